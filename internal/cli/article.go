@@ -1,0 +1,197 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"text/tabwriter"
+
+	"masthead/newsletter"
+	"masthead/store"
+)
+
+func runArticleAdd(ctx context.Context, a *app, args []string) error {
+	fs := a.flags()
+	var ar newsletter.Article
+	var date, pubSlug, status string
+	fs.StringVar(&date, "date", "", "issue date YYYY-MM-DD (default today in the publication's zone)")
+	fs.StringVar(&ar.Title, "title", "", "headline (required)")
+	fs.StringVar(&ar.Deck, "deck", "", "summary under the headline")
+	fs.StringVar(&ar.Section, "section", "", "section, e.g. News")
+	fs.StringVar(&ar.Author, "author", "", "byline")
+	fs.IntVar(&ar.Position, "position", 0, "order within the section")
+	fs.StringVar(&status, "status", "ready", "ready or draft")
+	fs.StringVar(&pubSlug, "publication", "", "publication slug (needed only when there are several)")
+	pos, err := a.parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) > 1 {
+		return usageErr("one body FILE (or - for stdin) at most")
+	}
+	p, err := a.findPublication(ctx, pubSlug, false)
+	if err != nil {
+		return err
+	}
+	ar.PublicationID, ar.Status = p.ID, newsletter.ArticleStatus(status)
+	if date == "" {
+		ar.Date = p.Today(a.now())
+	} else if ar.Date, err = newsletter.ParseDate(date); err != nil {
+		return usageErr("--date: %v", err)
+	}
+	name := ""
+	if len(pos) == 1 {
+		name = pos[0]
+	}
+	in, src, err := a.input(name)
+	if err != nil {
+		return fmt.Errorf("article body: %w", err)
+	}
+	body, err := io.ReadAll(io.LimitReader(in, 2<<20))
+	in.Close()
+	if err != nil {
+		return fmt.Errorf("read %s: %w", src, err)
+	}
+	ar.Body = string(body)
+	if err := ar.Validate(p, src); err != nil {
+		return fmt.Errorf("article not added:\n%w", err)
+	}
+	st, _ := a.store(ctx)
+	if err := st.SaveArticles(ctx, &ar); err != nil {
+		return err
+	}
+	fmt.Fprintf(a.env.Stdout, "added article %d %q for %s\n", ar.ID, ar.Title, ar.Date)
+	return nil
+}
+
+// runArticleImport reads every file (directories: their *.md files), checks them
+// all, and stores them in one transaction: any error and nothing is imported.
+func runArticleImport(ctx context.Context, a *app, args []string) error {
+	fs := a.flags()
+	var pubSlug string
+	fs.StringVar(&pubSlug, "publication", "", "publication slug (needed only when there are several)")
+	paths, err := a.parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(paths) == 0 {
+		return usageErr("name at least one Markdown file or directory")
+	}
+	p, err := a.findPublication(ctx, pubSlug, false)
+	if err != nil {
+		return err
+	}
+	files, err := markdownFiles(paths)
+	if err != nil {
+		return err
+	}
+	articles, err := ParseArticleFiles(files, p)
+	if err != nil {
+		return fmt.Errorf("nothing imported:\n%w", err)
+	}
+	st, _ := a.store(ctx)
+	if err := st.SaveArticles(ctx, articles...); err != nil {
+		return fmt.Errorf("nothing imported: %w", err)
+	}
+	for i, ar := range articles {
+		fmt.Fprintf(a.env.Stdout, "imported %s: article %d %q for %s\n", files[i], ar.ID, ar.Title, ar.Date)
+	}
+	return nil
+}
+
+// ParseArticleFiles reads and checks every file and returns all problems found.
+func ParseArticleFiles(files []string, p *newsletter.Publication) ([]*newsletter.Article, error) {
+	var errs newsletter.Errors
+	var out []*newsletter.Article
+	for _, f := range files {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("%s: cannot read: %w", f, errors.Unwrap(err)))
+			continue
+		}
+		ar, err := newsletter.ParseArticleFile(f, data, p)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		ar.PublicationID = p.ID
+		out = append(out, ar)
+	}
+	if len(errs) > 0 {
+		return nil, errs
+	}
+	return out, nil
+}
+
+// markdownFiles expands directories into their .md/.markdown files, sorted.
+func markdownFiles(paths []string) ([]string, error) {
+	var out []string
+	for _, p := range paths {
+		fi, err := os.Stat(p)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", p, errors.Unwrap(err))
+		}
+		if !fi.IsDir() {
+			out = append(out, p)
+			continue
+		}
+		var found []string
+		for _, pat := range []string{"*.md", "*.markdown"} {
+			m, _ := filepath.Glob(filepath.Join(p, pat))
+			found = append(found, m...)
+		}
+		sort.Strings(found)
+		if len(found) == 0 {
+			return nil, fmt.Errorf("%s: no .md files in this directory", p)
+		}
+		out = append(out, found...)
+	}
+	return out, nil
+}
+
+func runArticleList(ctx context.Context, a *app, args []string) error {
+	fs := a.flags()
+	var date, pubSlug, status string
+	var limit int
+	fs.StringVar(&date, "date", "", "only this issue date")
+	fs.StringVar(&status, "status", "", "only ready or draft")
+	fs.StringVar(&pubSlug, "publication", "", "publication slug (needed only when there are several)")
+	fs.IntVar(&limit, "limit", 50, "at most this many")
+	if _, err := a.parse(fs, args); err != nil {
+		return err
+	}
+	p, err := a.findPublication(ctx, pubSlug, false)
+	if err != nil {
+		return err
+	}
+	f := store.ArticleFilter{PublicationID: p.ID, Status: newsletter.ArticleStatus(status), Limit: limit}
+	if date != "" {
+		if f.Date, err = newsletter.ParseDate(date); err != nil {
+			return usageErr("--date: %v", err)
+		}
+	}
+	st, _ := a.store(ctx)
+	list, err := st.Articles(ctx, f)
+	if err != nil {
+		return err
+	}
+	tw := tabwriter.NewWriter(a.env.Stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "ID\tDATE\tSECTION\tPOS\tSTATUS\tTITLE\tAUTHOR")
+	for _, ar := range list {
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%d\t%s\t%s\t%s\n", ar.ID, ar.Date, ar.Section, ar.Position, ar.Status, clip(ar.Title, 60), ar.Author)
+	}
+	return tw.Flush()
+}
+
+func clip(s string, n int) string {
+	r := []rune(strings.TrimSpace(s))
+	if len(r) <= n {
+		return string(r)
+	}
+	return string(r[:n-1]) + "…"
+}

@@ -1,0 +1,146 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/url"
+	"os"
+	"strings"
+
+	"masthead/store"
+)
+
+// Config is what every command shares, from flags first, then MASTHEAD_*
+// environment variables, then defaults. It is validated once in parse.
+type Config struct {
+	DB       string // --db / MASTHEAD_DB: SQLite path or postgres:// URL
+	SMTP     string // --smtp / MASTHEAD_SMTP: smtp[s]:// URL; empty: the built-in outbox
+	BaseURL  string // --base-url / MASTHEAD_BASE_URL: public address for links
+	Addr     string // --addr / MASTHEAD_ADDR: where serve listens
+	LogLevel string // --log-level / MASTHEAD_LOG_LEVEL: debug, info, warn, error
+	Secret   string // MASTHEAD_SECRET: signs links; empty: one kept in the database
+}
+
+// flags makes the FlagSet of the running command with the shared flags on it.
+func (a *app) flags() *flag.FlagSet {
+	fs := flag.NewFlagSet("masthead "+a.cmd.name, flag.ContinueOnError)
+	fs.SetOutput(a.env.Stderr)
+	env := func(name, def string) string {
+		if v := a.env.Getenv(name); v != "" {
+			return v
+		}
+		return def
+	}
+	fs.StringVar(&a.cfg.DB, "db", env("MASTHEAD_DB", "masthead.db"), "database: SQLite file or postgres:// URL (MASTHEAD_DB)")
+	fs.StringVar(&a.cfg.SMTP, "smtp", env("MASTHEAD_SMTP", ""), "SMTP server smtp[s]://[user:pass@]host:port[?tls=none|opportunistic|required]; unset: built-in outbox (MASTHEAD_SMTP)")
+	fs.StringVar(&a.cfg.BaseURL, "base-url", env("MASTHEAD_BASE_URL", ""), "public address for links, e.g. https://news.example.org (MASTHEAD_BASE_URL; default http://ADDR)")
+	fs.StringVar(&a.cfg.Addr, "addr", env("MASTHEAD_ADDR", "127.0.0.1:8080"), "address the web server listens on (MASTHEAD_ADDR)")
+	fs.StringVar(&a.cfg.LogLevel, "log-level", env("MASTHEAD_LOG_LEVEL", "info"), "log level: debug, info, warn, error (MASTHEAD_LOG_LEVEL)")
+	a.cfg.Secret = a.env.Getenv("MASTHEAD_SECRET")
+	fs.Usage = func() {
+		w := fs.Output()
+		fmt.Fprintf(w, "Usage: masthead %s [flags] %s\n\n%s\n\nFlags:\n", a.cmd.name, a.cmd.args, a.cmd.summary)
+		fs.PrintDefaults()
+	}
+	return fs
+}
+
+// parse parses args with flags allowed before and after positional arguments
+// ("--" ends flags), validates the shared config and sets up logging.
+func (a *app) parse(fs *flag.FlagSet, args []string) ([]string, error) {
+	var pos []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				return nil, err
+			}
+			return nil, usageErr("%v", err)
+		}
+		rest := fs.Args()
+		if len(rest) == 0 {
+			break
+		}
+		if len(args) > len(rest) && args[len(args)-len(rest)-1] == "--" {
+			pos = append(pos, rest...)
+			break
+		}
+		pos = append(pos, rest[0])
+		args = rest[1:]
+	}
+	if err := a.validate(); err != nil {
+		return nil, usageErr("%v", err)
+	}
+	return pos, nil
+}
+
+func (a *app) validate() error {
+	c := &a.cfg
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(c.LogLevel)); err != nil {
+		return fmt.Errorf("--log-level %q: use debug, info, warn or error", c.LogLevel)
+	}
+	a.log = slog.New(slog.NewTextHandler(a.env.Stderr, &slog.HandlerOptions{Level: level}))
+	if c.DB == "" {
+		return errors.New("--db is empty")
+	}
+	if c.BaseURL == "" {
+		c.BaseURL = "http://" + c.Addr
+	}
+	u, err := url.Parse(c.BaseURL)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return fmt.Errorf("--base-url %q: want http(s)://host[:port][/path]", c.BaseURL)
+	}
+	c.BaseURL = strings.TrimSuffix(c.BaseURL, "/")
+	if c.SMTP != "" {
+		u, err := url.Parse(c.SMTP)
+		if err != nil || (u.Scheme != "smtp" && u.Scheme != "smtps") || u.Host == "" {
+			return errors.New("--smtp: want smtp://[user:pass@]host:port or smtps://... (the value is not shown because it may hold a password)")
+		}
+	}
+	return nil
+}
+
+// store opens the database once per command.
+func (a *app) store(ctx context.Context) (*store.Store, error) {
+	if a.st != nil {
+		return a.st, nil
+	}
+	st, err := store.Open(ctx, a.cfg.DB, a.log)
+	if err != nil {
+		return nil, err
+	}
+	a.st = st
+	a.closers = append(a.closers, func() { st.Close() })
+	return st, nil
+}
+
+// secret is the key that signs links: MASTHEAD_SECRET or the database's own.
+func (a *app) secret(ctx context.Context) ([]byte, error) {
+	if a.cfg.Secret != "" {
+		if len(a.cfg.Secret) < 16 {
+			return nil, errors.New("MASTHEAD_SECRET must be at least 16 characters")
+		}
+		return []byte(a.cfg.Secret), nil
+	}
+	st, err := a.store(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return st.Secret(ctx)
+}
+
+// input opens a positional FILE argument, "-" or none meaning stdin.
+func (a *app) input(name string) (io.ReadCloser, string, error) {
+	if name == "" || name == "-" {
+		return io.NopCloser(a.env.Stdin), "stdin", nil
+	}
+	f, err := os.Open(name)
+	if err != nil {
+		return nil, name, err
+	}
+	return f, name, nil
+}

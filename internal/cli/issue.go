@@ -1,0 +1,146 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"text/tabwriter"
+
+	"masthead/newsletter"
+	"masthead/store"
+	"masthead/templates"
+)
+
+
+// pickDate resolves --publication and --date (default: today in the
+// publication's zone).
+func (a *app) pickDate(ctx context.Context, pubSlug, date string) (*newsletter.Publication, newsletter.Date, error) {
+	p, err := a.findPublication(ctx, pubSlug, false)
+	if err != nil {
+		return nil, newsletter.Date{}, err
+	}
+	if date == "" {
+		return p, p.Today(a.now()), nil
+	}
+	d, err := newsletter.ParseDate(date)
+	if err != nil {
+		return nil, newsletter.Date{}, usageErr("--date: %v", err)
+	}
+	return p, d, nil
+}
+
+// assembler is the command's issue assembler.
+func (a *app) assembler(ctx context.Context) (*newsletter.Assembler, error) {
+	st, err := a.store(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return newsletter.NewAssembler(st, a.cfg.BaseURL), nil
+}
+
+// currentIssue assembles the issue of p for d unless it is frozen, in which case
+// the stored one is returned as it went out.
+func (a *app) currentIssue(ctx context.Context, p *newsletter.Publication, d newsletter.Date) (*newsletter.Issue, error) {
+	asm, err := a.assembler(ctx)
+	if err != nil {
+		return nil, err
+	}
+	iss, err := asm.Assemble(ctx, p, d)
+	if errors.Is(err, newsletter.ErrFrozen) {
+		return a.st.IssueByDate(ctx, p.ID, d)
+	}
+	return iss, err
+}
+
+func runIssueAssemble(ctx context.Context, a *app, args []string) error {
+	fs := a.flags()
+	var date, pub string
+	fs.StringVar(&date, "date", "", "issue date YYYY-MM-DD (default today in the publication's zone)")
+	fs.StringVar(&pub, "publication", "", "publication slug (needed only when there are several)")
+	if _, err := a.parse(fs, args); err != nil {
+		return err
+	}
+	p, d, err := a.pickDate(ctx, pub, date)
+	if err != nil {
+		return err
+	}
+	asm, err := a.assembler(ctx)
+	if err != nil {
+		return err
+	}
+	iss, err := asm.Assemble(ctx, p, d)
+	if errors.Is(err, newsletter.ErrEmptyIssue) {
+		fmt.Fprintf(a.env.Stdout, "%s %s: no ready articles; the issue is empty and will not be sent\n", p.Slug, d)
+		return exitError{3}
+	}
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(a.env.Stdout, "assembled %s %s: %s — %s, %d articles (%s)\n", p.Slug, d, iss.Label(), d.Long(), len(iss.Articles), iss.Status)
+	return nil
+}
+
+// previewPersonal is the stand-in recipient of previews.
+func previewPersonal(baseURL string) *templates.Personal {
+	return &templates.Personal{Name: "Reader", Email: "reader@example.org", UnsubscribeURL: baseURL + "/unsubscribe/preview"}
+}
+
+func runIssuePreview(ctx context.Context, a *app, args []string) error {
+	fs := a.flags()
+	var date, pub, format string
+	fs.StringVar(&date, "date", "", "issue date YYYY-MM-DD (default today in the publication's zone)")
+	fs.StringVar(&pub, "publication", "", "publication slug (needed only when there are several)")
+	fs.StringVar(&format, "format", "html", "html, text or eml (the whole MIME message)")
+	if _, err := a.parse(fs, args); err != nil {
+		return err
+	}
+	if format != "html" && format != "text" && format != "eml" {
+		return usageErr("--format %q: use html, text or eml", format)
+	}
+	p, d, err := a.pickDate(ctx, pub, date)
+	if err != nil {
+		return err
+	}
+	iss, err := a.currentIssue(ctx, p, d)
+	if errors.Is(err, newsletter.ErrEmptyIssue) {
+		return fmt.Errorf("%s %s has no ready articles: nothing to preview", p.Slug, d)
+	}
+	if err != nil {
+		return err
+	}
+	who := previewPersonal(a.cfg.BaseURL)
+	switch format {
+	case "html":
+		_, err = a.env.Stdout.Write(templates.Compile(iss.HTML, templates.HTML).Fill(nil, who))
+	case "text":
+		_, err = a.env.Stdout.Write(templates.Compile(iss.Text, templates.Text).Fill(nil, who))
+	case "eml":
+		err = a.writePreviewEML(ctx, p, iss, who)
+	}
+	return err
+}
+
+func runIssueList(ctx context.Context, a *app, args []string) error {
+	fs := a.flags()
+	var pub string
+	var limit int
+	fs.StringVar(&pub, "publication", "", "publication slug (needed only when there are several)")
+	fs.IntVar(&limit, "limit", 30, "at most this many, newest first")
+	if _, err := a.parse(fs, args); err != nil {
+		return err
+	}
+	p, err := a.findPublication(ctx, pub, false)
+	if err != nil {
+		return err
+	}
+	list, err := a.st.Issues(ctx, store.IssueFilter{PublicationID: p.ID, Newest: true, Limit: limit})
+	if err != nil {
+		return err
+	}
+	tw := tabwriter.NewWriter(a.env.Stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "ID\tDATE\tVOLUME\tNUMBER\tSTATUS\tARTICLES\tSUBJECT")
+	for _, i := range list {
+		fmt.Fprintf(tw, "%d\t%s\t%d\t%d\t%s\t%d\t%s\n", i.ID, i.Date, i.Volume, i.Number, i.Status, len(i.Articles), clip(i.Subject, 70))
+	}
+	return tw.Flush()
+}

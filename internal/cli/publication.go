@@ -1,0 +1,216 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"strings"
+	"text/tabwriter"
+
+	"masthead/newsletter"
+	"masthead/store"
+)
+
+// runPublicationSet creates a publication or changes the flags given of an
+// existing one; flags not given keep their values.
+func runPublicationSet(ctx context.Context, a *app, args []string) error {
+	fs := a.flags()
+	var p newsletter.Publication
+	var volStart, numbering, sections, empty string
+	fs.StringVar(&p.Name, "name", "", "name of the publication, e.g. \"The Daily Planet\"")
+	fs.StringVar(&p.Tagline, "tagline", "", "tagline under the name")
+	fs.StringVar(&p.From, "from", "", "From address, e.g. \"The Daily Planet <news@example.org>\"")
+	fs.StringVar(&p.ReplyTo, "reply-to", "", "Reply-To address")
+	fs.StringVar(&p.Address, "address", "", "postal address printed in every footer (required by law for bulk email)")
+	fs.StringVar(&p.TimeZone, "timezone", "", "IANA time zone of the publication, e.g. America/New_York (default UTC)")
+	fs.StringVar(&p.Schedule, "schedule", "", "daily send time as a cron spec in the publication's zone, e.g. \"0 6 * * *\" (optional seconds field)")
+	fs.StringVar(&volStart, "volume-start", "", "first day of Volume 1, YYYY-MM-DD (default today)")
+	fs.StringVar(&numbering, "numbering", "", "calendar (days since the volume began) or sequential (issues published)")
+	fs.StringVar(&p.Copyright, "copyright", "", "copyright line (default: Copyright START-YEAR - NAME, ADDRESS. All rights reserved.)")
+	fs.StringVar(&sections, "sections", "", "section order, comma-separated, e.g. \"Front Page,News,Sports\" (default: any section)")
+	fs.StringVar(&p.TemplateDir, "templates", "", "directory of template overrides")
+	fs.StringVar(&p.UnsubscribeMailto, "unsubscribe-mailto", "", "address for mailto: List-Unsubscribe")
+	fs.StringVar(&empty, "empty", "", "on a date with no ready articles: skip, notice or hold")
+	pos, err := a.parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) > 1 {
+		return usageErr("one SLUG at most, got %d arguments", len(pos))
+	}
+	set := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	st, err := a.store(ctx)
+	if err != nil {
+		return err
+	}
+	var slug string
+	if len(pos) == 1 {
+		slug = pos[0]
+	}
+	if slug == "" {
+		pubs, err := st.Publications(ctx)
+		if err != nil {
+			return err
+		}
+		switch {
+		case len(pubs) == 1:
+			// With one publication, set changes it; a second one is created by
+			// naming its slug.
+			slug = pubs[0].Slug
+		case len(pubs) > 1 && !set["name"]:
+			return usageErr("there are %d publications: name the one to change (masthead publication set SLUG ...)", len(pubs))
+		default:
+			slug = slugify(p.Name)
+		}
+	}
+	cur, err := st.PublicationBySlug(ctx, slug)
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
+		return err
+	}
+	created := cur == nil
+	if created {
+		cur = &newsletter.Publication{Slug: slug}
+		if !set["volume-start"] {
+			volStart = newsletter.DateOf(a.now()).String()
+			set["volume-start"] = true
+		}
+	}
+	apply := func(name string, dst *string, v string) {
+		if set[name] {
+			*dst = strings.TrimSpace(v)
+		}
+	}
+	apply("name", &cur.Name, p.Name)
+	apply("tagline", &cur.Tagline, p.Tagline)
+	apply("from", &cur.From, p.From)
+	apply("reply-to", &cur.ReplyTo, p.ReplyTo)
+	apply("address", &cur.Address, p.Address)
+	apply("timezone", &cur.TimeZone, p.TimeZone)
+	apply("schedule", &cur.Schedule, p.Schedule)
+	apply("copyright", &cur.Copyright, p.Copyright)
+	apply("templates", &cur.TemplateDir, p.TemplateDir)
+	apply("unsubscribe-mailto", &cur.UnsubscribeMailto, p.UnsubscribeMailto)
+	if set["numbering"] {
+		cur.Numbering = newsletter.Numbering(numbering)
+	}
+	if set["empty"] {
+		cur.EmptyPolicy = newsletter.EmptyPolicy(empty)
+	}
+	if set["sections"] {
+		cur.Sections = nil
+		for _, s := range strings.Split(sections, ",") {
+			if s = strings.TrimSpace(s); s != "" {
+				cur.Sections = append(cur.Sections, s)
+			}
+		}
+	}
+	if set["volume-start"] {
+		d, err := newsletter.ParseDate(volStart)
+		if err != nil {
+			return usageErr("--volume-start: %v", err)
+		}
+		cur.VolumeStart = d
+	}
+	cur.Normalize()
+	if err := cur.Validate(); err != nil {
+		return fmt.Errorf("publication %s not saved:\n%w", cur.Slug, err)
+	}
+	if cur.TemplateDir != "" {
+		// A broken override fails now, not at send time.
+		if _, err := newsletter.NewAssembler(nil, a.cfg.BaseURL).Theme(cur); err != nil {
+			return fmt.Errorf("publication %s not saved: %w", cur.Slug, err)
+		}
+	}
+	if err := st.SavePublication(ctx, cur); err != nil {
+		return err
+	}
+	verb := "updated"
+	if created {
+		verb = "created"
+	}
+	fmt.Fprintf(a.env.Stdout, "%s publication %s (%s)\n", verb, cur.Slug, cur.Name)
+	return nil
+}
+
+func runPublicationList(ctx context.Context, a *app, args []string) error {
+	if _, err := a.parse(a.flags(), args); err != nil {
+		return err
+	}
+	st, err := a.store(ctx)
+	if err != nil {
+		return err
+	}
+	pubs, err := st.Publications(ctx)
+	if err != nil {
+		return err
+	}
+	tw := tabwriter.NewWriter(a.env.Stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "SLUG\tNAME\tZONE\tSCHEDULE\tNUMBERING\tVOLUME START")
+	for _, p := range pubs {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", p.Slug, p.Name, p.TimeZone, p.Schedule, p.Numbering, p.VolumeStart)
+	}
+	return tw.Flush()
+}
+
+// findPublication resolves a --publication/SLUG value: empty means the only
+// publication there is. With allowNone, no publication at all is ErrNotFound.
+func (a *app) findPublication(ctx context.Context, slug string, allowNone bool) (*newsletter.Publication, error) {
+	st, err := a.store(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if slug != "" {
+		p, err := st.PublicationBySlug(ctx, slug)
+		if errors.Is(err, store.ErrNotFound) && !allowNone {
+			return nil, fmt.Errorf("no publication %q (see 'masthead publication list')", slug)
+		}
+		return p, err
+	}
+	pubs, err := st.Publications(ctx)
+	if err != nil {
+		return nil, err
+	}
+	switch len(pubs) {
+	case 0:
+		if allowNone {
+			return nil, store.ErrNotFound
+		}
+		return nil, errors.New("no publication yet: create one with 'masthead publication set --name NAME --from ADDRESS'")
+	case 1:
+		return pubs[0], nil
+	}
+	names := make([]string, len(pubs))
+	for i, p := range pubs {
+		names[i] = p.Slug
+	}
+	if allowNone {
+		return nil, store.ErrNotFound
+	}
+	return nil, usageErr("there are %d publications (%s): name one with --publication", len(pubs), strings.Join(names, ", "))
+}
+
+// slugify makes a URL-safe slug from a name.
+func slugify(name string) string {
+	var b strings.Builder
+	dash := false
+	for _, r := range strings.ToLower(name) {
+		switch {
+		case r >= 'a' && r <= 'z' || r >= '0' && r <= '9':
+			b.WriteRune(r)
+			dash = false
+		case !dash && b.Len() > 0:
+			b.WriteByte('-')
+			dash = true
+		}
+	}
+	s := strings.TrimSuffix(b.String(), "-")
+	if len(s) > 40 {
+		s = strings.TrimSuffix(s[:40], "-")
+	}
+	if s == "" {
+		s = "news"
+	}
+	return s
+}

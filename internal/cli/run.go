@@ -1,0 +1,155 @@
+// Package cli is masthead's command line: it turns flags and environment into a
+// validated Config, opens what a command needs, and runs the subcommand. main only
+// calls Run.
+package cli
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"sort"
+	"strings"
+	"time"
+
+	"masthead/store"
+)
+
+// Env is the outside world a command sees; tests pass their own.
+type Env struct {
+	Getenv func(string) string
+	Stdin  io.Reader
+	Stdout io.Writer
+	Stderr io.Writer
+}
+
+// command is one subcommand: "publication set", "issue send".
+type command struct {
+	name    string
+	args    string // usage of positional arguments
+	summary string
+	run     func(ctx context.Context, a *app, args []string) error
+}
+
+// commands is the command table; each command's code is in its own file.
+func commands() []command {
+	return []command{
+		{"publication set", "[SLUG]", "create or update a publication", runPublicationSet},
+		{"publication list", "", "list publications", runPublicationList},
+		{"article add", "[FILE|-]", "add an article (Markdown body from FILE or stdin)", runArticleAdd},
+		{"article import", "PATH...", "import Markdown files with front matter (all or nothing)", runArticleImport},
+		{"article list", "", "list articles", runArticleList},
+		{"issue assemble", "", "assemble (or re-assemble) an issue", runIssueAssemble},
+		{"issue preview", "", "print an issue as a recipient gets it (html, text or eml)", runIssuePreview},
+		{"issue list", "", "list issues", runIssueList},
+	}
+}
+
+// errUsage marks an error as the user's: Run prints usage help with it.
+var errUsage = errors.New("usage")
+
+func usageErr(format string, args ...any) error {
+	return fmt.Errorf("%w: %s", errUsage, fmt.Sprintf(format, args...))
+}
+
+// Run runs the command named by args and returns the process exit code.
+func Run(ctx context.Context, args []string, env Env) int {
+	a := &app{env: env, now: time.Now}
+	defer a.close()
+	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
+		a.usage(env.Stdout)
+		if len(args) == 0 {
+			return 2
+		}
+		return 0
+	}
+	cmd, rest, ok := lookup(args)
+	if !ok {
+		fmt.Fprintf(env.Stderr, "masthead: unknown command %q\n\n", strings.Join(args[:min(2, len(args))], " "))
+		a.usage(env.Stderr)
+		return 2
+	}
+	a.cmd = cmd
+	err := cmd.run(ctx, a, rest)
+	switch {
+	case err == nil:
+		return 0
+	case errors.Is(err, flag.ErrHelp):
+		return 0
+	case errors.Is(err, errUsage):
+		fmt.Fprintf(env.Stderr, "masthead %s: %s\n", cmd.name, strings.TrimPrefix(err.Error(), "usage: "))
+		fmt.Fprintf(env.Stderr, "run 'masthead %s --help' for its flags\n", cmd.name)
+		return 2
+	case errors.Is(err, errExit):
+		return exitCode(err)
+	default:
+		fmt.Fprintf(env.Stderr, "masthead %s: %v\n", cmd.name, err)
+		return 1
+	}
+}
+
+// errExit carries a non-zero exit code without more to print.
+var errExit = errors.New("exit")
+
+type exitError struct{ code int }
+
+func (e exitError) Error() string { return fmt.Sprintf("exit %d", e.code) }
+func (e exitError) Unwrap() error { return errExit }
+
+func exitCode(err error) int {
+	var e exitError
+	if errors.As(err, &e) {
+		return e.code
+	}
+	return 1
+}
+
+// lookup finds the longest command name that args start with.
+func lookup(args []string) (command, []string, bool) {
+	for _, n := range []int{2, 1} {
+		if len(args) < n {
+			continue
+		}
+		name := strings.Join(args[:n], " ")
+		for _, c := range commands() {
+			if c.name == name {
+				return c, args[n:], true
+			}
+		}
+	}
+	return command{}, nil, false
+}
+
+func (a *app) usage(w io.Writer) {
+	fmt.Fprintln(w, "masthead — a self-hosted daily email newsletter")
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, "Usage: masthead COMMAND [flags] [args]")
+	fmt.Fprintln(w)
+	cmds := commands()
+	sort.SliceStable(cmds, func(i, j int) bool { return cmds[i].name < cmds[j].name })
+	for _, c := range cmds {
+		fmt.Fprintf(w, "  %-36s %s\n", strings.TrimSpace(c.name+" "+c.args), c.summary)
+	}
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, "Every command takes --db (MASTHEAD_DB, default masthead.db); see 'masthead COMMAND --help'.")
+}
+
+// app holds what a running command has opened.
+type app struct {
+	env   Env
+	cmd   command
+	cfg   Config
+	log   *slog.Logger
+	st    *store.Store
+	now   func() time.Time
+	// closers run when the command ends, last opened first.
+	closers []func()
+}
+
+func (a *app) close() {
+	for i := len(a.closers) - 1; i >= 0; i-- {
+		a.closers[i]()
+	}
+}

@@ -1,0 +1,92 @@
+package newsletter
+
+import (
+	"fmt"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// ArticleStatus says whether an article may go into an issue.
+type ArticleStatus string
+
+const (
+	Draft ArticleStatus = "draft"
+	Ready ArticleStatus = "ready"
+)
+
+// Article is one story, written in Markdown, meant for the issue of its date.
+type Article struct {
+	ID            int64
+	PublicationID int64
+	Date          Date   // the issue date it belongs to
+	Section       string // e.g. "News"; ordered by the publication's section list
+	Position      int    // order within its section
+	Title         string // headline
+	Deck          string // optional summary under the headline
+	Author        string
+	Body          string // Markdown
+	Status        ArticleStatus
+	CreatedAt     time.Time
+	UpdatedAt     time.Time
+}
+
+// Limits on article fields, generous for a newsroom and small enough to refuse
+// garbage.
+const (
+	maxTitle = 300
+	maxLine  = 200
+	maxBody  = 1 << 20
+)
+
+// Validate checks the article against its publication; src names where it came
+// from for error messages.
+func (a *Article) Validate(p *Publication, src string) error {
+	var errs Errors
+	bad := func(field, format string, args ...any) {
+		errs = append(errs, &FieldError{Source: src, Field: field, Msg: fmt.Sprintf(format, args...)})
+	}
+	a.Title = strings.TrimSpace(a.Title)
+	a.Section = strings.TrimSpace(a.Section)
+	a.Author = strings.TrimSpace(a.Author)
+	a.Deck = strings.TrimSpace(a.Deck)
+	if a.Status == "" {
+		a.Status = Ready
+	}
+	switch {
+	case a.Title == "":
+		bad("title", "is required")
+	case utf8.RuneCountInString(a.Title) > maxTitle:
+		bad("title", "is longer than %d characters", maxTitle)
+	}
+	for field, v := range map[string]string{"title": a.Title, "section": a.Section, "author": a.Author} {
+		if strings.ContainsAny(v, "\r\n") {
+			bad(field, "must be one line")
+		} else if field != "title" && utf8.RuneCountInString(v) > maxLine {
+			bad(field, "is longer than %d characters", maxLine)
+		}
+	}
+	if a.Date.IsZero() {
+		bad("date", "is required (YYYY-MM-DD)")
+	}
+	if len(a.Body) > maxBody {
+		bad("body", "is larger than %d bytes", maxBody)
+	}
+	if !utf8.ValidString(a.Body) || !utf8.ValidString(a.Title) || !utf8.ValidString(a.Deck) {
+		bad("body", "is not valid UTF-8")
+	}
+	if a.Position < 0 {
+		bad("position", "must be 0 or more")
+	}
+	switch a.Status {
+	case Draft, Ready:
+	default:
+		bad("status", "%q must be draft or ready", a.Status)
+	}
+	if p != nil {
+		if _, ok := p.SectionRank(a.Section); !ok {
+			bad("section", "unknown section %q; %s orders its sections as: %s", a.Section, p.Name, strings.Join(p.Sections, ", "))
+		}
+	}
+	return errs.orNil()
+}

@@ -1,0 +1,116 @@
+package newsletter
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"regexp"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"gopkg.in/yaml.v3"
+)
+
+// frontMatter is the YAML header of an article file.
+type frontMatter struct {
+	Title    string `yaml:"title"`
+	Deck     string `yaml:"deck"`
+	Summary  string `yaml:"summary"`
+	Date     string `yaml:"date"`
+	Section  string `yaml:"section"`
+	Author   string `yaml:"author"`
+	Position *int   `yaml:"position"`
+	Status   string `yaml:"status"`
+}
+
+var yamlLineRE = regexp.MustCompile(`line (\d+)`)
+
+// ParseArticleFile reads an article from a Markdown file with YAML front matter
+// between "---" lines. Errors name src and, where known, the line in the file.
+func ParseArticleFile(src string, data []byte, p *Publication) (*Article, error) {
+	if !utf8.Valid(data) {
+		return nil, &FieldError{Source: src, Msg: "file is not valid UTF-8"}
+	}
+	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
+	text := strings.ReplaceAll(string(data), "\r\n", "\n")
+	if !strings.HasPrefix(text, "---\n") {
+		return nil, &FieldError{Source: src, Line: 1, Msg: `no front matter: the file must start with a "---" line, then title:, date: ..., then "---"`}
+	}
+	rest := text[4:]
+	end := strings.Index(rest, "\n---\n")
+	var header, body string
+	switch {
+	case end >= 0:
+		header, body = rest[:end+1], rest[end+5:]
+	case strings.HasSuffix(rest, "\n---"):
+		header, body = rest[:len(rest)-3], ""
+	default:
+		return nil, &FieldError{Source: src, Line: 1, Msg: `front matter is not closed by a "---" line`}
+	}
+	var fm frontMatter
+	dec := yaml.NewDecoder(strings.NewReader(header))
+	dec.KnownFields(true)
+	if err := dec.Decode(&fm); err != nil && !errors.Is(err, io.EOF) {
+		line := 0
+		msg := err.Error()
+		if m := yamlLineRE.FindStringSubmatch(msg); m != nil {
+			n, _ := strconv.Atoi(m[1])
+			line = n + 1 // the header starts on the file's second line
+			msg = yamlLineRE.ReplaceAllString(msg, "line "+strconv.Itoa(line))
+		}
+		msg = strings.TrimPrefix(msg, "yaml: ")
+		return nil, &FieldError{Source: src, Line: line, Msg: "front matter: " + msg}
+	}
+	a := &Article{Title: fm.Title, Deck: fm.Deck, Section: fm.Section, Author: fm.Author,
+		Body: strings.TrimLeft(body, "\n"), Status: ArticleStatus(fm.Status)}
+	if a.Deck == "" {
+		a.Deck = fm.Summary
+	}
+	if fm.Position != nil {
+		a.Position = *fm.Position
+	}
+	if fm.Date != "" {
+		d, err := ParseDate(fm.Date)
+		if err != nil {
+			return nil, &FieldError{Source: src, Line: lineOf(header, "date:") + 1, Field: "date", Msg: err.Error()}
+		}
+		a.Date = d
+	}
+	if err := a.Validate(p, src); err != nil {
+		return nil, withLines(err, header)
+	}
+	return a, nil
+}
+
+// withLines adds the front-matter line of each field error's field, where the
+// field is written in the header.
+func withLines(err error, header string) error {
+	var errs Errors
+	if !errors.As(err, &errs) {
+		return err
+	}
+	for _, e := range errs {
+		var fe *FieldError
+		if errors.As(e, &fe) && fe.Line == 0 {
+			if n := lineOf(header, fe.Field+":"); n > 0 {
+				fe.Line = n + 1
+			} else {
+				fe.Line = 1
+				fe.Msg += fmt.Sprintf(" (add %s: to the front matter)", fe.Field)
+			}
+		}
+	}
+	return errs
+}
+
+// lineOf is the 1-based line of header starting with key, or 0.
+func lineOf(header, key string) int {
+	for i, l := range strings.Split(header, "\n") {
+		if strings.HasPrefix(strings.TrimSpace(l), key) {
+			return i + 1
+		}
+	}
+	return 0
+}

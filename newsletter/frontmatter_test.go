@@ -1,0 +1,44 @@
+package newsletter
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestParseArticleFile(t *testing.T) {
+	p := validPublication()
+	p.Sections = []string{"Front Page", "News"}
+	good := "---\ntitle: Rain Again\ndate: 2009-07-09\nsection: news\nauthor: Lois Lane\nposition: 2\n---\n\nIt rained.\n"
+	a, err := ParseArticleFile("rain.md", []byte(good), p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.Title != "Rain Again" || a.Date.String() != "2009-07-09" || a.Author != "Lois Lane" || a.Position != 2 ||
+		a.Body != "It rained.\n" || a.Status != Ready {
+		t.Errorf("parsed %+v", a)
+	}
+	cases := []struct {
+		name, src, want string
+	}{
+		{"no front matter", "Just text\n", "bad.md:1: no front matter"},
+		{"unclosed", "---\ntitle: x\n", "bad.md:1: front matter is not closed"},
+		{"missing title", "---\ndate: 2009-07-09\n---\nbody\n", "bad.md:1: title: is required"},
+		{"bad date", "---\ntitle: T\ndate: 2009-13-45\n---\n", "bad.md:3: date: date \"2009-13-45\" is not YYYY-MM-DD"},
+		{"broken yaml", "---\ntitle: T\ndate: [2009\n---\n", "bad.md:"},
+		{"unknown field", "---\ntitle: T\ndate: 2009-07-09\ncolour: red\n---\n", "bad.md:4: front matter: "},
+		{"unknown section", "---\ntitle: T\ndate: 2009-07-09\nsection: Weather\n---\n", "bad.md:4: section: unknown section \"Weather\""},
+		{"not utf-8", "---\ntitle: \xff\n---\n", "bad.md: file is not valid UTF-8"},
+		{"bad status", "---\ntitle: T\ndate: 2009-07-09\nstatus: maybe\n---\n", "bad.md:4: status:"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			_, err := ParseArticleFile("bad.md", []byte(c.src), p)
+			if err == nil {
+				t.Fatal("accepted")
+			}
+			if !strings.Contains(err.Error(), c.want) {
+				t.Errorf("error %q\nwant it to contain %q", err, c.want)
+			}
+		})
+	}
+}

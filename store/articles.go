@@ -1,0 +1,132 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+
+	"masthead/newsletter"
+)
+
+const articleColumns = `id, publication_id, issue_date, section, position, title, deck, author, body, status, created_at, updated_at`
+
+func scanArticle(row interface{ Scan(...any) error }) (*newsletter.Article, error) {
+	var a newsletter.Article
+	var date string
+	var created, updated int64
+	if err := row.Scan(&a.ID, &a.PublicationID, &date, &a.Section, &a.Position, &a.Title, &a.Deck, &a.Author,
+		&a.Body, &a.Status, &created, &updated); err != nil {
+		return nil, err
+	}
+	d, err := newsletter.ParseDate(date)
+	if err != nil {
+		return nil, fmt.Errorf("article %d: %w", a.ID, err)
+	}
+	a.Date, a.CreatedAt, a.UpdatedAt = d, fromMS(created), fromMS(updated)
+	return &a, nil
+}
+
+// SaveArticles creates (ID 0) or updates each article, all in one transaction:
+// either every article is stored or none is.
+func (s *Store) SaveArticles(ctx context.Context, articles ...*newsletter.Article) error {
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		for _, a := range articles {
+			if err := s.saveArticle(ctx, tx, a); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+func (s *Store) saveArticle(ctx context.Context, tx *sql.Tx, a *newsletter.Article) error {
+	now := s.now()
+	if a.ID != 0 {
+		res, err := tx.ExecContext(ctx, s.q(`UPDATE articles SET publication_id = ?, issue_date = ?, section = ?,
+			position = ?, title = ?, deck = ?, author = ?, body = ?, status = ?, updated_at = ? WHERE id = ?`),
+			a.PublicationID, a.Date.String(), a.Section, a.Position, a.Title, a.Deck, a.Author, a.Body, string(a.Status), ms(now), a.ID)
+		if err != nil {
+			return s.mapErr(fmt.Errorf("update article %d: %w", a.ID, err))
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return ErrNotFound
+		}
+		a.UpdatedAt = now
+		return nil
+	}
+	err := tx.QueryRowContext(ctx, s.q(`INSERT INTO articles (publication_id, issue_date, section, position, title,
+		deck, author, body, status, created_at, updated_at) VALUES (`+placeholders(11)+`) RETURNING id`),
+		a.PublicationID, a.Date.String(), a.Section, a.Position, a.Title, a.Deck, a.Author, a.Body, string(a.Status),
+		ms(now), ms(now)).Scan(&a.ID)
+	if err != nil {
+		return s.mapErr(fmt.Errorf("create article %q: %w", a.Title, err))
+	}
+	a.CreatedAt, a.UpdatedAt = now, now
+	return nil
+}
+
+// Article returns one article.
+func (s *Store) Article(ctx context.Context, id int64) (*newsletter.Article, error) {
+	a, err := scanArticle(s.db.QueryRowContext(ctx, s.q(`SELECT `+articleColumns+` FROM articles WHERE id = ?`), id))
+	return a, s.mapErr(err)
+}
+
+// DeleteArticle removes one article.
+func (s *Store) DeleteArticle(ctx context.Context, id int64) error {
+	res, err := s.db.ExecContext(ctx, s.q(`DELETE FROM articles WHERE id = ?`), id)
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return ErrNotFound
+	}
+	return nil
+}
+
+// ArticleFilter selects articles for ArticlesFor.
+type ArticleFilter struct {
+	PublicationID int64
+	Date          newsletter.Date          // zero: any date
+	Status        newsletter.ArticleStatus // empty: any status
+	Limit         int                      // 0: no limit
+	Offset        int
+}
+
+// Articles lists articles, newest date first, then by section and position.
+func (s *Store) Articles(ctx context.Context, f ArticleFilter) ([]*newsletter.Article, error) {
+	query := `SELECT ` + articleColumns + ` FROM articles WHERE publication_id = ?`
+	args := []any{f.PublicationID}
+	if !f.Date.IsZero() {
+		query += ` AND issue_date = ?`
+		args = append(args, f.Date.String())
+	}
+	if f.Status != "" {
+		query += ` AND status = ?`
+		args = append(args, string(f.Status))
+	}
+	query += ` ORDER BY issue_date DESC, section, position, id`
+	if f.Limit > 0 {
+		query += ` LIMIT ? OFFSET ?`
+		args = append(args, f.Limit, f.Offset)
+	}
+	rows, err := s.db.QueryContext(ctx, s.q(query), args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []*newsletter.Article
+	for rows.Next() {
+		a, err := scanArticle(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, a)
+	}
+	return out, rows.Err()
+}
+
+// ArticlesFor lists a publication's articles of one date in one status (any
+// status when empty); issue assembly reads the ready ones.
+func (s *Store) ArticlesFor(ctx context.Context, publicationID int64, d newsletter.Date, status newsletter.ArticleStatus) ([]*newsletter.Article, error) {
+	return s.Articles(ctx, ArticleFilter{PublicationID: publicationID, Date: d, Status: status})
+}

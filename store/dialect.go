@@ -1,0 +1,114 @@
+package store
+
+import (
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"github.com/mattn/go-sqlite3"
+)
+
+// dialect is what differs between the SQL databases the store speaks.
+type dialect interface {
+	name() string
+	open(dsn string) (*sql.DB, error)
+	describe(dsn string) string
+	// rebind rewrites ? placeholders into the database's own form.
+	rebind(query string) string
+	// ddl rewrites the portable type words of a migration ({{pk}}, {{blob}}).
+	ddl(stmt string) string
+	isUnique(err error) bool
+	// forUpdate is appended to a SELECT inside a transaction to lock its rows
+	// where the database locks rows ("" where the transaction already holds the
+	// whole database, as SQLite's BEGIN IMMEDIATE does).
+	forUpdate() string
+}
+
+func dialectFor(dsn string) (dialect, error) {
+	if strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") {
+		if newPostgres == nil {
+			return nil, errors.New("this build of masthead has no PostgreSQL support")
+		}
+		return newPostgres(), nil
+	}
+	if dsn == "" {
+		return nil, errors.New("no database given (--db or MASTHEAD_DB)")
+	}
+	return sqliteDialect{}, nil
+}
+
+// newPostgres is set by the PostgreSQL dialect's file.
+var newPostgres func() dialect
+
+type sqliteDialect struct{}
+
+func (sqliteDialect) name() string { return "sqlite" }
+
+func (sqliteDialect) describe(dsn string) string { return dsn }
+
+// open opens a SQLite file in WAL mode with a busy timeout and foreign keys on.
+// BEGIN IMMEDIATE (txlock) makes every transaction take the write lock up front, so
+// two writers queue on the busy timeout instead of failing on lock upgrade.
+func (sqliteDialect) open(dsn string) (*sql.DB, error) {
+	path := strings.TrimPrefix(dsn, "sqlite://")
+	path = strings.TrimPrefix(path, "file:")
+	if i := strings.IndexByte(path, '?'); i >= 0 {
+		path = path[:i]
+	}
+	v := url.Values{}
+	v.Set("_journal_mode", "WAL")
+	v.Set("_busy_timeout", "15000")
+	v.Set("_foreign_keys", "on")
+	v.Set("_synchronous", "NORMAL")
+	v.Set("_txlock", "immediate")
+	db, err := sql.Open("sqlite3", "file:"+path+"?"+v.Encode())
+	if err != nil {
+		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
+	}
+	db.SetMaxOpenConns(8)
+	db.SetMaxIdleConns(8)
+	return db, nil
+}
+
+func (sqliteDialect) rebind(q string) string { return q }
+
+func (sqliteDialect) forUpdate() string { return "" }
+
+func (sqliteDialect) ddl(stmt string) string {
+	return strings.NewReplacer("{{pk}}", "INTEGER PRIMARY KEY", "{{blob}}", "BLOB").Replace(stmt)
+}
+
+func (sqliteDialect) isUnique(err error) bool {
+	var se sqlite3.Error
+	if errors.As(err, &se) {
+		return se.Code == sqlite3.ErrConstraint &&
+			(se.ExtendedCode == sqlite3.ErrConstraintUnique || se.ExtendedCode == sqlite3.ErrConstraintPrimaryKey)
+	}
+	return false
+}
+
+// rebindDollar rewrites ? into $1, $2, ... outside quoted strings.
+func rebindDollar(q string) string {
+	var b strings.Builder
+	b.Grow(len(q) + 16)
+	n := 0
+	inQuote := false
+	for i := 0; i < len(q); i++ {
+		c := q[i]
+		switch {
+		case c == '\'':
+			inQuote = !inQuote
+			b.WriteByte(c)
+		case c == '?' && !inQuote:
+			n++
+			b.WriteByte('$')
+			b.WriteString(strconv.Itoa(n))
+		default:
+			b.WriteByte(c)
+		}
+	}
+	return b.String()
+}

@@ -1,0 +1,250 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"masthead/newsletter"
+)
+
+const issueColumns = `id, publication_id, issue_date, volume, number, numbers_overridden, status, subject, content,
+	html, text_body, send_at, assembled_at, started_at, finished_at, created_at, updated_at`
+
+func scanIssue(row interface{ Scan(...any) error }) (*newsletter.Issue, error) {
+	var i newsletter.Issue
+	var date, content string
+	var overridden int
+	var sendAt, assembled, started, finished, created, updated int64
+	if err := row.Scan(&i.ID, &i.PublicationID, &date, &i.Volume, &i.Number, &overridden, &i.Status, &i.Subject,
+		&content, &i.HTML, &i.Text, &sendAt, &assembled, &started, &finished, &created, &updated); err != nil {
+		return nil, err
+	}
+	d, err := newsletter.ParseDate(date)
+	if err != nil {
+		return nil, fmt.Errorf("issue %d: %w", i.ID, err)
+	}
+	i.Date = d
+	if content != "" {
+		if err := json.Unmarshal([]byte(content), &i.Articles); err != nil {
+			return nil, fmt.Errorf("issue %d content: %w", i.ID, err)
+		}
+	}
+	i.NumbersOverridden = overridden != 0
+	i.SendAt, i.AssembledAt, i.StartedAt, i.FinishedAt = fromMS(sendAt), fromMS(assembled), fromMS(started), fromMS(finished)
+	i.CreatedAt, i.UpdatedAt = fromMS(created), fromMS(updated)
+	return &i, nil
+}
+
+// Issue returns one issue.
+func (s *Store) Issue(ctx context.Context, id int64) (*newsletter.Issue, error) {
+	i, err := scanIssue(s.db.QueryRowContext(ctx, s.q(`SELECT `+issueColumns+` FROM issues WHERE id = ?`), id))
+	return i, s.mapErr(err)
+}
+
+// IssueByDate returns a publication's issue for a date.
+func (s *Store) IssueByDate(ctx context.Context, publicationID int64, d newsletter.Date) (*newsletter.Issue, error) {
+	i, err := scanIssue(s.db.QueryRowContext(ctx, s.q(`SELECT `+issueColumns+` FROM issues
+		WHERE publication_id = ? AND issue_date = ?`), publicationID, d.String()))
+	return i, s.mapErr(err)
+}
+
+// IssueFilter selects issues for Issues.
+type IssueFilter struct {
+	PublicationID int64                    // 0: every publication
+	Statuses      []newsletter.IssueStatus // empty: any
+	From, To      newsletter.Date          // inclusive; zero: open
+	Newest        bool                     // newest date first (default oldest first)
+	Limit, Offset int
+}
+
+// Issues lists issues by date.
+func (s *Store) Issues(ctx context.Context, f IssueFilter) ([]*newsletter.Issue, error) {
+	var where []string
+	var args []any
+	if f.PublicationID != 0 {
+		where = append(where, `publication_id = ?`)
+		args = append(args, f.PublicationID)
+	}
+	if len(f.Statuses) > 0 {
+		where = append(where, `status IN (`+placeholders(len(f.Statuses))+`)`)
+		for _, st := range f.Statuses {
+			args = append(args, string(st))
+		}
+	}
+	if !f.From.IsZero() {
+		where = append(where, `issue_date >= ?`)
+		args = append(args, f.From.String())
+	}
+	if !f.To.IsZero() {
+		where = append(where, `issue_date <= ?`)
+		args = append(args, f.To.String())
+	}
+	query := `SELECT ` + issueColumns + ` FROM issues`
+	if len(where) > 0 {
+		query += ` WHERE ` + strings.Join(where, ` AND `)
+	}
+	if f.Newest {
+		query += ` ORDER BY issue_date DESC, id DESC`
+	} else {
+		query += ` ORDER BY issue_date, id`
+	}
+	if f.Limit > 0 {
+		query += ` LIMIT ? OFFSET ?`
+		args = append(args, f.Limit, f.Offset)
+	}
+	rows, err := s.db.QueryContext(ctx, s.q(query), args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []*newsletter.Issue
+	for rows.Next() {
+		i, err := scanIssue(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, i)
+	}
+	return out, rows.Err()
+}
+
+// CountIssues counts the issues Issues would list without Limit.
+func (s *Store) CountIssues(ctx context.Context, f IssueFilter) (int, error) {
+	f.Limit, f.Offset = 0, 0
+	// Kept simple: archive sizes are thousands, not millions.
+	list, err := s.Issues(ctx, f)
+	return len(list), err
+}
+
+
+
+
+
+// AssembleIssue stores the issue that build returns for (publicationID, date), in
+// one transaction. build gets the stored issue (nil if none) and a Numberer; it
+// returns the issue to store, keeping existing numbers. An issue that is frozen
+// (sending or sent) is not touched: AssembleIssue returns newsletter.ErrFrozen.
+// Two concurrent calls for the same date make one issue: the second sees the
+// first's row (the UNIQUE (publication_id, issue_date) rule backs this).
+func (s *Store) AssembleIssue(ctx context.Context, publicationID int64, d newsletter.Date,
+	build func(existing *newsletter.Issue, next newsletter.Numberer) (*newsletter.Issue, error)) (*newsletter.Issue, error) {
+	var out *newsletter.Issue
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		existing, err := scanIssue(tx.QueryRowContext(ctx, s.q(`SELECT `+issueColumns+` FROM issues
+			WHERE publication_id = ? AND issue_date = ?`+s.dialect.forUpdate()), publicationID, d.String()))
+		if errors.Is(err, sql.ErrNoRows) {
+			existing, err = nil, nil
+		}
+		if err != nil {
+			return err
+		}
+		if existing != nil && existing.Status.Frozen() {
+			return newsletter.ErrFrozen
+		}
+		next := func(volume int) (int, error) {
+			var n int
+			err := tx.QueryRowContext(ctx, s.q(`SELECT COALESCE(MAX(number), 0) FROM issues
+				WHERE publication_id = ? AND volume = ? AND status NOT IN ('skipped', 'missed')`), publicationID, volume).Scan(&n)
+			return n + 1, err
+		}
+		iss, err := build(existing, next)
+		if err != nil {
+			return err
+		}
+		content, err := json.Marshal(iss.Articles)
+		if err != nil {
+			return err
+		}
+		now := s.now()
+		iss.PublicationID, iss.Date, iss.AssembledAt, iss.UpdatedAt = publicationID, d, now, now
+		if existing == nil {
+			iss.CreatedAt = now
+			err = tx.QueryRowContext(ctx, s.q(`INSERT INTO issues (publication_id, issue_date, volume, number,
+				numbers_overridden, status, subject, content, html, text_body, send_at, assembled_at, created_at, updated_at)
+				VALUES (`+placeholders(14)+`) RETURNING id`), publicationID, d.String(), iss.Volume, iss.Number,
+				boolInt(iss.NumbersOverridden), string(iss.Status), iss.Subject, string(content), iss.HTML, iss.Text,
+				ms(iss.SendAt), ms(now), ms(now), ms(now)).Scan(&iss.ID)
+		} else {
+			iss.ID, iss.CreatedAt = existing.ID, existing.CreatedAt
+			_, err = tx.ExecContext(ctx, s.q(`UPDATE issues SET volume = ?, number = ?, numbers_overridden = ?, status = ?,
+				subject = ?, content = ?, html = ?, text_body = ?, send_at = ?, assembled_at = ?, updated_at = ? WHERE id = ?`),
+				iss.Volume, iss.Number, boolInt(iss.NumbersOverridden), string(iss.Status), iss.Subject, string(content),
+				iss.HTML, iss.Text, ms(iss.SendAt), ms(now), ms(now), iss.ID)
+		}
+		if err != nil {
+			return s.mapErr(fmt.Errorf("store issue %s: %w", d, err))
+		}
+		out = iss
+		return nil
+	})
+	return out, err
+}
+
+// SetIssueStatus moves an issue to status `to` if it is in one of `from`; otherwise
+// it returns ErrConflict (someone else moved it first). sendAt is stored when
+// not zero (scheduling); started/finished times are set on Sending and on the
+// end states.
+func (s *Store) SetIssueStatus(ctx context.Context, id int64, from []newsletter.IssueStatus, to newsletter.IssueStatus, sendAt time.Time) error {
+	now := ms(s.now())
+	args := []any{string(to), now}
+	set := `status = ?, updated_at = ?`
+	if !sendAt.IsZero() || to == newsletter.Scheduled {
+		set += `, send_at = ?`
+		args = append(args, ms(sendAt))
+	}
+	switch to {
+	case newsletter.Sending:
+		set += `, started_at = CASE WHEN started_at = 0 THEN ? ELSE started_at END`
+		args = append(args, now)
+	case newsletter.Sent, newsletter.Cancelled:
+		set += `, finished_at = ?`
+		args = append(args, now)
+	}
+	args = append(args, id)
+	query := `UPDATE issues SET ` + set + ` WHERE id = ?`
+	if len(from) > 0 {
+		query += ` AND status IN (` + placeholders(len(from)) + `)`
+		for _, f := range from {
+			args = append(args, string(f))
+		}
+	}
+	res, err := s.db.ExecContext(ctx, s.q(query), args...)
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		if _, err := s.Issue(ctx, id); err != nil {
+			return err
+		}
+		return fmt.Errorf("%w: issue %d is not in a state that can become %s", ErrConflict, id, to)
+	}
+	return nil
+}
+
+// SetIssueNumbers is an editor's override of one issue's volume and number.
+func (s *Store) SetIssueNumbers(ctx context.Context, id int64, volume, number int) error {
+	res, err := s.db.ExecContext(ctx, s.q(`UPDATE issues SET volume = ?, number = ?, numbers_overridden = 1, updated_at = ?
+		WHERE id = ? AND status NOT IN ('sending', 'paused', 'sent', 'cancelled')`), volume, number, ms(s.now()), id)
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		if _, err := s.Issue(ctx, id); err != nil {
+			return err
+		}
+		return newsletter.ErrFrozen
+	}
+	return nil
+}
+
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}

@@ -1,0 +1,215 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+)
+
+// migrations is the ordered schema history. Entry i brings the schema to version
+// i+1; each runs in its own transaction together with its version bump. Never edit
+// or reorder an entry that has shipped: append a new one.
+//
+// The SQL is portable between the dialects: {{pk}} is an auto-assigned 64-bit
+// primary key and {{blob}} a byte string; times are Unix milliseconds (BIGINT);
+// dates are 'YYYY-MM-DD' text; booleans are 0/1 integers.
+var migrations = [][]string{
+	// 1: the base schema.
+	{
+		`CREATE TABLE settings (
+			key   TEXT PRIMARY KEY,
+			value TEXT NOT NULL
+		)`,
+		`CREATE TABLE publications (
+			id                 {{pk}},
+			slug               TEXT NOT NULL UNIQUE,
+			name               TEXT NOT NULL,
+			tagline            TEXT NOT NULL DEFAULT '',
+			from_addr          TEXT NOT NULL,
+			reply_to           TEXT NOT NULL DEFAULT '',
+			postal_address     TEXT NOT NULL DEFAULT '',
+			timezone           TEXT NOT NULL DEFAULT 'UTC',
+			schedule           TEXT NOT NULL DEFAULT '',
+			volume_start       TEXT NOT NULL,
+			numbering          TEXT NOT NULL DEFAULT 'calendar',
+			copyright          TEXT NOT NULL DEFAULT '',
+			sections           TEXT NOT NULL DEFAULT '',
+			template_dir       TEXT NOT NULL DEFAULT '',
+			unsubscribe_mailto TEXT NOT NULL DEFAULT '',
+			empty_policy       TEXT NOT NULL DEFAULT 'skip',
+			created_at         BIGINT NOT NULL,
+			updated_at         BIGINT NOT NULL
+		)`,
+		`CREATE TABLE articles (
+			id             {{pk}},
+			publication_id BIGINT NOT NULL REFERENCES publications(id) ON DELETE CASCADE,
+			issue_date     TEXT NOT NULL,
+			section        TEXT NOT NULL DEFAULT '',
+			position       INTEGER NOT NULL DEFAULT 0,
+			title          TEXT NOT NULL,
+			deck           TEXT NOT NULL DEFAULT '',
+			author         TEXT NOT NULL DEFAULT '',
+			body           TEXT NOT NULL DEFAULT '',
+			status         TEXT NOT NULL DEFAULT 'ready',
+			created_at     BIGINT NOT NULL,
+			updated_at     BIGINT NOT NULL
+		)`,
+		`CREATE INDEX articles_by_date ON articles (publication_id, issue_date, status)`,
+		`CREATE TABLE issues (
+			id                 {{pk}},
+			publication_id     BIGINT NOT NULL REFERENCES publications(id) ON DELETE CASCADE,
+			issue_date         TEXT NOT NULL,
+			volume             INTEGER NOT NULL,
+			number             INTEGER NOT NULL,
+			numbers_overridden INTEGER NOT NULL DEFAULT 0,
+			status             TEXT NOT NULL,
+			subject            TEXT NOT NULL DEFAULT '',
+			content            TEXT NOT NULL DEFAULT '',
+			html               TEXT NOT NULL DEFAULT '',
+			text_body          TEXT NOT NULL DEFAULT '',
+			send_at            BIGINT NOT NULL DEFAULT 0,
+			assembled_at       BIGINT NOT NULL DEFAULT 0,
+			started_at         BIGINT NOT NULL DEFAULT 0,
+			finished_at        BIGINT NOT NULL DEFAULT 0,
+			created_at         BIGINT NOT NULL,
+			updated_at         BIGINT NOT NULL,
+			UNIQUE (publication_id, issue_date)
+		)`,
+		`CREATE INDEX issues_by_status ON issues (status, send_at)`,
+		`CREATE TABLE subscribers (
+			id           {{pk}},
+			email        TEXT NOT NULL UNIQUE,
+			name         TEXT NOT NULL DEFAULT '',
+			status       TEXT NOT NULL,
+			soft_bounces INTEGER NOT NULL DEFAULT 0,
+			created_at   BIGINT NOT NULL,
+			updated_at   BIGINT NOT NULL
+		)`,
+		`CREATE TABLE subscriptions (
+			subscriber_id  BIGINT NOT NULL REFERENCES subscribers(id) ON DELETE CASCADE,
+			publication_id BIGINT NOT NULL REFERENCES publications(id) ON DELETE CASCADE,
+			status         TEXT NOT NULL,
+			created_at     BIGINT NOT NULL,
+			updated_at     BIGINT NOT NULL,
+			PRIMARY KEY (subscriber_id, publication_id)
+		)`,
+		`CREATE INDEX subscriptions_audience ON subscriptions (publication_id, status, subscriber_id)`,
+		`CREATE TABLE subscriber_events (
+			id             {{pk}},
+			subscriber_id  BIGINT NOT NULL REFERENCES subscribers(id) ON DELETE CASCADE,
+			publication_id BIGINT,
+			kind           TEXT NOT NULL,
+			via            TEXT NOT NULL,
+			detail         TEXT NOT NULL DEFAULT '',
+			created_at     BIGINT NOT NULL
+		)`,
+		`CREATE INDEX subscriber_events_by_subscriber ON subscriber_events (subscriber_id, id)`,
+		`CREATE TABLE suppressions (
+			email      TEXT PRIMARY KEY,
+			reason     TEXT NOT NULL,
+			detail     TEXT NOT NULL DEFAULT '',
+			created_at BIGINT NOT NULL
+		)`,
+		`CREATE TABLE deliveries (
+			id              {{pk}},
+			issue_id        BIGINT NOT NULL REFERENCES issues(id) ON DELETE CASCADE,
+			subscriber_id   BIGINT NOT NULL,
+			email           TEXT NOT NULL,
+			name            TEXT NOT NULL DEFAULT '',
+			status          TEXT NOT NULL,
+			attempts        INTEGER NOT NULL DEFAULT 0,
+			next_attempt_at BIGINT NOT NULL DEFAULT 0,
+			lease_owner     TEXT NOT NULL DEFAULT '',
+			lease_until     BIGINT NOT NULL DEFAULT 0,
+			last_code       INTEGER NOT NULL DEFAULT 0,
+			last_reply      TEXT NOT NULL DEFAULT '',
+			accepted_at     BIGINT NOT NULL DEFAULT 0,
+			message_id      TEXT NOT NULL,
+			UNIQUE (issue_id, subscriber_id)
+		)`,
+		`CREATE INDEX deliveries_due ON deliveries (issue_id, status, next_attempt_at)`,
+		`CREATE INDEX deliveries_by_email ON deliveries (email)`,
+		`CREATE TABLE outbox (
+			id          {{pk}},
+			issue_id    BIGINT,
+			delivery_id BIGINT,
+			recipient   TEXT NOT NULL,
+			subject     TEXT NOT NULL,
+			message_id  TEXT NOT NULL,
+			raw         {{blob}} NOT NULL,
+			created_at  BIGINT NOT NULL
+		)`,
+		`CREATE TABLE users (
+			id            {{pk}},
+			email         TEXT NOT NULL UNIQUE,
+			password_hash TEXT NOT NULL,
+			role          TEXT NOT NULL,
+			created_at    BIGINT NOT NULL
+		)`,
+		`CREATE TABLE sessions (
+			token_hash TEXT PRIMARY KEY,
+			user_id    BIGINT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+			csrf       TEXT NOT NULL,
+			expires_at BIGINT NOT NULL,
+			created_at BIGINT NOT NULL
+		)`,
+		`CREATE TABLE api_tokens (
+			id           {{pk}},
+			user_id      BIGINT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+			name         TEXT NOT NULL DEFAULT '',
+			token_hash   TEXT NOT NULL UNIQUE,
+			created_at   BIGINT NOT NULL,
+			last_used_at BIGINT NOT NULL DEFAULT 0
+		)`,
+		`CREATE TABLE leases (
+			name  TEXT PRIMARY KEY,
+			owner TEXT NOT NULL,
+			until BIGINT NOT NULL
+		)`,
+	},
+	// 2: deliveries remember when their first attempt failed, for the give-up time.
+	{`ALTER TABLE deliveries ADD COLUMN first_attempt_at BIGINT NOT NULL DEFAULT 0`},
+}
+
+// migrate applies every migration the database has not seen yet.
+func (s *Store) migrate(ctx context.Context) error {
+	if _, err := s.db.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)`); err != nil {
+		return fmt.Errorf("migrate: %w", err)
+	}
+	for i, stmts := range migrations {
+		version := i + 1
+		err := s.inTx(ctx, func(tx *sql.Tx) error {
+			var have int
+			if err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(version), 0) FROM schema_version`).Scan(&have); err != nil {
+				return err
+			}
+			if have >= version {
+				return nil
+			}
+			for j, stmt := range stmts {
+				if _, err := tx.ExecContext(ctx, s.dialect.ddl(stmt)); err != nil {
+					return fmt.Errorf("statement %d: %w", j+1, err)
+				}
+			}
+			if _, err := tx.ExecContext(ctx, s.q(`DELETE FROM schema_version`)); err != nil {
+				return err
+			}
+			_, err := tx.ExecContext(ctx, s.q(`INSERT INTO schema_version (version) VALUES (?)`), version)
+			if err == nil {
+				s.log.Debug("schema migrated", "version", version)
+			}
+			return err
+		})
+		if err != nil {
+			return fmt.Errorf("migrate to version %d: %w", version, err)
+		}
+	}
+	return nil
+}
+
+// SchemaVersion reports the schema version the database is at.
+func (s *Store) SchemaVersion(ctx context.Context) (int, error) {
+	var v int
+	err := s.db.QueryRowContext(ctx, `SELECT COALESCE(MAX(version), 0) FROM schema_version`).Scan(&v)
+	return v, err
+}

@@ -1,0 +1,93 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"masthead/newsletter"
+)
+
+const publicationColumns = `id, slug, name, tagline, from_addr, reply_to, postal_address, timezone, schedule,
+	volume_start, numbering, copyright, sections, template_dir, unsubscribe_mailto, empty_policy, created_at, updated_at`
+
+func scanPublication(row interface{ Scan(...any) error }) (*newsletter.Publication, error) {
+	var p newsletter.Publication
+	var volStart, sections string
+	var created, updated int64
+	err := row.Scan(&p.ID, &p.Slug, &p.Name, &p.Tagline, &p.From, &p.ReplyTo, &p.Address, &p.TimeZone, &p.Schedule,
+		&volStart, &p.Numbering, &p.Copyright, &sections, &p.TemplateDir, &p.UnsubscribeMailto, &p.EmptyPolicy, &created, &updated)
+	if err != nil {
+		return nil, err
+	}
+	if p.VolumeStart, err = newsletter.ParseDate(volStart); err != nil {
+		return nil, fmt.Errorf("publication %s: %w", p.Slug, err)
+	}
+	if sections != "" {
+		p.Sections = strings.Split(sections, "\n")
+	}
+	p.CreatedAt, p.UpdatedAt = fromMS(created), fromMS(updated)
+	return &p, nil
+}
+
+// SavePublication creates the publication, or updates the one with the same ID
+// (or, when ID is 0, the same slug). It sets p.ID.
+func (s *Store) SavePublication(ctx context.Context, p *newsletter.Publication) error {
+	now := s.now()
+	args := []any{p.Slug, p.Name, p.Tagline, p.From, p.ReplyTo, p.Address, p.TimeZone, p.Schedule,
+		p.VolumeStart.String(), string(p.Numbering), p.Copyright, strings.Join(p.Sections, "\n"), p.TemplateDir,
+		p.UnsubscribeMailto, string(p.EmptyPolicy)}
+	if p.ID != 0 {
+		res, err := s.db.ExecContext(ctx, s.q(`UPDATE publications SET slug = ?, name = ?, tagline = ?, from_addr = ?,
+			reply_to = ?, postal_address = ?, timezone = ?, schedule = ?, volume_start = ?, numbering = ?, copyright = ?,
+			sections = ?, template_dir = ?, unsubscribe_mailto = ?, empty_policy = ?, updated_at = ? WHERE id = ?`),
+			append(args, ms(now), p.ID)...)
+		if err != nil {
+			return s.mapErr(fmt.Errorf("update publication %s: %w", p.Slug, err))
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return ErrNotFound
+		}
+		p.UpdatedAt = now
+		return nil
+	}
+	err := s.db.QueryRowContext(ctx, s.q(`INSERT INTO publications (slug, name, tagline, from_addr, reply_to,
+		postal_address, timezone, schedule, volume_start, numbering, copyright, sections, template_dir,
+		unsubscribe_mailto, empty_policy, created_at, updated_at)
+		VALUES (`+placeholders(17)+`) RETURNING id`), append(args, ms(now), ms(now))...).Scan(&p.ID)
+	if err != nil {
+		return s.mapErr(fmt.Errorf("create publication %s: %w", p.Slug, err))
+	}
+	p.CreatedAt, p.UpdatedAt = now, now
+	return nil
+}
+
+// Publication returns the publication with the given ID.
+func (s *Store) Publication(ctx context.Context, id int64) (*newsletter.Publication, error) {
+	p, err := scanPublication(s.db.QueryRowContext(ctx, s.q(`SELECT `+publicationColumns+` FROM publications WHERE id = ?`), id))
+	return p, s.mapErr(err)
+}
+
+// PublicationBySlug returns the publication with the given slug.
+func (s *Store) PublicationBySlug(ctx context.Context, slug string) (*newsletter.Publication, error) {
+	p, err := scanPublication(s.db.QueryRowContext(ctx, s.q(`SELECT `+publicationColumns+` FROM publications WHERE slug = ?`), slug))
+	return p, s.mapErr(err)
+}
+
+// Publications lists every publication by slug.
+func (s *Store) Publications(ctx context.Context) ([]*newsletter.Publication, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT `+publicationColumns+` FROM publications ORDER BY slug`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []*newsletter.Publication
+	for rows.Next() {
+		p, err := scanPublication(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, p)
+	}
+	return out, rows.Err()
+}
