@@ -1,0 +1,120 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// runCLI runs masthead with args against db and returns exit code, stdout, stderr.
+func runCLI(t *testing.T, db string, stdin string, args ...string) (int, string, string) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	env := map[string]string{"MASTHEAD_DB": db}
+	code := Run(context.Background(), args, Env{
+		Getenv: func(k string) string { return env[k] },
+		Stdin:  strings.NewReader(stdin), Stdout: &out, Stderr: &errb,
+	})
+	return code, out.String(), errb.String()
+}
+
+func newDB(t *testing.T) string { return filepath.Join(t.TempDir(), "masthead.db") }
+
+func setupPlanet(t *testing.T, db string) {
+	t.Helper()
+	code, out, errs := runCLI(t, db, "", "publication", "set", "--name", "The Daily Planet", "--from", "news@planet.example",
+		"--address", "Metropolis", "--timezone", "America/New_York", "--volume-start", "2007-02-07", "--sections", "Front Page,News")
+	if code != 0 {
+		t.Fatalf("publication set: %d %s %s", code, out, errs)
+	}
+}
+
+func TestPublicationSetRejectsBadSettings(t *testing.T) {
+	db := newDB(t)
+	cases := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--name", "P", "--from", "not an address"}, "from: \"not an address\" is not an email address"},
+		{[]string{"--name", "P", "--from", "a@b.org", "--timezone", "Nowhere/Special"}, "timezone: unknown time zone \"Nowhere/Special\""},
+		{[]string{"--name", "P", "--from", "a@b.org", "--schedule", "61 * * * *"}, "schedule: invalid cron spec \"61 * * * *\""},
+		{[]string{"--name", "P", "--from", "a@b.org", "--numbering", "roman"}, "numbering: \"roman\" must be calendar or sequential"},
+		{[]string{"--name", "P", "--from", "a@b.org", "--volume-start", "07/02/2007"}, "--volume-start: date \"07/02/2007\" is not YYYY-MM-DD"},
+	}
+	for _, c := range cases {
+		code, _, errs := runCLI(t, db, "", append([]string{"publication", "set"}, c.args...)...)
+		if code == 0 || !strings.Contains(errs, c.want) {
+			t.Errorf("%v: exit %d, stderr %q; want it to mention %q", c.args, code, errs, c.want)
+		}
+	}
+	if code, out, _ := runCLI(t, db, "", "publication", "list"); code != 0 || strings.Contains(out, "P\t") {
+		t.Errorf("a rejected publication was stored: %s", out)
+	}
+}
+
+func TestArticleAddImportAndPreview(t *testing.T) {
+	db := newDB(t)
+	setupPlanet(t, db)
+	// Flags after the positional argument, body from stdin.
+	code, out, errs := runCLI(t, db, "Temperatures climb.\n", "article", "add", "-", "--date", "2009-07-09", "--title", "Heat Wave", "--section", "Front Page")
+	if code != 0 {
+		t.Fatalf("article add: %d %s %s", code, out, errs)
+	}
+	dir := t.TempDir()
+	good := filepath.Join(dir, "good.md")
+	bad := filepath.Join(dir, "bad.md")
+	os.WriteFile(good, []byte("---\ntitle: Bridge Vote\ndate: 2009-07-09\nsection: News\n---\nThe council voted.\n"), 0o644)
+	os.WriteFile(bad, []byte("---\ntitle: Broken\ndate: 2009-07-32\nsection: News\n---\nx\n"), 0o644)
+	code, _, errs = runCLI(t, db, "", "article", "import", good, bad)
+	if code == 0 || !strings.Contains(errs, "bad.md:3: date:") || !strings.Contains(errs, "nothing imported") {
+		t.Fatalf("import with a bad file: exit %d, %s", code, errs)
+	}
+	if _, out, _ := runCLI(t, db, "", "article", "list"); strings.Contains(out, "Bridge Vote") {
+		t.Fatal("the good file of a failed import was stored")
+	}
+	if code, _, errs = runCLI(t, db, "", "article", "import", good); code != 0 {
+		t.Fatalf("import: %s", errs)
+	}
+	code, out, errs = runCLI(t, db, "", "issue", "preview", "--date", "2009-07-09", "--format", "text")
+	if code != 0 {
+		t.Fatalf("preview: %s", errs)
+	}
+	for _, s := range []string{"Volume 3, Number 153", "Thursday, July 9, 2009", "Heat Wave", "Bridge Vote"} {
+		if !strings.Contains(out, s) {
+			t.Errorf("text preview lacks %q", s)
+		}
+	}
+	if strings.Index(out, "Heat Wave") > strings.Index(out, "Bridge Vote") {
+		t.Error("Front Page article is not before News")
+	}
+	code, out, _ = runCLI(t, db, "", "issue", "preview", "--date", "2009-07-09", "--format", "html")
+	if code != 0 || !strings.Contains(out, "<html") {
+		t.Errorf("html preview: %d", code)
+	}
+	if code, out, _ = runCLI(t, db, "", "issue", "assemble", "--date", "2009-07-10"); code != 3 || !strings.Contains(out, "empty") {
+		t.Errorf("empty date: exit %d %q", code, out)
+	}
+}
+
+func TestArticleAddRejectsBadInput(t *testing.T) {
+	db := newDB(t)
+	setupPlanet(t, db)
+	cases := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--date", "2009-07-09"}, "title: is required"},
+		{[]string{"--title", "T", "--date", "yesterday"}, "--date: date \"yesterday\""},
+		{[]string{"--title", "T", "--date", "2009-07-09", "--section", "Weather"}, "section: unknown section \"Weather\""},
+		{[]string{"--title", "T", "--date", "2009-07-09", "/no/such/file.md"}, "article body: open /no/such/file.md"},
+	}
+	for _, c := range cases {
+		code, _, errs := runCLI(t, db, "body", append([]string{"article", "add"}, c.args...)...)
+		if code == 0 || !strings.Contains(errs, c.want) {
+			t.Errorf("%v: exit %d, stderr %q; want %q", c.args, code, errs, c.want)
+		}
+	}
+}
