@@ -84,7 +84,7 @@ func (a *Assembler) Assemble(ctx context.Context, p *Publication, d Date) (*Issu
 		return nil, err
 	}
 	return a.store.AssembleIssue(ctx, p.ID, d, func(existing *Issue, next Numberer) (*Issue, error) {
-		iss := &Issue{Status: Assembled, Articles: snapshot}
+		iss := &Issue{PublicationID: p.ID, Date: d, Status: Assembled, Articles: snapshot}
 		if existing != nil {
 			iss.Volume, iss.Number, iss.NumbersOverridden = existing.Volume, existing.Number, existing.NumbersOverridden
 			iss.Status, iss.SendAt = existing.Status, existing.SendAt
@@ -95,7 +95,6 @@ func (a *Assembler) Assemble(ctx context.Context, p *Publication, d Date) (*Issu
 			return nil, err
 		}
 		view := a.View(p, iss)
-		view.Date = d.Long()
 		html, text, err := theme.RenderEmail(view)
 		if err != nil {
 			return nil, fmt.Errorf("render %s %s: %w", p.Slug, d, err)
