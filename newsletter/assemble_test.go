@@ -16,7 +16,7 @@ import (
 	"masthead/templates"
 )
 
-func openStore(t *testing.T) *store.Store {
+func openStore(t testing.TB) *store.Store {
 	t.Helper()
 	st, err := store.Open(context.Background(), filepath.Join(t.TempDir(), "masthead.db"), nil)
 	if err != nil {
