@@ -5,6 +5,8 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
+	"strings"
 
 	"masthead/subscribers"
 )
@@ -519,4 +521,520 @@ func (s *Store) SubscriberCounts(ctx context.Context, publicationID int64) (map[
 		out[st] += n
 	}
 	return out, rows.Err()
+}
+
+// SubscriberFilter selects subscribers for lists and exports.
+type SubscriberFilter struct {
+	Text          string             // substring of the address or the name, any case
+	Status        subscribers.Status // with PublicationID: the status for that publication (Listing.StatusIn)
+	PublicationID int64              // only subscribers with a subscription to it (any status unless Status)
+	BeforeID      int64              // SearchSubscribers: only ids below (the next page of a newest-first list)
+	AfterID       int64              // EachSubscriber: only ids above
+	Limit         int                // SearchSubscribers: page size (default 50)
+}
+
+// where builds the WHERE clause over subscribers s.
+func (f SubscriberFilter) where() (string, []any) {
+	var conds []string
+	var args []any
+	if f.Text != "" {
+		pat := "%" + likeEscaper.Replace(strings.ToLower(strings.TrimSpace(f.Text))) + "%"
+		conds = append(conds, `(s.email LIKE ? ESCAPE '\' OR LOWER(s.name) LIKE ? ESCAPE '\')`)
+		args = append(args, pat, pat)
+	}
+	switch {
+	case f.PublicationID != 0 && f.Status != "" && !f.Status.Suppressed():
+		conds = append(conds, `s.status NOT IN ('bounced', 'complained') AND EXISTS (SELECT 1 FROM subscriptions f
+			WHERE f.subscriber_id = s.id AND f.publication_id = ? AND f.status = ?)`)
+		args = append(args, f.PublicationID, string(f.Status))
+	case f.PublicationID != 0:
+		conds = append(conds, `EXISTS (SELECT 1 FROM subscriptions f WHERE f.subscriber_id = s.id AND f.publication_id = ?)`)
+		args = append(args, f.PublicationID)
+		fallthrough
+	case f.Status != "":
+		if f.Status != "" {
+			conds = append(conds, `s.status = ?`)
+			args = append(args, string(f.Status))
+		}
+	}
+	if f.BeforeID > 0 {
+		conds = append(conds, `s.id < ?`)
+		args = append(args, f.BeforeID)
+	}
+	if f.AfterID > 0 {
+		conds = append(conds, `s.id > ?`)
+		args = append(args, f.AfterID)
+	}
+	if len(conds) == 0 {
+		return "", nil
+	}
+	return ` WHERE ` + strings.Join(conds, ` AND `), args
+}
+
+var likeEscaper = strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
+
+// SearchSubscribers returns one page of subscribers matching f, newest first,
+// with their subscriptions. The next page is f with BeforeID set to the last
+// one's ID.
+func (s *Store) SearchSubscribers(ctx context.Context, f SubscriberFilter) ([]*subscribers.Listing, error) {
+	if f.Limit <= 0 {
+		f.Limit = 50
+	}
+	where, args := f.where()
+	inner := `SELECT s.* FROM subscribers s` + where + ` ORDER BY s.id DESC LIMIT ?`
+	var out []*subscribers.Listing
+	err := s.listings(ctx, inner, append(args, f.Limit), `DESC`, func(l *subscribers.Listing) error {
+		out = append(out, l)
+		return nil
+	})
+	return out, err
+}
+
+// EachSubscriber calls fn for every subscriber matching f, oldest first, with
+// their subscriptions, streaming from one query (nothing is held in memory).
+// fn must not use the store: with SQLite the query holds a connection.
+func (s *Store) EachSubscriber(ctx context.Context, f SubscriberFilter, fn func(*subscribers.Listing) error) error {
+	where, args := f.where()
+	return s.listings(ctx, `SELECT s.* FROM subscribers s`+where, args, `ASC`, fn)
+}
+
+// listings runs inner (a SELECT of subscriber rows) joined with their
+// subscriptions and calls fn once per subscriber.
+func (s *Store) listings(ctx context.Context, inner string, args []any, order string, fn func(*subscribers.Listing) error) error {
+	rows, err := s.db.QueryContext(ctx, s.q(`SELECT `+subscriberColumns+`,
+			COALESCE(sub.publication_id, 0), COALESCE(p.slug, ''), COALESCE(sub.status, ''),
+			COALESCE(sub.created_at, 0), COALESCE(sub.updated_at, 0)
+		FROM (`+inner+`) s
+		LEFT JOIN subscriptions sub ON sub.subscriber_id = s.id
+		LEFT JOIN publications p ON p.id = sub.publication_id
+		ORDER BY s.id `+order), args...)
+	if err != nil {
+		return fmt.Errorf("list subscribers: %w", err)
+	}
+	defer rows.Close()
+	var cur *subscribers.Listing
+	emit := func() error {
+		if cur == nil {
+			return nil
+		}
+		slices.SortFunc(cur.Subscriptions, func(a, b subscribers.Subscription) int {
+			return strings.Compare(a.PublicationSlug, b.PublicationSlug)
+		})
+		return fn(cur)
+	}
+	for rows.Next() {
+		var sub subscribers.Subscriber
+		var subn subscribers.Subscription
+		var created, updated, sc, su int64
+		if err := rows.Scan(&sub.ID, &sub.Email, &sub.Name, &sub.Status, &sub.SoftBounces, &created, &updated,
+			&subn.PublicationID, &subn.PublicationSlug, &subn.Status, &sc, &su); err != nil {
+			return err
+		}
+		if cur == nil || cur.ID != sub.ID {
+			if err := emit(); err != nil {
+				return err
+			}
+			sub.CreatedAt, sub.UpdatedAt = fromMS(created), fromMS(updated)
+			cur = &subscribers.Listing{Subscriber: sub}
+		}
+		if subn.PublicationID != 0 {
+			subn.SubscriberID = sub.ID
+			subn.CreatedAt, subn.UpdatedAt = fromMS(sc), fromMS(su)
+			cur.Subscriptions = append(cur.Subscriptions, subn)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	return emit()
+}
+
+// SubscriberImport writes the rows of one CSV import (subscribers.Importer) to
+// one publication. It holds one connection for the import's life, with a
+// temporary table of the addresses seen so far: repeated addresses are found
+// across batches with the database's memory, not the program's.
+type SubscriberImport struct {
+	s     *Store
+	conn  *sql.Conn
+	pubID int64
+}
+
+var _ subscribers.ImportSink = (*SubscriberImport)(nil)
+
+// BeginImport starts an import into a publication. Close it when done.
+func (s *Store) BeginImport(ctx context.Context, publicationID int64) (*SubscriberImport, error) {
+	if publicationID == 0 {
+		return nil, errors.New("an import needs a publication")
+	}
+	if _, err := s.Publication(ctx, publicationID); err != nil {
+		return nil, fmt.Errorf("import into publication %d: %w", publicationID, err)
+	}
+	conn, err := s.db.Conn(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for _, q := range []string{
+		`CREATE TEMP TABLE IF NOT EXISTS import_seen (email TEXT PRIMARY KEY, line BIGINT NOT NULL)`,
+		`DELETE FROM import_seen`,
+	} {
+		if _, err := conn.ExecContext(ctx, q); err != nil {
+			conn.Close()
+			return nil, fmt.Errorf("begin import: %w", err)
+		}
+	}
+	return &SubscriberImport{s: s, conn: conn, pubID: publicationID}, nil
+}
+
+// Close drops the import's temporary table and releases its connection.
+func (im *SubscriberImport) Close() error {
+	_, err := im.conn.ExecContext(context.Background(), `DROP TABLE IF EXISTS import_seen`)
+	if cerr := im.conn.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}
+
+// WriteBatch writes rows in one transaction and sets each row's Outcome.
+// Suppressed addresses are never written; people who unsubscribed are not
+// subscribed again; an active subscription is never made pending again; an
+// empty name keeps the stored one. So importing the same file twice changes
+// nothing the second time.
+func (im *SubscriberImport) WriteBatch(ctx context.Context, rows []subscribers.ImportRow) error {
+	tx, err := im.conn.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("begin: %w", err)
+	}
+	if err := im.writeBatch(ctx, tx, rows); err != nil {
+		tx.Rollback()
+		return err
+	}
+	return tx.Commit()
+}
+
+// existingSub is what an import needs to know of a stored subscriber.
+type existingSub struct {
+	id     int64
+	name   string
+	status subscribers.Status
+	sub    subscribers.Status // subscription to the import's publication; "" if none
+}
+
+func (im *SubscriberImport) writeBatch(ctx context.Context, tx *sql.Tx, rows []subscribers.ImportRow) error {
+	s := im.s
+	live, err := im.markDuplicates(ctx, tx, rows)
+	if err != nil {
+		return err
+	}
+	emails := make([]any, len(live))
+	for i, r := range live {
+		emails[i] = rows[r].Email
+	}
+	suppressed, err := im.suppressedOf(ctx, tx, emails)
+	if err != nil {
+		return err
+	}
+	existing, err := im.existingOf(ctx, tx, emails)
+	if err != nil {
+		return err
+	}
+	now := ms(s.now())
+	var added []int // indexes into rows of subscribers to create
+	for _, i := range live {
+		r := &rows[i]
+		ex := existing[r.Email]
+		switch {
+		case r.Status.Suppressed():
+			if err := im.importSuppression(ctx, tx, r, ex); err != nil {
+				return err
+			}
+		case suppressed[r.Email] || ex != nil && ex.status.Suppressed():
+			r.Outcome = subscribers.OutcomeSuppressed
+		case ex == nil:
+			added = append(added, i)
+		default:
+			if err := im.update(ctx, tx, r, ex); err != nil {
+				return err
+			}
+		}
+	}
+	if len(added) == 0 {
+		return nil
+	}
+	// New subscribers: one multi-row INSERT each for subscribers, subscriptions
+	// and events.
+	args := make([]any, 0, 5*len(added))
+	for _, i := range added {
+		args = append(args, rows[i].Email, rows[i].Name, string(rows[i].Status), now, now)
+	}
+	ids := make(map[string]int64, len(added))
+	err = s.queryBulk(ctx, tx, `INSERT INTO subscribers (email, name, status, created_at, updated_at)`, 5, args,
+		`ON CONFLICT (email) DO NOTHING RETURNING id, email`, func(r *sql.Rows) error {
+			var id int64
+			var email string
+			err := r.Scan(&id, &email)
+			ids[email] = id
+			return err
+		})
+	if err != nil {
+		return fmt.Errorf("import subscribers: %w", err)
+	}
+	subArgs := args[:0]
+	evArgs := make([]any, 0, 6*len(added))
+	for _, i := range added {
+		r := &rows[i]
+		id, ok := ids[r.Email]
+		if !ok { // created meanwhile by someone else (PostgreSQL): leave it be
+			r.Outcome = subscribers.OutcomeUnchanged
+			continue
+		}
+		r.Outcome = subscribers.OutcomeAdded
+		kind := subscribers.EventSubscribed
+		if r.Status == subscribers.Unsubscribed {
+			kind = subscribers.EventUnsubscribed
+		}
+		subArgs = append(subArgs, id, im.pubID, string(r.Status), now, now)
+		evArgs = append(evArgs, id, im.pubID, string(kind), string(subscribers.ViaImport), string(r.Status), now)
+	}
+	if err := s.execBulk(ctx, tx, `INSERT INTO subscriptions (subscriber_id, publication_id, status, created_at, updated_at)`, 5,
+		subArgs, `ON CONFLICT (subscriber_id, publication_id) DO NOTHING`); err != nil {
+		return fmt.Errorf("import subscriptions: %w", err)
+	}
+	if err := s.execBulk(ctx, tx, `INSERT INTO subscriber_events (subscriber_id, publication_id, kind, via, detail, created_at)`, 6,
+		evArgs, ``); err != nil {
+		return fmt.Errorf("import events: %w", err)
+	}
+	return nil
+}
+
+// markDuplicates marks rows whose address came before, in this batch or an
+// earlier one, and returns the indexes of the others.
+func (im *SubscriberImport) markDuplicates(ctx context.Context, tx *sql.Tx, rows []subscribers.ImportRow) ([]int, error) {
+	first := make(map[string]int, len(rows))
+	live := make([]int, 0, len(rows))
+	args := make([]any, 0, 2*len(rows))
+	for i := range rows {
+		r := &rows[i]
+		if j, ok := first[r.Email]; ok {
+			r.Outcome, r.FirstLine = subscribers.OutcomeDuplicate, rows[j].Line
+			continue
+		}
+		first[r.Email] = i
+		live = append(live, i)
+		args = append(args, r.Email, r.Line)
+	}
+	fresh := make(map[string]bool, len(live))
+	err := im.s.queryBulk(ctx, tx, `INSERT INTO import_seen (email, line)`, 2, args,
+		`ON CONFLICT (email) DO NOTHING RETURNING email`, func(r *sql.Rows) error {
+			var email string
+			err := r.Scan(&email)
+			fresh[email] = true
+			return err
+		})
+	if err != nil {
+		return nil, fmt.Errorf("import duplicates: %w", err)
+	}
+	if len(fresh) == len(live) {
+		return live, nil
+	}
+	var seen []any
+	for _, i := range live {
+		if !fresh[rows[i].Email] {
+			seen = append(seen, rows[i].Email)
+		}
+	}
+	lines := make(map[string]int, len(seen))
+	err = im.s.queryIn(ctx, tx, `SELECT email, line FROM import_seen WHERE email IN`, nil, seen, func(r *sql.Rows) error {
+		var email string
+		var line int
+		err := r.Scan(&email, &line)
+		lines[email] = line
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("import duplicates: %w", err)
+	}
+	out := live[:0]
+	for _, i := range live {
+		if fresh[rows[i].Email] {
+			out = append(out, i)
+			continue
+		}
+		rows[i].Outcome, rows[i].FirstLine = subscribers.OutcomeDuplicate, lines[rows[i].Email]
+	}
+	return out, nil
+}
+
+func (im *SubscriberImport) suppressedOf(ctx context.Context, tx *sql.Tx, emails []any) (map[string]bool, error) {
+	out := map[string]bool{}
+	err := im.s.queryIn(ctx, tx, `SELECT email FROM suppressions WHERE email IN`, nil, emails, func(r *sql.Rows) error {
+		var email string
+		err := r.Scan(&email)
+		out[email] = true
+		return err
+	})
+	return out, err
+}
+
+func (im *SubscriberImport) existingOf(ctx context.Context, tx *sql.Tx, emails []any) (map[string]*existingSub, error) {
+	out := make(map[string]*existingSub)
+	err := im.s.queryIn(ctx, tx, `SELECT s.email, s.id, s.name, s.status, COALESCE(sub.status, '')
+		FROM subscribers s LEFT JOIN subscriptions sub ON sub.subscriber_id = s.id AND sub.publication_id = ?
+		WHERE s.email IN`, []any{im.pubID}, emails, func(r *sql.Rows) error {
+		var email string
+		var ex existingSub
+		err := r.Scan(&email, &ex.id, &ex.name, &ex.status, &ex.sub)
+		out[email] = &ex
+		return err
+	})
+	return out, err
+}
+
+// update applies one row to an existing subscriber.
+func (im *SubscriberImport) update(ctx context.Context, tx *sql.Tx, r *subscribers.ImportRow, ex *existingSub) error {
+	s := im.s
+	changed := false
+	if r.Name != "" && r.Name != ex.name {
+		if _, err := tx.ExecContext(ctx, s.q(`UPDATE subscribers SET name = ?, updated_at = ? WHERE id = ?`),
+			r.Name, ms(s.now()), ex.id); err != nil {
+			return fmt.Errorf("line %d: %w", r.Line, err)
+		}
+		if err := s.event(ctx, tx, ex.id, 0, subscribers.EventRenamed, subscribers.ViaImport, ""); err != nil {
+			return err
+		}
+		changed = true
+	}
+	var to subscribers.Status
+	kind := subscribers.EventSubscribed
+	switch {
+	case r.Status == ex.sub:
+	case ex.sub == subscribers.Unsubscribed:
+		// They left; an import is not their consent to come back.
+		if !changed {
+			r.Outcome = subscribers.OutcomeKeptUnsubscribed
+			return nil
+		}
+	case r.Status == subscribers.Unsubscribed:
+		to, kind = subscribers.Unsubscribed, subscribers.EventUnsubscribed
+	case r.Status == subscribers.Active:
+		to = subscribers.Active
+		if ex.sub == subscribers.Pending {
+			kind = subscribers.EventConfirmed
+		}
+	case ex.sub == "": // pending asked, no subscription yet
+		to = subscribers.Pending
+	}
+	if to != "" {
+		if err := s.setSubscription(ctx, tx, ex.id, im.pubID, to); err != nil {
+			return err
+		}
+		if err := s.event(ctx, tx, ex.id, im.pubID, kind, subscribers.ViaImport, string(to)); err != nil {
+			return err
+		}
+		if to == subscribers.Unsubscribed {
+			if err := s.skipQueued(ctx, tx, ex.id, im.pubID); err != nil {
+				return err
+			}
+		}
+		if err := s.recomputeStatus(ctx, tx, ex.id); err != nil {
+			return err
+		}
+		changed = true
+	}
+	r.Outcome = subscribers.OutcomeUnchanged
+	if changed {
+		r.Outcome = subscribers.OutcomeUpdated
+	}
+	return nil
+}
+
+// importSuppression takes a row whose status is bounced or complained (a
+// suppression list from another system): the address is suppressed.
+func (im *SubscriberImport) importSuppression(ctx context.Context, tx *sql.Tx, r *subscribers.ImportRow, ex *existingSub) error {
+	s := im.s
+	if ex != nil && ex.status == r.Status {
+		r.Outcome = subscribers.OutcomeUnchanged
+		return nil
+	}
+	r.Outcome = subscribers.OutcomeUpdated
+	if ex == nil {
+		now := ms(s.now())
+		var id int64
+		if err := tx.QueryRowContext(ctx, s.q(`INSERT INTO subscribers (email, name, status, created_at, updated_at)
+			VALUES (?, ?, 'unsubscribed', ?, ?) RETURNING id`), r.Email, r.Name, now, now).Scan(&id); err != nil {
+			return fmt.Errorf("line %d: %w", r.Line, err)
+		}
+		r.Outcome = subscribers.OutcomeAdded
+	}
+	return s.suppressTx(ctx, tx, r.Email, r.Status, subscribers.ViaImport, fmt.Sprintf("imported as %s", r.Status))
+}
+
+// maxBulkArgs keeps one statement's placeholders under every database's limit
+// (SQLite: 32766, PostgreSQL: 65535).
+const maxBulkArgs = 30000
+
+// execBulk runs head VALUES (...), (...) tail with width values per row,
+// in as few statements as the placeholder limit allows.
+func (s *Store) execBulk(ctx context.Context, q querier, head string, width int, args []any, tail string) error {
+	return s.queryBulk(ctx, q, head, width, args, tail, nil)
+}
+
+// queryBulk is execBulk for statements with RETURNING: each returned row goes to scan.
+func (s *Store) queryBulk(ctx context.Context, q querier, head string, width int, args []any, tail string, scan func(*sql.Rows) error) error {
+	per := maxBulkArgs / width * width
+	for len(args) > 0 {
+		n := min(per, len(args))
+		chunk := args[:n]
+		args = args[n:]
+		var b strings.Builder
+		b.Grow(len(head) + len(tail) + n*3 + 16)
+		b.WriteString(head)
+		b.WriteString(" VALUES ")
+		row := "(" + placeholders(width) + ")"
+		for i := 0; i < n/width; i++ {
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			b.WriteString(row)
+		}
+		b.WriteString(" ")
+		b.WriteString(tail)
+		if scan == nil {
+			if _, err := q.ExecContext(ctx, s.q(b.String()), chunk...); err != nil {
+				return err
+			}
+			continue
+		}
+		if err := s.scanAll(ctx, q, b.String(), chunk, scan); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// queryIn runs query + " (?, ?, ...)" over values, in chunks, scanning each row;
+// pre are the arguments of placeholders in query before the IN list.
+func (s *Store) queryIn(ctx context.Context, q querier, query string, pre, values []any, scan func(*sql.Rows) error) error {
+	for len(values) > 0 {
+		n := min(maxBulkArgs, len(values))
+		args := append(pre[:len(pre):len(pre)], values[:n]...)
+		if err := s.scanAll(ctx, q, query+` (`+placeholders(n)+`)`, args, scan); err != nil {
+			return err
+		}
+		values = values[n:]
+	}
+	return nil
+}
+
+func (s *Store) scanAll(ctx context.Context, q querier, query string, args []any, scan func(*sql.Rows) error) error {
+	rows, err := q.QueryContext(ctx, s.q(query), args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		if err := scan(rows); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
 }

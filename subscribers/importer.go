@@ -1,0 +1,293 @@
+package subscribers
+
+import (
+	"context"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"strings"
+	"unicode/utf8"
+)
+
+// ImportOutcome is what the store did with one good row of an import.
+type ImportOutcome uint8
+
+const (
+	OutcomeNone             ImportOutcome = iota // not written yet
+	OutcomeAdded                                 // a new subscriber
+	OutcomeUpdated                               // an existing subscriber changed (name, subscription)
+	OutcomeUnchanged                             // already present as the row says
+	OutcomeSuppressed                            // the address is suppressed; nothing written
+	OutcomeKeptUnsubscribed                      // the person unsubscribed before; an import does not bring them back
+	OutcomeDuplicate                             // the address came earlier in the same file (FirstLine)
+)
+
+// ImportRow is one valid row of a CSV import on its way to the store.
+type ImportRow struct {
+	Line   int    // line of the file where the row starts (1 is the header)
+	Email  string // normalised
+	Name   string // normalised; empty keeps an existing subscriber's name
+	Status Status // Active, Pending, Unsubscribed, Bounced or Complained
+
+	// Set by the ImportSink.
+	Outcome   ImportOutcome
+	FirstLine int // for OutcomeDuplicate: the line the address first appeared on
+}
+
+// ImportSink writes batches of rows; it sets each row's Outcome. Rows of one
+// batch are written in one transaction. The store implements it (store.BeginImport);
+// it detects addresses repeated within one import across batches.
+type ImportSink interface {
+	WriteBatch(ctx context.Context, rows []ImportRow) error
+}
+
+// Problem is a row an import could not take, by line.
+type Problem struct {
+	Line   int
+	Email  string // as given, when the row had one; may be invalid
+	Reason string
+}
+
+func (p Problem) String() string {
+	if p.Email != "" {
+		return fmt.Sprintf("line %d: %s: %s", p.Line, p.Email, p.Reason)
+	}
+	return fmt.Sprintf("line %d: %s", p.Line, p.Reason)
+}
+
+// ImportReport is what an import did.
+type ImportReport struct {
+	Rows             int // data rows read (the header not counted)
+	Added            int
+	Updated          int
+	Unchanged        int
+	Suppressed       int // suppressed addresses skipped (also listed in Problems)
+	KeptUnsubscribed int // people who had unsubscribed, left so
+	Bad              int // rows refused: bad address, duplicate, wrong columns, ... (listed in Problems)
+	// Problems lists the refused rows (bad and suppressed) in file order, the
+	// first MaxProblems of them; Importer.OnProblem sees every one.
+	Problems []Problem
+}
+
+// MaxProblems bounds ImportReport.Problems so a file of garbage cannot fill memory.
+const MaxProblems = 1000
+
+// DefaultBatchSize is how many rows go to the store per transaction.
+const DefaultBatchSize = 2000
+
+// Importer reads a subscriber CSV: a header row naming the columns email, name
+// and optionally status, in any order and case (other columns are ignored),
+// then one subscriber per row. It streams: memory does not grow with the file.
+type Importer struct {
+	// Status is given to rows with no status column or an empty cell: Active
+	// (the editor vouches for consent) or Pending (each must confirm).
+	Status Status
+	// BatchSize is the number of rows per transaction (DefaultBatchSize if 0).
+	BatchSize int
+	// OnProblem, if set, is called for each refused row as soon as it is known.
+	OnProblem func(Problem)
+	Log       *slog.Logger
+}
+
+// columns says where each known column is in a row.
+type columns struct {
+	n                   int
+	email, name, status int // -1 when absent
+}
+
+// Import reads CSV from r and writes its good rows to sink. Bad rows are
+// reported and skipped; an error is returned only when the import cannot go
+// on (no email column, a read error, the database failing).
+func (im *Importer) Import(ctx context.Context, r io.Reader, sink ImportSink) (*ImportReport, error) {
+	log := im.Log
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	def := im.Status
+	if def == "" {
+		def = Active
+	}
+	if def != Active && def != Pending {
+		return nil, fmt.Errorf("import status must be active or pending, not %q", def)
+	}
+	size := im.BatchSize
+	if size <= 0 {
+		size = DefaultBatchSize
+	}
+	cr := csv.NewReader(r)
+	cr.ReuseRecord = true
+	cr.FieldsPerRecord = -1 // column counts are checked here, to report them by line
+
+	rep := &ImportReport{}
+	problem := func(p Problem) {
+		if p.Reason == reasonSuppressed {
+			rep.Suppressed++
+		} else {
+			rep.Bad++
+		}
+		if len(rep.Problems) < MaxProblems {
+			rep.Problems = append(rep.Problems, p)
+		}
+		if im.OnProblem != nil {
+			im.OnProblem(p)
+		}
+	}
+	header, err := cr.Read()
+	if err == io.EOF {
+		return nil, errors.New("the file is empty: want a header row naming the columns email, name, status")
+	}
+	if err != nil {
+		return nil, fmt.Errorf("header row: %w", err)
+	}
+	cols, err := parseHeader(header)
+	if err != nil {
+		return nil, err
+	}
+	batch := make([]ImportRow, 0, size)
+	flush := func() error {
+		if len(batch) == 0 {
+			return nil
+		}
+		if err := sink.WriteBatch(ctx, batch); err != nil {
+			return fmt.Errorf("write rows %d-%d: %w", batch[0].Line, batch[len(batch)-1].Line, err)
+		}
+		for _, row := range batch {
+			rep.count(row, problem)
+		}
+		batch = batch[:0]
+		return nil
+	}
+	for {
+		rec, err := cr.Read()
+		if err == io.EOF {
+			break
+		}
+		var pe *csv.ParseError
+		if errors.As(err, &pe) {
+			rep.Rows++
+			problem(Problem{Line: pe.StartLine, Reason: "CSV syntax: " + pe.Err.Error()})
+			continue
+		}
+		if err != nil {
+			return rep, fmt.Errorf("read: %w", err)
+		}
+		rep.Rows++
+		line, _ := cr.FieldPos(0)
+		row, p := cols.row(rec, line, def)
+		if p != nil {
+			problem(*p)
+			continue
+		}
+		batch = append(batch, row)
+		if len(batch) == size {
+			if err := flush(); err != nil {
+				return rep, err
+			}
+			log.Debug("import progress", "rows", rep.Rows, "added", rep.Added)
+		}
+	}
+	if err := flush(); err != nil {
+		return rep, err
+	}
+	return rep, nil
+}
+
+const reasonSuppressed = "address is suppressed (bounced or complained); an editor must lift it first"
+
+func (rep *ImportReport) count(row ImportRow, problem func(Problem)) {
+	switch row.Outcome {
+	case OutcomeAdded:
+		rep.Added++
+	case OutcomeUpdated:
+		rep.Updated++
+	case OutcomeUnchanged:
+		rep.Unchanged++
+	case OutcomeKeptUnsubscribed:
+		rep.KeptUnsubscribed++
+	case OutcomeSuppressed:
+		problem(Problem{Line: row.Line, Email: row.Email, Reason: reasonSuppressed})
+	case OutcomeDuplicate:
+		problem(Problem{Line: row.Line, Email: row.Email, Reason: fmt.Sprintf("duplicate: the same address is on line %d", row.FirstLine)})
+	default:
+		problem(Problem{Line: row.Line, Email: row.Email, Reason: "not written (internal error)"})
+	}
+}
+
+// parseHeader finds the known columns.
+func parseHeader(h []string) (columns, error) {
+	c := columns{n: len(h), email: -1, name: -1, status: -1}
+	for i, name := range h {
+		if i == 0 {
+			name = strings.TrimPrefix(name, "\uFEFF") // a byte-order mark from a spreadsheet
+		}
+		var dst *int
+		switch strings.ToLower(strings.TrimSpace(name)) {
+		case "email", "e-mail", "email address", "email_address", "mail":
+			dst = &c.email
+		case "name", "full name", "full_name":
+			dst = &c.name
+		case "status":
+			dst = &c.status
+		default:
+			continue
+		}
+		if *dst >= 0 {
+			return c, fmt.Errorf("header row: column %q appears twice", name)
+		}
+		*dst = i
+	}
+	if c.email < 0 {
+		return c, fmt.Errorf("header row has no email column (found: %s); the first row must name the columns, e.g. email,name,status",
+			strings.Join(h, ", "))
+	}
+	return c, nil
+}
+
+// row checks one record; it returns the row or the problem with it.
+func (c columns) row(rec []string, line int, def Status) (ImportRow, *Problem) {
+	var email string
+	if c.email < len(rec) {
+		email = rec[c.email]
+	}
+	bad := func(format string, args ...any) (ImportRow, *Problem) {
+		if !utf8.ValidString(email) || strings.ContainsAny(email, "\r\n") || len(email) > 2*MaxEmailLen {
+			email = "" // never echo it: it may be binary or an injection attempt
+		}
+		return ImportRow{}, &Problem{Line: line, Email: email, Reason: fmt.Sprintf(format, args...)}
+	}
+	if len(rec) != c.n {
+		return bad("wrong column count: %d fields, the header has %d", len(rec), c.n)
+	}
+	for _, i := range []int{c.email, c.name, c.status} {
+		if i < 0 {
+			continue
+		}
+		if !utf8.ValidString(rec[i]) {
+			return bad("not valid UTF-8 (save the file as UTF-8)")
+		}
+		if strings.ContainsAny(rec[i], "\r\n") {
+			return bad("line break inside a field (header injection attempt?)")
+		}
+		if strings.IndexByte(rec[i], 0) >= 0 {
+			return bad("NUL byte inside a field")
+		}
+	}
+	norm, err := Normalize(email)
+	if err != nil {
+		return bad("bad address: %v", err)
+	}
+	row := ImportRow{Line: line, Email: norm, Status: def}
+	if c.name >= 0 {
+		if row.Name, err = NormalizeName(rec[c.name]); err != nil {
+			return bad("%v", err)
+		}
+	}
+	if c.status >= 0 && strings.TrimSpace(rec[c.status]) != "" {
+		if row.Status, err = ParseStatus(rec[c.status]); err != nil {
+			return bad("%v", err)
+		}
+	}
+	return row, nil
+}
