@@ -1,0 +1,40 @@
+// Package templates is masthead's theme: the embedded default templates for the
+// HTML and plain-text email and the web edition's pages, their loading (with a
+// publication's override directory), Markdown rendering, and the per-recipient
+// slots that are filled into an issue rendered once.
+package templates
+
+import "html/template"
+
+// Issue is what the email and web issue templates see.
+type Issue struct {
+	PublicationName string
+	Tagline         string
+	Volume          int
+	Number          int
+	Date            string // "Thursday, July 9, 2009"
+	ISODate         string // "2009-07-09"
+	Copyright       string // full copyright line
+	Address         string // postal address
+	WebURL          string // this issue's web edition ("view in your browser")
+	HomeURL         string // the web edition's main page
+	Articles        []Article
+}
+
+// Article is one article of an Issue.
+type Article struct {
+	Anchor  string // in-page anchor id, unique in the issue
+	Section string
+	Title   string
+	Deck    string
+	Author  string
+	HTML    template.HTML // sanitised body
+	Text    string        // plain-text body, wrapped at 78 columns
+}
+
+// Personal is what differs per recipient; it fills an issue's slots.
+type Personal struct {
+	Name           string
+	Email          string
+	UnsubscribeURL string
+}

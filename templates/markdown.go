@@ -1,0 +1,75 @@
+package templates
+
+import (
+	"bytes"
+	"fmt"
+	"html/template"
+
+	"github.com/microcosm-cc/bluemonday"
+	"github.com/yuin/goldmark"
+	"github.com/yuin/goldmark/ast"
+	"github.com/yuin/goldmark/extension"
+	"github.com/yuin/goldmark/parser"
+	gmhtml "github.com/yuin/goldmark/renderer/html"
+	gmtext "github.com/yuin/goldmark/text"
+	"github.com/yuin/goldmark/util"
+)
+
+// Markdowner turns an article's Markdown body into sanitised HTML and plain
+// text. It holds the configured goldmark parser and bluemonday policy, which
+// are costly to build: create one with NewMarkdown at start (a Theme holds
+// one) and share it; it is safe for concurrent use.
+type Markdowner struct {
+	md     goldmark.Markdown
+	policy *bluemonday.Policy
+}
+
+// NewMarkdown returns a Markdowner for GitHub-flavoured Markdown (tables,
+// strikethrough, bare links) with typographic quotes and dashes.
+func NewMarkdown() *Markdowner {
+	md := goldmark.New(
+		goldmark.WithExtensions(extension.Table, extension.Strikethrough,
+			extension.Linkify, extension.Typographer),
+		goldmark.WithParserOptions(parser.WithASTTransformers(
+			util.Prioritized(headingShift{}, 100))),
+		// Raw HTML is let through here and sanitised by the policy after.
+		goldmark.WithRendererOptions(gmhtml.WithUnsafe()),
+	)
+	return &Markdowner{md: md, policy: bluemonday.UGCPolicy()}
+}
+
+// Markdown renders src as sanitised HTML (raw HTML in src is kept, minus what
+// bluemonday's UGC policy removes: scripts, event handlers, styles ...) and
+// as plain text written from the same syntax tree, wrapped at Width columns.
+//
+// Headings in a body are shifted so that its top level is <h3>, since an
+// issue's <h1> is the publication and its <h2>s are the headlines.
+func (m *Markdowner) Markdown(src string) (html template.HTML, text string, err error) {
+	source := []byte(src)
+	doc := m.md.Parser().Parse(gmtext.NewReader(source))
+	var buf bytes.Buffer
+	if err := m.md.Renderer().Render(&buf, source, doc); err != nil {
+		return "", "", fmt.Errorf("templates: render markdown: %w", err)
+	}
+	clean := m.policy.SanitizeBytes(buf.Bytes())
+	return template.HTML(clean), markdownText(doc, source, Width), nil
+}
+
+// headingShift moves headings down so that the body's top level is <h3>
+// ("## What changes" in a body that has no "#" heading is an <h3> too).
+type headingShift struct{}
+
+func (headingShift) Transform(doc *ast.Document, _ gmtext.Reader, _ parser.Context) {
+	var headings []*ast.Heading
+	top := 6
+	_ = ast.Walk(doc, func(n ast.Node, entering bool) (ast.WalkStatus, error) {
+		if h, ok := n.(*ast.Heading); ok && entering {
+			headings = append(headings, h)
+			top = min(top, h.Level)
+		}
+		return ast.WalkContinue, nil
+	})
+	for _, h := range headings {
+		h.Level = min(h.Level+3-top, 6)
+	}
+}
