@@ -1,0 +1,232 @@
+package auth_test
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"masthead/auth"
+	"masthead/store"
+)
+
+func openStore(t *testing.T) *store.Store {
+	t.Helper()
+	st, err := store.Open(context.Background(), filepath.Join(t.TempDir(), "masthead.db"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	return st
+}
+
+func TestPasswordHash(t *testing.T) {
+	h, err := auth.HashPassword("correct horse battery")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(h, "$argon2id$v=19$m=19456,t=2,p=1$") {
+		t.Errorf("hash %q is not an argon2id PHC string", h)
+	}
+	for pw, want := range map[string]bool{"correct horse battery": true, "correct horse batterY": false, "": false} {
+		if ok, err := auth.CheckPassword(h, pw); err != nil || ok != want {
+			t.Errorf("CheckPassword(%q) = %v, %v; want %v", pw, ok, err, want)
+		}
+	}
+	h2, _ := auth.HashPassword("correct horse battery")
+	if h2 == h {
+		t.Error("two hashes of one password are equal: no salt")
+	}
+	if _, err := auth.HashPassword("short"); !errors.Is(err, auth.ErrWeakPassword) {
+		t.Errorf("short password: %v", err)
+	}
+	if _, err := auth.CheckPassword("$2a$10$bcrypt", "x"); err == nil {
+		t.Error("a foreign hash is accepted")
+	}
+}
+
+func TestLoginSessionAndCSRF(t *testing.T) {
+	ctx := context.Background()
+	st := openStore(t)
+	svc := auth.New(st, auth.Options{Secure: true})
+	if ok, _ := svc.HasUsers(ctx); ok {
+		t.Fatal("a new database has users")
+	}
+	u, err := svc.CreateUser(ctx, "Lois@Planet.example", "kryptonite-42", auth.Editor)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.CreateUser(ctx, "lois@planet.example", "kryptonite-42", auth.Admin); !errors.Is(err, store.ErrConflict) {
+		t.Errorf("second account with one address: %v", err)
+	}
+	if _, err := svc.Login(ctx, "lois@planet.example", "wrong password", "192.0.2.1"); !errors.Is(err, auth.ErrBadCredentials) {
+		t.Errorf("wrong password: %v", err)
+	}
+	if _, err := svc.Login(ctx, "nobody@planet.example", "kryptonite-42", "192.0.2.1"); !errors.Is(err, auth.ErrBadCredentials) {
+		t.Errorf("unknown account: %v", err)
+	}
+	got, err := svc.Login(ctx, " LOIS@planet.example", "kryptonite-42", "192.0.2.1")
+	if err != nil || got.ID != u.ID {
+		t.Fatalf("login: %v %v", got, err)
+	}
+
+	rec := httptest.NewRecorder()
+	se, err := svc.StartSession(ctx, rec, got)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cookies := rec.Result().Cookies()
+	if len(cookies) != 1 || cookies[0].Name != auth.SessionCookie || !cookies[0].HttpOnly || !cookies[0].Secure ||
+		cookies[0].SameSite != http.SameSiteLaxMode {
+		t.Fatalf("session cookie %+v: want HttpOnly, Secure, SameSite=Lax", cookies)
+	}
+	if cookies[0].Value == se.TokenHash || len(se.TokenHash) != 64 {
+		t.Error("the cookie holds the stored hash, or the stored value is not a SHA-256 hex")
+	}
+
+	form := url.Values{auth.CSRFField: {se.CSRF}}
+	req := httptest.NewRequest("POST", "/admin/x", strings.NewReader(form.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.AddCookie(cookies[0])
+	p, err := svc.Authenticate(req)
+	if err != nil || p.User.ID != u.ID || p.Session == nil {
+		t.Fatalf("authenticate by cookie: %+v %v", p, err)
+	}
+	if !auth.ValidCSRF(req, p) {
+		t.Error("the session's CSRF token is refused")
+	}
+	bad := httptest.NewRequest("POST", "/admin/x", strings.NewReader("csrf=forged"))
+	bad.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	if auth.ValidCSRF(bad, p) {
+		t.Error("a forged CSRF token is accepted")
+	}
+	if auth.ValidCSRF(httptest.NewRequest("POST", "/admin/x", nil), p) {
+		t.Error("a post without a CSRF token is accepted")
+	}
+
+	out := httptest.NewRecorder()
+	if err := svc.EndSession(ctx, out, req); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.Authenticate(req); !errors.Is(err, auth.ErrUnauthenticated) {
+		t.Errorf("after logout: %v", err)
+	}
+	if c := out.Result().Cookies(); len(c) != 1 || c[0].MaxAge >= 0 {
+		t.Errorf("logout does not clear the cookie: %+v", c)
+	}
+}
+
+func TestSessionExpires(t *testing.T) {
+	ctx := context.Background()
+	st := openStore(t)
+	now := time.Date(2009, 7, 9, 8, 0, 0, 0, time.UTC)
+	st.SetClock(func() time.Time { return now })
+	svc := auth.New(st, auth.Options{SessionTTL: time.Hour, Now: func() time.Time { return now }})
+	u, err := svc.CreateUser(ctx, "perry@planet.example", "editor-in-chief", auth.Admin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec := httptest.NewRecorder()
+	if _, err := svc.StartSession(ctx, rec, u); err != nil {
+		t.Fatal(err)
+	}
+	req := httptest.NewRequest("GET", "/admin/", nil)
+	req.AddCookie(rec.Result().Cookies()[0])
+	if _, err := svc.Authenticate(req); err != nil {
+		t.Fatal(err)
+	}
+	now = now.Add(61 * time.Minute)
+	if _, err := svc.Authenticate(req); !errors.Is(err, auth.ErrUnauthenticated) {
+		t.Errorf("expired session: %v", err)
+	}
+	if n, err := st.DeleteExpiredSessions(ctx); err != nil || n != 1 {
+		t.Errorf("DeleteExpiredSessions = %d, %v", n, err)
+	}
+}
+
+func TestLoginRateLimit(t *testing.T) {
+	ctx := context.Background()
+	st := openStore(t)
+	lim := auth.NewLimiter(3, time.Minute)
+	svc := auth.New(st, auth.Options{Limiter: lim})
+	if _, err := svc.CreateUser(ctx, "jimmy@planet.example", "camera-flash-1", auth.Editor); err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 3; i++ {
+		if _, err := svc.Login(ctx, "jimmy@planet.example", "guess", "198.51.100.7"); !errors.Is(err, auth.ErrBadCredentials) {
+			t.Fatalf("attempt %d: %v", i+1, err)
+		}
+	}
+	// The right password no longer helps, from this client or another.
+	if _, err := svc.Login(ctx, "jimmy@planet.example", "camera-flash-1", "198.51.100.7"); !errors.Is(err, auth.ErrRateLimited) {
+		t.Errorf("after 3 failures: %v", err)
+	}
+	if _, err := svc.Login(ctx, "jimmy@planet.example", "camera-flash-1", "203.0.113.9"); !errors.Is(err, auth.ErrRateLimited) {
+		t.Errorf("same account, other client: %v", err)
+	}
+}
+
+func TestAPIToken(t *testing.T) {
+	ctx := context.Background()
+	st := openStore(t)
+	svc := auth.New(st, auth.Options{})
+	u, err := svc.CreateUser(ctx, "bot@planet.example", "a-long-password", auth.Editor)
+	if err != nil {
+		t.Fatal(err)
+	}
+	token, tok, err := svc.CreateToken(ctx, u.ID, "ci")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(token, auth.TokenPrefix) || tok.TokenHash != auth.HashToken(token) || strings.Contains(tok.TokenHash, token) {
+		t.Fatalf("token %q stored as %q", token, tok.TokenHash)
+	}
+	list, err := st.APITokens(ctx, u.ID)
+	if err != nil || len(list) != 1 || list[0].TokenHash == token {
+		t.Fatalf("stored tokens: %+v %v", list, err)
+	}
+	for _, tc := range []struct {
+		header string
+		ok     bool
+	}{
+		{"Bearer " + token, true},
+		{"bearer " + token, true},
+		{"Bearer " + token + "x", false},
+		{"Basic " + token, false},
+		{"Bearer", false},
+	} {
+		req := httptest.NewRequest("GET", "/api/articles", nil)
+		req.Header.Set("Authorization", tc.header)
+		p, err := svc.Authenticate(req)
+		if tc.ok != (err == nil) {
+			t.Errorf("%q: %v", tc.header, err)
+			continue
+		}
+		if tc.ok && (p.User.ID != u.ID || p.Token == nil || !auth.ValidCSRF(req, p)) {
+			t.Errorf("%q: principal %+v", tc.header, p)
+		}
+	}
+	if err := st.DeleteAPIToken(ctx, tok.ID, u.ID); err != nil {
+		t.Fatal(err)
+	}
+	req := httptest.NewRequest("GET", "/api/articles", nil)
+	req.Header.Set("Authorization", "Bearer "+token)
+	if _, err := svc.Authenticate(req); !errors.Is(err, auth.ErrUnauthenticated) {
+		t.Errorf("revoked token: %v", err)
+	}
+}
+
+func TestRoles(t *testing.T) {
+	if !auth.Admin.Allows(auth.Editor) || !auth.Admin.Allows(auth.Admin) || !auth.Editor.Allows(auth.Editor) ||
+		auth.Editor.Allows(auth.Admin) || auth.Role("").Allows(auth.Editor) {
+		t.Error("role order is wrong")
+	}
+	if _, err := auth.ParseRole("root"); err == nil {
+		t.Error("unknown role accepted")
+	}
+}
