@@ -1,0 +1,45 @@
+// Package web is masthead's HTTP server: the public web edition (the archive
+// of issues, each issue's page, the Atom feeds), the reader's side of a
+// subscription (the subscribe form, the double opt-in confirmation, the
+// unsubscribe page and RFC 8058 one-click unsubscribe), the bounce and
+// complaint webhook, health checks, and the skeleton into which the editor UI
+// (/admin/), the JSON API (/api/) and the metrics (/metrics) are mounted.
+//
+// Every route is in one table (routes.go); handlers are methods on Server,
+// one short file each. Pages are rendered with the theme (templates.Theme.Page)
+// and checked against sample data when the Server is made.
+//
+// # Security
+//
+//   - Headers: every response gets a Content-Security-Policy of default-src
+//     'self' with frame-ancestors 'none' (a handler that must be framed, such as
+//     an editor's preview, sets its own), X-Content-Type-Options: nosniff,
+//     X-Frame-Options: DENY and Referrer-Policy: same-origin.
+//   - CSRF: the public forms (POST /subscribe, POST /confirm/{token}) are
+//     protected by net/http's CrossOriginProtection: a browser's request whose
+//     Sec-Fetch-Site (or, for older browsers, Origin) says it comes from
+//     another site is refused with 403. No cookie or form token is needed, so
+//     the pages stay cacheable and work without cookies. POST
+//     /unsubscribe/{token} is exempt: RFC 8058 one-click requests come from mail
+//     providers' servers with no cookie and no token, and the signed token in
+//     the URL is itself the proof of authority (a forger would need it).
+//   - Request bodies of the public forms are limited to 64 KiB (413 beyond);
+//     the webhook to 256 KiB, the largest an SNS notification can be.
+//   - A panic or a store error is logged with its details; the client sees a
+//     plain error page with none of them.
+//   - The subscribe form is rate-limited per client IP (per /64 for IPv6) and
+//     per address, so it cannot be used to fill someone's inbox.
+//
+// # Webhook
+//
+// POST /webhooks/bounces takes bounce and complaint reports. It is
+// authenticated by a shared secret (Deps.WebhookSecret: MASTHEAD_WEBHOOK_SECRET,
+// or DeriveWebhookSecret of the server secret), sent as
+// "Authorization: Bearer SECRET" or as the password of HTTP basic auth (the
+// form an Amazon SNS subscription URL can carry:
+// https://masthead:SECRET@news.example.org/webhooks/bounces). It accepts
+// masthead's own JSON, {"type":"bounce"|"complaint","email":"...","hard":true,
+// "detail":"..."}, and Amazon SES notifications delivered by SNS (a
+// SubscriptionConfirmation's SubscribeURL is logged for the operator to visit,
+// never fetched).
+package web

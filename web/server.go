@@ -1,0 +1,172 @@
+package web
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"masthead/newsletter"
+	"masthead/store"
+	"masthead/subscribers"
+	"masthead/templates"
+)
+
+// Deps is what the web server is made of. Store, Signer and BaseURL are
+// required; the rest have defaults.
+type Deps struct {
+	Store *store.Store
+	Log   *slog.Logger
+	// BaseURL is the public address of the web edition
+	// ("https://news.example.org"); links in emails and feeds are built on it.
+	BaseURL string
+	// Signer signs and checks the confirm and unsubscribe links.
+	Signer *subscribers.Signer
+	// Assembler is the theme source (a publication's theme and an issue's view);
+	// nil: one is made from Store and BaseURL.
+	Assembler *newsletter.Assembler
+	// Mailer sends the confirmation emails; nil: the subscribe form is closed
+	// (503) because double opt-in cannot work without it.
+	Mailer Mailer
+	// Now is the clock; nil: time.Now.
+	Now func() time.Time
+	// SiteName names the web edition on pages that belong to no one
+	// publication; empty: the publications' names.
+	SiteName string
+	// WebhookSecret authenticates POST /webhooks/bounces; empty: the webhook
+	// answers 404. See DeriveWebhookSecret.
+	WebhookSecret string
+	// ConfirmTTL is how long a confirmation link works; 0: 7 days.
+	ConfirmTTL time.Duration
+	// FormLimits rate-limit the subscribe form; zero fields take defaults.
+	FormLimits FormLimits
+	// TrustProxy takes the client's IP from X-Forwarded-For (the last
+	// address, the one the proxy added): set it only behind a reverse proxy.
+	TrustProxy bool
+	// PageSize is the number of issues per archive page; 0: 30.
+	PageSize int
+
+	// Other parts of masthead mount here when set. Admin gets every path under
+	// /admin/ and API every path under /api/, unstripped; Metrics gets GET /metrics.
+	Admin   http.Handler
+	API     http.Handler
+	Metrics http.Handler
+}
+
+// FormLimits are the subscribe form's rate limits: at most PerIP submissions
+// from one client and PerAddress confirmation emails to one address in each
+// Window.
+type FormLimits struct {
+	PerIP      int
+	PerAddress int
+	Window     time.Duration
+}
+
+func (l *FormLimits) defaults() {
+	if l.PerIP <= 0 {
+		l.PerIP = 10
+	}
+	if l.PerAddress <= 0 {
+		l.PerAddress = 3
+	}
+	if l.Window <= 0 {
+		l.Window = time.Hour
+	}
+}
+
+// Server is the web server. It is an http.Handler, safe for concurrent use.
+type Server struct {
+	store      *store.Store
+	log        *slog.Logger
+	baseURL    string
+	signer     *subscribers.Signer
+	assembler  *newsletter.Assembler
+	mailer     Mailer
+	now        func() time.Time
+	siteName   string
+	hookSecret string
+	confirmTTL time.Duration
+	trustProxy bool
+	pageSize   int
+	admin      http.Handler
+	api        http.Handler
+	metrics    http.Handler
+
+	theme     *templates.Theme // the built-in theme: site pages and error pages
+	csrf      *http.CrossOriginProtection
+	ipLimit   *limiter
+	addrLimit *limiter
+	handler   http.Handler
+}
+
+// New checks deps, loads and checks the theme's pages, and builds the routes.
+func New(d Deps) (*Server, error) {
+	if d.Store == nil || d.Signer == nil {
+		return nil, errors.New("web: a store and a signer are required")
+	}
+	base := strings.TrimSuffix(strings.TrimSpace(d.BaseURL), "/")
+	u, err := url.Parse(base)
+	if err != nil || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https") {
+		return nil, fmt.Errorf("web: base URL %q must be an absolute http(s) URL", d.BaseURL)
+	}
+	if d.Log == nil {
+		d.Log = slog.New(slog.DiscardHandler)
+	}
+	if d.Now == nil {
+		d.Now = time.Now
+	}
+	if d.Assembler == nil {
+		d.Assembler = newsletter.NewAssembler(d.Store, base)
+	}
+	if d.ConfirmTTL <= 0 {
+		d.ConfirmTTL = 7 * 24 * time.Hour
+	}
+	if d.PageSize <= 0 {
+		d.PageSize = 30
+	}
+	d.FormLimits.defaults()
+	theme, err := d.Assembler.Theme(&newsletter.Publication{})
+	if err != nil {
+		return nil, fmt.Errorf("web: %w", err)
+	}
+	if err := checkPages(theme); err != nil {
+		return nil, fmt.Errorf("web: %w", err)
+	}
+	csrf := http.NewCrossOriginProtection()
+	if err := csrf.AddTrustedOrigin(u.Scheme + "://" + u.Host); err != nil {
+		return nil, fmt.Errorf("web: %w", err)
+	}
+	s := &Server{
+		store: d.Store, log: d.Log, baseURL: base, signer: d.Signer, assembler: d.Assembler,
+		mailer: d.Mailer, now: d.Now, siteName: d.SiteName, hookSecret: d.WebhookSecret,
+		confirmTTL: d.ConfirmTTL, trustProxy: d.TrustProxy, pageSize: d.PageSize,
+		admin: d.Admin, api: d.API, metrics: d.Metrics,
+		theme:     theme,
+		csrf:      csrf,
+		ipLimit:   newLimiter(d.FormLimits.PerIP, d.FormLimits.Window),
+		addrLimit: newLimiter(d.FormLimits.PerAddress, d.FormLimits.Window),
+	}
+	s.handler = s.accessLog(s.recoverer(s.secureHeaders(s.routes())))
+	return s, nil
+}
+
+// ServeHTTP serves a request.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.ServeHTTP(w, r) }
+
+// HTTPServer returns an http.Server for addr that serves s, with timeouts
+// that keep slow or idle clients from holding connections.
+func (s *Server) HTTPServer(addr string) *http.Server {
+	return &http.Server{
+		Addr:              addr,
+		Handler:           s,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       time.Minute,
+		WriteTimeout:      2 * time.Minute,
+		IdleTimeout:       2 * time.Minute,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
+	}
+}
