@@ -169,10 +169,48 @@ var migrations = [][]string{
 	},
 	// 2: deliveries remember when their first attempt failed, for the give-up time.
 	{`ALTER TABLE deliveries ADD COLUMN first_attempt_at BIGINT NOT NULL DEFAULT 0`},
+	// 3: the scheduler records each daily fire per (publication, date) and what
+	// it decided, so a fire is acted on once across restarts and processes.
+	{`CREATE TABLE schedule_runs (
+			publication_id BIGINT NOT NULL REFERENCES publications(id) ON DELETE CASCADE,
+			issue_date     TEXT NOT NULL,
+			fire_at        BIGINT NOT NULL,
+			decision       TEXT NOT NULL,
+			detail         TEXT NOT NULL DEFAULT '',
+			owner          TEXT NOT NULL DEFAULT '',
+			until          BIGINT NOT NULL DEFAULT 0,
+			created_at     BIGINT NOT NULL,
+			updated_at     BIGINT NOT NULL,
+			PRIMARY KEY (publication_id, issue_date)
+		)`},
+	// 4: bounce and complaint reports applied, one row per (report, address), so
+	// a report read twice (a mailbox polled again) is applied once.
+	{`CREATE TABLE bounce_reports (
+			report_id  TEXT NOT NULL,
+			email      TEXT NOT NULL,
+			kind       TEXT NOT NULL,
+			detail     TEXT NOT NULL DEFAULT '',
+			created_at BIGINT NOT NULL,
+			PRIMARY KEY (report_id, email)
+		)`},
+}
+
+// migrationLocker is the hook for databases that several processes may open
+// at once (PostgreSQL): it holds a lock across the whole migration. SQLite
+// needs none: BEGIN IMMEDIATE serialises the migration transactions.
+type migrationLocker interface {
+	lockMigrations(ctx context.Context, db *sql.DB) (release func(), err error)
 }
 
 // migrate applies every migration the database has not seen yet.
 func (s *Store) migrate(ctx context.Context) error {
+	if l, ok := s.dialect.(migrationLocker); ok {
+		release, err := l.lockMigrations(ctx, s.db)
+		if err != nil {
+			return fmt.Errorf("migrate: %w", err)
+		}
+		defer release()
+	}
 	if _, err := s.db.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)`); err != nil {
 		return fmt.Errorf("migrate: %w", err)
 	}
