@@ -1,0 +1,144 @@
+package scheduler
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"masthead/newsletter"
+	"masthead/store"
+)
+
+// ErrInPast is returned for a one-off send time that has already passed.
+var ErrInPast = errors.New("the time has already passed")
+
+// ErrState is returned when an issue is not in a state the action applies to
+// (releasing an issue that is not held, say).
+var ErrState = errors.New("the issue is not in a state this applies to")
+
+// Editor is what an editor does to the schedule of one issue: give it its own
+// send time, take it back, hold it, release it, skip the date. Everything is
+// kept in the issue row (status and send time), so it survives restarts and
+// every process sees it.
+type Editor struct {
+	Store     *store.Store
+	Assembler *newsletter.Assembler
+	Now       func() time.Time // default time.Now
+}
+
+func (e *Editor) now() time.Time {
+	if e.Now == nil {
+		return time.Now()
+	}
+	return e.Now()
+}
+
+// ParseAt reads an editor's send time: "06:30" or "06:30:15" on date d in loc
+// (the publication's zone), or an RFC 3339 time such as 2009-07-09T06:30:00-04:00.
+func ParseAt(s string, d newsletter.Date, loc *time.Location) (time.Time, error) {
+	if t, err := time.Parse(time.RFC3339, s); err == nil {
+		return t, nil
+	}
+	for _, layout := range []string{"15:04", "15:04:05"} {
+		if t, err := time.ParseInLocation(layout, s, loc); err == nil {
+			return time.Date(d.Year, d.Month, d.Day, t.Hour(), t.Minute(), t.Second(), 0, loc), nil
+		}
+	}
+	return time.Time{}, fmt.Errorf("time %q: use HH:MM (in the publication's zone) or RFC 3339 such as 2009-07-09T06:30:00-04:00", s)
+}
+
+// Schedule assembles the issue of p for d (picking up late edits) and sets it
+// to go out at `at`, instead of at the daily schedule's time. Scheduling again
+// moves the time; a held, missed or skipped issue becomes scheduled.
+func (e *Editor) Schedule(ctx context.Context, p *newsletter.Publication, d newsletter.Date, at time.Time) (*newsletter.Issue, error) {
+	if at.Before(e.now().Add(-time.Second)) {
+		return nil, fmt.Errorf("%s: %w", at.In(p.Location()).Format(time.RFC3339), ErrInPast)
+	}
+	iss, err := e.Assembler.Assemble(ctx, p, d)
+	if err != nil {
+		return nil, err
+	}
+	from := []newsletter.IssueStatus{newsletter.Assembled, newsletter.Scheduled, newsletter.Held, newsletter.Missed, newsletter.Skipped}
+	if err := e.Store.SetIssueStatus(ctx, iss.ID, from, newsletter.Scheduled, at); err != nil {
+		return nil, e.stateErr(ctx, iss.ID, err)
+	}
+	return e.Store.Issue(ctx, iss.ID)
+}
+
+// Unschedule takes a one-off send time back: the issue is assembled again and
+// the daily schedule sends it (if its time for the date is still to come).
+func (e *Editor) Unschedule(ctx context.Context, p *newsletter.Publication, d newsletter.Date) (*newsletter.Issue, error) {
+	iss, err := e.Store.IssueByDate(ctx, p.ID, d)
+	if err != nil {
+		return nil, err
+	}
+	if err := e.Store.Unschedule(ctx, iss.ID); err != nil {
+		return nil, e.stateErr(ctx, iss.ID, err)
+	}
+	return e.Store.Issue(ctx, iss.ID)
+}
+
+// Hold keeps the issue of p for d from going out until Release. A date with no
+// issue yet gets one (a placeholder when it has no ready articles), so that a
+// coming day can be held in advance.
+func (e *Editor) Hold(ctx context.Context, p *newsletter.Publication, d newsletter.Date) (*newsletter.Issue, error) {
+	from := []newsletter.IssueStatus{newsletter.Assembled, newsletter.Scheduled, newsletter.Missed, newsletter.Skipped, newsletter.Held}
+	return e.mark(ctx, p, d, from, newsletter.Held)
+}
+
+// Skip marks the date as not published: nothing sends it.
+func (e *Editor) Skip(ctx context.Context, p *newsletter.Publication, d newsletter.Date) (*newsletter.Issue, error) {
+	from := []newsletter.IssueStatus{newsletter.Assembled, newsletter.Scheduled, newsletter.Missed, newsletter.Held, newsletter.Skipped}
+	return e.mark(ctx, p, d, from, newsletter.Skipped)
+}
+
+// Release lets a held issue go: it is assembled again, and the daily schedule
+// sends it if its time for the date is still to come (otherwise send it with
+// 'masthead issue send' or schedule it).
+func (e *Editor) Release(ctx context.Context, p *newsletter.Publication, d newsletter.Date) (*newsletter.Issue, error) {
+	iss, err := e.Store.IssueByDate(ctx, p.ID, d)
+	if err != nil {
+		return nil, err
+	}
+	if err := e.Store.SetIssueStatus(ctx, iss.ID, []newsletter.IssueStatus{newsletter.Held}, newsletter.Assembled, time.Time{}); err != nil {
+		return nil, e.stateErr(ctx, iss.ID, err)
+	}
+	return e.Store.Issue(ctx, iss.ID)
+}
+
+// mark moves the issue of p for d to status `to`, creating the issue first
+// when the date has none.
+func (e *Editor) mark(ctx context.Context, p *newsletter.Publication, d newsletter.Date,
+	from []newsletter.IssueStatus, to newsletter.IssueStatus) (*newsletter.Issue, error) {
+	iss, err := e.Store.IssueByDate(ctx, p.ID, d)
+	if errors.Is(err, store.ErrNotFound) {
+		iss, err = e.Assembler.Assemble(ctx, p, d)
+		if errors.Is(err, newsletter.ErrEmptyIssue) {
+			// Notice stores the placeholder directly in its final status.
+			return Notice(ctx, e.Store, e.Assembler, p, d, to)
+		}
+	}
+	if err != nil {
+		return nil, err
+	}
+	if err := e.Store.SetIssueStatus(ctx, iss.ID, from, to, time.Time{}); err != nil {
+		return nil, e.stateErr(ctx, iss.ID, err)
+	}
+	return e.Store.Issue(ctx, iss.ID)
+}
+
+// stateErr turns the store's conflict into ErrState naming the issue's status.
+func (e *Editor) stateErr(ctx context.Context, id int64, err error) error {
+	if !errors.Is(err, store.ErrConflict) {
+		return err
+	}
+	st, serr := e.Store.IssueStatus(ctx, id)
+	if serr != nil {
+		return err
+	}
+	if st.Frozen() {
+		return fmt.Errorf("issue %d is %s: %w", id, st, newsletter.ErrFrozen)
+	}
+	return fmt.Errorf("issue %d is %s: %w", id, st, ErrState)
+}
