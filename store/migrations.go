@@ -193,6 +193,12 @@ var migrations = [][]string{
 			created_at BIGINT NOT NULL,
 			PRIMARY KEY (report_id, email)
 		)`},
+	// 5: rate limits shared by every process of one database: the next free
+	// send slot of each limit, in microseconds (see store.ReserveRate).
+	{`CREATE TABLE rate_limits (
+			name    TEXT PRIMARY KEY,
+			next_at BIGINT NOT NULL
+		)`},
 }
 
 // migrationLocker is the hook for databases that several processes may open
