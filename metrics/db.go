@@ -1,0 +1,61 @@
+package metrics
+
+import (
+	"context"
+	"log/slog"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+)
+
+// DB is what the scrape-time collector reads (store.Store has it). Both are
+// read from the database rather than counted in this process, so they are
+// right whichever process made the change and survive restarts.
+type DB interface {
+	// QueueDepth counts deliveries not yet settled (queued or being sent)
+	// per publication slug.
+	QueueDepth(ctx context.Context) (map[string]int, error)
+	// SubscriberEventCounts counts subscriber changes ever made, by kind
+	// (subscribed, confirmed, unsubscribed, bounced, ...).
+	SubscriberEventCounts(ctx context.Context) (map[string]int, error)
+}
+
+var (
+	queueDesc = prometheus.NewDesc("masthead_queue_depth",
+		"Deliveries queued or being sent, per publication.", []string{"publication"}, nil)
+	eventsDesc = prometheus.NewDesc("masthead_subscriber_events_total",
+		"Subscriber changes by kind (subscribed, confirmed, unsubscribed, bounced, ...).", []string{"kind"}, nil)
+)
+
+// dbCollector reads DB at each scrape, with a short timeout so a slow
+// database cannot hold the scrape.
+type dbCollector struct {
+	db  DB
+	log *slog.Logger
+}
+
+func (c *dbCollector) Describe(ch chan<- *prometheus.Desc) {
+	ch <- queueDesc
+	ch <- eventsDesc
+}
+
+func (c *dbCollector) Collect(ch chan<- prometheus.Metric) {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if q, err := c.db.QueueDepth(ctx); err != nil {
+		c.log.Warn("metrics: queue depth", "err", err)
+		ch <- prometheus.NewInvalidMetric(queueDesc, err)
+	} else {
+		for pub, n := range q {
+			ch <- prometheus.MustNewConstMetric(queueDesc, prometheus.GaugeValue, float64(n), pub)
+		}
+	}
+	if ev, err := c.db.SubscriberEventCounts(ctx); err != nil {
+		c.log.Warn("metrics: subscriber events", "err", err)
+		ch <- prometheus.NewInvalidMetric(eventsDesc, err)
+	} else {
+		for kind, n := range ev {
+			ch <- prometheus.MustNewConstMetric(eventsDesc, prometheus.CounterValue, float64(n), kind)
+		}
+	}
+}

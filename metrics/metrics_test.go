@@ -1,0 +1,180 @@
+package metrics_test
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"masthead/delivery"
+	"masthead/internal/smtptest"
+	"masthead/metrics"
+	"masthead/newsletter"
+	"masthead/store"
+	"masthead/subscribers"
+)
+
+// scrape reads /metrics and returns the value of each sample line "name{labels}".
+func scrape(t *testing.T, h http.Handler) map[string]float64 {
+	t.Helper()
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, httptest.NewRequest("GET", "/metrics", nil))
+	if rec.Code != 200 {
+		t.Fatalf("/metrics: %d %s", rec.Code, rec.Body)
+	}
+	out := map[string]float64{}
+	for _, line := range strings.Split(rec.Body.String(), "\n") {
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		i := strings.LastIndexByte(line, ' ')
+		v, err := strconv.ParseFloat(line[i+1:], 64)
+		if err != nil {
+			t.Fatalf("metrics line %q: %v", line, err)
+		}
+		out[line[:i]] = v
+	}
+	return out
+}
+
+func TestCountersMoveDuringASend(t *testing.T) {
+	ctx := context.Background()
+	st, err := store.Open(ctx, filepath.Join(t.TempDir(), "m.db"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	p := &newsletter.Publication{Slug: "planet", Name: "The Daily Planet", From: "news@planet.example",
+		VolumeStart: newsletter.Date{Year: 2007, Month: 2, Day: 7}}
+	p.Normalize()
+	if err := st.SavePublication(ctx, p); err != nil {
+		t.Fatal(err)
+	}
+	d := newsletter.Date{Year: 2009, Month: 7, Day: 9}
+	if err := st.SaveArticles(ctx, &newsletter.Article{PublicationID: p.ID, Date: d, Title: "Heat Wave", Body: "Hot.", Status: newsletter.Ready}); err != nil {
+		t.Fatal(err)
+	}
+	iss, err := newsletter.NewAssembler(st, "https://planet.example").Assemble(ctx, p, d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const n = 6
+	for i := range n {
+		if _, err := st.AddSubscriber(ctx, fmt.Sprintf("reader%d@example.org", i), "", p.ID, subscribers.Active, subscribers.ViaEditor); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// reader0 is refused for good; reader1 is refused for now, once.
+	var tempFailed atomic.Bool
+	srv, err := smtptest.Start(smtptest.Options{Inject: func(stage smtptest.Stage, from, rcpt string) *smtptest.Fault {
+		switch {
+		case stage == smtptest.StageRcpt && rcpt == "reader0@example.org":
+			return &smtptest.Fault{Code: 550, Text: "no such user"}
+		case stage == smtptest.StageRcpt && rcpt == "reader1@example.org" && tempFailed.CompareAndSwap(false, true):
+			return &smtptest.Fault{Code: 451, Text: "try later"}
+		}
+		return nil
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	cfg, err := delivery.ParseSMTPURL("smtp://" + srv.Addr + "?tls=none")
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	m := metrics.New(metrics.Options{DB: st})
+	h := m.Handler()
+	before := scrape(t, h)
+	if _, ok := before["masthead_send_rate"]; !ok {
+		t.Error("masthead_send_rate is missing")
+	}
+	if v := before[`masthead_queue_depth{publication="planet"}`]; v != 0 {
+		t.Errorf("queue depth before the send: %v", v)
+	}
+	if v := before[`masthead_subscriber_events_total{kind="subscribed"}`]; v != n {
+		t.Errorf("subscribed events: %v, want %d", v, n)
+	}
+
+	pubOf := func(ctx context.Context, issueID int64) (string, error) {
+		iss, err := st.Issue(ctx, issueID)
+		if err != nil {
+			return "", err
+		}
+		p, err := st.Publication(ctx, iss.PublicationID)
+		if err != nil {
+			return "", err
+		}
+		return p.Slug, nil
+	}
+	eng, err := delivery.New(st, m.WrapSender(delivery.NewSMTP(cfg, nil), pubOf), delivery.Config{
+		Connections: 2, BaseURL: "https://planet.example", Signer: subscribers.NewSigner([]byte("0123456789abcdef0123")),
+		Retry: delivery.Backoff{Base: time.Millisecond, Max: time.Millisecond}, Poll: 5 * time.Millisecond,
+	}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := eng.Start(ctx, iss.ID); err != nil {
+		t.Fatal(err)
+	}
+	if v := scrape(t, h)[`masthead_queue_depth{publication="planet"}`]; v != n {
+		t.Errorf("queue depth once started: %v, want %d", v, n)
+	}
+	sum, err := eng.Run(ctx, iss.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sum.Status != newsletter.Sent {
+		t.Fatalf("send ended %s: %+v", sum.Status, sum)
+	}
+	after := scrape(t, h)
+	for name, want := range map[string]float64{
+		`masthead_messages_sent_total{publication="planet"}`:    n - 1,
+		`masthead_messages_failed_total{publication="planet"}`:  1,
+		`masthead_messages_retried_total{publication="planet"}`: 1,
+		`masthead_smtp_replies_total{class="2xx"}`:              n - 1,
+		`masthead_smtp_replies_total{class="4xx"}`:              1,
+		`masthead_smtp_replies_total{class="5xx"}`:              1,
+		`masthead_queue_depth{publication="planet"}`:            0,
+		`masthead_subscriber_events_total{kind="bounced"}`:      1,
+	} {
+		if got := after[name]; got != want {
+			t.Errorf("%s = %v, want %v", name, got, want)
+		}
+	}
+	if after["masthead_send_rate"] <= 0 {
+		t.Errorf("send rate after a send: %v", after["masthead_send_rate"])
+	}
+}
+
+func TestInstrumentHTTP(t *testing.T) {
+	m := metrics.New(metrics.Options{})
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /issues/{slug}", func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "ok") })
+	mux.HandleFunc("/", http.NotFound)
+	h := m.Instrument(mux)
+	for _, path := range []string{"/issues/planet", "/issues/other", "/random/stray/path"} {
+		h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest("GET", path, nil))
+	}
+	got := scrape(t, m.Handler())
+	if v := got[`masthead_http_request_duration_seconds_count{code="200",method="GET",route="GET /issues/{slug}"}`]; v != 2 {
+		t.Errorf("route count %v, want 2", v)
+	}
+	if v := got[`masthead_http_request_duration_seconds_count{code="404",method="GET",route="unmatched"}`]; v != 1 {
+		t.Errorf("unmatched count %v, want 1", v)
+	}
+	var nilM *metrics.Metrics
+	nilM.Attempt("x", metrics.Sent, 250) // a nil *Metrics records nothing and does not panic
+	if regexp.MustCompile(`stray`).MatchString(fmt.Sprint(got)) {
+		t.Error("a stray path became a label")
+	}
+}
