@@ -3,6 +3,7 @@ package web
 import (
 	"errors"
 	"log/slog"
+	"mime"
 	"net/http"
 	"runtime/debug"
 	"strings"
@@ -131,10 +132,16 @@ func (s *Server) form(next http.HandlerFunc) http.Handler {
 	})
 }
 
-// parseForm parses a form body; on failure it has answered (413 for a body
-// over the limit, 400 otherwise) and returns false.
+// parseForm parses a form body, URL-encoded or multipart (RFC 8058 allows
+// both for one-click); on failure it has answered (413 for a body over the
+// limit, 400 otherwise) and returns false.
 func (s *Server) parseForm(w http.ResponseWriter, r *http.Request) bool {
-	err := r.ParseForm()
+	var err error
+	if ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); ct == "multipart/form-data" {
+		err = r.ParseMultipartForm(formLimit)
+	} else {
+		err = r.ParseForm()
+	}
 	if err == nil {
 		return true
 	}

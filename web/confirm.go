@@ -1,0 +1,89 @@
+package web
+
+import (
+	"errors"
+	"net/http"
+
+	"masthead/store"
+	"masthead/subscribers"
+)
+
+// confirmPage is the page of the double opt-in link (GET /confirm/{token}) and
+// the answer to its button (POST).
+type confirmPage struct {
+	site
+	Email           string
+	PublicationName string
+	Action          string // where the button posts
+	Done            bool   // confirmed: the page says so and has no button
+}
+
+// confirmPage is GET /confirm/{token}: a page with one button. It changes
+// nothing: mail scanners open every link in a message.
+func (s *Server) confirmPage(w http.ResponseWriter, r *http.Request) {
+	s.showConfirm(w, r, false)
+}
+
+// confirm is POST /confirm/{token}: the button. It activates the pending
+// subscription; confirming twice is fine.
+func (s *Server) confirm(w http.ResponseWriter, r *http.Request) {
+	if !s.parseForm(w, r) {
+		return
+	}
+	tok, ok := s.verify(w, r, subscribers.PurposeConfirm)
+	if !ok {
+		return
+	}
+	err := s.store.Confirm(r.Context(), tok.SubscriberID, tok.PublicationID, subscribers.ViaLink)
+	switch {
+	case errors.Is(err, subscribers.ErrNotPending):
+		s.errorPageText(w, r, http.StatusConflict, "Nothing to confirm",
+			"This subscription was cancelled after the link was sent. To subscribe again, use the form on the main page.")
+		return
+	case errors.Is(err, subscribers.ErrSuppressed):
+		s.errorPageText(w, r, http.StatusConflict, "This address cannot be subscribed",
+			"Mail to this address bounced or was reported as unwanted, so we no longer send to it. Please write to the editors.")
+		return
+	case errors.Is(err, store.ErrNotFound):
+		s.badLink(w, r, subscribers.PurposeConfirm)
+		return
+	case err != nil:
+		s.serverError(w, r, err)
+		return
+	}
+	s.log.Info("subscription confirmed", "subscriber", tok.SubscriberID, "publication", tok.PublicationID)
+	s.showConfirm(w, r, true)
+}
+
+func (s *Server) showConfirm(w http.ResponseWriter, r *http.Request, done bool) {
+	tok, ok := s.verify(w, r, subscribers.PurposeConfirm)
+	if !ok {
+		return
+	}
+	ctx := r.Context()
+	sub, err := s.store.Subscriber(ctx, tok.SubscriberID)
+	if errors.Is(err, store.ErrNotFound) {
+		s.badLink(w, r, subscribers.PurposeConfirm)
+		return
+	} else if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	pub, err := s.store.Publication(ctx, tok.PublicationID)
+	if errors.Is(err, store.ErrNotFound) {
+		s.badLink(w, r, subscribers.PurposeConfirm)
+		return
+	} else if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	pubs, err := s.publications(ctx)
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	w.Header().Set("Cache-Control", "no-store")
+	s.render(w, r, http.StatusOK, s.siteTheme(pubs), pageConfirm, confirmPage{
+		site: s.siteFor(pubs), Email: sub.Email, PublicationName: pub.Name, Action: r.URL.Path, Done: done,
+	})
+}

@@ -1,0 +1,61 @@
+package web
+
+import (
+	"bytes"
+	"errors"
+	"net/http"
+	"slices"
+
+	"masthead/newsletter"
+	"masthead/store"
+)
+
+// issue is GET /issues/{slug}/{date}: an issue's page, rendered with its
+// publication's theme from the issue's stored snapshot of its articles, so
+// that it shows what the email showed. Only public issues (sent or being
+// sent) are shown; any other is not found.
+func (s *Server) issue(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	d, err := newsletter.ParseDate(r.PathValue("date"))
+	if err != nil {
+		s.errorPage(w, r, http.StatusNotFound)
+		return
+	}
+	pub, err := s.store.PublicationBySlug(ctx, r.PathValue("slug"))
+	if err != nil {
+		s.notFoundOr500(w, r, err)
+		return
+	}
+	iss, err := s.store.IssueByDate(ctx, pub.ID, d)
+	if err != nil {
+		s.notFoundOr500(w, r, err)
+		return
+	}
+	if !slices.Contains(store.PublicStatuses, iss.Status) {
+		s.errorPage(w, r, http.StatusNotFound)
+		return
+	}
+	theme, err := s.assembler.Theme(pub)
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	var buf bytes.Buffer
+	if err := theme.RenderWeb(&buf, s.assembler.View(pub, iss)); err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	h := w.Header()
+	h.Set("Content-Type", "text/html; charset=utf-8")
+	h.Set("Cache-Control", "public, max-age=300")
+	w.Write(buf.Bytes())
+}
+
+// notFoundOr500 answers 404 for store.ErrNotFound and 500 for other errors.
+func (s *Server) notFoundOr500(w http.ResponseWriter, r *http.Request, err error) {
+	if errors.Is(err, store.ErrNotFound) {
+		s.errorPage(w, r, http.StatusNotFound)
+		return
+	}
+	s.serverError(w, r, err)
+}

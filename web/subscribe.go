@@ -1,0 +1,169 @@
+package web
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"slices"
+
+	"masthead/newsletter"
+	"masthead/store"
+	"masthead/subscribers"
+)
+
+// subscribe is POST /subscribe, the form on the front page: email, name and
+// (with several publications) the publications wanted. It starts a double
+// opt-in: the subscription is pending until the emailed link is confirmed.
+//
+// Whatever the address's state (new, pending, active, unsubscribed,
+// suppressed, or over its rate limit), a well-formed submission gets the same
+// answer, a redirect to /subscribe/sent, so the form tells no one whether an
+// address is subscribed. Only the reader's own typing mistakes are shown.
+func (s *Server) subscribe(w http.ResponseWriter, r *http.Request) {
+	if !s.parseForm(w, r) {
+		return
+	}
+	if s.mailer == nil {
+		s.errorPage(w, r, http.StatusServiceUnavailable)
+		return
+	}
+	ctx := r.Context()
+	now := s.now()
+	if !s.ipLimit.allow(s.clientIP(r), now) {
+		s.log.Warn("subscribe form rate limit", "client", s.clientIP(r))
+		s.errorPage(w, r, http.StatusTooManyRequests)
+		return
+	}
+	form := subscribeForm{Email: r.PostForm.Get("email"), Name: r.PostForm.Get("name")}
+	if r.PostForm.Get("website") != "" { // the hidden field only robots fill in
+		s.log.Info("subscribe form: honeypot filled; ignored", "client", s.clientIP(r))
+		http.Redirect(w, r, "/subscribe/sent", http.StatusSeeOther)
+		return
+	}
+	pubs, err := s.publications(ctx)
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	back := "" // the archive the form was on, to show it again
+	if from := r.PostForm.Get("from"); slices.ContainsFunc(pubs, func(p *newsletter.Publication) bool { return p.Slug == from }) {
+		back = from
+	}
+	email, err := subscribers.Normalize(form.Email)
+	if err != nil {
+		form.Error = "Please enter a valid email address, such as jane@example.org."
+		s.showHome(w, r, back, form, http.StatusBadRequest)
+		return
+	}
+	name, err := subscribers.NormalizeName(form.Name)
+	if err != nil {
+		form.Error = "Please enter your name on one line, in at most 200 characters (or leave it empty)."
+		s.showHome(w, r, back, form, http.StatusBadRequest)
+		return
+	}
+	chosen := choose(pubs, r.PostForm["publication"])
+	if len(chosen) == 0 {
+		form.Error = "Please choose at least one publication."
+		s.showHome(w, r, back, form, http.StatusBadRequest)
+		return
+	}
+	if !s.addrLimit.allow(email, now) {
+		s.log.Warn("subscribe form: address rate limit; no email sent", "client", s.clientIP(r))
+	} else if err := s.requestConfirmation(ctx, email, name, chosen); err != nil {
+		// Logged, not shown: the answer must not depend on the address.
+		s.log.Error("subscribe form: confirmation not sent", "err", err)
+	}
+	http.Redirect(w, r, "/subscribe/sent", http.StatusSeeOther)
+}
+
+// choose returns the publications named by slugs; with one publication, it
+// is chosen whatever the form said.
+func choose(pubs []*newsletter.Publication, slugs []string) []*newsletter.Publication {
+	if len(pubs) == 1 {
+		return pubs
+	}
+	var out []*newsletter.Publication
+	for _, p := range pubs {
+		if slices.Contains(slugs, p.Slug) {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// requestConfirmation makes (or keeps) a pending subscription of email to each
+// publication and emails one link per subscription still waiting for
+// confirmation. An active subscription stays active and gets no email; a
+// suppressed address gets nothing. An existing subscriber's name is not
+// changed: anyone can type anyone's address into the form.
+func (s *Server) requestConfirmation(ctx context.Context, email, name string, pubs []*newsletter.Publication) error {
+	if _, err := s.store.SubscriberByEmail(ctx, email); err == nil {
+		name = ""
+	} else if !errors.Is(err, store.ErrNotFound) {
+		return err
+	}
+	var sub *subscribers.Subscriber
+	for _, p := range pubs {
+		var err error
+		sub, err = s.store.AddSubscriber(ctx, email, name, p.ID, subscribers.Pending, subscribers.ViaForm)
+		if errors.Is(err, subscribers.ErrSuppressed) {
+			s.log.Info("subscribe form: address is suppressed; no email sent", "subscriber_email_domain", domainOf(email))
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("subscribe: %w", err)
+		}
+	}
+	subs, err := s.store.Subscriptions(ctx, sub.ID)
+	if err != nil {
+		return err
+	}
+	var waiting []*newsletter.Publication
+	for _, p := range pubs {
+		for _, su := range subs {
+			if su.PublicationID == p.ID && su.Status == subscribers.Pending {
+				waiting = append(waiting, p)
+			}
+		}
+	}
+	if len(waiting) == 0 {
+		return nil
+	}
+	msg, err := s.confirmMessage(sub, waiting)
+	if err != nil {
+		return err
+	}
+	if err := s.mailer.Send(ctx, msg); err != nil {
+		return fmt.Errorf("send confirmation to subscriber %d: %w", sub.ID, err)
+	}
+	s.log.Info("confirmation sent", "subscriber", sub.ID, "publications", len(waiting))
+	return nil
+}
+
+// domainOf is the domain of an address, which logs may show.
+func domainOf(email string) string {
+	for i := len(email) - 1; i >= 0; i-- {
+		if email[i] == '@' {
+			return email[i+1:]
+		}
+	}
+	return ""
+}
+
+// sentPage is the answer to every well-formed subscription.
+type sentPage struct {
+	site
+	Days int // how long the link works
+}
+
+// subscribeSent is GET /subscribe/sent.
+func (s *Server) subscribeSent(w http.ResponseWriter, r *http.Request) {
+	pubs, err := s.publications(r.Context())
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	s.render(w, r, http.StatusOK, s.siteTheme(pubs), pageSent,
+		sentPage{site: s.siteFor(pubs), Days: int(s.confirmTTL.Hours() / 24)})
+}

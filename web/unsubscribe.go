@@ -1,0 +1,145 @@
+package web
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"slices"
+	"strconv"
+
+	"masthead/newsletter"
+	"masthead/store"
+	"masthead/subscribers"
+)
+
+// unsubscribePage is the page of the unsubscribe link in every issue.
+type unsubscribePage struct {
+	site
+	Email   string
+	Action  string          // where the button posts
+	Choices []unsubChoice   // the subscriptions that can be ended; empty: nothing left
+	Left    []string        // after the POST: the publications left
+	Done    bool            // after the POST
+}
+
+// unsubChoice is one publication the reader may leave.
+type unsubChoice struct {
+	ID      int64
+	Name    string
+	Checked bool // the one the link was for
+}
+
+// unsubscribePage is GET /unsubscribe/{token}: a page with one button (and,
+// for a subscriber of several publications, a choice of which to leave). It
+// never changes anything: link scanners fetch every URL in a message.
+func (s *Server) unsubscribePage(w http.ResponseWriter, r *http.Request) {
+	tok, ok := s.verify(w, r, subscribers.PurposeUnsubscribe)
+	if !ok {
+		return
+	}
+	data, err := s.unsubscribeData(r.Context(), r, tok)
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	s.showUnsubscribe(w, r, data)
+}
+
+// unsubscribe is POST /unsubscribe/{token}. A body of
+// "List-Unsubscribe=One-Click" is RFC 8058 one-click: sent by the reader's
+// mail provider with no cookie and no page, it unsubscribes at once and gets
+// a short 200. Any other POST is the page's button, which ends the checked
+// subscriptions (the link's own when none is checked). Both are idempotent,
+// and both skip the reader's queued deliveries at once.
+func (s *Server) unsubscribe(w http.ResponseWriter, r *http.Request) {
+	if !s.parseForm(w, r) {
+		return
+	}
+	tok, ok := s.verify(w, r, subscribers.PurposeUnsubscribe)
+	if !ok {
+		return
+	}
+	ctx := r.Context()
+	if r.PostForm.Get("List-Unsubscribe") == "One-Click" { // RFC 8058 3.2
+		err := s.store.Unsubscribe(ctx, tok.SubscriberID, tok.PublicationID, subscribers.ViaOneClick, "")
+		if err != nil && !errors.Is(err, store.ErrNotFound) {
+			s.log.Error("one-click unsubscribe", "subscriber", tok.SubscriberID, "err", err)
+			plain(w, http.StatusInternalServerError, "error; please try again later\n")
+			return
+		}
+		s.log.Info("unsubscribed", "via", subscribers.ViaOneClick, "subscriber", tok.SubscriberID, "publication", tok.PublicationID)
+		plain(w, http.StatusOK, "unsubscribed\n")
+		return
+	}
+	data, err := s.unsubscribeData(ctx, r, tok)
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	leave := []int64{tok.PublicationID}
+	if vals := r.PostForm["publication"]; len(vals) > 0 {
+		leave = leave[:0]
+		for _, v := range vals {
+			id, _ := strconv.ParseInt(v, 10, 64)
+			if i := slices.IndexFunc(data.Choices, func(c unsubChoice) bool { return c.ID == id }); i >= 0 {
+				leave = append(leave, id)
+				data.Left = append(data.Left, data.Choices[i].Name)
+			}
+		}
+	} else if i := slices.IndexFunc(data.Choices, func(c unsubChoice) bool { return c.ID == tok.PublicationID }); i >= 0 {
+		data.Left = append(data.Left, data.Choices[i].Name)
+	}
+	for _, id := range leave {
+		err := s.store.Unsubscribe(ctx, tok.SubscriberID, id, subscribers.ViaLink, "")
+		if err != nil && !errors.Is(err, store.ErrNotFound) {
+			s.serverError(w, r, err)
+			return
+		}
+		s.log.Info("unsubscribed", "via", subscribers.ViaLink, "subscriber", tok.SubscriberID, "publication", id)
+	}
+	data.Done, data.Choices = true, nil
+	s.showUnsubscribe(w, r, data)
+}
+
+// unsubscribeData reads who the token names and what they subscribe to. A
+// subscriber that no longer exists (or a test send's link, which names no
+// one) has nothing to leave.
+func (s *Server) unsubscribeData(ctx context.Context, r *http.Request, tok subscribers.Token) (*unsubscribePage, error) {
+	pubs, err := s.publications(ctx)
+	if err != nil {
+		return nil, err
+	}
+	d := &unsubscribePage{site: s.siteFor(pubs), Action: r.URL.Path}
+	if i := slices.IndexFunc(pubs, func(p *newsletter.Publication) bool { return p.ID == tok.PublicationID }); i >= 0 {
+		d.SiteName, d.Tagline = pubs[i].Name, pubs[i].Tagline
+	}
+	sub, err := s.store.Subscriber(ctx, tok.SubscriberID)
+	if errors.Is(err, store.ErrNotFound) {
+		return d, nil
+	} else if err != nil {
+		return nil, err
+	}
+	d.Email = sub.Email
+	subs, err := s.store.Subscriptions(ctx, sub.ID)
+	if err != nil {
+		return nil, err
+	}
+	for _, p := range pubs {
+		for _, su := range subs {
+			if su.PublicationID == p.ID && su.Status != subscribers.Unsubscribed {
+				d.Choices = append(d.Choices, unsubChoice{ID: p.ID, Name: p.Name, Checked: p.ID == tok.PublicationID})
+			}
+		}
+	}
+	return d, nil
+}
+
+func (s *Server) showUnsubscribe(w http.ResponseWriter, r *http.Request, d *unsubscribePage) {
+	pubs, err := s.publications(r.Context())
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	w.Header().Set("Cache-Control", "no-store")
+	s.render(w, r, http.StatusOK, s.siteTheme(pubs), pageUnsubscribe, d)
+}
