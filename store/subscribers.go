@@ -719,6 +719,23 @@ type existingSub struct {
 	sub    subscribers.Status // subscription to the import's publication; "" if none
 }
 
+// batchWrites gathers one batch's writes so each kind is one statement.
+type batchWrites struct {
+	renames   []any // id, name
+	subs      []any // subscriber_id, publication_id, status, created_at, updated_at
+	events    []any // subscriber_id, publication_id, kind, via, detail, created_at
+	unsubbed  []any // ids whose subscription ended: skip their queued deliveries
+	recompute []any // ids whose status follows from changed subscriptions
+}
+
+func (w *batchWrites) event(id, pubID int64, kind subscribers.EventKind, detail string, now int64) {
+	var pub any
+	if pubID != 0 {
+		pub = pubID
+	}
+	w.events = append(w.events, id, pub, string(kind), string(subscribers.ViaImport), detail, now)
+}
+
 func (im *SubscriberImport) writeBatch(ctx context.Context, tx *sql.Tx, rows []subscribers.ImportRow) error {
 	s := im.s
 	live, err := im.markDuplicates(ctx, tx, rows)
@@ -738,37 +755,49 @@ func (im *SubscriberImport) writeBatch(ctx context.Context, tx *sql.Tx, rows []s
 		return err
 	}
 	now := ms(s.now())
-	var added []int // indexes into rows of subscribers to create
+	var w batchWrites
+	var added, suppressing []int // indexes into rows
 	for _, i := range live {
 		r := &rows[i]
 		ex := existing[r.Email]
 		switch {
 		case r.Status.Suppressed():
-			if err := im.importSuppression(ctx, tx, r, ex); err != nil {
-				return err
-			}
+			suppressing = append(suppressing, i)
 		case suppressed[r.Email] || ex != nil && ex.status.Suppressed():
 			r.Outcome = subscribers.OutcomeSuppressed
 		case ex == nil:
 			added = append(added, i)
 		default:
-			if err := im.update(ctx, tx, r, ex); err != nil {
-				return err
-			}
+			im.update(r, ex, &w, now)
 		}
 	}
+	if err := im.insertNew(ctx, tx, rows, added, &w, now); err != nil {
+		return err
+	}
+	if err := im.apply(ctx, tx, &w, now); err != nil {
+		return err
+	}
+	for _, i := range suppressing {
+		if err := im.importSuppression(ctx, tx, &rows[i], existing[rows[i].Email]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// insertNew creates the batch's new subscribers with one multi-row INSERT and
+// queues their subscriptions and events.
+func (im *SubscriberImport) insertNew(ctx context.Context, tx *sql.Tx, rows []subscribers.ImportRow, added []int, w *batchWrites, now int64) error {
 	if len(added) == 0 {
 		return nil
 	}
-	// New subscribers: one multi-row INSERT each for subscribers, subscriptions
-	// and events.
 	args := make([]any, 0, 5*len(added))
 	for _, i := range added {
 		args = append(args, rows[i].Email, rows[i].Name, string(rows[i].Status), now, now)
 	}
 	ids := make(map[string]int64, len(added))
-	err = s.queryBulk(ctx, tx, `INSERT INTO subscribers (email, name, status, created_at, updated_at)`, 5, args,
-		`ON CONFLICT (email) DO NOTHING RETURNING id, email`, func(r *sql.Rows) error {
+	err := im.s.queryBulk(ctx, tx, `INSERT INTO subscribers (email, name, status, created_at, updated_at)`, `(?, ?, ?, ?, ?)`, args,
+		`ON CONFLICT (email) DO NOTHING RETURNING id, email`, nil, func(r *sql.Rows) error {
 			var id int64
 			var email string
 			err := r.Scan(&id, &email)
@@ -778,8 +807,6 @@ func (im *SubscriberImport) writeBatch(ctx context.Context, tx *sql.Tx, rows []s
 	if err != nil {
 		return fmt.Errorf("import subscribers: %w", err)
 	}
-	subArgs := args[:0]
-	evArgs := make([]any, 0, 6*len(added))
 	for _, i := range added {
 		r := &rows[i]
 		id, ok := ids[r.Email]
@@ -792,16 +819,49 @@ func (im *SubscriberImport) writeBatch(ctx context.Context, tx *sql.Tx, rows []s
 		if r.Status == subscribers.Unsubscribed {
 			kind = subscribers.EventUnsubscribed
 		}
-		subArgs = append(subArgs, id, im.pubID, string(r.Status), now, now)
-		evArgs = append(evArgs, id, im.pubID, string(kind), string(subscribers.ViaImport), string(r.Status), now)
+		w.subs = append(w.subs, id, im.pubID, string(r.Status), now, now)
+		w.event(id, im.pubID, kind, string(r.Status), now)
 	}
-	if err := s.execBulk(ctx, tx, `INSERT INTO subscriptions (subscriber_id, publication_id, status, created_at, updated_at)`, 5,
-		subArgs, `ON CONFLICT (subscriber_id, publication_id) DO NOTHING`); err != nil {
-		return fmt.Errorf("import subscriptions: %w", err)
+	return nil
+}
+
+// apply runs a batch's gathered writes, one statement (or a few) per kind.
+func (im *SubscriberImport) apply(ctx context.Context, tx *sql.Tx, w *batchWrites, now int64) error {
+	s := im.s
+	steps := []struct {
+		what string
+		run  func() error
+	}{
+		{"names", func() error {
+			return s.execBulk(ctx, tx, `WITH v (id, name) AS (`, `(CAST(? AS BIGINT), CAST(? AS TEXT))`, w.renames,
+				`) UPDATE subscribers SET name = (SELECT v.name FROM v WHERE v.id = subscribers.id), updated_at = ?
+				WHERE id IN (SELECT id FROM v)`, []any{now})
+		}},
+		{"subscriptions", func() error {
+			return s.execBulk(ctx, tx, `INSERT INTO subscriptions (subscriber_id, publication_id, status, created_at, updated_at)`,
+				`(?, ?, ?, ?, ?)`, w.subs, `ON CONFLICT (subscriber_id, publication_id)
+				DO UPDATE SET status = excluded.status, updated_at = excluded.updated_at`, nil)
+		}},
+		{"events", func() error {
+			return s.execBulk(ctx, tx, `INSERT INTO subscriber_events (subscriber_id, publication_id, kind, via, detail, created_at)`,
+				`(?, ?, ?, ?, ?, ?)`, w.events, ``, nil)
+		}},
+		{"queued deliveries", func() error {
+			return s.execIn(ctx, tx, `UPDATE deliveries SET status = 'skipped' WHERE status = 'queued'
+				AND issue_id IN (SELECT id FROM issues WHERE publication_id = ?) AND subscriber_id IN`, []any{im.pubID}, w.unsubbed)
+		}},
+		{"statuses", func() error {
+			return s.execIn(ctx, tx, `UPDATE subscribers SET updated_at = ?, status =
+				CASE WHEN EXISTS (SELECT 1 FROM subscriptions WHERE subscriber_id = subscribers.id AND status = 'active') THEN 'active'
+				     WHEN EXISTS (SELECT 1 FROM subscriptions WHERE subscriber_id = subscribers.id AND status = 'pending') THEN 'pending'
+				     ELSE 'unsubscribed' END
+				WHERE status NOT IN ('bounced', 'complained') AND id IN`, []any{now}, w.recompute)
+		}},
 	}
-	if err := s.execBulk(ctx, tx, `INSERT INTO subscriber_events (subscriber_id, publication_id, kind, via, detail, created_at)`, 6,
-		evArgs, ``); err != nil {
-		return fmt.Errorf("import events: %w", err)
+	for _, step := range steps {
+		if err := step.run(); err != nil {
+			return fmt.Errorf("import %s: %w", step.what, err)
+		}
 	}
 	return nil
 }
@@ -823,8 +883,8 @@ func (im *SubscriberImport) markDuplicates(ctx context.Context, tx *sql.Tx, rows
 		args = append(args, r.Email, r.Line)
 	}
 	fresh := make(map[string]bool, len(live))
-	err := im.s.queryBulk(ctx, tx, `INSERT INTO import_seen (email, line)`, 2, args,
-		`ON CONFLICT (email) DO NOTHING RETURNING email`, func(r *sql.Rows) error {
+	err := im.s.queryBulk(ctx, tx, `INSERT INTO import_seen (email, line)`, `(?, ?)`, args,
+		`ON CONFLICT (email) DO NOTHING RETURNING email`, nil, func(r *sql.Rows) error {
 			var email string
 			err := r.Scan(&email)
 			fresh[email] = true
@@ -889,18 +949,13 @@ func (im *SubscriberImport) existingOf(ctx context.Context, tx *sql.Tx, emails [
 	return out, err
 }
 
-// update applies one row to an existing subscriber.
-func (im *SubscriberImport) update(ctx context.Context, tx *sql.Tx, r *subscribers.ImportRow, ex *existingSub) error {
-	s := im.s
+// update decides what one row changes of an existing subscriber and gathers
+// the writes.
+func (im *SubscriberImport) update(r *subscribers.ImportRow, ex *existingSub, w *batchWrites, now int64) {
 	changed := false
 	if r.Name != "" && r.Name != ex.name {
-		if _, err := tx.ExecContext(ctx, s.q(`UPDATE subscribers SET name = ?, updated_at = ? WHERE id = ?`),
-			r.Name, ms(s.now()), ex.id); err != nil {
-			return fmt.Errorf("line %d: %w", r.Line, err)
-		}
-		if err := s.event(ctx, tx, ex.id, 0, subscribers.EventRenamed, subscribers.ViaImport, ""); err != nil {
-			return err
-		}
+		w.renames = append(w.renames, ex.id, r.Name)
+		w.event(ex.id, 0, subscribers.EventRenamed, "", now)
 		changed = true
 	}
 	var to subscribers.Status
@@ -911,10 +966,11 @@ func (im *SubscriberImport) update(ctx context.Context, tx *sql.Tx, r *subscribe
 		// They left; an import is not their consent to come back.
 		if !changed {
 			r.Outcome = subscribers.OutcomeKeptUnsubscribed
-			return nil
+			return
 		}
 	case r.Status == subscribers.Unsubscribed:
 		to, kind = subscribers.Unsubscribed, subscribers.EventUnsubscribed
+		w.unsubbed = append(w.unsubbed, ex.id)
 	case r.Status == subscribers.Active:
 		to = subscribers.Active
 		if ex.sub == subscribers.Pending {
@@ -924,27 +980,15 @@ func (im *SubscriberImport) update(ctx context.Context, tx *sql.Tx, r *subscribe
 		to = subscribers.Pending
 	}
 	if to != "" {
-		if err := s.setSubscription(ctx, tx, ex.id, im.pubID, to); err != nil {
-			return err
-		}
-		if err := s.event(ctx, tx, ex.id, im.pubID, kind, subscribers.ViaImport, string(to)); err != nil {
-			return err
-		}
-		if to == subscribers.Unsubscribed {
-			if err := s.skipQueued(ctx, tx, ex.id, im.pubID); err != nil {
-				return err
-			}
-		}
-		if err := s.recomputeStatus(ctx, tx, ex.id); err != nil {
-			return err
-		}
+		w.subs = append(w.subs, ex.id, im.pubID, string(to), now, now)
+		w.event(ex.id, im.pubID, kind, string(to), now)
+		w.recompute = append(w.recompute, ex.id)
 		changed = true
 	}
 	r.Outcome = subscribers.OutcomeUnchanged
 	if changed {
 		r.Outcome = subscribers.OutcomeUpdated
 	}
-	return nil
 }
 
 // importSuppression takes a row whose status is bounced or complained (a
@@ -972,24 +1016,27 @@ func (im *SubscriberImport) importSuppression(ctx context.Context, tx *sql.Tx, r
 // (SQLite: 32766, PostgreSQL: 65535).
 const maxBulkArgs = 30000
 
-// execBulk runs head VALUES (...), (...) tail with width values per row,
-// in as few statements as the placeholder limit allows.
-func (s *Store) execBulk(ctx context.Context, q querier, head string, width int, args []any, tail string) error {
-	return s.queryBulk(ctx, q, head, width, args, tail, nil)
+// execBulk runs head VALUES row, row, ... tail over args (as many values per
+// row as row has placeholders), in as few statements as the placeholder limit
+// allows; tailArgs are the arguments of tail's placeholders. Nothing to do
+// when args is empty.
+func (s *Store) execBulk(ctx context.Context, q querier, head, row string, args []any, tail string, tailArgs []any) error {
+	return s.queryBulk(ctx, q, head, row, args, tail, tailArgs, nil)
 }
 
 // queryBulk is execBulk for statements with RETURNING: each returned row goes to scan.
-func (s *Store) queryBulk(ctx context.Context, q querier, head string, width int, args []any, tail string, scan func(*sql.Rows) error) error {
-	per := maxBulkArgs / width * width
+func (s *Store) queryBulk(ctx context.Context, q querier, head, row string, args []any, tail string, tailArgs []any,
+	scan func(*sql.Rows) error) error {
+	width := strings.Count(row, "?")
+	per := (maxBulkArgs - len(tailArgs)) / width * width
 	for len(args) > 0 {
 		n := min(per, len(args))
-		chunk := args[:n]
+		chunk := append(args[:n:n], tailArgs...)
 		args = args[n:]
 		var b strings.Builder
-		b.Grow(len(head) + len(tail) + n*3 + 16)
+		b.Grow(len(head) + len(tail) + n/width*(len(row)+2) + 16)
 		b.WriteString(head)
 		b.WriteString(" VALUES ")
-		row := "(" + placeholders(width) + ")"
 		for i := 0; i < n/width; i++ {
 			if i > 0 {
 				b.WriteString(", ")
@@ -1018,6 +1065,19 @@ func (s *Store) queryIn(ctx context.Context, q querier, query string, pre, value
 		n := min(maxBulkArgs, len(values))
 		args := append(pre[:len(pre):len(pre)], values[:n]...)
 		if err := s.scanAll(ctx, q, query+` (`+placeholders(n)+`)`, args, scan); err != nil {
+			return err
+		}
+		values = values[n:]
+	}
+	return nil
+}
+
+// execIn is queryIn for statements that return no rows.
+func (s *Store) execIn(ctx context.Context, q querier, query string, pre, values []any) error {
+	for len(values) > 0 {
+		n := min(maxBulkArgs, len(values))
+		args := append(pre[:len(pre):len(pre)], values[:n]...)
+		if _, err := q.ExecContext(ctx, s.q(query+` (`+placeholders(n)+`)`), args...); err != nil {
 			return err
 		}
 		values = values[n:]

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"slices"
 	"strings"
 	"unicode/utf8"
 )
@@ -66,8 +67,9 @@ type ImportReport struct {
 	Suppressed       int // suppressed addresses skipped (also listed in Problems)
 	KeptUnsubscribed int // people who had unsubscribed, left so
 	Bad              int // rows refused: bad address, duplicate, wrong columns, ... (listed in Problems)
-	// Problems lists the refused rows (bad and suppressed) in file order, the
-	// first MaxProblems of them; Importer.OnProblem sees every one.
+	// Problems lists the refused rows (bad and suppressed) by line, the first
+	// MaxProblems found; Importer.OnProblem sees every one, as found (rows
+	// refused by the store come when their batch is written).
 	Problems []Problem
 }
 
@@ -191,6 +193,7 @@ func (im *Importer) Import(ctx context.Context, r io.Reader, sink ImportSink) (*
 	if err := flush(); err != nil {
 		return rep, err
 	}
+	slices.SortStableFunc(rep.Problems, func(a, b Problem) int { return a.Line - b.Line })
 	return rep, nil
 }
 
