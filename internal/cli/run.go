@@ -44,6 +44,13 @@ func commands() []command {
 		{"issue assemble", "", "assemble (or re-assemble) an issue", runIssueAssemble},
 		{"issue preview", "", "print an issue as a recipient gets it (html, text or eml)", runIssuePreview},
 		{"issue list", "", "list issues", runIssueList},
+		{"worker", "", "only send: deliver sending issues alongside other processes of the database", runWorker},
+		{"serve", "", "run the web server, the scheduler and the delivery workers", runServe},
+		{"issue schedule", "", "give an issue its own send time (--date D --at HH:MM)", runIssueSchedule},
+		{"issue unschedule", "", "take an issue's own send time back (the daily schedule sends it)", runIssueUnschedule},
+		{"issue hold", "", "keep an issue from going out until released", runIssueHold},
+		{"issue release", "", "let a held issue go out", runIssueRelease},
+		{"issue skip", "", "publish nothing on a date", runIssueSkip},
 	}
 }
 

@@ -1,0 +1,99 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"masthead/newsletter"
+	"masthead/scheduler"
+	"masthead/store"
+)
+
+// editorAction is one of the issue schedule commands: it resolves the
+// publication and date, runs act, and prints where the issue stands.
+func (a *app) editorAction(ctx context.Context, args []string, withAt bool,
+	act func(ed *scheduler.Editor, p *newsletter.Publication, d newsletter.Date, at time.Time) (*newsletter.Issue, error)) error {
+	fs := a.flags()
+	var date, pub, at string
+	fs.StringVar(&date, "date", "", "issue date YYYY-MM-DD (default today in the publication's zone)")
+	fs.StringVar(&pub, "publication", "", "publication slug (needed only when there are several)")
+	if withAt {
+		fs.StringVar(&at, "at", "", "send time: HH:MM on the issue's date in the publication's zone, or RFC 3339 (required)")
+	}
+	pos, err := a.parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) > 0 {
+		return usageErr("unexpected argument %q (use --date)", pos[0])
+	}
+	if withAt && at == "" {
+		return usageErr("--at is required, e.g. --at 06:30")
+	}
+	p, d, err := a.pickDate(ctx, pub, date)
+	if err != nil {
+		return err
+	}
+	var when time.Time
+	if withAt {
+		if when, err = scheduler.ParseAt(at, d, p.Location()); err != nil {
+			return usageErr("--at: %v", err)
+		}
+	}
+	asm, err := a.assembler(ctx)
+	if err != nil {
+		return err
+	}
+	ed := &scheduler.Editor{Store: a.st, Assembler: asm, Now: a.now}
+	iss, err := act(ed, p, d, when)
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		return fmt.Errorf("%s has no issue for %s yet", p.Slug, d)
+	case errors.Is(err, newsletter.ErrEmptyIssue):
+		return fmt.Errorf("%s %s has no ready articles: add some first", p.Slug, d)
+	case err != nil:
+		return err
+	}
+	line := fmt.Sprintf("%s %s: %s — %s", p.Slug, d, iss.Label(), iss.Status)
+	if iss.Status == newsletter.Scheduled {
+		line += ", goes at " + iss.SendAt.In(p.Location()).Format("2006-01-02 15:04:05 MST")
+	}
+	fmt.Fprintln(a.env.Stdout, line)
+	if iss.Status == newsletter.Assembled && !d.Before(p.Today(a.now())) {
+		fmt.Fprintln(a.env.Stdout, "the daily schedule sends it at its time, if that time for the date is still to come;"+
+			" otherwise send it with 'masthead issue send' or give it a time with 'masthead issue schedule --at'")
+	}
+	return nil
+}
+
+func runIssueSchedule(ctx context.Context, a *app, args []string) error {
+	return a.editorAction(ctx, args, true, func(ed *scheduler.Editor, p *newsletter.Publication, d newsletter.Date, at time.Time) (*newsletter.Issue, error) {
+		return ed.Schedule(ctx, p, d, at)
+	})
+}
+
+func runIssueUnschedule(ctx context.Context, a *app, args []string) error {
+	return a.editorAction(ctx, args, false, func(ed *scheduler.Editor, p *newsletter.Publication, d newsletter.Date, _ time.Time) (*newsletter.Issue, error) {
+		return ed.Unschedule(ctx, p, d)
+	})
+}
+
+func runIssueHold(ctx context.Context, a *app, args []string) error {
+	return a.editorAction(ctx, args, false, func(ed *scheduler.Editor, p *newsletter.Publication, d newsletter.Date, _ time.Time) (*newsletter.Issue, error) {
+		return ed.Hold(ctx, p, d)
+	})
+}
+
+func runIssueRelease(ctx context.Context, a *app, args []string) error {
+	return a.editorAction(ctx, args, false, func(ed *scheduler.Editor, p *newsletter.Publication, d newsletter.Date, _ time.Time) (*newsletter.Issue, error) {
+		return ed.Release(ctx, p, d)
+	})
+}
+
+func runIssueSkip(ctx context.Context, a *app, args []string) error {
+	return a.editorAction(ctx, args, false, func(ed *scheduler.Editor, p *newsletter.Publication, d newsletter.Date, _ time.Time) (*newsletter.Issue, error) {
+		return ed.Skip(ctx, p, d)
+	})
+}

@@ -1,0 +1,203 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/wneessen/go-mail"
+
+	"masthead/delivery"
+	"masthead/internal/sample"
+	"masthead/newsletter"
+	"masthead/scheduler"
+	"masthead/store"
+	"masthead/subscribers"
+	"masthead/web"
+)
+
+// sampleDelay is how long after start the sample publication's first issue
+// goes out: long enough to read the log line that announces it.
+const sampleDelay = 10 * time.Second
+
+// runServe runs the web server, the scheduler and the delivery workers in one
+// process until ctx is done (SIGINT or SIGTERM), then stops claiming work, lets
+// the messages in flight finish and be recorded, and closes the store.
+func runServe(ctx context.Context, a *app, args []string) error {
+	fs := a.flags()
+	var catchUp time.Duration
+	var noSample bool
+	o := workerOptions{lease: 30 * time.Second, poll: time.Second, domainRates: rateMap{}}
+	fs.DurationVar(&catchUp, "catch-up", 3*time.Hour, "send an issue whose time passed while masthead was down if it is at most this late; later ones are marked missed for an editor")
+	fs.BoolVar(&noSample, "no-sample", false, "do not create the sample publication on an empty database")
+	fs.IntVar(&o.connections, "connections", 4, "SMTP connections (one sending goroutine each) per issue")
+	fs.Float64Var(&o.rate, "rate", 0, "messages per second in total over every process of this database (0: unlimited)")
+	fs.Var(o.domainRates, "domain-rate", "DOMAIN=RATE: messages per second to one recipient domain over every process (repeatable)")
+	pos, err := a.parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) > 0 {
+		return usageErr("serve takes no arguments, got %q", pos[0])
+	}
+	switch {
+	case catchUp <= 0:
+		return usageErr("--catch-up must be positive, e.g. 3h")
+	case o.connections < 1:
+		return usageErr("--connections must be at least 1")
+	case o.rate < 0:
+		return usageErr("--rate must not be negative")
+	}
+	log := a.log
+	ln, err := net.Listen("tcp", a.cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", a.cfg.Addr, err)
+	}
+	defer ln.Close()
+	st, err := a.store(ctx)
+	if err != nil {
+		return err
+	}
+	secret, err := a.secret(ctx)
+	if err != nil {
+		return err
+	}
+	signer := subscribers.NewSigner(secret)
+	asm := newsletter.NewAssembler(st, a.cfg.BaseURL)
+
+	sender, via, err := a.sender()
+	if err != nil {
+		return err
+	}
+	engine, err := a.engine(ctx, st, o)
+	if err != nil {
+		return err
+	}
+	workers := &scheduler.Workers{Store: st, Log: log.With("component", "delivery"),
+		Runner: scheduler.RunnerFunc(func(ctx context.Context, id int64) error {
+			sum, err := engine.Run(ctx, id)
+			if err == nil {
+				log.Info("delivery run ended", "component", "delivery", "issue", id, "status", sum.Status,
+					"sent", sum.Counts.Sent, "failed", sum.Counts.Failed, "pending", sum.Counts.Pending(),
+					"elapsed", sum.Elapsed.Round(time.Millisecond).String())
+			}
+			return err
+		})}
+	sch := scheduler.New(scheduler.Config{Store: st, Assembler: asm, Log: log, CatchUp: catchUp, Reload: 30 * time.Second,
+		Starter: scheduler.StarterFunc(func(ctx context.Context, id int64) (res store.StartResult, err error) {
+			res, err = engine.Start(ctx, id)
+			workers.Wake()
+			return res, err
+		})})
+
+	srv, err := web.New(web.Deps{Store: st, Log: log.With("component", "web"), BaseURL: a.cfg.BaseURL, Signer: signer,
+		Assembler: asm, Mailer: senderMailer{sender}})
+	if err != nil {
+		return err
+	}
+	if !noSample {
+		if err := a.seed(ctx, st, asm, via); err != nil {
+			return err
+		}
+	}
+
+	httpSrv := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute,
+		ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
+	log.Info("masthead serving", "addr", ln.Addr().String(), "base_url", a.cfg.BaseURL, "db", st.Backend(),
+		"mail", via, "catch_up", catchUp.String())
+
+	runCtx, stop := context.WithCancel(ctx)
+	defer stop()
+	var wg sync.WaitGroup
+	errc := make(chan error, 1)
+	wg.Go(func() {
+		if err := httpSrv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			errc <- fmt.Errorf("web server: %w", err)
+			stop()
+		}
+	})
+	wg.Go(func() { sch.Run(runCtx) })
+	wg.Go(func() { workers.Run(runCtx) })
+
+	<-runCtx.Done()
+	log.Info("shutting down: no new work is claimed; sends in flight finish and are recorded")
+	shutCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 15*time.Second)
+	defer cancel()
+	if err := httpSrv.Shutdown(shutCtx); err != nil {
+		log.Warn("web server did not stop cleanly", "err", err)
+	}
+	wg.Wait()
+	log.Info("stopped")
+	select {
+	case err := <-errc:
+		return err
+	default:
+		return nil
+	}
+}
+
+// sender is where messages go: the SMTP server of --smtp, or the built-in
+// outbox. via describes it for logs (without a password).
+func (a *app) sender() (delivery.Sender, string, error) {
+	if a.cfg.SMTP == "" {
+		st := a.st
+		return delivery.NewOutbox(st), "outbox", nil
+	}
+	cfg, err := delivery.ParseSMTPURL(a.cfg.SMTP)
+	if err != nil {
+		return nil, "", usageErr("--smtp: %v", err)
+	}
+	return delivery.NewSMTP(cfg, a.log.With("component", "smtp")), cfg.String(), nil
+}
+
+// seed creates the sample publication on an empty database and, when mail goes
+// to the built-in outbox, schedules its first issue a few seconds from now.
+func (a *app) seed(ctx context.Context, st *store.Store, asm *newsletter.Assembler, via string) error {
+	p, created, err := sample.Seed(ctx, st, a.now())
+	if err != nil || !created {
+		return err
+	}
+	if via != "outbox" {
+		a.log.Info("sample publication created; it is not sent automatically because --smtp is set (its subscribers are at example.org)",
+			"publication", p.Slug)
+		return nil
+	}
+	at := a.now().Add(sampleDelay).Truncate(time.Second)
+	ed := &scheduler.Editor{Store: st, Assembler: asm, Now: a.now}
+	iss, err := ed.Schedule(ctx, p, p.Today(a.now()), at)
+	if err != nil {
+		return fmt.Errorf("schedule the sample issue: %w", err)
+	}
+	a.log.Info(fmt.Sprintf("sample publication created; its first issue goes to the outbox at %s; see it with `masthead outbox list` or %s/admin/outbox",
+		at.Format(time.TimeOnly), a.cfg.BaseURL), "publication", p.Slug, "issue", iss.ID, "subject", iss.Subject)
+	return nil
+}
+
+// senderMailer sends the web edition's one-off messages (confirmation emails)
+// through the same Sender as issues.
+type senderMailer struct{ sender delivery.Sender }
+
+func (m senderMailer) Send(ctx context.Context, msg *mail.Msg) error {
+	to, err := msg.GetRecipients()
+	if err != nil || len(to) == 0 {
+		return fmt.Errorf("mail without a recipient: %w", err)
+	}
+	conn, err := m.sender.Open(ctx)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	first := func(v []string) string {
+		if len(v) == 0 {
+			return ""
+		}
+		return v[0]
+	}
+	return conn.Send(ctx, &delivery.Message{Msg: msg, To: to[0], Subject: first(msg.GetGenHeader(mail.HeaderSubject)),
+		MessageID: first(msg.GetGenHeader(mail.HeaderMessageID))})
+}

@@ -1,0 +1,144 @@
+package scheduler
+
+import (
+	"context"
+	"log/slog"
+	"sync"
+	"time"
+
+	"masthead/newsletter"
+	"masthead/store"
+)
+
+// Runner delivers one sending issue until it is settled, paused or cancelled,
+// or ctx is done; on ctx it lets the messages in flight finish and records
+// them before returning. The delivery engine is one (through RunnerFunc).
+type Runner interface {
+	RunIssue(ctx context.Context, issueID int64) error
+}
+
+// RunnerFunc adapts a function to Runner.
+type RunnerFunc func(ctx context.Context, issueID int64) error
+
+// RunIssue calls f.
+func (f RunnerFunc) RunIssue(ctx context.Context, issueID int64) error { return f(ctx, issueID) }
+
+// StarterFunc adapts a function to Starter.
+type StarterFunc func(ctx context.Context, issueID int64) (store.StartResult, error)
+
+// StartSend calls f.
+func (f StarterFunc) StartSend(ctx context.Context, issueID int64) (store.StartResult, error) {
+	return f(ctx, issueID)
+}
+
+// Workers keep a delivery run going for every issue that is sending: those the
+// scheduler started, those an editor started elsewhere, and those a previous
+// process left mid-send (the ledger's leases make taking them over safe).
+type Workers struct {
+	Store  *store.Store
+	Runner Runner
+	Log    *slog.Logger
+	Poll   time.Duration // how often to look for sending issues; default 1s
+
+	once    sync.Once
+	wake    chan struct{}
+	mu      sync.Mutex
+	running map[int64]bool
+	failed  map[int64]time.Time // issue -> no new run before then (its last run failed)
+	wg      sync.WaitGroup
+}
+
+func (w *Workers) init() {
+	w.once.Do(func() {
+		w.wake = make(chan struct{}, 1)
+		w.running = map[int64]bool{}
+		w.failed = map[int64]time.Time{}
+		if w.Log == nil {
+			w.Log = slog.New(slog.DiscardHandler)
+		}
+		if w.Poll <= 0 {
+			w.Poll = time.Second
+		}
+	})
+}
+
+// Wake makes Run look for sending issues now rather than at the next poll.
+func (w *Workers) Wake() {
+	w.init()
+	select {
+	case w.wake <- struct{}{}:
+	default:
+	}
+}
+
+// Run starts a delivery run for each sending issue until ctx is done, then
+// waits for the runs to finish their messages in flight and record them.
+func (w *Workers) Run(ctx context.Context) error {
+	w.init()
+	t := time.NewTicker(w.Poll)
+	defer t.Stop()
+	for {
+		w.startRuns(ctx)
+		select {
+		case <-ctx.Done():
+			w.mu.Lock()
+			n := len(w.running)
+			w.mu.Unlock()
+			if n > 0 {
+				w.Log.Info("waiting for sends in flight to finish and be recorded", "issues", n)
+			}
+			w.wg.Wait()
+			return nil
+		case <-t.C:
+		case <-w.wake:
+		}
+	}
+}
+
+// Running reports how many issues this process is delivering now.
+func (w *Workers) Running() int {
+	w.init()
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return len(w.running)
+}
+
+func (w *Workers) startRuns(ctx context.Context) {
+	if ctx.Err() != nil {
+		return
+	}
+	list, err := w.Store.Issues(ctx, store.IssueFilter{Statuses: []newsletter.IssueStatus{newsletter.Sending}})
+	if err != nil {
+		if ctx.Err() == nil {
+			w.Log.Error("listing sending issues failed", "err", err)
+		}
+		return
+	}
+	now := time.Now()
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	for _, iss := range list {
+		if w.running[iss.ID] || now.Before(w.failed[iss.ID]) {
+			continue
+		}
+		w.running[iss.ID] = true
+		w.wg.Add(1)
+		go w.run(ctx, iss)
+	}
+}
+
+func (w *Workers) run(ctx context.Context, iss *newsletter.Issue) {
+	defer w.wg.Done()
+	log := w.Log.With("issue", iss.ID, "date", iss.Date.String())
+	log.Info("delivering", "subject", iss.Subject)
+	err := w.Runner.RunIssue(ctx, iss.ID)
+	w.mu.Lock()
+	delete(w.running, iss.ID)
+	if err != nil && ctx.Err() == nil {
+		w.failed[iss.ID] = time.Now().Add(30 * time.Second)
+	}
+	w.mu.Unlock()
+	if err != nil && ctx.Err() == nil {
+		log.Error("delivery run failed; trying again in 30s", "err", err)
+	}
+}
