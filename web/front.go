@@ -18,6 +18,7 @@ type homePage struct {
 	Publications []pubChoice
 	Multi        bool   // several publications: the form offers a choice
 	Archive      string // the archive's own path ("/" or "/issues/slug/")
+	From         string // the publication of the archive page, "" on the front page
 	Form         subscribeForm
 	Issues       []issueLink
 	Page, Pages  int
@@ -100,6 +101,7 @@ func (s *Server) homeData(ctx context.Context, pubs []*newsletter.Publication, s
 		}
 		d.SiteName, d.Tagline = pub.Name, pub.Tagline
 		d.Archive = "/issues/" + pub.Slug + "/"
+		d.From = pub.Slug
 		d.FeedURL = d.Archive + "feed.atom"
 		d.Heading = "Archive of " + pub.Name
 	}

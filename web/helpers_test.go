@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"masthead/delivery"
 	"masthead/newsletter"
 	"masthead/store"
 	"masthead/subscribers"
@@ -24,7 +25,6 @@ type env struct {
 	srv    *Server
 	signer *subscribers.Signer
 	pub    *newsletter.Publication
-	mail   *recordingMailer
 	clock  *clock
 	logs   *syncBuffer
 }
@@ -88,12 +88,12 @@ func savePub(t testing.TB, st *store.Store, slug, name string) *newsletter.Publi
 func newEnv(t testing.TB, tweak ...func(*Deps)) *env {
 	t.Helper()
 	e := &env{t: t, st: openStore(t), signer: subscribers.NewSigner([]byte("0123456789abcdef0123456789abcdef")),
-		mail: &recordingMailer{}, clock: &clock{t: time.Date(2009, 7, 9, 12, 0, 0, 0, time.UTC)}, logs: &syncBuffer{}}
+		clock: &clock{t: time.Date(2009, 7, 9, 12, 0, 0, 0, time.UTC)}, logs: &syncBuffer{}}
 	e.st.SetClock(e.clock.now)
 	e.pub = savePub(t, e.st, "planet", "The Daily Planet")
 	d := Deps{
 		Store: e.st, Log: slog.New(slog.NewTextHandler(e.logs, nil)), BaseURL: "https://planet.example",
-		Signer: e.signer, Mailer: e.mail, Now: e.clock.now, WebhookSecret: "hook-secret",
+		Signer: e.signer, Mailer: SenderMailer(delivery.NewOutbox(e.st)), Now: e.clock.now, WebhookSecret: "hook-secret",
 	}
 	for _, f := range tweak {
 		f(&d)
@@ -124,10 +124,15 @@ func (e *env) get(path string) (*http.Response, string) {
 // postForm posts a form as a same-origin browser would.
 func (e *env) postForm(path, body string) (*http.Response, string) {
 	e.t.Helper()
+	return e.do(httptestForm(path, body))
+}
+
+// httptestForm is a form POST as a same-origin browser sends it.
+func httptestForm(path, body string) *http.Request {
 	r := httptest.NewRequest("POST", path, strings.NewReader(body))
 	r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	r.Header.Set("Sec-Fetch-Site", "same-origin")
-	return e.do(r)
+	return r
 }
 
 // isPage checks that a response is an HTML page with the security headers.

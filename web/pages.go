@@ -21,7 +21,7 @@ const (
 // and line.
 func checkPages(t *templates.Theme) error {
 	st := site{SiteName: "The Daily Planet", Tagline: "All the news that fits", HomeURL: "/", FeedURL: "/feed.atom"}
-	home := homePage{site: st, Heading: "Latest issues", Multi: true, Archive: "/",
+	home := homePage{site: st, Heading: "Latest issues", Multi: true, Archive: "/issues/planet/", From: "planet",
 		Publications: []pubChoice{{Slug: "planet", Name: "The Daily Planet", Tagline: "News", Checked: true}, {Slug: "sport", Name: "Sport"}},
 		Form:         subscribeForm{Email: "jane@example.org", Name: "Jane", Error: "Please enter a valid email address."},
 		Issues: []issueLink{{URL: "/issues/planet/2009-07-09", Date: "Thursday, July 9, 2009", ISODate: "2009-07-09",

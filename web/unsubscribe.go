@@ -16,10 +16,10 @@ import (
 type unsubscribePage struct {
 	site
 	Email   string
-	Action  string          // where the button posts
-	Choices []unsubChoice   // the subscriptions that can be ended; empty: nothing left
-	Left    []string        // after the POST: the publications left
-	Done    bool            // after the POST
+	Action  string        // where the button posts
+	Choices []unsubChoice // the subscriptions that can be ended; empty: nothing left
+	Left    []string      // after the POST: the publications left
+	Done    bool          // after the POST
 }
 
 // unsubChoice is one publication the reader may leave.
