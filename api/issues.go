@@ -1,0 +1,288 @@
+package api
+
+import (
+	"net/http"
+	"path"
+	"time"
+
+	"masthead/newsletter"
+	"masthead/store"
+	"masthead/workspace"
+)
+
+type issueJSON struct {
+	ID          int64              `json:"id"`
+	Publication string             `json:"publication"`
+	Date        string             `json:"date"`
+	Volume      int                `json:"volume"`
+	Number      int                `json:"number"`
+	Status      string             `json:"status"`
+	Subject     string             `json:"subject"`
+	SendAt      *time.Time         `json:"send_at"`
+	AssembledAt *time.Time         `json:"assembled_at"`
+	StartedAt   *time.Time         `json:"started_at"`
+	FinishedAt  *time.Time         `json:"finished_at"`
+	Articles    []issueArticleJSON `json:"articles"`
+}
+
+type issueArticleJSON struct {
+	ArticleID int64  `json:"article_id"`
+	Section   string `json:"section"`
+	Title     string `json:"title"`
+}
+
+func optTime(t time.Time) *time.Time {
+	if t.IsZero() {
+		return nil
+	}
+	return &t
+}
+
+func issueOut(p *newsletter.Publication, iss *newsletter.Issue) issueJSON {
+	out := issueJSON{ID: iss.ID, Publication: p.Slug, Date: iss.Date.String(), Volume: iss.Volume, Number: iss.Number,
+		Status: string(iss.Status), Subject: iss.Subject, SendAt: optTime(iss.SendAt), AssembledAt: optTime(iss.AssembledAt),
+		StartedAt: optTime(iss.StartedAt), FinishedAt: optTime(iss.FinishedAt), Articles: []issueArticleJSON{}}
+	for _, a := range iss.Articles {
+		out.Articles = append(out.Articles, issueArticleJSON{ArticleID: a.ArticleID, Section: a.Section, Title: a.Title})
+	}
+	return out
+}
+
+// listIssues: ?publication=, ?from=, ?to= (dates), ?status=, newest first, paginated.
+func (a *API) listIssues(w http.ResponseWriter, r *http.Request) {
+	pg, ok := readPage(w, r)
+	if !ok {
+		return
+	}
+	q := r.URL.Query()
+	p, err := a.work.Publication(r.Context(), q.Get("publication"))
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	f := store.IssueFilter{PublicationID: p.ID, Newest: true, Limit: pg.limit(), Offset: pg.offset()}
+	for name, dst := range map[string]*newsletter.Date{"from": &f.From, "to": &f.To} {
+		if v := q.Get(name); v != "" {
+			if *dst, err = newsletter.ParseDate(v); err != nil {
+				badRequest(w, name+": "+err.Error())
+				return
+			}
+		}
+	}
+	if v := q.Get("status"); v != "" {
+		f.Statuses = []newsletter.IssueStatus{newsletter.IssueStatus(v)}
+	}
+	rows, err := a.work.Store().Issues(r.Context(), f)
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	rows, more := trim(rows, pg)
+	out := make([]issueJSON, 0, len(rows))
+	for _, iss := range rows {
+		out = append(out, issueOut(p, iss))
+	}
+	writeJSON(w, http.StatusOK, list{Data: out, Next: nextURL(r, more, "page", itoa(pg.num+1))})
+}
+
+// assembleIssue: {"publication": "", "date": "YYYY-MM-DD"} assembles (or
+// re-assembles) that date's issue.
+func (a *API) assembleIssue(w http.ResponseWriter, r *http.Request) {
+	var in struct {
+		Publication string          `json:"publication"`
+		Date        newsletter.Date `json:"date"`
+	}
+	if !decode(w, r, &in) {
+		return
+	}
+	if in.Date.IsZero() {
+		writeError(w, http.StatusUnprocessableEntity, "invalid", "date: is required (YYYY-MM-DD)")
+		return
+	}
+	p, err := a.work.Publication(r.Context(), in.Publication)
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	iss, err := a.work.Assemble(r.Context(), p, in.Date)
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, issueOut(p, iss))
+}
+
+// issue loads the {id} issue and its publication; on failure it has answered.
+func (a *API) issue(w http.ResponseWriter, r *http.Request) (*newsletter.Issue, *newsletter.Publication, bool) {
+	id, ok := pathID(w, r)
+	if !ok {
+		return nil, nil, false
+	}
+	iss, p, err := a.work.Issue(r.Context(), id)
+	if err != nil {
+		a.fail(w, r, err)
+		return nil, nil, false
+	}
+	return iss, p, true
+}
+
+func (a *API) getIssue(w http.ResponseWriter, r *http.Request) {
+	if iss, p, ok := a.issue(w, r); ok {
+		writeJSON(w, http.StatusOK, issueOut(p, iss))
+	}
+}
+
+// previewIssue: ?format=html (default) or text; the body as a subscriber gets it.
+func (a *API) previewIssue(w http.ResponseWriter, r *http.Request) {
+	iss, _, ok := a.issue(w, r)
+	if !ok {
+		return
+	}
+	format := r.URL.Query().Get("format")
+	if format == "" {
+		format = "html"
+	}
+	body, err := a.work.Preview(iss, format)
+	if err != nil {
+		badRequest(w, "format must be html or text")
+		return
+	}
+	ct := "text/html; charset=utf-8"
+	if format == "text" {
+		ct = "text/plain; charset=utf-8"
+	}
+	w.Header().Set("Content-Type", ct)
+	w.Header().Set("Content-Security-Policy", "sandbox; default-src 'none'; img-src https: data:; style-src 'unsafe-inline'")
+	w.Write(body)
+}
+
+func (a *API) issueStatus(w http.ResponseWriter, r *http.Request) {
+	iss, _, ok := a.issue(w, r)
+	if !ok {
+		return
+	}
+	pr, err := a.work.Progress(r.Context(), iss)
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, pr)
+}
+
+type deliveryJSON struct {
+	ID           int64      `json:"id"`
+	SubscriberID int64      `json:"subscriber_id"`
+	Email        string     `json:"email"`
+	Status       string     `json:"status"`
+	Attempts     int        `json:"attempts"`
+	LastCode     int        `json:"last_code"`
+	LastReply    string     `json:"last_reply"`
+	AcceptedAt   *time.Time `json:"accepted_at"`
+	NextAttempt  *time.Time `json:"next_attempt_at"`
+	MessageID    string     `json:"message_id"`
+}
+
+// listDeliveries: the ledger, ?q= (part of the address), ?status=, paginated.
+func (a *API) listDeliveries(w http.ResponseWriter, r *http.Request) {
+	pg, ok := readPage(w, r)
+	if !ok {
+		return
+	}
+	iss, _, ok := a.issue(w, r)
+	if !ok {
+		return
+	}
+	q := r.URL.Query()
+	rows, err := a.work.Store().Deliveries(r.Context(), store.DeliveryFilter{IssueID: iss.ID, Search: q.Get("q"),
+		Status: store.DeliveryStatus(q.Get("status")), Limit: pg.limit(), Offset: pg.offset()})
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	rows, more := trim(rows, pg)
+	out := make([]deliveryJSON, 0, len(rows))
+	for _, d := range rows {
+		out = append(out, deliveryJSON{ID: d.ID, SubscriberID: d.SubscriberID, Email: d.Email, Status: string(d.Status),
+			Attempts: d.Attempts, LastCode: d.LastCode, LastReply: d.LastReply, AcceptedAt: optTime(d.AcceptedAt),
+			NextAttempt: optTime(d.NextAttemptAt), MessageID: d.MessageID})
+	}
+	writeJSON(w, http.StatusOK, list{Data: out, Next: nextURL(r, more, "page", itoa(pg.num+1))})
+}
+
+// testIssue: {"email": "..."} sends the issue to one address.
+func (a *API) testIssue(w http.ResponseWriter, r *http.Request) {
+	iss, _, ok := a.issue(w, r)
+	if !ok {
+		return
+	}
+	var in struct {
+		Email string `json:"email"`
+	}
+	if !decode(w, r, &in) {
+		return
+	}
+	if err := a.work.TestSend(r.Context(), iss, in.Email); err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]string{"sent_to": in.Email})
+}
+
+// scheduleIssue: {"at": "06:30" (in the publication's zone) or RFC 3339}.
+func (a *API) scheduleIssue(w http.ResponseWriter, r *http.Request) {
+	iss, p, ok := a.issue(w, r)
+	if !ok {
+		return
+	}
+	var in struct {
+		At string `json:"at"`
+	}
+	if !decode(w, r, &in) {
+		return
+	}
+	at, err := workspace.ParseAt(p, iss.Date, in.At)
+	if err == nil {
+		iss, err = a.work.Schedule(r.Context(), p, iss.Date, at)
+	}
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, issueOut(p, iss))
+}
+
+// issueAction: the bodiless actions, named by the path's last segment.
+func (a *API) issueAction(w http.ResponseWriter, r *http.Request) {
+	iss, p, ok := a.issue(w, r)
+	if !ok {
+		return
+	}
+	ctx, d := r.Context(), iss.Date
+	var err error
+	switch path.Base(r.URL.Path) {
+	case "unschedule":
+		iss, err = a.work.Unschedule(ctx, p, d)
+	case "hold":
+		iss, err = a.work.Hold(ctx, p, d)
+	case "release":
+		iss, err = a.work.Release(ctx, p, d)
+	case "skip":
+		iss, err = a.work.Skip(ctx, p, d)
+	case "send":
+		iss, _, err = a.work.SendNow(ctx, p, d)
+	case "pause":
+		err = a.work.Pause(ctx, iss)
+	case "resume":
+		err = a.work.Resume(ctx, iss)
+	case "cancel":
+		err = a.work.Cancel(ctx, iss)
+	}
+	if err == nil {
+		iss, _, err = a.work.Issue(ctx, iss.ID)
+	}
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, issueOut(p, iss))
+}

@@ -1,0 +1,124 @@
+package api
+
+import (
+	"net/http"
+	"time"
+
+	"masthead/newsletter"
+	"masthead/workspace"
+)
+
+type publicationJSON struct {
+	Slug              string      `json:"slug"`
+	Name              string      `json:"name"`
+	Tagline           string      `json:"tagline"`
+	From              string      `json:"from"`
+	ReplyTo           string      `json:"reply_to"`
+	Address           string      `json:"address"`
+	TimeZone          string      `json:"timezone"`
+	Schedule          string      `json:"schedule"`
+	VolumeStart       string      `json:"volume_start"`
+	Numbering         string      `json:"numbering"`
+	Copyright         string      `json:"copyright"`
+	Sections          []string    `json:"sections"`
+	UnsubscribeMailto string      `json:"unsubscribe_mailto"`
+	EmptyPolicy       string      `json:"empty_policy"`
+	NextFires         []time.Time `json:"next_fires"`
+}
+
+func publicationOut(p *newsletter.Publication, now time.Time) publicationJSON {
+	fires, _ := workspace.NextFires(p, now, 5)
+	if fires == nil {
+		fires = []time.Time{}
+	}
+	sections := p.Sections
+	if sections == nil {
+		sections = []string{}
+	}
+	return publicationJSON{Slug: p.Slug, Name: p.Name, Tagline: p.Tagline, From: p.From, ReplyTo: p.ReplyTo,
+		Address: p.Address, TimeZone: p.TimeZone, Schedule: p.Schedule, VolumeStart: p.VolumeStart.String(),
+		Numbering: string(p.Numbering), Copyright: p.Copyright, Sections: sections,
+		UnsubscribeMailto: p.UnsubscribeMailto, EmptyPolicy: string(p.EmptyPolicy), NextFires: fires}
+}
+
+func (a *API) listPublications(w http.ResponseWriter, r *http.Request) {
+	pubs, err := a.work.Store().Publications(r.Context())
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	out := make([]publicationJSON, 0, len(pubs))
+	for _, p := range pubs {
+		out = append(out, publicationOut(p, a.work.Now()))
+	}
+	writeJSON(w, http.StatusOK, list{Data: out})
+}
+
+func (a *API) getPublication(w http.ResponseWriter, r *http.Request) {
+	p, err := a.work.Publication(r.Context(), r.PathValue("slug"))
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, publicationOut(p, a.work.Now()))
+}
+
+// publicationPatch is a settings change: fields left out keep their values.
+type publicationPatch struct {
+	Name              *string          `json:"name"`
+	Tagline           *string          `json:"tagline"`
+	From              *string          `json:"from"`
+	ReplyTo           *string          `json:"reply_to"`
+	Address           *string          `json:"address"`
+	TimeZone          *string          `json:"timezone"`
+	Schedule          *string          `json:"schedule"`
+	VolumeStart       *newsletter.Date `json:"volume_start"`
+	Numbering         *string          `json:"numbering"`
+	Copyright         *string          `json:"copyright"`
+	Sections          *[]string        `json:"sections"`
+	UnsubscribeMailto *string          `json:"unsubscribe_mailto"`
+	EmptyPolicy       *string          `json:"empty_policy"`
+}
+
+func (a *API) patchPublication(w http.ResponseWriter, r *http.Request) {
+	p, err := a.work.Publication(r.Context(), r.PathValue("slug"))
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	var in publicationPatch
+	if !decode(w, r, &in) {
+		return
+	}
+	set := func(dst *string, v *string) {
+		if v != nil {
+			*dst = *v
+		}
+	}
+	set(&p.Name, in.Name)
+	set(&p.Tagline, in.Tagline)
+	set(&p.From, in.From)
+	set(&p.ReplyTo, in.ReplyTo)
+	set(&p.Address, in.Address)
+	set(&p.TimeZone, in.TimeZone)
+	set(&p.Schedule, in.Schedule)
+	set(&p.Copyright, in.Copyright)
+	set(&p.UnsubscribeMailto, in.UnsubscribeMailto)
+	if in.VolumeStart != nil {
+		p.VolumeStart = *in.VolumeStart
+	}
+	if in.Numbering != nil {
+		p.Numbering = newsletter.Numbering(*in.Numbering)
+	}
+	if in.EmptyPolicy != nil {
+		p.EmptyPolicy = newsletter.EmptyPolicy(*in.EmptyPolicy)
+	}
+	if in.Sections != nil {
+		p.Sections = *in.Sections
+	}
+	if err := a.work.SavePublication(r.Context(), p); err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, publicationOut(p, a.work.Now()))
+}

@@ -1,0 +1,116 @@
+package workspace
+
+import (
+	"context"
+	"fmt"
+	"html/template"
+
+	"masthead/newsletter"
+	"masthead/store"
+	"masthead/templates"
+)
+
+// SaveArticle validates an article against its publication and stores it
+// (ID 0 creates it). A new article without a position goes last in its section.
+func (s *Service) SaveArticle(ctx context.Context, p *newsletter.Publication, a *newsletter.Article) error {
+	a.PublicationID = p.ID
+	if err := a.Validate(p, ""); err != nil {
+		return err
+	}
+	if a.ID == 0 && a.Position == 0 {
+		same, err := s.st.ArticlesFor(ctx, p.ID, a.Date, "")
+		if err != nil {
+			return err
+		}
+		a.Position = 1
+		for _, o := range same {
+			if o.Section == a.Section && o.Position >= a.Position {
+				a.Position = o.Position + 1
+			}
+		}
+	}
+	return s.st.SaveArticles(ctx, a)
+}
+
+// Article returns one of p's articles.
+func (s *Service) Article(ctx context.Context, p *newsletter.Publication, id int64) (*newsletter.Article, error) {
+	a, err := s.st.Article(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if a.PublicationID != p.ID {
+		return nil, fmt.Errorf("article %d: %w", id, store.ErrNotFound)
+	}
+	return a, nil
+}
+
+// Arrange sets the order of a date's articles: ids in the order they should
+// appear. Each article's position becomes its place within its section; the
+// sections themselves keep the publication's order. Articles of the date not
+// in ids keep their positions after the listed ones.
+func (s *Service) Arrange(ctx context.Context, p *newsletter.Publication, d newsletter.Date, ids []int64) error {
+	list, err := s.st.ArticlesFor(ctx, p.ID, d, "")
+	if err != nil {
+		return err
+	}
+	byID := make(map[int64]*newsletter.Article, len(list))
+	for _, a := range list {
+		byID[a.ID] = a
+	}
+	next := map[string]int{}
+	var changed []*newsletter.Article
+	seen := map[int64]bool{}
+	for _, id := range ids {
+		a, ok := byID[id]
+		if !ok || seen[id] {
+			return fmt.Errorf("article %d is not one of %s's articles of %s: %w", id, p.Slug, d, store.ErrNotFound)
+		}
+		seen[id] = true
+		next[a.Section]++
+		a.Position = next[a.Section]
+		changed = append(changed, a)
+	}
+	for _, a := range list {
+		if !seen[a.ID] {
+			next[a.Section]++
+			a.Position = next[a.Section]
+			changed = append(changed, a)
+		}
+	}
+	return s.st.SaveArticles(ctx, changed...)
+}
+
+// Move moves an article one place up (-1) or down (+1) within its section on
+// its date.
+func (s *Service) Move(ctx context.Context, p *newsletter.Publication, id int64, delta int) error {
+	a, err := s.Article(ctx, p, id)
+	if err != nil {
+		return err
+	}
+	list, err := s.st.ArticlesFor(ctx, p.ID, a.Date, "")
+	if err != nil {
+		return err
+	}
+	newsletter.SortArticles(p, list)
+	ids := make([]int64, len(list))
+	at := -1
+	for i, o := range list {
+		ids[i] = o.ID
+		if o.ID == id {
+			at = i
+		}
+	}
+	to := at + delta
+	if at < 0 || to < 0 || to >= len(ids) || list[to].Section != a.Section {
+		return nil // already first or last in its section
+	}
+	ids[at], ids[to] = ids[to], ids[at]
+	return s.Arrange(ctx, p, a.Date, ids)
+}
+
+// RenderMarkdown renders an article body as the issue will show it (the live
+// preview of the editor).
+func RenderMarkdown(body string) (template.HTML, error) {
+	html, _, err := templates.NewMarkdown().Markdown(body)
+	return html, err
+}
