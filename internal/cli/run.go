@@ -51,6 +51,7 @@ func commands() []command {
 		{"issue hold", "", "keep an issue from going out until released", runIssueHold},
 		{"issue release", "", "let a held issue go out", runIssueRelease},
 		{"issue skip", "", "publish nothing on a date", runIssueSkip},
+		{"bounces poll", "", "apply bounce and complaint reports from an IMAP mailbox (--imap imaps://user:pass@host/INBOX)", runBouncesPoll},
 	}
 }
 

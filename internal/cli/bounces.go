@@ -1,0 +1,87 @@
+package cli
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"time"
+
+	"masthead/bounces"
+	"masthead/store"
+)
+
+// bounceFlags are the mailbox poller's settings, shared by "bounces poll" and
+// serve (which runs the poller when --imap or MASTHEAD_IMAP is set).
+type bounceFlags struct {
+	url       string
+	interval  time.Duration
+	softLimit int
+	moveTo    string
+}
+
+// bounceFlags puts the poller's flags on fs; intervalName names the flag for
+// the time between polls ("interval" for bounces poll, "imap-interval" in serve).
+func (a *app) bounceFlags(fs *flag.FlagSet, intervalName string) *bounceFlags {
+	b := &bounceFlags{}
+	fs.StringVar(&b.url, "imap", a.env.Getenv("MASTHEAD_IMAP"),
+		"mailbox of bounce and complaint reports: imaps://user:pass@host[:993]/MAILBOX, or imap://...[?tls=none] for STARTTLS or plain (MASTHEAD_IMAP)")
+	fs.DurationVar(&b.interval, intervalName, bounces.DefaultInterval, "time between polls of the --imap mailbox")
+	fs.IntVar(&b.softLimit, "soft-bounce-limit", store.DefaultSoftBounceLimit, "soft bounces in a row that make an address bounced")
+	fs.StringVar(&b.moveTo, "imap-move-to", "", "mailbox to move processed reports to (default: leave them in place, flagged \\Seen and $MastheadProcessed)")
+	return b
+}
+
+// poller returns the poller the flags ask for, or nil when --imap is unset.
+// Call it after a.parse. serve runs it with: go p.Run(ctx).
+func (b *bounceFlags) poller(ctx context.Context, a *app) (*bounces.Poller, error) {
+	if b.url == "" {
+		return nil, nil
+	}
+	switch {
+	case b.interval <= 0:
+		return nil, usageErr("the interval between polls must be positive, e.g. 5m")
+	case b.softLimit < 1:
+		return nil, usageErr("--soft-bounce-limit must be at least 1")
+	}
+	st, err := a.store(ctx)
+	if err != nil {
+		return nil, err
+	}
+	p, err := bounces.NewPoller(bounces.Config{
+		URL: b.url, Interval: b.interval, SoftLimit: b.softLimit, MoveTo: b.moveTo,
+	}, st, a.log)
+	if err != nil {
+		return nil, usageErr("--imap: %v", err)
+	}
+	return p, nil
+}
+
+// runBouncesPoll reads bounce and complaint reports from a mailbox and
+// applies them: once, or every --interval until interrupted.
+func runBouncesPoll(ctx context.Context, a *app, args []string) error {
+	fs := a.flags()
+	b := a.bounceFlags(fs, "interval")
+	var once bool
+	fs.BoolVar(&once, "once", false, "poll once and exit, printing what was done")
+	pos, err := a.parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) > 0 {
+		return usageErr("bounces poll takes no arguments, got %q", pos[0])
+	}
+	if b.url == "" {
+		return usageErr("--imap (or MASTHEAD_IMAP) is required")
+	}
+	p, err := b.poller(ctx, a)
+	if err != nil {
+		return err
+	}
+	if !once {
+		return p.Run(ctx)
+	}
+	res, err := p.Poll(ctx)
+	fmt.Fprintf(a.env.Stdout, "%d messages: %d reports (%d applied, %d applied before, %d with nothing to do, %d not our subscribers); %d left in the mailbox\n",
+		res.Messages, res.Reports, res.Applied, res.Repeated, res.Ignored, res.Unknown, res.Unparseable)
+	return err
+}
