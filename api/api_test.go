@@ -338,4 +338,3 @@ func decodeParts(t *testing.T, raw []byte) map[string]string {
 	}
 	return out
 }
-
