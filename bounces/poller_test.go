@@ -5,6 +5,7 @@ import (
 	"context"
 	"log/slog"
 	"testing"
+	"time"
 
 	"github.com/emersion/go-imap/v2"
 
@@ -278,5 +279,51 @@ func TestPollerErrors(t *testing.T) {
 	p, _ = NewPoller(Config{URL: srv.url("INBOX")}, w.st, nil)
 	if _, err := p.Poll(context.Background()); err == nil {
 		t.Fatal("poll trusted an unknown certificate")
+	}
+}
+
+// Run polls until its context ends, and then returns nil.
+func TestRunPollsUntilCancelled(t *testing.T) {
+	w := newWorld(t, "alice@example.org")
+	srv := startIMAP(t, imap.CapSet{imap.CapIMAP4rev2: {}}, "INBOX")
+	c := srv.client(t)
+	p, err := NewPoller(Config{URL: srv.url("INBOX"), TLS: srv.tls, Interval: 20 * time.Millisecond}, w.st, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- p.Run(ctx) }()
+	// The report arrives while Run is already polling.
+	appendMsg(t, c, "INBOX", fixture(t, "postfix-hard.eml"))
+	giveUp := time.After(30 * time.Second)
+	for w.state(t, "alice@example.org").status != subscribers.Bounced {
+		select {
+		case err := <-done:
+			t.Fatalf("Run returned early: %v", err)
+		case <-giveUp:
+			t.Fatal("Run did not apply the report")
+		case <-time.After(10 * time.Millisecond):
+		}
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatalf("Run: %v", err)
+	}
+}
+
+func TestKeepsKeywords(t *testing.T) {
+	for _, tt := range []struct {
+		flags []imap.Flag
+		want  bool
+	}{
+		{[]imap.Flag{imap.FlagSeen, imap.FlagWildcard}, true},
+		{[]imap.Flag{imap.FlagSeen, "$mastheadprocessed"}, true},
+		{[]imap.Flag{imap.FlagSeen, imap.FlagDeleted}, false}, // Exchange: \Seen becomes the marker
+		{nil, false},
+	} {
+		if got := keepsKeywords(tt.flags); got != tt.want {
+			t.Errorf("keepsKeywords(%v) = %v", tt.flags, got)
+		}
 	}
 }
