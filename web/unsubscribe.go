@@ -80,14 +80,19 @@ func (s *Server) unsubscribe(w http.ResponseWriter, r *http.Request) {
 	if vals := r.PostForm["publication"]; len(vals) > 0 {
 		leave = leave[:0]
 		for _, v := range vals {
-			id, _ := strconv.ParseInt(v, 10, 64)
-			if i := slices.IndexFunc(data.Choices, func(c unsubChoice) bool { return c.ID == id }); i >= 0 {
+			if id, err := strconv.ParseInt(v, 10, 64); err == nil {
 				leave = append(leave, id)
-				data.Left = append(data.Left, data.Choices[i].Name)
 			}
 		}
-	} else if i := slices.IndexFunc(data.Choices, func(c unsubChoice) bool { return c.ID == tok.PublicationID }); i >= 0 {
-		data.Left = append(data.Left, data.Choices[i].Name)
+	}
+	// Only the subscriber's own subscriptions, named in publication order.
+	leave = slices.DeleteFunc(leave, func(id int64) bool {
+		return !slices.ContainsFunc(data.Choices, func(c unsubChoice) bool { return c.ID == id })
+	})
+	for _, c := range data.Choices {
+		if slices.Contains(leave, c.ID) {
+			data.Left = append(data.Left, c.Name)
+		}
 	}
 	for _, id := range leave {
 		err := s.store.Unsubscribe(ctx, tok.SubscriberID, id, subscribers.ViaLink, "")
