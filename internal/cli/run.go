@@ -44,6 +44,8 @@ func commands() []command {
 		{"issue assemble", "", "assemble (or re-assemble) an issue", runIssueAssemble},
 		{"issue preview", "", "print an issue as a recipient gets it (html, text or eml)", runIssuePreview},
 		{"issue list", "", "list issues", runIssueList},
+		{"user add", "EMAIL", "add an editor's account (--role admin|editor; password asked, or read from stdin)", runUserAdd},
+		{"token create", "", "create an API token for an account (--user EMAIL [--name N]); printed once", runTokenCreate},
 		{"worker", "", "only send: deliver sending issues alongside other processes of the database", runWorker},
 		{"serve", "", "run the web server, the scheduler and the delivery workers", runServe},
 		{"issue schedule", "", "give an issue its own send time (--date D --at HH:MM)", runIssueSchedule},

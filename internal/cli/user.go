@@ -1,0 +1,84 @@
+package cli
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"golang.org/x/term"
+
+	"masthead/auth"
+	"masthead/store"
+)
+
+// runUserAdd creates an editor's account: masthead user add EMAIL [--role
+// admin|editor]. The password is asked for twice on a terminal, or read from
+// the first line of stdin (for scripts: echo "$PW" | masthead user add ...).
+func runUserAdd(ctx context.Context, a *app, args []string) error {
+	fs := a.flags()
+	role := fs.String("role", "editor", "editor (write, arrange, send, subscribers) or admin (also users, settings, export)")
+	pos, err := a.parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 {
+		return usageErr("want one EMAIL, got %d arguments", len(pos))
+	}
+	r, err := auth.ParseRole(*role)
+	if err != nil {
+		return usageErr("--role: %v", err)
+	}
+	password, err := a.readPassword()
+	if err != nil {
+		return err
+	}
+	st, err := a.store(ctx)
+	if err != nil {
+		return err
+	}
+	u, err := auth.New(st, auth.Options{Log: a.log}).CreateUser(ctx, pos[0], password, r)
+	if errors.Is(err, store.ErrConflict) {
+		return fmt.Errorf("%s already has an account", pos[0])
+	}
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(a.env.Stdout, "added %s (%s); sign in at %s/admin/\n", u.Email, u.Role, a.cfg.BaseURL)
+	return nil
+}
+
+// readPassword prompts on a terminal (twice, without echo) or reads one line
+// from stdin.
+func (a *app) readPassword() (string, error) {
+	if f, ok := a.env.Stdin.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+		fmt.Fprint(a.env.Stderr, "Password: ")
+		p1, err := term.ReadPassword(int(f.Fd()))
+		fmt.Fprintln(a.env.Stderr)
+		if err != nil {
+			return "", err
+		}
+		fmt.Fprint(a.env.Stderr, "Again: ")
+		p2, err := term.ReadPassword(int(f.Fd()))
+		fmt.Fprintln(a.env.Stderr)
+		if err != nil {
+			return "", err
+		}
+		if string(p1) != string(p2) {
+			return "", errors.New("the two passwords differ")
+		}
+		return string(p1), nil
+	}
+	line, err := bufio.NewReader(io.LimitReader(a.env.Stdin, 4096)).ReadString('\n')
+	if err != nil && !errors.Is(err, io.EOF) {
+		return "", fmt.Errorf("read the password from stdin: %w", err)
+	}
+	line = strings.TrimRight(line, "\r\n")
+	if line == "" {
+		return "", errors.New("no password on stdin (pipe it in, or run on a terminal to be asked)")
+	}
+	return line, nil
+}
