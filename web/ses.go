@@ -83,11 +83,11 @@ func (s *Server) snsReports(body []byte) ([]report, error) {
 		hard := n.Bounce.BounceType == "Permanent"
 		for _, rc := range n.Bounce.BouncedRecipients {
 			detail := strings.TrimSpace("SES " + n.Bounce.BounceType + "/" + n.Bounce.BounceSubType + " " + rc.Status + " " + rc.DiagnosticCode)
-			out = append(out, report{Type: "bounce", Email: rc.EmailAddress, Hard: hard, Detail: detail})
+			out = append(out, report{ID: "sns:" + env.MessageID, Type: "bounce", Email: rc.EmailAddress, Hard: hard, Detail: detail})
 		}
 	case kind == "Complaint" && n.Complaint != nil:
 		for _, rc := range n.Complaint.ComplainedRecipients {
-			out = append(out, report{Type: "complaint", Email: rc.EmailAddress,
+			out = append(out, report{ID: "sns:" + env.MessageID, Type: "complaint", Email: rc.EmailAddress,
 				Detail: strings.TrimSpace("SES complaint " + n.Complaint.ComplaintFeedbackType)})
 		}
 	default:

@@ -2,6 +2,7 @@ package web
 
 import (
 	"crypto/hmac"
+	"crypto/rand"
 	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/hex"
@@ -27,6 +28,10 @@ func DeriveWebhookSecret(serverSecret []byte) string {
 
 // report is one bounce or complaint, whichever form it came in.
 type report struct {
+	// ID names the report (the bounce message's Message-ID, a provider's event
+	// id): a report with an ID is applied once however often it is posted.
+	// Without one, every post counts.
+	ID     string `json:"id"`
 	Type   string `json:"type"` // "bounce" or "complaint"
 	Email  string `json:"email"`
 	Hard   bool   `json:"hard"` // a bounce that will not get better (5xx, unknown user)
@@ -116,26 +121,27 @@ func ownReports(body []byte) ([]report, error) {
 	return list, nil
 }
 
-// apply records one report and says whether it changed anything. A hard
-// bounce or a complaint suppresses the address (subscriber or not, so that a
-// later import cannot bring it back) and skips its queued deliveries; a soft
-// bounce counts toward the subscriber's run of soft bounces.
+// apply records one report and says whether it changed anything (false: it
+// was applied before). A hard bounce or a complaint suppresses the address
+// (subscriber or not, so that a later import cannot bring it back) and skips
+// its queued deliveries; a soft bounce counts toward the subscriber's run of
+// soft bounces, and enough in a row suppress it (store.ApplyBounceReport).
 func (s *Server) apply(r *http.Request, rep report) (bool, error) {
-	ctx := r.Context()
-	detail := truncate(rep.Detail, 500)
+	kind := store.ReportSoft
 	switch {
 	case rep.Type == "complaint":
-		return true, s.store.Suppress(ctx, rep.Email, subscribers.Complained, subscribers.ViaWebhook, detail)
+		kind = store.ReportComplaint
 	case rep.Hard:
-		return true, s.store.Suppress(ctx, rep.Email, subscribers.Bounced, subscribers.ViaWebhook, detail)
+		kind = store.ReportHard
 	}
-	sub, err := s.store.SubscriberByEmail(ctx, rep.Email)
-	if errors.Is(err, store.ErrNotFound) {
-		return false, nil
-	} else if err != nil {
-		return false, err
+	id := rep.ID
+	if id == "" {
+		var b [12]byte
+		rand.Read(b[:])
+		id = "webhook:" + hex.EncodeToString(b[:])
 	}
-	return true, s.store.MarkBounced(ctx, sub.ID, false, detail)
+	return s.store.ApplyBounceReport(r.Context(), store.BounceReport{ReportID: id, Email: rep.Email, Kind: kind,
+		Detail: truncate(rep.Detail, 500)}, 0)
 }
 
 func truncate(s string, n int) string {
