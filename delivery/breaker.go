@@ -1,0 +1,77 @@
+package delivery
+
+import (
+	"context"
+	"sync"
+	"time"
+)
+
+// breaker pauses every worker of a send while the server is down or says 421,
+// so that an outage costs one probe per backoff step instead of an attempt
+// per row. It opens on a trip and lets workers through again after the
+// delay; each trip while the server has not yet recovered doubles the delay.
+type breaker struct {
+	backoff Backoff
+	now     func() time.Time
+
+	mu    sync.Mutex
+	until time.Time // closed again at this time
+	trips int       // consecutive trips without a success
+	since time.Time // first trip of the current outage
+}
+
+// trip opens the breaker, unless it is already open (several workers see the
+// same outage at once: that is one trip). It returns how long it stays open.
+func (b *breaker) trip() time.Duration {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	now := b.now()
+	if now.Before(b.until) {
+		return b.until.Sub(now)
+	}
+	if b.trips == 0 {
+		b.since = now
+	}
+	b.trips++
+	d := b.backoff.Delay(b.trips)
+	b.until = now.Add(d)
+	return d
+}
+
+// success closes the breaker for good after a message got through.
+func (b *breaker) success() {
+	b.mu.Lock()
+	if b.trips != 0 && !b.now().Before(b.until) {
+		b.trips, b.since = 0, time.Time{}
+	}
+	b.mu.Unlock()
+}
+
+// down is how long the server has been failing (0 if it is not).
+func (b *breaker) down() time.Duration {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.trips == 0 {
+		return 0
+	}
+	return b.now().Sub(b.since)
+}
+
+// wait blocks while the breaker is open.
+func (b *breaker) wait(ctx context.Context) error {
+	for {
+		b.mu.Lock()
+		d := b.until.Sub(b.now())
+		b.mu.Unlock()
+		if d <= 0 {
+			return nil
+		}
+		t := time.NewTimer(d)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return ctx.Err()
+		case <-t.C:
+		}
+	}
+}

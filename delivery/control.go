@@ -1,0 +1,92 @@
+package delivery
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+
+	"masthead/store"
+)
+
+// Start snapshots an issue's audience and moves it to sending (or resumes a
+// paused one); see store.StartSend. Run then delivers it.
+func (e *Engine) Start(ctx context.Context, issueID int64) (store.StartResult, error) {
+	return e.ledger.StartSend(ctx, issueID)
+}
+
+// Pause stops the issue's workers (in this and every other process) from
+// claiming more rows; messages in flight finish and are recorded.
+func (e *Engine) Pause(ctx context.Context, issueID int64) error {
+	return e.ledger.PauseSend(ctx, issueID)
+}
+
+// Resume lets a paused issue be claimed again; call Run to deliver it.
+func (e *Engine) Resume(ctx context.Context, issueID int64) error {
+	return e.ledger.ResumeSend(ctx, issueID)
+}
+
+// Cancel stops an issue for good; rows not yet sent become cancelled.
+func (e *Engine) Cancel(ctx context.Context, issueID int64) error {
+	return e.ledger.CancelSend(ctx, issueID)
+}
+
+// TestSend sends an issue to one address, as its subscribers get it but with
+// a Message-ID of its own and an unsubscribe link that names no subscriber.
+// The ledger is not touched.
+func (e *Engine) TestSend(ctx context.Context, issueID int64, addr string) error {
+	comp, err := e.Composer(ctx, issueID)
+	if err != nil {
+		return err
+	}
+	var b [6]byte
+	rand.Read(b[:])
+	domain := comp.from.Address[strings.LastIndexByte(comp.from.Address, '@')+1:]
+	mid := fmt.Sprintf("<test.%d.%s@%s>", issueID, hex.EncodeToString(b[:]), domain)
+	msg, err := comp.Compose(Recipient{Email: addr, MessageID: mid}, &Buffers{})
+	if err != nil {
+		return err
+	}
+	conn, err := e.sender.Open(ctx)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	err = conn.Send(ctx, &Message{Msg: msg, To: addr, Subject: comp.subject, MessageID: mid})
+	if res := classify(err, msg); res.verdict != accepted {
+		return fmt.Errorf("test send to %s: %w", addr, err)
+	}
+	return nil
+}
+
+// reclaimDead ends at once the leases of owners on this host whose process
+// has exited (a run that crashed or was killed), so a restarted send need not
+// wait for them to expire. An owner's name is "host/pid/random"; a process is
+// taken for dead only when this host has no process with its pid.
+func (e *Engine) reclaimDead(ctx context.Context, issueID int64) {
+	owners, err := e.ledger.LeaseOwners(ctx, issueID)
+	if err != nil {
+		e.log.Warn("listing lease owners failed", "issue", issueID, "err", err)
+		return
+	}
+	host, _ := os.Hostname()
+	for _, o := range owners {
+		parts := strings.Split(o, "/")
+		if o == e.owner || len(parts) != 3 || parts[0] != host {
+			continue
+		}
+		pid, err := strconv.Atoi(parts[1])
+		if err != nil || pid == os.Getpid() || processAlive(pid) {
+			continue
+		}
+		n, err := e.ledger.ExpireLeases(ctx, issueID, o)
+		if err != nil {
+			e.log.Warn("reclaiming rows of a dead owner failed", "issue", issueID, "dead", o, "err", err)
+			continue
+		}
+		e.log.Info("reclaimed rows of a dead run", "issue", issueID, "dead", o, "rows", n)
+	}
+}

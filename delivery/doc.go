@@ -1,0 +1,42 @@
+// Package delivery is in charge of getting an assembled issue to every
+// subscriber exactly once: it snapshots the audience into the delivery ledger
+// (store), claims due rows under a lease, composes each message from the issue
+// rendered once (only the recipient's slots are filled per message), sends it
+// over reused SMTP connections (one go-mail Client per connection) or into the
+// built-in outbox, and records every outcome.
+//
+// Outcomes: 2xx is sent; 4xx is retried with exponential backoff and jitter
+// until Config.GiveUpAfter, then failed as a soft bounce; network errors and
+// timeouts (go-mail: code 0) are retried the same way after reconnecting; a
+// 421 or an unreachable server opens a circuit breaker that pauses every
+// worker of the send, so an outage costs one probe per backoff step rather
+// than an attempt per row; 5xx at RCPT (or an address 5xx after DATA) fails
+// the row and records a hard bounce. A message whose DATA was accepted counts
+// as sent even if the RSET after it failed.
+//
+// Crash safety. A row is claimed (status sending, with a lease) before it is
+// sent and recorded after, in batches. If the process dies at any point, its
+// leases expire (Config.Lease; at once for a dead process on the same host
+// with Config.ReclaimDead) and the rows are claimed again, so nothing is
+// lost. The only messages that can go out twice are those accepted by the
+// server but not yet recorded when the process died. The channel from workers
+// to the recorder is unbuffered and the recorder writes at most
+// Config.RecordBatch outcomes at a time, so that window is at most
+//
+//	Connections + RecordBatch messages per crash
+//
+// (one accepted message per worker waiting to hand its outcome over, plus one
+// batch being written). Each (issue, subscriber) keeps the same Message-ID
+// across attempts, so receivers that de-duplicate by Message-ID can drop
+// even those.
+//
+// Control: Pause, Resume and Cancel change the issue's status in the database;
+// every process sending it notices within Config.Poll, finishes the messages
+// in flight and gives back the rows it had claimed. TestSend sends one message
+// without touching the ledger.
+//
+// Benchmarks (messages per second, CPU per message, next to a bare go-mail
+// loop over the same connections):
+//
+//	go test -run '^$' -bench . -benchmem ./delivery/
+package delivery

@@ -1,0 +1,155 @@
+package delivery
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"time"
+
+	"github.com/wneessen/go-mail"
+
+	"masthead/newsletter"
+	"masthead/store"
+	"masthead/subscribers"
+)
+
+// Ledger is what the engine needs from the database (store.Store has it).
+type Ledger interface {
+	Issue(ctx context.Context, id int64) (*newsletter.Issue, error)
+	Publication(ctx context.Context, id int64) (*newsletter.Publication, error)
+	IssueStatus(ctx context.Context, issueID int64) (newsletter.IssueStatus, error)
+
+	StartSend(ctx context.Context, issueID int64) (store.StartResult, error)
+	PauseSend(ctx context.Context, issueID int64) error
+	ResumeSend(ctx context.Context, issueID int64) error
+	CancelSend(ctx context.Context, issueID int64) error
+
+	Claim(ctx context.Context, issueID int64, owner string, n int, lease time.Duration) ([]*store.Delivery, error)
+	RenewLeases(ctx context.Context, issueID int64, owner string, lease time.Duration) error
+	Release(ctx context.Context, owner string, ids []int64) error
+	LeaseOwners(ctx context.Context, issueID int64) ([]string, error)
+	ExpireLeases(ctx context.Context, issueID int64, owner string) (int, error)
+	Record(ctx context.Context, outcomes []store.Outcome) error
+	FinishIfDone(ctx context.Context, issueID int64) (bool, error)
+	Counts(ctx context.Context, issueID int64) (store.DeliveryCounts, error)
+}
+
+var _ Ledger = (*store.Store)(nil)
+
+// Config tunes the engine. Zero values take the defaults in brackets.
+type Config struct {
+	Connections int           // workers, each with its own connection [4]
+	ClaimBatch  int           // rows claimed per ledger transaction [max(32, 4 × Connections)]
+	Lease       time.Duration // how long a claim holds a row; renewed every Lease/3 while working [30s]
+	// RecordBatch outcomes are written per transaction, or fewer after
+	// RecordEvery [64, 200ms]. With Connections, it bounds the duplicates a
+	// crash can cause (see the package documentation).
+	RecordBatch int
+	RecordEvery time.Duration
+	Retry       Backoff       // per-row retry schedule [1m doubling to 1h]
+	GiveUpAfter time.Duration // retry a row this long after its first attempt, then fail it [72h]
+	Breaker     Backoff       // whole-send pause on 421 or a dead server [1s doubling to 2m]
+	Poll        time.Duration // how often to look again when nothing is due, and at the issue's status [1s]
+
+	Rate        float64            // messages per second over all connections; 0: unlimited
+	Burst       int                // tokens the global limit may save up [1]
+	DomainRates map[string]float64 // messages per second to one recipient domain
+	// SharedLimit, when set, makes Rate and DomainRates hold across every
+	// process sending from the database rather than per process: it returns
+	// the shared limit of that name (see internal/ratelimit).
+	SharedLimit func(name string, perSecond float64, burst int) Waiter
+
+	BaseURL string              // web edition address; unsubscribe links live under it
+	Signer  *subscribers.Signer // signs unsubscribe links
+	DKIM    *mail.DKIMSigner    // nil: unsigned
+
+	// Owner names this process on its leases; default "host/pid/random".
+	Owner string
+	// ReclaimDead lets Run take over at once the rows held by a lease owner on
+	// this host whose process is gone (a crashed earlier run), instead of
+	// waiting for their leases to expire.
+	ReclaimDead bool
+	Now         func() time.Time
+}
+
+func (c *Config) defaults() {
+	def := func(v *int, d int) {
+		if *v <= 0 {
+			*v = d
+		}
+	}
+	defDur := func(v *time.Duration, d time.Duration) {
+		if *v <= 0 {
+			*v = d
+		}
+	}
+	def(&c.Connections, 4)
+	def(&c.ClaimBatch, max(32, 4*c.Connections))
+	def(&c.RecordBatch, 64)
+	defDur(&c.Lease, 30*time.Second)
+	defDur(&c.RecordEvery, 200*time.Millisecond)
+	defDur(&c.Retry.Base, time.Minute)
+	defDur(&c.Retry.Max, time.Hour)
+	defDur(&c.GiveUpAfter, 72*time.Hour)
+	defDur(&c.Breaker.Base, time.Second)
+	defDur(&c.Breaker.Max, 2*time.Minute)
+	defDur(&c.Poll, time.Second)
+	if c.Now == nil {
+		c.Now = time.Now
+	}
+	if c.Owner == "" {
+		c.Owner = newOwner()
+	}
+}
+
+// Engine delivers issues: it snapshots audiences, claims rows, sends them over
+// reused connections and records every outcome.
+type Engine struct {
+	ledger Ledger
+	sender Sender
+	cfg    Config
+	owner  string
+	log    *slog.Logger
+}
+
+// New returns an engine that sends through sender and keeps its ledger in l.
+func New(l Ledger, sender Sender, cfg Config, log *slog.Logger) (*Engine, error) {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	cfg.defaults()
+	if cfg.Signer == nil {
+		return nil, errors.New("delivery: Config.Signer is required")
+	}
+	if cfg.BaseURL == "" {
+		return nil, errors.New("delivery: Config.BaseURL is required")
+	}
+	return &Engine{ledger: l, sender: sender, cfg: cfg, owner: cfg.Owner, log: log.With("owner", cfg.Owner)}, nil
+}
+
+// Owner is the name on this engine's leases.
+func (e *Engine) Owner() string { return e.owner }
+
+// Composer prepares an issue for sending (or previewing as a message).
+func (e *Engine) Composer(ctx context.Context, issueID int64) (*Composer, error) {
+	iss, err := e.ledger.Issue(ctx, issueID)
+	if err != nil {
+		return nil, fmt.Errorf("issue %d: %w", issueID, err)
+	}
+	pub, err := e.ledger.Publication(ctx, iss.PublicationID)
+	if err != nil {
+		return nil, fmt.Errorf("publication of issue %d: %w", issueID, err)
+	}
+	return NewComposer(pub, iss, ComposerConfig{BaseURL: e.cfg.BaseURL, Signer: e.cfg.Signer, DKIM: e.cfg.DKIM, Now: e.cfg.Now})
+}
+
+func newOwner() string {
+	host, _ := os.Hostname()
+	var b [4]byte
+	rand.Read(b[:])
+	return fmt.Sprintf("%s/%d/%s", host, os.Getpid(), hex.EncodeToString(b[:]))
+}

@@ -1,0 +1,126 @@
+package delivery_test
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"masthead/internal/smtptest"
+	"masthead/newsletter"
+	"masthead/store"
+)
+
+// TestSendSurvivesFaults sends to 1,000 subscribers through a server that
+// answers 451 at random on RCPT and DATA, drops connections, says 421 once
+// mid-stream, and stalls once for 10 s (longer than the client's 1 s
+// timeout). Every subscriber gets the issue exactly once; the ten whose
+// address the server refuses with 550 end failed and bounced.
+func TestSendSurvivesFaults(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t, 0)
+	f.addSubscribers(t, 0, 1000, nil)
+	refused := map[string]bool{}
+	for i := 0; i < 1000; i += 100 {
+		refused[fmt.Sprintf("<r%05d@example.net>", i+7)] = true
+	}
+
+	var mu sync.Mutex
+	rng := rand.New(rand.NewPCG(1, 2))
+	var rcpts, said421, stalled atomic.Int64
+	inject := func(stage smtptest.Stage, from, rcpt string) *smtptest.Fault {
+		mu.Lock()
+		p := rng.Float64()
+		mu.Unlock()
+		switch stage {
+		case smtptest.StageRcpt:
+			if refused["<"+rcpt+">"] || refused[rcpt] {
+				return &smtptest.Fault{Code: 550, Text: "5.1.1 no such user"}
+			}
+			n := rcpts.Add(1)
+			switch {
+			case n == 300 && said421.Add(1) == 1:
+				return &smtptest.Fault{Code: 421, Text: "4.3.2 shutting down"}
+			case n == 500 && stalled.Add(1) == 1:
+				return &smtptest.Fault{Stall: 10 * time.Second}
+			case p < 0.05:
+				return &smtptest.Fault{Code: 451, Text: "4.3.0 try again"}
+			case p < 0.06:
+				return &smtptest.Fault{Drop: true}
+			}
+		case smtptest.StageData:
+			switch {
+			case p < 0.03:
+				return &smtptest.Fault{Code: 451, Text: "4.3.0 queue full"}
+			case p < 0.04:
+				return &smtptest.Fault{Drop: true}
+			}
+		}
+		return nil
+	}
+	srv := startServer(t, smtptest.Options{Inject: inject})
+	e := f.engine(t, smtpTo(t, srv, time.Second), f.fastConfig(4))
+	if _, err := e.Start(ctx, f.issue.ID); err != nil {
+		t.Fatal(err)
+	}
+	sum, err := e.Run(ctx, f.issue.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sum.Status != newsletter.Sent {
+		t.Fatalf("issue ended %s: %+v", sum.Status, sum.Counts)
+	}
+	if said421.Load() != 1 || stalled.Load() != 1 {
+		t.Fatalf("faults not all injected: 421 %d, stall %d", said421.Load(), stalled.Load())
+	}
+	perRcpt, dup := copies(srv.Messages())
+	if dup != 0 {
+		t.Errorf("%d duplicate messages", dup)
+	}
+	if len(perRcpt) != 990 {
+		t.Errorf("%d recipients got the issue, want 990", len(perRcpt))
+	}
+	for rc, n := range perRcpt {
+		if n != 1 || refused[rc] {
+			t.Errorf("%s got %d different Message-IDs", rc, n)
+		}
+	}
+	c := sum.Counts
+	if c.Sent != 990 || c.Failed != 10 || c.Total != 1000 {
+		t.Errorf("counts %+v", c)
+	}
+	if sum.Retried == 0 {
+		t.Error("no retries recorded")
+	}
+	failed, err := f.st.Deliveries(ctx, store.DeliveryFilter{IssueID: f.issue.ID, Status: store.DeliveryFailed})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range failed {
+		if d.LastCode != 550 || d.Attempts != 1 {
+			t.Errorf("failed row %s: code %d, attempts %d", d.Email, d.LastCode, d.Attempts)
+		}
+		if st := subscriberStatus(t, f, d.SubscriberID); st != "bounced" {
+			t.Errorf("%s is %s, want bounced", d.Email, st)
+		}
+	}
+	t.Logf("server saw %d connections; %d retries; %v", srv.Connections(), sum.Retried, sum.Elapsed)
+}
+
+func subscriberStatus(t testing.TB, f *fixture, id int64) string {
+	t.Helper()
+	db := openRaw(t, f)
+	var st string
+	var suppressed int
+	if err := db.QueryRow(`SELECT s.status, (SELECT COUNT(*) FROM suppressions x WHERE x.email = s.email)
+		FROM subscribers s WHERE id = ?`, id).Scan(&st, &suppressed); err != nil {
+		t.Fatal(err)
+	}
+	if st == "bounced" && suppressed != 1 {
+		return "bounced but not suppressed"
+	}
+	return st
+}

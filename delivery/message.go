@@ -1,0 +1,211 @@
+package delivery
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	netmail "net/mail"
+	"net/url"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/wneessen/go-mail"
+
+	"masthead/newsletter"
+	"masthead/subscribers"
+	"masthead/templates"
+)
+
+// Recipient is who one message goes to.
+type Recipient struct {
+	SubscriberID int64 // 0 for a test send (the unsubscribe link then names no one)
+	Email        string
+	Name         string
+	MessageID    string // "<...@...>"
+}
+
+// Composer builds an issue's messages. Everything that is the same for every
+// recipient is done once, in NewComposer: the rendered HTML and text bodies are
+// compiled into literal segments and slots, addresses parsed, header values
+// checked. Compose then only fills a recipient's slots and sets their headers.
+// A Composer is safe for concurrent use; each worker has its own Buffers.
+type Composer struct {
+	issue      *newsletter.Issue
+	pub        *newsletter.Publication
+	html, text *templates.Compiled
+	from       *netmail.Address
+	replyTo    *netmail.Address
+	subject    string
+	listID     string
+	mailto     string // "mailto:addr" or ""
+	baseURL    string
+	httpsBase  bool
+	signer     *subscribers.Signer
+	dkim       *mail.DKIMSigner
+	now        func() time.Time
+}
+
+// ComposerConfig is what a Composer needs besides the issue.
+type ComposerConfig struct {
+	BaseURL string              // public address of the web edition; unsubscribe links live under it
+	Signer  *subscribers.Signer // signs unsubscribe links
+	DKIM    *mail.DKIMSigner    // nil: no DKIM signature
+	Now     func() time.Time    // nil: time.Now
+}
+
+// NewComposer prepares an issue of a publication for sending.
+func NewComposer(pub *newsletter.Publication, iss *newsletter.Issue, cfg ComposerConfig) (*Composer, error) {
+	if cfg.Signer == nil {
+		return nil, errors.New("composer: no token signer")
+	}
+	if iss.Text == "" && iss.HTML == "" {
+		return nil, fmt.Errorf("issue %d has no rendered body (assemble it first)", iss.ID)
+	}
+	from, err := newsletter.ParseAddress(pub.From)
+	if err != nil {
+		return nil, fmt.Errorf("publication %s: From %q: %w", pub.Slug, pub.From, err)
+	}
+	from.Name = oneLine(from.Name)
+	base := strings.TrimSuffix(oneLine(cfg.BaseURL), "/")
+	bu, err := url.Parse(base)
+	if err != nil || bu.Host == "" || (bu.Scheme != "https" && bu.Scheme != "http") {
+		return nil, fmt.Errorf("base URL %q must be an absolute http(s) URL", cfg.BaseURL)
+	}
+	c := &Composer{
+		issue: iss, pub: pub, from: from,
+		subject:   oneLine(iss.Subject),
+		listID:    "<" + pub.Slug + "." + strings.ToLower(bu.Hostname()) + ">",
+		baseURL:   base,
+		httpsBase: bu.Scheme == "https",
+		signer:    cfg.Signer,
+		dkim:      cfg.DKIM,
+		now:       cfg.Now,
+	}
+	if c.now == nil {
+		c.now = time.Now
+	}
+	if c.subject == "" {
+		c.subject = pub.Name + " — " + iss.Label()
+	}
+	if pub.ReplyTo != "" {
+		if c.replyTo, err = newsletter.ParseAddress(pub.ReplyTo); err != nil {
+			return nil, fmt.Errorf("publication %s: Reply-To %q: %w", pub.Slug, pub.ReplyTo, err)
+		}
+		c.replyTo.Name = oneLine(c.replyTo.Name)
+	}
+	if pub.UnsubscribeMailto != "" {
+		a, err := newsletter.ParseAddress(pub.UnsubscribeMailto)
+		if err != nil {
+			return nil, fmt.Errorf("publication %s: unsubscribe mailto %q: %w", pub.Slug, pub.UnsubscribeMailto, err)
+		}
+		c.mailto = "mailto:" + a.Address
+	}
+	if iss.HTML != "" {
+		c.html = templates.Compile(iss.HTML, templates.HTML)
+	}
+	if iss.Text != "" {
+		c.text = templates.Compile(iss.Text, templates.Text)
+	}
+	return c, nil
+}
+
+// Issue is the issue being composed.
+func (c *Composer) Issue() *newsletter.Issue { return c.issue }
+
+// Buffers hold one worker's filled bodies between messages, so that composing
+// allocates little. A message built with them is valid until the next Compose
+// with the same Buffers.
+type Buffers struct{ html, text []byte }
+
+var messageIDRE = regexp.MustCompile(`^<[^<>@\s"]+@[^<>@\s"]+>$`)
+
+// Compose builds the message for one recipient. It refuses an address or
+// Message-ID that could break a header; every other value has its line breaks
+// removed before it reaches a header.
+func (c *Composer) Compose(r Recipient, buf *Buffers) (*mail.Msg, error) {
+	to, err := newsletter.ParseAddress(r.Email)
+	if err != nil {
+		return nil, fmt.Errorf("recipient %q: %w", r.Email, err)
+	}
+	to.Name = oneLine(r.Name)
+	if !messageIDRE.MatchString(r.MessageID) {
+		return nil, fmt.Errorf("recipient %s: bad Message-ID %q", r.Email, r.MessageID)
+	}
+	unsub := c.signer.UnsubscribeURL(c.baseURL, r.SubscriberID, c.pub.ID)
+	p := templates.Personal{Name: to.Name, Email: to.Address, UnsubscribeURL: unsub}
+
+	m := mail.NewMsg(mail.WithNoDefaultUserAgent())
+	m.FromMailAddress(c.from)
+	m.ToMailAddress(to)
+	if c.replyTo != nil {
+		m.ReplyToMailAddress(c.replyTo)
+	}
+	m.Subject(c.subject)
+	m.SetDateWithValue(c.now())
+	m.SetMessageIDWithValue(strings.Trim(r.MessageID, "<>"))
+	m.SetGenHeaderPreformatted(headerListID, c.listID)
+	if err := c.setUnsubscribe(m, r, unsub); err != nil {
+		return nil, err
+	}
+	if c.text != nil {
+		buf.text = c.text.Fill(buf.text[:0], &p)
+		m.SetBodyWriter(mail.TypeTextPlain, writeBytes(buf.text))
+	}
+	if c.html != nil {
+		buf.html = c.html.Fill(buf.html[:0], &p)
+		if c.text != nil {
+			m.AddAlternativeWriter(mail.TypeTextHTML, writeBytes(buf.html))
+		} else {
+			m.SetBodyWriter(mail.TypeTextHTML, writeBytes(buf.html))
+		}
+	}
+	if c.dkim != nil {
+		m.SetDKIM(c.dkim)
+	}
+	return m, nil
+}
+
+// setUnsubscribe writes List-Unsubscribe (the https link, and the mailto
+// address where the publication has one) and List-Unsubscribe-Post (RFC 8058).
+func (c *Composer) setUnsubscribe(m *mail.Msg, r Recipient, unsub string) error {
+	var extra []string
+	if c.mailto != "" {
+		token := c.signer.Sign(subscribers.Token{Purpose: subscribers.PurposeUnsubscribe,
+			SubscriberID: r.SubscriberID, PublicationID: c.pub.ID})
+		extra = append(extra, c.mailto+"?subject=unsubscribe%20"+token)
+	}
+	if c.httpsBase {
+		return m.SetListUnsubscribeOneClick(unsub, extra...)
+	}
+	// RFC 8058 one-click needs https; a plain-http base URL (a local
+	// installation) still gets both headers so that its output looks like
+	// production's, and receivers fall back to the link.
+	m.SetListUnsubscribe(append([]string{unsub}, extra...)...)
+	m.SetListUnsubscribePost()
+	return nil
+}
+
+func writeBytes(b []byte) func(io.Writer) (int64, error) {
+	return func(w io.Writer) (int64, error) {
+		n, err := w.Write(b)
+		return int64(n), err
+	}
+}
+
+// oneLine replaces line breaks and NULs with spaces, so that no value can end
+// a header and start another.
+func oneLine(s string) string {
+	if !strings.ContainsAny(s, "\r\n\x00") {
+		return strings.TrimSpace(s)
+	}
+	return strings.TrimSpace(strings.Map(func(r rune) rune {
+		if r == '\r' || r == '\n' || r == 0 {
+			return ' '
+		}
+		return r
+	}, s))
+}
+
+// headerListID is RFC 2919's List-Id, which go-mail has no name for.
+const headerListID mail.Header = "List-Id"

@@ -1,0 +1,45 @@
+package delivery
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+
+	"masthead/store"
+)
+
+// OutboxStore is where the outbox keeps messages.
+type OutboxStore interface {
+	AddOutbox(ctx context.Context, m *store.OutboxMessage) error
+}
+
+// Outbox is the Sender used when no SMTP server is configured: it keeps the
+// exact bytes an SMTP server would have received (DKIM signature included) in
+// the database, through the same ledger, so a new installation shows real
+// output without a mail server.
+type Outbox struct{ store OutboxStore }
+
+var _ Sender = (*Outbox)(nil)
+
+// NewOutbox returns the outbox Sender.
+func NewOutbox(st OutboxStore) *Outbox { return &Outbox{store: st} }
+
+// Open returns a connection; the outbox needs no dialling.
+func (o *Outbox) Open(context.Context) (Conn, error) { return &outboxConn{store: o.store}, nil }
+
+type outboxConn struct {
+	store OutboxStore
+	buf   bytes.Buffer
+}
+
+func (c *outboxConn) Send(ctx context.Context, m *Message) error {
+	c.buf.Reset()
+	if _, err := m.Msg.WriteTo(&c.buf); err != nil {
+		return fmt.Errorf("outbox: write message: %w", err)
+	}
+	raw := bytes.Clone(c.buf.Bytes())
+	return c.store.AddOutbox(ctx, &store.OutboxMessage{IssueID: m.IssueID, DeliveryID: m.DeliveryID,
+		Recipient: m.To, Subject: m.Subject, MessageID: m.MessageID, Raw: raw})
+}
+
+func (c *outboxConn) Close() error { return nil }

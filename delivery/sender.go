@@ -1,0 +1,153 @@
+package delivery
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+
+	"github.com/wneessen/go-mail"
+	"github.com/wneessen/go-mail/smtp"
+)
+
+// Message is one composed message and what it belongs to.
+type Message struct {
+	Msg        *mail.Msg
+	IssueID    int64 // 0 for a test send
+	DeliveryID int64 // 0 for a test send
+	To         string
+	Subject    string
+	MessageID  string
+}
+
+// Sender is where messages go: an SMTP server, or the built-in outbox.
+type Sender interface {
+	// Open returns a new connection. It may connect lazily, on first Send.
+	Open(ctx context.Context) (Conn, error)
+}
+
+// Conn is one connection of a Sender, used by one worker at a time.
+type Conn interface {
+	// Send delivers one message. A nil error, or m.Msg.IsDelivered(), means
+	// the receiver accepted it; errors are classified by the engine.
+	Send(ctx context.Context, m *Message) error
+	Close() error
+}
+
+// SMTP sends through one SMTP server, one go-mail Client per connection.
+type SMTP struct {
+	cfg SMTPConfig
+	log *slog.Logger
+}
+
+var _ Sender = (*SMTP)(nil)
+
+// NewSMTP returns a Sender for the server cfg describes.
+func NewSMTP(cfg SMTPConfig, log *slog.Logger) *SMTP {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	return &SMTP{cfg: cfg, log: log}
+}
+
+// Open makes a client; it dials on first Send.
+func (s *SMTP) Open(ctx context.Context) (Conn, error) {
+	c, err := mail.NewClient(s.cfg.Host, s.cfg.options()...)
+	if err != nil {
+		return nil, err
+	}
+	return &smtpConn{client: c, log: s.log}, nil
+}
+
+// DialError is a failure to connect, greet, start TLS or authenticate.
+type DialError struct{ Err error }
+
+func (e *DialError) Error() string { return "connect: " + e.Err.Error() }
+func (e *DialError) Unwrap() error { return e.Err }
+
+// smtpConn is one SMTP connection, redialled after it breaks.
+type smtpConn struct {
+	client *mail.Client
+	sc     *smtp.Client // nil: not connected
+	sent   int          // messages sent on sc
+	log    *slog.Logger
+}
+
+func (c *smtpConn) dial(ctx context.Context) error {
+	sc, err := c.client.DialToSMTPClientWithContext(ctx)
+	if err != nil {
+		return &DialError{Err: err}
+	}
+	c.sc, c.sent = sc, 0
+	return nil
+}
+
+// Send sends one message, dialling first if needed. A connection that was
+// idle may have been closed by the server; that shows as a network error at
+// MAIL FROM, before any of the message went out, so Send redials and tries
+// once more without it counting as an attempt.
+func (c *smtpConn) Send(ctx context.Context, m *Message) error {
+	if c.sc == nil {
+		if err := c.dial(ctx); err != nil {
+			return err
+		}
+	}
+	err := c.client.SendWithSMTPClient(c.sc, m.Msg)
+	if err != nil && c.sent > 0 && staleConn(err) {
+		c.drop()
+		if err := c.dial(ctx); err != nil {
+			return err
+		}
+		err = c.client.SendWithSMTPClient(c.sc, m.Msg)
+	}
+	if err != nil && !m.Msg.IsDelivered() && brokenConn(err) {
+		c.drop()
+	} else if err == nil || m.Msg.IsDelivered() {
+		c.sent++
+	}
+	return err
+}
+
+// drop closes the connection without QUIT: after an error the server may not
+// answer, and a QUIT would wait for the timeout.
+func (c *smtpConn) drop() {
+	if c.sc != nil {
+		c.sc.Close()
+		c.sc = nil
+	}
+}
+
+// Close says QUIT and closes.
+func (c *smtpConn) Close() error {
+	if c.sc == nil {
+		return nil
+	}
+	err := c.client.CloseWithSMTPClient(c.sc)
+	c.drop()
+	return err
+}
+
+// staleConn: the connection was found dead before the message was sent.
+func staleConn(err error) bool {
+	var se *mail.SendError
+	if !errors.As(err, &se) {
+		return false
+	}
+	return (se.Reason == mail.ErrSMTPMailFrom || se.Reason == mail.ErrConnCheck) && se.ErrorCode() == 0
+}
+
+// brokenConn: after this error the connection cannot be trusted (a network
+// error, a timeout, or 421 "closing channel", RFC 5321 3.8).
+func brokenConn(err error) bool {
+	var se *mail.SendError
+	if !errors.As(err, &se) {
+		return true
+	}
+	switch se.Reason {
+	case mail.ErrGetSender, mail.ErrGetRcpts, mail.ErrNoUnencoded:
+		return false // the message was at fault, not the connection
+	case mail.ErrSMTPReset:
+		return true
+	}
+	code := se.ErrorCode()
+	return code == 0 || code == 421
+}

@@ -1,0 +1,137 @@
+package smtptest
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"net"
+	"sync/atomic"
+	"time"
+
+	"github.com/emersion/go-smtp"
+)
+
+// session is one connection's SMTP transaction state.
+type session struct {
+	s    *Server
+	conn *smtp.Conn
+	raw  *faultConn
+	id   int64
+	from string
+	to   []string
+}
+
+func (s *Server) newSession(c *smtp.Conn) (smtp.Session, error) {
+	fc, _ := c.Conn().(*faultConn)
+	return &session{s: s, conn: c, raw: fc, id: s.conns.Add(1)}, nil
+}
+
+// apply runs the injector for one command: nil to go on, or the error to reply.
+func (ss *session) apply(stage Stage, rcpt string) error {
+	ss.s.wait(ss.s.opts.Latency)
+	inject := ss.s.injector()
+	if inject == nil {
+		return nil
+	}
+	f := inject(stage, ss.from, rcpt)
+	if f == nil {
+		return nil
+	}
+	if (f.Stall > 0 && !ss.s.wait(f.Stall)) || f.Drop || f.Code == 0 {
+		ss.drop()
+		return errDropped
+	}
+	if f.Code == 421 && ss.raw != nil {
+		ss.raw.closeAfterWrite.Store(true) // RFC 5321 3.8: 421 closes the channel
+	}
+	text := f.Text
+	if text == "" {
+		text = fmt.Sprintf("injected %d at %s", f.Code, stage)
+	}
+	return &smtp.SMTPError{Code: f.Code, EnhancedCode: enhanced(f.Code), Message: text}
+}
+
+var errDropped = &smtp.SMTPError{Code: 421, EnhancedCode: smtp.EnhancedCode{4, 4, 2}, Message: "dropped"}
+
+func enhanced(code int) smtp.EnhancedCode {
+	switch {
+	case code >= 500 && code < 600:
+		return smtp.EnhancedCode{5, 1, 1}
+	case code == 421:
+		return smtp.EnhancedCode{4, 3, 2}
+	default:
+		return smtp.EnhancedCode{4, 2, 0}
+	}
+}
+
+func (ss *session) Mail(from string, _ *smtp.MailOptions) error {
+	ss.from, ss.to = from, nil
+	return ss.apply(StageMail, "")
+}
+
+func (ss *session) Rcpt(to string, _ *smtp.RcptOptions) error {
+	if err := ss.apply(StageRcpt, to); err != nil {
+		return err
+	}
+	ss.to = append(ss.to, to)
+	return nil
+}
+
+func (ss *session) Data(r io.Reader) error {
+	var buf bytes.Buffer
+	if _, err := io.Copy(&buf, r); err != nil {
+		return err
+	}
+	rcpt := ""
+	if len(ss.to) > 0 {
+		rcpt = ss.to[0]
+	}
+	if err := ss.apply(StageData, rcpt); err != nil {
+		return err
+	}
+	m := Message{From: ss.from, To: ss.to, MessageID: messageID(buf.Bytes()), Received: time.Now(), Conn: ss.id}
+	if !ss.s.opts.Discard {
+		m.Data = buf.Bytes()
+	}
+	ss.s.bytes.Add(int64(buf.Len()))
+	ss.s.store(m)
+	return nil
+}
+
+// drop closes the network connection under the session; go-smtp notices on
+// its next read and cleans up.
+func (ss *session) drop() {
+	if ss.raw != nil {
+		ss.raw.Conn.Close()
+		return
+	}
+	ss.conn.Conn().Close()
+}
+
+func (ss *session) Reset()        { ss.from, ss.to = "", nil }
+func (ss *session) Logout() error { return nil }
+
+// listener wraps accepted connections so that a session can close its
+// connection right after a reply has been written (for 421).
+type listener struct{ net.Listener }
+
+func (l *listener) Accept() (net.Conn, error) {
+	c, err := l.Listener.Accept()
+	if err != nil {
+		return nil, err
+	}
+	return &faultConn{Conn: c}, nil
+}
+
+type faultConn struct {
+	net.Conn
+	closeAfterWrite atomic.Bool
+}
+
+func (c *faultConn) Write(p []byte) (int, error) {
+	n, err := c.Conn.Write(p)
+	if c.closeAfterWrite.Load() {
+		c.Conn.Close()
+	}
+	return n, err
+}
