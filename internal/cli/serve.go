@@ -23,7 +23,7 @@ import (
 
 // sampleDelay is how long after start the sample publication's first issue
 // goes out: long enough to read the log line that announces it.
-const sampleDelay = 10 * time.Second
+const sampleDelay = 5 * time.Second
 
 // runServe runs the web server, the scheduler and the delivery workers in one
 // process until ctx is done (SIGINT or SIGTERM), then stops claiming work, lets
