@@ -199,6 +199,8 @@ var migrations = [][]string{
 			name    TEXT PRIMARY KEY,
 			next_at BIGINT NOT NULL
 		)`},
+	// 6: a subscriber's page lists their deliveries across issues.
+	{`CREATE INDEX deliveries_by_subscriber ON deliveries (subscriber_id, id)`},
 }
 
 // migrationLocker is the hook for databases that several processes may open
