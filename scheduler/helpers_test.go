@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"masthead/delivery"
+	"masthead/internal/smtptest"
 	"masthead/newsletter"
 	"masthead/scheduler"
 	"masthead/store"
@@ -193,4 +195,40 @@ func utc(t *testing.T, s string) time.Time {
 		t.Fatal(err)
 	}
 	return v
+}
+
+// deliver runs one delivery engine per store (one per process) on the issue at
+// once, into an in-process SMTP server, and returns the copies per recipient.
+func deliver(t *testing.T, issueID int64, stores ...*store.Store) map[string]int {
+	t.Helper()
+	srv, err := smtptest.Start(smtptest.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	cfg, err := delivery.ParseSMTPURL("smtp://" + srv.Addr + "?tls=none")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	for _, st := range stores {
+		eng, err := delivery.New(st, delivery.NewSMTP(cfg, nil), delivery.Config{Connections: 2, Poll: 50 * time.Millisecond,
+			BaseURL: "http://news.example.org", Signer: subscribers.NewSigner([]byte("0123456789abcdef0123456789abcdef"))}, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		wg.Go(func() {
+			if _, err := eng.Run(context.Background(), issueID); err != nil {
+				t.Error(err)
+			}
+		})
+	}
+	wg.Wait()
+	copies := map[string]int{}
+	for _, m := range srv.Messages() {
+		for _, to := range m.To {
+			copies[to]++
+		}
+	}
+	return copies
 }

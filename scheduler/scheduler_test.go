@@ -81,8 +81,10 @@ func TestTwoSchedulersOneIssue(t *testing.T) {
 			e.subscribers(p, 25)
 			e.clock.Set(fire)
 			var schs []*scheduler.Scheduler
+			var stores []*store.Store
 			for range 2 {
 				st := e.open()
+				stores = append(stores, st)
 				schs = append(schs, e.scheduler(st, func(c *scheduler.Config) { c.NoLease = !lease }))
 			}
 			var wg sync.WaitGroup
@@ -122,6 +124,16 @@ func TestTwoSchedulersOneIssue(t *testing.T) {
 			r := e.run(p, d)
 			if r == nil || r.Decision != scheduler.DecisionSent || (r.Owner != schs[0].Owner() && r.Owner != schs[1].Owner()) {
 				t.Errorf("schedule run %+v", r)
+			}
+			// Both processes deliver it at once: each subscriber gets one copy.
+			copies := deliver(t, list[0].ID, stores...)
+			if len(copies) != 25 {
+				t.Errorf("%d of 25 subscribers got the issue", len(copies))
+			}
+			for rcpt, n := range copies {
+				if n != 1 {
+					t.Errorf("%s got %d copies", rcpt, n)
+				}
 			}
 		})
 	}
