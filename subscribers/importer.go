@@ -121,6 +121,33 @@ func (im *Importer) Import(ctx context.Context, r io.Reader, sink ImportSink) (*
 	cr := csv.NewReader(r)
 	cr.ReuseRecord = true
 	cr.FieldsPerRecord = -1 // column counts are checked here, to report them by line
+	header, err := cr.Read()
+	if err == io.EOF {
+		return nil, errors.New("the file is empty: want a header row naming the columns email, name, status")
+	}
+	if err != nil {
+		return nil, fmt.Errorf("header row: %w", err)
+	}
+	cols, err := parseHeader(header)
+	if err != nil {
+		return nil, err
+	}
+
+	// One goroutine reads and checks rows while this one writes the previous
+	// batch: parsing and the database each get a core. Three chunks circulate,
+	// which bounds memory whatever the file's size.
+	free := make(chan *chunk, 3)
+	for range cap(free) {
+		free <- &chunk{rows: make([]ImportRow, 0, size)}
+	}
+	full := make(chan *chunk, cap(free))
+	done := make(chan struct{})
+	go readChunks(cr, cols, def, size, free, full, done)
+	defer func() {
+		close(done)
+		for range full { // wait for the reader to stop using r
+		}
+	}()
 
 	rep := &ImportReport{}
 	problem := func(p Problem) {
@@ -136,30 +163,62 @@ func (im *Importer) Import(ctx context.Context, r io.Reader, sink ImportSink) (*
 			im.OnProblem(p)
 		}
 	}
-	header, err := cr.Read()
-	if err == io.EOF {
-		return nil, errors.New("the file is empty: want a header row naming the columns email, name, status")
-	}
-	if err != nil {
-		return nil, fmt.Errorf("header row: %w", err)
-	}
-	cols, err := parseHeader(header)
-	if err != nil {
-		return nil, err
-	}
-	batch := make([]ImportRow, 0, size)
-	flush := func() error {
-		if len(batch) == 0 {
-			return nil
+	for c := range full {
+		rep.Rows += c.read
+		for _, p := range c.problems {
+			problem(p)
 		}
-		if err := sink.WriteBatch(ctx, batch); err != nil {
-			return fmt.Errorf("write rows %d-%d: %w", batch[0].Line, batch[len(batch)-1].Line, err)
+		if c.err != nil {
+			return rep, c.err
 		}
-		for _, row := range batch {
-			rep.count(row, problem)
+		if len(c.rows) > 0 {
+			if err := sink.WriteBatch(ctx, c.rows); err != nil {
+				return rep, fmt.Errorf("write rows %d-%d: %w", c.rows[0].Line, c.rows[len(c.rows)-1].Line, err)
+			}
+			for _, row := range c.rows {
+				rep.count(row, problem)
+			}
+			log.Debug("import progress", "rows", rep.Rows, "added", rep.Added)
 		}
-		batch = batch[:0]
-		return nil
+		free <- c
+	}
+	slices.SortStableFunc(rep.Problems, func(a, b Problem) int { return a.Line - b.Line })
+	return rep, nil
+}
+
+// chunk is a batch of rows read and checked, with the problems found among them.
+type chunk struct {
+	rows     []ImportRow
+	problems []Problem
+	read     int   // data rows read, good or bad
+	err      error // a read error that ends the import
+}
+
+// readChunks reads records into chunks of up to size good rows (or size
+// problems), taking empty chunks from free and sending full ones on full,
+// which it closes at the end. It stops early when done is closed.
+func readChunks(cr *csv.Reader, cols columns, def Status, size int, free <-chan *chunk, full chan<- *chunk, done <-chan struct{}) {
+	defer close(full)
+	var c *chunk
+	take := func() bool {
+		select {
+		case c = <-free:
+			c.rows, c.problems, c.read, c.err = c.rows[:0], c.problems[:0], 0, nil
+			return true
+		case <-done:
+			return false
+		}
+	}
+	send := func() bool {
+		select {
+		case full <- c:
+			return take()
+		case <-done:
+			return false
+		}
+	}
+	if !take() {
+		return
 	}
 	for {
 		rec, err := cr.Read()
@@ -167,34 +226,30 @@ func (im *Importer) Import(ctx context.Context, r io.Reader, sink ImportSink) (*
 			break
 		}
 		var pe *csv.ParseError
-		if errors.As(err, &pe) {
-			rep.Rows++
-			problem(Problem{Line: pe.StartLine, Reason: "CSV syntax: " + pe.Err.Error()})
-			continue
-		}
-		if err != nil {
-			return rep, fmt.Errorf("read: %w", err)
-		}
-		rep.Rows++
-		line, _ := cr.FieldPos(0)
-		row, p := cols.row(rec, line, def)
-		if p != nil {
-			problem(*p)
-			continue
-		}
-		batch = append(batch, row)
-		if len(batch) == size {
-			if err := flush(); err != nil {
-				return rep, err
+		switch {
+		case errors.As(err, &pe):
+			c.read++
+			c.problems = append(c.problems, Problem{Line: pe.StartLine, Reason: "CSV syntax: " + pe.Err.Error()})
+		case err != nil:
+			c.err = fmt.Errorf("read: %w", err)
+			send()
+			return
+		default:
+			c.read++
+			line, _ := cr.FieldPos(0)
+			if row, p := cols.row(rec, line, def); p != nil {
+				c.problems = append(c.problems, *p)
+			} else {
+				c.rows = append(c.rows, row)
 			}
-			log.Debug("import progress", "rows", rep.Rows, "added", rep.Added)
+		}
+		if (len(c.rows) == size || len(c.problems) == size) && !send() {
+			return
 		}
 	}
-	if err := flush(); err != nil {
-		return rep, err
+	if c.read > 0 {
+		send()
 	}
-	slices.SortStableFunc(rep.Problems, func(a, b Problem) int { return a.Line - b.Line })
-	return rep, nil
 }
 
 const reasonSuppressed = "address is suppressed (bounced or complained); an editor must lift it first"
