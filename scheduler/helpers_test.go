@@ -53,7 +53,13 @@ type env struct {
 
 func newEnv(t *testing.T, start time.Time) *env {
 	t.Helper()
-	e := &env{t: t, path: filepath.Join(t.TempDir(), "masthead.db"), clock: newClock(start)}
+	return newEnvDSN(t, filepath.Join(t.TempDir(), "masthead.db"), start)
+}
+
+// newEnvDSN is newEnv on the database at dsn (SQLite path or postgres:// URL).
+func newEnvDSN(t *testing.T, dsn string, start time.Time) *env {
+	t.Helper()
+	e := &env{t: t, path: dsn, clock: newClock(start)}
 	e.st = e.open()
 	return e
 }

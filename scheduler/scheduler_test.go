@@ -10,6 +10,7 @@ import (
 	"masthead/newsletter"
 	"masthead/scheduler"
 	"masthead/store"
+	"masthead/store/storetest"
 )
 
 // An issue goes out at its publication's local time, whatever the zone and
@@ -74,68 +75,72 @@ func TestTwoSchedulersOneIssue(t *testing.T) {
 			name = "with leader lease"
 		}
 		t.Run(name, func(t *testing.T) {
-			fire, d := utc(t, "2024-07-09T06:00:00Z"), date(t, "2024-07-09")
-			e := newEnv(t, fire.Add(-time.Hour))
-			p := e.publication("gazette", "UTC", "0 6 * * *", func(p *newsletter.Publication) { p.Numbering = newsletter.Sequential })
-			e.articles(p, d, 3)
-			e.subscribers(p, 25)
-			e.clock.Set(fire)
-			var schs []*scheduler.Scheduler
-			var stores []*store.Store
-			for range 2 {
-				st := e.open()
-				stores = append(stores, st)
-				schs = append(schs, e.scheduler(st, func(c *scheduler.Config) { c.NoLease = !lease }))
-			}
-			var wg sync.WaitGroup
-			errs := make(chan error, 10)
-			for _, sch := range schs {
-				for range 3 {
-					wg.Add(1)
-					go func() {
-						defer wg.Done()
-						errs <- sch.Tick(context.Background())
-					}()
-				}
-			}
-			wg.Wait()
-			close(errs)
-			for err := range errs {
-				if err != nil {
-					t.Fatal(err)
-				}
-			}
-			list, err := e.st.Issues(context.Background(), store.IssueFilter{PublicationID: p.ID})
-			if err != nil {
-				t.Fatal(err)
-			}
-			if len(list) != 1 || list[0].Number != 1 || list[0].Status != newsletter.Sending {
-				t.Fatalf("got %d issues (first: %+v); want one, Number 1, sending", len(list), list)
-			}
-			l := e.ledger(list[0])
-			if len(l) != 25 {
-				t.Errorf("ledger has %d subscribers; want 25", len(l))
-			}
-			for sub, n := range l {
-				if n != 1 {
-					t.Errorf("subscriber %d has %d rows", sub, n)
-				}
-			}
-			r := e.run(p, d)
-			if r == nil || r.Decision != scheduler.DecisionSent || (r.Owner != schs[0].Owner() && r.Owner != schs[1].Owner()) {
-				t.Errorf("schedule run %+v", r)
-			}
-			// Both processes deliver it at once: each subscriber gets one copy.
-			copies := deliver(t, list[0].ID, stores...)
-			if len(copies) != 25 {
-				t.Errorf("%d of 25 subscribers got the issue", len(copies))
-			}
-			for rcpt, n := range copies {
-				if n != 1 {
-					t.Errorf("%s got %d copies", rcpt, n)
-				}
-			}
+			storetest.EachDSN(t, func(t *testing.T, dsn string) { testTwoSchedulers(t, dsn, lease) })
 		})
+	}
+}
+
+func testTwoSchedulers(t *testing.T, dsn string, lease bool) {
+	fire, d := utc(t, "2024-07-09T06:00:00Z"), date(t, "2024-07-09")
+	e := newEnvDSN(t, dsn, fire.Add(-time.Hour))
+	p := e.publication("gazette", "UTC", "0 6 * * *", func(p *newsletter.Publication) { p.Numbering = newsletter.Sequential })
+	e.articles(p, d, 3)
+	e.subscribers(p, 25)
+	e.clock.Set(fire)
+	var schs []*scheduler.Scheduler
+	var stores []*store.Store
+	for range 2 {
+		st := e.open()
+		stores = append(stores, st)
+		schs = append(schs, e.scheduler(st, func(c *scheduler.Config) { c.NoLease = !lease }))
+	}
+	var wg sync.WaitGroup
+	errs := make(chan error, 10)
+	for _, sch := range schs {
+		for range 3 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				errs <- sch.Tick(context.Background())
+			}()
+		}
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	list, err := e.st.Issues(context.Background(), store.IssueFilter{PublicationID: p.ID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(list) != 1 || list[0].Number != 1 || list[0].Status != newsletter.Sending {
+		t.Fatalf("got %d issues (first: %+v); want one, Number 1, sending", len(list), list)
+	}
+	l := e.ledger(list[0])
+	if len(l) != 25 {
+		t.Errorf("ledger has %d subscribers; want 25", len(l))
+	}
+	for sub, n := range l {
+		if n != 1 {
+			t.Errorf("subscriber %d has %d rows", sub, n)
+		}
+	}
+	r := e.run(p, d)
+	if r == nil || r.Decision != scheduler.DecisionSent || (r.Owner != schs[0].Owner() && r.Owner != schs[1].Owner()) {
+		t.Errorf("schedule run %+v", r)
+	}
+	// Both processes deliver it at once: each subscriber gets one copy.
+	copies := deliver(t, list[0].ID, stores...)
+	if len(copies) != 25 {
+		t.Errorf("%d of 25 subscribers got the issue", len(copies))
+	}
+	for rcpt, n := range copies {
+		if n != 1 {
+			t.Errorf("%s got %d copies", rcpt, n)
+		}
 	}
 }
 
