@@ -1,9 +1,13 @@
 package delivery
 
 import (
+	"bytes"
+	"crypto"
 	"fmt"
 	"os"
+	"strings"
 
+	"github.com/emersion/go-msgauth/dkim"
 	"github.com/wneessen/go-mail"
 )
 
@@ -17,12 +21,23 @@ type DKIMConfig struct {
 // SignedHeaders are the headers a DKIM signature covers. RFC 8058 section 4:
 // the signature must cover List-Unsubscribe and List-Unsubscribe-Post, or a
 // receiver cannot trust a one-click request. From is listed twice (RFC 6376
-// 8.15 "oversigning") so that a second From added in transit breaks it.
-var SignedHeaders = []string{"From", "Reply-To", "To", "Subject", "Date", "Message-ID", "MIME-Version",
+// 8.15, "oversigning") so that a From added in transit breaks the signature.
+var SignedHeaders = []string{"From", "From", "Reply-To", "To", "Subject", "Date", "Message-ID", "MIME-Version",
 	"Content-Type", "List-Id", "List-Unsubscribe", "List-Unsubscribe-Post"}
 
-// LoadDKIM reads the key and returns a signer ready for concurrent use.
-func LoadDKIM(cfg DKIMConfig) (*mail.DKIMSigner, error) {
+// DKIM signs messages (RFC 6376, relaxed/relaxed, SHA-256).
+//
+// The key is read by go-mail's PEM loader, but the signature is made with
+// github.com/emersion/go-msgauth: go-mail v0.8.1's signer folds a long h= tag
+// inside a header name, which verifiers then read with a space in it, so a
+// signature over all of SignedHeaders never verified.
+type DKIM struct{ opts *dkim.SignOptions }
+
+// LoadDKIM reads the key. The result is safe for concurrent use.
+func LoadDKIM(cfg DKIMConfig) (*DKIM, error) {
+	if cfg.Domain == "" || cfg.Selector == "" {
+		return nil, fmt.Errorf("DKIM: domain and selector are required")
+	}
 	pemBytes, err := os.ReadFile(cfg.KeyFile)
 	if err != nil {
 		return nil, fmt.Errorf("DKIM key: %w", err)
@@ -31,16 +46,47 @@ func LoadDKIM(cfg DKIMConfig) (*mail.DKIMSigner, error) {
 	if err != nil {
 		return nil, fmt.Errorf("DKIM key %s: %w", cfg.KeyFile, err)
 	}
-	s := mail.NewDKIMSigner(cfg.Domain, cfg.Selector, key)
-	s.SignHeaders(SignedHeaders...)
-	s.OversignHeaders("From")
-	if err := s.ValidateConfig(); err != nil {
-		return nil, fmt.Errorf("DKIM: %w", err)
-	}
-	// The signer picks its algorithm on first use, writing to itself; one
-	// signature now makes every later Sign read-only, so workers can share it.
-	if _, err := s.Sign([]byte("From: a@b.example\r\n"), []byte("\r\n")); err != nil {
+	d := &DKIM{opts: &dkim.SignOptions{Domain: cfg.Domain, Selector: cfg.Selector, Signer: key, Hash: crypto.SHA256,
+		HeaderCanonicalization: dkim.CanonicalizationRelaxed, BodyCanonicalization: dkim.CanonicalizationRelaxed,
+		HeaderKeys: SignedHeaders}}
+	if _, err := d.signature([]byte("From: a@b.example\r\n\r\n")); err != nil {
 		return nil, fmt.Errorf("DKIM: test signature: %w", err)
 	}
-	return s, nil
+	return d, nil
 }
+
+// signature returns the DKIM-Signature header's value (folded, without the
+// name and the final CRLF) for a message.
+func (d *DKIM) signature(raw []byte) (string, error) {
+	s, err := dkim.NewSigner(d.opts)
+	if err != nil {
+		return "", err
+	}
+	if _, err := s.Write(raw); err != nil {
+		s.Close()
+		return "", err
+	}
+	if err := s.Close(); err != nil {
+		return "", err
+	}
+	sig := strings.TrimSuffix(s.Signature(), "\r\n")
+	return strings.TrimPrefix(sig, "DKIM-Signature: "), nil
+}
+
+// sign adds a DKIM-Signature to m. go-mail writes a message the same way each
+// time (its boundary is fixed by Compose, its Date is set), so the signature
+// made over one rendering holds for the rendering Send makes.
+func (d *DKIM) sign(m *mail.Msg, buf *bytes.Buffer) error {
+	buf.Reset()
+	if _, err := m.WriteTo(buf); err != nil {
+		return err
+	}
+	sig, err := d.signature(buf.Bytes())
+	if err != nil {
+		return fmt.Errorf("DKIM: %w", err)
+	}
+	m.SetGenHeaderPreformatted(headerDKIMSignature, sig)
+	return nil
+}
+
+const headerDKIMSignature mail.Header = "DKIM-Signature"

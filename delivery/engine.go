@@ -10,8 +10,6 @@ import (
 	"os"
 	"time"
 
-	"github.com/wneessen/go-mail"
-
 	"masthead/newsletter"
 	"masthead/store"
 	"masthead/subscribers"
@@ -65,7 +63,7 @@ type Config struct {
 
 	BaseURL string              // web edition address; unsubscribe links live under it
 	Signer  *subscribers.Signer // signs unsubscribe links
-	DKIM    *mail.DKIMSigner    // nil: unsigned
+	DKIM    *DKIM               // nil: unsigned (LoadDKIM)
 
 	// Owner names this process on its leases; default "host/pid/random".
 	Owner string

@@ -1,6 +1,9 @@
 package delivery
 
 import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -42,7 +45,7 @@ type Composer struct {
 	baseURL    string
 	httpsBase  bool
 	signer     *subscribers.Signer
-	dkim       *mail.DKIMSigner
+	dkim       *DKIM
 	now        func() time.Time
 }
 
@@ -50,7 +53,7 @@ type Composer struct {
 type ComposerConfig struct {
 	BaseURL string              // public address of the web edition; unsubscribe links live under it
 	Signer  *subscribers.Signer // signs unsubscribe links
-	DKIM    *mail.DKIMSigner    // nil: no DKIM signature
+	DKIM    *DKIM               // nil: no DKIM signature
 	Now     func() time.Time    // nil: time.Now
 }
 
@@ -116,7 +119,10 @@ func (c *Composer) Issue() *newsletter.Issue { return c.issue }
 // Buffers hold one worker's filled bodies between messages, so that composing
 // allocates little. A message built with them is valid until the next Compose
 // with the same Buffers.
-type Buffers struct{ html, text []byte }
+type Buffers struct {
+	html, text []byte
+	raw        bytes.Buffer // DKIM signing renders the message once here
+}
 
 var messageIDRE = regexp.MustCompile(`^<[^<>@\s"]+@[^<>@\s"]+>$`)
 
@@ -144,6 +150,10 @@ func (c *Composer) Compose(r Recipient, buf *Buffers) (*mail.Msg, error) {
 	m.Subject(c.subject)
 	m.SetDateWithValue(c.now())
 	m.SetMessageIDWithValue(strings.Trim(r.MessageID, "<>"))
+	// A boundary derived from the Message-ID (rather than random) makes the
+	// bytes of a (issue, subscriber) message the same on every attempt but for
+	// Date and the DKIM timestamp.
+	m.SetBoundary(boundaryFor(r.MessageID))
 	m.SetGenHeaderPreformatted(headerListID, c.listID)
 	if err := c.setUnsubscribe(m, r, unsub); err != nil {
 		return nil, err
@@ -161,7 +171,9 @@ func (c *Composer) Compose(r Recipient, buf *Buffers) (*mail.Msg, error) {
 		}
 	}
 	if c.dkim != nil {
-		m.SetDKIM(c.dkim)
+		if err := c.dkim.sign(m, &buf.raw); err != nil {
+			return nil, err
+		}
 	}
 	return m, nil
 }
@@ -184,6 +196,11 @@ func (c *Composer) setUnsubscribe(m *mail.Msg, r Recipient, unsub string) error 
 	m.SetListUnsubscribe(append([]string{unsub}, extra...)...)
 	m.SetListUnsubscribePost()
 	return nil
+}
+
+func boundaryFor(messageID string) string {
+	h := sha256.Sum256([]byte(messageID))
+	return "mh-" + hex.EncodeToString(h[:16])
 }
 
 func writeBytes(b []byte) func(io.Writer) (int64, error) {
