@@ -53,6 +53,15 @@ func commands() []command {
 		{"issue hold", "", "keep an issue from going out until released", runIssueHold},
 		{"issue release", "", "let a held issue go out", runIssueRelease},
 		{"issue skip", "", "publish nothing on a date", runIssueSkip},
+		{"subscriber add", "EMAIL", "add a subscriber: active at once (your consent), or --pending to ask them to confirm", runSubscriberAdd},
+		{"subscriber import", "FILE.csv", "import subscribers from CSV (columns email, name, status); bad rows reported by line", runSubscriberImport},
+		{"subscriber export", "", "write subscribers as CSV to stdout", runSubscriberExport},
+		{"subscriber list", "", "list subscribers, newest first, with counts per status", runSubscriberList},
+		{"subscriber search", "TEXT", "list subscribers whose address or name contains TEXT", runSubscriberList},
+		{"subscriber show", "EMAIL", "show a subscriber, their subscriptions and history", runSubscriberShow},
+		{"subscriber unsubscribe", "EMAIL", "unsubscribe (from every publication unless --publication)", runSubscriberUnsubscribe},
+		{"subscriber remove", "EMAIL", "the same as subscriber unsubscribe (the history is kept)", runSubscriberUnsubscribe},
+		{"subscriber lift", "EMAIL", "lift a bounce or complaint suppression so the address may subscribe again", runSubscriberLift},
 		{"bounces poll", "", "apply bounce and complaint reports from an IMAP mailbox (--imap imaps://user:pass@host/INBOX)", runBouncesPoll},
 	}
 }

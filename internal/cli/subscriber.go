@@ -1,0 +1,426 @@
+package cli
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/schollz/progressbar/v3"
+	"golang.org/x/term"
+
+	"masthead/newsletter"
+	"masthead/store"
+	"masthead/subscribers"
+)
+
+// runSubscriberAdd is an editor adding one person: active at once (the
+// editor vouches for consent) unless --pending asks for a confirmation first.
+func runSubscriberAdd(ctx context.Context, a *app, args []string) error {
+	fs := a.flags()
+	var name, pubSlug string
+	var pending bool
+	fs.StringVar(&name, "name", "", "the subscriber's name")
+	fs.BoolVar(&pending, "pending", false, "wait for the subscriber to confirm (double opt-in) instead of active at once")
+	fs.StringVar(&pubSlug, "publication", "", "publication slug (needed only when there are several)")
+	pos, err := a.parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 {
+		return usageErr("want one EMAIL, got %d arguments", len(pos))
+	}
+	p, err := a.findPublication(ctx, pubSlug, false)
+	if err != nil {
+		return err
+	}
+	status := subscribers.Active
+	if pending {
+		status = subscribers.Pending
+	}
+	st, _ := a.store(ctx)
+	sub, err := st.AddSubscriber(ctx, pos[0], name, p.ID, status, subscribers.ViaEditor)
+	if errors.Is(err, subscribers.ErrSuppressed) {
+		return fmt.Errorf("%s: %w (masthead subscriber lift %s)", pos[0], err, pos[0])
+	}
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(a.env.Stdout, "%s is %s on %s (subscriber %d)\n", sub.Email, subscriptionStatus(ctx, st, sub.ID, p.ID), p.Slug, sub.ID)
+	return nil
+}
+
+// subscriptionStatus is a subscriber's status on one publication, for messages.
+func subscriptionStatus(ctx context.Context, st *store.Store, subscriberID, pubID int64) subscribers.Status {
+	subs, err := st.Subscriptions(ctx, subscriberID)
+	if err != nil {
+		return ""
+	}
+	for _, s := range subs {
+		if s.PublicationID == pubID {
+			return s.Status
+		}
+	}
+	return ""
+}
+
+// runSubscriberImport streams a CSV file into a publication, reporting each
+// refused row by line (on stderr, as found) and a summary (on stdout).
+func runSubscriberImport(ctx context.Context, a *app, args []string) error {
+	fs := a.flags()
+	var status, pubSlug string
+	var quiet bool
+	fs.StringVar(&status, "status", "active", "status of rows without one: active (you vouch for their consent) or pending (each must confirm)")
+	fs.StringVar(&pubSlug, "publication", "", "publication slug (needed only when there are several)")
+	fs.BoolVar(&quiet, "quiet", false, "no progress bar")
+	pos, err := a.parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 {
+		return usageErr("want one FILE.csv (or - for stdin), got %d arguments", len(pos))
+	}
+	def, err := subscribers.ParseStatus(status)
+	if err != nil || def != subscribers.Active && def != subscribers.Pending {
+		return usageErr("--status %q: want active or pending", status)
+	}
+	p, err := a.findPublication(ctx, pubSlug, false)
+	if err != nil {
+		return err
+	}
+	in, src, err := a.input(pos[0])
+	if err != nil {
+		return err
+	}
+	defer in.Close()
+	st, _ := a.store(ctx)
+	sink, err := st.BeginImport(ctx, p.ID)
+	if err != nil {
+		return err
+	}
+	defer sink.Close()
+
+	var bar *importBar
+	if !quiet {
+		bar = a.progress(in, "importing "+src)
+	}
+	printed := 0
+	im := &subscribers.Importer{Status: def, Log: a.log, OnProblem: func(pr subscribers.Problem) {
+		if printed++; printed > subscribers.MaxProblems {
+			return
+		}
+		bar.clear()
+		fmt.Fprintf(a.env.Stderr, "%s:%s\n", src, strings.TrimPrefix(pr.String(), "line "))
+	}}
+	var r io.Reader = in
+	if bar != nil {
+		r = io.TeeReader(in, bar.bar)
+	}
+	start := a.now()
+	rep, err := im.Import(ctx, r, sink)
+	bar.finish()
+	if rep != nil {
+		if printed > subscribers.MaxProblems {
+			fmt.Fprintf(a.env.Stderr, "%s: ... and %d more refused rows\n", src, printed-subscribers.MaxProblems)
+		}
+		fmt.Fprintf(a.env.Stdout, "%s into %s: %d rows read in %s: %d added, %d updated, %d unchanged, %d suppressed (skipped), %d kept unsubscribed, %d bad\n",
+			src, p.Slug, rep.Rows, a.now().Sub(start).Round(10*time.Millisecond), rep.Added, rep.Updated, rep.Unchanged, rep.Suppressed, rep.KeptUnsubscribed, rep.Bad)
+		if def == subscribers.Pending && rep.Added+rep.Updated > 0 {
+			fmt.Fprintln(a.env.Stdout, "pending subscribers receive a confirmation email; only those who confirm get issues")
+		}
+	}
+	return err
+}
+
+// importBar is a progress bar by bytes read, shown only on a terminal.
+type importBar struct{ bar *progressbar.ProgressBar }
+
+// progress returns a bar for reading in when stderr is a terminal and in is a
+// file of known size; nil otherwise (its methods do nothing on nil).
+func (a *app) progress(in io.Reader, what string) *importBar {
+	errf, ok := a.env.Stderr.(*os.File)
+	if !ok || !term.IsTerminal(int(errf.Fd())) {
+		return nil
+	}
+	f, ok := in.(*os.File)
+	if !ok {
+		return nil
+	}
+	info, err := f.Stat()
+	if err != nil || !info.Mode().IsRegular() {
+		return nil
+	}
+	return &importBar{bar: progressbar.NewOptions64(info.Size(),
+		progressbar.OptionSetWriter(errf), progressbar.OptionSetDescription(what), progressbar.OptionShowBytes(true),
+		progressbar.OptionThrottle(100*time.Millisecond), progressbar.OptionClearOnFinish(), progressbar.OptionSetPredictTime(true))}
+}
+
+func (b *importBar) clear() {
+	if b != nil {
+		b.bar.Clear()
+	}
+}
+
+func (b *importBar) finish() {
+	if b != nil {
+		b.bar.Finish()
+	}
+}
+
+// runSubscriberExport streams subscribers as CSV to stdout.
+func runSubscriberExport(ctx context.Context, a *app, args []string) error {
+	fs := a.flags()
+	var pubSlug, status string
+	fs.StringVar(&pubSlug, "publication", "", "only subscribers of this publication (their status there in the status column)")
+	fs.StringVar(&status, "status", "", "only this status: pending, active, unsubscribed, bounced, complained")
+	pos, err := a.parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 0 {
+		return usageErr("no arguments expected (the CSV goes to stdout)")
+	}
+	f, err := a.subscriberFilter(ctx, pubSlug, status)
+	if err != nil {
+		return err
+	}
+	st, _ := a.store(ctx)
+	pubs, err := st.Publications(ctx)
+	if err != nil {
+		return err
+	}
+	cols := make([]subscribers.ExportPublication, 0, len(pubs))
+	for _, p := range pubs {
+		if f.PublicationID == 0 || p.ID == f.PublicationID {
+			cols = append(cols, subscribers.ExportPublication{ID: p.ID, Slug: p.Slug})
+		}
+	}
+	w := bufio.NewWriterSize(a.env.Stdout, 64<<10)
+	ex, err := subscribers.NewCSVExporter(w, cols, f.PublicationID)
+	if err != nil {
+		return err
+	}
+	if err := st.EachSubscriber(ctx, f, ex.Write); err != nil {
+		return err
+	}
+	if err := ex.Flush(); err != nil {
+		return err
+	}
+	return w.Flush()
+}
+
+// subscriberFilter turns --publication and --status into a filter. Without
+// --publication, lists and exports cover every publication.
+func (a *app) subscriberFilter(ctx context.Context, pubSlug, status string) (store.SubscriberFilter, error) {
+	var f store.SubscriberFilter
+	if status != "" {
+		s, err := subscribers.ParseStatus(status)
+		if err != nil {
+			return f, usageErr("--status: %v", err)
+		}
+		f.Status = s
+	}
+	if pubSlug != "" {
+		p, err := a.findPublication(ctx, pubSlug, false)
+		if err != nil {
+			return f, err
+		}
+		f.PublicationID = p.ID
+	}
+	return f, nil
+}
+
+// runSubscriberList prints one page of subscribers, newest first, then the
+// counts per status.
+func runSubscriberList(ctx context.Context, a *app, args []string) error {
+	fs := a.flags()
+	var pubSlug, status, text string
+	var limit int
+	var before int64
+	fs.StringVar(&text, "search", "", "only addresses or names containing this")
+	fs.StringVar(&status, "status", "", "only this status: pending, active, unsubscribed, bounced, complained")
+	fs.StringVar(&pubSlug, "publication", "", "only subscribers of this publication")
+	fs.IntVar(&limit, "limit", 50, "at most this many")
+	fs.Int64Var(&before, "before", 0, "the next page: subscribers with an ID below this")
+	pos, err := a.parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if a.cmd.name == "subscriber search" {
+		if len(pos) != 1 {
+			return usageErr("want one search TEXT, got %d arguments", len(pos))
+		}
+		text = pos[0]
+	} else if len(pos) != 0 {
+		return usageErr("no arguments expected (use --search TEXT)")
+	}
+	f, err := a.subscriberFilter(ctx, pubSlug, status)
+	if err != nil {
+		return err
+	}
+	f.Text, f.Limit, f.BeforeID = text, limit, before
+	st, _ := a.store(ctx)
+	list, err := st.SearchSubscribers(ctx, f)
+	if err != nil {
+		return err
+	}
+	tw := tabwriter.NewWriter(a.env.Stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "ID\tEMAIL\tNAME\tSTATUS\tPUBLICATIONS\tSINCE")
+	for _, l := range list {
+		status := l.Status
+		if f.PublicationID != 0 {
+			status = l.StatusIn(f.PublicationID)
+		}
+		var pubs []string
+		for _, s := range l.Subscriptions {
+			pubs = append(pubs, s.PublicationSlug+":"+string(s.Status))
+		}
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\n", l.ID, l.Email, clip(l.Name, 40), status, strings.Join(pubs, " "),
+			l.CreatedAt.Format("2006-01-02"))
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	if len(list) == f.Limit && f.Limit > 0 {
+		fmt.Fprintf(a.env.Stdout, "more: --before %d\n", list[len(list)-1].ID)
+	}
+	counts, err := st.SubscriberCounts(ctx, f.PublicationID)
+	if err != nil {
+		return err
+	}
+	var parts []string
+	for _, s := range subscribers.Statuses {
+		parts = append(parts, fmt.Sprintf("%d %s", counts[s], s))
+	}
+	fmt.Fprintln(a.env.Stdout, "in all: "+strings.Join(parts, ", "))
+	return nil
+}
+
+// runSubscriberUnsubscribe ends a subscription (remove is the same command:
+// the subscriber's history is kept, so they are never mailed by mistake and
+// can come back).
+func runSubscriberUnsubscribe(ctx context.Context, a *app, args []string) error {
+	fs := a.flags()
+	var pubSlug string
+	fs.StringVar(&pubSlug, "publication", "", "only from this publication (default: from every publication)")
+	pos, err := a.parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 {
+		return usageErr("want one EMAIL, got %d arguments", len(pos))
+	}
+	sub, st, err := a.subscriberArg(ctx, pos[0])
+	if err != nil {
+		return err
+	}
+	var p *newsletter.Publication
+	var pubID int64
+	if pubSlug != "" {
+		if p, err = a.findPublication(ctx, pubSlug, false); err != nil {
+			return err
+		}
+		pubID = p.ID
+	}
+	if err := st.Unsubscribe(ctx, sub.ID, pubID, subscribers.ViaEditor, "from the command line"); err != nil {
+		return err
+	}
+	where := "every publication"
+	if p != nil {
+		where = p.Slug
+	}
+	fmt.Fprintf(a.env.Stdout, "%s is unsubscribed from %s\n", sub.Email, where)
+	return nil
+}
+
+// subscriberArg finds the subscriber an EMAIL argument names.
+func (a *app) subscriberArg(ctx context.Context, email string) (*subscribers.Subscriber, *store.Store, error) {
+	st, err := a.store(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	sub, err := st.SubscriberByEmail(ctx, email)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, nil, fmt.Errorf("no subscriber %s", email)
+	}
+	return sub, st, err
+}
+
+// runSubscriberLift lifts a suppression: the address may be subscribed again
+// (it is not mailed until it is).
+func runSubscriberLift(ctx context.Context, a *app, args []string) error {
+	fs := a.flags()
+	var why string
+	fs.StringVar(&why, "reason", "", "why, for the subscriber's history")
+	pos, err := a.parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 {
+		return usageErr("want one EMAIL, got %d arguments", len(pos))
+	}
+	st, err := a.store(ctx)
+	if err != nil {
+		return err
+	}
+	if why == "" {
+		why = "lifted from the command line"
+	}
+	err = st.LiftSuppression(ctx, pos[0], subscribers.ViaEditor, why)
+	if errors.Is(err, store.ErrNotFound) {
+		return fmt.Errorf("%s is not suppressed", pos[0])
+	}
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(a.env.Stdout, "%s is no longer suppressed; it is mailed again once subscribed (masthead subscriber add)\n", pos[0])
+	return nil
+}
+
+// runSubscriberShow prints one subscriber and their history.
+func runSubscriberShow(ctx context.Context, a *app, args []string) error {
+	pos, err := a.parse(a.flags(), args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 {
+		return usageErr("want one EMAIL, got %d arguments", len(pos))
+	}
+	sub, st, err := a.subscriberArg(ctx, pos[0])
+	if err != nil {
+		return err
+	}
+	subs, err := st.Subscriptions(ctx, sub.ID)
+	if err != nil {
+		return err
+	}
+	events, err := st.SubscriberEvents(ctx, sub.ID)
+	if err != nil {
+		return err
+	}
+	slugs := map[int64]string{}
+	for _, s := range subs {
+		slugs[s.PublicationID] = s.PublicationSlug
+	}
+	const when = "2006-01-02 15:04:05 MST"
+	w := a.env.Stdout
+	fmt.Fprintf(w, "%s (subscriber %d)\nname:    %s\nstatus:  %s\nsince:   %s\n", sub.Email, sub.ID, sub.Name, sub.Status, sub.CreatedAt.Format(when))
+	if sup, err := st.Suppression(ctx, sub.Email); err == nil {
+		fmt.Fprintf(w, "suppressed: %s since %s %s (lift with: masthead subscriber lift %s)\n", sup.Reason, sup.CreatedAt.Format(when), sup.Detail, sub.Email)
+	}
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "\nPUBLICATION\tSTATUS\tSINCE\tCHANGED")
+	for _, s := range subs {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", s.PublicationSlug, s.Status, s.CreatedAt.Format(when), s.UpdatedAt.Format(when))
+	}
+	fmt.Fprintln(tw, "\nWHEN\tWHAT\tPUBLICATION\tVIA\tDETAIL")
+	for _, e := range events {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", e.At.Format(when), e.Kind, slugs[e.PublicationID], e.Via, clip(e.Detail, 80))
+	}
+	return tw.Flush()
+}
