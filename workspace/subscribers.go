@@ -110,3 +110,8 @@ func (s *Service) Export(ctx context.Context, w io.Writer, p *newsletter.Publica
 	}
 	return ex.Flush()
 }
+
+// SubscriberDeliveries lists a subscriber's latest deliveries, newest first.
+func (s *Service) SubscriberDeliveries(ctx context.Context, subscriberID int64, limit int) ([]*store.Delivery, error) {
+	return s.st.SubscriberDeliveries(ctx, subscriberID, limit)
+}

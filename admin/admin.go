@@ -1,0 +1,212 @@
+// Package admin is the editor's workspace in the browser, under /admin/:
+// server-rendered pages (html/template, embedded with one small stylesheet
+// and a few lines of script, nothing from elsewhere) to write and arrange
+// articles, preview, test, schedule, send and watch issues, search the
+// delivery ledger, manage subscribers, publication settings, the outbox, API
+// tokens and accounts. Every page but the login needs a session; every form
+// carries the session's CSRF token. The operations are package workspace's.
+package admin
+
+import (
+	"embed"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	"masthead/auth"
+	"masthead/workspace"
+)
+
+//go:embed templates/*.html
+var templateFS embed.FS
+
+//go:embed static
+var staticFS embed.FS
+
+// Deps is what the admin is made of; all are required but Log.
+type Deps struct {
+	Work *workspace.Service
+	Auth *auth.Service
+	Log  *slog.Logger
+	// Secure marks the admin's own cookies Secure (the base URL is https).
+	Secure bool
+}
+
+// Admin is the http.Handler of /admin/.
+type Admin struct {
+	work    *workspace.Service
+	auth    *auth.Service
+	log     *slog.Logger
+	secure  bool
+	pages   map[string]*template.Template
+	static  http.Handler
+	handler http.Handler
+}
+
+// New parses the templates (failing on a broken one) and builds the routes.
+func New(d Deps) (*Admin, error) {
+	if d.Work == nil || d.Auth == nil {
+		return nil, fmt.Errorf("admin: workspace and auth are required")
+	}
+	if d.Log == nil {
+		d.Log = slog.New(slog.DiscardHandler)
+	}
+	a := &Admin{work: d.Work, auth: d.Auth, log: d.Log, secure: d.Secure, pages: map[string]*template.Template{}}
+	names, err := fs.Glob(templateFS, "templates/*.html")
+	if err != nil {
+		return nil, err
+	}
+	for _, n := range names {
+		name := strings.TrimSuffix(strings.TrimPrefix(n, "templates/"), ".html")
+		if name == "layout" {
+			continue
+		}
+		t, err := template.New("layout.html").Funcs(funcs).ParseFS(templateFS, "templates/layout.html", n)
+		if err != nil {
+			return nil, fmt.Errorf("admin: %w", err)
+		}
+		a.pages[name] = t
+	}
+	sub, _ := fs.Sub(staticFS, "static")
+	a.static = http.StripPrefix("/admin/static/", http.FileServerFS(sub))
+	mux := http.NewServeMux()
+	for _, rt := range a.routes() {
+		mux.Handle(rt.pattern, a.guard(rt))
+	}
+	mux.Handle("/admin/", a.guard(route{role: auth.Editor, h: a.notFound}))
+	a.handler = mux
+	return a, nil
+}
+
+// ServeHTTP serves a request under /admin/.
+func (a *Admin) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	h := w.Header()
+	h.Set("Cache-Control", "no-store")
+	h.Set("Referrer-Policy", "same-origin")
+	a.handler.ServeHTTP(w, r)
+}
+
+// route is one line of the route table.
+type route struct {
+	pattern string
+	role    auth.Role // "" for the public routes (login, the stylesheet)
+	h       http.HandlerFunc
+}
+
+// routes is the admin's one route table.
+func (a *Admin) routes() []route {
+	ed, ad := auth.Editor, auth.Admin
+	return []route{
+		{"GET /admin/login", "", a.loginPage},
+		{"POST /admin/login", "", a.login},
+		{"GET /admin/static/", "", a.staticFile},
+		{"POST /admin/logout", ed, a.logout},
+		{"GET /admin/{$}", ed, a.home},
+
+		{"GET /admin/articles", ed, a.listArticles},
+		{"GET /admin/articles/new", ed, a.newArticle},
+		{"POST /admin/articles", ed, a.createArticle},
+		{"GET /admin/articles/{id}", ed, a.editArticle},
+		{"POST /admin/articles/{id}", ed, a.saveArticle},
+		{"POST /admin/articles/{id}/delete", ed, a.deleteArticle},
+		{"POST /admin/articles/{id}/move", ed, a.moveArticle},
+		{"POST /admin/markdown", ed, a.markdownPreview},
+
+		{"GET /admin/issues", ed, a.listIssues},
+		{"GET /admin/issues/{date}", ed, a.showIssue},
+		{"GET /admin/issues/{date}/preview", ed, a.previewIssue},
+		{"GET /admin/issues/{date}/progress", ed, a.progress},
+		{"GET /admin/issues/{date}/ledger", ed, a.ledger},
+		{"POST /admin/issues/{date}/{action}", ed, a.issueAction},
+
+		{"GET /admin/subscribers", ed, a.listSubscribers},
+		{"POST /admin/subscribers", ed, a.addSubscriber},
+		{"POST /admin/subscribers/import", ed, a.importSubscribers},
+		{"GET /admin/subscribers/export", ad, a.exportSubscribers},
+		{"GET /admin/subscribers/{id}", ed, a.showSubscriber},
+		{"POST /admin/subscribers/{id}/unsubscribe", ed, a.unsubscribe},
+		{"POST /admin/subscribers/{id}/lift", ed, a.liftSuppression},
+
+		{"GET /admin/settings", ad, a.settingsPage},
+		{"POST /admin/settings", ad, a.saveSettings},
+		{"GET /admin/outbox", ed, a.listOutbox},
+		{"GET /admin/outbox/{id}", ed, a.showOutbox},
+		{"GET /admin/tokens", ed, a.listTokens},
+		{"POST /admin/tokens", ed, a.createToken},
+		{"POST /admin/tokens/{id}/delete", ed, a.deleteToken},
+		{"GET /admin/users", ad, a.listUsers},
+		{"POST /admin/users", ad, a.addUser},
+	}
+}
+
+// maxForm bounds a form body (an article of 1 MiB with room to spare); the
+// import form has its own, larger limit.
+const maxForm = 3 << 20
+
+// guard sends strangers to the login page, refuses the wrong role with 403,
+// and refuses a POST without the session's CSRF token with 403.
+func (a *Admin) guard(rt route) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if rt.role == "" {
+			rt.h(w, r)
+			return
+		}
+		p, err := a.auth.Authenticate(r)
+		if err != nil {
+			if err != auth.ErrUnauthenticated {
+				a.serverError(w, r, err)
+				return
+			}
+			http.Redirect(w, r, "/admin/login?next="+urlQueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
+			return
+		}
+		if !p.User.Role.Allows(rt.role) {
+			a.errorPage(w, r, p, http.StatusForbidden, "This page is for admins.")
+			return
+		}
+		if r.Method == http.MethodPost {
+			if !strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/") {
+				r.Body = http.MaxBytesReader(w, r.Body, maxForm)
+			}
+			if !auth.ValidCSRF(r, p) {
+				a.log.Warn("admin form without a valid CSRF token refused", "path", r.URL.Path, "user", p.User.Email)
+				a.errorPage(w, r, p, http.StatusForbidden, "This form has expired or did not come from this site. Go back, reload the page and try again.")
+				return
+			}
+		}
+		rt.h(w, r.WithContext(auth.WithPrincipal(r.Context(), p)))
+	})
+}
+
+func (a *Admin) staticFile(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Cache-Control", "public, max-age=3600")
+	a.static.ServeHTTP(w, r)
+}
+
+func (a *Admin) home(w http.ResponseWriter, r *http.Request) {
+	http.Redirect(w, r, "/admin/issues", http.StatusSeeOther)
+}
+
+func (a *Admin) notFound(w http.ResponseWriter, r *http.Request) {
+	a.errorPage(w, r, auth.FromContext(r.Context()), http.StatusNotFound, "There is no such page.")
+}
+
+var funcs = template.FuncMap{
+	"datetime": func(t time.Time) string {
+		if t.IsZero() {
+			return "—"
+		}
+		return t.Format("2006-01-02 15:04:05 MST")
+	},
+	"list": func(xs ...string) []string { return xs },
+	"clock": func(t time.Time) string {
+		if t.IsZero() {
+			return ""
+		}
+		return t.Format("15:04")
+	},
+}

@@ -1,0 +1,159 @@
+package admin
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	"masthead/api"
+	"masthead/auth"
+	"masthead/delivery"
+	"masthead/internal/smtptest"
+	"masthead/metrics"
+	"masthead/newsletter"
+	"masthead/scheduler"
+	"masthead/store"
+	"masthead/subscribers"
+	"masthead/web"
+	"masthead/workspace"
+)
+
+// env is masthead's whole web side as serve builds it — web server with the
+// admin, the API and /metrics mounted, the delivery engine sending to the
+// in-process SMTP server through the metrics wrapper, and the delivery
+// workers — over a real SQLite database.
+type env struct {
+	st      *store.Store
+	pub     *newsletter.Publication
+	smtp    *smtptest.Server
+	metrics *metrics.Metrics
+	admin   *Admin
+	auth    *auth.Service
+	srv     *httptest.Server
+	url     string
+}
+
+const password = "a-long-password"
+
+func newEnv(t *testing.T, smtpOpts smtptest.Options) *env {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	var log *slog.Logger
+	if os.Getenv("MASTHEAD_TEST_LOG") != "" {
+		log = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	} else {
+		log = slog.New(slog.DiscardHandler)
+	}
+	st, err := store.Open(ctx, filepath.Join(t.TempDir(), "admin.db"), log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := &newsletter.Publication{Slug: "planet", Name: "The Daily Planet", Tagline: "All the news that fits",
+		From: "The Daily Planet <news@planet.example>", Address: "Metropolis", TimeZone: "UTC", Schedule: "0 6 * * *",
+		VolumeStart: newsletter.Date{Year: 2007, Month: 2, Day: 7}, Sections: []string{"Front Page", "News"}}
+	p.Normalize()
+	if err := st.SavePublication(ctx, p); err != nil {
+		t.Fatal(err)
+	}
+	mail, err := smtptest.Start(smtpOpts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewUnstartedServer(nil)
+	base := "http://" + srv.Listener.Addr().String()
+	m := metrics.New(metrics.Options{DB: st, Log: log})
+	cfg, err := delivery.ParseSMTPURL("smtp://" + mail.Addr + "?tls=none")
+	if err != nil {
+		t.Fatal(err)
+	}
+	signer := subscribers.NewSigner([]byte("0123456789abcdef0123456789abcdef"))
+	pubOf := func(ctx context.Context, id int64) (string, error) {
+		iss, err := st.Issue(ctx, id)
+		if err != nil {
+			return "", err
+		}
+		pub, err := st.Publication(ctx, iss.PublicationID)
+		if err != nil {
+			return "", err
+		}
+		return pub.Slug, nil
+	}
+	engine, err := delivery.New(st, m.WrapSender(delivery.NewSMTP(cfg, log), pubOf), delivery.Config{
+		Connections: 1, BaseURL: base, Signer: signer, Poll: 20 * time.Millisecond}, log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	workers := &scheduler.Workers{Store: st, Log: log, Poll: 50 * time.Millisecond,
+		Runner: scheduler.RunnerFunc(func(ctx context.Context, id int64) error { _, err := engine.Run(ctx, id); return err })}
+	var wg sync.WaitGroup
+	wg.Go(func() { workers.Run(ctx) })
+
+	asm := newsletter.NewAssembler(st, base)
+	work, err := workspace.New(workspace.Config{Store: st, Sends: workspace.WakeOnStart(engine, workers.Wake),
+		Assembler: asm, BaseURL: base, Log: log})
+	if err != nil {
+		t.Fatal(err)
+	}
+	authSvc := auth.New(st, auth.Options{Log: log})
+	adm, err := New(Deps{Work: work, Auth: authSvc, Log: log})
+	if err != nil {
+		t.Fatal(err)
+	}
+	site, err := web.New(web.Deps{Store: st, Log: log, BaseURL: base, Signer: signer, Assembler: asm,
+		Admin: adm, API: api.New(api.Deps{Work: work, Auth: authSvc, Log: log}), Metrics: m.Handler()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv.Config.Handler = m.Instrument(site)
+	srv.Start()
+	t.Cleanup(func() {
+		srv.Close()
+		cancel()
+		wg.Wait()
+		mail.Close()
+		st.Close()
+	})
+	return &env{st: st, pub: p, smtp: mail, metrics: m, admin: adm, auth: authSvc, srv: srv, url: base}
+}
+
+// user makes an account.
+func (e *env) user(t *testing.T, email string, role auth.Role) *auth.User {
+	t.Helper()
+	u, err := e.auth.CreateUser(context.Background(), email, password, role)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return u
+}
+
+// session signs u in and returns its cookie and CSRF token.
+func (e *env) session(t *testing.T, u *auth.User) (*http.Cookie, string) {
+	t.Helper()
+	rec := httptest.NewRecorder()
+	se, err := e.auth.StartSession(context.Background(), rec, u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rec.Result().Cookies()[0], se.CSRF
+}
+
+// subscribers adds n active subscribers reader01@example.org ...
+func (e *env) subscribers(t *testing.T, n int) {
+	t.Helper()
+	for i := 1; i <= n; i++ {
+		if _, err := e.st.AddSubscriber(context.Background(), fmt.Sprintf("reader%02d@example.org", i), fmt.Sprintf("Reader %d", i),
+			e.pub.ID, subscribers.Active, subscribers.ViaEditor); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// noRedirect is a client that shows redirects instead of following them.
+var noRedirect = &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}

@@ -1,0 +1,75 @@
+package admin
+
+import (
+	"errors"
+	"net/http"
+	"strings"
+	"time"
+
+	"masthead/newsletter"
+	"masthead/workspace"
+)
+
+type settingsData struct {
+	P           *newsletter.Publication
+	VolumeStart string
+	Sections    string
+	NextFires   []time.Time
+	FireError   string
+}
+
+// settingsPage shows the publication's settings with the next five times its
+// schedule fires, in its own zone.
+func (a *Admin) settingsPage(w http.ResponseWriter, r *http.Request) {
+	p, ok := a.publication(w, r)
+	if !ok {
+		return
+	}
+	a.showSettings(w, r, http.StatusOK, p, p, "")
+}
+
+func (a *Admin) showSettings(w http.ResponseWriter, r *http.Request, status int, current, form *newsletter.Publication, msg string) {
+	d := &settingsData{P: form, VolumeStart: form.VolumeStart.String(), Sections: strings.Join(form.Sections, ", ")}
+	fires, err := workspace.NextFires(form, a.work.Now(), 5)
+	if err != nil {
+		d.FireError = err.Error()
+	}
+	d.NextFires = fires
+	a.render(w, r, status, "settings", &view{Title: "Settings", Nav: "settings", Pub: current, Error: msg, Data: d})
+}
+
+func (a *Admin) saveSettings(w http.ResponseWriter, r *http.Request) {
+	p, ok := a.publication(w, r)
+	if !ok {
+		return
+	}
+	orig := *p
+	f := r.PostForm
+	p.Name, p.Tagline, p.From, p.ReplyTo = f.Get("name"), f.Get("tagline"), f.Get("from"), f.Get("reply_to")
+	p.Address, p.TimeZone, p.Schedule, p.Copyright = f.Get("address"), f.Get("timezone"), f.Get("schedule"), f.Get("copyright")
+	p.UnsubscribeMailto = f.Get("unsubscribe_mailto")
+	p.Numbering, p.EmptyPolicy = newsletter.Numbering(f.Get("numbering")), newsletter.EmptyPolicy(f.Get("empty_policy"))
+	p.Sections = nil
+	for _, s := range strings.Split(f.Get("sections"), ",") {
+		if s = strings.TrimSpace(s); s != "" {
+			p.Sections = append(p.Sections, s)
+		}
+	}
+	var err error
+	if p.VolumeStart, err = newsletter.ParseDate(f.Get("volume_start")); err != nil {
+		err = &newsletter.FieldError{Field: "volume-start", Msg: err.Error()}
+	} else {
+		err = a.work.SavePublication(r.Context(), p)
+	}
+	if err != nil {
+		var fe *newsletter.FieldError
+		var fes newsletter.Errors
+		if !errors.As(err, &fes) && !errors.As(err, &fe) {
+			a.serverError(w, r, err)
+			return
+		}
+		a.showSettings(w, r, http.StatusUnprocessableEntity, &orig, p, err.Error())
+		return
+	}
+	a.redirect(w, r, "/admin/settings", "Settings saved.")
+}

@@ -1,0 +1,51 @@
+// masthead admin: the live Markdown preview, the live progress of a send, and
+// confirmations. No framework; the pages work without it.
+"use strict";
+
+// Confirm buttons that carry data-confirm.
+document.addEventListener("click", function (e) {
+  var b = e.target.closest("[data-confirm]");
+  if (b && !window.confirm(b.getAttribute("data-confirm"))) e.preventDefault();
+});
+
+// Live preview: the server renders the Markdown exactly as the issue will.
+document.querySelectorAll("textarea[data-preview]").forEach(function (ta) {
+  var out = document.querySelector(ta.getAttribute("data-preview"));
+  var timer = null, seq = 0;
+  ta.addEventListener("input", function () {
+    clearTimeout(timer);
+    timer = setTimeout(function () {
+      var mine = ++seq;
+      var body = new URLSearchParams();
+      body.set("body", ta.value);
+      fetch("/admin/markdown", {
+        method: "POST", credentials: "same-origin", body: body,
+        headers: { "X-CSRF-Token": ta.getAttribute("data-csrf") }
+      }).then(function (r) { return r.ok ? r.text() : Promise.reject(r.status); })
+        .then(function (html) { if (mine === seq) out.innerHTML = html; })
+        .catch(function () { out.textContent = "(preview unavailable)"; });
+    }, 250);
+  });
+});
+
+// Live progress: poll the counts each second while the send runs.
+(function () {
+  var box = document.getElementById("progress");
+  if (!box) return;
+  var url = box.getAttribute("data-url");
+  function set(id, v) { var el = document.getElementById(id); if (el) el.textContent = v; }
+  function tick() {
+    fetch(url, { credentials: "same-origin" }).then(function (r) { return r.json(); }).then(function (p) {
+      set("p-sent", p.sent); set("p-total", p.total); set("p-failed", p.failed);
+      set("p-retrying", p.retrying); set("p-pending", p.pending); set("p-status", p.status);
+      set("p-rate", p.rate.toFixed(1)); set("p-eta", p.eta > 0 ? Math.round(p.eta) + " s" : "—");
+      var bar = document.getElementById("p-bar");
+      if (bar) { bar.max = Math.max(p.total, 1); bar.value = p.sent; }
+      box.setAttribute("data-status", p.status);
+      var st = document.getElementById("issue-status");
+      if (st) { st.textContent = p.status; st.className = "badge " + p.status; }
+      if (p.status === "sending" || p.status === "paused") setTimeout(tick, 1000);
+    }).catch(function () { setTimeout(tick, 5000); });
+  }
+  tick();
+})();

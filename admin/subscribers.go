@@ -1,0 +1,193 @@
+package admin
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+
+	"masthead/auth"
+	"masthead/store"
+	"masthead/subscribers"
+	"masthead/workspace"
+)
+
+// maxImport bounds an uploaded CSV file.
+const maxImport = 64 << 20
+
+func errorsIsNotFound(err error) bool   { return errors.Is(err, store.ErrNotFound) }
+func errorsIsSuppressed(err error) bool { return errors.Is(err, subscribers.ErrSuppressed) }
+
+type subscribersData struct {
+	Query   string
+	List    []*subscribers.Listing
+	Counts  map[subscribers.Status]int
+	Report  *subscribers.ImportReport
+	IsAdmin bool
+}
+
+// listSubscribers searches subscribers by address or name.
+func (a *Admin) listSubscribers(w http.ResponseWriter, r *http.Request) {
+	p, ok := a.publication(w, r)
+	if !ok {
+		return
+	}
+	a.showSubscribers(w, r, http.StatusOK, p.ID, nil, "")
+}
+
+func (a *Admin) showSubscribers(w http.ResponseWriter, r *http.Request, status int, pubID int64, rep *subscribers.ImportReport, msg string) {
+	p, ok := a.publication(w, r)
+	if !ok {
+		return
+	}
+	q := r.URL.Query().Get("q")
+	list, err := a.work.Store().SearchSubscribers(r.Context(), store.SubscriberFilter{Text: q, Limit: 100})
+	if err != nil {
+		a.serverError(w, r, err)
+		return
+	}
+	counts, err := a.work.Store().SubscriberCounts(r.Context(), pubID)
+	if err != nil {
+		a.serverError(w, r, err)
+		return
+	}
+	isAdmin := auth.FromContext(r.Context()).User.Role.Allows(auth.Admin)
+	a.render(w, r, status, "subscribers", &view{Title: "Subscribers", Nav: "subscribers", Pub: p, Error: msg,
+		Data: &subscribersData{Query: q, List: list, Counts: counts, Report: rep, IsAdmin: isAdmin}})
+}
+
+func (a *Admin) addSubscriber(w http.ResponseWriter, r *http.Request) {
+	p, ok := a.publication(w, r)
+	if !ok {
+		return
+	}
+	sub, err := a.work.AddSubscriber(r.Context(), p, r.PostFormValue("email"), r.PostFormValue("name"),
+		r.PostFormValue("pending") != "", subscribers.ViaEditor)
+	if err != nil {
+		msg, ok := a.userMessage(r, err)
+		if !ok {
+			a.serverError(w, r, err)
+			return
+		}
+		a.showSubscribers(w, r, http.StatusUnprocessableEntity, p.ID, nil, msg)
+		return
+	}
+	a.redirect(w, r, fmt.Sprintf("/admin/subscribers/%d", sub.ID), "Added "+sub.Email+".")
+}
+
+type subscriberData struct {
+	*workspace.History
+	Deliveries []*store.Delivery
+}
+
+func (a *Admin) subscriberID(w http.ResponseWriter, r *http.Request) (int64, bool) {
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil {
+		a.notFound(w, r)
+		return 0, false
+	}
+	return id, true
+}
+
+// showSubscriber is one subscriber's history: subscriptions, each change and
+// how it came, suppression, and their recent deliveries.
+func (a *Admin) showSubscriber(w http.ResponseWriter, r *http.Request) {
+	p, ok := a.publication(w, r)
+	if !ok {
+		return
+	}
+	id, ok := a.subscriberID(w, r)
+	if !ok {
+		return
+	}
+	h, err := a.work.SubscriberHistory(r.Context(), id)
+	if errors.Is(err, store.ErrNotFound) {
+		a.notFound(w, r)
+		return
+	}
+	if err != nil {
+		a.serverError(w, r, err)
+		return
+	}
+	dels, err := a.work.SubscriberDeliveries(r.Context(), id, 30)
+	if err != nil {
+		a.serverError(w, r, err)
+		return
+	}
+	a.render(w, r, http.StatusOK, "subscriber", &view{Title: h.Subscriber.Email, Nav: "subscribers", Pub: p,
+		Data: &subscriberData{History: h, Deliveries: dels}})
+}
+
+func (a *Admin) unsubscribe(w http.ResponseWriter, r *http.Request) {
+	p, ok := a.publication(w, r)
+	if !ok {
+		return
+	}
+	id, ok := a.subscriberID(w, r)
+	if !ok {
+		return
+	}
+	if err := a.work.Unsubscribe(r.Context(), p, id, subscribers.ViaEditor); err != nil {
+		a.serverError(w, r, err)
+		return
+	}
+	a.redirect(w, r, fmt.Sprintf("/admin/subscribers/%d", id), "Unsubscribed from "+p.Name+".")
+}
+
+func (a *Admin) liftSuppression(w http.ResponseWriter, r *http.Request) {
+	id, ok := a.subscriberID(w, r)
+	if !ok {
+		return
+	}
+	sub, err := a.work.Store().Subscriber(r.Context(), id)
+	if err == nil {
+		who := auth.FromContext(r.Context()).User.Email
+		err = a.work.LiftSuppression(r.Context(), sub.Email, subscribers.ViaEditor, "lifted by "+who)
+	}
+	if err != nil {
+		a.serverError(w, r, err)
+		return
+	}
+	a.redirect(w, r, fmt.Sprintf("/admin/subscribers/%d", id), "Suppression lifted.")
+}
+
+// importSubscribers reads an uploaded CSV and shows the import's report.
+func (a *Admin) importSubscribers(w http.ResponseWriter, r *http.Request) {
+	p, ok := a.publication(w, r)
+	if !ok {
+		return
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, maxImport)
+	file, _, err := r.FormFile("file")
+	if err != nil {
+		a.showSubscribers(w, r, http.StatusBadRequest, p.ID, nil, "Choose a CSV file to import (at most 64 MiB).")
+		return
+	}
+	defer file.Close()
+	rep, err := a.work.Import(r.Context(), p, file, r.PostFormValue("pending") != "")
+	if err != nil {
+		a.log.Warn("import failed", "err", err)
+		a.showSubscribers(w, r, http.StatusUnprocessableEntity, p.ID, rep, "The file could not be imported: "+importMessage(err))
+		return
+	}
+	a.showSubscribers(w, r, http.StatusOK, p.ID, rep, "")
+}
+
+func importMessage(err error) string {
+	msg := err.Error()
+	for _, ok := range []string{"header row", "the file is empty", "read: "} {
+		if len(msg) >= len(ok) && msg[:len(ok)] == ok {
+			return msg
+		}
+	}
+	return "the database refused it; the reason is in the server log."
+}
+
+// exportSubscribers downloads every subscriber as CSV (admins only).
+func (a *Admin) exportSubscribers(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
+	w.Header().Set("Content-Disposition", `attachment; filename="subscribers.csv"`)
+	if err := a.work.Export(r.Context(), w, nil); err != nil {
+		a.log.Error("export failed midway", "err", err)
+	}
+}
