@@ -43,7 +43,6 @@ type Composer struct {
 	listID     string
 	mailto     string // "mailto:addr" or ""
 	baseURL    string
-	httpsBase  bool
 	signer     *subscribers.Signer
 	dkim       *DKIM
 	now        func() time.Time
@@ -77,13 +76,12 @@ func NewComposer(pub *newsletter.Publication, iss *newsletter.Issue, cfg Compose
 	}
 	c := &Composer{
 		issue: iss, pub: pub, from: from,
-		subject:   oneLine(iss.Subject),
-		listID:    "<" + pub.Slug + "." + strings.ToLower(bu.Hostname()) + ">",
-		baseURL:   base,
-		httpsBase: bu.Scheme == "https",
-		signer:    cfg.Signer,
-		dkim:      cfg.DKIM,
-		now:       cfg.Now,
+		subject: oneLine(iss.Subject),
+		listID:  "<" + pub.Slug + "." + strings.ToLower(bu.Hostname()) + ">",
+		baseURL: base,
+		signer:  cfg.Signer,
+		dkim:    cfg.DKIM,
+		now:     cfg.Now,
 	}
 	if c.now == nil {
 		c.now = time.Now
@@ -154,10 +152,8 @@ func (c *Composer) Compose(r Recipient, buf *Buffers) (*mail.Msg, error) {
 	// bytes of a (issue, subscriber) message the same on every attempt but for
 	// Date and the DKIM timestamp.
 	m.SetBoundary(boundaryFor(r.MessageID))
-	m.SetGenHeaderPreformatted(headerListID, c.listID)
-	if err := c.setUnsubscribe(m, r, unsub); err != nil {
-		return nil, err
-	}
+	m.SetGenHeader(headerListID, c.listID)
+	c.setUnsubscribe(m, r, unsub)
 	if c.text != nil {
 		buf.text = c.text.Fill(buf.text[:0], &p)
 		m.SetBodyWriter(mail.TypeTextPlain, writeBytes(buf.text))
@@ -179,23 +175,22 @@ func (c *Composer) Compose(r Recipient, buf *Buffers) (*mail.Msg, error) {
 }
 
 // setUnsubscribe writes List-Unsubscribe (the https link, and the mailto
-// address where the publication has one) and List-Unsubscribe-Post (RFC 8058).
-func (c *Composer) setUnsubscribe(m *mail.Msg, r Recipient, unsub string) error {
-	var extra []string
+// address where the publication has one) and List-Unsubscribe-Post (RFC 8058
+// one-click; RFC 2369 for the list). They are what go-mail's
+// SetListUnsubscribeOneClick writes, but set as ordinary headers: go-mail
+// writes those in a fixed order and its "preformatted" ones in map order, and
+// a message's bytes should not change from one rendering to the next. A
+// plain-http base URL (a local installation) gets the same headers so that
+// its output looks like production's; receivers then fall back to the link.
+func (c *Composer) setUnsubscribe(m *mail.Msg, r Recipient, unsub string) {
+	uris := "<" + unsub + ">"
 	if c.mailto != "" {
 		token := c.signer.Sign(subscribers.Token{Purpose: subscribers.PurposeUnsubscribe,
 			SubscriberID: r.SubscriberID, PublicationID: c.pub.ID})
-		extra = append(extra, c.mailto+"?subject=unsubscribe%20"+token)
+		uris += ", <" + c.mailto + "?subject=unsubscribe%20" + token + ">"
 	}
-	if c.httpsBase {
-		return m.SetListUnsubscribeOneClick(unsub, extra...)
-	}
-	// RFC 8058 one-click needs https; a plain-http base URL (a local
-	// installation) still gets both headers so that its output looks like
-	// production's, and receivers fall back to the link.
-	m.SetListUnsubscribe(append([]string{unsub}, extra...)...)
-	m.SetListUnsubscribePost()
-	return nil
+	m.SetGenHeader(mail.HeaderListUnsubscribe, uris)
+	m.SetGenHeader(mail.HeaderListUnsubscribePost, "List-Unsubscribe=One-Click")
 }
 
 func boundaryFor(messageID string) string {
