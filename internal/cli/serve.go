@@ -10,15 +10,10 @@ import (
 	"sync"
 	"time"
 
-	"github.com/wneessen/go-mail"
-
-	"masthead/delivery"
 	"masthead/internal/sample"
 	"masthead/newsletter"
 	"masthead/scheduler"
 	"masthead/store"
-	"masthead/subscribers"
-	"masthead/web"
 )
 
 // sampleDelay is how long after start the sample publication's first issue
@@ -63,53 +58,20 @@ func runServe(ctx context.Context, a *app, args []string) error {
 	if err != nil {
 		return err
 	}
-	secret, err := a.secret(ctx)
-	if err != nil {
-		return err
-	}
-	signer := subscribers.NewSigner(secret)
-	asm := newsletter.NewAssembler(st, a.cfg.BaseURL)
-
-	sender, via, err := a.sender()
-	if err != nil {
-		return err
-	}
-	engine, err := a.engine(ctx, st, o)
-	if err != nil {
-		return err
-	}
-	workers := &scheduler.Workers{Store: st, Log: log.With("component", "delivery"),
-		Runner: scheduler.RunnerFunc(func(ctx context.Context, id int64) error {
-			sum, err := engine.Run(ctx, id)
-			if err == nil {
-				log.Info("delivery run ended", "component", "delivery", "issue", id, "status", sum.Status,
-					"sent", sum.Counts.Sent, "failed", sum.Counts.Failed, "pending", sum.Counts.Pending(),
-					"elapsed", sum.Elapsed.Round(time.Millisecond).String())
-			}
-			return err
-		})}
-	sch := scheduler.New(scheduler.Config{Store: st, Assembler: asm, Log: log, CatchUp: catchUp, Reload: 30 * time.Second,
-		Starter: scheduler.StarterFunc(func(ctx context.Context, id int64) (res store.StartResult, err error) {
-			res, err = engine.Start(ctx, id)
-			workers.Wake()
-			return res, err
-		})})
-
-	srv, err := web.New(web.Deps{Store: st, Log: log.With("component", "web"), BaseURL: a.cfg.BaseURL, Signer: signer,
-		Assembler: asm, Mailer: senderMailer{sender}})
+	pt, err := a.serveParts(ctx, st, o, catchUp)
 	if err != nil {
 		return err
 	}
 	if !noSample {
-		if err := a.seed(ctx, st, asm, via); err != nil {
+		if err := a.seed(ctx, st, pt.asm, pt.via); err != nil {
 			return err
 		}
 	}
 
-	httpSrv := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute,
+	httpSrv := &http.Server{Handler: pt.handler, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute,
 		ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
 	log.Info("masthead serving", "addr", ln.Addr().String(), "base_url", a.cfg.BaseURL, "db", st.Backend(),
-		"mail", via, "catch_up", catchUp.String())
+		"mail", pt.via, "catch_up", catchUp.String())
 
 	runCtx, stop := context.WithCancel(ctx)
 	defer stop()
@@ -121,8 +83,8 @@ func runServe(ctx context.Context, a *app, args []string) error {
 			stop()
 		}
 	})
-	wg.Go(func() { sch.Run(runCtx) })
-	wg.Go(func() { workers.Run(runCtx) })
+	wg.Go(func() { pt.sched.Run(runCtx) })
+	wg.Go(func() { pt.workers.Run(runCtx) })
 
 	<-runCtx.Done()
 	log.Info("shutting down: no new work is claimed; sends in flight finish and are recorded")
@@ -139,20 +101,6 @@ func runServe(ctx context.Context, a *app, args []string) error {
 	default:
 		return nil
 	}
-}
-
-// sender is where messages go: the SMTP server of --smtp, or the built-in
-// outbox. via describes it for logs (without a password).
-func (a *app) sender() (delivery.Sender, string, error) {
-	if a.cfg.SMTP == "" {
-		st := a.st
-		return delivery.NewOutbox(st), "outbox", nil
-	}
-	cfg, err := delivery.ParseSMTPURL(a.cfg.SMTP)
-	if err != nil {
-		return nil, "", usageErr("--smtp: %v", err)
-	}
-	return delivery.NewSMTP(cfg, a.log.With("component", "smtp")), cfg.String(), nil
 }
 
 // seed creates the sample publication on an empty database and, when mail goes
@@ -176,28 +124,4 @@ func (a *app) seed(ctx context.Context, st *store.Store, asm *newsletter.Assembl
 	a.log.Info(fmt.Sprintf("sample publication created; its first issue goes to the outbox at %s; see it with `masthead outbox list` or %s/admin/outbox",
 		at.Format(time.TimeOnly), a.cfg.BaseURL), "publication", p.Slug, "issue", iss.ID, "subject", iss.Subject)
 	return nil
-}
-
-// senderMailer sends the web edition's one-off messages (confirmation emails)
-// through the same Sender as issues.
-type senderMailer struct{ sender delivery.Sender }
-
-func (m senderMailer) Send(ctx context.Context, msg *mail.Msg) error {
-	to, err := msg.GetRecipients()
-	if err != nil || len(to) == 0 {
-		return fmt.Errorf("mail without a recipient: %w", err)
-	}
-	conn, err := m.sender.Open(ctx)
-	if err != nil {
-		return err
-	}
-	defer conn.Close()
-	first := func(v []string) string {
-		if len(v) == 0 {
-			return ""
-		}
-		return v[0]
-	}
-	return conn.Send(ctx, &delivery.Message{Msg: msg, To: to[0], Subject: first(msg.GetGenHeader(mail.HeaderSubject)),
-		MessageID: first(msg.GetGenHeader(mail.HeaderMessageID))})
 }
