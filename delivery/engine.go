@@ -44,7 +44,7 @@ type Config struct {
 	ClaimBatch  int           // rows claimed per ledger transaction [max(32, 4 × Connections)]
 	Lease       time.Duration // how long a claim holds a row; renewed every Lease/3 while working [30s]
 	// RecordBatch outcomes are written per transaction, or fewer after
-	// RecordEvery [64, 200ms]. With Connections, it bounds the duplicates a
+	// RecordEvery [32, 100ms]. With Connections, it bounds the duplicates a
 	// crash can cause (see the package documentation).
 	RecordBatch int
 	RecordEvery time.Duration
@@ -87,9 +87,9 @@ func (c *Config) defaults() {
 	}
 	def(&c.Connections, 4)
 	def(&c.ClaimBatch, max(32, 4*c.Connections))
-	def(&c.RecordBatch, 64)
+	def(&c.RecordBatch, 32)
 	defDur(&c.Lease, 30*time.Second)
-	defDur(&c.RecordEvery, 200*time.Millisecond)
+	defDur(&c.RecordEvery, 100*time.Millisecond)
 	defDur(&c.Retry.Base, time.Minute)
 	defDur(&c.Retry.Max, time.Hour)
 	defDur(&c.GiveUpAfter, 72*time.Hour)

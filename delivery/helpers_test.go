@@ -28,12 +28,15 @@ type fixture struct {
 	signer *subscribers.Signer
 }
 
-const testBaseURL = "https://planet.example"
+const (
+	testBaseURL = "https://planet.example"
+	testSecret  = "0123456789abcdef0123456789abcdef"
+)
 
 func newFixture(t testing.TB, bodyKB int) *fixture {
 	t.Helper()
 	ctx := context.Background()
-	f := &fixture{path: filepath.Join(t.TempDir(), "masthead.db"), signer: subscribers.NewSigner([]byte("0123456789abcdef0123456789abcdef"))}
+	f := &fixture{path: filepath.Join(t.TempDir(), "masthead.db"), signer: subscribers.NewSigner([]byte(testSecret))}
 	var err error
 	if f.st, err = store.Open(ctx, f.path, nil); err != nil {
 		t.Fatal(err)
