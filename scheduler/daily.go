@@ -57,16 +57,16 @@ func (s *Scheduler) daily(ctx context.Context, p *publication, now time.Time) {
 	if p.sched == nil {
 		return
 	}
-	fire, ok := prevFire(p.sched, now)
+	wall, fire, ok := p.sched.prev(now)
 	// A fire from before the schedule was in force is nobody's miss.
-	if !ok || fire.Before(p.since.Truncate(time.Second)) || s.handled[p.ID].Equal(fire) {
+	if !ok || fire.Before(p.since.Truncate(time.Second)) || s.handled[p.ID].Equal(wall) {
 		return
 	}
 	if t, ok := s.retryAt[p.ID]; ok && now.Before(t) {
 		return
 	}
-	date := newsletter.DateIn(fire, p.loc)
-	log := s.log.With("publication", p.Slug, "date", date.String(), "fire", fire.In(p.loc).Format(time.RFC3339))
+	date := newsletter.DateOf(wall)
+	log := s.log.With("publication", p.Slug, "date", date.String(), "fire", fire.In(p.sched.loc).Format(time.RFC3339))
 	claimed, err := s.st.ClaimRun(ctx, p.ID, date, fire, s.cfg.Owner, claimTTL)
 	if err != nil {
 		log.Error("could not claim the daily fire; will try again", "err", err)
@@ -75,7 +75,7 @@ func (s *Scheduler) daily(ctx context.Context, p *publication, now time.Time) {
 	}
 	if !claimed {
 		log.Debug("daily fire handled elsewhere")
-		s.handled[p.ID] = fire
+		s.handled[p.ID] = wall
 		return
 	}
 	decision, detail, err := s.decide(ctx, p, date, fire, now)
@@ -92,7 +92,7 @@ func (s *Scheduler) daily(ctx context.Context, p *publication, now time.Time) {
 	if err := s.st.FinishRun(context.WithoutCancel(ctx), p.ID, date, s.cfg.Owner, decision, detail); err != nil {
 		log.Error("could not record the daily fire", "decision", decision, "err", err)
 	}
-	s.handled[p.ID] = fire
+	s.handled[p.ID] = wall
 	delete(s.retryAt, p.ID)
 	level := slog.LevelInfo
 	if decision == DecisionMissed {

@@ -75,8 +75,9 @@ type Scheduler struct {
 	leader   bool
 	renewed  time.Time // last successful lease renewal
 	tried    time.Time // last attempt to take the lease
-	// handled is the last fire acted on (or seen handled by another) per
-	// publication, so that a tick needs the database only when a new fire came.
+	// handled is the last fire (its wall-clock reading) acted on, or seen
+	// handled by another, per publication, so that a tick needs the database
+	// only when a new fire came.
 	handled map[int64]time.Time
 	// retryAt holds back a publication whose last fire failed, retryIssue a
 	// one-off whose start failed.
@@ -87,7 +88,7 @@ type Scheduler struct {
 // publication is a publication with its parsed schedule.
 type publication struct {
 	*newsletter.Publication
-	sched interface{ Next(time.Time) time.Time } // nil: no daily schedule
+	sched *wallSchedule // nil: no daily schedule
 	loc   *time.Location
 	// since is when the schedule came into force: fires before it are not
 	// missed runs (the publication's creation, or when this process saw the
@@ -238,7 +239,7 @@ func (s *Scheduler) load(ctx context.Context, now time.Time) error {
 	for _, p := range list {
 		sp := &publication{Publication: p, loc: p.Location(), since: p.CreatedAt}
 		if p.Schedule != "" {
-			sched, err := newsletter.ParseSchedule(p.Schedule, p.TimeZone)
+			sched, err := parseWall(p.Schedule, p.TimeZone)
 			if err != nil {
 				s.log.Error("publication has an invalid schedule; no daily send", "publication", p.Slug,
 					"schedule", p.Schedule, "err", err)
@@ -269,6 +270,6 @@ func (s *Scheduler) logNext(p *publication, now time.Time, msg string) {
 		s.log.Info(msg, "publication", p.Slug, "schedule", "none")
 		return
 	}
-	s.log.Info(msg, "publication", p.Slug, "schedule", p.Schedule, "zone", p.loc.String(),
-		"next_fire", p.sched.Next(now).In(p.loc).Format(time.RFC3339))
+	s.log.Info(msg, "publication", p.Slug, "schedule", p.Schedule, "zone", p.sched.loc.String(),
+		"next_fire", p.sched.next(now).In(p.sched.loc).Format(time.RFC3339))
 }

@@ -25,7 +25,10 @@ func TestDailyFireInZones(t *testing.T) {
 		{"New York fall back", "America/New_York", "0 6 * * *", "2024-11-03", "2024-11-03T11:00:00Z"},         // EST again
 		{"Kolkata half hour", "Asia/Kolkata", "15 7 * * *", "2024-03-10", "2024-03-10T01:45:00Z"},             // UTC+5:30
 		{"Auckland date ahead of UTC", "Pacific/Auckland", "0 6 * * *", "2024-04-07", "2024-04-06T18:00:00Z"}, // NZST after DST ends
-		{"seconds field", "Europe/Paris", "30 0 6 * * *", "2024-07-09", "2024-07-09T04:00:30Z"},               // CEST, UTC+2
+		{"02:30 skipped by spring forward goes at 03:00", "America/New_York", "30 2 * * *", "2024-03-10", "2024-03-10T07:00:00Z"},
+		{"01:30 repeated by fall back goes once", "America/New_York", "30 1 * * *", "2024-11-03", "2024-11-03T05:30:00Z"},
+		{"CRON_TZ in the spec wins", "UTC", "CRON_TZ=Asia/Tokyo 0 7 * * *", "2024-07-09", "2024-07-08T22:00:00Z"},
+		{"seconds field", "Europe/Paris", "30 0 6 * * *", "2024-07-09", "2024-07-09T04:00:30Z"}, // CEST, UTC+2
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
