@@ -74,8 +74,19 @@ func (s *Scheduler) daily(ctx context.Context, p *publication, now time.Time) {
 		return
 	}
 	if !claimed {
-		log.Debug("daily fire handled elsewhere")
-		s.handled[p.ID] = wall
+		r, err := s.st.ScheduleRun(ctx, p.ID, date)
+		switch {
+		case err != nil:
+			s.retryAt[p.ID] = now.Add(retryDelay)
+		case r.Decision == store.RunPending:
+			// Another scheduler is at it, or died at it: look again when
+			// its claim runs out, and take it over then if need be.
+			log.Debug("daily fire being handled elsewhere", "owner", r.Owner, "until", r.Until.Format(time.RFC3339))
+			s.retryAt[p.ID] = r.Until.Add(time.Second)
+		default:
+			log.Debug("daily fire handled elsewhere", "owner", r.Owner, "decision", r.Decision)
+			s.handled[p.ID] = wall
+		}
 		return
 	}
 	decision, detail, err := s.decide(ctx, p, date, fire, now)

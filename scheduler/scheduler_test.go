@@ -408,3 +408,33 @@ func TestLeaderTakeover(t *testing.T) {
 		t.Fatalf("run %+v; want b to take over", r)
 	}
 }
+
+// A scheduler that died after claiming a fire (before sending) is taken over
+// once its claim runs out, by a scheduler that had already seen the claim.
+func TestDeadClaimTakenOver(t *testing.T) {
+	ctx := context.Background()
+	fire, d := utc(t, "2024-07-09T06:00:00Z"), date(t, "2024-07-09")
+	e := newEnv(t, fire.Add(-time.Hour))
+	p := e.publication("gazette", "UTC", "0 6 * * *", nil)
+	e.articles(p, d, 1)
+	e.subscribers(p, 2)
+	e.clock.Set(fire)
+	if ok, err := e.st.ClaimRun(ctx, p.ID, d, fire, "dead", 2*time.Minute); err != nil || !ok {
+		t.Fatal(ok, err)
+	}
+	sch := e.scheduler(e.st, func(c *scheduler.Config) { c.NoLease = true })
+	e.clock.Set(fire.Add(time.Second))
+	e.tick(sch)
+	if iss := e.issue(p, d); iss != nil {
+		t.Fatalf("the fire was taken from a live claim: %+v", iss)
+	}
+	e.clock.Set(fire.Add(2*time.Minute + 2*time.Second))
+	e.tick(sch)
+	iss := e.issue(p, d)
+	if iss == nil || iss.Status != newsletter.Sending || len(e.ledger(iss)) != 2 {
+		t.Fatalf("the dead scheduler's fire was not taken over: %+v", iss)
+	}
+	if r := e.run(p, d); r.Owner != sch.Owner() || r.Decision != scheduler.DecisionSent {
+		t.Errorf("run %+v", r)
+	}
+}
