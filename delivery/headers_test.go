@@ -161,7 +161,7 @@ func checkHeaders(t *testing.T, f *fixture, raw []byte, row *store.Delivery) {
 
 // dkimKey writes a new private key as PEM and returns its file and the DNS
 // TXT record of its public key.
-func dkimKey(t *testing.T, alg string) (file, txt string) {
+func dkimKey(t testing.TB, alg string) (file, txt string) {
 	t.Helper()
 	var der []byte
 	var err error
