@@ -94,6 +94,16 @@ func TestArticleAddImportAndPreview(t *testing.T) {
 	if code != 0 || !strings.Contains(out, "<html") {
 		t.Errorf("html preview: %d", code)
 	}
+	code, out, errs = runCLI(t, db, "", "issue", "preview", "--date", "2009-07-09", "--format", "eml")
+	if code != 0 {
+		t.Fatalf("eml preview: %s", errs)
+	}
+	for _, s := range []string{"Message-ID: <preview.", "List-Unsubscribe-Post: List-Unsubscribe=One-Click", "List-Id: ",
+		"Content-Type: multipart/alternative", "Content-Type: text/plain", "Content-Type: text/html", "To: \"Reader\" <reader@example.org>"} {
+		if !strings.Contains(out, s) {
+			t.Errorf("eml preview lacks %q", s)
+		}
+	}
 	if code, out, _ = runCLI(t, db, "", "issue", "assemble", "--date", "2009-07-10"); code != 3 || !strings.Contains(out, "empty") {
 		t.Errorf("empty date: exit %d %q", code, out)
 	}
