@@ -201,6 +201,17 @@ var migrations = [][]string{
 		)`},
 	// 6: a subscriber's page lists their deliveries across issues.
 	{`CREATE INDEX deliveries_by_subscriber ON deliveries (subscriber_id, id)`},
+	// 7: the web archive lists public issues newest first (of every
+	// publication, or of one) from an index alone, without reading any
+	// issue's row and its bodies.
+	{
+		`CREATE INDEX issues_public ON issues (status, issue_date, publication_id, volume, number, subject)`,
+		`CREATE INDEX issues_public_by_publication ON issues (publication_id, issue_date, status, volume, number, subject)`,
+	},
+	// 8: claims find an issue's due rows in ledger order without walking the
+	// rows already sent (on PostgreSQL a claim otherwise reads every row of
+	// the issue once the send is under way).
+	{`CREATE INDEX deliveries_claim ON deliveries (issue_id, id) WHERE status IN ('queued', 'sending')`},
 }
 
 // migrationLocker is the hook for databases that several processes may open

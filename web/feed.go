@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"masthead/newsletter"
-	"masthead/store"
 )
 
 // feedEntries is how many of the latest issues a feed carries.
@@ -67,22 +66,33 @@ func (s *Server) feed(w http.ResponseWriter, r *http.Request) {
 		byID[p.ID] = p
 	}
 	st := s.siteFor(pubs)
-	f := store.IssueFilter{Statuses: store.PublicStatuses, Newest: true, Limit: feedEntries}
 	self, alt := s.baseURL+"/feed.atom", s.baseURL+"/"
+	var pubID int64
 	if slug := r.PathValue("slug"); slug != "" {
 		pub, err := s.store.PublicationBySlug(ctx, slug)
 		if err != nil {
 			s.notFoundOr500(w, r, err)
 			return
 		}
-		f.PublicationID = pub.ID
+		pubID = pub.ID
 		st.SiteName, st.Tagline = pub.Name, pub.Tagline
 		self, alt = s.baseURL+"/issues/"+slug+"/feed.atom", s.baseURL+"/issues/"+slug+"/"
 	}
-	issues, err := s.store.Issues(ctx, f)
+	// The list first, then each issue by its key: a sort over whole rows
+	// would read every issue's bodies.
+	list, err := s.store.PublicIssues(ctx, pubID, feedEntries, 0)
 	if err != nil {
 		s.serverError(w, r, err)
 		return
+	}
+	issues := make([]*newsletter.Issue, 0, len(list))
+	for _, is := range list {
+		iss, err := s.store.Issue(ctx, is.ID)
+		if err != nil {
+			s.serverError(w, r, err)
+			return
+		}
+		issues = append(issues, iss)
 	}
 	feed := atomFeed{
 		Title: st.SiteName, Subtitle: st.Tagline, ID: self,
