@@ -63,6 +63,7 @@ func commands() []command {
 		{"subscriber remove", "EMAIL", "the same as subscriber unsubscribe (the history is kept)", runSubscriberUnsubscribe},
 		{"subscriber lift", "EMAIL", "lift a bounce or complaint suppression so the address may subscribe again", runSubscriberLift},
 		{"bounces poll", "", "apply bounce and complaint reports from an IMAP mailbox (--imap imaps://user:pass@host/INBOX)", runBouncesPoll},
+		{"bench", "", "measure delivery against a bare go-mail ceiling and the web edition under load, on loopback (BENCHMARKS.md)", runBench},
 	}
 }
 
