@@ -84,10 +84,17 @@ func savePub(t testing.TB, st *store.Store, slug, name string) *newsletter.Publi
 	return p
 }
 
-// newEnv makes a server with one publication; change deps in tweak.
+// newEnv makes a server with one publication over a fresh SQLite store;
+// change deps in tweak.
 func newEnv(t testing.TB, tweak ...func(*Deps)) *env {
 	t.Helper()
-	e := &env{t: t, st: openStore(t), signer: subscribers.NewSigner([]byte("0123456789abcdef0123456789abcdef")),
+	return newEnvOn(t, openStore(t), tweak...)
+}
+
+// newEnvOn is newEnv over the store st.
+func newEnvOn(t testing.TB, st *store.Store, tweak ...func(*Deps)) *env {
+	t.Helper()
+	e := &env{t: t, st: st, signer: subscribers.NewSigner([]byte("0123456789abcdef0123456789abcdef")),
 		clock: &clock{t: time.Date(2009, 7, 9, 12, 0, 0, 0, time.UTC)}, logs: &syncBuffer{}}
 	e.st.SetClock(e.clock.now)
 	e.pub = savePub(t, e.st, "planet", "The Daily Planet")
