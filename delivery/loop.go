@@ -23,6 +23,7 @@ func (r *run) loop() {
 		statusT   = time.NewTicker(cfg.Poll)
 		renewT    = time.NewTicker(cfg.Lease / 3)
 		jobsShut  bool
+		inFlight  int // rows handed to workers and not yet back
 		lowWater  = cfg.Connections
 		claimSize = cfg.ClaimBatch
 	)
@@ -82,6 +83,7 @@ func (r *run) loop() {
 		select {
 		case jobs <- next:
 			held = held[1:]
+			inFlight++
 		case o, ok := <-r.outcomes:
 			if !ok {
 				flush()
@@ -91,8 +93,12 @@ func (r *run) loop() {
 			if len(batch) >= cfg.RecordBatch {
 				flush()
 			}
+			if inFlight--; inFlight == 0 && len(held) == 0 {
+				idle = nil // the last row came back: look again now, not after Poll
+			}
 		case d := <-r.releases:
 			r.release(d)
+			inFlight--
 		case <-recordT.C:
 			flush()
 		case <-renewT.C:
@@ -101,7 +107,9 @@ func (r *run) loop() {
 			}
 		case <-statusT.C:
 			if st, err := r.e.ledger.IssueStatus(r.work, r.issueID); err == nil && st != newsletter.Sending && !stopping {
-				r.e.log.Info("send stopped", "issue", r.issueID, "status", st)
+				if st != newsletter.Sent {
+					r.e.log.Info("send stopped", "issue", r.issueID, "status", st)
+				}
 				stopping = true
 			}
 		case <-idle:

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	netmail "net/mail"
 	"net/url"
 	"regexp"
@@ -77,7 +78,7 @@ func NewComposer(pub *newsletter.Publication, iss *newsletter.Issue, cfg Compose
 	c := &Composer{
 		issue: iss, pub: pub, from: from,
 		subject: oneLine(iss.Subject),
-		listID:  "<" + pub.Slug + "." + strings.ToLower(bu.Hostname()) + ">",
+		listID:  "<" + pub.Slug + "." + listHost(bu.Hostname(), from.Address) + ">",
 		baseURL: base,
 		signer:  cfg.Signer,
 		dkim:    cfg.DKIM,
@@ -191,6 +192,15 @@ func (c *Composer) setUnsubscribe(m *mail.Msg, r Recipient, unsub string) {
 	}
 	m.SetGenHeader(mail.HeaderListUnsubscribe, uris)
 	m.SetGenHeader(mail.HeaderListUnsubscribePost, "List-Unsubscribe=One-Click")
+}
+
+// listHost is the domain part of List-Id (RFC 2919): the web edition's host,
+// or the From address's domain when that host is an IP address or localhost.
+func listHost(webHost, from string) string {
+	if webHost == "localhost" || net.ParseIP(webHost) != nil {
+		return strings.ToLower(from[strings.LastIndexByte(from, '@')+1:])
+	}
+	return strings.ToLower(webHost)
 }
 
 func boundaryFor(messageID string) string {
