@@ -17,6 +17,15 @@ import (
 	"masthead/subscribers"
 )
 
+// WebhookSecret is the webhook's secret: the configured one
+// (MASTHEAD_WEBHOOK_SECRET) when set, else DeriveWebhookSecret(serverSecret).
+func WebhookSecret(configured string, serverSecret []byte) string {
+	if configured != "" {
+		return configured
+	}
+	return DeriveWebhookSecret(serverSecret)
+}
+
 // DeriveWebhookSecret is the webhook's secret when none is configured
 // (MASTHEAD_WEBHOOK_SECRET): derived from the server secret, so that it is
 // stable across restarts and unique to the installation.

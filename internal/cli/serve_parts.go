@@ -82,9 +82,10 @@ func (a *app) serveParts(ctx context.Context, st *store.Store, o workerOptions, 
 	}
 	srv, err := web.New(web.Deps{Store: st, Log: log.With("component", "web"), BaseURL: a.cfg.BaseURL, Signer: signer,
 		Assembler: asm, Mailer: senderMailer{sender},
-		Admin:   adm,
-		API:     api.New(api.Deps{Work: work, Auth: authSvc, Log: log.With("component", "api")}),
-		Metrics: m.Handler()})
+		WebhookSecret: web.WebhookSecret(a.env.Getenv("MASTHEAD_WEBHOOK_SECRET"), secret),
+		Admin:         adm,
+		API:           api.New(api.Deps{Work: work, Auth: authSvc, Log: log.With("component", "api")}),
+		Metrics:       m.Handler()})
 	if err != nil {
 		return nil, err
 	}
