@@ -54,12 +54,14 @@ func prevFire(sched interface{ Next(time.Time) time.Time }, now time.Time) (time
 
 // daily acts on p's last fire if nobody has yet.
 func (s *Scheduler) daily(ctx context.Context, p *publication, now time.Time) {
-	if p.sched == nil {
+	if p.sched == nil || (now.Before(p.quietUntil) && !now.Before(p.quietFrom)) {
 		return
 	}
 	wall, fire, ok := p.sched.prev(now)
 	// A fire from before the schedule was in force is nobody's miss.
 	if !ok || fire.Before(p.since.Truncate(time.Second)) || s.handled[p.ID].Equal(wall) {
+		// Nothing to do until the next fire: skip the search till then.
+		p.quietFrom, p.quietUntil = now, p.sched.next(now)
 		return
 	}
 	if t, ok := s.retryAt[p.ID]; ok && now.Before(t) {

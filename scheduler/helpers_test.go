@@ -45,19 +45,19 @@ func (c *clock) Add(d time.Duration) {
 
 // env is one test's database and clock.
 type env struct {
-	t     *testing.T
+	t     testing.TB
 	path  string
 	clock *clock
 	st    *store.Store
 }
 
-func newEnv(t *testing.T, start time.Time) *env {
+func newEnv(t testing.TB, start time.Time) *env {
 	t.Helper()
 	return newEnvDSN(t, filepath.Join(t.TempDir(), "masthead.db"), start)
 }
 
 // newEnvDSN is newEnv on the database at dsn (SQLite path or postgres:// URL).
-func newEnvDSN(t *testing.T, dsn string, start time.Time) *env {
+func newEnvDSN(t testing.TB, dsn string, start time.Time) *env {
 	t.Helper()
 	e := &env{t: t, path: dsn, clock: newClock(start)}
 	e.st = e.open()
@@ -77,11 +77,11 @@ func (e *env) open() *store.Store {
 }
 
 // logger writes to the test log.
-func logger(t *testing.T) *slog.Logger {
+func logger(t testing.TB) *slog.Logger {
 	return slog.New(slog.NewTextHandler(tWriter{t}, &slog.HandlerOptions{Level: slog.LevelDebug}))
 }
 
-type tWriter struct{ t *testing.T }
+type tWriter struct{ t testing.TB }
 
 func (w tWriter) Write(b []byte) (int, error) {
 	w.t.Log(string(b[:len(b)-1]))

@@ -94,6 +94,10 @@ type publication struct {
 	// missed runs (the publication's creation, or when this process saw the
 	// schedule change).
 	since time.Time
+	// quietFrom..quietUntil is a stretch with no fire to act on (the last
+	// one is handled, the next is at quietUntil), so ticks in it skip the
+	// schedule search.
+	quietFrom, quietUntil time.Time
 }
 
 // New returns a Scheduler with cfg's defaults filled in.
