@@ -12,8 +12,9 @@
 // # Security
 //
 //   - Headers: every response gets a Content-Security-Policy of default-src
-//     'self' with frame-ancestors 'none' (a handler that must be framed, such as
-//     an editor's preview, sets its own), X-Content-Type-Options: nosniff,
+//     'self' (images may also be https: or data:, for pictures in articles)
+//     with frame-ancestors 'none' (a handler that must be framed, such as an
+//     editor's preview, sets its own), X-Content-Type-Options: nosniff,
 //     X-Frame-Options: DENY and Referrer-Policy: same-origin.
 //   - CSRF: the public forms (POST /subscribe, POST /confirm/{token}) are
 //     protected by net/http's CrossOriginProtection: a browser's request whose

@@ -67,7 +67,7 @@ type FormLimits struct {
 
 func (l *FormLimits) defaults() {
 	if l.PerIP <= 0 {
-		l.PerIP = 10
+		l.PerIP = 20 // an office or a school shares one address
 	}
 	if l.PerAddress <= 0 {
 		l.PerAddress = 3
