@@ -87,10 +87,10 @@ func (a *Assembler) Assemble(ctx context.Context, p *Publication, d Date) (*Issu
 		iss := &Issue{PublicationID: p.ID, Date: d, Status: Assembled, Articles: snapshot}
 		if existing != nil {
 			iss.Volume, iss.Number, iss.NumbersOverridden = existing.Volume, existing.Number, existing.NumbersOverridden
+			// Re-assembly keeps an editor's or the scheduler's decision (held,
+			// skipped, missed, scheduled): previewing a skipped date must not
+			// make it sendable again.
 			iss.Status, iss.SendAt = existing.Status, existing.SendAt
-			if iss.Status == Missed || iss.Status == Skipped {
-				iss.Status = Assembled
-			}
 		} else if err := a.number(p, d, iss, next); err != nil {
 			return nil, err
 		}
