@@ -53,6 +53,7 @@ func classify(err error, msg *mail.Msg) result {
 	case errors.As(err, &se):
 		r.code = se.ErrorCode()
 		r.verdict = sendVerdict(se, r.code)
+		r.reply = sendReply(se)
 	case errors.As(err, &de):
 		r.verdict = serverDown
 		if r.code >= 500 && r.code != 554 { // 535 authentication failed, 530 TLS required ...
@@ -90,6 +91,27 @@ func sendVerdict(se *mail.SendError, code int) verdict {
 		return refused
 	}
 	return rejected
+}
+
+// sendReply is the server's reply in a go-mail SendError, without go-mail's
+// wording around it: `550 5.1.1 no such user (sending SMTP RCPT TO command)`.
+func sendReply(se *mail.SendError) string {
+	s := se.Error()
+	reason := se.Reason.String()
+	s = strings.TrimPrefix(strings.TrimPrefix(s, reason), ": ")
+	if i := strings.Index(s, ", affected "); i >= 0 {
+		s = s[:i]
+	}
+	if s == "" {
+		return reason
+	}
+	// go-mail's SMTP client quotes the text: 550 "5.1.1 no such user".
+	if code, text, ok := strings.Cut(s, " "); ok && len(code) == 3 {
+		if t, err := strconv.Unquote(text); err == nil {
+			s = code + " " + t
+		}
+	}
+	return oneLine(s) + " (" + reason + ")"
 }
 
 // replyCode finds an SMTP code in a non-SendError (a dial or greeting error).

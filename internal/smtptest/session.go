@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"strconv"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -48,7 +50,30 @@ func (ss *session) apply(stage Stage, rcpt string) error {
 	if text == "" {
 		text = fmt.Sprintf("injected %d at %s", f.Code, stage)
 	}
-	return &smtp.SMTPError{Code: f.Code, EnhancedCode: enhanced(f.Code), Message: text}
+	ec := enhanced(f.Code)
+	if c, rest, ok := enhancedPrefix(text); ok {
+		ec, text = c, rest
+	}
+	return &smtp.SMTPError{Code: f.Code, EnhancedCode: ec, Message: text}
+}
+
+// enhancedPrefix takes an enhanced status code ("5.1.1 ") off the start of a
+// reply text, so that Fault.Text may give its own.
+func enhancedPrefix(text string) (smtp.EnhancedCode, string, bool) {
+	var c smtp.EnhancedCode
+	code, rest, ok := strings.Cut(text, " ")
+	parts := strings.Split(code, ".")
+	if !ok || len(parts) != 3 {
+		return c, text, false
+	}
+	for i, p := range parts {
+		n, err := strconv.Atoi(p)
+		if err != nil {
+			return c, text, false
+		}
+		c[i] = n
+	}
+	return c, rest, true
 }
 
 var errDropped = &smtp.SMTPError{Code: 421, EnhancedCode: smtp.EnhancedCode{4, 4, 2}, Message: "dropped"}

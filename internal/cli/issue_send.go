@@ -1,0 +1,392 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/schollz/progressbar/v3"
+	"golang.org/x/term"
+
+	"masthead/delivery"
+	"masthead/newsletter"
+	"masthead/store"
+	"masthead/subscribers"
+)
+
+// sendFlags are the flags of the commands that send (issue send, issue test).
+type sendFlags struct {
+	date, pub    string
+	worker       workerOptions
+	dkimKey      string
+	dkimSelector string
+	dkimDomain   string
+}
+
+func (a *app) sendFlags(fs *flag.FlagSet, full bool) *sendFlags {
+	s := &sendFlags{worker: workerOptions{domainRates: rateMap{}}}
+	fs.StringVar(&s.date, "date", "", "issue date YYYY-MM-DD (default today in the publication's zone)")
+	fs.StringVar(&s.pub, "publication", "", "publication slug (needed only when there are several)")
+	fs.StringVar(&s.dkimKey, "dkim-key", a.env.Getenv("MASTHEAD_DKIM_KEY"), "PEM file of an RSA or Ed25519 key to DKIM-sign with (MASTHEAD_DKIM_KEY)")
+	fs.StringVar(&s.dkimSelector, "dkim-selector", a.env.Getenv("MASTHEAD_DKIM_SELECTOR"), "DKIM selector, s= (MASTHEAD_DKIM_SELECTOR)")
+	fs.StringVar(&s.dkimDomain, "dkim-domain", a.env.Getenv("MASTHEAD_DKIM_DOMAIN"), "DKIM domain, d= (MASTHEAD_DKIM_DOMAIN; default the From address's domain)")
+	if full {
+		fs.IntVar(&s.worker.connections, "connections", 4, "SMTP connections")
+		fs.Float64Var(&s.worker.rate, "rate", 0, "messages per second in total (0: unlimited)")
+		fs.Var(s.worker.domainRates, "domain-rate", "DOMAIN=RATE: messages per second to one recipient domain (repeatable)")
+		fs.DurationVar(&s.worker.lease, "lease", 30*time.Second, "how long a claimed row is held; a crashed run's rows are taken back after it")
+	}
+	return s
+}
+
+// sendEngine builds the engine of issue send and issue test.
+func (a *app) sendEngine(ctx context.Context, s *sendFlags, p *newsletter.Publication) (*delivery.Engine, string, error) {
+	st, err := a.store(ctx)
+	if err != nil {
+		return nil, "", err
+	}
+	secret, err := a.secret(ctx)
+	if err != nil {
+		return nil, "", err
+	}
+	sender, via, err := a.sender()
+	if err != nil {
+		return nil, "", err
+	}
+	cfg := delivery.Config{
+		Connections: s.worker.connections, Lease: s.worker.lease,
+		Rate: s.worker.rate, DomainRates: s.worker.domainRates, SharedLimit: sharedLimit(st, a.log),
+		BaseURL: a.cfg.BaseURL, Signer: subscribers.NewSigner(secret), ReclaimDead: true,
+	}
+	if s.dkimKey != "" {
+		domain := s.dkimDomain
+		if domain == "" {
+			if addr, err := newsletter.ParseAddress(p.From); err == nil {
+				domain = addr.Address[strings.LastIndexByte(addr.Address, '@')+1:]
+			}
+		}
+		if s.dkimSelector == "" {
+			return nil, "", usageErr("--dkim-key needs --dkim-selector")
+		}
+		if cfg.DKIM, err = delivery.LoadDKIM(delivery.DKIMConfig{Domain: domain, Selector: s.dkimSelector, KeyFile: s.dkimKey}); err != nil {
+			return nil, "", err
+		}
+	}
+	eng, err := delivery.New(st, sender, cfg, a.log)
+	return eng, via, err
+}
+
+// runIssueSend is 'masthead issue send': assemble the issue if needed, start
+// it (snapshot the audience), and deliver it until every row is settled.
+// Interrupted (Ctrl-C), it finishes what is in flight and stops; run it again
+// to resume. It exits 0 when every row is sent or has definitively failed, 4
+// when some are left (paused, cancelled, interrupted, retries pending).
+func runIssueSend(ctx context.Context, a *app, args []string) error {
+	fs := a.flags()
+	s := a.sendFlags(fs, true)
+	if pos, err := a.parse(fs, args); err != nil {
+		return err
+	} else if len(pos) > 0 {
+		return usageErr("unexpected argument %q (use --date)", pos[0])
+	}
+	if s.worker.connections < 1 {
+		return usageErr("--connections must be at least 1")
+	}
+	p, d, err := a.pickDate(ctx, s.pub, s.date)
+	if err != nil {
+		return err
+	}
+	iss, err := a.currentIssue(ctx, p, d)
+	if errors.Is(err, newsletter.ErrEmptyIssue) {
+		return fmt.Errorf("%s %s has no ready articles: nothing to send", p.Slug, d)
+	}
+	if err != nil {
+		return err
+	}
+	eng, via, err := a.sendEngine(ctx, s, p)
+	if err != nil {
+		return err
+	}
+	out := a.env.Stdout
+	if iss.Status == newsletter.Sent || iss.Status == newsletter.Cancelled {
+		fmt.Fprintf(out, "%s %s (%s) is already %s\n", p.Slug, d, iss.Label(), iss.Status)
+		return a.printCounts(ctx, iss.ID)
+	}
+	res, err := eng.Start(ctx, iss.ID)
+	if errors.Is(err, store.ErrConflict) {
+		return fmt.Errorf("%s %s cannot be sent: %v", p.Slug, d, err)
+	}
+	if err != nil {
+		return err
+	}
+	switch {
+	case res.Resumed:
+		fmt.Fprintf(out, "resuming %s %s (%s) via %s\n", p.Slug, d, iss.Label(), via)
+	case res.Queued > 0:
+		fmt.Fprintf(out, "sending %s %s (%s) to %d subscribers via %s\n", p.Slug, d, iss.Label(), res.Queued, via)
+	default:
+		fmt.Fprintf(out, "continuing %s %s (%s) via %s\n", p.Slug, d, iss.Label(), via)
+	}
+	stop := a.showProgress(ctx, iss.ID)
+	sum, err := eng.Run(ctx, iss.ID)
+	stop()
+	if err != nil {
+		return err
+	}
+	c := sum.Counts
+	fmt.Fprintf(out, "%s after %s: %d sent, %d failed, %d skipped, %d cancelled, %d pending (%d retrying) of %d\n",
+		sum.Status, sum.Elapsed.Round(time.Millisecond), c.Sent, c.Failed, c.Skipped, c.Cancelled, c.Pending(), c.Retrying, c.Total)
+	if sum.Status == newsletter.Sent {
+		return nil
+	}
+	if c.Pending() > 0 {
+		fmt.Fprintf(out, "not finished: %d rows left; run 'masthead issue send --date %s' again (or keep 'masthead serve' running)\n", c.Pending(), d)
+	}
+	return exitError{4}
+}
+
+// showProgress reports an issue's counts until the returned stop is called:
+// a progress bar on a terminal, a log line every few seconds otherwise.
+func (a *app) showProgress(ctx context.Context, issueID int64) (stop func()) {
+	ctx, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	errf, tty := a.env.Stderr.(*os.File)
+	tty = tty && term.IsTerminal(int(errf.Fd()))
+	go func() {
+		defer close(done)
+		var bar *progressbar.ProgressBar
+		every := 5 * time.Second
+		if tty {
+			every = 200 * time.Millisecond
+		}
+		t := time.NewTicker(every)
+		defer t.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				if bar != nil {
+					bar.Finish()
+					fmt.Fprintln(errf)
+				}
+				return
+			case <-t.C:
+			}
+			c, err := a.st.Counts(ctx, issueID)
+			if err != nil || c.Total == 0 {
+				continue
+			}
+			settled := c.Total - c.Pending()
+			if !tty {
+				a.log.Info("sending", "issue", issueID, "sent", c.Sent, "failed", c.Failed, "retrying", c.Retrying,
+					"pending", c.Pending(), "total", c.Total)
+				continue
+			}
+			if bar == nil {
+				bar = progressbar.NewOptions(c.Total, progressbar.OptionSetWriter(errf), progressbar.OptionShowCount(),
+					progressbar.OptionShowIts(), progressbar.OptionSetItsString("msg"), progressbar.OptionSetPredictTime(true),
+					progressbar.OptionThrottle(100*time.Millisecond), progressbar.OptionFullWidth())
+			}
+			bar.Describe(fmt.Sprintf("sent %d failed %d retrying %d", c.Sent, c.Failed, c.Retrying))
+			bar.Set(settled)
+		}
+	}()
+	return func() { cancel(); <-done }
+}
+
+// issueByDate finds the stored issue of --publication/--date without
+// assembling it.
+func (a *app) issueByDate(ctx context.Context, fs *flag.FlagSet, args []string) (*newsletter.Publication, *newsletter.Issue, error) {
+	var date, pub string
+	fs.StringVar(&date, "date", "", "issue date YYYY-MM-DD (default today in the publication's zone)")
+	fs.StringVar(&pub, "publication", "", "publication slug (needed only when there are several)")
+	pos, err := a.parse(fs, args)
+	if err != nil {
+		return nil, nil, err
+	}
+	if len(pos) > 0 {
+		return nil, nil, usageErr("unexpected argument %q (use --date)", pos[0])
+	}
+	p, d, err := a.pickDate(ctx, pub, date)
+	if err != nil {
+		return nil, nil, err
+	}
+	iss, err := a.st.IssueByDate(ctx, p.ID, d)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, nil, fmt.Errorf("%s has no issue for %s", p.Slug, d)
+	}
+	return p, iss, err
+}
+
+// runIssueStatus is 'masthead issue status': an issue's state and its ledger.
+func runIssueStatus(ctx context.Context, a *app, args []string) error {
+	p, iss, err := a.issueByDate(ctx, a.flags(), args)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(a.env.Stdout, "%s %s: %s — %s\n", p.Slug, iss.Date, iss.Label(), iss.Status)
+	return a.printCounts(ctx, iss.ID)
+}
+
+func (a *app) printCounts(ctx context.Context, issueID int64) error {
+	c, err := a.st.Counts(ctx, issueID)
+	if err != nil {
+		return err
+	}
+	w := tabwriter.NewWriter(a.env.Stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintf(w, "sent\t%d\nfailed\t%d\nskipped\t%d\ncancelled\t%d\nqueued\t%d\t(%d retrying)\nsending\t%d\ntotal\t%d\n",
+		c.Sent, c.Failed, c.Skipped, c.Cancelled, c.Queued, c.Retrying, c.Sending, c.Total)
+	if err := w.Flush(); err != nil {
+		return err
+	}
+	failed, err := a.st.Deliveries(ctx, store.DeliveryFilter{IssueID: issueID, Status: store.DeliveryFailed, Limit: 10})
+	if err != nil || len(failed) == 0 {
+		return err
+	}
+	fmt.Fprintln(a.env.Stdout, "failed (first 10):")
+	for _, d := range failed {
+		fmt.Fprintf(a.env.Stdout, "  %s: %s\n", d.Email, d.LastReply)
+	}
+	return nil
+}
+
+// runIssueControl makes 'masthead issue pause|resume|cancel'.
+func runIssueControl(verb string, act func(st *store.Store, ctx context.Context, id int64) error) func(context.Context, *app, []string) error {
+	return func(ctx context.Context, a *app, args []string) error {
+		p, iss, err := a.issueByDate(ctx, a.flags(), args)
+		if err != nil {
+			return err
+		}
+		if err := act(a.st, ctx, iss.ID); err != nil {
+			if errors.Is(err, store.ErrConflict) {
+				return fmt.Errorf("%s %s is %s: cannot %s it", p.Slug, iss.Date, iss.Status, verb)
+			}
+			return err
+		}
+		st, _ := a.st.IssueStatus(ctx, iss.ID)
+		fmt.Fprintf(a.env.Stdout, "%s %s: %s\n", p.Slug, iss.Date, st)
+		if verb == "resume" {
+			fmt.Fprintln(a.env.Stdout, "a running 'masthead serve' or 'masthead worker' picks it up; or run 'masthead issue send --date "+iss.Date.String()+"'")
+		}
+		return nil
+	}
+}
+
+var (
+	runIssuePause  = runIssueControl("pause", (*store.Store).PauseSend)
+	runIssueResume = runIssueControl("resume", (*store.Store).ResumeSend)
+	runIssueCancel = runIssueControl("cancel", (*store.Store).CancelSend)
+)
+
+// runIssueTest is 'masthead issue test --to ADDR': one message of the issue
+// to one address, outside the ledger.
+func runIssueTest(ctx context.Context, a *app, args []string) error {
+	fs := a.flags()
+	s := a.sendFlags(fs, false)
+	var to string
+	fs.StringVar(&to, "to", "", "address to send the test to (required)")
+	pos, err := a.parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) == 1 && to == "" {
+		to = pos[0]
+	} else if len(pos) > 0 {
+		return usageErr("unexpected argument %q", pos[0])
+	}
+	if to == "" {
+		return usageErr("--to ADDRESS is required")
+	}
+	if _, err := newsletter.ParseAddress(to); err != nil {
+		return usageErr("--to %q: %v", to, err)
+	}
+	p, d, err := a.pickDate(ctx, s.pub, s.date)
+	if err != nil {
+		return err
+	}
+	iss, err := a.currentIssue(ctx, p, d)
+	if errors.Is(err, newsletter.ErrEmptyIssue) {
+		return fmt.Errorf("%s %s has no ready articles: nothing to send", p.Slug, d)
+	}
+	if err != nil {
+		return err
+	}
+	s.worker.connections = 1
+	eng, via, err := a.sendEngine(ctx, s, p)
+	if err != nil {
+		return err
+	}
+	if err := eng.TestSend(ctx, iss.ID, to); err != nil {
+		return err
+	}
+	fmt.Fprintf(a.env.Stdout, "sent a test of %s %s (%s) to %s via %s\n", p.Slug, d, iss.Label(), to, via)
+	return nil
+}
+
+// runOutboxList is 'masthead outbox list': what the built-in outbox holds.
+func runOutboxList(ctx context.Context, a *app, args []string) error {
+	fs := a.flags()
+	var limit int
+	var to string
+	fs.IntVar(&limit, "limit", 50, "at most this many, newest first (0: all)")
+	fs.StringVar(&to, "to", "", "only messages to this address")
+	if _, err := a.parse(fs, args); err != nil {
+		return err
+	}
+	st, err := a.store(ctx)
+	if err != nil {
+		return err
+	}
+	list, err := st.Outbox(ctx, store.OutboxFilter{Recipient: to, Limit: limit})
+	if err != nil {
+		return err
+	}
+	if len(list) == 0 {
+		fmt.Fprintln(a.env.Stdout, "the outbox is empty")
+		return nil
+	}
+	w := tabwriter.NewWriter(a.env.Stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(w, "ID\tQUEUED\tTO\tSIZE\tSUBJECT")
+	for _, m := range list {
+		fmt.Fprintf(w, "%d\t%s\t%s\t%d\t%s\n", m.ID, m.CreatedAt.Format("2006-01-02 15:04:05"), m.Recipient, m.Size, clip(m.Subject, 60))
+	}
+	if err := w.Flush(); err != nil {
+		return err
+	}
+	fmt.Fprintln(a.env.Stdout, "print one with 'masthead outbox show ID'")
+	return nil
+}
+
+// runOutboxShow is 'masthead outbox show ID': the message's exact bytes.
+func runOutboxShow(ctx context.Context, a *app, args []string) error {
+	pos, err := a.parse(a.flags(), args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 {
+		return usageErr("give one message ID (see 'masthead outbox list')")
+	}
+	id, err := strconv.ParseInt(pos[0], 10, 64)
+	if err != nil {
+		return usageErr("%q is not a message ID", pos[0])
+	}
+	st, err := a.store(ctx)
+	if err != nil {
+		return err
+	}
+	m, err := st.OutboxByID(ctx, id)
+	if errors.Is(err, store.ErrNotFound) {
+		return fmt.Errorf("no outbox message %d", id)
+	}
+	if err != nil {
+		return err
+	}
+	_, err = io.Copy(a.env.Stdout, strings.NewReader(string(m.Raw)))
+	return err
+}
