@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -70,7 +71,7 @@ func TestRun(t *testing.T) {
 	if err := rep.WriteText(&text); err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"masthead bench: 100 subscribers", "go-mail ceiling", "masthead", "vs ceiling",
+	for _, want := range []string{"masthead bench: 100 subscribers", "masthead without SMTP", "go-mail ceiling", "masthead", "vs ceiling",
 		"POST /subscribe", "POST /unsubscribe/{token} (one-click)", "GET /issues/{slug}/ (archive)", "sending"} {
 		if !strings.Contains(text.String(), want) {
 			t.Errorf("text report lacks %q:\n%s", want, text.String())
@@ -138,6 +139,9 @@ func checkReport(t *testing.T, rep *Report, subs int, conns []int) {
 		if m.Kind == WhatSend && (m.Ratio <= 0 || m.DBBytes <= rep.Fixture.DBBytes) {
 			t.Errorf("send/%d: ratio %.2f, database %d bytes after (%d before)", m.Connections, m.Ratio, m.DBBytes, rep.Fixture.DBBytes)
 		}
+	}
+	if o := rep.Overhead; o == nil || o.Kind != WhatOverhead || o.Messages != subs || o.CPUPer1000 <= 0 || o.Connections != slices.Max(conns) {
+		t.Errorf("overhead = %+v: want all %d messages with %d connections and their CPU", o, subs, slices.Max(conns))
 	}
 	w := rep.Web
 	if w == nil || len(w.Web) != 6 {

@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"os/exec"
 	"slices"
+	"strings"
 	"time"
 )
 
@@ -14,7 +15,12 @@ const (
 	WhatSend    = "send"    // the delivery engine, per connection count
 	WhatCeiling = "ceiling" // the bare go-mail loop, per connection count
 	WhatWeb     = "web"     // the web edition under load, idle and during a send
+	// WhatOverhead is the delivery engine with a sender that accepts every
+	// message without SMTP: masthead's own CPU per recipient.
+	WhatOverhead = "overhead"
 )
+
+var allWhat = []string{WhatSend, WhatCeiling, WhatOverhead, WhatWeb}
 
 // Options say what to measure. Zero values take the defaults in brackets.
 type Options struct {
@@ -22,7 +28,7 @@ type Options struct {
 	Articles    int           // articles in the issue [20]
 	Latency     time.Duration // the SMTP server's delay before each reply to MAIL, RCPT and DATA [0]
 	Connections []int         // connection counts to measure [1, 4, 8]
-	What        []string      // measurements to make [send, ceiling, web]
+	What        []string      // measurements to make [send, ceiling, overhead, web]
 	// RunLimit stops one send after this long (the throughput is then that
 	// of the messages sent so far), which keeps slow settings, such as a high
 	// latency with one connection, bounded [2m].
@@ -67,11 +73,11 @@ func (o *Options) defaults() error {
 		}
 	}
 	if len(o.What) == 0 {
-		o.What = []string{WhatSend, WhatCeiling, WhatWeb}
+		o.What = allWhat
 	}
 	for _, w := range o.What {
-		if !slices.Contains([]string{WhatSend, WhatCeiling, WhatWeb}, w) {
-			return fmt.Errorf("unknown measurement %q (have send, ceiling, web)", w)
+		if !slices.Contains(allWhat, w) {
+			return fmt.Errorf("unknown measurement %q (have %s)", w, strings.Join(allWhat, ", "))
 		}
 	}
 	if o.Latency < 0 {

@@ -53,6 +53,13 @@ func (r *Report) WriteText(w io.Writer) error {
 		tw.Flush()
 		b.WriteString("\n")
 	}
+	if o := r.Overhead; o != nil {
+		fmt.Fprintf(&b, "masthead without SMTP (a sender that accepts at once; %d connections): %d messages in %.2fs, %.0f msg/s, "+
+			"%.1f µs CPU per recipient (snapshot %.1f, then claim, compose, record %.1f), peak RSS %s, snapshot %.2fs\n\n",
+			o.Connections, o.Messages, o.Seconds, o.PerSecond, o.CPUPer1000*1000,
+			perMessage(o.SnapshotCPUSeconds, o.Messages), perMessage(o.CPUSeconds-o.SnapshotCPUSeconds, o.Messages),
+			mib(o.PeakRSS), o.SnapshotSeconds)
+	}
 	if r.Web != nil {
 		fmt.Fprintf(&b, "web: %d clients, %s per phase; during \"sending\" the issue goes out over %d connections (%d messages sent meanwhile); peak RSS %s\n",
 			s.WebClients, s.WebDuration, r.Web.Connections, r.Web.Sending, mib(r.Web.PeakRSS))
@@ -93,4 +100,12 @@ func orDefault(n int) string {
 		return "default"
 	}
 	return fmt.Sprint(n)
+}
+
+// perMessage is seconds spread over n messages, in microseconds.
+func perMessage(seconds float64, n int) float64 {
+	if n == 0 {
+		return 0
+	}
+	return seconds * 1e6 / float64(n)
 }

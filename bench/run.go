@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -19,9 +20,11 @@ type Report struct {
 	Settings Settings `json:"settings"`
 	Fixture  Fixture  `json:"fixture"`
 	// Runs are the send and ceiling measurements, by connection count.
-	Runs    []*Measurement `json:"runs"`
-	Web     *Measurement   `json:"web,omitempty"`
-	Seconds float64        `json:"seconds"` // the whole run
+	Runs []*Measurement `json:"runs"`
+	// Overhead is the engine with a sender that does no SMTP.
+	Overhead *Measurement `json:"overhead,omitempty"`
+	Web      *Measurement `json:"web,omitempty"`
+	Seconds  float64      `json:"seconds"` // the whole run
 }
 
 // Settings are the options a report was made with.
@@ -99,6 +102,13 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 			}
 			rep.Runs = append(rep.Runs, m)
 		}
+	}
+	if o.wants(WhatOverhead) {
+		m, err := r.measure(ctx, task{Kind: WhatOverhead, Connections: slices.Max(o.Connections)}, false)
+		if err != nil {
+			return nil, err
+		}
+		rep.Overhead = m
 	}
 	if o.wants(WhatWeb) {
 		m, err := r.measure(ctx, task{Kind: WhatWeb, Connections: o.WebConnections,

@@ -59,6 +59,7 @@ func measureSend(ctx context.Context, t *task, log *slog.Logger) (*Measurement, 
 		return nil, fmt.Errorf("start send: %w", err)
 	}
 	m.SnapshotSeconds = time.Since(start).Seconds()
+	m.SnapshotCPUSeconds = (cpuTime() - cpu0).Seconds()
 	runCtx, cancel := context.WithTimeout(ctx, t.Limit)
 	defer cancel()
 	runStart := time.Now()

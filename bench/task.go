@@ -13,7 +13,7 @@ import (
 
 // task is one measurement, as the parent hands it to a child process (JSON).
 type task struct {
-	Kind        string        `json:"kind"` // WhatSend, WhatCeiling, WhatWeb
+	Kind        string        `json:"kind"` // WhatSend, WhatCeiling, WhatOverhead, WhatWeb
 	DB          string        `json:"db"`
 	SMTP        string        `json:"smtp"` // host:port of the discard server
 	Fixture     Fixture       `json:"fixture"`
@@ -45,7 +45,8 @@ type Measurement struct {
 	PeakRSS    int64   `json:"peak_rss"`    // VmHWM of the measuring process, bytes
 	OwnProcess bool    `json:"own_process"` // false: PeakRSS and CPU include the parent's SMTP server
 	// SnapshotSeconds is StartSend: one delivery row per subscriber (send only).
-	SnapshotSeconds float64 `json:"snapshot_seconds,omitempty"`
+	SnapshotSeconds    float64 `json:"snapshot_seconds,omitempty"`
+	SnapshotCPUSeconds float64 `json:"snapshot_cpu_seconds,omitempty"` // included in CPUSeconds
 	// P50, P99 and Last are the times from the start (masthead: before the
 	// snapshot) to the acceptance of the 50th and 99th percentile and the
 	// last message.
@@ -85,6 +86,8 @@ func runTask(ctx context.Context, t *task, log *slog.Logger) (*Measurement, erro
 		return measureSend(ctx, t, log)
 	case WhatCeiling:
 		return measureCeiling(ctx, t)
+	case WhatOverhead:
+		return measureOverhead(ctx, t, log)
 	case WhatWeb:
 		return measureWeb(ctx, t, log)
 	}
