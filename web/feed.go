@@ -68,6 +68,9 @@ func (s *Server) feed(w http.ResponseWriter, r *http.Request) {
 	st := s.siteFor(pubs)
 	self, alt := s.baseURL+"/feed.atom", s.baseURL+"/"
 	var pubID int64
+	if len(pubs) == 1 {
+		pubID = pubs[0].ID // the same list, read in order from its index with no sort
+	}
 	if slug := r.PathValue("slug"); slug != "" {
 		pub, err := s.store.PublicationBySlug(ctx, slug)
 		if err != nil {

@@ -110,8 +110,11 @@ func (s *Server) homeData(ctx context.Context, pubs []*newsletter.Publication, s
 		d.Publications = append(d.Publications, pubChoice{Slug: p.Slug, Name: p.Name, Tagline: p.Tagline, Checked: checked})
 	}
 	var pubID int64
-	if pub != nil {
+	switch {
+	case pub != nil:
 		pubID = pub.ID
+	case len(pubs) == 1:
+		pubID = pubs[0].ID // the same list, read in order from its index with no sort
 	}
 	total, err := s.store.CountPublicIssues(ctx, pubID)
 	if err != nil {
