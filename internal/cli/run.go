@@ -70,6 +70,7 @@ func commands() []command {
 		{"subscriber unsubscribe", "EMAIL", "unsubscribe (from every publication unless --publication)", runSubscriberUnsubscribe},
 		{"subscriber remove", "EMAIL", "the same as subscriber unsubscribe (the history is kept)", runSubscriberUnsubscribe},
 		{"subscriber lift", "EMAIL", "lift a bounce or complaint suppression so the address may subscribe again", runSubscriberLift},
+		{"webhook secret", "", "print the secret and URL of the bounce/complaint webhook (POST /webhooks/bounces)", runWebhookSecret},
 		{"bounces poll", "", "apply bounce and complaint reports from an IMAP mailbox (--imap imaps://user:pass@host/INBOX)", runBouncesPoll},
 		{"bench", "", "measure delivery against a bare go-mail ceiling and the web edition under load, on loopback (BENCHMARKS.md)", runBench},
 	}
