@@ -129,6 +129,9 @@ func (s *Store) StartSend(ctx context.Context, issueID int64) (StartResult, erro
 			started_at = CASE WHEN started_at = 0 THEN ? ELSE started_at END WHERE id = ?`), now, now, issueID)
 		return err
 	})
+	if err == nil && res.Queued > 0 {
+		s.refreshStats(ctx, "deliveries", "subscriptions", "subscribers")
+	}
 	return res, err
 }
 

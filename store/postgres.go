@@ -25,6 +25,7 @@ var (
 	_ skipLocker      = postgresDialect{}
 	_ migrationLocker = postgresDialect{}
 	_ dialect         = postgresDialect{}
+	_ analyzer        = postgresDialect{}
 )
 
 // Pool sizes: a serve or worker process sends from a handful of goroutines and
@@ -103,4 +104,32 @@ func (postgresDialect) lockMigrations(ctx context.Context, db *sql.DB) (release 
 		conn.ExecContext(ctx, `SELECT pg_advisory_unlock($1)`, migrationLockKey)
 		conn.Close()
 	}, nil
+}
+
+// analyze refreshes PostgreSQL's planner statistics of tables after a bulk
+// change. Right after a large import and snapshot the planner still thinks
+// the tables are nearly empty and may pick plans that read every subscriber
+// for each claim (seen: 0.6 s per claim of 16 rows at 20,000 subscribers,
+// 0.5 ms with fresh statistics); autovacuum would catch up only a minute later.
+func (postgresDialect) analyze(ctx context.Context, db *sql.DB, tables ...string) error {
+	_, err := db.ExecContext(ctx, `ANALYZE `+strings.Join(tables, ", "))
+	return err
+}
+
+// analyzer is a dialect whose planner needs statistics refreshed by hand
+// after a bulk change.
+type analyzer interface {
+	analyze(ctx context.Context, db *sql.DB, tables ...string) error
+}
+
+// refreshStats refreshes the planner's statistics of tables where the
+// database has them; a failure costs only speed, so it is logged.
+func (s *Store) refreshStats(ctx context.Context, tables ...string) {
+	a, ok := s.dialect.(analyzer)
+	if !ok {
+		return
+	}
+	if err := a.analyze(ctx, s.db, tables...); err != nil {
+		s.log.Warn("refreshing planner statistics failed", "tables", tables, "err", err)
+	}
 }

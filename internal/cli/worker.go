@@ -1,0 +1,176 @@
+package cli
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"log/slog"
+	"strconv"
+	"strings"
+	"time"
+
+	"masthead/delivery"
+	"masthead/internal/ratelimit"
+	"masthead/newsletter"
+	"masthead/scheduler"
+	"masthead/store"
+	"masthead/subscribers"
+)
+
+// workerOptions are the sending flags of `masthead worker`.
+type workerOptions struct {
+	connections int
+	claimBatch  int
+	lease       time.Duration
+	poll        time.Duration
+	rate        float64
+	domainRates rateMap
+	exitIdle    bool
+}
+
+// runWorker is `masthead worker`: a process that only sends. It finds every
+// issue in status sending and delivers it alongside any other serve or worker
+// processes of the same database (rows are claimed under leases; a dead
+// process's rows are taken over when its leases run out), with rate limits
+// that hold across all of them. No web server, no scheduler.
+func runWorker(ctx context.Context, a *app, args []string) error {
+	fs := a.flags()
+	var o workerOptions
+	o.domainRates = rateMap{}
+	fs.IntVar(&o.connections, "connections", 4, "SMTP connections (one sending goroutine each)")
+	fs.IntVar(&o.claimBatch, "claim-batch", 0, "rows claimed per transaction (default 4 × connections)")
+	fs.DurationVar(&o.lease, "lease", 30*time.Second, "how long a claimed row is held; another process takes over a dead one's rows after it")
+	fs.DurationVar(&o.poll, "poll", time.Second, "how often to look for issues to send")
+	fs.Float64Var(&o.rate, "rate", 0, "messages per second in total over every process of this database (0: unlimited)")
+	fs.Var(o.domainRates, "domain-rate", "DOMAIN=RATE: messages per second to one recipient domain over every process (repeatable)")
+	fs.BoolVar(&o.exitIdle, "exit-when-idle", false, "exit when no issue is left sending (batch jobs, tests)")
+	if _, err := a.parse(fs, args); err != nil {
+		return err
+	}
+	switch {
+	case o.connections < 1:
+		return usageErr("--connections must be at least 1")
+	case o.lease < time.Second:
+		return usageErr("--lease must be at least 1s")
+	case o.poll <= 0:
+		return usageErr("--poll must be positive")
+	case o.rate < 0:
+		return usageErr("--rate must not be negative")
+	}
+	st, err := a.store(ctx)
+	if err != nil {
+		return err
+	}
+	eng, err := a.engine(ctx, st, o)
+	if err != nil {
+		return err
+	}
+	a.log.Info("worker started", "owner", eng.Owner(), "db", st.Backend(), "connections", o.connections,
+		"rate", o.rate, "lease", o.lease.String())
+	return work(ctx, st, eng, o, a.log)
+}
+
+// engine builds the delivery engine of a sending process.
+func (a *app) engine(ctx context.Context, st *store.Store, o workerOptions) (*delivery.Engine, error) {
+	secret, err := a.secret(ctx)
+	if err != nil {
+		return nil, err
+	}
+	sender, _, err := a.sender()
+	if err != nil {
+		return nil, err
+	}
+	return delivery.New(st, sender, delivery.Config{
+		Connections: o.connections,
+		ClaimBatch:  o.claimBatch,
+		Lease:       o.lease,
+		Poll:        o.poll,
+		Rate:        o.rate,
+		DomainRates: o.domainRates,
+		SharedLimit: sharedLimit(st, a.log),
+		BaseURL:     a.cfg.BaseURL,
+		Signer:      subscribers.NewSigner(secret),
+		ReclaimDead: true,
+	}, a.log)
+}
+
+// sharedLimit makes delivery's rate limits hold across every process of the
+// database.
+func sharedLimit(st *store.Store, log *slog.Logger) func(string, float64, int) delivery.Waiter {
+	return func(name string, perSecond float64, burst int) delivery.Waiter {
+		l, err := ratelimit.New(st, name, perSecond, burst)
+		if err != nil {
+			// Rates are checked when flags are parsed; this is a bug, and
+			// sending unlimited would break a promise: refuse every send.
+			log.Error("bad rate limit", "limit", name, "err", err)
+			return refuse{err}
+		}
+		return l
+	}
+}
+
+type refuse struct{ err error }
+
+func (r refuse) Wait(context.Context) error { return r.err }
+
+// work keeps a delivery run going for every sending issue (scheduler.Workers)
+// until ctx is done, when the runs finish and record what is in flight, or,
+// with --exit-when-idle, until nothing is sending.
+func work(ctx context.Context, st *store.Store, eng *delivery.Engine, o workerOptions, log *slog.Logger) error {
+	ctx, stop := context.WithCancel(ctx)
+	defer stop()
+	w := &scheduler.Workers{Store: st, Log: log, Poll: o.poll,
+		Runner: scheduler.RunnerFunc(func(ctx context.Context, id int64) error {
+			sum, err := eng.Run(ctx, id)
+			if err == nil {
+				log.Info("delivery run ended", "issue", id, "status", sum.Status, "sent_here", sum.Sent,
+					"failed_here", sum.Failed, "retried_here", sum.Retried, "pending", sum.Counts.Pending(),
+					"elapsed", sum.Elapsed.Round(time.Millisecond).String())
+			}
+			return err
+		})}
+	if o.exitIdle {
+		go func() {
+			t := time.NewTicker(o.poll)
+			defer t.Stop()
+			for {
+				select {
+				case <-ctx.Done():
+					return
+				case <-t.C:
+				}
+				list, err := st.Issues(ctx, store.IssueFilter{Statuses: []newsletter.IssueStatus{newsletter.Sending}})
+				if err == nil && len(list) == 0 && w.Running() == 0 {
+					log.Info("nothing is sending: worker exits")
+					stop()
+					return
+				}
+			}
+		}()
+	}
+	return w.Run(ctx)
+}
+
+// rateMap is a repeatable DOMAIN=RATE flag.
+type rateMap map[string]float64
+
+var _ flag.Value = rateMap{}
+
+func (m rateMap) String() string {
+	var parts []string
+	for d, r := range m {
+		parts = append(parts, d+"="+strconv.FormatFloat(r, 'g', -1, 64))
+	}
+	return strings.Join(parts, ",")
+}
+
+func (m rateMap) Set(v string) error {
+	d, r, ok := strings.Cut(v, "=")
+	d = strings.ToLower(strings.TrimSpace(d))
+	rate, err := strconv.ParseFloat(strings.TrimSpace(r), 64)
+	if !ok || d == "" || strings.Contains(d, "@") || err != nil || rate <= 0 {
+		return fmt.Errorf("want DOMAIN=RATE with RATE > 0 messages per second, got %q", v)
+	}
+	m[d] = rate
+	return nil
+}

@@ -1,0 +1,140 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"masthead/internal/smtptest"
+	"masthead/internal/testenv"
+	"masthead/newsletter"
+	"masthead/store"
+	"masthead/store/storetest"
+)
+
+// Three worker processes share one send to 20,000 subscribers through an SMTP
+// server that takes 5 ms over each reply. One is killed with SIGKILL in the
+// middle; the other two take over the rows it held once their leases run out.
+// Every subscriber gets the issue, and no more than the killed worker's
+// in-flight bound (connections + record batch) get it twice.
+func TestWorkersShareASendOnPostgres(t *testing.T) {
+	if testing.Short() {
+		t.Skip("20,000 messages through three processes")
+	}
+	const (
+		subscriberCount = 20000
+		connections     = 8
+		recordBatch     = 64 // delivery's default Config.RecordBatch
+		lease           = 3 * time.Second
+	)
+	begin := time.Now()
+	dsn := testenv.Postgres(t)
+	bin := buildMasthead(t)
+	t.Logf("built masthead in %v", time.Since(begin).Round(time.Millisecond))
+	st := storetest.OpenDSN(t, dsn)
+	iss := seedSend(t, st, dsn, subscriberCount)
+	t.Logf("seeded %d subscribers and started the send after %v", subscriberCount, time.Since(begin).Round(time.Millisecond))
+	srv, err := smtptest.Start(smtptest.Options{Discard: true, Latency: 5 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+
+	dir := t.TempDir()
+	logs := make([]string, 3)
+	for i := range logs {
+		logs[i] = filepath.Join(dir, fmt.Sprintf("worker%d.log", i))
+	}
+	args := []string{"--connections", fmt.Sprint(connections), "--lease", lease.String()}
+	victim := startWorker(t, bin, dsn, srv.Addr, logs[0], args...)
+	others := []*exec.Cmd{startWorker(t, bin, dsn, srv.Addr, logs[1], args...), startWorker(t, bin, dsn, srv.Addr, logs[2], args...)}
+
+	// Kill the first worker once the send is well under way.
+	started := time.Now()
+	deadline := time.Now().Add(60 * time.Second)
+	for srv.Count() < subscriberCount/4 {
+		if time.Now().After(deadline) {
+			t.Fatalf("only %d messages after 60s\n%s", srv.Count(), tail(logs[0]))
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if err := victim.Process.Signal(syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	victim.Wait()
+	killedAt := srv.Count()
+
+	// The rows it held: sending, under its name ("host/pid/random").
+	host, _ := os.Hostname()
+	prefix := fmt.Sprintf("%s/%d/", host, victim.Process.Pid)
+	held, err := st.Deliveries(context.Background(), store.DeliveryFilter{IssueID: iss.ID, Status: store.DeliverySending})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var orphans []*store.Delivery
+	for _, d := range held {
+		if strings.HasPrefix(d.LeaseOwner, prefix) {
+			orphans = append(orphans, d)
+		}
+	}
+	if len(orphans) == 0 {
+		t.Fatalf("the killed worker held no rows (%d rows sending)", len(held))
+	}
+
+	t.Logf("killed worker %d after %d messages, %v into the send", victim.Process.Pid, killedAt, time.Since(started).Round(time.Millisecond))
+	for i, c := range others {
+		waitExit(t, c, 60*time.Second, logs[i+1])
+	}
+	t.Logf("the others finished %v into the send; %d messages", time.Since(started).Round(time.Millisecond), srv.Count())
+	if t.Failed() {
+		t.FailNow()
+	}
+
+	ctx := context.Background()
+	c, err := st.Counts(ctx, iss.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Sent != subscriberCount || c.Pending() != 0 {
+		t.Errorf("ledger after the send: %+v", c)
+	}
+	if status, err := st.IssueStatus(ctx, iss.ID); err != nil || status != newsletter.Sent {
+		t.Errorf("issue is %s (%v), want sent", status, err)
+	}
+	copies := copiesPerRecipient(srv)
+	missing, dups := 0, 0
+	for i := range subscriberCount {
+		switch n := copies[readerAddr(i)]; {
+		case n == 0:
+			missing++
+		case n > 1:
+			dups += n - 1
+		}
+	}
+	if missing > 0 {
+		t.Errorf("%d subscribers got no copy", missing)
+	}
+	if bound := connections + recordBatch; dups > bound {
+		t.Errorf("%d duplicate copies, more than the killed worker's in-flight bound %d", dups, bound)
+	}
+	// The others sent the killed worker's rows, and only after its leases ran out.
+	for _, o := range orphans {
+		d, err := st.DeliveryByID(ctx, o.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if d.Status != store.DeliverySent {
+			t.Errorf("row %d of the killed worker is %s", d.ID, d.Status)
+		} else if d.AcceptedAt.Before(o.LeaseUntil) {
+			t.Errorf("row %d of the killed worker was sent at %v, before its lease ran out at %v", d.ID, d.AcceptedAt, o.LeaseUntil)
+		}
+	}
+	t.Logf("killed worker %d after %d messages holding %d rows; %d messages in all, %d duplicates",
+		victim.Process.Pid, killedAt, len(orphans), srv.Count(), dups)
+}
