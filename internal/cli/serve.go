@@ -33,6 +33,7 @@ func runServe(ctx context.Context, a *app, args []string) error {
 	fs.IntVar(&o.connections, "connections", 4, "SMTP connections (one sending goroutine each) per issue")
 	fs.Float64Var(&o.rate, "rate", 0, "messages per second in total over every process of this database (0: unlimited)")
 	fs.Var(o.domainRates, "domain-rate", "DOMAIN=RATE: messages per second to one recipient domain over every process (repeatable)")
+	fs.DurationVar(&o.leaderLease, "leader-lease", 30*time.Second, "with several serve processes on one database, how soon another takes over the schedules when the one firing them dies")
 	pos, err := a.parse(fs, args)
 	if err != nil {
 		return err

@@ -67,7 +67,7 @@ func (a *app) serveParts(ctx context.Context, st *store.Store, o workerOptions, 
 		})}
 	sends := wakingSends{Engine: engine, wake: workers.Wake}
 	sched := scheduler.New(scheduler.Config{Store: st, Assembler: asm, Log: log, CatchUp: catchUp,
-		Reload: 30 * time.Second, Starter: scheduler.StarterFunc(sends.Start)})
+		Reload: 30 * time.Second, LeaseTTL: o.leaderLease, Starter: scheduler.StarterFunc(sends.Start)})
 
 	work, err := workspace.New(workspace.Config{Store: st, Sends: sends, Assembler: asm, BaseURL: a.cfg.BaseURL,
 		Log: log.With("component", "workspace")})

@@ -17,8 +17,9 @@ import (
 	"masthead/subscribers"
 )
 
-// workerOptions are the sending flags of `masthead worker`.
+// workerOptions are the flags of the processes that send (worker and serve).
 type workerOptions struct {
+	leaderLease time.Duration // serve: the scheduler's leader lease
 	connections int
 	claimBatch  int
 	lease       time.Duration
