@@ -22,10 +22,11 @@ func init() { newPostgres = func() dialect { return postgresDialect{} } }
 type postgresDialect struct{}
 
 var (
-	_ skipLocker      = postgresDialect{}
-	_ migrationLocker = postgresDialect{}
-	_ dialect         = postgresDialect{}
-	_ analyzer        = postgresDialect{}
+	_ skipLocker       = postgresDialect{}
+	_ migrationLocker  = postgresDialect{}
+	_ dialect          = postgresDialect{}
+	_ analyzer         = postgresDialect{}
+	_ identityResetter = postgresDialect{}
 )
 
 // Pool sizes: a serve or worker process sends from a handful of goroutines and
@@ -132,4 +133,19 @@ func (s *Store) refreshStats(ctx context.Context, tables ...string) {
 	if err := a.analyze(ctx, s.db, tables...); err != nil {
 		s.log.Warn("refreshing planner statistics failed", "tables", tables, "err", err)
 	}
+}
+
+// resetIdentity moves the id sequence of table past the ids copied into it
+// (rows inserted with explicit ids do not advance it), so the next insert
+// does not collide with a copied row.
+func (postgresDialect) resetIdentity(ctx context.Context, tx *sql.Tx, table string) error {
+	var seq sql.NullString
+	if err := tx.QueryRowContext(ctx, `SELECT pg_get_serial_sequence($1, 'id')`, table).Scan(&seq); err != nil {
+		return err
+	}
+	if !seq.Valid {
+		return nil
+	}
+	_, err := tx.ExecContext(ctx, `SELECT setval($1, COALESCE((SELECT MAX(id) FROM `+table+`), 0) + 1, false)`, seq.String)
+	return err
 }

@@ -47,6 +47,7 @@ func commands() []command {
 		{"user add", "EMAIL", "add an editor's account (--role admin|editor; password asked, or read from stdin)", runUserAdd},
 		{"token create", "", "create an API token for an account (--user EMAIL [--name N]); printed once", runTokenCreate},
 		{"worker", "", "only send: deliver sending issues alongside other processes of the database", runWorker},
+		{"db copy", "", "copy a SQLite database into an empty PostgreSQL one (--from, --to), verified by row counts", runDBCopy},
 		{"serve", "", "run the web server, the scheduler and the delivery workers", runServe},
 		{"issue schedule", "", "give an issue its own send time (--date D --at HH:MM)", runIssueSchedule},
 		{"issue unschedule", "", "take an issue's own send time back (the daily schedule sends it)", runIssueUnschedule},

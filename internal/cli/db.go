@@ -1,0 +1,82 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"text/tabwriter"
+	"time"
+
+	"masthead/store"
+)
+
+// runDBCopy is `masthead db copy --from SQLITE --to POSTGRES`: it moves an
+// installation to another database. The target is migrated to the current
+// schema, must be empty, and receives every row in one transaction that
+// commits only when each table's row count matches the source's.
+func runDBCopy(ctx context.Context, a *app, args []string) error {
+	fs := a.flags()
+	var from, to string
+	var batch int
+	fs.StringVar(&from, "from", "", "the database to copy: a SQLite file (default --db)")
+	fs.StringVar(&to, "to", "", "the database to fill: a postgres:// URL (or another SQLite file); must be empty")
+	fs.IntVar(&batch, "batch", 1000, "rows read and written at a time")
+	pos, err := a.parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) > 0 {
+		return usageErr("db copy takes no arguments, got %q", pos[0])
+	}
+	if from == "" {
+		from = a.cfg.DB
+	}
+	switch {
+	case to == "":
+		return usageErr("--to is required, e.g. --to postgres://user@host/masthead")
+	case to == from:
+		return usageErr("--from and --to are the same database")
+	case batch < 1:
+		return usageErr("--batch must be at least 1")
+	}
+	src, err := store.Open(ctx, from, a.log)
+	if err != nil {
+		return fmt.Errorf("source: %w", err)
+	}
+	defer src.Close()
+	if src.Backend() != "sqlite" {
+		return usageErr("--from must be a SQLite file, not a %s database", src.Backend())
+	}
+	dst, err := store.Open(ctx, to, a.log)
+	if err != nil {
+		return fmt.Errorf("target: %w", err)
+	}
+	defer dst.Close()
+
+	start := time.Now()
+	counts, err := store.Copy(ctx, src, dst, store.CopyOptions{Batch: batch,
+		Progress: func(table string, done int64) {
+			if done%(int64(batch)*50) == 0 {
+				a.log.Info("copying", "table", table, "rows", done)
+			}
+		}})
+	if errors.Is(err, store.ErrTargetNotEmpty) {
+		return fmt.Errorf("%w; db copy only fills an empty database", err)
+	}
+	if err != nil {
+		return err
+	}
+	tw := tabwriter.NewWriter(a.env.Stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "TABLE\tSOURCE\tTARGET")
+	var total int64
+	for _, c := range counts {
+		fmt.Fprintf(tw, "%s\t%d\t%d\n", c.Table, c.Source, c.Target)
+		total += c.Target
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	fmt.Fprintf(a.env.Stdout, "copied %d rows in %d tables to %s in %v; every table's count matches\n",
+		total, len(counts), dst.Backend(), time.Since(start).Round(time.Millisecond))
+	return nil
+}
