@@ -43,13 +43,14 @@ func TestRateLimits(t *testing.T) {
 	if len(all) != 100 || len(slow) != 10 {
 		t.Fatalf("%d messages, %d to slow.example", len(all), len(slow))
 	}
-	// A token bucket lets rate×window + burst through in any window; one
-	// more is allowed for the jitter between sending and arriving.
-	if n := maxInWindow(all, time.Second); n > 40+1+1 {
-		t.Errorf("%d messages within one second, limit 40/s", n)
+	// A token bucket lets rate×window + burst through in any window; arrival
+	// times at the server carry scheduling jitter (large under -race on a busy
+	// machine), for which 100 ms more of the rate is allowed.
+	if n, limit := maxInWindow(all, time.Second), 44+1; n > limit {
+		t.Errorf("%d messages within one second, more than %d (40/s)", n, limit)
 	}
-	if n := maxInWindow(slow, time.Second); n > 8+1+1 {
-		t.Errorf("%d messages to slow.example within one second, limit 8/s", n)
+	if n, limit := maxInWindow(slow, time.Second), 8+1+1; n > limit {
+		t.Errorf("%d messages to slow.example within one second, more than %d (8/s)", n, limit)
 	}
 	if r := float64(len(all)-1) / all[len(all)-1].Sub(all[0]).Seconds(); r > 40*1.02 {
 		t.Errorf("average rate %.1f/s, limit 40/s", r)

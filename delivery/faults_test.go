@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -123,4 +124,82 @@ func subscriberStatus(t testing.TB, f *fixture, id int64) string {
 		return "bounced but not suppressed"
 	}
 	return st
+}
+
+// TestOutageTripsTheBreaker: for half a second the server answers every
+// MAIL with 421 and closes the connection. The send pauses as a whole
+// instead of every row burning attempts, then finishes with every
+// subscriber served once.
+func TestOutageTripsTheBreaker(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t, 0)
+	f.addSubscribers(t, 0, 300, nil)
+	var outageStart atomic.Int64
+	inject := func(stage smtptest.Stage, _, _ string) *smtptest.Fault {
+		start := outageStart.Load()
+		if stage == smtptest.StageMail && start != 0 && time.Since(time.Unix(0, start)) < 500*time.Millisecond {
+			return &smtptest.Fault{Code: 421, Text: "4.3.2 going down"}
+		}
+		return nil
+	}
+	srv := startServer(t, smtptest.Options{Inject: inject})
+	go func() {
+		for srv.Count() < 50 {
+			time.Sleep(time.Millisecond)
+		}
+		outageStart.Store(time.Now().UnixNano())
+	}()
+	e := f.engine(t, smtpTo(t, srv, 5*time.Second), f.fastConfig(4))
+	e.Start(ctx, f.issue.ID)
+	sum, err := e.Run(ctx, f.issue.ID)
+	if err != nil || sum.Status != newsletter.Sent || sum.Counts.Sent != 300 {
+		t.Fatalf("run: %v, %+v", err, sum)
+	}
+	if perRcpt, dup := copies(srv.Messages()); len(perRcpt) != 300 || dup != 0 {
+		t.Fatalf("%d recipients, %d duplicates", len(perRcpt), dup)
+	}
+	// Each breaker trip costs at most one attempt per connection.
+	rows, _ := f.st.Deliveries(ctx, store.DeliveryFilter{IssueID: f.issue.ID})
+	extra := 0
+	for _, d := range rows {
+		extra += d.Attempts - 1
+	}
+	t.Logf("%d extra attempts over a 500 ms outage", extra)
+	if extra == 0 || extra > 40 {
+		t.Errorf("%d extra attempts; want a few (4 connections, a handful of breaker trips)", extra)
+	}
+}
+
+// TestGiveUpFailsSoftly: a recipient whose server keeps answering 451 is
+// retried until the give-up time, then failed as a soft bounce; the issue
+// still finishes.
+func TestGiveUpFailsSoftly(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t, 0)
+	f.addSubscribers(t, 0, 5, nil)
+	srv := startServer(t, smtptest.Options{Inject: func(stage smtptest.Stage, _, rcpt string) *smtptest.Fault {
+		if stage == smtptest.StageRcpt && strings.HasPrefix(rcpt, "r00003@") {
+			return &smtptest.Fault{Code: 451, Text: "4.2.0 mailbox busy"}
+		}
+		return nil
+	}})
+	cfg := f.fastConfig(2)
+	cfg.GiveUpAfter = 300 * time.Millisecond
+	e := f.engine(t, smtpTo(t, srv, 5*time.Second), cfg)
+	e.Start(ctx, f.issue.ID)
+	sum, err := e.Run(ctx, f.issue.ID)
+	if err != nil || sum.Status != newsletter.Sent || sum.Counts.Sent != 4 || sum.Counts.Failed != 1 {
+		t.Fatalf("run: %v, %+v", err, sum)
+	}
+	failed, _ := f.st.Deliveries(ctx, store.DeliveryFilter{IssueID: f.issue.ID, Status: store.DeliveryFailed})
+	d := failed[0]
+	if d.Attempts < 3 || d.LastCode != 451 || !strings.HasPrefix(d.LastReply, "gave up after 300ms: 451 4.2.0 mailbox busy") {
+		t.Errorf("failed row: %d attempts, %d %q", d.Attempts, d.LastCode, d.LastReply)
+	}
+	var status string
+	var soft int
+	openRaw(t, f).QueryRow(`SELECT status, soft_bounces FROM subscribers WHERE id = ?`, d.SubscriberID).Scan(&status, &soft)
+	if status != "active" || soft != 1 {
+		t.Errorf("subscriber %s with %d soft bounces, want active with 1", status, soft)
+	}
 }
