@@ -150,8 +150,8 @@ func checkHeaders(t *testing.T, f *fixture, raw []byte, row *store.Delivery) {
 		if !bytes.Contains(body, []byte(link)) {
 			t.Errorf("%s part lacks the unsubscribe link", ct)
 		}
-		if ct == "text/plain" && !bytes.Contains(body, []byte("Eve")) {
-			t.Errorf("text part lacks the subscriber's name")
+		if ct == "text/plain" && !bytes.Contains(body, []byte(strings.Fields(row.Name)[0])) {
+			t.Errorf("text part lacks the subscriber's name %q:\n%s", row.Name, body)
 		}
 	}
 	if strings.Join(types, ",") != "text/plain,text/html" {
