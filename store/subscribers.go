@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"hash/fnv"
+	"math"
 	"slices"
 	"strings"
 
@@ -652,12 +653,17 @@ func (s *Store) listings(ctx context.Context, inner string, args []any, order st
 
 // SubscriberImport writes the rows of one CSV import (subscribers.Importer) to
 // one publication. It holds one connection for the import's life, with a
-// temporary table of the addresses seen so far: repeated addresses are found
-// across batches with the database's memory, not the program's.
+// temporary table of the existing subscribers' addresses seen so far (see
+// markDuplicates for how repeated addresses are found).
 type SubscriberImport struct {
 	s     *Store
 	conn  *sql.Conn
 	pubID int64
+	// watermark is the highest subscriber id when the import began: higher
+	// ids are new, and lines[id-watermark-1] says which line created each
+	// (0: someone else, such as the subscribe form, during the import).
+	watermark int64
+	lines     []uint32
 }
 
 var _ subscribers.ImportSink = (*SubscriberImport)(nil)
@@ -678,22 +684,41 @@ func (s *Store) BeginImport(ctx context.Context, publicationID int64) (*Subscrib
 	if s.dialect.name() == "sqlite" {
 		key = "INTEGER PRIMARY KEY" // the rowid itself: one B-tree, not two
 	}
-	for _, q := range []string{
+	setup := []string{
 		`CREATE TEMP TABLE IF NOT EXISTS import_seen (h ` + key + `, email TEXT NOT NULL, line BIGINT NOT NULL)`,
 		`DELETE FROM import_seen`,
-	} {
+	}
+	if s.dialect.name() == "sqlite" {
+		// A bigger page cache for this connection only: a large list's email
+		// index is written in random order, and with SQLite's default 2 MB
+		// cache most inserts re-read index pages from the file.
+		setup = append(setup, fmt.Sprintf(`PRAGMA main.cache_size = -%d`, importCacheKiB),
+			fmt.Sprintf(`PRAGMA temp.cache_size = -%d`, importCacheKiB/4))
+	}
+	for _, q := range setup {
 		if _, err := conn.ExecContext(ctx, q); err != nil {
 			conn.Close()
 			return nil, fmt.Errorf("begin import: %w", err)
 		}
 	}
-	return &SubscriberImport{s: s, conn: conn, pubID: publicationID}, nil
+	im := &SubscriberImport{s: s, conn: conn, pubID: publicationID}
+	if err := conn.QueryRowContext(ctx, `SELECT COALESCE(MAX(id), 0) FROM subscribers`).Scan(&im.watermark); err != nil {
+		conn.Close()
+		return nil, fmt.Errorf("begin import: %w", err)
+	}
+	return im, nil
 }
+
+// importCacheKiB is the SQLite page cache of an import's connection (KiB).
+const importCacheKiB = 64 << 10
 
 // Close drops the import's temporary table and releases its connection.
 func (im *SubscriberImport) Close() error {
 	ctx := context.Background()
 	_, err := im.conn.ExecContext(ctx, `DROP TABLE IF EXISTS import_seen`)
+	if im.s.dialect.name() == "sqlite" && err == nil {
+		_, err = im.conn.ExecContext(ctx, `PRAGMA main.cache_size = -2000`) // SQLite's default, for the pool
+	}
 	if cerr := im.conn.Close(); err == nil {
 		err = cerr
 	}
@@ -744,41 +769,71 @@ func (w *batchWrites) event(id, pubID int64, kind subscribers.EventKind, detail 
 
 func (im *SubscriberImport) writeBatch(ctx context.Context, tx *sql.Tx, rows []subscribers.ImportRow) error {
 	s := im.s
-	live, err := im.markDuplicates(ctx, tx, rows)
-	if err != nil {
-		return err
-	}
-	emails := make([]any, len(live))
-	for i, r := range live {
-		emails[i] = rows[r].Email
+	// Repeats within the batch.
+	first := make(map[string]int, len(rows))
+	live := make([]int, 0, len(rows))
+	emails := make([]any, 0, len(rows))
+	for i := range rows {
+		r := &rows[i]
+		if j, ok := first[r.Email]; ok {
+			r.Outcome, r.FirstLine = subscribers.OutcomeDuplicate, rows[j].Line
+			continue
+		}
+		first[r.Email] = i
+		live = append(live, i)
+		emails = append(emails, r.Email)
 	}
 	suppressed, err := im.suppressedOf(ctx, tx, emails)
 	if err != nil {
 		return err
 	}
+	// Create every address not suppressed; those already stored are left.
+	now := ms(s.now())
+	var w batchWrites
+	var tryNew []int
+	for _, i := range live {
+		r := &rows[i]
+		switch {
+		case r.Status.Suppressed():
+		case suppressed[r.Email]:
+			r.Outcome = subscribers.OutcomeSuppressed
+		default:
+			tryNew = append(tryNew, i)
+		}
+	}
+	if err := im.insertNew(ctx, tx, rows, tryNew, &w, now); err != nil {
+		return err
+	}
+	// The others were stored already: repeats of earlier lines, or updates.
+	var rest []int
+	emails = emails[:0]
+	for _, i := range live {
+		if rows[i].Outcome == subscribers.OutcomeNone {
+			rest = append(rest, i)
+			emails = append(emails, rows[i].Email)
+		}
+	}
 	existing, err := im.existingOf(ctx, tx, emails)
 	if err != nil {
 		return err
 	}
-	now := ms(s.now())
-	var w batchWrites
-	var added, suppressing []int // indexes into rows
-	for _, i := range live {
+	if rest, err = im.markRepeats(ctx, tx, rows, rest, existing); err != nil {
+		return err
+	}
+	var suppressing []int
+	for _, i := range rest {
 		r := &rows[i]
 		ex := existing[r.Email]
 		switch {
 		case r.Status.Suppressed():
 			suppressing = append(suppressing, i)
-		case suppressed[r.Email] || ex != nil && ex.status.Suppressed():
+		case ex == nil: // deleted meanwhile
+			r.Outcome = subscribers.OutcomeUnchanged
+		case ex.status.Suppressed():
 			r.Outcome = subscribers.OutcomeSuppressed
-		case ex == nil:
-			added = append(added, i)
 		default:
 			im.update(r, ex, &w, now)
 		}
-	}
-	if err := im.insertNew(ctx, tx, rows, added, &w, now); err != nil {
-		return err
 	}
 	if err := im.apply(ctx, tx, &w, now); err != nil {
 		return err
@@ -791,17 +846,18 @@ func (im *SubscriberImport) writeBatch(ctx context.Context, tx *sql.Tx, rows []s
 	return nil
 }
 
-// insertNew creates the batch's new subscribers with one multi-row INSERT and
-// queues their subscriptions and events.
-func (im *SubscriberImport) insertNew(ctx context.Context, tx *sql.Tx, rows []subscribers.ImportRow, added []int, w *batchWrites, now int64) error {
-	if len(added) == 0 {
+// insertNew creates, with one multi-row INSERT, the subscribers of the rows
+// whose address is not stored yet, marks those rows Added and gathers their
+// subscriptions and events. The other rows keep OutcomeNone.
+func (im *SubscriberImport) insertNew(ctx context.Context, tx *sql.Tx, rows []subscribers.ImportRow, try []int, w *batchWrites, now int64) error {
+	if len(try) == 0 {
 		return nil
 	}
-	args := make([]any, 0, 5*len(added))
-	for _, i := range added {
+	args := make([]any, 0, 5*len(try))
+	for _, i := range try {
 		args = append(args, rows[i].Email, rows[i].Name, string(rows[i].Status), now, now)
 	}
-	ids := make(map[string]int64, len(added))
+	ids := make(map[string]int64, len(try))
 	err := im.s.queryBulk(ctx, tx, `INSERT INTO subscribers (email, name, status, created_at, updated_at)`, `(?, ?, ?, ?, ?)`, args,
 		`ON CONFLICT (email) DO NOTHING RETURNING id, email`, nil, func(r *sql.Rows) error {
 			var id int64
@@ -813,14 +869,14 @@ func (im *SubscriberImport) insertNew(ctx context.Context, tx *sql.Tx, rows []su
 	if err != nil {
 		return fmt.Errorf("import subscribers: %w", err)
 	}
-	for _, i := range added {
+	for _, i := range try {
 		r := &rows[i]
 		id, ok := ids[r.Email]
-		if !ok { // created meanwhile by someone else (PostgreSQL): leave it be
-			r.Outcome = subscribers.OutcomeUnchanged
+		if !ok {
 			continue
 		}
 		r.Outcome = subscribers.OutcomeAdded
+		im.created(id, r.Line)
 		kind := subscribers.EventSubscribed
 		if r.Status == subscribers.Unsubscribed {
 			kind = subscribers.EventUnsubscribed
@@ -872,52 +928,87 @@ func (im *SubscriberImport) apply(ctx context.Context, tx *sql.Tx, w *batchWrite
 	return nil
 }
 
-// markDuplicates marks rows whose address came before, in this batch or an
-// earlier one, and returns the indexes of the others. Earlier batches' addresses
-// are in the temporary table import_seen, keyed by a 64-bit hash of the address
-// (an integer key is several times cheaper to index than the text); the stored
-// address tells a real repeat from a hash collision.
-func (im *SubscriberImport) markDuplicates(ctx context.Context, tx *sql.Tx, rows []subscribers.ImportRow) ([]int, error) {
-	first := make(map[string]int, len(rows))
-	live := make([]int, 0, len(rows))
-	hashes := make([]any, 0, len(rows))
-	for i := range rows {
+// markRepeats marks the rows (indexes into rows, of addresses already stored,
+// with existing their subscribers) whose address came earlier in the file,
+// and returns the others. Within a batch the caller finds repeats with a map;
+// across batches, without holding the file in memory:
+//   - a subscriber this import created is known by its id: lines records the
+//     line that created each new id (4 bytes per new subscriber);
+//   - a subscriber that existed before is looked up in the temporary table
+//     import_seen, keyed by a 64-bit hash of the address (an integer key is
+//     several times cheaper to index than the text); the stored address tells
+//     a real repeat from a hash collision.
+func (im *SubscriberImport) markRepeats(ctx context.Context, tx *sql.Tx, rows []subscribers.ImportRow, idx []int, existing map[string]*existingSub) ([]int, error) {
+	var hashes []any // of rows whose subscriber existed before the import
+	for _, i := range idx {
 		r := &rows[i]
-		if j, ok := first[r.Email]; ok {
-			r.Outcome, r.FirstLine = subscribers.OutcomeDuplicate, rows[j].Line
-			continue
+		ex := existing[r.Email]
+		switch {
+		case ex == nil:
+		case im.createdLine(ex.id) > 0:
+			r.Outcome, r.FirstLine = subscribers.OutcomeDuplicate, im.createdLine(ex.id)
+		case ex.id <= im.watermark:
+			hashes = append(hashes, emailHash(r.Email))
 		}
-		first[r.Email] = i
-		live = append(live, i)
-		hashes = append(hashes, emailHash(r.Email))
 	}
-	seen := make(map[string]int) // address -> line it first appeared on
-	err := im.s.queryIn(ctx, tx, `SELECT email, line FROM import_seen WHERE h IN`, nil, hashes, func(r *sql.Rows) error {
-		var email string
-		var line int
-		err := r.Scan(&email, &line)
-		seen[email] = line
-		return err
-	})
-	if err != nil {
-		return nil, fmt.Errorf("import duplicates: %w", err)
-	}
-	out := live[:0]
-	args := make([]any, 0, 3*len(live))
-	for k, i := range live {
-		r := &rows[i]
-		if line, ok := seen[r.Email]; ok {
-			r.Outcome, r.FirstLine = subscribers.OutcomeDuplicate, line
-			continue
+	if len(hashes) > 0 {
+		seen := make(map[string]int) // address -> line it first appeared on
+		err := im.s.queryIn(ctx, tx, `SELECT email, line FROM import_seen WHERE h IN`, nil, hashes, func(r *sql.Rows) error {
+			var email string
+			var line int
+			err := r.Scan(&email, &line)
+			seen[email] = line
+			return err
+		})
+		if err != nil {
+			return nil, fmt.Errorf("import duplicates: %w", err)
 		}
-		out = append(out, i)
-		args = append(args, hashes[k], r.Email, r.Line)
+		args := make([]any, 0, 3*len(hashes))
+		for _, i := range idx {
+			r := &rows[i]
+			if ex := existing[r.Email]; ex == nil || ex.id > im.watermark {
+				continue
+			}
+			if line, ok := seen[r.Email]; ok {
+				r.Outcome, r.FirstLine = subscribers.OutcomeDuplicate, line
+				continue
+			}
+			args = append(args, emailHash(r.Email), r.Email, r.Line)
+		}
+		err = im.s.execBulk(ctx, tx, `INSERT INTO import_seen (h, email, line)`, `(?, ?, ?)`, args, `ON CONFLICT (h) DO NOTHING`, nil)
+		if err != nil {
+			return nil, fmt.Errorf("import duplicates: %w", err)
+		}
 	}
-	err = im.s.execBulk(ctx, tx, `INSERT INTO import_seen (h, email, line)`, `(?, ?, ?)`, args, `ON CONFLICT (h) DO NOTHING`, nil)
-	if err != nil {
-		return nil, fmt.Errorf("import duplicates: %w", err)
+	out := idx[:0]
+	for _, i := range idx {
+		if rows[i].Outcome != subscribers.OutcomeDuplicate {
+			out = append(out, i)
+		}
 	}
 	return out, nil
+}
+
+// created records that this import created subscriber id from line.
+func (im *SubscriberImport) created(id int64, line int) {
+	k := id - im.watermark - 1
+	if k < 0 || line <= 0 || line > math.MaxUint32 {
+		return
+	}
+	if k >= int64(len(im.lines)) {
+		im.lines = append(im.lines, make([]uint32, k-int64(len(im.lines))+1)...)
+	}
+	im.lines[k] = uint32(line)
+}
+
+// createdLine is the line that created subscriber id in this import, 0 if
+// this import did not create it.
+func (im *SubscriberImport) createdLine(id int64) int {
+	k := id - im.watermark - 1
+	if k < 0 || k >= int64(len(im.lines)) {
+		return 0
+	}
+	return int(im.lines[k])
 }
 
 // emailHash is FNV-1a, 64 bits, as a signed integer key.
@@ -1011,6 +1102,7 @@ func (im *SubscriberImport) importSuppression(ctx context.Context, tx *sql.Tx, r
 			return fmt.Errorf("line %d: %w", r.Line, err)
 		}
 		r.Outcome = subscribers.OutcomeAdded
+		im.created(id, r.Line)
 	}
 	return s.suppressTx(ctx, tx, r.Email, r.Status, subscribers.ViaImport, fmt.Sprintf("imported as %s", r.Status))
 }

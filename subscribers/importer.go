@@ -77,7 +77,7 @@ type ImportReport struct {
 const MaxProblems = 1000
 
 // DefaultBatchSize is how many rows go to the store per transaction.
-const DefaultBatchSize = 2000
+const DefaultBatchSize = 10000
 
 // Importer reads a subscriber CSV: a header row naming the columns email, name
 // and optionally status, in any order and case (other columns are ignored),
