@@ -23,8 +23,14 @@ type sendFixture struct {
 
 func newSendFixture(t testing.TB, n int) *sendFixture {
 	t.Helper()
+	return newSendFixtureAt(t, filepath.Join(t.TempDir(), "m.db"), n)
+}
+
+// newSendFixtureAt is newSendFixture on the database at dsn (see eachBackend).
+func newSendFixtureAt(t testing.TB, dsn string, n int) *sendFixture {
+	t.Helper()
 	ctx := context.Background()
-	s, err := Open(ctx, filepath.Join(t.TempDir(), "m.db"), nil)
+	s, err := Open(ctx, dsn, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -69,12 +75,12 @@ func (f *sendFixture) subscribers(t testing.TB, pubID int64, first, n int, statu
 	err := f.s.inTx(ctx, func(tx *sql.Tx) error {
 		for i := first; i < first+n; i++ {
 			var id int64
-			if err := tx.QueryRowContext(ctx, `INSERT INTO subscribers (email, name, status, created_at, updated_at)
-				VALUES (?, ?, ?, 1, 1) RETURNING id`, fmt.Sprintf("reader%d@example.net", i), fmt.Sprintf("Reader %d", i), status).Scan(&id); err != nil {
+			if err := tx.QueryRowContext(ctx, f.s.q(`INSERT INTO subscribers (email, name, status, created_at, updated_at)
+				VALUES (?, ?, ?, 1, 1) RETURNING id`), fmt.Sprintf("reader%d@example.net", i), fmt.Sprintf("Reader %d", i), status).Scan(&id); err != nil {
 				return err
 			}
-			if _, err := tx.ExecContext(ctx, `INSERT INTO subscriptions (subscriber_id, publication_id, status, created_at, updated_at)
-				VALUES (?, ?, ?, 1, 1)`, id, pubID, subStatus); err != nil {
+			if _, err := tx.ExecContext(ctx, f.s.q(`INSERT INTO subscriptions (subscriber_id, publication_id, status, created_at, updated_at)
+				VALUES (?, ?, ?, 1, 1)`), id, pubID, subStatus); err != nil {
 				return err
 			}
 			ids = append(ids, id)
@@ -89,14 +95,14 @@ func (f *sendFixture) subscribers(t testing.TB, pubID int64, first, n int, statu
 
 func (f *sendFixture) exec(t testing.TB, q string, args ...any) {
 	t.Helper()
-	if _, err := f.s.db.Exec(q, args...); err != nil {
+	if _, err := f.s.db.Exec(f.s.q(q), args...); err != nil {
 		t.Fatal(err)
 	}
 }
 
-func TestStartSendSnapshotsEligibleAudience(t *testing.T) {
+func testStartSendSnapshotsEligibleAudience(t *testing.T, dsn string) {
 	ctx := context.Background()
-	f := newSendFixture(t, 5)
+	f := newSendFixtureAt(t, dsn, 5)
 	other := f.publication(t, "weekly")
 	f.subscribers(t, other, 100, 2, "active", "active")         // another publication
 	f.subscribers(t, f.pubID, 200, 1, "pending", "pending")     // not confirmed
@@ -150,9 +156,9 @@ func TestStartSendSnapshotsEligibleAudience(t *testing.T) {
 	}
 }
 
-func TestClaimRecordFinish(t *testing.T) {
+func testClaimRecordFinish(t *testing.T, dsn string) {
 	ctx := context.Background()
-	f := newSendFixture(t, 6)
+	f := newSendFixtureAt(t, dsn, 6)
 	now := time.UnixMilli(1_700_000_000_000)
 	f.s.SetClock(func() time.Time { return now })
 	if _, err := f.s.Claim(ctx, f.issueID, "a", 10, time.Minute); !errors.Is(err, ErrNotSending) {
@@ -233,18 +239,18 @@ func TestClaimRecordFinish(t *testing.T) {
 	// The hard bounce reached the subscriber, once, with a suppression.
 	var status string
 	var events, suppressed, soft int
-	f.s.db.QueryRow(`SELECT status FROM subscribers WHERE id = ?`, got[2].SubscriberID).Scan(&status)
-	f.s.db.QueryRow(`SELECT COUNT(*) FROM subscriber_events WHERE subscriber_id = ? AND kind = 'bounced' AND via = 'bounce'`, got[2].SubscriberID).Scan(&events)
-	f.s.db.QueryRow(`SELECT COUNT(*) FROM suppressions WHERE email = ?`, got[2].Email).Scan(&suppressed)
-	f.s.db.QueryRow(`SELECT soft_bounces FROM subscribers WHERE id = ?`, got[3].SubscriberID).Scan(&soft)
+	f.s.db.QueryRow(f.s.q(`SELECT status FROM subscribers WHERE id = ?`), got[2].SubscriberID).Scan(&status)
+	f.s.db.QueryRow(f.s.q(`SELECT COUNT(*) FROM subscriber_events WHERE subscriber_id = ? AND kind = 'bounced' AND via = 'bounce'`), got[2].SubscriberID).Scan(&events)
+	f.s.db.QueryRow(f.s.q(`SELECT COUNT(*) FROM suppressions WHERE email = ?`), got[2].Email).Scan(&suppressed)
+	f.s.db.QueryRow(f.s.q(`SELECT soft_bounces FROM subscribers WHERE id = ?`), got[3].SubscriberID).Scan(&soft)
 	if status != "bounced" || events != 1 || suppressed != 1 || soft != 1 {
 		t.Fatalf("bounce: status %s, events %d, suppressed %d, soft %d", status, events, suppressed, soft)
 	}
 }
 
-func TestClaimSkipsLeaversAndCancelKeepsTruth(t *testing.T) {
+func testClaimSkipsLeaversAndCancelKeepsTruth(t *testing.T, dsn string) {
 	ctx := context.Background()
-	f := newSendFixture(t, 5)
+	f := newSendFixtureAt(t, dsn, 5)
 	if _, err := f.s.StartSend(ctx, f.issueID); err != nil {
 		t.Fatal(err)
 	}
@@ -284,9 +290,9 @@ func TestClaimSkipsLeaversAndCancelKeepsTruth(t *testing.T) {
 	}
 }
 
-func TestReleaseExpireAndSearch(t *testing.T) {
+func testReleaseExpireAndSearch(t *testing.T, dsn string) {
 	ctx := context.Background()
-	f := newSendFixture(t, 12)
+	f := newSendFixtureAt(t, dsn, 12)
 	f.s.StartSend(ctx, f.issueID)
 	got, _ := f.s.Claim(ctx, f.issueID, "h/1/x", 5, time.Hour)
 	if err := f.s.Release(ctx, "h/1/x", []int64{got[0].ID, got[1].ID}); err != nil {
@@ -312,9 +318,9 @@ func TestReleaseExpireAndSearch(t *testing.T) {
 	}
 }
 
-func TestOutbox(t *testing.T) {
+func testOutbox(t *testing.T, dsn string) {
 	ctx := context.Background()
-	f := newSendFixture(t, 0)
+	f := newSendFixtureAt(t, dsn, 0)
 	m := &OutboxMessage{IssueID: f.issueID, DeliveryID: 7, Recipient: "a@example.net", Subject: "S",
 		MessageID: "<x@y>", Raw: []byte("Subject: S\r\n\r\nbody\r\n")}
 	if err := f.s.AddOutbox(ctx, m); err != nil || m.ID == 0 {
