@@ -35,8 +35,15 @@
 // in flight and gives back the rows it had claimed. TestSend sends one message
 // without touching the ledger.
 //
-// Benchmarks (messages per second, CPU per message, next to a bare go-mail
-// loop over the same connections):
+// DKIM (LoadDKIM) signs with github.com/emersion/go-msgauth over the headers
+// in SignedHeaders, List-Unsubscribe and List-Unsubscribe-Post among them
+// (RFC 8058 section 4); a signed message is rendered twice (once to sign).
 //
-//	go test -run '^$' -bench . -benchmem ./delivery/
+// Benchmarks: composing one message, and a 10,000-subscriber send of a 40 KB
+// issue over 1 and 8 connections next to a bare go-mail loop sending one
+// pre-built message over as many connections (messages per second, CPU per
+// message, peak heap):
+//
+//	go test -run '^$' -bench BenchmarkCompose ./delivery/
+//	go test -run '^$' -bench BenchmarkSend -benchtime 1x ./delivery/
 package delivery
