@@ -76,8 +76,13 @@ type ImportReport struct {
 // MaxProblems bounds ImportReport.Problems so a file of garbage cannot fill memory.
 const MaxProblems = 1000
 
-// DefaultBatchSize is how many rows go to the store per transaction.
-const DefaultBatchSize = 10000
+// DefaultBatchSize is how many rows go to the store per transaction. Large,
+// because a list's addresses come in no order: each transaction rewrites most
+// pages of the email index it touches, so on SQLite 25,000 rows per
+// transaction write about a third of what 5,000 do (measured: a 1,000,000-row
+// import took half the time). A transaction then holds the write lock for
+// about a second; other writers wait (the busy timeout is 15 s).
+const DefaultBatchSize = 25000
 
 // Importer reads a subscriber CSV: a header row naming the columns email, name
 // and optionally status, in any order and case (other columns are ignored),
