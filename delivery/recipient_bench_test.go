@@ -3,7 +3,6 @@ package delivery_test
 import (
 	"context"
 	"fmt"
-	"io"
 	"syscall"
 	"testing"
 	"time"
@@ -17,15 +16,16 @@ import (
 //
 //	go test -run '^$' -bench Recipient -benchmem ./delivery/
 //
-// The whole send against an SMTP server and a bare go-mail loop is measured
-// by 'masthead bench'.
+// BenchmarkCompose (bench_test.go) adds go-mail's encoding of the message;
+// BenchmarkSend and 'masthead bench' measure whole sends against an SMTP
+// server next to a bare go-mail loop.
 
 // BenchmarkRecipientCompose is what the engine does for each recipient of a
 // theme-rendered issue of about 40 KB before go-mail takes over: parse the
 // address, sign the unsubscribe link, fill the slots of both bodies, set the
-// headers.
+// headers (no encoding).
 func BenchmarkRecipientCompose(b *testing.B) {
-	f := newFixture(b, 50)
+	f := newFixture(b, benchKB)
 	comp, err := delivery.NewComposer(f.pub, f.issue, delivery.ComposerConfig{BaseURL: testBaseURL, Signer: f.signer})
 	if err != nil {
 		b.Fatal(err)
@@ -42,34 +42,6 @@ func BenchmarkRecipientCompose(b *testing.B) {
 	}
 	cpu.report(b, i, "op")
 	b.ReportMetric(float64(len(f.issue.HTML))/1024, "KB-html")
-}
-
-// BenchmarkRecipientComposeEncode adds go-mail's encoding of the message
-// (quoted-printable bodies, headers) to BenchmarkRecipientCompose: what each
-// message costs before the SMTP client's dot-stuffing and the network.
-func BenchmarkRecipientComposeEncode(b *testing.B) {
-	f := newFixture(b, 50)
-	comp, err := delivery.NewComposer(f.pub, f.issue, delivery.ComposerConfig{BaseURL: testBaseURL, Signer: f.signer})
-	if err != nil {
-		b.Fatal(err)
-	}
-	var buf delivery.Buffers
-	b.ReportAllocs()
-	var size int64
-	cpu := startCPU()
-	i := 0
-	for b.Loop() {
-		i++
-		m, err := comp.Compose(recipient(i), &buf)
-		if err != nil {
-			b.Fatal(err)
-		}
-		if size, err = m.WriteTo(io.Discard); err != nil {
-			b.Fatal(err)
-		}
-	}
-	cpu.report(b, i, "op")
-	b.ReportMetric(float64(size)/1024, "KB-message")
 }
 
 // BenchmarkRecipientEngine runs whole sends of a small issue to 2,000
