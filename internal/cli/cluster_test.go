@@ -5,17 +5,19 @@ package cli
 // worker processes.
 
 import (
+	"bufio"
 	"context"
 	"database/sql"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
-	"masthead/internal/smtptest"
 	"masthead/newsletter"
 	"masthead/store"
 )
@@ -23,12 +25,83 @@ import (
 // buildMasthead builds ./cmd/masthead into a temporary directory.
 func buildMasthead(t testing.TB) string {
 	t.Helper()
-	bin := filepath.Join(t.TempDir(), "masthead")
-	out, err := exec.Command("go", "build", "-o", bin, "masthead/cmd/masthead").CombinedOutput()
+	return filepath.Join(buildBinaries(t), "masthead")
+}
+
+// buildBinaries builds masthead and the SMTP sink (testdata/smtpsink) into a
+// temporary directory, with one go build.
+func buildBinaries(t testing.TB) string {
+	t.Helper()
+	dir := t.TempDir()
+	out, err := exec.Command("go", "build", "-o", dir+string(filepath.Separator),
+		"masthead/cmd/masthead", "./testdata/smtpsink").CombinedOutput()
 	if err != nil {
 		t.Fatalf("go build: %v\n%s", err, out)
 	}
-	return bin
+	return dir
+}
+
+// sink is internal/smtptest's server (discarding, with reply latency) in a
+// process of its own, so the test's race detector does not slow it down.
+type sink struct {
+	Addr string
+	cmd  *exec.Cmd
+	out  string
+}
+
+// received is one message the sink accepted.
+type received struct {
+	at time.Time
+	to string
+}
+
+func startSink(t testing.TB, binDir string, latency time.Duration) *sink {
+	t.Helper()
+	s := &sink{out: filepath.Join(t.TempDir(), "received")}
+	s.cmd = exec.Command(filepath.Join(binDir, "smtpsink"), "-latency", latency.String(), "-out", s.out)
+	s.cmd.Stderr = os.Stderr
+	stdout, err := s.cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if s.cmd.ProcessState == nil {
+			s.cmd.Process.Kill()
+			s.cmd.Wait()
+		}
+	})
+	line, err := bufio.NewReader(stdout).ReadString('\n')
+	if err != nil {
+		t.Fatalf("smtpsink: %v", err)
+	}
+	s.Addr = strings.TrimSpace(line)
+	return s
+}
+
+// stop stops the sink and returns what it accepted, in order of acceptance.
+func (s *sink) stop(t testing.TB) []received {
+	t.Helper()
+	s.cmd.Process.Signal(syscall.SIGTERM)
+	if err := s.cmd.Wait(); err != nil {
+		t.Fatalf("smtpsink: %v", err)
+	}
+	b, err := os.ReadFile(s.out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var msgs []received
+	for _, line := range strings.Split(strings.TrimSpace(string(b)), "\n") {
+		ns, to, ok := strings.Cut(line, " ")
+		n, err := strconv.ParseInt(ns, 10, 64)
+		if !ok || err != nil {
+			continue
+		}
+		msgs = append(msgs, received{at: time.Unix(0, n), to: to})
+	}
+	return msgs
 }
 
 // seedSend makes a publication with n active subscribers (reader00000@… on)
@@ -137,13 +210,11 @@ func tail(path string) string {
 	return strings.Join(lines[max(0, len(lines)-15):], "\n")
 }
 
-// copiesPerRecipient counts the server's accepted messages by recipient.
-func copiesPerRecipient(srv *smtptest.Server) map[string]int {
+// copiesPerRecipient counts accepted messages by recipient.
+func copiesPerRecipient(msgs []received) map[string]int {
 	got := map[string]int{}
-	for _, m := range srv.Messages() {
-		for _, to := range m.To {
-			got[to]++
-		}
+	for _, m := range msgs {
+		got[m.to]++
 	}
 	return got
 }

@@ -9,7 +9,6 @@ import (
 	"testing"
 	"time"
 
-	"masthead/internal/smtptest"
 	"masthead/internal/testenv"
 	"masthead/store/storetest"
 )
@@ -28,15 +27,15 @@ func TestScaling(t *testing.T) {
 	if !*scaling {
 		t.Skip("a measurement: run with -scaling")
 	}
-	bin := buildMasthead(t)
+	bins := buildBinaries(t)
 	conns := fmt.Sprint(*scalingConns)
 	for _, workers := range []int{1, 2, 4} {
-		r := measure(t, bin, workers, *scalingMessages, "--connections", conns)
+		r := measure(t, bins, workers, *scalingMessages, "--connections", conns)
 		t.Logf("workers=%d connections/worker=%s messages=%d: %.0f msg/s (first to last accepted, %v)",
 			workers, conns, r.count, r.perSecond, r.span.Round(time.Millisecond))
 	}
 	const limit = 200
-	r := measure(t, bin, 3, 3000, "--connections", conns, "--rate", fmt.Sprint(limit))
+	r := measure(t, bins, 3, 3000, "--connections", conns, "--rate", fmt.Sprint(limit))
 	t.Logf("rate limit %d/s over 3 workers: %.1f msg/s overall, at most %d in any 1 s window, %d messages in %v",
 		limit, r.perSecond, r.maxWindow, r.count, r.span.Round(time.Millisecond))
 }
@@ -55,16 +54,13 @@ type measurement struct {
 
 // measure sends n messages with `workers` worker processes on a fresh
 // PostgreSQL database and reads the rates off the SMTP server's clock.
-func measure(t *testing.T, bin string, workers, n int, args ...string) measurement {
+func measure(t *testing.T, bins string, workers, n int, args ...string) measurement {
 	t.Helper()
 	dsn := testenv.Postgres(t)
 	st := storetest.OpenDSN(t, dsn)
 	seedSend(t, st, dsn, n)
-	srv, err := smtptest.Start(smtptest.Options{Discard: true, Latency: 5 * time.Millisecond})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer srv.Close()
+	srv := startSink(t, bins, 5*time.Millisecond)
+	bin := filepath.Join(bins, "masthead")
 	dir := t.TempDir()
 	var logs []string
 	for i := range workers {
@@ -77,13 +73,13 @@ func measure(t *testing.T, bin string, workers, n int, args ...string) measureme
 	for i, c := range cmds {
 		waitExit(t, c, 10*time.Minute, logs[i])
 	}
-	msgs := srv.Messages()
+	msgs := srv.stop(t)
 	if len(msgs) < n {
 		t.Fatalf("%d of %d messages arrived", len(msgs), n)
 	}
 	times := make([]time.Time, len(msgs))
 	for i, m := range msgs {
-		times[i] = m.Received
+		times[i] = m.at
 	}
 	slices.SortFunc(times, func(a, b time.Time) int { return a.Compare(b) })
 	r := measurement{count: len(times), span: times[len(times)-1].Sub(times[0])}
