@@ -45,10 +45,13 @@ func runWorker(ctx context.Context, a *app, args []string) error {
 	fs.Float64Var(&o.rate, "rate", 0, "messages per second in total over every process of this database (0: unlimited)")
 	fs.Var(o.domainRates, "domain-rate", "DOMAIN=RATE: messages per second to one recipient domain over every process (repeatable)")
 	fs.BoolVar(&o.exitIdle, "exit-when-idle", false, "exit when no issue is left sending (batch jobs, tests)")
-	if _, err := a.parse(fs, args); err != nil {
+	pos, err := a.parse(fs, args)
+	if err != nil {
 		return err
 	}
 	switch {
+	case len(pos) > 0:
+		return usageErr("worker takes no arguments, got %q", pos[0])
 	case o.connections < 1:
 		return usageErr("--connections must be at least 1")
 	case o.lease < time.Second:

@@ -146,3 +146,21 @@ func TestWorkersShareASendOnPostgres(t *testing.T) {
 	t.Logf("killed worker %d after %d messages recorded, holding %d rows; %d messages in all, %d duplicates",
 		victim.Process.Pid, killedAt, len(orphans), len(msgs), dups)
 }
+
+func TestWorkerRefusesBadFlags(t *testing.T) {
+	db := newDB(t)
+	for _, args := range [][]string{
+		{"--connections", "0"},
+		{"--lease", "10ms"},
+		{"--rate", "-1"},
+		{"--domain-rate", "gmail.com"},
+		{"--domain-rate", "gmail.com=0"},
+		{"--domain-rate", "a@gmail.com=5"},
+		{"extra"},
+	} {
+		code, _, errs := runCLI(t, db, "", append([]string{"worker"}, args...)...)
+		if code != 2 || !strings.Contains(errs, "masthead worker:") {
+			t.Errorf("worker %v: exit %d, stderr %q; want a usage error", args, code, errs)
+		}
+	}
+}
