@@ -24,6 +24,7 @@ import (
 // once, and when the leader is killed with SIGKILL the other takes the
 // schedules over.
 func TestServeLeaderOnPostgres(t *testing.T) {
+	t.Parallel() // mostly waiting for fires and the lease: overlap it with the rest
 	dsn := testenv.Postgres(t)
 	bin := buildMasthead(t)
 	st := storetest.OpenDSN(t, dsn)
