@@ -133,6 +133,18 @@ func (s *Store) CountIssues(ctx context.Context, f IssueFilter) (int, error) {
 // first's row (the UNIQUE (publication_id, issue_date) rule backs this).
 func (s *Store) AssembleIssue(ctx context.Context, publicationID int64, d newsletter.Date,
 	build func(existing *newsletter.Issue, next newsletter.Numberer) (*newsletter.Issue, error)) (*newsletter.Issue, error) {
+	iss, err := s.assembleIssue(ctx, publicationID, d, build)
+	if errors.Is(err, ErrConflict) {
+		// Where rows, not the whole database, are locked (PostgreSQL), two first
+		// assemblies of a date can both find no row; the UNIQUE rule lets one
+		// insert. The other tries again and now sees that issue.
+		iss, err = s.assembleIssue(ctx, publicationID, d, build)
+	}
+	return iss, err
+}
+
+func (s *Store) assembleIssue(ctx context.Context, publicationID int64, d newsletter.Date,
+	build func(existing *newsletter.Issue, next newsletter.Numberer) (*newsletter.Issue, error)) (*newsletter.Issue, error) {
 	var out *newsletter.Issue
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		existing, err := scanIssue(tx.QueryRowContext(ctx, s.q(`SELECT `+issueColumns+` FROM issues
