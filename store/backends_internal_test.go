@@ -38,6 +38,8 @@ func TestLedgerOnEveryBackend(t *testing.T) {
 		{"ClaimSkipsLeaversAndCancelKeepsTruth", testClaimSkipsLeaversAndCancelKeepsTruth},
 		{"ReleaseExpireAndSearch", testReleaseExpireAndSearch},
 		{"Outbox", testOutbox},
+		{"BouncesShareOnePath", testBouncesShareOnePath},
+		{"OldBounceReasonMigrated", testOldBounceReasonMigrated},
 	} {
 		t.Run(c.name, func(t *testing.T) { eachBackend(t, c.fn) })
 	}

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"masthead/newsletter"
+	"masthead/subscribers"
 )
 
 // DeliveryStatus is where one (issue, subscriber) delivery is.
@@ -439,6 +440,8 @@ type Outcome struct {
 
 // Record writes a batch of outcomes in one transaction, with the bounces they
 // imply, and marks the issues they belong to sent when nothing is left to do.
+// A message accepted for a subscriber resets their soft_bounces (the soft
+// bounce limit counts failures in a row).
 // A retry applies only while owner still holds the row (a cancelled row stays
 // cancelled; a row another process reclaimed is its business).
 func (s *Store) Record(ctx context.Context, outcomes []Outcome) error {
@@ -457,6 +460,9 @@ func (s *Store) Record(ctx context.Context, outcomes []Outcome) error {
 			if issueID != 0 {
 				issues[issueID] = true
 			}
+		}
+		if err := r.resetSoftBounces(ctx); err != nil {
+			return err
 		}
 		for id := range issues {
 			if _, err := s.finishIfDone(ctx, tx, id); err != nil {
@@ -491,6 +497,9 @@ type recorder struct {
 	s     *Store
 	tx    *sql.Tx
 	stmts map[OutcomeKind]*sql.Stmt
+	// delivered are the subscribers of the batch's sent rows whose
+	// soft_bounces are still to be reset (in one statement per batch).
+	delivered []any
 }
 
 func (r *recorder) stmt(ctx context.Context, k OutcomeKind) (*sql.Stmt, error) {
@@ -541,10 +550,31 @@ func (r *recorder) record(ctx context.Context, o Outcome) (int64, error) {
 	if errors.Is(err, sql.ErrNoRows) {
 		return 0, nil // the row moved on (cancelled, reclaimed, already recorded)
 	}
-	if err == nil && o.Kind == OutcomeFailed && o.Bounce != NoBounce {
-		err = r.s.markBounced(ctx, r.tx, subscriberID, o.Bounce == HardBounce, o.Reply)
+	switch {
+	case err != nil:
+	case o.Kind == OutcomeSent:
+		r.delivered = append(r.delivered, subscriberID)
+	case o.Kind == OutcomeFailed && o.Bounce != NoBounce:
+		// A send earlier in the batch resets the count before this bounce adds to it.
+		if err = r.resetSoftBounces(ctx); err == nil {
+			err = r.s.markBounced(ctx, r.tx, subscriberID, o.Bounce == HardBounce, o.Reply)
+		}
 	}
 	return issueID, err
+}
+
+// resetSoftBounces sets soft_bounces to 0 for the subscribers delivered to
+// since the last reset.
+func (r *recorder) resetSoftBounces(ctx context.Context) error {
+	if len(r.delivered) == 0 {
+		return nil
+	}
+	err := r.s.execIn(ctx, r.tx, `UPDATE subscribers SET soft_bounces = 0 WHERE soft_bounces > 0 AND id IN`, nil, r.delivered)
+	if err != nil {
+		return fmt.Errorf("reset soft bounces: %w", err)
+	}
+	r.delivered = r.delivered[:0]
+	return nil
 }
 
 func truncate(s string, n int) string {
@@ -554,42 +584,28 @@ func truncate(s string, n int) string {
 	return s[:n]
 }
 
-// MarkBounced records a bounce for a subscriber. A hard bounce makes the
-// subscriber bounced (so no later send includes them), adds a subscriber event
-// (kind "bounced", via "bounce") and suppresses the address, all in one
-// transaction. A soft bounce only counts toward soft_bounces; what a run of
-// them means is the subscribers package's rule.
+// MarkBounced records a bounce for a subscriber, by the same rules as a
+// bounce report (ApplyBounceReport): a hard bounce suppresses the address as
+// bounced (subscriber status, suppression, event via "bounce", queued
+// deliveries skipped); a soft bounce counts toward soft_bounces, and the
+// DefaultSoftBounceLimit-th in a row (sent mail resets the count, see Record)
+// suppresses it the same way. All in one transaction.
 func (s *Store) MarkBounced(ctx context.Context, subscriberID int64, hard bool, detail string) error {
 	return s.inTx(ctx, func(tx *sql.Tx) error { return s.markBounced(ctx, tx, subscriberID, hard, detail) })
 }
 
 // markBounced is MarkBounced inside the caller's transaction.
-func (s *Store) markBounced(ctx context.Context, q querier, subscriberID int64, hard bool, detail string) error {
-	now := ms(s.now())
+func (s *Store) markBounced(ctx context.Context, tx *sql.Tx, subscriberID int64, hard bool, detail string) error {
+	var email string
+	err := tx.QueryRowContext(ctx, s.q(`SELECT email FROM subscribers WHERE id = ?`), subscriberID).Scan(&email)
+	if err != nil {
+		return s.mapErr(fmt.Errorf("bounce of subscriber %d: %w", subscriberID, err))
+	}
 	detail = truncate(detail, 1000)
 	if !hard {
-		_, err := q.ExecContext(ctx, s.q(`UPDATE subscribers SET soft_bounces = soft_bounces + 1, updated_at = ? WHERE id = ?`),
-			now, subscriberID)
-		return err
+		return s.softBounce(ctx, tx, email, DefaultSoftBounceLimit, detail)
 	}
-	r, err := q.ExecContext(ctx, s.q(`UPDATE subscribers SET status = 'bounced', updated_at = ?
-		WHERE id = ? AND status <> 'bounced'`), now, subscriberID)
-	if err != nil {
-		return fmt.Errorf("bounce subscriber %d: %w", subscriberID, err)
-	}
-	if n, _ := r.RowsAffected(); n > 0 {
-		if _, err := q.ExecContext(ctx, s.q(`INSERT INTO subscriber_events (subscriber_id, kind, via, detail, created_at)
-			VALUES (?, 'bounced', 'bounce', ?, ?)`), subscriberID, detail, now); err != nil {
-			return fmt.Errorf("bounce event of subscriber %d: %w", subscriberID, err)
-		}
-	}
-	_, err = q.ExecContext(ctx, s.q(`INSERT INTO suppressions (email, reason, detail, created_at)
-		SELECT email, 'bounce', ?, ? FROM subscribers WHERE id = ?
-		ON CONFLICT (email) DO NOTHING`), detail, now, subscriberID)
-	if err != nil {
-		return fmt.Errorf("suppress subscriber %d: %w", subscriberID, err)
-	}
-	return nil
+	return s.suppressTx(ctx, tx, email, subscribers.Bounced, subscribers.ViaBounce, detail)
 }
 
 // DeliveryCounts are an issue's rows by status.

@@ -212,6 +212,12 @@ var migrations = [][]string{
 	// rows already sent (on PostgreSQL a claim otherwise reads every row of
 	// the issue once the send is under way).
 	{`CREATE INDEX deliveries_claim ON deliveries (issue_id, id) WHERE status IN ('queued', 'sending')`},
+	// 9: one word per suppression reason, the subscriber status it stands
+	// for: the delivery engine's bounces used to write 'bounce'.
+	{
+		`UPDATE suppressions SET reason = 'bounced' WHERE reason = 'bounce'`,
+		`UPDATE suppressions SET reason = 'complained' WHERE reason = 'complaint'`,
+	},
 }
 
 // migrationLocker is the hook for databases that several processes may open

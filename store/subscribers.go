@@ -332,12 +332,6 @@ func (s *Store) Suppression(ctx context.Context, email string) (*subscribers.Sup
 		return nil, s.mapErr(err)
 	}
 	sup.CreatedAt = fromMS(created)
-	switch sup.Reason { // the delivery engine's MarkBounced writes "bounce"
-	case "bounce":
-		sup.Reason = subscribers.Bounced
-	case "complaint":
-		sup.Reason = subscribers.Complained
-	}
 	return &sup, nil
 }
 
