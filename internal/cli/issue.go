@@ -11,7 +11,6 @@ import (
 	"masthead/templates"
 )
 
-
 // pickDate resolves --publication and --date (default: today in the
 // publication's zone).
 func (a *app) pickDate(ctx context.Context, pubSlug, date string) (*newsletter.Publication, newsletter.Date, error) {

@@ -23,20 +23,16 @@ import (
 
 // sendFlags are the flags of the commands that send (issue send, issue test).
 type sendFlags struct {
-	date, pub    string
-	worker       workerOptions
-	dkimKey      string
-	dkimSelector string
-	dkimDomain   string
+	date, pub string
+	worker    workerOptions
+	dkim      *dkimFlags
 }
 
 func (a *app) sendFlags(fs *flag.FlagSet, full bool) *sendFlags {
 	s := &sendFlags{worker: workerOptions{domainRates: rateMap{}}}
 	fs.StringVar(&s.date, "date", "", "issue date YYYY-MM-DD (default today in the publication's zone)")
 	fs.StringVar(&s.pub, "publication", "", "publication slug (needed only when there are several)")
-	fs.StringVar(&s.dkimKey, "dkim-key", a.env.Getenv("MASTHEAD_DKIM_KEY"), "PEM file of an RSA or Ed25519 key to DKIM-sign with (MASTHEAD_DKIM_KEY)")
-	fs.StringVar(&s.dkimSelector, "dkim-selector", a.env.Getenv("MASTHEAD_DKIM_SELECTOR"), "DKIM selector, s= (MASTHEAD_DKIM_SELECTOR)")
-	fs.StringVar(&s.dkimDomain, "dkim-domain", a.env.Getenv("MASTHEAD_DKIM_DOMAIN"), "DKIM domain, d= (MASTHEAD_DKIM_DOMAIN; default the From address's domain)")
+	s.dkim = a.dkimFlags(fs)
 	if full {
 		fs.IntVar(&s.worker.connections, "connections", 4, "SMTP connections")
 		fs.Float64Var(&s.worker.rate, "rate", 0, "messages per second in total (0: unlimited)")
@@ -65,19 +61,8 @@ func (a *app) sendEngine(ctx context.Context, s *sendFlags, p *newsletter.Public
 		Rate: s.worker.rate, DomainRates: s.worker.domainRates, SharedLimit: sharedLimit(st, a.log),
 		BaseURL: a.cfg.BaseURL, Signer: subscribers.NewSigner(secret), ReclaimDead: true,
 	}
-	if s.dkimKey != "" {
-		domain := s.dkimDomain
-		if domain == "" {
-			if addr, err := newsletter.ParseAddress(p.From); err == nil {
-				domain = addr.Address[strings.LastIndexByte(addr.Address, '@')+1:]
-			}
-		}
-		if s.dkimSelector == "" {
-			return nil, "", usageErr("--dkim-key needs --dkim-selector")
-		}
-		if cfg.DKIM, err = delivery.LoadDKIM(delivery.DKIMConfig{Domain: domain, Selector: s.dkimSelector, KeyFile: s.dkimKey}); err != nil {
-			return nil, "", err
-		}
+	if cfg.DKIM, err = s.dkim.load(p); err != nil {
+		return nil, "", err
 	}
 	eng, err := delivery.New(st, sender, cfg, a.log)
 	return eng, via, err

@@ -168,12 +168,12 @@ func (a *app) usage(w io.Writer) {
 
 // app holds what a running command has opened.
 type app struct {
-	env   Env
-	cmd   command
-	cfg   Config
-	log   *slog.Logger
-	st    *store.Store
-	now   func() time.Time
+	env Env
+	cmd command
+	cfg Config
+	log *slog.Logger
+	st  *store.Store
+	now func() time.Time
 	// closers run when the command ends, last opened first.
 	closers []func()
 }

@@ -34,6 +34,8 @@ func runServe(ctx context.Context, a *app, args []string) error {
 	fs.Float64Var(&o.rate, "rate", 0, "messages per second in total over every process of this database (0: unlimited)")
 	fs.Var(o.domainRates, "domain-rate", "DOMAIN=RATE: messages per second to one recipient domain over every process (repeatable)")
 	fs.DurationVar(&o.leaderLease, "leader-lease", 30*time.Second, "with several serve processes on one database, how soon another takes over the schedules when the one firing them dies")
+	o.dkim = a.dkimFlags(fs)
+	bf := a.bounceFlags(fs, "imap-interval")
 	pos, err := a.parse(fs, args)
 	if err != nil {
 		return err
@@ -63,6 +65,10 @@ func runServe(ctx context.Context, a *app, args []string) error {
 	if err != nil {
 		return err
 	}
+	poller, err := bf.poller(ctx, a)
+	if err != nil {
+		return err
+	}
 	if !noSample {
 		if err := a.seed(ctx, st, pt.asm, pt.via); err != nil {
 			return err
@@ -86,6 +92,13 @@ func runServe(ctx context.Context, a *app, args []string) error {
 	})
 	wg.Go(func() { pt.sched.Run(runCtx) })
 	wg.Go(func() { pt.workers.Run(runCtx) })
+	if poller != nil {
+		wg.Go(func() {
+			if err := poller.Run(runCtx); err != nil {
+				log.Error("bounce mailbox poller stopped", "err", err)
+			}
+		})
+	}
 
 	<-runCtx.Done()
 	log.Info("shutting down: no new work is claimed; sends in flight finish and are recorded")

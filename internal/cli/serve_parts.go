@@ -48,7 +48,11 @@ func (a *app) serveParts(ctx context.Context, st *store.Store, o workerOptions, 
 	if err != nil {
 		return nil, err
 	}
-	engine, err := delivery.New(st, m.WrapSender(sender, issuePublication(st)), delivery.Config{
+	dkim, err := o.dkim.load(nil)
+	if err != nil {
+		return nil, err
+	}
+	engine, err := delivery.New(st, m.WrapSender(sender, issuePublication(st)), delivery.Config{DKIM: dkim,
 		Connections: o.connections, Lease: o.lease, Poll: o.poll, Rate: o.rate, DomainRates: o.domainRates,
 		SharedLimit: sharedLimit(st, log), BaseURL: a.cfg.BaseURL, Signer: signer, ReclaimDead: true,
 	}, log.With("component", "delivery"))
@@ -67,7 +71,7 @@ func (a *app) serveParts(ctx context.Context, st *store.Store, o workerOptions, 
 		})}
 	sends := wakingSends{Engine: engine, wake: workers.Wake}
 	sched := scheduler.New(scheduler.Config{Store: st, Assembler: asm, Log: log, CatchUp: catchUp,
-		Reload: 30 * time.Second, LeaseTTL: o.leaderLease, Starter: scheduler.StarterFunc(sends.Start)})
+		Reload: 30 * time.Second, LeaseTTL: o.leaderLease, Starter: scheduler.StarterFunc(sends.StartFrom)})
 
 	work, err := workspace.New(workspace.Config{Store: st, Sends: sends, Assembler: asm, BaseURL: a.cfg.BaseURL,
 		Log: log.With("component", "workspace")})
@@ -101,6 +105,12 @@ type wakingSends struct {
 
 func (s wakingSends) Start(ctx context.Context, issueID int64) (store.StartResult, error) {
 	res, err := s.Engine.Start(ctx, issueID)
+	s.wake()
+	return res, err
+}
+
+func (s wakingSends) StartFrom(ctx context.Context, issueID int64, from []newsletter.IssueStatus) (store.StartResult, error) {
+	res, err := s.Engine.StartFrom(ctx, issueID, from)
 	s.wake()
 	return res, err
 }

@@ -27,6 +27,7 @@ type workerOptions struct {
 	rate        float64
 	domainRates rateMap
 	exitIdle    bool
+	dkim        *dkimFlags
 }
 
 // runWorker is `masthead worker`: a process that only sends. It finds every
@@ -45,6 +46,7 @@ func runWorker(ctx context.Context, a *app, args []string) error {
 	fs.Float64Var(&o.rate, "rate", 0, "messages per second in total over every process of this database (0: unlimited)")
 	fs.Var(o.domainRates, "domain-rate", "DOMAIN=RATE: messages per second to one recipient domain over every process (repeatable)")
 	fs.BoolVar(&o.exitIdle, "exit-when-idle", false, "exit when no issue is left sending (batch jobs, tests)")
+	o.dkim = a.dkimFlags(fs)
 	pos, err := a.parse(fs, args)
 	if err != nil {
 		return err
@@ -84,7 +86,12 @@ func (a *app) engine(ctx context.Context, st *store.Store, o workerOptions) (*de
 	if err != nil {
 		return nil, err
 	}
+	dkim, err := o.dkim.load(nil)
+	if err != nil {
+		return nil, err
+	}
 	return delivery.New(st, sender, delivery.Config{
+		DKIM:        dkim,
 		Connections: o.connections,
 		ClaimBatch:  o.claimBatch,
 		Lease:       o.lease,
