@@ -9,13 +9,21 @@ import (
 	"strconv"
 	"strings"
 
+	"masthead/newsletter"
 	"masthead/store"
 )
 
 // Start snapshots an issue's audience and moves it to sending (or resumes a
-// paused one); see store.StartSend. Run then delivers it.
+// paused one): an editor's "send now", see store.StartSend. Run then delivers it.
 func (e *Engine) Start(ctx context.Context, issueID int64) (store.StartResult, error) {
 	return e.ledger.StartSend(ctx, issueID)
+}
+
+// StartFrom is Start only if the issue's status is one of from (else
+// store.ErrConflict): the scheduler's fires start only issues still waiting
+// for them; see store.StartSendFrom.
+func (e *Engine) StartFrom(ctx context.Context, issueID int64, from []newsletter.IssueStatus) (store.StartResult, error) {
+	return e.ledger.StartSendFrom(ctx, issueID, from)
 }
 
 // Pause stops the issue's workers (in this and every other process) from

@@ -22,6 +22,7 @@ type Ledger interface {
 	IssueStatus(ctx context.Context, issueID int64) (newsletter.IssueStatus, error)
 
 	StartSend(ctx context.Context, issueID int64) (store.StartResult, error)
+	StartSendFrom(ctx context.Context, issueID int64, from []newsletter.IssueStatus) (store.StartResult, error)
 	PauseSend(ctx context.Context, issueID int64) error
 	ResumeSend(ctx context.Context, issueID int64) error
 	CancelSend(ctx context.Context, issueID int64) error

@@ -145,9 +145,21 @@ func (s *Scheduler) decide(ctx context.Context, p *publication, date newsletter.
 	}
 	detail, err := s.start(ctx, iss)
 	if errors.Is(err, store.ErrConflict) {
-		return DecisionAlready, err.Error(), nil
+		return s.actedMeanwhile(ctx, p, iss.ID, err)
 	}
 	return DecisionSent, detail, err
+}
+
+// actedMeanwhile is the decision for an issue whose start was refused because
+// its status changed after it was assembled (an editor held, skipped or sent
+// it in between).
+func (s *Scheduler) actedMeanwhile(ctx context.Context, p *publication, issueID int64, conflict error) (string, string, error) {
+	iss, err := s.st.Issue(ctx, issueID)
+	if err != nil {
+		return DecisionAlready, conflict.Error(), nil
+	}
+	d, detail := leftAlone(p, iss)
+	return d, detail, nil
 }
 
 // leftAlone is the decision for an issue an editor (or an earlier send) has
@@ -166,9 +178,16 @@ func leftAlone(p *publication, iss *newsletter.Issue) (string, string) {
 	return DecisionAlready, "the issue is already " + string(iss.Status)
 }
 
-// start starts the send of iss and describes it.
+// fireStart are the states a fire (daily or one-off) starts a send from: an
+// issue still waiting for it. Held, missed or skipped issues wait for an
+// editor, and their status is read again as the send starts, so an editor's
+// action that lands after the assembly still wins.
+var fireStart = []newsletter.IssueStatus{newsletter.Assembled, newsletter.Scheduled}
+
+// start starts the send of iss if it is still assembled or scheduled, and
+// describes it; store.ErrConflict if it is not.
 func (s *Scheduler) start(ctx context.Context, iss *newsletter.Issue) (string, error) {
-	res, err := s.cfg.Starter.StartSend(ctx, iss.ID)
+	res, err := s.cfg.Starter.StartSendFrom(ctx, iss.ID, fireStart)
 	if err != nil {
 		return "", fmt.Errorf("start sending issue %d: %w", iss.ID, err)
 	}
@@ -212,7 +231,7 @@ func (s *Scheduler) empty(ctx context.Context, p *publication, date newsletter.D
 		}
 		detail, err := s.start(ctx, iss)
 		if errors.Is(err, store.ErrConflict) {
-			return DecisionAlready, err.Error(), nil
+			return s.actedMeanwhile(ctx, p, iss.ID, err)
 		}
 		return DecisionNotice, "no ready articles; a 'no issue today' notice " + detail, err
 	case newsletter.EmptyHold:

@@ -25,11 +25,12 @@ import (
 	"masthead/store"
 )
 
-// Starter begins the send of an issue: it snapshots the audience and hands the
-// issue to the delivery workers. *store.Store is one; the delivery engine may
-// wrap it to wake its workers at once.
+// Starter begins the send of an issue if its status is one of from (else
+// store.ErrConflict): it snapshots the audience and hands the issue to the
+// delivery workers. *store.Store is one; the delivery engine may wrap it to
+// wake its workers at once.
 type Starter interface {
-	StartSend(ctx context.Context, issueID int64) (store.StartResult, error)
+	StartSendFrom(ctx context.Context, issueID int64, from []newsletter.IssueStatus) (store.StartResult, error)
 }
 
 // Config is what a Scheduler needs. Store and Assembler are required.

@@ -24,11 +24,11 @@ type RunnerFunc func(ctx context.Context, issueID int64) error
 func (f RunnerFunc) RunIssue(ctx context.Context, issueID int64) error { return f(ctx, issueID) }
 
 // StarterFunc adapts a function to Starter.
-type StarterFunc func(ctx context.Context, issueID int64) (store.StartResult, error)
+type StarterFunc func(ctx context.Context, issueID int64, from []newsletter.IssueStatus) (store.StartResult, error)
 
-// StartSend calls f.
-func (f StarterFunc) StartSend(ctx context.Context, issueID int64) (store.StartResult, error) {
-	return f(ctx, issueID)
+// StartSendFrom calls f.
+func (f StarterFunc) StartSendFrom(ctx context.Context, issueID int64, from []newsletter.IssueStatus) (store.StartResult, error) {
+	return f(ctx, issueID, from)
 }
 
 // Workers keep a delivery run going for every issue that is sending: those the

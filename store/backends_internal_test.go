@@ -34,6 +34,7 @@ func TestLedgerOnEveryBackend(t *testing.T) {
 		fn   func(t *testing.T, dsn string)
 	}{
 		{"StartSendSnapshotsEligibleAudience", testStartSendSnapshotsEligibleAudience},
+		{"StartSendFrom", testStartSendFrom},
 		{"ClaimRecordFinish", testClaimRecordFinish},
 		{"ClaimSkipsLeaversAndCancelKeepsTruth", testClaimSkipsLeaversAndCancelKeepsTruth},
 		{"ReleaseExpireAndSearch", testReleaseExpireAndSearch},

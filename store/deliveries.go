@@ -72,8 +72,14 @@ func scanDelivery(row interface{ Scan(...any) error }) (*Delivery, error) {
 	return &d, nil
 }
 
-// startable are the issue states from which StartSend snapshots the audience.
+// startable are the issue states from which a send can snapshot the audience.
 var startable = []newsletter.IssueStatus{newsletter.Assembled, newsletter.Scheduled, newsletter.Held, newsletter.Missed}
+
+// editorStart are the states StartSend accepts: an editor's explicit "send
+// now" also sends a held or missed issue, resumes a paused one and leaves a
+// sending one as it is.
+var editorStart = []newsletter.IssueStatus{newsletter.Assembled, newsletter.Scheduled, newsletter.Held, newsletter.Missed,
+	newsletter.Sending, newsletter.Paused}
 
 // StartResult says what StartSend did.
 type StartResult struct {
@@ -81,28 +87,40 @@ type StartResult struct {
 	Resumed bool // the issue was paused and is sending again
 }
 
-// StartSend moves an issue to sending. From assembled, scheduled, held or
-// missed it first snapshots the audience in the same transaction: one queued
-// row per subscriber whose subscription to the publication and whose own
-// status are active and whose address is not suppressed, each with its stable
-// Message-ID. Running it again is harmless (the UNIQUE (issue_id, subscriber_id)
-// rule and ON CONFLICT DO NOTHING). A paused issue resumes without a new
-// snapshot; an issue already sending is left as it is. Sent, cancelled and
-// skipped issues give ErrConflict.
+// StartSend is an editor's "send now": StartSendFrom any state a send can
+// start from (assembled, scheduled, held or missed), resuming a paused issue
+// and leaving a sending one as it is.
 func (s *Store) StartSend(ctx context.Context, issueID int64) (StartResult, error) {
+	return s.StartSendFrom(ctx, issueID, editorStart)
+}
+
+// StartSendFrom moves an issue to sending if its status is one of from, and
+// gives ErrConflict otherwise, deciding on the status it reads under the row
+// lock (so an editor's hold that lands first wins). From assembled,
+// scheduled, held or missed it first snapshots the audience in the same
+// transaction: one queued row per subscriber whose subscription to the
+// publication and whose own status are active and whose address is not
+// suppressed, each with its stable Message-ID. Running it again is harmless
+// (the UNIQUE (issue_id, subscriber_id) rule and ON CONFLICT DO NOTHING).
+// Paused in from resumes a paused issue without a new snapshot; sending in
+// from leaves a sending issue as it is. Sent, cancelled and skipped issues
+// give ErrConflict whatever from says.
+func (s *Store) StartSendFrom(ctx context.Context, issueID int64, from []newsletter.IssueStatus) (StartResult, error) {
 	var res StartResult
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		var status newsletter.IssueStatus
 		var pubID, created int64
-		var from string
+		var fromAddr string
 		err := tx.QueryRowContext(ctx, s.q(`SELECT i.status, i.publication_id, i.created_at, p.from_addr
 			FROM issues i JOIN publications p ON p.id = i.publication_id WHERE i.id = ?`+s.dialect.forUpdate()), issueID).
-			Scan(&status, &pubID, &created, &from)
+			Scan(&status, &pubID, &created, &fromAddr)
 		if err != nil {
 			return s.mapErr(fmt.Errorf("start send of issue %d: %w", issueID, err))
 		}
 		now := ms(s.now())
 		switch {
+		case !statusIn(status, from):
+			return fmt.Errorf("%w: issue %d is %s", ErrConflict, issueID, status)
 		case status == newsletter.Sending:
 			return nil
 		case status == newsletter.Paused:
@@ -120,7 +138,7 @@ func (s *Store) StartSend(ctx context.Context, issueID int64) (StartResult, erro
 				AND NOT EXISTS (SELECT 1 FROM suppressions x WHERE x.email = s.email)
 			ORDER BY s.id
 			ON CONFLICT (issue_id, subscriber_id) DO NOTHING`),
-			issueID, "<"+strconv.FormatInt(issueID, 10)+".", messageIDTail(issueID, pubID, created, from), pubID)
+			issueID, "<"+strconv.FormatInt(issueID, 10)+".", messageIDTail(issueID, pubID, created, fromAddr), pubID)
 		if err != nil {
 			return fmt.Errorf("snapshot audience of issue %d: %w", issueID, err)
 		}
