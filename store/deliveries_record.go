@@ -1,0 +1,208 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"masthead/subscribers"
+)
+
+// OutcomeKind is what became of one attempt.
+type OutcomeKind uint8
+
+const (
+	// OutcomeSent: accepted by the server. Recorded whatever the row's state
+	// (a message accepted after a cancel was still delivered).
+	OutcomeSent OutcomeKind = iota + 1
+	// OutcomeRetry: a transient failure; the row is queued again for NextAttemptAt.
+	OutcomeRetry
+	// OutcomeFailed: a definitive failure; Bounce says what it means for the subscriber.
+	OutcomeFailed
+)
+
+// Bounce is what a failed delivery says about the subscriber's address.
+type Bounce uint8
+
+const (
+	NoBounce   Bounce = iota // nothing (for example the message itself was refused)
+	SoftBounce               // transient failures until the give-up time: counts toward soft_bounces
+	HardBounce               // 5xx for the recipient: the address is bounced and suppressed
+)
+
+// Outcome is the result of one attempt, for Record.
+type Outcome struct {
+	DeliveryID    int64
+	Owner         string // the lease owner that made the attempt
+	Kind          OutcomeKind
+	At            time.Time // when the attempt ended
+	Code          int       // SMTP reply code; 0 for a network error
+	Reply         string
+	NextAttemptAt time.Time // OutcomeRetry
+	Bounce        Bounce    // OutcomeFailed
+}
+
+// Record writes a batch of outcomes in one transaction, with the bounces they
+// imply, and marks the issues they belong to sent when nothing is left to do.
+// A message accepted for a subscriber resets their soft_bounces (the soft
+// bounce limit counts failures in a row).
+// A retry applies only while owner still holds the row (a cancelled row stays
+// cancelled; a row another process reclaimed is its business).
+func (s *Store) Record(ctx context.Context, outcomes []Outcome) error {
+	if len(outcomes) == 0 {
+		return nil
+	}
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		r := recorder{s: s, tx: tx}
+		defer r.close()
+		issues := map[int64]bool{}
+		for _, o := range outcomes {
+			issueID, err := r.record(ctx, o)
+			if err != nil {
+				return fmt.Errorf("record delivery %d: %w", o.DeliveryID, err)
+			}
+			if issueID != 0 {
+				issues[issueID] = true
+			}
+		}
+		if err := r.resetSoftBounces(ctx); err != nil {
+			return err
+		}
+		for id := range issues {
+			if _, err := s.finishIfDone(ctx, tx, id); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// The statements of Record, one per outcome kind. Each also sets the first
+// attempt time once, and returns the row's issue and subscriber.
+var recordSQL = map[OutcomeKind]string{
+	// Sent is the truth whatever the row's state (a message accepted just
+	// after a cancel, or by a process whose lease had run out, went out).
+	OutcomeSent: `UPDATE deliveries SET status = 'sent', accepted_at = ?, last_code = ?, last_reply = ?,
+		attempts = attempts + 1, lease_owner = '', lease_until = 0,
+		first_attempt_at = CASE WHEN first_attempt_at = 0 THEN ? ELSE first_attempt_at END
+		WHERE id = ? AND status <> 'sent' RETURNING issue_id, subscriber_id`,
+	OutcomeRetry: `UPDATE deliveries SET status = 'queued', next_attempt_at = ?, last_code = ?, last_reply = ?,
+		attempts = attempts + 1, lease_owner = '', lease_until = 0,
+		first_attempt_at = CASE WHEN first_attempt_at = 0 THEN ? ELSE first_attempt_at END
+		WHERE id = ? AND status = 'sending' AND lease_owner = ? RETURNING issue_id, subscriber_id`,
+	OutcomeFailed: `UPDATE deliveries SET status = 'failed', accepted_at = ?, last_code = ?, last_reply = ?,
+		attempts = attempts + 1, lease_owner = '', lease_until = 0,
+		first_attempt_at = CASE WHEN first_attempt_at = 0 THEN ? ELSE first_attempt_at END
+		WHERE id = ? AND status NOT IN ('sent', 'failed') RETURNING issue_id, subscriber_id`,
+}
+
+// recorder prepares each of Record's statements once per transaction.
+type recorder struct {
+	s     *Store
+	tx    *sql.Tx
+	stmts map[OutcomeKind]*sql.Stmt
+	// delivered are the subscribers of the batch's sent rows whose
+	// soft_bounces are still to be reset (in one statement per batch).
+	delivered []any
+}
+
+func (r *recorder) stmt(ctx context.Context, k OutcomeKind) (*sql.Stmt, error) {
+	if st := r.stmts[k]; st != nil {
+		return st, nil
+	}
+	q, ok := recordSQL[k]
+	if !ok {
+		return nil, fmt.Errorf("unknown outcome kind %d", k)
+	}
+	st, err := r.tx.PrepareContext(ctx, r.s.q(q))
+	if err != nil {
+		return nil, err
+	}
+	if r.stmts == nil {
+		r.stmts = map[OutcomeKind]*sql.Stmt{}
+	}
+	r.stmts[k] = st
+	return st, nil
+}
+
+func (r *recorder) close() {
+	for _, st := range r.stmts {
+		st.Close()
+	}
+}
+
+// record applies one outcome and returns the row's issue (0 if nothing changed).
+func (r *recorder) record(ctx context.Context, o Outcome) (int64, error) {
+	st, err := r.stmt(ctx, o.Kind)
+	if err != nil {
+		return 0, err
+	}
+	at := ms(o.At)
+	lead := at // the first column: accepted_at, next_attempt_at, or accepted_at = 0
+	switch o.Kind {
+	case OutcomeRetry:
+		lead = ms(o.NextAttemptAt)
+	case OutcomeFailed:
+		lead = 0
+	}
+	args := []any{lead, o.Code, truncate(o.Reply, 1000), at, o.DeliveryID}
+	if o.Kind == OutcomeRetry {
+		args = append(args, o.Owner)
+	}
+	var issueID, subscriberID int64
+	err = st.QueryRowContext(ctx, args...).Scan(&issueID, &subscriberID)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, nil // the row moved on (cancelled, reclaimed, already recorded)
+	}
+	switch {
+	case err != nil:
+	case o.Kind == OutcomeSent:
+		r.delivered = append(r.delivered, subscriberID)
+	case o.Kind == OutcomeFailed && o.Bounce != NoBounce:
+		// A send earlier in the batch resets the count before this bounce adds to it.
+		if err = r.resetSoftBounces(ctx); err == nil {
+			err = r.s.markBounced(ctx, r.tx, subscriberID, o.Bounce == HardBounce, o.Reply)
+		}
+	}
+	return issueID, err
+}
+
+// resetSoftBounces sets soft_bounces to 0 for the subscribers delivered to
+// since the last reset.
+func (r *recorder) resetSoftBounces(ctx context.Context) error {
+	if len(r.delivered) == 0 {
+		return nil
+	}
+	err := r.s.execIn(ctx, r.tx, `UPDATE subscribers SET soft_bounces = 0 WHERE soft_bounces > 0 AND id IN`, nil, r.delivered)
+	if err != nil {
+		return fmt.Errorf("reset soft bounces: %w", err)
+	}
+	r.delivered = r.delivered[:0]
+	return nil
+}
+
+// MarkBounced records a bounce for a subscriber, by the same rules as a
+// bounce report (ApplyBounceReport): a hard bounce suppresses the address as
+// bounced (subscriber status, suppression, event via "bounce", queued
+// deliveries skipped); a soft bounce counts toward soft_bounces, and the
+// DefaultSoftBounceLimit-th in a row (sent mail resets the count, see Record)
+// suppresses it the same way. All in one transaction.
+func (s *Store) MarkBounced(ctx context.Context, subscriberID int64, hard bool, detail string) error {
+	return s.inTx(ctx, func(tx *sql.Tx) error { return s.markBounced(ctx, tx, subscriberID, hard, detail) })
+}
+
+// markBounced is MarkBounced inside the caller's transaction.
+func (s *Store) markBounced(ctx context.Context, tx *sql.Tx, subscriberID int64, hard bool, detail string) error {
+	var email string
+	err := tx.QueryRowContext(ctx, s.q(`SELECT email FROM subscribers WHERE id = ?`), subscriberID).Scan(&email)
+	if err != nil {
+		return s.mapErr(fmt.Errorf("bounce of subscriber %d: %w", subscriberID, err))
+	}
+	detail = truncate(detail, 1000)
+	if !hard {
+		return s.softBounce(ctx, tx, email, DefaultSoftBounceLimit, detail)
+	}
+	return s.suppressTx(ctx, tx, email, subscribers.Bounced, subscribers.ViaBounce, detail)
+}

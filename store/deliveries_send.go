@@ -1,0 +1,182 @@
+package store
+
+import (
+	"context"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/hex"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"masthead/newsletter"
+)
+
+// startable are the issue states from which a send can snapshot the audience.
+var startable = []newsletter.IssueStatus{newsletter.Assembled, newsletter.Scheduled, newsletter.Held, newsletter.Missed}
+
+// editorStart are the states StartSend accepts: an editor's explicit "send
+// now" also sends a held or missed issue, resumes a paused one and leaves a
+// sending one as it is.
+var editorStart = []newsletter.IssueStatus{newsletter.Assembled, newsletter.Scheduled, newsletter.Held, newsletter.Missed,
+	newsletter.Sending, newsletter.Paused}
+
+// StartResult says what StartSend did.
+type StartResult struct {
+	Queued  int  // rows snapshotted now (0 when resuming or already sending)
+	Resumed bool // the issue was paused and is sending again
+}
+
+// StartSend is an editor's "send now": StartSendFrom any state a send can
+// start from (assembled, scheduled, held or missed), resuming a paused issue
+// and leaving a sending one as it is.
+func (s *Store) StartSend(ctx context.Context, issueID int64) (StartResult, error) {
+	return s.StartSendFrom(ctx, issueID, editorStart)
+}
+
+// StartSendFrom moves an issue to sending if its status is one of from, and
+// gives ErrConflict otherwise, deciding on the status it reads under the row
+// lock (so an editor's hold that lands first wins). From assembled,
+// scheduled, held or missed it first snapshots the audience in the same
+// transaction: one queued row per subscriber whose subscription to the
+// publication and whose own status are active and whose address is not
+// suppressed, each with its stable Message-ID. Running it again is harmless
+// (the UNIQUE (issue_id, subscriber_id) rule and ON CONFLICT DO NOTHING).
+// Paused in from resumes a paused issue without a new snapshot; sending in
+// from leaves a sending issue as it is. Sent, cancelled and skipped issues
+// give ErrConflict whatever from says.
+func (s *Store) StartSendFrom(ctx context.Context, issueID int64, from []newsletter.IssueStatus) (StartResult, error) {
+	var res StartResult
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		var status newsletter.IssueStatus
+		var pubID, created int64
+		var fromAddr string
+		err := tx.QueryRowContext(ctx, s.q(`SELECT i.status, i.publication_id, i.created_at, p.from_addr
+			FROM issues i JOIN publications p ON p.id = i.publication_id WHERE i.id = ?`+s.dialect.forUpdate()), issueID).
+			Scan(&status, &pubID, &created, &fromAddr)
+		if err != nil {
+			return s.mapErr(fmt.Errorf("start send of issue %d: %w", issueID, err))
+		}
+		now := ms(s.now())
+		switch {
+		case !statusIn(status, from):
+			return fmt.Errorf("%w: issue %d is %s", ErrConflict, issueID, status)
+		case status == newsletter.Sending:
+			return nil
+		case status == newsletter.Paused:
+			res.Resumed = true
+			_, err := tx.ExecContext(ctx, s.q(`UPDATE issues SET status = 'sending', updated_at = ? WHERE id = ?`), now, issueID)
+			return err
+		case !statusIn(status, startable):
+			return fmt.Errorf("%w: issue %d is %s", ErrConflict, issueID, status)
+		}
+		r, err := tx.ExecContext(ctx, s.q(`INSERT INTO deliveries (issue_id, subscriber_id, email, name, status, message_id)
+			SELECT ?, s.id, s.email, s.name, 'queued',
+				CAST(? AS TEXT) || s.id || '.' || CAST(? AS TEXT)
+			FROM subscriptions sub JOIN subscribers s ON s.id = sub.subscriber_id
+			WHERE sub.publication_id = ? AND sub.status = 'active' AND s.status = 'active'
+				AND NOT EXISTS (SELECT 1 FROM suppressions x WHERE x.email = s.email)
+			ORDER BY s.id
+			ON CONFLICT (issue_id, subscriber_id) DO NOTHING`),
+			issueID, "<"+strconv.FormatInt(issueID, 10)+".", messageIDTail(issueID, pubID, created, fromAddr), pubID)
+		if err != nil {
+			return fmt.Errorf("snapshot audience of issue %d: %w", issueID, err)
+		}
+		n, _ := r.RowsAffected()
+		res.Queued = int(n)
+		_, err = tx.ExecContext(ctx, s.q(`UPDATE issues SET status = 'sending', updated_at = ?,
+			started_at = CASE WHEN started_at = 0 THEN ? ELSE started_at END WHERE id = ?`), now, now, issueID)
+		return err
+	})
+	if err == nil && res.Queued > 0 {
+		s.refreshStats(ctx, "deliveries", "subscriptions", "subscribers")
+	}
+	return res, err
+}
+
+// messageIDTail is the part of an issue's Message-IDs after the subscriber id:
+// ".<hash>@<domain>". The hash is derived from the issue's identity, so the
+// same (issue, subscriber) always gets the same Message-ID (receivers that
+// de-duplicate can), yet ids of different databases never collide.
+func messageIDTail(issueID, pubID, created int64, from string) string {
+	domain := "localhost"
+	if a, err := newsletter.ParseAddress(from); err == nil {
+		domain = a.Address[strings.LastIndexByte(a.Address, '@')+1:]
+	}
+	h := sha256.Sum256([]byte(fmt.Sprintf("masthead\x00%d\x00%d\x00%d", issueID, pubID, created)))
+	return hex.EncodeToString(h[:6]) + "@" + domain + ">"
+}
+
+func statusIn(s newsletter.IssueStatus, list []newsletter.IssueStatus) bool {
+	for _, x := range list {
+		if s == x {
+			return true
+		}
+	}
+	return false
+}
+
+// PauseSend stops an issue from being claimed; rows in flight finish and are
+// recorded, and StartSend or ResumeSend continues where it stopped.
+func (s *Store) PauseSend(ctx context.Context, issueID int64) error {
+	return s.SetIssueStatus(ctx, issueID, []newsletter.IssueStatus{newsletter.Sending}, newsletter.Paused, time.Time{})
+}
+
+// ResumeSend moves a paused issue back to sending.
+func (s *Store) ResumeSend(ctx context.Context, issueID int64) error {
+	return s.SetIssueStatus(ctx, issueID, []newsletter.IssueStatus{newsletter.Paused}, newsletter.Sending, time.Time{})
+}
+
+// CancelSend stops an issue for good: the issue becomes cancelled and every
+// row not yet sent (queued or claimed) becomes cancelled, in one transaction.
+// A message in flight when this runs and then accepted is still recorded as
+// sent (Record lets the truth win).
+func (s *Store) CancelSend(ctx context.Context, issueID int64) error {
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		now := ms(s.now())
+		r, err := tx.ExecContext(ctx, s.q(`UPDATE issues SET status = 'cancelled', updated_at = ?, finished_at = ?
+			WHERE id = ? AND status IN ('sending', 'paused')`), now, now, issueID)
+		if err != nil {
+			return err
+		}
+		if n, _ := r.RowsAffected(); n == 0 {
+			var st string
+			if err := tx.QueryRowContext(ctx, s.q(`SELECT status FROM issues WHERE id = ?`), issueID).Scan(&st); err != nil {
+				return s.mapErr(err)
+			}
+			return fmt.Errorf("%w: issue %d is %s, not sending or paused", ErrConflict, issueID, st)
+		}
+		_, err = tx.ExecContext(ctx, s.q(`UPDATE deliveries SET status = 'cancelled', lease_owner = '', lease_until = 0
+			WHERE issue_id = ? AND status IN ('queued', 'sending')`), issueID)
+		return err
+	})
+}
+
+// IssueStatus returns just an issue's status (cheap enough to poll).
+func (s *Store) IssueStatus(ctx context.Context, issueID int64) (newsletter.IssueStatus, error) {
+	var st newsletter.IssueStatus
+	err := s.db.QueryRowContext(ctx, s.q(`SELECT status FROM issues WHERE id = ?`), issueID).Scan(&st)
+	return st, s.mapErr(err)
+}
+
+// FinishIfDone marks a sending issue sent when none of its rows is queued or
+// being sent (every row is sent, failed, skipped or cancelled). It reports
+// whether the issue is now sent.
+func (s *Store) FinishIfDone(ctx context.Context, issueID int64) (bool, error) {
+	return s.finishIfDone(ctx, s.db, issueID)
+}
+
+func (s *Store) finishIfDone(ctx context.Context, q querier, issueID int64) (bool, error) {
+	now := ms(s.now())
+	if _, err := q.ExecContext(ctx, s.q(`UPDATE issues SET status = 'sent', updated_at = ?, finished_at = ?
+		WHERE id = ? AND status = 'sending' AND NOT EXISTS (SELECT 1 FROM deliveries
+			WHERE issue_id = ? AND status IN ('queued', 'sending'))`), now, now, issueID, issueID); err != nil {
+		return false, fmt.Errorf("finish issue %d: %w", issueID, err)
+	}
+	var st string
+	if err := q.QueryRowContext(ctx, s.q(`SELECT status FROM issues WHERE id = ?`), issueID).Scan(&st); err != nil {
+		return false, s.mapErr(err)
+	}
+	return st == string(newsletter.Sent), nil
+}

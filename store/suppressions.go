@@ -1,0 +1,138 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+
+	"masthead/subscribers"
+)
+
+// Suppress stops all mail to an address for good (reason Bounced or
+// Complained): it records the suppression (even for an address that is not a
+// subscriber, so a later import cannot add it), marks the subscriber, skips
+// their queued deliveries and records the event. Suppressing again updates the
+// reason and detail.
+func (s *Store) Suppress(ctx context.Context, email string, reason subscribers.Status, via subscribers.Via, detail string) error {
+	norm, err := subscribers.Normalize(email)
+	if err != nil {
+		return fmt.Errorf("%q: %w", email, err)
+	}
+	if !reason.Suppressed() {
+		return fmt.Errorf("suppression reason must be bounced or complained, not %q", reason)
+	}
+	return s.inTx(ctx, func(tx *sql.Tx) error { return s.suppressTx(ctx, tx, norm, reason, via, detail) })
+}
+
+func (s *Store) suppressTx(ctx context.Context, tx *sql.Tx, email string, reason subscribers.Status, via subscribers.Via, detail string) error {
+	now := ms(s.now())
+	if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO suppressions (email, reason, detail, created_at) VALUES (?, ?, ?, ?)
+		ON CONFLICT (email) DO UPDATE SET reason = excluded.reason, detail = excluded.detail`),
+		email, string(reason), detail, now); err != nil {
+		return fmt.Errorf("suppress %s: %w", email, err)
+	}
+	sub, err := s.subscriberByEmail(ctx, tx, email)
+	if errors.Is(err, ErrNotFound) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if sub.Status == reason {
+		return nil
+	}
+	if _, err := tx.ExecContext(ctx, s.q(`UPDATE subscribers SET status = ?, updated_at = ? WHERE id = ?`),
+		string(reason), now, sub.ID); err != nil {
+		return fmt.Errorf("suppress %s: %w", email, err)
+	}
+	kind := subscribers.EventBounced
+	if reason == subscribers.Complained {
+		kind = subscribers.EventComplained
+	}
+	if err := s.event(ctx, tx, sub.ID, 0, kind, via, detail); err != nil {
+		return err
+	}
+	return s.skipQueued(ctx, tx, sub.ID, 0)
+}
+
+// Suppression returns the suppression of an address, or ErrNotFound.
+func (s *Store) Suppression(ctx context.Context, email string) (*subscribers.Suppression, error) {
+	norm, err := subscribers.Normalize(email)
+	if err != nil {
+		return nil, fmt.Errorf("%q: %w", email, err)
+	}
+	var sup subscribers.Suppression
+	var created int64
+	err = s.db.QueryRowContext(ctx, s.q(`SELECT email, reason, detail, created_at FROM suppressions WHERE email = ?`), norm).
+		Scan(&sup.Email, &sup.Reason, &sup.Detail, &created)
+	if err != nil {
+		return nil, s.mapErr(err)
+	}
+	sup.CreatedAt = fromMS(created)
+	return &sup, nil
+}
+
+// IsSuppressed reports whether mail to the address is suppressed.
+func (s *Store) IsSuppressed(ctx context.Context, email string) (bool, error) {
+	norm, err := subscribers.Normalize(email)
+	if err != nil {
+		return false, fmt.Errorf("%q: %w", email, err)
+	}
+	return s.isSuppressed(ctx, s.db, norm)
+}
+
+func (s *Store) isSuppressed(ctx context.Context, q querier, email string) (bool, error) {
+	var n int
+	err := q.QueryRowContext(ctx, s.q(`SELECT COUNT(*) FROM suppressions WHERE email = ?`), email).Scan(&n)
+	return n > 0, err
+}
+
+func (s *Store) refuseSuppressed(ctx context.Context, q querier, sub *subscribers.Subscriber) error {
+	if sub.Status.Suppressed() {
+		return subscribers.ErrSuppressed
+	}
+	sup, err := s.isSuppressed(ctx, q, sub.Email)
+	if err == nil && sup {
+		err = subscribers.ErrSuppressed
+	}
+	return err
+}
+
+// LiftSuppression is an editor's decision to allow mail to a suppressed address
+// again. The address is not sent to at once: the subscriber becomes
+// unsubscribed from everything, from where a new confirmation (or an editor's
+// add) subscribes them again. ErrNotFound when the address is not suppressed.
+func (s *Store) LiftSuppression(ctx context.Context, email string, via subscribers.Via, detail string) error {
+	norm, err := subscribers.Normalize(email)
+	if err != nil {
+		return fmt.Errorf("%q: %w", email, err)
+	}
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, s.q(`DELETE FROM suppressions WHERE email = ?`), norm)
+		if err != nil {
+			return fmt.Errorf("lift %s: %w", norm, err)
+		}
+		lifted, _ := res.RowsAffected()
+		sub, err := s.subscriberByEmail(ctx, tx, norm)
+		if errors.Is(err, ErrNotFound) && lifted > 0 {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		if !sub.Status.Suppressed() && lifted == 0 {
+			return fmt.Errorf("%s is not suppressed: %w", norm, ErrNotFound)
+		}
+		now := ms(s.now())
+		if _, err := tx.ExecContext(ctx, s.q(`UPDATE subscriptions SET status = 'unsubscribed', updated_at = ?
+			WHERE subscriber_id = ? AND status <> 'unsubscribed'`), now, sub.ID); err != nil {
+			return fmt.Errorf("lift %s: %w", norm, err)
+		}
+		if _, err := tx.ExecContext(ctx, s.q(`UPDATE subscribers SET status = 'unsubscribed', soft_bounces = 0, updated_at = ?
+			WHERE id = ?`), now, sub.ID); err != nil {
+			return fmt.Errorf("lift %s: %w", norm, err)
+		}
+		return s.event(ctx, tx, sub.ID, 0, subscribers.EventLifted, via, detail)
+	})
+}
