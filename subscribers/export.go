@@ -41,7 +41,7 @@ func (e *CSVExporter) Write(l *Listing) error {
 	if e.pubID != 0 {
 		status = l.StatusIn(e.pubID)
 	}
-	e.rec[0], e.rec[1], e.rec[2] = l.Email, l.Name, string(status)
+	e.rec[0], e.rec[1], e.rec[2] = defuseCell(l.Email), defuseCell(l.Name), string(status)
 	e.rec[3] = l.CreatedAt.UTC().Format(time.RFC3339)
 	for i, p := range e.pubs {
 		e.rec[4+i] = ""

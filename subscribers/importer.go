@@ -337,13 +337,13 @@ func (c columns) row(rec []string, line int, def Status) (ImportRow, *Problem) {
 			return bad("NUL byte inside a field")
 		}
 	}
-	norm, err := Normalize(email)
+	norm, err := Normalize(undefuseCell(email))
 	if err != nil {
 		return bad("bad address: %v", err)
 	}
 	row := ImportRow{Line: line, Email: norm, Status: def}
 	if c.name >= 0 {
-		if row.Name, err = NormalizeName(rec[c.name]); err != nil {
+		if row.Name, err = NormalizeName(undefuseCell(rec[c.name])); err != nil {
 			return bad("%v", err)
 		}
 	}
