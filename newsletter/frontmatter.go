@@ -25,7 +25,10 @@ type frontMatter struct {
 	Status   string `yaml:"status"`
 }
 
-var yamlLineRE = regexp.MustCompile(`line (\d+)`)
+var (
+	yamlLineRE    = regexp.MustCompile(`line (\d+)`)
+	yamlUnknownRE = regexp.MustCompile(`field (\S+) not found in type \S+`)
+)
 
 // ParseArticleFile reads an article from a Markdown file with YAML front matter
 // between "---" lines. Errors name src and, where known, the line in the file.
@@ -61,6 +64,8 @@ func ParseArticleFile(src string, data []byte, p *Publication) (*Article, error)
 			msg = yamlLineRE.ReplaceAllString(msg, "line "+strconv.Itoa(line))
 		}
 		msg = strings.TrimPrefix(msg, "yaml: ")
+		msg = strings.TrimPrefix(msg, "unmarshal errors:\n  ")
+		msg = yamlUnknownRE.ReplaceAllString(msg, `unknown field "$1" (known: title, date, section, author, position, deck, status)`)
 		return nil, &FieldError{Source: src, Line: line, Msg: "front matter: " + msg}
 	}
 	a := &Article{Title: fm.Title, Deck: fm.Deck, Section: fm.Section, Author: fm.Author,

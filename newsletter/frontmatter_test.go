@@ -25,7 +25,7 @@ func TestParseArticleFile(t *testing.T) {
 		{"missing title", "---\ndate: 2009-07-09\n---\nbody\n", "bad.md:1: title: is required"},
 		{"bad date", "---\ntitle: T\ndate: 2009-13-45\n---\n", "bad.md:3: date: date \"2009-13-45\" is not YYYY-MM-DD"},
 		{"broken yaml", "---\ntitle: T\ndate: [2009\n---\n", "bad.md:"},
-		{"unknown field", "---\ntitle: T\ndate: 2009-07-09\ncolour: red\n---\n", "bad.md:4: front matter: "},
+		{"unknown field", "---\ntitle: T\ndate: 2009-07-09\ncolour: red\n---\n", "bad.md:4: front matter: line 4: unknown field \"colour\" (known: title,"},
 		{"unknown section", "---\ntitle: T\ndate: 2009-07-09\nsection: Weather\n---\n", "bad.md:4: section: unknown section \"Weather\""},
 		{"not utf-8", "---\ntitle: \xff\n---\n", "bad.md: file is not valid UTF-8"},
 		{"bad status", "---\ntitle: T\ndate: 2009-07-09\nstatus: maybe\n---\n", "bad.md:4: status:"},

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 
 	"masthead/newsletter"
@@ -129,4 +130,32 @@ func (s *Store) Articles(ctx context.Context, f ArticleFilter) ([]*newsletter.Ar
 // status when empty); issue assembly reads the ready ones.
 func (s *Store) ArticlesFor(ctx context.Context, publicationID int64, d newsletter.Date, status newsletter.ArticleStatus) ([]*newsletter.Article, error) {
 	return s.Articles(ctx, ArticleFilter{PublicationID: publicationID, Date: d, Status: status})
+}
+
+// ImportArticles stores articles read from files, in one transaction: an
+// article with the same publication, date and headline as a stored one
+// replaces it (keeping its id), so importing the same files twice changes
+// nothing. It reports which articles were new.
+func (s *Store) ImportArticles(ctx context.Context, articles ...*newsletter.Article) (created []bool, err error) {
+	created = make([]bool, len(articles))
+	err = s.inTx(ctx, func(tx *sql.Tx) error {
+		for i, a := range articles {
+			var id int64
+			err := tx.QueryRowContext(ctx, s.q(`SELECT id FROM articles WHERE publication_id = ? AND issue_date = ? AND title = ?
+				ORDER BY id LIMIT 1`), a.PublicationID, a.Date.String(), a.Title).Scan(&id)
+			switch {
+			case err == nil:
+				a.ID = id
+			case errors.Is(err, sql.ErrNoRows):
+				a.ID, created[i] = 0, true
+			default:
+				return err
+			}
+			if err := s.saveArticle(ctx, tx, a); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	return created, err
 }

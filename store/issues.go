@@ -121,10 +121,6 @@ func (s *Store) CountIssues(ctx context.Context, f IssueFilter) (int, error) {
 	return len(list), err
 }
 
-
-
-
-
 // AssembleIssue stores the issue that build returns for (publicationID, date), in
 // one transaction. build gets the stored issue (nil if none) and a Numberer; it
 // returns the issue to store, keeping existing numbers. An issue that is frozen

@@ -66,6 +66,7 @@ func runArticleAdd(ctx context.Context, a *app, args []string) error {
 		return err
 	}
 	fmt.Fprintf(a.env.Stdout, "added article %d %q for %s\n", ar.ID, ar.Title, ar.Date)
+	a.warnIfSent(ctx, p, ar.Date)
 	return nil
 }
 
@@ -95,11 +96,17 @@ func runArticleImport(ctx context.Context, a *app, args []string) error {
 		return fmt.Errorf("nothing imported:\n%w", err)
 	}
 	st, _ := a.store(ctx)
-	if err := st.SaveArticles(ctx, articles...); err != nil {
+	created, err := st.ImportArticles(ctx, articles...)
+	if err != nil {
 		return fmt.Errorf("nothing imported: %w", err)
 	}
 	for i, ar := range articles {
-		fmt.Fprintf(a.env.Stdout, "imported %s: article %d %q for %s\n", files[i], ar.ID, ar.Title, ar.Date)
+		verb := "imported"
+		if !created[i] {
+			verb = "updated"
+		}
+		fmt.Fprintf(a.env.Stdout, "%s %s: article %d %q for %s\n", verb, files[i], ar.ID, ar.Title, ar.Date)
+		a.warnIfSent(ctx, p, ar.Date)
 	}
 	return nil
 }
@@ -194,4 +201,13 @@ func clip(s string, n int) string {
 		return string(r)
 	}
 	return string(r[:n-1]) + "…"
+}
+
+// warnIfSent tells the editor when an article's date has an issue that is
+// already going out: the article will not be in it.
+func (a *app) warnIfSent(ctx context.Context, p *newsletter.Publication, d newsletter.Date) {
+	iss, err := a.st.IssueByDate(ctx, p.ID, d)
+	if err == nil && iss.Status.Frozen() {
+		fmt.Fprintf(a.env.Stderr, "note: the %s issue of %s is %s; this article is not in it\n", p.Slug, d, iss.Status)
+	}
 }

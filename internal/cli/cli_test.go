@@ -75,8 +75,17 @@ func TestArticleAddImportAndPreview(t *testing.T) {
 	if _, out, _ := runCLI(t, db, "", "article", "list"); strings.Contains(out, "Bridge Vote") {
 		t.Fatal("the good file of a failed import was stored")
 	}
-	if code, _, errs = runCLI(t, db, "", "article", "import", good); code != 0 {
-		t.Fatalf("import: %s", errs)
+	for i := range 2 { // twice: the second import changes nothing
+		code, out, errs = runCLI(t, db, "", "article", "import", good)
+		if code != 0 {
+			t.Fatalf("import: %s", errs)
+		}
+		if want := []string{"imported", "updated"}[i]; !strings.HasPrefix(out, want) {
+			t.Errorf("import %d: %q, want %s", i+1, out, want)
+		}
+	}
+	if _, out, _ := runCLI(t, db, "", "article", "list"); strings.Count(out, "Bridge Vote") != 1 {
+		t.Errorf("importing twice made a copy:\n%s", out)
 	}
 	code, out, errs = runCLI(t, db, "", "issue", "preview", "--date", "2009-07-09", "--format", "text")
 	if code != 0 {
@@ -126,5 +135,22 @@ func TestArticleAddRejectsBadInput(t *testing.T) {
 		if code == 0 || !strings.Contains(errs, c.want) {
 			t.Errorf("%v: exit %d, stderr %q; want %q", c.args, code, errs, c.want)
 		}
+	}
+}
+
+func TestSharedFlagsBeforeTheCommand(t *testing.T) {
+	db := newDB(t)
+	setupPlanet(t, db)
+	var out, errb bytes.Buffer
+	code := Run(context.Background(), []string{"--db", db, "publication", "list"}, Env{
+		Getenv: func(string) string { return "" }, Stdin: strings.NewReader(""), Stdout: &out, Stderr: &errb})
+	if code != 0 || !strings.Contains(out.String(), "the-daily-planet") {
+		t.Fatalf("--db before the command: exit %d\n%s%s", code, out.String(), errb.String())
+	}
+	out.Reset()
+	code = Run(context.Background(), []string{"--db=" + db, "--log-level", "warn", "article", "list", "--limit", "5"}, Env{
+		Getenv: func(string) string { return "" }, Stdin: strings.NewReader(""), Stdout: &out, Stderr: &errb})
+	if code != 0 || !strings.Contains(out.String(), "TITLE") {
+		t.Fatalf("--db= and --log-level before the command: exit %d\n%s%s", code, out.String(), errb.String())
 	}
 }

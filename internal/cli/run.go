@@ -45,6 +45,10 @@ func commands() []command {
 		{"issue preview", "", "print an issue as a recipient gets it (html, text or eml)", runIssuePreview},
 		{"issue list", "", "list issues", runIssueList},
 		{"user add", "EMAIL", "add an editor's account (--role admin|editor; password asked, or read from stdin)", runUserAdd},
+		{"user list", "", "list the accounts with their roles", runUserList},
+		{"user remove", "EMAIL", "remove an account; its sessions and API tokens end (not the last admin)", runUserRemove},
+		{"user role", "EMAIL", "change an account's role (--role admin|editor; not the last admin's)", runUserRole},
+		{"user password", "EMAIL", "set an account's password (asked, or read from stdin); its sessions end", runUserPassword},
 		{"token create", "", "create an API token for an account (--user EMAIL [--name N]); printed once", runTokenCreate},
 		{"worker", "", "only send: deliver sending issues alongside other processes of the database", runWorker},
 		{"db copy", "", "copy a SQLite database into an empty PostgreSQL one (--from, --to), verified by row counts", runDBCopy},
@@ -95,6 +99,7 @@ func Run(ctx context.Context, args []string, env Env) int {
 		}
 		return 0
 	}
+	args = globalFlagsLast(args)
 	cmd, rest, ok := lookup(args)
 	if !ok {
 		fmt.Fprintf(env.Stderr, "masthead: unknown command %q\n\n", strings.Join(args[:min(2, len(args))], " "))
@@ -134,6 +139,33 @@ func exitCode(err error) int {
 		return e.code
 	}
 	return 1
+}
+
+// globalFlagsLast moves shared flags written before the command
+// ("masthead --db x.db issue list") after it, where the command's flag set
+// parses them.
+func globalFlagsLast(args []string) []string {
+	var lead []string
+	for len(args) > 0 && strings.HasPrefix(args[0], "-") && args[0] != "-" && args[0] != "--" &&
+		args[0] != "-h" && args[0] != "--help" {
+		lead = append(lead, args[0])
+		if !strings.Contains(args[0], "=") && len(args) > 1 {
+			lead = append(lead, args[1]) // every shared flag takes a value
+			args = args[1:]
+		}
+		args = args[1:]
+	}
+	if len(lead) == 0 {
+		return args
+	}
+	out := make([]string, 0, len(args)+len(lead))
+	n := 0
+	for n < len(args) && n < 2 && !strings.HasPrefix(args[n], "-") {
+		n++
+	}
+	out = append(out, args[:n]...)
+	out = append(out, lead...)
+	return append(out, args[n:]...)
 }
 
 // lookup finds the longest command name that args start with.
