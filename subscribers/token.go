@@ -31,8 +31,10 @@ type Token struct {
 
 // Signer makes and checks HMAC-SHA256-signed tokens with the server secret. Tokens
 // are URL-safe base64 of: purpose(1) subscriber(8) publication(8) expiry-unix(8)
-// followed by a 16-byte truncated MAC; they reveal no guessable id on their own
-// and cannot be forged without the secret.
+// followed by a 16-byte truncated MAC. The ids inside can be read but not
+// changed: a link for another subscriber cannot be made without the secret.
+// Unsubscribe tokens do not expire (the link in a years-old issue must still
+// work); confirm tokens do.
 type Signer struct {
 	key []byte
 }
