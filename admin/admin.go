@@ -140,6 +140,9 @@ func (a *Admin) routes() []route {
 		{"POST /admin/tokens/{id}/delete", ed, a.deleteToken},
 		{"GET /admin/users", ad, a.listUsers},
 		{"POST /admin/users", ad, a.addUser},
+		{"POST /admin/users/{id}/delete", ad, a.removeUser},
+		{"POST /admin/users/{id}/role", ad, a.changeRole},
+		{"POST /admin/users/{id}/password", ad, a.resetPassword},
 	}
 }
 

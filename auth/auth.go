@@ -24,6 +24,9 @@ type Store interface {
 	DeleteSession(ctx context.Context, tokenHash string) error
 	CreateAPIToken(ctx context.Context, t *APIToken) error
 	APITokenUser(ctx context.Context, tokenHash string) (*APIToken, *User, error)
+	SetUserPassword(ctx context.Context, id int64, hash, keepSession string) error
+	SetUserRole(ctx context.Context, id int64, role Role) error
+	DeleteUser(ctx context.Context, id int64) error
 }
 
 // Cookie and field names.

@@ -3,6 +3,7 @@ package auth_test
 import (
 	"context"
 	"errors"
+	"net/http"
 	"net/http/httptest"
 	"testing"
 
@@ -45,7 +46,7 @@ func TestUsersOnEveryBackend(t *testing.T) {
 		if p, err := svc.Authenticate(req); err != nil || p.Token.ID != tok.ID {
 			t.Fatalf("token: %+v %v", p, err)
 		}
-		if err := st.SetUserPassword(ctx, u.ID, "$argon2id$v=19$m=19456,t=2,p=1$x$y"); err != nil {
+		if err := st.SetUserPassword(ctx, u.ID, "$argon2id$v=19$m=19456,t=2,p=1$x$y", ""); err != nil {
 			t.Fatal(err)
 		}
 		req = httptest.NewRequest("GET", "/admin/", nil)
@@ -61,6 +62,89 @@ func TestUsersOnEveryBackend(t *testing.T) {
 		}
 		if n, err := st.CountUsers(ctx); err != nil || n != 0 {
 			t.Errorf("CountUsers = %d, %v", n, err)
+		}
+	})
+}
+
+// TestManageAccountsOnEveryBackend: a password change ends the other
+// sessions; removing an account ends its sessions and tokens (the foreign
+// keys cascade); the last admin can be neither removed nor demoted.
+func TestManageAccountsOnEveryBackend(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		ctx := context.Background()
+		svc := auth.New(st, auth.Options{})
+		perry, err := svc.CreateUser(ctx, "perry@planet.example", "a-long-password", auth.Admin)
+		if err != nil {
+			t.Fatal(err)
+		}
+		lois, err := svc.CreateUser(ctx, "lois@planet.example", "a-long-password", auth.Editor)
+		if err != nil {
+			t.Fatal(err)
+		}
+		signIn := func(u *auth.User) (*http.Cookie, *auth.Session) {
+			rec := httptest.NewRecorder()
+			se, err := svc.StartSession(ctx, rec, u)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return rec.Result().Cookies()[0], se
+		}
+		valid := func(c *http.Cookie) bool {
+			req := httptest.NewRequest("GET", "/admin/", nil)
+			req.AddCookie(c)
+			_, err := svc.Authenticate(req)
+			return err == nil
+		}
+
+		here, se := signIn(perry)
+		there, _ := signIn(perry)
+		if err := svc.SetPassword(ctx, perry, "another-long-password", se.TokenHash); err != nil {
+			t.Fatal(err)
+		}
+		if !valid(here) || valid(there) {
+			t.Errorf("after a password change: this session valid %v (want true), the other %v (want false)", valid(here), valid(there))
+		}
+		if _, err := svc.Login(ctx, "perry@planet.example", "another-long-password", "192.0.2.1"); err != nil {
+			t.Errorf("login with the new password: %v", err)
+		}
+
+		if err := svc.SetRole(ctx, perry, auth.Editor); !errors.Is(err, auth.ErrLastAdmin) {
+			t.Errorf("demoting the last admin: %v", err)
+		}
+		if err := svc.RemoveUser(ctx, perry); !errors.Is(err, auth.ErrLastAdmin) {
+			t.Errorf("removing the last admin: %v", err)
+		}
+		if u, _ := st.UserByEmail(ctx, "perry@planet.example"); u == nil || u.Role != auth.Admin {
+			t.Errorf("the last admin changed: %+v", u)
+		}
+
+		if err := svc.SetRole(ctx, lois, auth.Admin); err != nil {
+			t.Fatal(err)
+		}
+		if err := svc.SetRole(ctx, perry, auth.Editor); err != nil {
+			t.Errorf("demoting one of two admins: %v", err)
+		}
+		loisCookie, _ := signIn(lois)
+		token, _, err := svc.CreateToken(ctx, lois.ID, "ci")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := svc.RemoveUser(ctx, lois); !errors.Is(err, auth.ErrLastAdmin) {
+			t.Errorf("removing the admin left: %v", err)
+		}
+		if err := svc.SetRole(ctx, perry, auth.Admin); err != nil {
+			t.Fatal(err)
+		}
+		if err := svc.RemoveUser(ctx, lois); err != nil {
+			t.Fatal(err)
+		}
+		req := httptest.NewRequest("GET", "/api/me", nil)
+		req.Header.Set("Authorization", "Bearer "+token)
+		if _, err := svc.Authenticate(req); !errors.Is(err, auth.ErrUnauthenticated) || valid(loisCookie) {
+			t.Errorf("a removed account's token (%v) or session (%v) still works", err, valid(loisCookie))
+		}
+		if err := svc.RemoveUser(ctx, lois); !errors.Is(err, auth.ErrNotFound) {
+			t.Errorf("removing a removed account: %v", err)
 		}
 	})
 }

@@ -77,3 +77,7 @@ var ErrBadCredentials = errors.New("wrong email or password")
 
 // ErrRateLimited is returned by Login when too many attempts failed recently.
 var ErrRateLimited = errors.New("too many failed logins; wait a few minutes")
+
+// ErrLastAdmin is returned (wrapped) when removing or demoting an account
+// would leave no admin, and so no one able to manage accounts.
+var ErrLastAdmin = errors.New("it is the last admin account; make another account admin first")

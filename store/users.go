@@ -94,8 +94,10 @@ func (s *Store) CountUsers(ctx context.Context) (int, error) {
 	return n, err
 }
 
-// SetUserPassword replaces an account's password hash and ends its sessions.
-func (s *Store) SetUserPassword(ctx context.Context, id int64, hash string) error {
+// SetUserPassword replaces an account's password hash and ends its sessions
+// but the one whose token hash is keep ("" ends them all: the account's owner
+// changing their own password stays signed in where they changed it).
+func (s *Store) SetUserPassword(ctx context.Context, id int64, hash, keep string) error {
 	return s.inTx(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, s.q(`UPDATE users SET password_hash = ? WHERE id = ?`), hash, id)
 		if err != nil {
@@ -104,28 +106,43 @@ func (s *Store) SetUserPassword(ctx context.Context, id int64, hash string) erro
 		if n, _ := res.RowsAffected(); n == 0 {
 			return s.notFound(sql.ErrNoRows, fmt.Sprintf("user %d", id))
 		}
-		_, err = tx.ExecContext(ctx, s.q(`DELETE FROM sessions WHERE user_id = ?`), id)
-		return err
+		if _, err = tx.ExecContext(ctx, s.q(`DELETE FROM sessions WHERE user_id = ? AND token_hash <> ?`), id, keep); err != nil {
+			return fmt.Errorf("end sessions of user %d: %w", id, err)
+		}
+		return nil
 	})
 }
 
-// SetUserRole changes an account's role.
+// SetUserRole changes an account's role. Demoting the last admin gives an
+// error wrapping auth.ErrLastAdmin: someone must be able to manage accounts.
 func (s *Store) SetUserRole(ctx context.Context, id int64, role auth.Role) error {
-	res, err := s.db.ExecContext(ctx, s.q(`UPDATE users SET role = ? WHERE id = ?`), string(role), id)
-	if err != nil {
-		return fmt.Errorf("set role of user %d: %w", id, err)
-	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return s.notFound(sql.ErrNoRows, fmt.Sprintf("user %d", id))
-	}
-	return nil
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		if role != auth.Admin {
+			if err := s.keepAnAdmin(ctx, tx, id); err != nil {
+				return err
+			}
+		}
+		res, err := tx.ExecContext(ctx, s.q(`UPDATE users SET role = ? WHERE id = ?`), string(role), id)
+		if err != nil {
+			return fmt.Errorf("set role of user %d: %w", id, err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return s.notFound(sql.ErrNoRows, fmt.Sprintf("user %d", id))
+		}
+		return nil
+	})
 }
 
-// DeleteUser removes an account with its sessions and tokens.
+// DeleteUser removes an account with its sessions and tokens. Removing the
+// last admin gives an error wrapping auth.ErrLastAdmin.
 func (s *Store) DeleteUser(ctx context.Context, id int64) error {
 	return s.inTx(ctx, func(tx *sql.Tx) error {
-		// Foreign keys cascade on SQLite and PostgreSQL alike; deleting the
-		// dependants first keeps this true where they are not enforced.
+		if err := s.keepAnAdmin(ctx, tx, id); err != nil {
+			return err
+		}
+		// Foreign keys cascade on SQLite (opened with _foreign_keys=on) and
+		// PostgreSQL alike; deleting the dependants first keeps this true
+		// where they are not enforced.
 		for _, q := range []string{`DELETE FROM sessions WHERE user_id = ?`, `DELETE FROM api_tokens WHERE user_id = ?`} {
 			if _, err := tx.ExecContext(ctx, s.q(q), id); err != nil {
 				return fmt.Errorf("delete user %d: %w", id, err)
@@ -140,6 +157,33 @@ func (s *Store) DeleteUser(ctx context.Context, id int64) error {
 		}
 		return nil
 	})
+}
+
+// keepAnAdmin refuses (auth.ErrLastAdmin) when account id is the only admin.
+// The admins' rows are locked on PostgreSQL (SQLite transactions take the
+// write lock at BEGIN), so two admins demoting each other at once cannot
+// both succeed.
+func (s *Store) keepAnAdmin(ctx context.Context, tx *sql.Tx, id int64) error {
+	rows, err := tx.QueryContext(ctx, s.q(`SELECT id FROM users WHERE role = ?`+s.dialect.forUpdate()), string(auth.Admin))
+	if err != nil {
+		return fmt.Errorf("list admins: %w", err)
+	}
+	defer rows.Close()
+	var admins []int64
+	for rows.Next() {
+		var a int64
+		if err := rows.Scan(&a); err != nil {
+			return fmt.Errorf("list admins: %w", err)
+		}
+		admins = append(admins, a)
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("list admins: %w", err)
+	}
+	if len(admins) == 1 && admins[0] == id {
+		return fmt.Errorf("user %d: %w", id, auth.ErrLastAdmin)
+	}
+	return nil
 }
 
 // CreateSession stores a login session.

@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"net/http/httptest"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -57,5 +58,87 @@ func TestUserAddAndTokenCreate(t *testing.T) {
 	u, err := st.UserByEmail(ctx, "perry@planet.example")
 	if err != nil || strings.Contains(u.PasswordHash, "a-long-password") || !strings.HasPrefix(u.PasswordHash, "$argon2id$") {
 		t.Errorf("stored password hash %q, %v", u.PasswordHash, err)
+	}
+}
+
+// TestUserManage: list, role, password and remove, with the last admin kept.
+func TestUserManage(t *testing.T) {
+	db := newDB(t)
+	for _, c := range [][]string{{"perry@planet.example", "admin"}, {"lois@planet.example", "editor"}} {
+		if code, out, errs := runCLI(t, db, "a-long-password\n", "user", "add", c[0], "--role", c[1]); code != 0 {
+			t.Fatalf("user add %s: %d %q %q", c[0], code, out, errs)
+		}
+	}
+	if code, _, errs := runCLI(t, db, "", "token", "create", "--user", "lois@planet.example"); code != 0 {
+		t.Fatalf("token create: %s", errs)
+	}
+	code, out, errs := runCLI(t, db, "", "user", "list")
+	if code != 0 || !regexp.MustCompile(`(?m)^lois@planet.example\s+editor\s+1\s`).MatchString(out) ||
+		!regexp.MustCompile(`(?m)^perry@planet.example\s+admin\s+0\s`).MatchString(out) {
+		t.Fatalf("user list: %d %q %q", code, out, errs)
+	}
+	for _, c := range []struct {
+		stdin string
+		args  []string
+		want  string
+	}{
+		{"", []string{"user", "role", "perry@planet.example", "--role", "editor"}, "last admin"},
+		{"", []string{"user", "remove", "perry@planet.example"}, "last admin"},
+		{"", []string{"user", "role", "perry@planet.example"}, "--role admin|editor is required"},
+		{"", []string{"user", "role", "perry@planet.example", "--role", "root"}, "want editor or admin"},
+		{"", []string{"user", "remove", "nobody@planet.example"}, "no account nobody@planet.example"},
+		{"", []string{"user", "remove"}, "want one EMAIL"},
+		{"short\n", []string{"user", "password", "lois@planet.example"}, "at least 10 characters"},
+		{"", []string{"user", "password", "lois@planet.example"}, "no password on stdin"},
+	} {
+		if code, _, errs := runCLI(t, db, c.stdin, c.args...); code == 0 || !strings.Contains(errs, c.want) {
+			t.Errorf("%v: exit %d, stderr %q; want %q", c.args, code, errs, c.want)
+		}
+	}
+
+	ctx := context.Background()
+	st, err := store.Open(ctx, db, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	svc := auth.New(st, auth.Options{})
+	lois, err := st.UserByEmail(ctx, "lois@planet.example")
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec := httptest.NewRecorder()
+	if _, err := svc.StartSession(ctx, rec, lois); err != nil {
+		t.Fatal(err)
+	}
+	signedIn := func() bool {
+		req := httptest.NewRequest("GET", "/admin/", nil)
+		req.AddCookie(rec.Result().Cookies()[0])
+		_, err := svc.Authenticate(req)
+		return err == nil
+	}
+	if code, out, errs := runCLI(t, db, "new-long-password\n", "user", "password", "lois@planet.example"); code != 0 ||
+		!strings.Contains(out, "password of lois@planet.example changed") {
+		t.Fatalf("user password: %d %q %q", code, out, errs)
+	}
+	if signedIn() {
+		t.Error("a session outlived the password change")
+	}
+	if _, err := svc.Login(ctx, "lois@planet.example", "new-long-password", "192.0.2.1"); err != nil {
+		t.Errorf("login with the new password: %v", err)
+	}
+	if code, out, errs := runCLI(t, db, "", "user", "role", "lois@planet.example", "--role", "admin"); code != 0 ||
+		!strings.Contains(out, "lois@planet.example is now admin") {
+		t.Fatalf("user role: %d %q %q", code, out, errs)
+	}
+	if code, out, errs := runCLI(t, db, "", "user", "remove", "lois@planet.example"); code != 0 ||
+		!strings.Contains(out, "removed lois@planet.example; its sessions ended and its 1 API tokens stopped working") {
+		t.Fatalf("user remove: %d %q %q", code, out, errs)
+	}
+	if list, err := st.APITokens(ctx, 0); err != nil || len(list) != 0 {
+		t.Errorf("tokens after removing their account: %d %v", len(list), err)
+	}
+	if code, out, errs := runCLI(t, db, "", "user", "list"); code != 0 || strings.Contains(out, "lois@") {
+		t.Errorf("user list after remove: %d %q %q", code, out, errs)
 	}
 }
