@@ -22,7 +22,7 @@ func runBench(ctx context.Context, a *app, args []string) error {
 	fs.IntVar(&o.Articles, "articles", 20, "articles in the issue")
 	fs.DurationVar(&o.Latency, "latency", 0, "the SMTP server's delay before each reply to MAIL, RCPT and DATA (a distant relay: 20ms)")
 	conns := fs.String("connections", "1,4,8", "connection counts to measure, comma-separated")
-	only := fs.String("only", "send,ceiling,web", "measurements to make: send, ceiling, web (comma-separated)")
+	only := fs.String("only", "send,ceiling,overhead,web", "measurements to make: send, ceiling, overhead (the engine without SMTP), web (comma-separated)")
 	fs.DurationVar(&o.RunLimit, "run-limit", 2*time.Minute, "stop one send after this long and count what went")
 	fs.IntVar(&o.ClaimBatch, "claim-batch", 0, "rows claimed per ledger transaction (0: the engine's default)")
 	fs.IntVar(&o.RecordBatch, "record-batch", 0, "outcomes written per ledger transaction (0: the engine's default)")
