@@ -44,11 +44,13 @@ type Options struct {
 	Secure bool
 	// SessionTTL is how long a login lasts; 0: 12 hours, a working day.
 	SessionTTL time.Duration
-	// Limiter limits failed logins; nil: 5 per 15 minutes per client address
-	// and per account.
-	Limiter *Limiter
-	Log     *slog.Logger
-	Now     func() time.Time
+	// Limits are the failed-login rules; zero fields take the defaults.
+	Limits LoginLimits
+	// Sleep waits before checking the password of an account under attack;
+	// nil: a timer that ends early when ctx is done.
+	Sleep func(ctx context.Context, d time.Duration) error
+	Log   *slog.Logger
+	Now   func() time.Time
 }
 
 // Service logs editors in and tells who a request comes from.
@@ -56,19 +58,22 @@ type Service struct {
 	st      Store
 	secure  bool
 	ttl     time.Duration
-	limiter *Limiter
+	limits  LoginLimits
+	limiter *limiter
+	sleep   func(context.Context, time.Duration) error
 	log     *slog.Logger
 	now     func() time.Time
 }
 
 // New returns a Service over st.
 func New(st Store, o Options) *Service {
-	s := &Service{st: st, secure: o.Secure, ttl: o.SessionTTL, limiter: o.Limiter, log: o.Log, now: o.Now}
+	s := &Service{st: st, secure: o.Secure, ttl: o.SessionTTL, limits: o.Limits, sleep: o.Sleep, log: o.Log, now: o.Now}
 	if s.ttl <= 0 {
 		s.ttl = 12 * time.Hour
 	}
-	if s.limiter == nil {
-		s.limiter = NewLimiter(5, 15*time.Minute)
+	s.limits.defaults()
+	if s.sleep == nil {
+		s.sleep = sleep
 	}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
@@ -76,6 +81,7 @@ func New(st Store, o Options) *Service {
 	if s.now == nil {
 		s.now = time.Now
 	}
+	s.limiter = newLimiter(s.limits.Window, s.now)
 	return s
 }
 
@@ -106,15 +112,23 @@ func (s *Service) CreateUser(ctx context.Context, email, password string, role R
 	return u, nil
 }
 
-// Login checks an address and password. client (the remote address) and the
-// account address are rate limited: after too many failures Login returns
-// ErrRateLimited without checking the password.
+// Login checks an address and password from client (its address, see
+// ClientIP) under the failed-login rules of the package comment: a client
+// that failed too often on this account, or on any, gets ErrRateLimited
+// without its password being checked; an account that failed often from
+// anywhere is only slowed down.
 func (s *Service) Login(ctx context.Context, email, password, client string) (*User, error) {
 	email = strings.ToLower(strings.TrimSpace(email))
-	keys := []string{"client:" + client, "user:" + email}
-	if !s.limiter.Allowed(keys...) {
+	pair, clientKey, account := "pair:"+client+"|"+email, "client:"+client, "user:"+email
+	if s.limiter.count(pair) >= s.limits.PerClientAccount || s.limiter.count(clientKey) >= s.limits.PerClient {
 		s.log.Warn("login rate limited", "email", email, "client", client)
 		return nil, ErrRateLimited
+	}
+	if d := s.limits.delay(s.limiter.count(account)); d > 0 {
+		s.log.Warn("login slowed: many failures on this account", "email", email, "client", client, "delay", d.String())
+		if err := s.sleep(ctx, d); err != nil {
+			return nil, err
+		}
 	}
 	u, err := s.st.UserByEmail(ctx, email)
 	hash := dummyHash
@@ -129,11 +143,13 @@ func (s *Service) Login(ctx context.Context, email, password, client string) (*U
 		return nil, fmt.Errorf("check password of %s: %w", email, cerr)
 	}
 	if err != nil || !ok {
-		s.limiter.Failed(keys...)
+		s.limiter.failed(pair, clientKey, account)
 		s.log.Info("login failed", "email", email, "client", client)
 		return nil, ErrBadCredentials
 	}
-	s.limiter.Reset("user:" + email)
+	// Only this client's count on this account is forgiven: a success must
+	// not clear an attacker's count elsewhere, nor this client's spraying.
+	s.limiter.reset(pair)
 	return u, nil
 }
 
@@ -274,15 +290,27 @@ func (s *Service) CreateToken(ctx context.Context, userID int64, name string) (s
 	return token, t, nil
 }
 
-// ClientIP is the remote address of r without its port, the rate limit's key.
-// (Behind a reverse proxy every client shares the proxy's address; the
-// per-account limit still holds.)
+// ClientIP is the address r comes from, the login limits' client: the
+// connection's peer without its port; an IPv6 address is cut to its /64, the
+// block one household or server gets, so that walking through one's own
+// block does not make new clients.
 func ClientIP(r *http.Request) string {
 	host, _, err := net.SplitHostPort(r.RemoteAddr)
 	if err != nil {
-		return r.RemoteAddr
+		host = r.RemoteAddr
 	}
-	return host
+	return clientKey(host)
+}
+
+func clientKey(host string) string {
+	ip := net.ParseIP(host)
+	if ip == nil {
+		return host
+	}
+	if ip.To4() == nil {
+		return ip.Mask(net.CIDRMask(64, 128)).String() + "/64"
+	}
+	return ip.String()
 }
 
 type principalKey struct{}

@@ -3,6 +3,7 @@ package auth_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -149,25 +150,78 @@ func TestSessionExpires(t *testing.T) {
 	}
 }
 
+// TestLoginRateLimit: brute force from one client is stopped, on one account
+// and across accounts, but failures from elsewhere never lock the owner out:
+// they only slow the account down.
 func TestLoginRateLimit(t *testing.T) {
 	ctx := context.Background()
 	st := openStore(t)
-	lim := auth.NewLimiter(3, time.Minute)
-	svc := auth.New(st, auth.Options{Limiter: lim})
+	var waits []time.Duration
+	// The default limits with smaller counts, to keep the test short.
+	limits := auth.LoginLimits{PerClientAccount: 3, PerClient: 8, SlowAccount: 6}
+	svc := auth.New(st, auth.Options{Limits: limits, Sleep: func(_ context.Context, d time.Duration) error {
+		waits = append(waits, d)
+		return nil
+	}})
 	if _, err := svc.CreateUser(ctx, "jimmy@planet.example", "camera-flash-1", auth.Editor); err != nil {
 		t.Fatal(err)
 	}
-	for i := 0; i < 3; i++ {
-		if _, err := svc.Login(ctx, "jimmy@planet.example", "guess", "198.51.100.7"); !errors.Is(err, auth.ErrBadCredentials) {
+	const attacker, owner = "198.51.100.7", "203.0.113.9"
+	for i := range 3 {
+		if _, err := svc.Login(ctx, "jimmy@planet.example", "guess", attacker); !errors.Is(err, auth.ErrBadCredentials) {
 			t.Fatalf("attempt %d: %v", i+1, err)
 		}
 	}
-	// The right password no longer helps, from this client or another.
-	if _, err := svc.Login(ctx, "jimmy@planet.example", "camera-flash-1", "198.51.100.7"); !errors.Is(err, auth.ErrRateLimited) {
-		t.Errorf("after 3 failures: %v", err)
+	// The attacker is stopped: even the right password is refused from there.
+	if _, err := svc.Login(ctx, "jimmy@planet.example", "camera-flash-1", attacker); !errors.Is(err, auth.ErrRateLimited) {
+		t.Errorf("after 3 failures, the same client: %v", err)
 	}
-	if _, err := svc.Login(ctx, "jimmy@planet.example", "camera-flash-1", "203.0.113.9"); !errors.Is(err, auth.ErrRateLimited) {
-		t.Errorf("same account, other client: %v", err)
+	// The owner, elsewhere, signs in.
+	if _, err := svc.Login(ctx, "jimmy@planet.example", "camera-flash-1", owner); err != nil {
+		t.Errorf("the owner from another client after an attacker's failures: %v", err)
+	}
+
+	// Many attackers: the account is slowed, never refused to its owner.
+	for i := range 4 {
+		client := fmt.Sprintf("192.0.2.%d", i+1)
+		for range 3 {
+			if _, err := svc.Login(ctx, "jimmy@planet.example", "guess", client); !errors.Is(err, auth.ErrBadCredentials) {
+				t.Fatalf("client %s: %v", client, err)
+			}
+		}
+	}
+	waits = nil
+	if _, err := svc.Login(ctx, "jimmy@planet.example", "camera-flash-1", owner); err != nil {
+		t.Errorf("the owner after 15 failures from 5 clients: %v", err)
+	}
+	// 15 failures, 6 before slowing: (15-6+1) s, capped at 10 s.
+	if len(waits) != 1 || waits[0] != 10*time.Second {
+		t.Errorf("the owner's try on an account under attack waited %v, want [10s]", waits)
+	}
+
+	// Spraying from one client: refused after 8 failures over any accounts.
+	const sprayer = "2001:db8:1:2::/64"
+	for i := range 8 {
+		if _, err := svc.Login(ctx, fmt.Sprintf("user%d@planet.example", i), "guess", sprayer); !errors.Is(err, auth.ErrBadCredentials) {
+			t.Fatalf("spray %d: %v", i+1, err)
+		}
+	}
+	if _, err := svc.Login(ctx, "jimmy@planet.example", "camera-flash-1", sprayer); !errors.Is(err, auth.ErrRateLimited) {
+		t.Errorf("after spraying 8 accounts: %v", err)
+	}
+}
+
+func TestClientIP(t *testing.T) {
+	for remote, want := range map[string]string{
+		"192.0.2.1:4242":         "192.0.2.1",
+		"[2001:db8:1:2::1]:4242": "2001:db8:1:2::/64",
+		"[2001:db8:1:3::1]:4242": "2001:db8:1:3::/64",
+	} {
+		r := httptest.NewRequest("GET", "/admin/login", nil)
+		r.RemoteAddr = remote
+		if got := auth.ClientIP(r); got != want {
+			t.Errorf("ClientIP(%s) = %s, want %s", remote, got, want)
+		}
 	}
 }
 

@@ -1,47 +1,104 @@
 package auth
 
 import (
+	"context"
+	"slices"
 	"sync"
 	"time"
 )
 
-// Limiter counts failed logins per key (the client address, the account
-// address) in a sliding window and refuses a key after too many. It is in
-// memory: a restart forgives, which is acceptable for a rate limit.
-type Limiter struct {
-	max    int           // failures allowed within window
-	window time.Duration // how far back failures count
+// LoginLimits are the rules for failed logins (see the package comment for
+// why they are these). Zero fields take the defaults.
+type LoginLimits struct {
+	// PerClientAccount failures from one client on one account refuse that
+	// client further tries on it; 0: 5.
+	PerClientAccount int
+	// PerClient failures from one client on any accounts refuse it further
+	// tries on every account (password spraying); 0: 30.
+	PerClient int
+	// SlowAccount failures on one account from anywhere make every later try
+	// on it wait before the password is checked; 0: 10. Never a refusal, so
+	// no one elsewhere can lock the owner out.
+	SlowAccount int
+	// Delay is the wait per failure beyond SlowAccount, up to MaxDelay;
+	// 0: 1 s and 10 s.
+	Delay, MaxDelay time.Duration
+	// Window is how far back failures count; 0: 15 minutes.
+	Window time.Duration
+}
+
+func (l *LoginLimits) defaults() {
+	def := func(v *int, d int) {
+		if *v <= 0 {
+			*v = d
+		}
+	}
+	def(&l.PerClientAccount, 5)
+	def(&l.PerClient, 30)
+	def(&l.SlowAccount, 10)
+	if l.Delay <= 0 {
+		l.Delay = time.Second
+	}
+	if l.MaxDelay <= 0 {
+		l.MaxDelay = 10 * time.Second
+	}
+	if l.Window <= 0 {
+		l.Window = 15 * time.Minute
+	}
+}
+
+// delay is the wait before checking a password of an account that failed n
+// times within the window.
+func (l *LoginLimits) delay(n int) time.Duration {
+	if n < l.SlowAccount {
+		return 0
+	}
+	return min(time.Duration(n-l.SlowAccount+1)*l.Delay, l.MaxDelay)
+}
+
+// sleep waits d or until ctx is done.
+func sleep(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// limiter counts failed logins per key (a client, a client and account pair,
+// an account) in a sliding window. It is in memory: a restart forgives, which
+// is acceptable for a rate limit.
+type limiter struct {
+	window time.Duration
 	now    func() time.Time
 
 	mu   sync.Mutex
 	fail map[string][]time.Time
 }
 
-// NewLimiter allows max failures per key within window.
-func NewLimiter(max int, window time.Duration) *Limiter {
-	return &Limiter{max: max, window: window, now: time.Now, fail: map[string][]time.Time{}}
+func newLimiter(window time.Duration, now func() time.Time) *limiter {
+	return &limiter{window: window, now: now, fail: map[string][]time.Time{}}
 }
 
-// maxKeys bounds the limiter's memory; beyond it, the oldest entries go first.
-const maxKeys = 10000
+// maxKeys bounds the limiter's memory; beyond it, the keys whose last failure
+// is oldest go first.
+const maxKeys = 50000
 
-// Allowed reports whether every key may try again now.
-func (l *Limiter) Allowed(keys ...string) bool {
+// count is the key's failures within the window.
+func (l *limiter) count(key string) int {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	for _, k := range keys {
-		if len(l.recent(k)) >= l.max {
-			return false
-		}
-	}
-	return true
+	return len(l.recent(key))
 }
 
-// Failed records a failure for each key.
-func (l *Limiter) Failed(keys ...string) {
+// failed records a failure for each key.
+func (l *limiter) failed(keys ...string) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	if len(l.fail) >= maxKeys {
+	if len(l.fail)+len(keys) > maxKeys {
 		l.prune()
 	}
 	now := l.now()
@@ -50,15 +107,15 @@ func (l *Limiter) Failed(keys ...string) {
 	}
 }
 
-// Reset forgets a key's failures (after a successful login).
-func (l *Limiter) Reset(key string) {
+// reset forgets a key's failures.
+func (l *limiter) reset(key string) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	delete(l.fail, key)
 }
 
 // recent drops the key's failures that left the window and returns the rest.
-func (l *Limiter) recent(k string) []time.Time {
+func (l *limiter) recent(k string) []time.Time {
 	list := l.fail[k]
 	cut := l.now().Add(-l.window)
 	i := 0
@@ -74,12 +131,26 @@ func (l *Limiter) recent(k string) []time.Time {
 	return list
 }
 
-// prune removes keys with no recent failures, and all keys if that is not enough.
-func (l *Limiter) prune() {
+// prune removes keys with no recent failures and, if that is not enough, the
+// half whose last failure is oldest (never all: flooding the limiter with new
+// keys must not wipe the counts of an attack in progress).
+func (l *limiter) prune() {
 	for k := range l.fail {
 		l.recent(k)
 	}
-	if len(l.fail) >= maxKeys {
-		clear(l.fail)
+	if len(l.fail) < maxKeys/2 {
+		return
+	}
+	type entry struct {
+		key  string
+		last time.Time
+	}
+	all := make([]entry, 0, len(l.fail))
+	for k, v := range l.fail {
+		all = append(all, entry{k, v[len(v)-1]})
+	}
+	slices.SortFunc(all, func(a, b entry) int { return a.last.Compare(b.last) })
+	for _, e := range all[:len(all)-maxKeys/2] {
+		delete(l.fail, e.key)
 	}
 }
