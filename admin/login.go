@@ -41,7 +41,7 @@ func (a *Admin) login(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	email := strings.TrimSpace(r.PostFormValue("email"))
-	u, err := a.auth.Login(r.Context(), email, r.PostFormValue("password"), auth.ClientIP(r))
+	u, err := a.auth.Login(r.Context(), email, r.PostFormValue("password"), a.auth.ClientIP(r))
 	switch {
 	case errors.Is(err, auth.ErrBadCredentials):
 		a.showLogin(w, r, http.StatusUnauthorized, email, "Wrong email or password.")

@@ -44,6 +44,9 @@ type Options struct {
 	Secure bool
 	// SessionTTL is how long a login lasts; 0: 12 hours, a working day.
 	SessionTTL time.Duration
+	// TrustProxy takes the client's address from X-Forwarded-For (see
+	// ClientIP): set it only when a reverse proxy is the one way in.
+	TrustProxy bool
 	// Limits are the failed-login rules; zero fields take the defaults.
 	Limits LoginLimits
 	// Sleep waits before checking the password of an account under attack;
@@ -57,6 +60,7 @@ type Options struct {
 type Service struct {
 	st      Store
 	secure  bool
+	proxied bool // TrustProxy
 	ttl     time.Duration
 	limits  LoginLimits
 	limiter *limiter
@@ -67,7 +71,7 @@ type Service struct {
 
 // New returns a Service over st.
 func New(st Store, o Options) *Service {
-	s := &Service{st: st, secure: o.Secure, ttl: o.SessionTTL, limits: o.Limits, sleep: o.Sleep, log: o.Log, now: o.Now}
+	s := &Service{st: st, secure: o.Secure, proxied: o.TrustProxy, ttl: o.SessionTTL, limits: o.Limits, sleep: o.Sleep, log: o.Log, now: o.Now}
 	if s.ttl <= 0 {
 		s.ttl = 12 * time.Hour
 	}
@@ -290,14 +294,34 @@ func (s *Service) CreateToken(ctx context.Context, userID int64, name string) (s
 	return token, t, nil
 }
 
-// ClientIP is the address r comes from, the login limits' client: the
-// connection's peer without its port; an IPv6 address is cut to its /64, the
-// block one household or server gets, so that walking through one's own
-// block does not make new clients.
-func ClientIP(r *http.Request) string {
+// ClientIP is the address r comes from, the login limits' client (see the
+// package comment), by the Service's TrustProxy option.
+func (s *Service) ClientIP(r *http.Request) string { return ClientIP(r, s.proxied) }
+
+// ClientIP is the address r comes from: the connection's peer without its
+// port or, with trustProxy, the last address of the last X-Forwarded-For
+// header. That is the hop the reverse proxy in front of masthead appended
+// (the address of whoever connected to it); every address before it came
+// from the client and may be forged. With a chain of proxies the last hop is
+// the previous proxy, so only one proxy in front is supported. A header that
+// is missing or not an IP address falls back to the peer. An IPv6 address is
+// cut to its /64, the block one household or server gets, so that walking
+// through one's own block does not make new clients.
+func ClientIP(r *http.Request, trustProxy bool) string {
 	host, _, err := net.SplitHostPort(r.RemoteAddr)
 	if err != nil {
 		host = r.RemoteAddr
+	}
+	if trustProxy {
+		if xff := r.Header.Values("X-Forwarded-For"); len(xff) > 0 {
+			last := xff[len(xff)-1]
+			if i := strings.LastIndexByte(last, ','); i >= 0 {
+				last = last[i+1:]
+			}
+			if ip := strings.TrimSpace(last); net.ParseIP(ip) != nil {
+				host = ip
+			}
+		}
 	}
 	return clientKey(host)
 }

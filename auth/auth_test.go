@@ -212,15 +212,32 @@ func TestLoginRateLimit(t *testing.T) {
 }
 
 func TestClientIP(t *testing.T) {
-	for remote, want := range map[string]string{
-		"192.0.2.1:4242":         "192.0.2.1",
-		"[2001:db8:1:2::1]:4242": "2001:db8:1:2::/64",
-		"[2001:db8:1:3::1]:4242": "2001:db8:1:3::/64",
+	for _, c := range []struct {
+		remote string
+		xff    []string
+		trust  bool
+		want   string
+	}{
+		{"192.0.2.1:4242", nil, false, "192.0.2.1"},
+		{"[2001:db8:1:2::1]:4242", nil, false, "2001:db8:1:2::/64"},
+		{"[2001:db8:1:3::1]:4242", nil, false, "2001:db8:1:3::/64"},
+		// Not trusted: the header is anyone's to write.
+		{"10.0.0.2:4242", []string{"203.0.113.5"}, false, "10.0.0.2"},
+		// Trusted: the last hop, the one the proxy added; earlier ones are forgeable.
+		{"10.0.0.2:4242", []string{"203.0.113.5"}, true, "203.0.113.5"},
+		{"10.0.0.2:4242", []string{"198.51.100.1, 203.0.113.5"}, true, "203.0.113.5"},
+		{"10.0.0.2:4242", []string{"198.51.100.1", "203.0.113.5"}, true, "203.0.113.5"},
+		{"10.0.0.2:4242", []string{"2001:db8:9:9::1"}, true, "2001:db8:9:9::/64"},
+		{"10.0.0.2:4242", []string{"not-an-ip"}, true, "10.0.0.2"},
+		{"10.0.0.2:4242", nil, true, "10.0.0.2"},
 	} {
 		r := httptest.NewRequest("GET", "/admin/login", nil)
-		r.RemoteAddr = remote
-		if got := auth.ClientIP(r); got != want {
-			t.Errorf("ClientIP(%s) = %s, want %s", remote, got, want)
+		r.RemoteAddr = c.remote
+		for _, v := range c.xff {
+			r.Header.Add("X-Forwarded-For", v)
+		}
+		if got := auth.ClientIP(r, c.trust); got != c.want {
+			t.Errorf("ClientIP(%s, XFF %q, trust %v) = %s, want %s", c.remote, c.xff, c.trust, got, c.want)
 		}
 	}
 }

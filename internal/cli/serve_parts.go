@@ -33,8 +33,10 @@ type serveParts struct {
 
 // serveParts builds the delivery engine (its sender counted by the metrics),
 // the workers and the scheduler that starts sends through it, and the web
-// server with the editor's admin pages and API on the same operations.
-func (a *app) serveParts(ctx context.Context, st *store.Store, o workerOptions, catchUp time.Duration) (*serveParts, error) {
+// server with the editor's admin pages and API on the same operations. With
+// trustProxy the web server and the login limits take each client's address
+// from X-Forwarded-For (see auth.ClientIP).
+func (a *app) serveParts(ctx context.Context, st *store.Store, o workerOptions, catchUp time.Duration, trustProxy bool) (*serveParts, error) {
 	log := a.log
 	secret, err := a.secret(ctx)
 	if err != nil {
@@ -79,7 +81,7 @@ func (a *app) serveParts(ctx context.Context, st *store.Store, o workerOptions, 
 		return nil, err
 	}
 	secure := strings.HasPrefix(a.cfg.BaseURL, "https://")
-	authSvc := auth.New(st, auth.Options{Secure: secure, Log: log.With("component", "auth")})
+	authSvc := auth.New(st, auth.Options{Secure: secure, TrustProxy: trustProxy, Log: log.With("component", "auth")})
 	adm, err := admin.New(admin.Deps{Work: work, Auth: authSvc, Log: log.With("component", "admin"), Secure: secure})
 	if err != nil {
 		return nil, err
@@ -88,6 +90,7 @@ func (a *app) serveParts(ctx context.Context, st *store.Store, o workerOptions, 
 		Assembler: asm, Mailer: senderMailer{sender},
 		WebhookSecret: web.WebhookSecret(a.env.Getenv("MASTHEAD_WEBHOOK_SECRET"), secret),
 		Admin:         adm,
+		TrustProxy:    trustProxy,
 		API:           api.New(api.Deps{Work: work, Auth: authSvc, Log: log.With("component", "api")}),
 		Metrics:       m.Handler()})
 	if err != nil {
