@@ -21,13 +21,13 @@ type Ledger interface {
 	Publication(ctx context.Context, id int64) (*newsletter.Publication, error)
 	IssueStatus(ctx context.Context, issueID int64) (newsletter.IssueStatus, error)
 
-	StartSend(ctx context.Context, issueID int64) (store.StartResult, error)
-	StartSendFrom(ctx context.Context, issueID int64, from []newsletter.IssueStatus) (store.StartResult, error)
+	StartSendVia(ctx context.Context, issueID int64, from []newsletter.IssueStatus, transport string) (store.StartResult, error)
+	SendTransport(ctx context.Context, issueID int64) (string, error)
 	PauseSend(ctx context.Context, issueID int64) error
 	ResumeSend(ctx context.Context, issueID int64) error
 	CancelSend(ctx context.Context, issueID int64) error
 
-	Claim(ctx context.Context, issueID int64, owner string, n int, lease time.Duration) ([]*store.Delivery, error)
+	ClaimVia(ctx context.Context, issueID int64, owner, transport string, n int, lease time.Duration) ([]*store.Delivery, error)
 	RenewLeases(ctx context.Context, issueID int64, owner string, lease time.Duration) error
 	Release(ctx context.Context, owner string, ids []int64) error
 	LeaseOwners(ctx context.Context, issueID int64) ([]string, error)
@@ -66,6 +66,13 @@ type Config struct {
 	Signer  *subscribers.Signer // signs unsubscribe links
 	DKIM    *DKIM               // nil: unsigned (LoadDKIM)
 
+	// Transport identifies where this engine's messages go ("outbox",
+	// "smtp://host:port"); default TransportOf(sender). A send records the
+	// transport it is started with, and engines claim only rows of issues
+	// started with theirs (or with none), so two processes configured for
+	// different servers never send each other's issues. Set it when the
+	// sender is wrapped (metrics) and so hides its own.
+	Transport string
 	// Owner names this process on its leases; default "host/pid/random".
 	Owner string
 	// ReclaimDead lets Run take over at once the rows held by a lease owner on
@@ -121,6 +128,9 @@ func New(l Ledger, sender Sender, cfg Config, log *slog.Logger) (*Engine, error)
 		log = slog.New(slog.DiscardHandler)
 	}
 	cfg.defaults()
+	if cfg.Transport == "" {
+		cfg.Transport = TransportOf(sender)
+	}
 	if cfg.Signer == nil {
 		return nil, errors.New("delivery: Config.Signer is required")
 	}
@@ -132,6 +142,9 @@ func New(l Ledger, sender Sender, cfg Config, log *slog.Logger) (*Engine, error)
 
 // Owner is the name on this engine's leases.
 func (e *Engine) Owner() string { return e.owner }
+
+// Transport is where this engine's messages go (Config.Transport).
+func (e *Engine) Transport() string { return e.cfg.Transport }
 
 // Composer prepares an issue for sending (or previewing as a message).
 func (e *Engine) Composer(ctx context.Context, issueID int64) (*Composer, error) {

@@ -42,9 +42,12 @@ func (r *run) loop() {
 		}
 		// Claim more before the workers run dry.
 		if !stopping && idle == nil && len(held) < lowWater {
-			rows, err := r.e.ledger.Claim(r.work, r.issueID, r.e.owner, claimSize, cfg.Lease)
+			rows, err := r.e.ledger.ClaimVia(r.work, r.issueID, r.e.owner, cfg.Transport, claimSize, cfg.Lease)
 			switch {
 			case errors.Is(err, store.ErrNotSending):
+				stopping = true
+			case errors.Is(err, store.ErrOtherTransport):
+				r.stop(err) // restarted elsewhere with another transport after a pause
 				stopping = true
 			case err != nil:
 				r.e.log.Error("claim failed", "issue", r.issueID, "err", err)

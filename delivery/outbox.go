@@ -24,6 +24,9 @@ var _ Sender = (*Outbox)(nil)
 // NewOutbox returns the outbox Sender.
 func NewOutbox(st OutboxStore) *Outbox { return &Outbox{store: st} }
 
+// Transport is OutboxTransport.
+func (o *Outbox) Transport() string { return OutboxTransport }
+
 // Open returns a connection; the outbox needs no dialling.
 func (o *Outbox) Open(context.Context) (Conn, error) { return &outboxConn{store: o.store}, nil }
 

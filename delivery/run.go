@@ -59,6 +59,15 @@ func (e *Engine) Run(ctx context.Context, issueID int64) (Summary, error) {
 		return sum, err
 	}
 	if st == newsletter.Sending {
+		// An issue started with another transport is not ours to send (the
+		// claims say so too; this saves opening connections).
+		have, err := e.ledger.SendTransport(ctx, issueID)
+		if err != nil {
+			return sum, err
+		}
+		if have != "" && e.cfg.Transport != "" && have != e.cfg.Transport {
+			return sum, &store.TransportError{IssueID: issueID, Have: have, Want: e.cfg.Transport}
+		}
 		if err := e.run(ctx, issueID, &sum); err != nil {
 			return sum, err
 		}

@@ -33,6 +33,22 @@ type Conn interface {
 	Close() error
 }
 
+// OutboxTransport is the built-in outbox's transport (see TransportOf).
+const OutboxTransport = "outbox"
+
+// TransportOf is the transport a Sender delivers through: "outbox", or the SMTP
+// server as "smtp://host:port" (SMTPConfig.Transport), taken from the Sender's
+// Transport method; "" for a Sender without one. An issue's send records the
+// transport it was started with, and only engines with that transport claim
+// its rows, so a process configured for another server (or for none) never
+// sends it by mistake.
+func TransportOf(s Sender) string {
+	if t, ok := s.(interface{ Transport() string }); ok {
+		return t.Transport()
+	}
+	return ""
+}
+
 // SMTP sends through one SMTP server, one go-mail Client per connection.
 type SMTP struct {
 	cfg SMTPConfig
@@ -48,6 +64,9 @@ func NewSMTP(cfg SMTPConfig, log *slog.Logger) *SMTP {
 	}
 	return &SMTP{cfg: cfg, log: log}
 }
+
+// Transport is the server's identity as a transport, "smtp://host:port".
+func (s *SMTP) Transport() string { return s.cfg.Transport() }
 
 // Open makes a client; it dials on first Send.
 func (s *SMTP) Open(ctx context.Context) (Conn, error) {

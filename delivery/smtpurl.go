@@ -122,6 +122,17 @@ func (c SMTPConfig) String() string {
 	return u.String()
 }
 
+// Transport is the server's stable identity as a sending transport,
+// "smtp://host:port" or "smtps://host:port": no credentials, no options, so
+// every process configured for the same server has the same one.
+func (c SMTPConfig) Transport() string {
+	scheme := "smtp"
+	if c.TLS == TLSImplicit {
+		scheme = "smtps"
+	}
+	return scheme + "://" + c.Addr()
+}
+
 // options are the go-mail client options for this server.
 func (c SMTPConfig) options() []mail.Option {
 	timeout := c.Timeout

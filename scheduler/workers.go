@@ -2,6 +2,7 @@ package scheduler
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"sync"
 	"time"
@@ -39,12 +40,17 @@ type Workers struct {
 	Runner Runner
 	Log    *slog.Logger
 	Poll   time.Duration // how often to look for sending issues; default 1s
+	// Transport is where this process's messages go (delivery.TransportOf):
+	// issues whose send was started with another transport are left to the
+	// processes that have it. Empty: every sending issue is taken.
+	Transport string
 
 	once    sync.Once
 	wake    chan struct{}
 	mu      sync.Mutex
 	running map[int64]bool
 	failed  map[int64]time.Time // issue -> no new run before then (its last run failed)
+	left    map[int64]bool      // issues left to processes of another transport (logged once)
 	wg      sync.WaitGroup
 }
 
@@ -53,6 +59,7 @@ func (w *Workers) init() {
 		w.wake = make(chan struct{}, 1)
 		w.running = map[int64]bool{}
 		w.failed = map[int64]time.Time{}
+		w.left = map[int64]bool{}
 		if w.Log == nil {
 			w.Log = slog.New(slog.DiscardHandler)
 		}
@@ -118,13 +125,45 @@ func (w *Workers) startRuns(ctx context.Context) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	for _, iss := range list {
-		if w.running[iss.ID] || now.Before(w.failed[iss.ID]) {
+		if w.running[iss.ID] || now.Before(w.failed[iss.ID]) || !w.mine(ctx, iss.ID) {
 			continue
 		}
 		w.running[iss.ID] = true
 		w.wg.Add(1)
 		go w.run(ctx, iss)
 	}
+}
+
+// mine reports whether this process may send the issue: its send was started
+// with this process's transport, or with none recorded. The first time it is
+// not, the log says so once. w.mu is held.
+func (w *Workers) mine(ctx context.Context, issueID int64) bool {
+	if w.Transport == "" {
+		return true
+	}
+	have, err := w.Store.SendTransport(ctx, issueID)
+	if err != nil {
+		if ctx.Err() == nil {
+			w.Log.Error("reading an issue's transport failed", "issue", issueID, "err", err)
+		}
+		return false
+	}
+	if have == "" || have == w.Transport {
+		delete(w.left, issueID) // started again here after a pause: log a later leave again
+		return true
+	}
+	w.leave(issueID, have)
+	return false
+}
+
+// leave logs, once per issue, that this process leaves it to others. w.mu is held.
+func (w *Workers) leave(issueID int64, have string) {
+	if w.left[issueID] {
+		return
+	}
+	w.left[issueID] = true
+	w.Log.Info("issue is sending via another transport: left to the processes sending via it",
+		"issue", issueID, "issue_transport", have, "this_process", w.Transport)
 }
 
 func (w *Workers) run(ctx context.Context, iss *newsletter.Issue) {
@@ -134,7 +173,13 @@ func (w *Workers) run(ctx context.Context, iss *newsletter.Issue) {
 	err := w.Runner.RunIssue(ctx, iss.ID)
 	w.mu.Lock()
 	delete(w.running, iss.ID)
-	if err != nil && ctx.Err() == nil {
+	var other *store.TransportError
+	switch {
+	case errors.As(err, &other):
+		// Started again elsewhere with another transport (after a pause).
+		w.leave(iss.ID, other.Have)
+		err = nil
+	case err != nil && ctx.Err() == nil:
 		w.failed[iss.ID] = time.Now().Add(30 * time.Second)
 	}
 	w.mu.Unlock()

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"database/sql"
 	"errors"
+	"fmt"
 	"slices"
 	"time"
 )
@@ -29,6 +30,36 @@ const (
 // ErrNotSending is returned by Claim when the issue is not in status sending
 // (paused, cancelled, sent): workers stop claiming.
 var ErrNotSending = errors.New("issue is not sending")
+
+// ErrOtherTransport is returned (as a *TransportError) when a process asks to
+// start or claim an issue whose send was started with another transport: the
+// issue's messages go out only through the transport it was started with.
+var ErrOtherTransport = errors.New("issue is sending through another transport")
+
+// TransportError says which transport an issue is sending through (Have) and
+// which one the caller has (Want). It matches ErrOtherTransport.
+type TransportError struct {
+	IssueID    int64
+	Have, Want string
+}
+
+func (e *TransportError) Error() string {
+	return fmt.Sprintf("issue %d is sending via %s, not %s", e.IssueID, e.Have, e.Want)
+}
+
+// Is makes errors.Is(err, ErrOtherTransport) true.
+func (e *TransportError) Is(target error) bool { return target == ErrOtherTransport }
+
+// otherTransport is the error for a caller with transport want on an issue
+// sending through have, or nil when they match. An empty transport on either
+// side (a send started before transports were recorded, an engine that does
+// not know its own) matches any.
+func otherTransport(issueID int64, have, want string) error {
+	if have == "" || want == "" || have == want {
+		return nil
+	}
+	return &TransportError{IssueID: issueID, Have: have, Want: want}
+}
 
 // Delivery is one row of the ledger: one issue to one subscriber.
 type Delivery struct {

@@ -27,18 +27,32 @@ func (s *Store) claimLock() string {
 // expired (a crashed or stopped process). Of those, rows whose subscriber has
 // since unsubscribed from the publication, stopped being active, or been
 // suppressed become skipped instead of being returned. It returns ErrNotSending
-// when the issue is not sending (paused, cancelled or sent).
+// when the issue is not sending (paused, cancelled or sent). It claims
+// whatever transport the send was started with; see ClaimVia.
 func (s *Store) Claim(ctx context.Context, issueID int64, owner string, n int, lease time.Duration) ([]*Delivery, error) {
+	return s.ClaimVia(ctx, issueID, owner, "", n, lease)
+}
+
+// ClaimVia is Claim for a process that sends through transport: an issue
+// whose send was started with another one gives a *TransportError
+// (ErrOtherTransport) and no rows. An empty transport, on the issue or here,
+// matches any.
+func (s *Store) ClaimVia(ctx context.Context, issueID int64, owner, transport string, n int, lease time.Duration) ([]*Delivery, error) {
 	var out []*Delivery
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		var status newsletter.IssueStatus
 		var pubID int64
-		err := tx.QueryRowContext(ctx, s.q(`SELECT status, publication_id FROM issues WHERE id = ?`), issueID).Scan(&status, &pubID)
+		var have string
+		err := tx.QueryRowContext(ctx, s.q(`SELECT status, publication_id, transport FROM issues WHERE id = ?`), issueID).
+			Scan(&status, &pubID, &have)
 		if err != nil {
 			return s.mapErr(fmt.Errorf("claim issue %d: %w", issueID, err))
 		}
 		if status != newsletter.Sending {
 			return fmt.Errorf("%w: issue %d is %s", ErrNotSending, issueID, status)
+		}
+		if err := otherTransport(issueID, have, transport); err != nil {
+			return err
 		}
 		now := s.now()
 		// Rows of a dead owner first (few: at most what was in flight), then

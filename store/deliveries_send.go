@@ -45,28 +45,55 @@ func (s *Store) StartSend(ctx context.Context, issueID int64) (StartResult, erro
 // (the UNIQUE (issue_id, subscriber_id) rule and ON CONFLICT DO NOTHING).
 // Paused in from resumes a paused issue without a new snapshot; sending in
 // from leaves a sending issue as it is. Sent, cancelled and skipped issues
-// give ErrConflict whatever from says.
+// give ErrConflict whatever from says. It records no transport (see
+// StartSendVia).
 func (s *Store) StartSendFrom(ctx context.Context, issueID int64, from []newsletter.IssueStatus) (StartResult, error) {
+	return s.StartSendVia(ctx, issueID, from, "")
+}
+
+// StartSendVia is StartSendFrom (from nil: StartSend's states) that also
+// records transport, the sender the send goes out through ("outbox",
+// "smtp://host:port"): only processes with that transport claim the issue's
+// rows (ClaimVia). A new send and a resumed paused one take transport; a
+// sending issue that has none (started before transports were recorded)
+// adopts it; a sending issue with another one gives a *TransportError
+// (ErrOtherTransport) and is left as it is. An empty transport records nothing.
+func (s *Store) StartSendVia(ctx context.Context, issueID int64, from []newsletter.IssueStatus, transport string) (StartResult, error) {
+	if from == nil {
+		from = editorStart
+	}
 	var res StartResult
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		var status newsletter.IssueStatus
 		var pubID, created int64
-		var fromAddr string
-		err := tx.QueryRowContext(ctx, s.q(`SELECT i.status, i.publication_id, i.created_at, p.from_addr
+		var fromAddr, have string
+		err := tx.QueryRowContext(ctx, s.q(`SELECT i.status, i.publication_id, i.created_at, p.from_addr, i.transport
 			FROM issues i JOIN publications p ON p.id = i.publication_id WHERE i.id = ?`+s.dialect.forUpdate()), issueID).
-			Scan(&status, &pubID, &created, &fromAddr)
+			Scan(&status, &pubID, &created, &fromAddr, &have)
 		if err != nil {
 			return s.mapErr(fmt.Errorf("start send of issue %d: %w", issueID, err))
 		}
 		now := ms(s.now())
+		if transport == "" {
+			transport = have // keep what is recorded
+		}
 		switch {
 		case !statusIn(status, from):
 			return fmt.Errorf("%w: issue %d is %s", ErrConflict, issueID, status)
 		case status == newsletter.Sending:
-			return nil
+			if err := otherTransport(issueID, have, transport); err != nil {
+				return err
+			}
+			if have == transport {
+				return nil
+			}
+			_, err := tx.ExecContext(ctx, s.q(`UPDATE issues SET transport = ? WHERE id = ?`), transport, issueID)
+			return err
 		case status == newsletter.Paused:
+			// Nobody sends a paused issue: resuming it may move it to another transport.
 			res.Resumed = true
-			_, err := tx.ExecContext(ctx, s.q(`UPDATE issues SET status = 'sending', updated_at = ? WHERE id = ?`), now, issueID)
+			_, err := tx.ExecContext(ctx, s.q(`UPDATE issues SET status = 'sending', transport = ?, updated_at = ? WHERE id = ?`),
+				transport, now, issueID)
 			return err
 		case !statusIn(status, startable):
 			return fmt.Errorf("%w: issue %d is %s", ErrConflict, issueID, status)
@@ -85,8 +112,8 @@ func (s *Store) StartSendFrom(ctx context.Context, issueID int64, from []newslet
 		}
 		n, _ := r.RowsAffected()
 		res.Queued = int(n)
-		_, err = tx.ExecContext(ctx, s.q(`UPDATE issues SET status = 'sending', updated_at = ?,
-			started_at = CASE WHEN started_at = 0 THEN ? ELSE started_at END WHERE id = ?`), now, now, issueID)
+		_, err = tx.ExecContext(ctx, s.q(`UPDATE issues SET status = 'sending', transport = ?, updated_at = ?,
+			started_at = CASE WHEN started_at = 0 THEN ? ELSE started_at END WHERE id = ?`), transport, now, now, issueID)
 		return err
 	})
 	if err == nil && res.Queued > 0 {
@@ -151,6 +178,14 @@ func (s *Store) CancelSend(ctx context.Context, issueID int64) error {
 			WHERE issue_id = ? AND status IN ('queued', 'sending')`), issueID)
 		return err
 	})
+}
+
+// SendTransport is the transport an issue's send was started with ("" when
+// none was recorded: any process may send it).
+func (s *Store) SendTransport(ctx context.Context, issueID int64) (string, error) {
+	var t string
+	err := s.db.QueryRowContext(ctx, s.q(`SELECT transport FROM issues WHERE id = ?`), issueID).Scan(&t)
+	return t, s.mapErr(err)
 }
 
 // IssueStatus returns just an issue's status (cheap enough to poll).

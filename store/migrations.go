@@ -218,6 +218,10 @@ var migrations = [][]string{
 		`UPDATE suppressions SET reason = 'bounced' WHERE reason = 'bounce'`,
 		`UPDATE suppressions SET reason = 'complained' WHERE reason = 'complaint'`,
 	},
+	// 10: an issue remembers the transport its send was started with
+	// ("outbox", "smtp://host:port"), and only processes sending through that
+	// transport claim its rows. Empty (sends started before): any process.
+	{`ALTER TABLE issues ADD COLUMN transport TEXT NOT NULL DEFAULT ''`},
 }
 
 // migrationLocker is the hook for databases that several processes may open

@@ -105,6 +105,12 @@ func runIssueSend(ctx context.Context, a *app, args []string) error {
 		return a.printCounts(ctx, iss.ID)
 	}
 	res, err := eng.Start(ctx, iss.ID)
+	var other *store.TransportError
+	if errors.As(err, &other) {
+		return fmt.Errorf("%s %s is already sending via %s (a 'masthead serve' or 'masthead worker' with that mail setting sends it); "+
+			"this command sends via %s: run it with the same --smtp (MASTHEAD_SMTP), or pause the issue first "+
+			"('masthead issue pause --date %s') to move the rest of the send to %s", p.Slug, d, other.Have, other.Want, d, other.Want)
+	}
 	if errors.Is(err, store.ErrConflict) {
 		return fmt.Errorf("%s %s cannot be sent: %v", p.Slug, d, err)
 	}

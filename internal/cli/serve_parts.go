@@ -55,13 +55,14 @@ func (a *app) serveParts(ctx context.Context, st *store.Store, o workerOptions, 
 		return nil, err
 	}
 	engine, err := delivery.New(st, m.WrapSender(sender, issuePublication(st)), delivery.Config{DKIM: dkim,
+		Transport:   delivery.TransportOf(sender), // the metrics wrapper hides it
 		Connections: o.connections, Lease: o.lease, Poll: o.poll, Rate: o.rate, DomainRates: o.domainRates,
 		SharedLimit: sharedLimit(st, log), BaseURL: a.cfg.BaseURL, Signer: signer, ReclaimDead: true,
 	}, log.With("component", "delivery"))
 	if err != nil {
 		return nil, err
 	}
-	workers := &scheduler.Workers{Store: st, Log: log.With("component", "delivery"), Poll: o.poll,
+	workers := &scheduler.Workers{Store: st, Log: log.With("component", "delivery"), Poll: o.poll, Transport: engine.Transport(),
 		Runner: scheduler.RunnerFunc(func(ctx context.Context, id int64) error {
 			sum, err := engine.Run(ctx, id)
 			if err == nil {
@@ -89,8 +90,8 @@ func (a *app) serveParts(ctx context.Context, st *store.Store, o workerOptions, 
 	srv, err := web.New(web.Deps{Store: st, Log: log.With("component", "web"), BaseURL: a.cfg.BaseURL, Signer: signer,
 		Assembler: asm, Mailer: senderMailer{sender},
 		WebhookSecret: web.WebhookSecret(a.env.Getenv("MASTHEAD_WEBHOOK_SECRET"), secret),
-		Admin:         adm,
 		TrustProxy:    trustProxy,
+		Admin:         adm,
 		API:           api.New(api.Deps{Work: work, Auth: authSvc, Log: log.With("component", "api")}),
 		Metrics:       m.Handler()})
 	if err != nil {

@@ -130,7 +130,7 @@ func (r refuse) Wait(context.Context) error { return r.err }
 func work(ctx context.Context, st *store.Store, eng *delivery.Engine, o workerOptions, log *slog.Logger) error {
 	ctx, stop := context.WithCancel(ctx)
 	defer stop()
-	w := &scheduler.Workers{Store: st, Log: log, Poll: o.poll,
+	w := &scheduler.Workers{Store: st, Log: log, Poll: o.poll, Transport: eng.Transport(),
 		Runner: scheduler.RunnerFunc(func(ctx context.Context, id int64) error {
 			sum, err := eng.Run(ctx, id)
 			if err == nil {
