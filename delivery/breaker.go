@@ -21,30 +21,37 @@ type breaker struct {
 }
 
 // trip opens the breaker, unless it is already open (several workers see the
-// same outage at once: that is one trip). It returns how long it stays open.
-func (b *breaker) trip() time.Duration {
+// same outage at once: that is one trip). It returns how long it stays open,
+// and whether this trip began an outage (the server was taken for up).
+func (b *breaker) trip() (time.Duration, bool) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	now := b.now()
 	if now.Before(b.until) {
-		return b.until.Sub(now)
+		return b.until.Sub(now), false
 	}
-	if b.trips == 0 {
+	began := b.trips == 0
+	if began {
 		b.since = now
 	}
 	b.trips++
 	d := b.backoff.Delay(b.trips)
 	b.until = now.Add(d)
-	return d
+	return d, began
 }
 
-// success closes the breaker for good after a message got through.
-func (b *breaker) success() {
+// success closes the breaker for good after a message got through. It
+// returns how long the outage it ends lasted (0: there was none).
+func (b *breaker) success() time.Duration {
 	b.mu.Lock()
-	if b.trips != 0 && !b.now().Before(b.until) {
+	defer b.mu.Unlock()
+	now := b.now()
+	if b.trips != 0 && !now.Before(b.until) {
+		down := now.Sub(b.since)
 		b.trips, b.since = 0, time.Time{}
+		return max(down, time.Nanosecond)
 	}
-	b.mu.Unlock()
+	return 0
 }
 
 // down is how long the server has been failing (0 if it is not).

@@ -53,6 +53,10 @@ type Config struct {
 	GiveUpAfter time.Duration // retry a row this long after its first attempt, then fail it [72h]
 	Breaker     Backoff       // whole-send pause on 421 or a dead server [1s doubling to 2m]
 	Poll        time.Duration // how often to look again when nothing is due, and at the issue's status [1s]
+	// OnServerState, when set, is told when the breaker opens (the server
+	// cannot be reached or said 421) and when a message gets through again:
+	// once per change. It is called from a sending goroutine; keep it short.
+	OnServerState func(ServerState)
 
 	Rate        float64            // messages per second over all connections; 0: unlimited
 	Burst       int                // tokens the global limit may save up [1]
@@ -100,7 +104,7 @@ func (c *Config) defaults() {
 	defDur(&c.RecordEvery, 100*time.Millisecond)
 	defDur(&c.Retry.Base, time.Minute)
 	defDur(&c.Retry.Max, time.Hour)
-	defDur(&c.GiveUpAfter, 72*time.Hour)
+	defDur(&c.GiveUpAfter, DefaultGiveUpAfter)
 	defDur(&c.Breaker.Base, time.Second)
 	defDur(&c.Breaker.Max, 2*time.Minute)
 	defDur(&c.Poll, time.Second)
@@ -111,6 +115,10 @@ func (c *Config) defaults() {
 		c.Owner = newOwner()
 	}
 }
+
+// DefaultGiveUpAfter is Config.GiveUpAfter's default: a row still failing
+// this long after its first attempt fails for good.
+const DefaultGiveUpAfter = 72 * time.Hour
 
 // Engine delivers issues: it snapshots audiences, claims rows, sends them over
 // reused connections and records every outcome.

@@ -46,10 +46,15 @@ func (r *run) send(conn Conn, d *store.Delivery, buf *Buffers) {
 	res := classify(err, msg)
 	switch res.verdict {
 	case accepted:
-		r.breaker.success()
+		if down := r.breaker.success(); down > 0 {
+			r.serverUp(down)
+		}
 	case serverDown:
-		pause := r.breaker.trip()
-		r.e.log.Warn("server unavailable: pausing the send", "issue", r.issueID, "rcpt", d.Email,
+		pause, began := r.breaker.trip()
+		if began {
+			r.serverDown(err, res, pause)
+		}
+		r.e.log.Debug("server unavailable: pausing the send", "issue", r.issueID, "rcpt", d.Email,
 			"code", res.code, "err", err, "pause", pause.Round(time.Millisecond))
 		var de *DialError
 		if errors.As(err, &de) {

@@ -26,6 +26,8 @@ type sendFlags struct {
 	date, pub string
 	worker    workerOptions
 	dkim      *dkimFlags
+	giveUp    time.Duration              // issue send: stop waiting after this long without progress
+	onServer  func(delivery.ServerState) // issue send: told when the server goes down and comes back
 }
 
 func (a *app) sendFlags(fs *flag.FlagSet, full bool) *sendFlags {
@@ -38,6 +40,7 @@ func (a *app) sendFlags(fs *flag.FlagSet, full bool) *sendFlags {
 		fs.Float64Var(&s.worker.rate, "rate", 0, "messages per second in total (0: unlimited)")
 		fs.Var(s.worker.domainRates, "domain-rate", "DOMAIN=RATE: messages per second to one recipient domain (repeatable)")
 		fs.DurationVar(&s.worker.lease, "lease", 30*time.Second, "how long a claimed row is held; a crashed run's rows are taken back after it")
+		fs.DurationVar(&s.giveUp, "give-up", delivery.DefaultGiveUpAfter, "stop waiting after this long with no message settled (server unreachable, retries not yet due) and exit 4; the rows stay queued")
 	}
 	return s
 }
@@ -59,7 +62,7 @@ func (a *app) sendEngine(ctx context.Context, s *sendFlags, p *newsletter.Public
 	cfg := delivery.Config{
 		Connections: s.worker.connections, Lease: s.worker.lease,
 		Rate: s.worker.rate, DomainRates: s.worker.domainRates, SharedLimit: sharedLimit(st, a.log),
-		BaseURL: a.cfg.BaseURL, Signer: subscribers.NewSigner(secret), ReclaimDead: true,
+		BaseURL: a.cfg.BaseURL, Signer: subscribers.NewSigner(secret), ReclaimDead: true, OnServerState: s.onServer,
 	}
 	if cfg.DKIM, err = s.dkim.load(p); err != nil {
 		return nil, "", err
@@ -84,6 +87,12 @@ func runIssueSend(ctx context.Context, a *app, args []string) error {
 	if s.worker.connections < 1 {
 		return usageErr("--connections must be at least 1")
 	}
+	if s.giveUp <= 0 {
+		return usageErr("--give-up must be positive, e.g. 10m")
+	}
+	out := a.env.Stdout
+	srv := &serverWatch{out: out}
+	s.onServer = srv.report
 	p, d, err := a.pickDate(ctx, s.pub, s.date)
 	if err != nil {
 		return err
@@ -99,7 +108,6 @@ func runIssueSend(ctx context.Context, a *app, args []string) error {
 	if err != nil {
 		return err
 	}
-	out := a.env.Stdout
 	if iss.Status == newsletter.Sent || iss.Status == newsletter.Cancelled {
 		fmt.Fprintf(out, "%s %s (%s) is already %s\n", p.Slug, d, iss.Label(), iss.Status)
 		return a.printCounts(ctx, iss.ID)
@@ -125,13 +133,28 @@ func runIssueSend(ctx context.Context, a *app, args []string) error {
 	default:
 		fmt.Fprintf(out, "continuing %s %s (%s) via %s\n", p.Slug, d, iss.Label(), via)
 	}
-	stop := a.showProgress(ctx, iss.ID)
-	sum, err := eng.Run(ctx, iss.ID)
+	runCtx, giveUp := context.WithCancel(ctx)
+	defer giveUp()
+	gaveUp := a.watchProgress(runCtx, iss.ID, s.giveUp, giveUp)
+	stop := a.showProgress(runCtx, iss.ID, srv.isDown)
+	sum, err := eng.Run(runCtx, iss.ID)
 	stop()
 	if err != nil {
 		return err
 	}
+	if gaveUp() {
+		why := "no message settled"
+		if st := srv.state(); st != nil {
+			why = st.Reason
+		}
+		fmt.Fprintf(out, "gave up after %s of waiting (%s); %d rows stay queued, nothing is lost: "+
+			"'masthead issue send --date %s' again, or a 'masthead serve' sending via %s, continues\n",
+			s.giveUp, why, sum.Counts.Pending(), d, eng.Transport())
+	}
 	c := sum.Counts
+	if srv.isDown() {
+		c.Retrying = c.Pending() // each waits for the server
+	}
 	fmt.Fprintf(out, "%s after %s: %d sent, %d failed, %d skipped, %d cancelled, %d pending (%d retrying) of %d\n",
 		sum.Status, sum.Elapsed.Round(time.Millisecond), c.Sent, c.Failed, c.Skipped, c.Cancelled, c.Pending(), c.Retrying, c.Total)
 	if sum.Status == newsletter.Sent {
@@ -144,8 +167,9 @@ func runIssueSend(ctx context.Context, a *app, args []string) error {
 }
 
 // showProgress reports an issue's counts until the returned stop is called:
-// a progress bar on a terminal, a log line every few seconds otherwise.
-func (a *app) showProgress(ctx context.Context, issueID int64) (stop func()) {
+// a progress bar on a terminal, a log line every few seconds otherwise. While
+// down says the server cannot be reached, every row left counts as retrying.
+func (a *app) showProgress(ctx context.Context, issueID int64, down func() bool) (stop func()) {
 	ctx, cancel := context.WithCancel(ctx)
 	done := make(chan struct{})
 	errf, tty := a.env.Stderr.(*os.File)
@@ -174,6 +198,9 @@ func (a *app) showProgress(ctx context.Context, issueID int64) (stop func()) {
 				continue
 			}
 			settled := c.Total - c.Pending()
+			if down() {
+				c.Retrying = c.Pending() // each waits for the server
+			}
 			if !tty {
 				a.log.Info("sending", "issue", issueID, "sent", c.Sent, "failed", c.Failed, "retrying", c.Retrying,
 					"pending", c.Pending(), "total", c.Total)

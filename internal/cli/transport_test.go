@@ -82,3 +82,36 @@ func TestIssueSendKeepsItsTransport(t *testing.T) {
 	}
 	waitStatus(t, st, iss.ID, newsletter.Sent, 5*time.Second, srv.log)
 }
+
+// With no server listening, issue send says once what is wrong and that
+// nothing is lost, counts the waiting rows as retrying, and with --give-up
+// stops waiting and exits 4 with every row still queued.
+func TestIssueSendUnreachableServer(t *testing.T) {
+	db := newDB(t)
+	st := openStoreAt(t, db)
+	p, d := servePublication(t, st, 3)
+	addr := testenv.Addr(testenv.FreePort(t))
+	code, out, errs := runCLI(t, db, "", "issue", "send", "--date", d.String(), "--smtp", "smtp://"+addr+"?tls=none", "--give-up", "2s")
+	if code != 4 {
+		t.Fatalf("exit %d, want 4\n%s%s", code, out, errs)
+	}
+	want := "cannot connect to " + addr + ": connection refused; retrying in 1s (Ctrl-C to stop; nothing is lost)"
+	if n := strings.Count(out, want); n != 1 {
+		t.Errorf("the output has %q %d times, want once:\n%s", want, n, out)
+	}
+	for _, w := range []string{"gave up after 2s of waiting (cannot connect to " + addr, "3 rows stay queued", "3 pending (3 retrying) of 3"} {
+		if !strings.Contains(out, w) {
+			t.Errorf("the output lacks %q:\n%s", w, out)
+		}
+	}
+	iss, err := st.IssueByDate(context.Background(), p.ID, d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c, _ := st.Counts(context.Background(), iss.ID); c.Queued != 3 || iss.Status != newsletter.Sending {
+		t.Errorf("after giving up: %s, %+v; want sending with 3 queued", iss.Status, c)
+	}
+	if code, _, errs := runCLI(t, db, "", "issue", "send", "--give-up", "0s"); code != 2 || !strings.Contains(errs, "--give-up must be positive") {
+		t.Errorf("--give-up 0s: exit %d, %s", code, errs)
+	}
+}
