@@ -171,6 +171,9 @@ func (a *Admin) guard(rt route) http.Handler {
 			a.errorPage(w, r, p, http.StatusForbidden, "This page is for admins.")
 			return
 		}
+		if bulk(rt.pattern) {
+			extendDeadlines(w)
+		}
 		if r.Method == http.MethodPost {
 			if !strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/") {
 				r.Body = http.MaxBytesReader(w, r.Body, maxForm)

@@ -206,6 +206,7 @@ type problemJSON struct {
 // importSubscribers: a text/csv body (header row: email, name, optional
 // status) into ?publication=; ?pending=1 makes rows without a status pending.
 func (a *API) importSubscribers(w http.ResponseWriter, r *http.Request) {
+	extendDeadlines(w)
 	if mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type")); err != nil || mt != "text/csv" {
 		writeError(w, http.StatusUnsupportedMediaType, "unsupported_media_type", "send the CSV file as Content-Type: text/csv")
 		return
@@ -243,6 +244,7 @@ func (a *API) importSubscribers(w http.ResponseWriter, r *http.Request) {
 // exportSubscribers: every subscriber as CSV (admins only); ?publication=
 // limits it to one publication's.
 func (a *API) exportSubscribers(w http.ResponseWriter, r *http.Request) {
+	extendDeadlines(w)
 	var pub = r.URL.Query().Get("publication")
 	var err error
 	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
@@ -259,6 +261,20 @@ func (a *API) exportSubscribers(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		a.log.Error("export failed midway", "err", err) // the header is out: nothing else to tell the client
 	}
+}
+
+// bulkDeadline is how long a subscriber import or export may take: longer
+// than the server's timeouts (web.Server.HTTPServer), which suit every other
+// route. No API route streams.
+const bulkDeadline = 30 * time.Minute
+
+// extendDeadlines lets the request read and write for bulkDeadline. (Writers
+// that cannot, such as a test's recorder, have no deadline to extend.)
+func extendDeadlines(w http.ResponseWriter) {
+	rc := http.NewResponseController(w)
+	at := time.Now().Add(bulkDeadline)
+	_ = rc.SetReadDeadline(at)
+	_ = rc.SetWriteDeadline(at)
 }
 
 func asTooBig(err error, target **http.MaxBytesError) bool { return errors.As(err, target) }

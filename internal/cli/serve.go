@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"log/slog"
 	"net"
 	"net/http"
 	"strconv"
@@ -84,8 +83,11 @@ func runServe(ctx context.Context, a *app, args []string) error {
 		}
 	}
 
-	httpSrv := &http.Server{Handler: pt.handler, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute,
-		ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
+	// The web server's timeouts and header limit; the few routes that take
+	// longer (subscriber import and export) extend their own deadlines, and no
+	// route streams (the admin's live progress polls).
+	httpSrv := pt.web.HTTPServer(ln.Addr().String())
+	httpSrv.Handler = pt.handler
 	log.Info("masthead serving", "addr", ln.Addr().String(), "base_url", a.cfg.BaseURL, "db", st.Backend(),
 		"mail", pt.via, "catch_up", catchUp.String(), "trust_proxy", trustProxy)
 

@@ -25,6 +25,7 @@ import (
 // serveParts are what `masthead serve` runs, wired together.
 type serveParts struct {
 	handler http.Handler // the web server with the admin, the API and /metrics mounted
+	web     *web.Server  // for its hardened http.Server settings
 	sched   *scheduler.Scheduler
 	workers *scheduler.Workers
 	asm     *newsletter.Assembler
@@ -97,7 +98,7 @@ func (a *app) serveParts(ctx context.Context, st *store.Store, o workerOptions, 
 	if err != nil {
 		return nil, err
 	}
-	return &serveParts{handler: m.Instrument(srv), sched: sched, workers: workers, asm: asm, via: via}, nil
+	return &serveParts{handler: m.Instrument(srv), web: srv, sched: sched, workers: workers, asm: asm, via: via}, nil
 }
 
 // wakingSends is the engine's send control whose Start and Resume also hand

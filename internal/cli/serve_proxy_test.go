@@ -77,3 +77,28 @@ func testServeTrustProxy(t *testing.T, bin string) {
 }
 
 var noRedirectClient = &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+
+// testServeHTTPLimits: serve's HTTP server is web.Server.HTTPServer's, with
+// its limits: a request header over 64 KiB is refused (431).
+func testServeHTTPLimits(t *testing.T, bin string) {
+	dir := t.TempDir()
+	addr := testenv.Addr(testenv.FreePort(t))
+	p := startServe(t, bin, dir, nil, "serve", "--addr", addr, "--no-sample")
+	waitHTTP(t, p, "http://"+addr+"/healthz")
+	for _, c := range []struct {
+		size int
+		want int
+	}{{1 << 10, http.StatusOK}, {200 << 10, http.StatusRequestHeaderFieldsTooLarge}} {
+		req, _ := http.NewRequest("GET", "http://"+addr+"/healthz", nil)
+		req.Header.Set("X-Padding", strings.Repeat("a", c.size))
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != c.want {
+			t.Errorf("a %d-byte header: %d, want %d", c.size, resp.StatusCode, c.want)
+		}
+	}
+	p.stop(t)
+}

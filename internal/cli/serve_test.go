@@ -27,6 +27,7 @@ func TestServeBinary(t *testing.T) {
 	t.Run("README first command", func(t *testing.T) { testServeREADMEFirstCommand(t, bin) })
 	t.Run("SIGTERM during a send", func(t *testing.T) { testServeSIGTERMDuringSend(t, bin) })
 	t.Run("trust proxy", func(t *testing.T) { testServeTrustProxy(t, bin) })
+	t.Run("HTTP limits", func(t *testing.T) { testServeHTTPLimits(t, bin) })
 }
 
 // The README's first command, `masthead serve` in an empty directory with the
