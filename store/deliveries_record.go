@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"masthead/subscribers"
@@ -55,22 +56,35 @@ func (s *Store) Record(ctx context.Context, outcomes []Outcome) error {
 		return nil
 	}
 	return s.inTx(ctx, func(tx *sql.Tx) error {
-		r := recorder{s: s, tx: tx}
+		r := recorder{s: s, tx: tx, issues: map[int64]bool{}}
 		defer r.close()
-		issues := map[int64]bool{}
-		for _, o := range outcomes {
+		// Sent outcomes in a row are written together, in one statement;
+		// the others one at a time, in order, after the sent ones before them.
+		sent := 0
+		for i, o := range outcomes {
+			if o.Kind == OutcomeSent {
+				sent++
+				continue
+			}
+			if err := r.recordSent(ctx, outcomes[i-sent:i]); err != nil {
+				return err
+			}
+			sent = 0
 			issueID, err := r.record(ctx, o)
 			if err != nil {
 				return fmt.Errorf("record delivery %d: %w", o.DeliveryID, err)
 			}
 			if issueID != 0 {
-				issues[issueID] = true
+				r.issues[issueID] = true
 			}
+		}
+		if err := r.recordSent(ctx, outcomes[len(outcomes)-sent:]); err != nil {
+			return err
 		}
 		if err := r.resetSoftBounces(ctx); err != nil {
 			return err
 		}
-		for id := range issues {
+		for id := range r.issues {
 			if _, err := s.finishIfDone(ctx, tx, id); err != nil {
 				return err
 			}
@@ -79,15 +93,28 @@ func (s *Store) Record(ctx context.Context, outcomes []Outcome) error {
 	})
 }
 
-// The statements of Record, one per outcome kind. Each also sets the first
-// attempt time once, and returns the row's issue and subscriber.
-var recordSQL = map[OutcomeKind]string{
-	// Sent is the truth whatever the row's state (a message accepted just
-	// after a cancel, or by a process whose lease had run out, went out).
-	OutcomeSent: `UPDATE deliveries SET status = 'sent', accepted_at = ?, last_code = ?, last_reply = ?,
+// The statements of Record: sentSQL for a run of sent outcomes (one row of
+// values per outcome), recordSQL one per other outcome kind. Each also sets
+// the first attempt time once, and returns the rows' issue and subscriber.
+//
+// Sent is the truth whatever the row's state (a message accepted just after a
+// cancel, or by a process whose lease had run out, went out). The first row
+// of values is cast so that PostgreSQL knows the columns' types (it resolves
+// a VALUES list's columns as a UNION's, and names them column1, column2, ...
+// as SQLite does); the other rows are plain placeholders, which keeps the
+// statement short to prepare.
+const (
+	sentSQLHead = `UPDATE deliveries SET status = 'sent', accepted_at = v.at, last_code = v.code, last_reply = v.reply,
 		attempts = attempts + 1, lease_owner = '', lease_until = 0,
-		first_attempt_at = CASE WHEN first_attempt_at = 0 THEN ? ELSE first_attempt_at END
-		WHERE id = ? AND status <> 'sent' RETURNING issue_id, subscriber_id`,
+		first_attempt_at = CASE WHEN first_attempt_at = 0 THEN v.at ELSE first_attempt_at END
+		FROM (SELECT column1 AS id, column2 AS at, column3 AS code, column4 AS reply FROM (`
+	sentSQLRow1 = `(CAST(? AS BIGINT), CAST(? AS BIGINT), CAST(? AS INTEGER), CAST(? AS TEXT))`
+	sentSQLRow  = `, (?, ?, ?, ?)`
+	sentSQLTail = `) AS vals) AS v WHERE deliveries.id = v.id AND deliveries.status <> 'sent'
+		RETURNING deliveries.issue_id, deliveries.subscriber_id`
+)
+
+var recordSQL = map[OutcomeKind]string{
 	OutcomeRetry: `UPDATE deliveries SET status = 'queued', next_attempt_at = ?, last_code = ?, last_reply = ?,
 		attempts = attempts + 1, lease_owner = '', lease_until = 0,
 		first_attempt_at = CASE WHEN first_attempt_at = 0 THEN ? ELSE first_attempt_at END
@@ -106,6 +133,51 @@ type recorder struct {
 	// delivered are the subscribers of the batch's sent rows whose
 	// soft_bounces are still to be reset (in one statement per batch).
 	delivered []any
+	issues    map[int64]bool // of the rows changed
+}
+
+// recordSent writes a run of sent outcomes in one statement (per
+// maxBulkArgs placeholders). An outcome for a row already sent changes
+// nothing; of two for the same row, the first is written.
+func (r *recorder) recordSent(ctx context.Context, outcomes []Outcome) error {
+	if len(outcomes) == 0 {
+		return nil
+	}
+	args := make([]any, 0, 4*len(outcomes))
+	seen := make(map[int64]bool, len(outcomes))
+	for _, o := range outcomes {
+		if seen[o.DeliveryID] {
+			continue
+		}
+		seen[o.DeliveryID] = true
+		args = append(args, o.DeliveryID, ms(o.At), o.Code, truncate(o.Reply, 1000))
+	}
+	for len(args) > 0 {
+		n := min(len(args), maxBulkArgs/4*4)
+		var q strings.Builder
+		q.Grow(len(sentSQLHead) + len(sentSQLRow1) + n/4*len(sentSQLRow) + len(sentSQLTail) + 16)
+		q.WriteString(sentSQLHead)
+		q.WriteString("VALUES ")
+		q.WriteString(sentSQLRow1)
+		for i := 4; i < n; i += 4 {
+			q.WriteString(sentSQLRow)
+		}
+		q.WriteString(sentSQLTail)
+		err := r.s.scanAll(ctx, r.tx, q.String(), args[:n], func(rows *sql.Rows) error {
+			var issueID, subscriberID int64
+			if err := rows.Scan(&issueID, &subscriberID); err != nil {
+				return err
+			}
+			r.issues[issueID] = true
+			r.delivered = append(r.delivered, subscriberID)
+			return nil
+		})
+		if err != nil {
+			return fmt.Errorf("record %d sent deliveries: %w", len(outcomes), err)
+		}
+		args = args[n:]
+	}
+	return nil
 }
 
 func (r *recorder) stmt(ctx context.Context, k OutcomeKind) (*sql.Stmt, error) {
@@ -158,8 +230,6 @@ func (r *recorder) record(ctx context.Context, o Outcome) (int64, error) {
 	}
 	switch {
 	case err != nil:
-	case o.Kind == OutcomeSent:
-		r.delivered = append(r.delivered, subscriberID)
 	case o.Kind == OutcomeFailed && o.Bounce != NoBounce:
 		// A send earlier in the batch resets the count before this bounce adds to it.
 		if err = r.resetSoftBounces(ctx); err == nil {
