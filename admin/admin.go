@@ -146,14 +146,17 @@ func (a *Admin) routes() []route {
 	}
 }
 
-// maxForm bounds a form body (an article of 1 MiB with room to spare); the
-// import form has its own, larger limit.
-const maxForm = 3 << 20
-
-// guard sends strangers to the login page, refuses the wrong role with 403,
-// and refuses a POST without the session's CSRF token with 403.
+// guard limits the request body before anything reads it, sends strangers
+// to the login page, refuses the wrong role with 403, and refuses a POST
+// without the session's CSRF token with 403.
 func (a *Admin) guard(rt route) http.Handler {
+	limit := bodyLimit(rt.pattern)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.ContentLength > limit {
+			a.tooLarge(w, r, nil, limit)
+			return
+		}
+		r.Body = http.MaxBytesReader(w, r.Body, limit)
 		if rt.role == "" {
 			rt.h(w, r)
 			return
@@ -175,8 +178,8 @@ func (a *Admin) guard(rt route) http.Handler {
 			extendDeadlines(w)
 		}
 		if r.Method == http.MethodPost {
-			if !strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/") {
-				r.Body = http.MaxBytesReader(w, r.Body, maxForm)
+			if !a.parseForm(w, r, p, limit) {
+				return
 			}
 			if !auth.ValidCSRF(r, p) {
 				a.log.Warn("admin form without a valid CSRF token refused", "path", r.URL.Path, "user", p.User.Email)

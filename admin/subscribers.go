@@ -12,9 +12,6 @@ import (
 	"masthead/workspace"
 )
 
-// maxImport bounds an uploaded CSV file.
-const maxImport = 64 << 20
-
 func errorsIsNotFound(err error) bool   { return errors.Is(err, store.ErrNotFound) }
 func errorsIsSuppressed(err error) bool { return errors.Is(err, subscribers.ErrSuppressed) }
 
@@ -157,8 +154,7 @@ func (a *Admin) importSubscribers(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	r.Body = http.MaxBytesReader(w, r.Body, maxImport)
-	file, _, err := r.FormFile("file")
+	file, _, err := r.FormFile("file") // parsed by guard within maxImport
 	if err != nil {
 		a.showSubscribers(w, r, http.StatusBadRequest, p.ID, nil, "Choose a CSV file to import (at most 64 MiB).")
 		return

@@ -101,10 +101,16 @@ func (a *API) routes() []route {
 	}
 }
 
-// guard authenticates, checks the role and, for a cookie session's write,
-// the CSRF header, before the route's handler runs.
+// guard limits the request body before anything reads it (the CSRF check
+// included), authenticates, checks the role and, for a cookie session's
+// write, the CSRF header, before the route's handler runs.
 func (a *API) guard(rt route) http.Handler {
+	limit := int64(maxBody)
+	if rt.pattern == "POST /api/subscribers/import" {
+		limit = maxCSV
+	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		r.Body = http.MaxBytesReader(w, r.Body, limit)
 		p, err := a.auth.Authenticate(r)
 		if err != nil {
 			if err != auth.ErrUnauthenticated {
