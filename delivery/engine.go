@@ -42,7 +42,7 @@ var _ Ledger = (*store.Store)(nil)
 // Config tunes the engine. Zero values take the defaults in brackets.
 type Config struct {
 	Connections int           // workers, each with its own connection [4]
-	ClaimBatch  int           // rows claimed per ledger transaction [max(32, 4 × Connections)]
+	ClaimBatch  int           // rows claimed per ledger transaction [max(256, 4 × Connections)]
 	Lease       time.Duration // how long a claim holds a row; renewed every Lease/3 while working [30s]
 	// RecordBatch outcomes are written per transaction, or fewer after
 	// RecordEvery [32, 100ms]. With Connections, it bounds the duplicates a
@@ -98,7 +98,7 @@ func (c *Config) defaults() {
 		}
 	}
 	def(&c.Connections, 4)
-	def(&c.ClaimBatch, max(32, 4*c.Connections))
+	def(&c.ClaimBatch, max(256, 4*c.Connections))
 	def(&c.RecordBatch, 32)
 	defDur(&c.Lease, 30*time.Second)
 	defDur(&c.RecordEvery, 100*time.Millisecond)

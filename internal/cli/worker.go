@@ -40,7 +40,7 @@ func runWorker(ctx context.Context, a *app, args []string) error {
 	var o workerOptions
 	o.domainRates = rateMap{}
 	fs.IntVar(&o.connections, "connections", 4, "SMTP connections (one sending goroutine each)")
-	fs.IntVar(&o.claimBatch, "claim-batch", 0, "rows claimed per transaction (default 4 × connections)")
+	fs.IntVar(&o.claimBatch, "claim-batch", 0, "rows claimed per transaction (default max(256, 4 × connections))")
 	fs.DurationVar(&o.lease, "lease", 30*time.Second, "how long a claimed row is held; another process takes over a dead one's rows after it")
 	fs.DurationVar(&o.poll, "poll", time.Second, "how often to look for issues to send")
 	fs.Float64Var(&o.rate, "rate", 0, "messages per second in total over every process of this database (0: unlimited)")
