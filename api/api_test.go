@@ -199,7 +199,7 @@ func TestAPI(t *testing.T) {
 		{"empty body", "editor", "POST", "/api/articles", "application/json", ``, 400, "bad_json", ""},
 		{"oversized body", "editor", "POST", "/api/articles", "application/json", big, 413, "too_large", ""},
 		{"not JSON", "editor", "POST", "/api/articles", "text/plain", `{}`, 415, "unsupported_media_type", ""},
-		{"bad date", "editor", "POST", "/api/articles", "application/json", `{"title":"x","date":"9 July"}`, 400, "bad_json", `YYYY-MM-DD`},
+		{"bad date", "editor", "POST", "/api/articles", "application/json", `{"title":"x","date":"9 July"}`, 422, "invalid", `date: .*9 July.* is not a date as YYYY-MM-DD`},
 		{"invalid article", "editor", "POST", "/api/articles", "application/json", `{"date":"2009-07-09","section":"Weather","title":""}`, 422, "invalid", `title: is required`},
 		{"get article", "editor", "GET", "/api/articles/1", "", "", 200, "", `"title": "Council Votes"`},
 		{"missing article", "editor", "GET", "/api/articles/999", "", "", 404, "not_found", ""},

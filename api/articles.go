@@ -31,25 +31,31 @@ func articleOut(p *newsletter.Publication, a *newsletter.Article) articleJSON {
 
 // articleIn is a new article, or (with pointers left nil) the fields of a change.
 type articleIn struct {
-	Publication *string          `json:"publication"`
-	Date        *newsletter.Date `json:"date"`
-	Section     *string          `json:"section"`
-	Position    *int             `json:"position"`
-	Title       *string          `json:"title"`
-	Deck        *string          `json:"deck"`
-	Author      *string          `json:"author"`
-	Body        *string          `json:"body"`
-	Status      *string          `json:"status"`
+	Publication *string `json:"publication"`
+	Date        *string `json:"date"`
+	Section     *string `json:"section"`
+	Position    *int    `json:"position"`
+	Title       *string `json:"title"`
+	Deck        *string `json:"deck"`
+	Author      *string `json:"author"`
+	Body        *string `json:"body"`
+	Status      *string `json:"status"`
 }
 
-func (in *articleIn) apply(a *newsletter.Article) {
+// apply sets the fields given; on a bad date it has answered 422 and returns
+// false.
+func (in *articleIn) apply(w http.ResponseWriter, a *newsletter.Article) bool {
 	set := func(dst *string, v *string) {
 		if v != nil {
 			*dst = *v
 		}
 	}
 	if in.Date != nil {
-		a.Date = *in.Date
+		d, ok := dateField(w, "date", *in.Date)
+		if !ok {
+			return false
+		}
+		a.Date = d
 	}
 	if in.Position != nil {
 		a.Position = *in.Position
@@ -62,6 +68,7 @@ func (in *articleIn) apply(a *newsletter.Article) {
 	set(&a.Deck, in.Deck)
 	set(&a.Author, in.Author)
 	set(&a.Body, in.Body)
+	return true
 }
 
 // listArticles: ?publication=, ?date=YYYY-MM-DD, ?status=draft|ready, paginated.
@@ -78,17 +85,14 @@ func (a *API) listArticles(w http.ResponseWriter, r *http.Request) {
 	}
 	f := store.ArticleFilter{PublicationID: p.ID, Limit: pg.limit(), Offset: pg.offset()}
 	if v := q.Get("date"); v != "" {
-		if f.Date, err = newsletter.ParseDate(v); err != nil {
-			badRequest(w, err.Error())
+		if f.Date, ok = dateParam(w, "date", v); !ok {
 			return
 		}
 	}
-	switch st := newsletter.ArticleStatus(q.Get("status")); st {
-	case "", newsletter.Draft, newsletter.Ready:
-		f.Status = st
-	default:
-		badRequest(w, "status must be draft or ready")
-		return
+	if v := q.Get("status"); v != "" {
+		if f.Status, ok = oneOf(w, "status", v, []newsletter.ArticleStatus{newsletter.Draft, newsletter.Ready}); !ok {
+			return
+		}
 	}
 	rows, err := a.work.Store().Articles(r.Context(), f)
 	if err != nil {
@@ -118,7 +122,9 @@ func (a *API) createArticle(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	art := &newsletter.Article{Status: newsletter.Draft}
-	in.apply(art)
+	if !in.apply(w, art) {
+		return
+	}
 	if err := a.work.SaveArticle(r.Context(), p, art); err != nil {
 		a.fail(w, r, err)
 		return
@@ -166,7 +172,9 @@ func (a *API) patchArticle(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusUnprocessableEntity, "invalid", "publication: an article cannot move to another publication")
 		return
 	}
-	in.apply(art)
+	if !in.apply(w, art) {
+		return
+	}
 	if err := a.work.SaveArticle(r.Context(), p, art); err != nil {
 		a.fail(w, r, err)
 		return

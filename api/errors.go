@@ -18,7 +18,7 @@ func (a *API) fail(w http.ResponseWriter, r *http.Request, err error) {
 	var fes newsletter.Errors
 	switch {
 	case errors.As(err, &fes), errors.As(err, &fe):
-		writeError(w, http.StatusUnprocessableEntity, "invalid", err.Error())
+		writeError(w, http.StatusUnprocessableEntity, "invalid", invalidMessage(err))
 	case errors.Is(err, workspace.ErrNoPublication), errors.Is(err, store.ErrNotFound):
 		writeError(w, http.StatusNotFound, "not_found", "not found")
 	case errors.Is(err, newsletter.ErrFrozen):

@@ -63,14 +63,17 @@ func (a *API) listIssues(w http.ResponseWriter, r *http.Request) {
 	f := store.IssueFilter{PublicationID: p.ID, Newest: true, Limit: pg.limit(), Offset: pg.offset()}
 	for name, dst := range map[string]*newsletter.Date{"from": &f.From, "to": &f.To} {
 		if v := q.Get(name); v != "" {
-			if *dst, err = newsletter.ParseDate(v); err != nil {
-				badRequest(w, name+": "+err.Error())
+			if *dst, ok = dateParam(w, name, v); !ok {
 				return
 			}
 		}
 	}
 	if v := q.Get("status"); v != "" {
-		f.Statuses = []newsletter.IssueStatus{newsletter.IssueStatus(v)}
+		st, ok := oneOf(w, "status", v, issueStatuses)
+		if !ok {
+			return
+		}
+		f.Statuses = []newsletter.IssueStatus{st}
 	}
 	rows, err := a.work.Store().Issues(r.Context(), f)
 	if err != nil {
@@ -89,14 +92,18 @@ func (a *API) listIssues(w http.ResponseWriter, r *http.Request) {
 // re-assembles) that date's issue.
 func (a *API) assembleIssue(w http.ResponseWriter, r *http.Request) {
 	var in struct {
-		Publication string          `json:"publication"`
-		Date        newsletter.Date `json:"date"`
+		Publication string `json:"publication"`
+		Date        string `json:"date"`
 	}
 	if !decode(w, r, &in) {
 		return
 	}
-	if in.Date.IsZero() {
+	if in.Date == "" {
 		writeError(w, http.StatusUnprocessableEntity, "invalid", "date: is required (YYYY-MM-DD)")
+		return
+	}
+	date, ok := dateField(w, "date", in.Date)
+	if !ok {
 		return
 	}
 	p, err := a.work.Publication(r.Context(), in.Publication)
@@ -104,7 +111,7 @@ func (a *API) assembleIssue(w http.ResponseWriter, r *http.Request) {
 		a.fail(w, r, err)
 		return
 	}
-	iss, err := a.work.Assemble(r.Context(), p, in.Date)
+	iss, err := a.work.Assemble(r.Context(), p, date)
 	if err != nil {
 		a.fail(w, r, err)
 		return
@@ -188,13 +195,19 @@ func (a *API) listDeliveries(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
+	q := r.URL.Query()
+	var status store.DeliveryStatus
+	if v := q.Get("status"); v != "" {
+		if status, ok = oneOf(w, "status", v, deliveryStatuses); !ok {
+			return
+		}
+	}
 	iss, _, ok := a.issue(w, r)
 	if !ok {
 		return
 	}
-	q := r.URL.Query()
 	rows, err := a.work.Store().Deliveries(r.Context(), store.DeliveryFilter{IssueID: iss.ID, Search: q.Get("q"),
-		Status: store.DeliveryStatus(q.Get("status")), Limit: pg.limit(), Offset: pg.offset()})
+		Status: status, Limit: pg.limit(), Offset: pg.offset()})
 	if err != nil {
 		a.fail(w, r, err)
 		return

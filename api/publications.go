@@ -65,19 +65,19 @@ func (a *API) getPublication(w http.ResponseWriter, r *http.Request) {
 
 // publicationPatch is a settings change: fields left out keep their values.
 type publicationPatch struct {
-	Name              *string          `json:"name"`
-	Tagline           *string          `json:"tagline"`
-	From              *string          `json:"from"`
-	ReplyTo           *string          `json:"reply_to"`
-	Address           *string          `json:"address"`
-	TimeZone          *string          `json:"timezone"`
-	Schedule          *string          `json:"schedule"`
-	VolumeStart       *newsletter.Date `json:"volume_start"`
-	Numbering         *string          `json:"numbering"`
-	Copyright         *string          `json:"copyright"`
-	Sections          *[]string        `json:"sections"`
-	UnsubscribeMailto *string          `json:"unsubscribe_mailto"`
-	EmptyPolicy       *string          `json:"empty_policy"`
+	Name              *string   `json:"name"`
+	Tagline           *string   `json:"tagline"`
+	From              *string   `json:"from"`
+	ReplyTo           *string   `json:"reply_to"`
+	Address           *string   `json:"address"`
+	TimeZone          *string   `json:"timezone"`
+	Schedule          *string   `json:"schedule"`
+	VolumeStart       *string   `json:"volume_start"`
+	Numbering         *string   `json:"numbering"`
+	Copyright         *string   `json:"copyright"`
+	Sections          *[]string `json:"sections"`
+	UnsubscribeMailto *string   `json:"unsubscribe_mailto"`
+	EmptyPolicy       *string   `json:"empty_policy"`
 }
 
 func (a *API) patchPublication(w http.ResponseWriter, r *http.Request) {
@@ -105,7 +105,11 @@ func (a *API) patchPublication(w http.ResponseWriter, r *http.Request) {
 	set(&p.Copyright, in.Copyright)
 	set(&p.UnsubscribeMailto, in.UnsubscribeMailto)
 	if in.VolumeStart != nil {
-		p.VolumeStart = *in.VolumeStart
+		d, ok := dateField(w, "volume_start", *in.VolumeStart)
+		if !ok {
+			return
+		}
+		p.VolumeStart = d
 	}
 	if in.Numbering != nil {
 		p.Numbering = newsletter.Numbering(*in.Numbering)
