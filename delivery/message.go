@@ -7,10 +7,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"mime"
 	"net"
 	netmail "net/mail"
 	"net/url"
-	"regexp"
 	"strings"
 	"time"
 
@@ -40,7 +40,7 @@ type Composer struct {
 	html, text *templates.Compiled
 	from       *netmail.Address
 	replyTo    *netmail.Address
-	subject    string
+	subject    string // RFC 2047-encoded once, as go-mail would per message
 	listID     string
 	mailto     string // "mailto:addr" or ""
 	baseURL    string
@@ -90,6 +90,10 @@ func NewComposer(pub *newsletter.Publication, iss *newsletter.Issue, cfg Compose
 	if c.subject == "" {
 		c.subject = pub.Name + " — " + iss.Label()
 	}
+	// go-mail encodes every header value it is given (quoted-printable words,
+	// UTF-8, its defaults); a value already encoded is pure ASCII and passes
+	// through unchanged, so the Subject is encoded here, once per issue.
+	c.subject = mime.QEncoding.Encode("UTF-8", c.subject)
 	if pub.ReplyTo != "" {
 		if c.replyTo, err = newsletter.ParseAddress(pub.ReplyTo); err != nil {
 			return nil, fmt.Errorf("publication %s: Reply-To %q: %w", pub.Slug, pub.ReplyTo, err)
@@ -123,7 +127,28 @@ type Buffers struct {
 	raw        bytes.Buffer // DKIM signing renders the message once here
 }
 
-var messageIDRE = regexp.MustCompile(`^<[^<>@\s"]+@[^<>@\s"]+>$`)
+// validMessageID reports whether id is "<left@right>" with neither part
+// empty and no '<', '>', '@', '"' or white space (tab, line feed, form feed,
+// carriage return, space) in either: the regular expression
+// ^<[^<>@\s"]+@[^<>@\s"]+>$, checked byte by byte.
+func validMessageID(id string) bool {
+	if len(id) < 5 || id[0] != '<' || id[len(id)-1] != '>' {
+		return false
+	}
+	at := -1
+	for i := 1; i < len(id)-1; i++ {
+		switch id[i] {
+		case '<', '>', '"', '\t', '\n', '\f', '\r', ' ':
+			return false
+		case '@':
+			if at >= 0 {
+				return false
+			}
+			at = i
+		}
+	}
+	return at > 1 && at < len(id)-2
+}
 
 // Compose builds the message for one recipient. It refuses an address or
 // Message-ID that could break a header; every other value has its line breaks
@@ -134,10 +159,14 @@ func (c *Composer) Compose(r Recipient, buf *Buffers) (*mail.Msg, error) {
 		return nil, fmt.Errorf("recipient %q: %w", r.Email, err)
 	}
 	to.Name = oneLine(r.Name)
-	if !messageIDRE.MatchString(r.MessageID) {
+	if !validMessageID(r.MessageID) {
 		return nil, fmt.Errorf("recipient %s: bad Message-ID %q", r.Email, r.MessageID)
 	}
-	unsub := c.signer.UnsubscribeURL(c.baseURL, r.SubscriberID, c.pub.ID)
+	// One token for the link and the mailto subject; the URL is the one
+	// Signer.UnsubscribeURL builds.
+	token := c.signer.Sign(subscribers.Token{Purpose: subscribers.PurposeUnsubscribe,
+		SubscriberID: r.SubscriberID, PublicationID: c.pub.ID})
+	unsub := c.baseURL + "/unsubscribe/" + token
 	p := templates.Personal{Name: to.Name, Email: to.Address, UnsubscribeURL: unsub}
 
 	m := mail.NewMsg(mail.WithNoDefaultUserAgent())
@@ -154,7 +183,7 @@ func (c *Composer) Compose(r Recipient, buf *Buffers) (*mail.Msg, error) {
 	// Date and the DKIM timestamp.
 	m.SetBoundary(boundaryFor(r.MessageID))
 	m.SetGenHeader(headerListID, c.listID)
-	c.setUnsubscribe(m, r, unsub)
+	c.setUnsubscribe(m, unsub, token)
 	if c.text != nil {
 		buf.text = c.text.Fill(buf.text[:0], &p)
 		m.SetBodyWriter(mail.TypeTextPlain, writeBytes(buf.text))
@@ -183,11 +212,9 @@ func (c *Composer) Compose(r Recipient, buf *Buffers) (*mail.Msg, error) {
 // a message's bytes should not change from one rendering to the next. A
 // plain-http base URL (a local installation) gets the same headers so that
 // its output looks like production's; receivers then fall back to the link.
-func (c *Composer) setUnsubscribe(m *mail.Msg, r Recipient, unsub string) {
+func (c *Composer) setUnsubscribe(m *mail.Msg, unsub, token string) {
 	uris := "<" + unsub + ">"
 	if c.mailto != "" {
-		token := c.signer.Sign(subscribers.Token{Purpose: subscribers.PurposeUnsubscribe,
-			SubscriberID: r.SubscriberID, PublicationID: c.pub.ID})
 		uris += ", <" + c.mailto + "?subject=unsubscribe%20" + token + ">"
 	}
 	m.SetGenHeader(mail.HeaderListUnsubscribe, uris)
