@@ -222,6 +222,21 @@ var migrations = [][]string{
 	// ("outbox", "smtp://host:port"), and only processes sending through that
 	// transport claim its rows. Empty (sends started before): any process.
 	{`ALTER TABLE issues ADD COLUMN transport TEXT NOT NULL DEFAULT ''`},
+	// 11: the confirmation queue. A pending subscription whose confirmation
+	// email has not gone out (confirm_sent_at 0) is sent by serve's
+	// confirmation loop, which leases it (confirm_lease_until) while sending.
+	// Pending subscriptions from before: those made on the subscribe form
+	// were emailed at once, the others (editors, imports, the API) never were
+	// and are queued now.
+	{
+		`ALTER TABLE subscriptions ADD COLUMN confirm_sent_at BIGINT NOT NULL DEFAULT 0`,
+		`ALTER TABLE subscriptions ADD COLUMN confirm_lease_until BIGINT NOT NULL DEFAULT 0`,
+		`UPDATE subscriptions SET confirm_sent_at = updated_at WHERE status = 'pending' AND EXISTS (
+			SELECT 1 FROM subscriber_events e WHERE e.subscriber_id = subscriptions.subscriber_id
+				AND e.publication_id = subscriptions.publication_id AND e.kind = 'subscribed' AND e.via = 'form')`,
+		`CREATE INDEX subscriptions_confirm_queue ON subscriptions (subscriber_id, publication_id)
+			WHERE status = 'pending' AND confirm_sent_at = 0`,
+	},
 }
 
 // migrationLocker is the hook for databases that several processes may open

@@ -29,10 +29,15 @@ func (s *Store) Subscribe(ctx context.Context, subscriberID, publicationID int64
 
 // subscribeTx moves one subscription towards status (Active or Pending) and
 // records the change; it never moves an active subscription back to pending.
+// A new pending subscription joins the confirmation queue, and so does one
+// that is pending already (the person asked again).
 func (s *Store) subscribeTx(ctx context.Context, tx *sql.Tx, subscriberID, publicationID int64, status subscribers.Status, via subscribers.Via) error {
 	cur, err := s.subscriptionStatus(ctx, tx, subscriberID, publicationID)
 	if err != nil {
 		return err
+	}
+	if cur == subscribers.Pending && status == subscribers.Pending {
+		return s.requeueConfirmation(ctx, tx, subscriberID, publicationID)
 	}
 	if cur == status || cur == subscribers.Active {
 		return nil
@@ -157,7 +162,8 @@ func (s *Store) setSubscription(ctx context.Context, tx *sql.Tx, subscriberID, p
 	now := ms(s.now())
 	_, err := tx.ExecContext(ctx, s.q(`INSERT INTO subscriptions (subscriber_id, publication_id, status, created_at, updated_at)
 		VALUES (?, ?, ?, ?, ?)
-		ON CONFLICT (subscriber_id, publication_id) DO UPDATE SET status = excluded.status, updated_at = excluded.updated_at`),
+		ON CONFLICT (subscriber_id, publication_id) DO UPDATE SET status = excluded.status, updated_at = excluded.updated_at,
+			confirm_sent_at = 0, confirm_lease_until = 0`),
 		subscriberID, publicationID, string(status), now, now)
 	if err != nil {
 		return s.mapErr(fmt.Errorf("subscription of %d to %d: %w", subscriberID, publicationID, err))

@@ -113,13 +113,20 @@ func newEnvOn(t testing.TB, st *store.Store, tweak ...func(*Deps)) *env {
 	return e
 }
 
-// do serves one request and returns the response and its body.
+// do serves one request and returns the response and its body. Then it
+// sends the confirmation emails the request queued, as serve's loop
+// (RunConfirmations) does moments later.
 func (e *env) do(r *http.Request) (*http.Response, string) {
 	e.t.Helper()
 	w := httptest.NewRecorder()
 	e.srv.ServeHTTP(w, r)
 	res := w.Result()
 	body, _ := io.ReadAll(res.Body)
+	if r.Method == http.MethodPost && e.srv.mailer != nil {
+		if _, err := e.srv.SendConfirmations(context.Background()); err != nil {
+			e.t.Fatalf("confirmation emails: %v", err)
+		}
+	}
 	return res, string(body)
 }
 

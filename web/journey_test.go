@@ -62,6 +62,10 @@ func TestBrowserJourney(t *testing.T) {
 	httpSrv := srv.HTTPServer("")
 	go httpSrv.Serve(ln)
 	t.Cleanup(func() { httpSrv.Close() })
+	loopCtx, stopLoop := context.WithCancel(ctx)
+	loopDone := make(chan struct{})
+	go func() { srv.RunConfirmations(loopCtx); close(loopDone) }() // as serve runs it
+	t.Cleanup(func() { stopLoop(); <-loopDone })
 	engine, err := delivery.New(st, sender, delivery.Config{Connections: 1, Poll: 50 * time.Millisecond,
 		BaseURL: base, Signer: signer}, log)
 	if err != nil {
@@ -160,8 +164,13 @@ func TestBrowserJourney(t *testing.T) {
 		t.Fatalf("after the form: %s, want pending", s)
 	}
 
-	// 2. The confirmation email arrives; the reader opens its link and presses the button.
+	// 2. The confirmation email arrives (from the queue's loop); the reader
+	// opens its link and presses the button.
 	confirms := mailTo("reader@example.org")
+	for deadline := time.Now().Add(10 * time.Second); len(confirms) == 0 && time.Now().Before(deadline); {
+		time.Sleep(20 * time.Millisecond)
+		confirms = mailTo("reader@example.org")
+	}
 	if len(confirms) != 1 {
 		t.Fatalf("%d emails to the reader after subscribing, want 1", len(confirms))
 	}

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -28,9 +29,18 @@ type Deps struct {
 	// Assembler is the theme source (a publication's theme and an issue's view);
 	// nil: one is made from Store and BaseURL.
 	Assembler *newsletter.Assembler
-	// Mailer sends the confirmation emails; nil: the subscribe form is closed
-	// (503) because double opt-in cannot work without it.
+	// Mailer sends the confirmation emails (RunConfirmations,
+	// SendConfirmations); nil: the subscribe form is closed (503) because
+	// double opt-in cannot work without it.
 	Mailer Mailer
+	// ConfirmLimit paces the confirmation emails (serve gives the delivery
+	// engine's global rate, shared by every process); nil: unpaced.
+	ConfirmLimit interface {
+		Wait(ctx context.Context) error
+	}
+	// ConfirmPoll is how often RunConfirmations looks for confirmations
+	// queued elsewhere (editors, imports, the API); 0: 2s.
+	ConfirmPoll time.Duration
 	// Now is the clock; nil: time.Now.
 	Now func() time.Time
 	// SiteName names the web edition on pages that belong to no one
@@ -79,21 +89,27 @@ func (l *FormLimits) defaults() {
 
 // Server is the web server. It is an http.Handler, safe for concurrent use.
 type Server struct {
-	store      *store.Store
-	log        *slog.Logger
-	baseURL    string
-	signer     *subscribers.Signer
-	assembler  *newsletter.Assembler
-	mailer     Mailer
-	now        func() time.Time
-	siteName   string
-	hookSecret string
-	confirmTTL time.Duration
-	trustProxy bool
-	pageSize   int
-	admin      http.Handler
-	api        http.Handler
-	metrics    http.Handler
+	store     *store.Store
+	log       *slog.Logger
+	baseURL   string
+	signer    *subscribers.Signer
+	assembler *newsletter.Assembler
+	mailer    Mailer
+	// The confirmation queue's sender (confirm_queue.go).
+	confirmLimit interface {
+		Wait(ctx context.Context) error
+	}
+	confirmPoll time.Duration
+	confirmWake chan struct{} // the form queued one: send now
+	now         func() time.Time
+	siteName    string
+	hookSecret  string
+	confirmTTL  time.Duration
+	trustProxy  bool
+	pageSize    int
+	admin       http.Handler
+	api         http.Handler
+	metrics     http.Handler
 
 	theme     *templates.Theme // the built-in theme: site pages and error pages
 	csrf      *http.CrossOriginProtection
@@ -127,6 +143,9 @@ func New(d Deps) (*Server, error) {
 	if d.PageSize <= 0 {
 		d.PageSize = 30
 	}
+	if d.ConfirmPoll <= 0 {
+		d.ConfirmPoll = 2 * time.Second
+	}
 	d.FormLimits.defaults()
 	theme, err := d.Assembler.Theme(&newsletter.Publication{})
 	if err != nil {
@@ -144,6 +163,7 @@ func New(d Deps) (*Server, error) {
 		mailer: d.Mailer, now: d.Now, siteName: d.SiteName, hookSecret: d.WebhookSecret,
 		confirmTTL: d.ConfirmTTL, trustProxy: d.TrustProxy, pageSize: d.PageSize,
 		admin: d.Admin, api: d.API, metrics: d.Metrics,
+		confirmLimit: d.ConfirmLimit, confirmPoll: d.ConfirmPoll, confirmWake: make(chan struct{}, 1),
 		theme:     theme,
 		csrf:      csrf,
 		ipLimit:   newLimiter(d.FormLimits.PerIP, d.FormLimits.Window),

@@ -72,7 +72,7 @@ func (s *Server) subscribe(w http.ResponseWriter, r *http.Request) {
 		s.log.Warn("subscribe form: address rate limit; no email sent", "client", s.clientIP(r))
 	} else if err := s.requestConfirmation(ctx, email, name, chosen); err != nil {
 		// Logged, not shown: the answer must not depend on the address.
-		s.log.Error("subscribe form: confirmation not sent", "err", err)
+		s.log.Error("subscribe form: confirmation not queued", "err", err)
 	}
 	http.Redirect(w, r, "/subscribe/sent", http.StatusSeeOther)
 }
@@ -93,20 +93,20 @@ func choose(pubs []*newsletter.Publication, slugs []string) []*newsletter.Public
 }
 
 // requestConfirmation makes (or keeps) a pending subscription of email to each
-// publication and emails one link per subscription still waiting for
-// confirmation. An active subscription stays active and gets no email; a
-// suppressed address gets nothing. An existing subscriber's name is not
-// changed: anyone can type anyone's address into the form.
+// publication, which puts it in the confirmation queue (again, if it was
+// pending already): RunConfirmations emails one link per subscription still
+// waiting for confirmation. An active subscription stays active and gets no
+// email; a suppressed address gets nothing. An existing subscriber's name is
+// not changed: anyone can type anyone's address into the form. Nothing is
+// sent here, so the answer takes as long whatever the address's state.
 func (s *Server) requestConfirmation(ctx context.Context, email, name string, pubs []*newsletter.Publication) error {
 	if _, err := s.store.SubscriberByEmail(ctx, email); err == nil {
 		name = ""
 	} else if !errors.Is(err, store.ErrNotFound) {
 		return err
 	}
-	var sub *subscribers.Subscriber
 	for _, p := range pubs {
-		var err error
-		sub, err = s.store.AddSubscriber(ctx, email, name, p.ID, subscribers.Pending, subscribers.ViaForm)
+		_, err := s.store.AddSubscriber(ctx, email, name, p.ID, subscribers.Pending, subscribers.ViaForm)
 		if errors.Is(err, subscribers.ErrSuppressed) {
 			s.log.Info("subscribe form: address is suppressed; no email sent", "subscriber_email_domain", domainOf(email))
 			return nil
@@ -115,29 +115,7 @@ func (s *Server) requestConfirmation(ctx context.Context, email, name string, pu
 			return fmt.Errorf("subscribe: %w", err)
 		}
 	}
-	subs, err := s.store.Subscriptions(ctx, sub.ID)
-	if err != nil {
-		return err
-	}
-	var waiting []*newsletter.Publication
-	for _, p := range pubs {
-		for _, su := range subs {
-			if su.PublicationID == p.ID && su.Status == subscribers.Pending {
-				waiting = append(waiting, p)
-			}
-		}
-	}
-	if len(waiting) == 0 {
-		return nil
-	}
-	msg, err := s.confirmMessage(sub, waiting)
-	if err != nil {
-		return err
-	}
-	if err := s.mailer.Send(ctx, msg); err != nil {
-		return fmt.Errorf("send confirmation to subscriber %d: %w", sub.ID, err)
-	}
-	s.log.Info("confirmation sent", "subscriber", sub.ID, "publications", len(waiting))
+	s.wakeConfirmations()
 	return nil
 }
 

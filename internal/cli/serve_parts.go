@@ -2,12 +2,10 @@ package cli
 
 import (
 	"context"
-	"fmt"
+	"log/slog"
 	"net/http"
 	"strings"
 	"time"
-
-	"github.com/wneessen/go-mail"
 
 	"masthead/admin"
 	"masthead/api"
@@ -25,7 +23,7 @@ import (
 // serveParts are what `masthead serve` runs, wired together.
 type serveParts struct {
 	handler http.Handler // the web server with the admin, the API and /metrics mounted
-	web     *web.Server  // for its hardened http.Server settings
+	web     *web.Server  // for its hardened http.Server settings, and its confirmation emails
 	sched   *scheduler.Scheduler
 	workers *scheduler.Workers
 	asm     *newsletter.Assembler
@@ -89,7 +87,7 @@ func (a *app) serveParts(ctx context.Context, st *store.Store, o workerOptions, 
 		return nil, err
 	}
 	srv, err := web.New(web.Deps{Store: st, Log: log.With("component", "web"), BaseURL: a.cfg.BaseURL, Signer: signer,
-		Assembler: asm, Mailer: senderMailer{sender},
+		Assembler: asm, Mailer: web.SenderMailer(sender), ConfirmLimit: confirmLimit(st, o, log),
 		WebhookSecret: web.WebhookSecret(a.env.Getenv("MASTHEAD_WEBHOOK_SECRET"), secret),
 		TrustProxy:    trustProxy,
 		Admin:         adm,
@@ -155,26 +153,11 @@ func (a *app) sender() (delivery.Sender, string, error) {
 	return delivery.NewSMTP(cfg, a.log.With("component", "smtp")), cfg.String(), nil
 }
 
-// senderMailer sends the web edition's one-off messages (confirmation emails)
-// through the same Sender as issues.
-type senderMailer struct{ sender delivery.Sender }
-
-func (m senderMailer) Send(ctx context.Context, msg *mail.Msg) error {
-	to, err := msg.GetRecipients()
-	if err != nil || len(to) == 0 {
-		return fmt.Errorf("mail without a recipient: %w", err)
+// confirmLimit paces confirmation emails by the engine's global rate, shared
+// with the issues' messages across every process (nil: no --rate).
+func confirmLimit(st *store.Store, o workerOptions, log *slog.Logger) delivery.Waiter {
+	if o.rate <= 0 {
+		return nil
 	}
-	conn, err := m.sender.Open(ctx)
-	if err != nil {
-		return err
-	}
-	defer conn.Close()
-	first := func(v []string) string {
-		if len(v) == 0 {
-			return ""
-		}
-		return v[0]
-	}
-	return conn.Send(ctx, &delivery.Message{Msg: msg, To: to[0], Subject: first(msg.GetGenHeader(mail.HeaderSubject)),
-		MessageID: first(msg.GetGenHeader(mail.HeaderMessageID))})
+	return sharedLimit(st, log)("global", o.rate, 1)
 }

@@ -52,6 +52,7 @@ func runSubscriberAdd(ctx context.Context, a *app, args []string) error {
 		return err
 	}
 	fmt.Fprintf(a.env.Stdout, "%s is %s on %s (subscriber %d)\n", sub.Email, subscriptionStatus(ctx, st, sub.ID, p.ID), p.Slug, sub.ID)
+	a.printConfirmationsDue(ctx, st)
 	return nil
 }
 
@@ -130,9 +131,7 @@ func runSubscriberImport(ctx context.Context, a *app, args []string) error {
 		}
 		fmt.Fprintf(a.env.Stdout, "%s into %s: %d rows read in %s: %d added, %d updated, %d unchanged, %d suppressed (skipped), %d kept unsubscribed, %d bad\n",
 			src, p.Slug, rep.Rows, a.now().Sub(start).Round(10*time.Millisecond), rep.Added, rep.Updated, rep.Unchanged, rep.Suppressed, rep.KeptUnsubscribed, rep.Bad)
-		if def == subscribers.Pending && rep.Added+rep.Updated > 0 {
-			fmt.Fprintln(a.env.Stdout, "pending subscribers receive a confirmation email; only those who confirm get issues")
-		}
+		a.printConfirmationsDue(ctx, st)
 	}
 	return err
 }

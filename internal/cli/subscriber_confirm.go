@@ -1,0 +1,72 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+
+	"masthead/store"
+	"masthead/subscribers"
+	"masthead/web"
+)
+
+// runSubscriberConfirmationsSend is 'masthead subscriber send-confirmations':
+// send the confirmation queue now, without serve: one email per subscriber
+// with a pending subscription whose confirmation has not gone out (added with
+// --pending, imported as pending, or from the API or the admin pages),
+// through --smtp or the built-in outbox, with links on --base-url.
+func runSubscriberConfirmationsSend(ctx context.Context, a *app, args []string) error {
+	fs := a.flags()
+	pos, err := a.parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) > 0 {
+		return usageErr("unexpected argument %q", pos[0])
+	}
+	st, err := a.store(ctx)
+	if err != nil {
+		return err
+	}
+	srv, via, err := a.confirmationSender(ctx, st)
+	if err != nil {
+		return err
+	}
+	rep, err := srv.SendConfirmations(ctx)
+	fmt.Fprintf(a.env.Stdout, "%d confirmation emails sent via %s with links to %s", rep.Sent, via, a.cfg.BaseURL)
+	if rep.Refused > 0 {
+		fmt.Fprintf(a.env.Stdout, ", %d refused by the server", rep.Refused)
+	}
+	fmt.Fprintln(a.env.Stdout)
+	if err != nil {
+		due, _ := st.ConfirmationsDue(context.WithoutCancel(ctx))
+		return fmt.Errorf("stopped with %d still queued (run it again, or keep 'masthead serve' running): %w", due, err)
+	}
+	return nil
+}
+
+// confirmationSender is the web edition's confirmation sender over st, with
+// this command's mail settings.
+func (a *app) confirmationSender(ctx context.Context, st *store.Store) (*web.Server, string, error) {
+	secret, err := a.secret(ctx)
+	if err != nil {
+		return nil, "", err
+	}
+	sender, via, err := a.sender()
+	if err != nil {
+		return nil, "", err
+	}
+	srv, err := web.New(web.Deps{Store: st, Log: a.log.With("component", "confirmations"), BaseURL: a.cfg.BaseURL,
+		Signer: subscribers.NewSigner(secret), Mailer: web.SenderMailer(sender)})
+	return srv, via, err
+}
+
+// printConfirmationsDue tells an editor who queued confirmations where they
+// go out from.
+func (a *app) printConfirmationsDue(ctx context.Context, st *store.Store) {
+	due, err := st.ConfirmationsDue(ctx)
+	if err != nil || due == 0 {
+		return
+	}
+	fmt.Fprintf(a.env.Stdout, "%d subscribers wait for their confirmation email: a running 'masthead serve' sends it, "+
+		"or send it now with 'masthead subscriber send-confirmations'; only those who confirm get issues\n", due)
+}
