@@ -1,11 +1,11 @@
 package web
 
 import (
-	"net"
 	"net/http"
-	"strings"
 	"sync"
 	"time"
+
+	"masthead/auth"
 )
 
 // limiter counts events per key in fixed windows: at most max per window.
@@ -50,31 +50,6 @@ func (l *limiter) allow(key string, now time.Time) bool {
 	return c.n <= l.max
 }
 
-// clientIP is the address a request came from, as a rate-limit key: the
-// connection's peer, or behind a trusted proxy the last X-Forwarded-For
-// address. IPv6 addresses are cut to their /64, the block one household gets.
-func (s *Server) clientIP(r *http.Request) string {
-	host := r.RemoteAddr
-	if h, _, err := net.SplitHostPort(host); err == nil {
-		host = h
-	}
-	if s.trustProxy {
-		if xff := r.Header.Values("X-Forwarded-For"); len(xff) > 0 {
-			last := xff[len(xff)-1]
-			if i := strings.LastIndexByte(last, ','); i >= 0 {
-				last = last[i+1:]
-			}
-			if ip := strings.TrimSpace(last); net.ParseIP(ip) != nil {
-				host = ip
-			}
-		}
-	}
-	ip := net.ParseIP(host)
-	if ip == nil {
-		return host
-	}
-	if ip.To4() == nil {
-		return ip.Mask(net.CIDRMask(64, 128)).String() + "/64"
-	}
-	return ip.String()
-}
+// clientIP is the address a request came from, as a rate-limit key: the same
+// rule as the admin's login limits (auth.ClientIP).
+func (s *Server) clientIP(r *http.Request) string { return auth.ClientIP(r, s.trustProxy) }
