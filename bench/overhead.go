@@ -2,9 +2,7 @@ package bench
 
 import (
 	"context"
-	"fmt"
 	"log/slog"
-	"time"
 
 	"masthead/delivery"
 	"masthead/store"
@@ -38,39 +36,5 @@ func measureOverhead(ctx context.Context, t *task, log *slog.Logger) (*Measureme
 	if err != nil {
 		return nil, err
 	}
-	m := &Measurement{Kind: WhatOverhead, Connections: t.Connections}
-	resetPeak()
-	stop, err := startProfile(t)
-	if err != nil {
-		return nil, err
-	}
-	cpu0 := cpuTime()
-	start := time.Now()
-	if _, err := e.Start(ctx, t.Fixture.IssueID); err != nil {
-		stop()
-		return nil, fmt.Errorf("start send: %w", err)
-	}
-	m.SnapshotSeconds = time.Since(start).Seconds()
-	m.SnapshotCPUSeconds = (cpuTime() - cpu0).Seconds()
-	runCtx, cancel := context.WithTimeout(ctx, t.Limit)
-	defer cancel()
-	runStart := time.Now()
-	sum, err := e.Run(runCtx, t.Fixture.IssueID)
-	elapsed := time.Since(runStart)
-	cpu := cpuTime() - cpu0
-	stop()
-	m.PeakRSS = peakRSS()
-	if err != nil {
-		return nil, err
-	}
-	m.Stopped = runCtx.Err() != nil && sum.Counts.Pending() > 0
-	m.Messages, m.Seconds = sum.Sent, elapsed.Seconds()
-	m.setRates(cpu)
-	m.DBBytes = fileSize(t.DB)
-	lat, err := acceptance(ctx, t.DB, t.Fixture.IssueID, start)
-	if err != nil {
-		return nil, err
-	}
-	m.P50, m.P99, m.Last = lat.P50, lat.P99, lat.Max
-	return m, nil
+	return timeSend(ctx, t, e, &Measurement{Kind: WhatOverhead, Connections: t.Connections})
 }

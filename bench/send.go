@@ -46,7 +46,13 @@ func measureSend(ctx context.Context, t *task, log *slog.Logger) (*Measurement, 
 	if err != nil {
 		return nil, err
 	}
-	m := &Measurement{Kind: WhatSend, Connections: t.Connections, Latency: t.Latency}
+	return timeSend(ctx, t, e, &Measurement{Kind: WhatSend, Connections: t.Connections, Latency: t.Latency})
+}
+
+// timeSend sends the fixture's issue through e, from the snapshot of the
+// audience to the last recorded outcome, and fills m with the time, CPU, peak
+// RSS, database size and acceptance percentiles of it.
+func timeSend(ctx context.Context, t *task, e *delivery.Engine, m *Measurement) (*Measurement, error) {
 	resetPeak()
 	stop, err := startProfile(t)
 	if err != nil {
