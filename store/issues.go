@@ -97,6 +97,11 @@ func (s *Store) Issues(ctx context.Context, f IssueFilter) ([]*newsletter.Issue,
 		query += ` LIMIT ? OFFSET ?`
 		args = append(args, f.Limit, f.Offset)
 	}
+	return s.queryIssues(ctx, query, args...)
+}
+
+// queryIssues runs a SELECT of issueColumns written with ? placeholders.
+func (s *Store) queryIssues(ctx context.Context, query string, args ...any) ([]*newsletter.Issue, error) {
 	rows, err := s.db.QueryContext(ctx, s.q(query), args...)
 	if err != nil {
 		return nil, err
@@ -111,14 +116,6 @@ func (s *Store) Issues(ctx context.Context, f IssueFilter) ([]*newsletter.Issue,
 		out = append(out, i)
 	}
 	return out, rows.Err()
-}
-
-// CountIssues counts the issues Issues would list without Limit.
-func (s *Store) CountIssues(ctx context.Context, f IssueFilter) (int, error) {
-	f.Limit, f.Offset = 0, 0
-	// Kept simple: archive sizes are thousands, not millions.
-	list, err := s.Issues(ctx, f)
-	return len(list), err
 }
 
 // AssembleIssue stores the issue that build returns for (publicationID, date), in

@@ -132,21 +132,8 @@ func (s *Store) ScheduleRuns(ctx context.Context, publicationID int64, limit int
 // DueIssues lists issues an editor scheduled (status scheduled) whose send time
 // is at or before now, oldest first.
 func (s *Store) DueIssues(ctx context.Context, now time.Time) ([]*newsletter.Issue, error) {
-	rows, err := s.db.QueryContext(ctx, s.q(`SELECT `+issueColumns+` FROM issues
-		WHERE status = ? AND send_at <= ? ORDER BY send_at, id`), string(newsletter.Scheduled), ms(now))
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []*newsletter.Issue
-	for rows.Next() {
-		i, err := scanIssue(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, i)
-	}
-	return out, rows.Err()
+	return s.queryIssues(ctx, `SELECT `+issueColumns+` FROM issues
+		WHERE status = ? AND send_at <= ? ORDER BY send_at, id`, string(newsletter.Scheduled), ms(now))
 }
 
 // Unschedule takes an editor's one-off send time off an issue: a scheduled
