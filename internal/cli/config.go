@@ -77,6 +77,19 @@ func (a *app) parse(fs *flag.FlagSet, args []string) ([]string, error) {
 	return pos, nil
 }
 
+// parseOne parses args for a command that takes exactly one positional
+// argument, named what in the usage error.
+func (a *app) parseOne(fs *flag.FlagSet, args []string, what string) (string, error) {
+	pos, err := a.parse(fs, args)
+	if err != nil {
+		return "", err
+	}
+	if len(pos) != 1 {
+		return "", usageErr("want one %s, got %d arguments", what, len(pos))
+	}
+	return pos[0], nil
+}
+
 func (a *app) validate() error {
 	c := &a.cfg
 	var level slog.Level

@@ -28,12 +28,9 @@ func runSubscriberAdd(ctx context.Context, a *app, args []string) error {
 	fs.StringVar(&name, "name", "", "the subscriber's name")
 	fs.BoolVar(&pending, "pending", false, "wait for the subscriber to confirm (double opt-in) instead of active at once")
 	fs.StringVar(&pubSlug, "publication", "", "publication slug (needed only when there are several)")
-	pos, err := a.parse(fs, args)
+	email, err := a.parseOne(fs, args, "EMAIL")
 	if err != nil {
 		return err
-	}
-	if len(pos) != 1 {
-		return usageErr("want one EMAIL, got %d arguments", len(pos))
 	}
 	p, err := a.findPublication(ctx, pubSlug, false)
 	if err != nil {
@@ -44,9 +41,9 @@ func runSubscriberAdd(ctx context.Context, a *app, args []string) error {
 		status = subscribers.Pending
 	}
 	st, _ := a.store(ctx)
-	sub, err := st.AddSubscriber(ctx, pos[0], name, p.ID, status, subscribers.ViaEditor)
+	sub, err := st.AddSubscriber(ctx, email, name, p.ID, status, subscribers.ViaEditor)
 	if errors.Is(err, subscribers.ErrSuppressed) {
-		return fmt.Errorf("%s: %w (masthead subscriber lift %s)", pos[0], err, pos[0])
+		return fmt.Errorf("%s: %w (masthead subscriber lift %s)", email, err, email)
 	}
 	if err != nil {
 		return err
@@ -307,14 +304,11 @@ func runSubscriberUnsubscribe(ctx context.Context, a *app, args []string) error 
 	fs := a.flags()
 	var pubSlug string
 	fs.StringVar(&pubSlug, "publication", "", "only from this publication (default: from every publication)")
-	pos, err := a.parse(fs, args)
+	email, err := a.parseOne(fs, args, "EMAIL")
 	if err != nil {
 		return err
 	}
-	if len(pos) != 1 {
-		return usageErr("want one EMAIL, got %d arguments", len(pos))
-	}
-	sub, st, err := a.subscriberArg(ctx, pos[0])
+	sub, st, err := a.subscriberArg(ctx, email)
 	if err != nil {
 		return err
 	}
@@ -356,12 +350,9 @@ func runSubscriberLift(ctx context.Context, a *app, args []string) error {
 	fs := a.flags()
 	var why string
 	fs.StringVar(&why, "reason", "", "why, for the subscriber's history")
-	pos, err := a.parse(fs, args)
+	email, err := a.parseOne(fs, args, "EMAIL")
 	if err != nil {
 		return err
-	}
-	if len(pos) != 1 {
-		return usageErr("want one EMAIL, got %d arguments", len(pos))
 	}
 	st, err := a.store(ctx)
 	if err != nil {
@@ -370,27 +361,24 @@ func runSubscriberLift(ctx context.Context, a *app, args []string) error {
 	if why == "" {
 		why = "lifted from the command line"
 	}
-	err = st.LiftSuppression(ctx, pos[0], subscribers.ViaEditor, why)
+	err = st.LiftSuppression(ctx, email, subscribers.ViaEditor, why)
 	if errors.Is(err, store.ErrNotFound) {
-		return fmt.Errorf("%s is not suppressed", pos[0])
+		return fmt.Errorf("%s is not suppressed", email)
 	}
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(a.env.Stdout, "%s is no longer suppressed; it is mailed again once subscribed (masthead subscriber add)\n", pos[0])
+	fmt.Fprintf(a.env.Stdout, "%s is no longer suppressed; it is mailed again once subscribed (masthead subscriber add)\n", email)
 	return nil
 }
 
 // runSubscriberShow prints one subscriber and their history.
 func runSubscriberShow(ctx context.Context, a *app, args []string) error {
-	pos, err := a.parse(a.flags(), args)
+	email, err := a.parseOne(a.flags(), args, "EMAIL")
 	if err != nil {
 		return err
 	}
-	if len(pos) != 1 {
-		return usageErr("want one EMAIL, got %d arguments", len(pos))
-	}
-	sub, st, err := a.subscriberArg(ctx, pos[0])
+	sub, st, err := a.subscriberArg(ctx, email)
 	if err != nil {
 		return err
 	}

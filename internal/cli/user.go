@@ -21,12 +21,9 @@ import (
 func runUserAdd(ctx context.Context, a *app, args []string) error {
 	fs := a.flags()
 	role := fs.String("role", "editor", "editor (write, arrange, send, subscribers) or admin (also users, settings, export)")
-	pos, err := a.parse(fs, args)
+	email, err := a.parseOne(fs, args, "EMAIL")
 	if err != nil {
 		return err
-	}
-	if len(pos) != 1 {
-		return usageErr("want one EMAIL, got %d arguments", len(pos))
 	}
 	r, err := auth.ParseRole(*role)
 	if err != nil {
@@ -40,9 +37,9 @@ func runUserAdd(ctx context.Context, a *app, args []string) error {
 	if err != nil {
 		return err
 	}
-	u, err := auth.New(st, auth.Options{Log: a.log}).CreateUser(ctx, pos[0], password, r)
+	u, err := auth.New(st, auth.Options{Log: a.log}).CreateUser(ctx, email, password, r)
 	if errors.Is(err, store.ErrConflict) {
-		return fmt.Errorf("%s already has an account", pos[0])
+		return fmt.Errorf("%s already has an account", email)
 	}
 	if err != nil {
 		return err

@@ -109,20 +109,17 @@ func runUserPassword(ctx context.Context, a *app, args []string) error {
 // userArg parses fs over args, wants one EMAIL argument and finds its
 // account.
 func (a *app) userArg(ctx context.Context, fs *flag.FlagSet, args []string) (*auth.User, *store.Store, error) {
-	pos, err := a.parse(fs, args)
+	email, err := a.parseOne(fs, args, "EMAIL")
 	if err != nil {
 		return nil, nil, err
-	}
-	if len(pos) != 1 {
-		return nil, nil, usageErr("want one EMAIL, got %d arguments", len(pos))
 	}
 	st, err := a.store(ctx)
 	if err != nil {
 		return nil, nil, err
 	}
-	u, err := st.UserByEmail(ctx, pos[0])
+	u, err := st.UserByEmail(ctx, email)
 	if errors.Is(err, store.ErrNotFound) {
-		return nil, nil, fmt.Errorf("no account %s (see 'masthead user list')", pos[0])
+		return nil, nil, fmt.Errorf("no account %s (see 'masthead user list')", email)
 	}
 	if err != nil {
 		return nil, nil, err
