@@ -18,17 +18,24 @@ type breaker struct {
 	until time.Time // closed again at this time
 	trips int       // consecutive trips without a success
 	since time.Time // first trip of the current outage
+	ended time.Time // when the last outage ended
 }
 
-// trip opens the breaker, unless it is already open (several workers see the
-// same outage at once: that is one trip). It returns how long it stays open,
-// and whether this trip began an outage (the server was taken for up).
-func (b *breaker) trip() (time.Duration, bool) {
+// trip opens the breaker for a failure of an attempt that began at started,
+// unless it is already open (several workers see the same outage at once:
+// that is one trip). A failure of an attempt that began before the last
+// outage ended belongs to that outage, and a message has got through since:
+// it opens nothing. trip returns how long the breaker stays open, and whether
+// this trip began an outage (the server was taken for up).
+func (b *breaker) trip(started time.Time) (time.Duration, bool) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	now := b.now()
 	if now.Before(b.until) {
 		return b.until.Sub(now), false
+	}
+	if b.trips == 0 && started.Before(b.ended) {
+		return 0, false
 	}
 	began := b.trips == 0
 	if began {
@@ -48,7 +55,7 @@ func (b *breaker) success() time.Duration {
 	now := b.now()
 	if b.trips != 0 && !now.Before(b.until) {
 		down := now.Sub(b.since)
-		b.trips, b.since = 0, time.Time{}
+		b.trips, b.since, b.ended = 0, time.Time{}, now
 		return max(down, time.Nanosecond)
 	}
 	return 0

@@ -41,6 +41,7 @@ func (r *run) send(conn Conn, d *store.Delivery, buf *Buffers) {
 			At: r.e.cfg.Now(), Reply: "not sent: " + oneLine(err.Error())}
 		return
 	}
+	started := r.e.cfg.Now()
 	err = conn.Send(r.work, &Message{Msg: msg, IssueID: r.issueID, DeliveryID: d.ID, To: d.Email,
 		Subject: r.comp.subject, MessageID: d.MessageID})
 	res := classify(err, msg)
@@ -50,7 +51,7 @@ func (r *run) send(conn Conn, d *store.Delivery, buf *Buffers) {
 			r.serverUp(down)
 		}
 	case serverDown:
-		pause, began := r.breaker.trip()
+		pause, began := r.breaker.trip(started)
 		if began {
 			r.serverDown(err, res, pause)
 		}
