@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"slices"
 	"strings"
 	"unicode/utf8"
 )
@@ -67,9 +66,9 @@ type ImportReport struct {
 	Suppressed       int // suppressed addresses skipped (also listed in Problems)
 	KeptUnsubscribed int // people who had unsubscribed, left so
 	Bad              int // rows refused: bad address, duplicate, wrong columns, ... (listed in Problems)
-	// Problems lists the refused rows (bad and suppressed) by line, the first
-	// MaxProblems found; Importer.OnProblem sees every one, as found (rows
-	// refused by the store come when their batch is written).
+	// Problems lists the refused rows (bad and suppressed) in line order, the
+	// first MaxProblems; Importer.OnProblem sees every one, in the same order,
+	// as each batch is written.
 	Problems []Problem
 }
 
@@ -93,7 +92,8 @@ type Importer struct {
 	Status Status
 	// BatchSize is the number of rows per transaction (DefaultBatchSize if 0).
 	BatchSize int
-	// OnProblem, if set, is called for each refused row as soon as it is known.
+	// OnProblem, if set, is called for each refused row, in line order, once
+	// the batch it belongs to is written.
 	OnProblem func(Problem)
 	Log       *slog.Logger
 }
@@ -170,24 +170,37 @@ func (im *Importer) Import(ctx context.Context, r io.Reader, sink ImportSink) (*
 	}
 	for c := range full {
 		rep.Rows += c.read
-		for _, p := range c.problems {
-			problem(p)
-		}
 		if c.err != nil {
+			for _, p := range c.problems {
+				problem(p)
+			}
 			return rep, c.err
 		}
 		if len(c.rows) > 0 {
 			if err := sink.WriteBatch(ctx, c.rows); err != nil {
+				for _, p := range c.problems {
+					problem(p)
+				}
 				return rep, fmt.Errorf("write rows %d-%d: %w", c.rows[0].Line, c.rows[len(c.rows)-1].Line, err)
 			}
-			for _, row := range c.rows {
-				rep.count(row, problem)
+		}
+		// The rows the reader refused and those the store refused, in the
+		// file's order: both lists are in line order already.
+		next := 0
+		for _, row := range c.rows {
+			for ; next < len(c.problems) && c.problems[next].Line < row.Line; next++ {
+				problem(c.problems[next])
 			}
+			rep.count(row, problem)
+		}
+		for _, p := range c.problems[next:] {
+			problem(p)
+		}
+		if len(c.rows) > 0 {
 			log.Debug("import progress", "rows", rep.Rows, "added", rep.Added)
 		}
 		free <- c
 	}
-	slices.SortStableFunc(rep.Problems, func(a, b Problem) int { return a.Line - b.Line })
 	return rep, nil
 }
 

@@ -67,7 +67,7 @@ func commands() []command {
 		{"outbox list", "", "list the messages kept by the built-in outbox (no --smtp)", runOutboxList},
 		{"outbox show", "ID", "print one outbox message, as sent", runOutboxShow},
 		{"subscriber add", "EMAIL", "add a subscriber: active at once (your consent), or --pending to ask them to confirm", runSubscriberAdd},
-		{"subscriber import", "FILE.csv", "import subscribers from CSV (columns email, name, status); bad rows reported by line", runSubscriberImport},
+		{"subscriber import", "FILE.csv", "import subscribers from CSV (columns email, name, status); bad rows reported by line, exit 3 if any", runSubscriberImport},
 		{"subscriber export", "", "write subscribers as CSV to stdout", runSubscriberExport},
 		{"subscriber list", "", "list subscribers, newest first, with counts per status", runSubscriberList},
 		{"subscriber search", "TEXT", "list subscribers whose address or name contains TEXT", runSubscriberList},

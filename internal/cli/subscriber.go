@@ -68,7 +68,9 @@ func subscriptionStatus(ctx context.Context, st *store.Store, subscriberID, pubI
 }
 
 // runSubscriberImport streams a CSV file into a publication, reporting each
-// refused row by line (on stderr, as found) and a summary (on stdout).
+// refused row by line (on stderr, in the file's order) and a summary (on
+// stdout). It exits 3 when rows were refused for what they hold (the good
+// rows are imported all the same); suppressed addresses are not errors.
 func runSubscriberImport(ctx context.Context, a *app, args []string) error {
 	fs := a.flags()
 	var status, pubSlug string
@@ -129,6 +131,9 @@ func runSubscriberImport(ctx context.Context, a *app, args []string) error {
 		fmt.Fprintf(a.env.Stdout, "%s into %s: %d rows read in %s: %d added, %d updated, %d unchanged, %d suppressed (skipped), %d kept unsubscribed, %d bad\n",
 			src, p.Slug, rep.Rows, a.now().Sub(start).Round(10*time.Millisecond), rep.Added, rep.Updated, rep.Unchanged, rep.Suppressed, rep.KeptUnsubscribed, rep.Bad)
 		a.printConfirmationsDue(ctx, st)
+	}
+	if err == nil && rep.Bad > 0 {
+		return exitError{3} // the good rows are in; say that some were not
 	}
 	return err
 }

@@ -32,7 +32,7 @@ func TestSubscriberCommands(t *testing.T) {
 	csv := filepath.Join(t.TempDir(), "list.csv")
 	os.WriteFile(csv, []byte("Name,Email\nAnn,ann@example.org\nNobody,nobody\nAnn again,ANN@example.org\n"), 0o644)
 	code, out, errs := runCLI(t, db, "", "subscriber", "import", csv, "--status", "pending")
-	if code != 0 || !strings.Contains(out, "3 rows read") || !strings.Contains(out, "1 added") || !strings.Contains(out, "2 bad") {
+	if code != 3 || !strings.Contains(out, "3 rows read") || !strings.Contains(out, "1 added") || !strings.Contains(out, "2 bad") {
 		t.Errorf("import: %d\n%s%s", code, out, errs)
 	}
 	for _, want := range []string{"list.csv:3: nobody: bad address", "list.csv:4: ann@example.org: duplicate: the same address is on line 2"} {
@@ -42,6 +42,11 @@ func TestSubscriberCommands(t *testing.T) {
 	}
 	if _, out, _ := runCLI(t, db, "", "subscriber", "import", csv); !strings.Contains(out, "1 updated") {
 		t.Errorf("import again as active: %s", out)
+	}
+	clean := filepath.Join(t.TempDir(), "clean.csv")
+	os.WriteFile(clean, []byte("email\nann@example.org\n"), 0o644)
+	if code, out, errs := runCLI(t, db, "", "subscriber", "import", clean); code != 0 || !strings.Contains(out, "1 unchanged") {
+		t.Errorf("import with no bad row: exit %d\n%s%s", code, out, errs)
 	}
 
 	out = must("subscriber", "list", "--status", "active")
