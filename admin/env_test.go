@@ -26,7 +26,7 @@ import (
 )
 
 // env is masthead's whole web side as serve builds it — web server with the
-// admin, the API and /metrics mounted, the delivery engine sending to the
+// admin, the API and /metrics (behind the API's guard) mounted, the delivery engine sending to the
 // in-process SMTP server through the metrics wrapper, and the delivery
 // workers — over a real SQLite database.
 type env struct {
@@ -106,8 +106,9 @@ func newEnv(t *testing.T, smtpOpts smtptest.Options) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
+	apiH := api.New(api.Deps{Work: work, Auth: authSvc, Log: log})
 	site, err := web.New(web.Deps{Store: st, Log: log, BaseURL: base, Signer: signer, Assembler: asm,
-		Admin: adm, API: api.New(api.Deps{Work: work, Auth: authSvc, Log: log}), Metrics: m.Handler()})
+		Admin: adm, API: apiH, Metrics: apiH.Guard(auth.Editor, m.Handler())})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -27,7 +27,7 @@ func TestEditorJourney(t *testing.T) {
 	const readers = 20
 	e := newEnv(t, smtptest.Options{Latency: 15 * time.Millisecond})
 	e.subscribers(t, readers)
-	e.user(t, "lois@planet.example", auth.Editor)
+	lois := e.user(t, "lois@planet.example", auth.Editor)
 	ctx := context.Background()
 	now := time.Now().UTC()
 	day := newsletter.DateOf(now)
@@ -183,12 +183,30 @@ func TestEditorJourney(t *testing.T) {
 			t.Errorf("%s received %d copies", addr, got[addr])
 		}
 	}
+	// The metrics are the editors' business: a scraper sends an API token.
 	resp, err := http.Get(e.url + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusUnauthorized || resp.Header.Get("WWW-Authenticate") == "" {
+		t.Errorf("/metrics without a token: %d %q, want 401 asking for a bearer token", resp.StatusCode, resp.Header.Get("WWW-Authenticate"))
+	}
+	token, _, err := e.auth.CreateToken(context.Background(), lois.ID, "prometheus")
+	if err != nil {
+		t.Fatal(err)
+	}
+	req, _ := http.NewRequest("GET", e.url+"/metrics", nil)
+	req.Header.Set("Authorization", "Bearer "+token)
+	resp, err = http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}
 	body, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("/metrics with a token: %d %s", resp.StatusCode, body)
+	}
 	for _, want := range []string{fmt.Sprintf(`masthead_messages_sent_total{publication="planet"} %d`, readers),
 		`masthead_http_request_duration_seconds_count{code="200",method="GET",route="GET /admin/issues/{date}/progress"}`} {
 		if !strings.Contains(string(body), want) {

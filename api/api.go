@@ -134,6 +134,13 @@ func (a *API) guard(rt route) http.Handler {
 	})
 }
 
+// Guard is h behind the API's checks: an API token or a session (with its
+// CSRF header for a write) of a user with at least role. serve puts /metrics
+// behind it.
+func (a *API) Guard(role auth.Role, h http.Handler) http.Handler {
+	return a.guard(route{role: role, h: h.ServeHTTP})
+}
+
 func safeMethod(m string) bool {
 	return m == http.MethodGet || m == http.MethodHead || m == http.MethodOptions
 }

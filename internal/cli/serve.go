@@ -28,16 +28,17 @@ func runServe(ctx context.Context, a *app, args []string) error {
 	var err error
 	var catchUp time.Duration
 	var noSample bool
-	var trustProxy bool
+	var wo webOptions
 	if v := a.env.Getenv("MASTHEAD_TRUST_PROXY"); v != "" {
-		if trustProxy, err = strconv.ParseBool(v); err != nil {
+		if wo.trustProxy, err = strconv.ParseBool(v); err != nil {
 			return usageErr("MASTHEAD_TRUST_PROXY=%q: want 1 or 0", v)
 		}
 	}
 	o := workerOptions{lease: 30 * time.Second, poll: time.Second, domainRates: rateMap{}}
 	fs.DurationVar(&catchUp, "catch-up", 3*time.Hour, "send an issue whose time passed while masthead was down if it is at most this late; later ones are marked missed for an editor")
 	fs.BoolVar(&noSample, "no-sample", false, "do not create the sample publication on an empty database")
-	fs.BoolVar(&trustProxy, "trust-proxy", trustProxy, "behind a reverse proxy: take each client's address from the last X-Forwarded-For hop, which the proxy adds, for rate limits and logs (MASTHEAD_TRUST_PROXY=1); never without one, as clients could then pick their own address")
+	fs.BoolVar(&wo.trustProxy, "trust-proxy", wo.trustProxy, "behind a reverse proxy: take each client's address from the last X-Forwarded-For hop, which the proxy adds, for rate limits and logs (MASTHEAD_TRUST_PROXY=1); never without one, as clients could then pick their own address")
+	fs.BoolVar(&wo.publicMetrics, "public-metrics", false, "serve /metrics without credentials (by default a scraper sends an API token: Authorization: Bearer TOKEN)")
 	fs.IntVar(&o.connections, "connections", 4, "SMTP connections (one sending goroutine each) per issue")
 	fs.Float64Var(&o.rate, "rate", 0, "messages per second in total over every process of this database (0: unlimited)")
 	fs.Var(o.domainRates, "domain-rate", "DOMAIN=RATE: messages per second to one recipient domain over every process (repeatable)")
@@ -69,7 +70,7 @@ func runServe(ctx context.Context, a *app, args []string) error {
 	if err != nil {
 		return err
 	}
-	pt, err := a.serveParts(ctx, st, o, catchUp, trustProxy)
+	pt, err := a.serveParts(ctx, st, o, catchUp, wo)
 	if err != nil {
 		return err
 	}
@@ -89,7 +90,7 @@ func runServe(ctx context.Context, a *app, args []string) error {
 	httpSrv := pt.web.HTTPServer(ln.Addr().String())
 	httpSrv.Handler = pt.handler
 	log.Info("masthead serving", "addr", ln.Addr().String(), "base_url", a.cfg.BaseURL, "db", st.Backend(),
-		"mail", pt.via, "catch_up", catchUp.String(), "trust_proxy", trustProxy)
+		"mail", pt.via, "catch_up", catchUp.String(), "trust_proxy", wo.trustProxy, "public_metrics", wo.publicMetrics)
 
 	runCtx, stop := context.WithCancel(ctx)
 	defer stop()

@@ -30,12 +30,20 @@ type serveParts struct {
 	via     string // where mail goes, for logs: "outbox" or the SMTP URL without password
 }
 
+// webOptions are serve's choices for the web server.
+type webOptions struct {
+	// trustProxy: the web server and the login limits take each client's
+	// address from X-Forwarded-For (see auth.ClientIP).
+	trustProxy bool
+	// publicMetrics: /metrics answers without credentials (for a scraper
+	// that can send none, on a network where only it reaches masthead).
+	publicMetrics bool
+}
+
 // serveParts builds the delivery engine (its sender counted by the metrics),
 // the workers and the scheduler that starts sends through it, and the web
-// server with the editor's admin pages and API on the same operations. With
-// trustProxy the web server and the login limits take each client's address
-// from X-Forwarded-For (see auth.ClientIP).
-func (a *app) serveParts(ctx context.Context, st *store.Store, o workerOptions, catchUp time.Duration, trustProxy bool) (*serveParts, error) {
+// server with the editor's admin pages and API on the same operations.
+func (a *app) serveParts(ctx context.Context, st *store.Store, o workerOptions, catchUp time.Duration, wo webOptions) (*serveParts, error) {
 	log := a.log
 	secret, err := a.secret(ctx)
 	if err != nil {
@@ -81,18 +89,23 @@ func (a *app) serveParts(ctx context.Context, st *store.Store, o workerOptions, 
 		return nil, err
 	}
 	secure := strings.HasPrefix(a.cfg.BaseURL, "https://")
-	authSvc := auth.New(st, auth.Options{Secure: secure, TrustProxy: trustProxy, Log: log.With("component", "auth")})
+	authSvc := auth.New(st, auth.Options{Secure: secure, TrustProxy: wo.trustProxy, Log: log.With("component", "auth")})
 	adm, err := admin.New(admin.Deps{Work: work, Auth: authSvc, Log: log.With("component", "admin"), Secure: secure})
 	if err != nil {
 		return nil, err
 	}
+	apiH := api.New(api.Deps{Work: work, Auth: authSvc, Log: log.With("component", "api")})
+	metricsH := apiH.Guard(auth.Editor, m.Handler()) // a scraper sends an API token
+	if wo.publicMetrics {
+		metricsH = m.Handler()
+	}
 	srv, err := web.New(web.Deps{Store: st, Log: log.With("component", "web"), BaseURL: a.cfg.BaseURL, Signer: signer,
 		Assembler: asm, Mailer: web.SenderMailer(sender), ConfirmLimit: confirmLimit(st, o, log),
 		WebhookSecret: web.WebhookSecret(a.env.Getenv("MASTHEAD_WEBHOOK_SECRET"), secret),
-		TrustProxy:    trustProxy,
+		TrustProxy:    wo.trustProxy,
 		Admin:         adm,
-		API:           api.New(api.Deps{Work: work, Auth: authSvc, Log: log.With("component", "api")}),
-		Metrics:       m.Handler()})
+		API:           apiH,
+		Metrics:       metricsH})
 	if err != nil {
 		return nil, err
 	}

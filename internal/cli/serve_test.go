@@ -241,6 +241,7 @@ type serving struct {
 	cancel context.CancelFunc // in process
 	done   chan int
 	buf    *lockedBuf
+	addr   string // where it listens, when the test chose it
 }
 
 func (s *serving) log() string { return s.buf.String() }
@@ -295,15 +296,16 @@ func startServe(t *testing.T, bin, dir string, env []string, args ...string) *se
 	return s
 }
 
-// serveInProcess runs `masthead serve --no-sample` on db in this process.
-func serveInProcess(t *testing.T, db string) *serving {
+// serveInProcess runs `masthead serve --no-sample [args]` on db in this
+// process, on a free port of the loopback.
+func serveInProcess(t *testing.T, db string, args ...string) *serving {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	s := &serving{cancel: cancel, done: make(chan int, 1), buf: &lockedBuf{}}
 	env := map[string]string{"MASTHEAD_DB": db}
-	addr := testenv.Addr(testenv.FreePort(t))
+	s.addr = testenv.Addr(testenv.FreePort(t))
 	go func() {
-		s.done <- Run(ctx, []string{"serve", "--addr", addr, "--no-sample"}, Env{
+		s.done <- Run(ctx, append([]string{"serve", "--addr", s.addr, "--no-sample"}, args...), Env{
 			Getenv: func(k string) string { return env[k] }, Stdin: strings.NewReader(""), Stdout: s.buf, Stderr: s.buf})
 	}()
 	t.Cleanup(cancel)
