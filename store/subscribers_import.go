@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"hash/fnv"
 	"math"
+	"slices"
+	"strings"
 
 	"masthead/subscribers"
 )
@@ -213,6 +215,9 @@ func (im *SubscriberImport) insertNew(ctx context.Context, tx *sql.Tx, rows []su
 	if len(try) == 0 {
 		return nil
 	}
+	// In address order: the email index is then written from left to right
+	// within the batch, each of its pages once, instead of at random.
+	slices.SortFunc(try, func(a, b int) int { return strings.Compare(rows[a].Email, rows[b].Email) })
 	args := make([]any, 0, 5*len(try))
 	for _, i := range try {
 		args = append(args, rows[i].Email, rows[i].Name, string(rows[i].Status), now, now)
