@@ -13,7 +13,14 @@ import (
 )
 
 func main() {
+	// The first SIGINT or SIGTERM asks the command to stop cleanly (serve
+	// finishes and records the messages in flight); a second one ends the
+	// process at once, which the ledger is built to survive.
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	go func() {
+		<-ctx.Done()
+		stop()
+	}()
 	code := cli.Run(ctx, os.Args[1:], cli.Env{Getenv: os.Getenv, Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr})
 	stop()
 	os.Exit(code)

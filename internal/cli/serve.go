@@ -114,7 +114,7 @@ func runServe(ctx context.Context, a *app, args []string) error {
 	}
 
 	<-runCtx.Done()
-	log.Info("shutting down: no new work is claimed; sends in flight finish and are recorded")
+	log.Info("shutting down: no new work is claimed; sends in flight finish and are recorded (a second Ctrl-C stops at once)")
 	shutCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 15*time.Second)
 	defer cancel()
 	if err := httpSrv.Shutdown(shutCtx); err != nil {

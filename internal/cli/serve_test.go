@@ -26,6 +26,7 @@ func TestServeBinary(t *testing.T) {
 	bin := buildServeBinary(t)
 	t.Run("README first command", func(t *testing.T) { testServeREADMEFirstCommand(t, bin) })
 	t.Run("SIGTERM during a send", func(t *testing.T) { testServeSIGTERMDuringSend(t, bin) })
+	t.Run("second signal", func(t *testing.T) { testServeSecondSignal(t, bin) })
 	t.Run("trust proxy", func(t *testing.T) { testServeTrustProxy(t, bin) })
 	t.Run("HTTP limits", func(t *testing.T) { testServeHTTPLimits(t, bin) })
 }
