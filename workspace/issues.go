@@ -167,13 +167,19 @@ type Progress struct {
 	Finished time.Time              `json:"finished"` // zero until done
 }
 
-// Progress reads the ledger's counts for an issue.
+// Progress reads the ledger's counts for an issue: while a very large send
+// is under way, counts a few seconds old (see countsCache); once it stopped,
+// the final ones.
 func (s *Service) Progress(ctx context.Context, iss *newsletter.Issue) (Progress, error) {
 	st, err := s.st.IssueStatus(ctx, iss.ID)
 	if err != nil {
 		return Progress{}, err
 	}
-	c, err := s.st.Counts(ctx, iss.ID)
+	count := s.st.Counts
+	if st == newsletter.Sending || st == newsletter.Paused {
+		count = s.counts.get
+	}
+	c, err := count(ctx, iss.ID)
 	if err != nil {
 		return Progress{}, err
 	}

@@ -50,6 +50,7 @@ type Service struct {
 	baseURL string
 	log     *slog.Logger
 	now     func() time.Time
+	counts  *countsCache
 }
 
 // New returns a Service.
@@ -68,7 +69,8 @@ func New(c Config) (*Service, error) {
 	}
 	return &Service{
 		st: c.Store, sends: c.Sends, asm: c.Assembler, baseURL: c.BaseURL, log: c.Log, now: c.Now,
-		sched: &scheduler.Editor{Store: c.Store, Assembler: c.Assembler, Now: c.Now},
+		sched:  &scheduler.Editor{Store: c.Store, Assembler: c.Assembler, Now: c.Now},
+		counts: &countsCache{count: c.Store.Counts, clock: time.Now},
 	}, nil
 }
 
