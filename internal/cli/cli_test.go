@@ -154,3 +154,18 @@ func TestSharedFlagsBeforeTheCommand(t *testing.T) {
 		t.Fatalf("--db= and --log-level before the command: exit %d\n%s%s", code, out.String(), errb.String())
 	}
 }
+
+// A mistyped flag is named once, with a pointer to --help, and exits 2;
+// --help lists the command's flags on stdout and exits 0.
+func TestFlagErrorsAndHelp(t *testing.T) {
+	db := newDB(t)
+	code, out, errs := runCLI(t, db, "", "issue", "preview", "--text")
+	if code != 2 || strings.Count(errs, "-text") != 1 || !strings.Contains(errs, "run 'masthead issue preview --help'") ||
+		strings.Contains(errs+out, "Flags:") {
+		t.Errorf("unknown flag: exit %d\nstdout: %s\nstderr: %s", code, out, errs)
+	}
+	code, out, errs = runCLI(t, db, "", "issue", "preview", "--help")
+	if code != 0 || !strings.Contains(out, "Usage: masthead issue preview") || !strings.Contains(out, "-format") || errs != "" {
+		t.Errorf("--help: exit %d\nstdout: %s\nstderr: %s", code, out, errs)
+	}
+}

@@ -53,9 +53,14 @@ func (a *app) flags() *flag.FlagSet {
 // ("--" ends flags), validates the shared config and sets up logging.
 func (a *app) parse(fs *flag.FlagSet, args []string) ([]string, error) {
 	var pos []string
+	// A bad flag is reported once, by Run, with a pointer to --help, not
+	// followed by every flag the command has; --help prints them on stdout.
+	fs.SetOutput(io.Discard)
 	for {
 		if err := fs.Parse(args); err != nil {
 			if errors.Is(err, flag.ErrHelp) {
+				fs.SetOutput(a.env.Stdout)
+				fs.Usage()
 				return nil, err
 			}
 			return nil, usageErr("%v", err)
