@@ -113,8 +113,16 @@ func TestArticleAddImportAndPreview(t *testing.T) {
 			t.Errorf("eml preview lacks %q", s)
 		}
 	}
-	if code, out, _ = runCLI(t, db, "", "issue", "assemble", "--date", "2009-07-10"); code != 3 || !strings.Contains(out, "empty") {
+	if code, out, _ = runCLI(t, db, "", "issue", "assemble", "--date", "2009-07-10"); code != 3 ||
+		!strings.Contains(out, "no ready articles, so no issue; the schedule skips the day") {
 		t.Errorf("empty date: exit %d %q", code, out)
+	}
+	// The message follows the publication's empty-day setting.
+	if code, _, errs := runCLI(t, db, "", "publication", "set", "--empty", "notice"); code != 0 {
+		t.Fatalf("publication set --empty notice: %s", errs)
+	}
+	if code, out, _ = runCLI(t, db, "", "issue", "assemble", "--date", "2009-07-10"); code != 3 || !strings.Contains(out, "'no issue today' notice goes out") {
+		t.Errorf("empty date with --empty notice: exit %d %q", code, out)
 	}
 }
 

@@ -69,7 +69,7 @@ func runIssueAssemble(ctx context.Context, a *app, args []string) error {
 	}
 	iss, err := asm.Assemble(ctx, p, d)
 	if errors.Is(err, newsletter.ErrEmptyIssue) {
-		fmt.Fprintf(a.env.Stdout, "%s %s: no ready articles; the issue is empty and will not be sent\n", p.Slug, d)
+		fmt.Fprintf(a.env.Stdout, "%s %s: no ready articles, so no issue; %s\n", p.Slug, d, emptyDayPlan(p.EmptyPolicy))
 		return exitError{3}
 	}
 	if err != nil {
@@ -77,6 +77,17 @@ func runIssueAssemble(ctx context.Context, a *app, args []string) error {
 	}
 	fmt.Fprintf(a.env.Stdout, "assembled %s %s: %s — %s, %d articles (%s)\n", p.Slug, d, iss.Label(), d.Long(), len(iss.Articles), iss.Status)
 	return nil
+}
+
+// emptyDayPlan says what the schedule does on a date with no ready articles.
+func emptyDayPlan(policy newsletter.EmptyPolicy) string {
+	switch policy {
+	case newsletter.EmptyNotice:
+		return "at the scheduled time a short 'no issue today' notice goes out instead (--empty notice)"
+	case newsletter.EmptyHold:
+		return "at the scheduled time a placeholder is held for an editor (--empty hold)"
+	}
+	return "the schedule skips the day (--empty skip)"
 }
 
 // previewPersonal is the stand-in recipient of previews.
