@@ -287,7 +287,7 @@ func runIssueControl(verb string, act func(st *store.Store, ctx context.Context,
 		}
 		if err := act(a.st, ctx, iss.ID); err != nil {
 			if errors.Is(err, store.ErrConflict) {
-				return fmt.Errorf("%s %s is %s: cannot %s it", p.Slug, iss.Date, iss.Status, verb)
+				return fmt.Errorf("%s %s is %s: cannot %s it%s", p.Slug, iss.Date, iss.Status, verb, controlHint(verb, iss))
 			}
 			return err
 		}
@@ -298,6 +298,21 @@ func runIssueControl(verb string, act func(st *store.Store, ctx context.Context,
 		}
 		return nil
 	}
+}
+
+// controlHint points at what does apply to an issue that pause, resume or
+// cancel do not (they act on a send under way).
+func controlHint(verb string, iss *newsletter.Issue) string {
+	d := iss.Date.String()
+	switch {
+	case verb != "resume" && (iss.Status == newsletter.Scheduled || iss.Status == newsletter.Assembled):
+		return fmt.Sprintf(" (nothing is being sent yet); to keep it from going out: 'masthead issue hold --date %s' or 'masthead issue skip --date %s'", d, d)
+	case verb != "resume" && iss.Status == newsletter.Held:
+		return fmt.Sprintf(" (nothing is being sent); it stays held until 'masthead issue release --date %s'", d)
+	case verb == "resume" && iss.Status == newsletter.Sending:
+		return " (it is sending already)"
+	}
+	return ""
 }
 
 var (
