@@ -238,6 +238,8 @@ func TestAPI(t *testing.T) {
 		{"ledger", "editor", "GET", "/api/issues/1/deliveries?q=clark", "", "", 200, "", `"email": "clark@example.org"[\s\S]*"status": "queued"`},
 		{"patch frozen issue article still fine", "editor", "PATCH", "/api/articles/2", "application/json", `{"title":"Heat Wave Ends"}`, 200, "", ``},
 		{"assemble frozen", "editor", "POST", "/api/issues", "application/json", `{"date":"2009-07-09"}`, 409, "frozen", ""},
+		{"lift when not suppressed", "editor", "POST", "/api/subscribers/1/lift", "application/json", `{"reason":"x"}`, 409, "wrong_state", "not suppressed"},
+		{"lift unknown subscriber", "editor", "POST", "/api/subscribers/999/lift", "application/json", `{"reason":"x"}`, 404, "not_found", ""},
 		{"unsubscribe", "editor", "POST", "/api/subscribers/1/unsubscribe", "application/json", `{}`, 200, "", `"status": "unsubscribed"`},
 		{"cancel", "editor", "POST", "/api/issues/1/cancel", "", "", 200, "", `"status": "cancelled"`},
 		{"export as admin", "admin", "GET", "/api/subscribers/export", "", "", 200, "", `email,name,status,created_at,planet\n`},
@@ -337,4 +339,25 @@ func decodeParts(t *testing.T, raw []byte) map[string]string {
 		}
 	}
 	return out
+}
+
+// An export of one publication has that publication's column only; an
+// export of all has one column per publication.
+func TestExportColumns(t *testing.T) {
+	f := newFixture(t)
+	weekly := &newsletter.Publication{Slug: "weekly", Name: "The Weekly", From: "weekly@planet.example",
+		TimeZone: "UTC", VolumeStart: newsletter.Date{Year: 2020, Month: 1, Day: 1}}
+	weekly.Normalize()
+	if err := f.st.SavePublication(context.Background(), weekly); err != nil {
+		t.Fatal(err)
+	}
+	for path, header := range map[string]string{
+		"/api/subscribers/export":                    "email,name,status,created_at,planet,weekly\n",
+		"/api/subscribers/export?publication=weekly": "email,name,status,created_at,weekly\n",
+	} {
+		code, body := f.do(t, f.admin, "GET", path, "", "")
+		if code != 200 || !strings.HasPrefix(body, header) {
+			t.Errorf("GET %s: %d, header %q; want %q", path, code, strings.SplitAfter(body, "\n")[0], header)
+		}
+	}
 }

@@ -189,6 +189,10 @@ func (a *API) liftSuppression(w http.ResponseWriter, r *http.Request) {
 	if err == nil {
 		who := auth.FromContext(r.Context()).User.Email
 		err = a.work.LiftSuppression(r.Context(), sub.Email, subscribers.ViaAPI, "lifted by "+who+": "+in.Reason)
+		if errors.Is(err, store.ErrNotFound) { // the subscriber is there; their suppression is not
+			writeError(w, http.StatusConflict, "wrong_state", "this subscriber is not suppressed")
+			return
+		}
 	}
 	if err != nil {
 		a.fail(w, r, err)

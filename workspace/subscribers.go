@@ -94,7 +94,9 @@ func (s *Service) Export(ctx context.Context, w io.Writer, p *newsletter.Publica
 	}
 	cols := make([]subscribers.ExportPublication, 0, len(pubs))
 	for _, x := range pubs {
-		cols = append(cols, subscribers.ExportPublication{ID: x.ID, Slug: x.Slug})
+		if p == nil || x.ID == p.ID { // one publication's export has its column only
+			cols = append(cols, subscribers.ExportPublication{ID: x.ID, Slug: x.Slug})
+		}
 	}
 	var pubID int64
 	f := store.SubscriberFilter{}
