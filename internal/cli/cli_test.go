@@ -177,3 +177,21 @@ func TestFlagErrorsAndHelp(t *testing.T) {
 		t.Errorf("--help: exit %d\nstdout: %s\nstderr: %s", code, out, errs)
 	}
 }
+
+// A command group alone lists its commands; with --help, on stdout with exit 0;
+// with a mistyped command, that command is named first.
+func TestCommandGroups(t *testing.T) {
+	db := newDB(t)
+	code, out, errs := runCLI(t, db, "", "issue")
+	if code != 2 || !strings.Contains(errs, "masthead issue commands:") || !strings.Contains(errs, "issue send") || strings.Contains(errs, "publication set") {
+		t.Errorf("masthead issue: exit %d\n%s%s", code, out, errs)
+	}
+	code, out, errs = runCLI(t, db, "", "subscriber", "--help")
+	if code != 0 || !strings.Contains(out, "subscriber import") || errs != "" {
+		t.Errorf("masthead subscriber --help: exit %d\n%s%s", code, out, errs)
+	}
+	code, _, errs = runCLI(t, db, "", "issue", "sned")
+	if code != 2 || !strings.Contains(errs, `unknown command "issue sned"`) || !strings.Contains(errs, "issue send") {
+		t.Errorf("masthead issue sned: exit %d\n%s", code, errs)
+	}
+}

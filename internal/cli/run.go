@@ -103,6 +103,25 @@ func Run(ctx context.Context, args []string, env Env) int {
 	args = globalFlagsLast(args)
 	cmd, rest, ok := lookup(args)
 	if !ok {
+		if group := groupOf(args[0]); len(group) > 0 {
+			// "masthead issue", "masthead issue --help", "masthead issue sned"
+			help := len(args) > 1 && (args[1] == "-h" || args[1] == "--help" || args[1] == "help")
+			w := env.Stderr
+			if help {
+				w = env.Stdout
+			} else if len(args) > 1 && !strings.HasPrefix(args[1], "-") {
+				fmt.Fprintf(w, "masthead: unknown command %q\n\n", args[0]+" "+args[1])
+			}
+			fmt.Fprintf(w, "masthead %s commands:\n", args[0])
+			for _, c := range group {
+				fmt.Fprintf(w, "  %-36s %s\n", strings.TrimSpace(c.name+" "+c.args), c.summary)
+			}
+			fmt.Fprintf(w, "\nrun 'masthead %s COMMAND --help' for its flags\n", args[0])
+			if help {
+				return 0
+			}
+			return 2
+		}
 		fmt.Fprintf(env.Stderr, "masthead: unknown command %q\n\n", strings.Join(args[:min(2, len(args))], " "))
 		a.usage(env.Stderr)
 		return 2
@@ -167,6 +186,19 @@ func globalFlagsLast(args []string) []string {
 	out = append(out, args[:n]...)
 	out = append(out, lead...)
 	return append(out, args[n:]...)
+}
+
+// groupOf lists the commands whose name starts with the word group
+// ("issue": issue assemble, issue list, ...), sorted by name.
+func groupOf(group string) []command {
+	var out []command
+	for _, c := range commands() {
+		if strings.HasPrefix(c.name, group+" ") {
+			out = append(out, c)
+		}
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].name < out[j].name })
+	return out
 }
 
 // lookup finds the longest command name that args start with.
