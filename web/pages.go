@@ -44,6 +44,7 @@ func checkPages(t *templates.Theme) error {
 		{pageUnsubscribe, unsub},
 		{pageUnsubscribe, unsubDone},
 		{pageUnsubscribe, unsubscribePage{site: st}},
+		{pageUnsubscribe, unsubscribePage{site: st, Test: true}},
 		{mailConfirm, confirmEmail{site: st, Email: "jane@example.org", Expires: "Thursday, July 16, 2009",
 			Links: []confirmLink{{PublicationName: "The Daily Planet", URL: "https://planet.example/confirm/x"}}}},
 	}

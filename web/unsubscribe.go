@@ -20,7 +20,12 @@ type unsubscribePage struct {
 	Choices []unsubChoice // the subscriptions that can be ended; empty: nothing left
 	Left    []string      // after the POST: the publications left
 	Done    bool          // after the POST
+	Test    bool          // the link of a test send or a preview: it names no one
 }
+
+// previewToken is the {token} of the unsubscribe link in previews of an
+// issue, which are addressed to no one.
+const previewToken = "preview"
 
 // unsubChoice is one publication the reader may leave.
 type unsubChoice struct {
@@ -33,6 +38,10 @@ type unsubChoice struct {
 // for a subscriber of several publications, a choice of which to leave). It
 // never changes anything: link scanners fetch every URL in a message.
 func (s *Server) unsubscribePage(w http.ResponseWriter, r *http.Request) {
+	if pubID, ok := s.testLink(r); ok {
+		s.showTestLink(w, r, pubID)
+		return
+	}
 	tok, ok := s.verify(w, r, subscribers.PurposeUnsubscribe)
 	if !ok {
 		return
@@ -50,9 +59,18 @@ func (s *Server) unsubscribePage(w http.ResponseWriter, r *http.Request) {
 // mail provider with no cookie and no page, it unsubscribes at once and gets
 // a short 200. Any other POST is the page's button, which ends the checked
 // subscriptions (the link's own when none is checked). Both are idempotent,
-// and both skip the reader's queued deliveries at once.
+// and both skip the reader's queued deliveries at once. The link of a test
+// send or a preview changes nothing, and answers 200 as a real link does.
 func (s *Server) unsubscribe(w http.ResponseWriter, r *http.Request) {
 	if !s.parseForm(w, r) {
+		return
+	}
+	if pubID, ok := s.testLink(r); ok {
+		if r.PostForm.Get("List-Unsubscribe") == "One-Click" {
+			plain(w, http.StatusOK, "test or preview message: nothing changed\n")
+			return
+		}
+		s.showTestLink(w, r, pubID)
 		return
 	}
 	tok, ok := s.verify(w, r, subscribers.PurposeUnsubscribe)
@@ -107,16 +125,11 @@ func (s *Server) unsubscribe(w http.ResponseWriter, r *http.Request) {
 }
 
 // unsubscribeData reads who the token names and what they subscribe to. A
-// subscriber that no longer exists (or a test send's link, which names no
-// one) has nothing to leave.
+// subscriber that no longer exists has nothing to leave.
 func (s *Server) unsubscribeData(ctx context.Context, r *http.Request, tok subscribers.Token) (*unsubscribePage, error) {
-	pubs, err := s.publications(ctx)
+	d, pubs, err := s.unsubscribeHead(ctx, r, tok.PublicationID)
 	if err != nil {
 		return nil, err
-	}
-	d := &unsubscribePage{site: s.siteFor(pubs), Action: r.URL.Path}
-	if i := slices.IndexFunc(pubs, func(p *newsletter.Publication) bool { return p.ID == tok.PublicationID }); i >= 0 {
-		d.SiteName, d.Tagline = pubs[i].Name, pubs[i].Tagline
 	}
 	sub, err := s.store.Subscriber(ctx, tok.SubscriberID)
 	if errors.Is(err, store.ErrNotFound) {
@@ -137,6 +150,50 @@ func (s *Server) unsubscribeData(ctx context.Context, r *http.Request, tok subsc
 		}
 	}
 	return d, nil
+}
+
+// unsubscribeHead is the unsubscribe page with only its masthead filled in:
+// that of the link's publication when it still exists, else the site's. It
+// also returns the publications it read.
+func (s *Server) unsubscribeHead(ctx context.Context, r *http.Request, pubID int64) (*unsubscribePage, []*newsletter.Publication, error) {
+	pubs, err := s.publications(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	d := &unsubscribePage{site: s.siteFor(pubs), Action: r.URL.Path}
+	if i := slices.IndexFunc(pubs, func(p *newsletter.Publication) bool { return p.ID == pubID }); i >= 0 {
+		d.SiteName, d.Tagline = pubs[i].Name, pubs[i].Tagline
+	}
+	return d, pubs, nil
+}
+
+// testLink reports whether the request's {token} is the unsubscribe link of
+// a message sent to no subscriber: a test send's, validly signed for
+// subscriber 0 (whose publication it returns), or a preview's. A changed or
+// truncated token is not one.
+func (s *Server) testLink(r *http.Request) (pubID int64, ok bool) {
+	t := r.PathValue("token")
+	if t == previewToken {
+		return 0, true
+	}
+	tok, err := s.signer.Verify(t, subscribers.PurposeUnsubscribe, s.now())
+	if err != nil || tok.SubscriberID != 0 {
+		return 0, false
+	}
+	return tok.PublicationID, true
+}
+
+// showTestLink is the page of a test send's or a preview's unsubscribe link,
+// for GET and POST alike: it says what the link does in a real issue and
+// that nothing was changed.
+func (s *Server) showTestLink(w http.ResponseWriter, r *http.Request, pubID int64) {
+	d, _, err := s.unsubscribeHead(r.Context(), r, pubID)
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	d.Test = true
+	s.showUnsubscribe(w, r, d)
 }
 
 func (s *Server) showUnsubscribe(w http.ResponseWriter, r *http.Request, d *unsubscribePage) {

@@ -191,16 +191,22 @@ func TestUnsubscribeBadTokens(t *testing.T) {
 	tok := []byte(strings.TrimPrefix(good, "/unsubscribe/"))
 	tok[5] ^= 2
 	confirm := e.signer.ConfirmURL("", sub.ID, e.pub.ID, e.clock.now(), 3600e9)
+	// A test send's link changed, or another word in place of "preview".
+	test := []byte(strings.TrimPrefix(e.signer.UnsubscribeURL("", 0, e.pub.ID), "/unsubscribe/"))
+	test[3] ^= 1
 	for name, path := range map[string]string{
 		"truncated": good[:len(good)-3],
 		"tampered":  "/unsubscribe/" + string(tok),
 		"confirm":   "/unsubscribe/" + strings.TrimPrefix(confirm, "/confirm/"),
 		"junk":      "/unsubscribe/..%2F..%2Fetc",
 		"id":        "/unsubscribe/" + strconv.FormatInt(sub.ID, 10),
+		"test send": "/unsubscribe/" + string(test),
+		"previews":  "/unsubscribe/previews",
+		"Preview":   "/unsubscribe/Preview",
 	} {
 		res, body := e.get(path)
 		isPage(t, res, http.StatusBadRequest)
-		if !strings.Contains(body, "This link does not work") {
+		if !strings.Contains(body, "This link does not work") || !strings.Contains(body, "incomplete or has been changed") {
 			t.Errorf("GET %s: %s", name, body)
 		}
 		res, _ = e.postForm(path, "")
@@ -214,8 +220,7 @@ func TestUnsubscribeBadTokens(t *testing.T) {
 	}
 }
 
-// A test send's link names subscriber 0, and a deleted subscriber is gone:
-// both get a calm answer, never a 500.
+// A deleted subscriber is gone: the link gets a calm answer, never a 500.
 func TestUnsubscribeNobody(t *testing.T) {
 	e := newEnv(t)
 	path := e.signer.UnsubscribeURL("", 424242, e.pub.ID)
@@ -227,8 +232,56 @@ func TestUnsubscribeNobody(t *testing.T) {
 	if res, _ := e.do(oneClick(path)); res.StatusCode != 200 {
 		t.Errorf("one-click for nobody: %d", res.StatusCode)
 	}
-	res, _ = e.get(e.signer.UnsubscribeURL("", 0, e.pub.ID))
-	isPage(t, res, http.StatusBadRequest)
+}
+
+// The unsubscribe link of a test send (signed, naming subscriber 0) and of a
+// preview (/unsubscribe/preview) is what an editor clicks to check the link:
+// it says so, says where a real issue's link leads, and changes nothing,
+// whether fetched, posted from the page or posted as a one-click.
+func TestUnsubscribeTestLinks(t *testing.T) {
+	e := newEnv(t)
+	sub := e.active("jane@example.org")
+	before, _ := e.st.SubscriberEvents(context.Background(), sub.ID)
+	explains := func(t *testing.T, what, body string) {
+		t.Helper()
+		for _, want := range []string{"test or preview message", "one button", "Nothing was changed"} {
+			if !strings.Contains(body, want) {
+				t.Errorf("%s lacks %q: %s", what, want, body)
+			}
+		}
+		for _, bad := range []string{"This link does not work", "You are unsubscribed", "You are not subscribed", "<form"} {
+			if strings.Contains(body, bad) {
+				t.Errorf("%s says %q: %s", what, bad, body)
+			}
+		}
+	}
+	for name, path := range map[string]string{
+		"test send": e.signer.UnsubscribeURL("", 0, e.pub.ID),
+		"preview":   "/unsubscribe/preview",
+	} {
+		t.Run(name, func(t *testing.T) {
+			res, body := e.get(path)
+			isPage(t, res, http.StatusOK)
+			accessible(t, body)
+			explains(t, "GET", body)
+			if cc := res.Header.Get("Cache-Control"); cc != "no-store" {
+				t.Errorf("Cache-Control %q", cc)
+			}
+			res, body = e.postForm(path, "publication="+strconv.FormatInt(e.pub.ID, 10))
+			isPage(t, res, http.StatusOK)
+			explains(t, "the button", body)
+			res, body = e.do(oneClick(path))
+			if res.StatusCode != http.StatusOK || res.Header.Get("Location") != "" {
+				t.Errorf("one-click: %d %q", res.StatusCode, body)
+			}
+		})
+	}
+	if _, st := e.subscriber("jane@example.org"); st != subscribers.Active {
+		t.Errorf("a test link changed the subscription to %s", st)
+	}
+	if after, _ := e.st.SubscriberEvents(context.Background(), sub.ID); len(after) != len(before) {
+		t.Errorf("a test link recorded events: %+v", after[len(before):])
+	}
 }
 
 func TestUnsubscribeBodyLimit(t *testing.T) {
