@@ -193,7 +193,7 @@ func TestAPI(t *testing.T) {
 		{"create second article", "editor", "POST", "/api/articles", "application/json",
 			`{"date":"2009-07-09","section":"Front Page","title":"Heat Wave","body":"Hot.","status":"ready"}`, 201, "", `"position": 1`},
 		{"bad JSON", "editor", "POST", "/api/articles", "application/json", `{"title": "x",`, 400, "bad_json", ""},
-		{"wrong JSON type", "editor", "POST", "/api/articles", "application/json", `{"title": 7}`, 400, "bad_json", `title`},
+		{"wrong JSON type", "editor", "POST", "/api/articles", "application/json", `{"title": 7}`, 400, "bad_json", `field \\"title\\" must be a string`},
 		{"unknown field", "editor", "POST", "/api/articles", "application/json", `{"title":"x","date":"2009-07-09","colour":"red"}`, 400, "unknown_field", `colour`},
 		{"two JSON values", "editor", "POST", "/api/articles", "application/json", `{"title":"x"} {"title":"y"}`, 400, "bad_json", ""},
 		{"empty body", "editor", "POST", "/api/articles", "application/json", ``, 400, "bad_json", ""},

@@ -7,6 +7,7 @@ import (
 	"io"
 	"mime"
 	"net/http"
+	"reflect"
 	"strings"
 )
 
@@ -76,7 +77,7 @@ func decode(w http.ResponseWriter, r *http.Request, v any) bool {
 	case errors.As(err, &syntax):
 		writeError(w, http.StatusBadRequest, "bad_json", fmt.Sprintf("the body is not valid JSON (at byte %d)", syntax.Offset))
 	case errors.As(err, &typ):
-		writeError(w, http.StatusBadRequest, "bad_json", fmt.Sprintf("field %q must be a %s", typ.Field, typ.Type))
+		writeError(w, http.StatusBadRequest, "bad_json", fmt.Sprintf("field %q must be %s", typ.Field, jsonKind(typ.Type)))
 	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
 		writeError(w, http.StatusBadRequest, "bad_json", "the body is empty or cut short")
 	default:
@@ -93,4 +94,27 @@ func publicMessage(err error) string {
 		return msg
 	}
 	return "cannot decode it"
+}
+
+// jsonKind names what a JSON value of Go type t looks like.
+func jsonKind(t reflect.Type) string {
+	if t == nil {
+		return "of another type"
+	}
+	switch t.Kind() {
+	case reflect.String:
+		return "a string"
+	case reflect.Bool:
+		return "true or false"
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		return "a whole number"
+	case reflect.Float32, reflect.Float64:
+		return "a number"
+	case reflect.Slice, reflect.Array:
+		return "a list"
+	case reflect.Map, reflect.Struct:
+		return "an object"
+	}
+	return "of another type"
 }

@@ -334,7 +334,11 @@ func (c columns) row(rec []string, line int, def Status) (ImportRow, *Problem) {
 		return ImportRow{}, &Problem{Line: line, Email: email, Reason: fmt.Sprintf(format, args...)}
 	}
 	if len(rec) != c.n {
-		return bad("wrong column count: %d fields, the header has %d", len(rec), c.n)
+		fields := "fields"
+		if len(rec) == 1 {
+			fields = "field"
+		}
+		return bad("wrong column count: %d %s, the header has %d", len(rec), fields, c.n)
 	}
 	for _, i := range []int{c.email, c.name, c.status} {
 		if i < 0 {

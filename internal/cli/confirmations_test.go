@@ -31,7 +31,7 @@ func TestPendingSubscribersGetConfirmations(t *testing.T) {
 	st := openStoreAt(t, db)
 	ctx := context.Background()
 	code, out, errs := runCLI(t, db, "", "subscriber", "add", "ann@example.org", "--pending")
-	if code != 0 || !strings.Contains(out, "1 subscribers wait for their confirmation email: a running 'masthead serve' sends it") {
+	if code != 0 || !strings.Contains(out, "1 subscriber waits for their confirmation email: a running 'masthead serve' sends it") {
 		t.Fatalf("subscriber add --pending: %d\n%s%s", code, out, errs)
 	}
 	csv := filepath.Join(t.TempDir(), "list.csv")

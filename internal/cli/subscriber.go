@@ -128,8 +128,12 @@ func runSubscriberImport(ctx context.Context, a *app, args []string) error {
 		if printed > subscribers.MaxProblems {
 			fmt.Fprintf(a.env.Stderr, "%s: ... and %d more refused rows\n", src, printed-subscribers.MaxProblems)
 		}
-		fmt.Fprintf(a.env.Stdout, "%s into %s: %d rows read in %s: %d added, %d updated, %d unchanged, %d suppressed (skipped), %d kept unsubscribed, %d bad\n",
-			src, p.Slug, rep.Rows, a.now().Sub(start).Round(10*time.Millisecond), rep.Added, rep.Updated, rep.Unchanged, rep.Suppressed, rep.KeptUnsubscribed, rep.Bad)
+		rows := "rows"
+		if rep.Rows == 1 {
+			rows = "row"
+		}
+		fmt.Fprintf(a.env.Stdout, "%s into %s: %d %s read in %s: %d added, %d updated, %d unchanged, %d suppressed (skipped), %d kept unsubscribed, %d bad\n",
+			src, p.Slug, rep.Rows, rows, a.now().Sub(start).Round(10*time.Millisecond), rep.Added, rep.Updated, rep.Unchanged, rep.Suppressed, rep.KeptUnsubscribed, rep.Bad)
 		a.printConfirmationsDue(ctx, st)
 	}
 	if err == nil && rep.Bad > 0 {

@@ -67,6 +67,9 @@ func (a *app) printConfirmationsDue(ctx context.Context, st *store.Store) {
 	if err != nil || due == 0 {
 		return
 	}
-	fmt.Fprintf(a.env.Stdout, "%d subscribers wait for their confirmation email: a running 'masthead serve' sends it, "+
-		"or send it now with 'masthead subscriber send-confirmations'; only those who confirm get issues\n", due)
+	who := fmt.Sprintf("%d subscribers wait for their confirmation email: a running 'masthead serve' sends it", due)
+	if due == 1 {
+		who = "1 subscriber waits for their confirmation email: a running 'masthead serve' sends it"
+	}
+	fmt.Fprintln(a.env.Stdout, who+", or send it now with 'masthead subscriber send-confirmations'; only those who confirm get issues")
 }
