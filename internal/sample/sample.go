@@ -91,7 +91,7 @@ var articles = []*newsletter.Article{
 because it found an empty database: a publication, three articles for today and
 three subscribers at example.org.
 
-A minute after ` + "`masthead serve`" + ` started, the scheduler assembled today's issue
+A few seconds after ` + "`masthead serve`" + ` started, the scheduler assembled today's issue
 from the ready articles, numbered it *Volume 1, Number 1*, rendered it once as HTML
 and as plain text, and delivered one copy per subscriber into the **built-in
 outbox**: no mail server was needed, and nothing left this machine.`,
