@@ -15,6 +15,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+	"sync"
 	"time"
 
 	"masthead/auth"
@@ -42,9 +43,12 @@ type Admin struct {
 	auth    *auth.Service
 	log     *slog.Logger
 	secure  bool
-	pages   map[string]*template.Template
+	pages   map[string]*template.Template // as parsed; never executed, see page
 	static  http.Handler
 	handler http.Handler
+
+	zonesMu sync.Mutex
+	zones   map[string]map[string]*template.Template // per time zone, the pages whose times show in it
 }
 
 // New parses the templates (failing on a broken one) and builds the routes.
@@ -55,7 +59,8 @@ func New(d Deps) (*Admin, error) {
 	if d.Log == nil {
 		d.Log = slog.New(slog.DiscardHandler)
 	}
-	a := &Admin{work: d.Work, auth: d.Auth, log: d.Log, secure: d.Secure, pages: map[string]*template.Template{}}
+	a := &Admin{work: d.Work, auth: d.Auth, log: d.Log, secure: d.Secure, pages: map[string]*template.Template{},
+		zones: map[string]map[string]*template.Template{}}
 	names, err := fs.Glob(templateFS, "templates/*.html")
 	if err != nil {
 		return nil, err
@@ -65,7 +70,7 @@ func New(d Deps) (*Admin, error) {
 		if name == "layout" {
 			continue
 		}
-		t, err := template.New("layout.html").Funcs(funcs).ParseFS(templateFS, "templates/layout.html", n)
+		t, err := template.New("layout.html").Funcs(funcs).Funcs(timeFuncs(time.UTC)).ParseFS(templateFS, "templates/layout.html", n)
 		if err != nil {
 			return nil, fmt.Errorf("admin: %w", err)
 		}
@@ -205,17 +210,69 @@ func (a *Admin) notFound(w http.ResponseWriter, r *http.Request) {
 }
 
 var funcs = template.FuncMap{
-	"datetime": func(t time.Time) string {
-		if t.IsZero() {
-			return "—"
-		}
-		return t.Format("2006-01-02 15:04:05 MST")
-	},
 	"list": func(xs ...string) []string { return xs },
-	"clock": func(t time.Time) string {
-		if t.IsZero() {
-			return ""
+}
+
+// timeFuncs are the template functions that show a time, in loc.
+func timeFuncs(loc *time.Location) template.FuncMap {
+	return template.FuncMap{
+		"datetime": func(t time.Time) string {
+			if t.IsZero() {
+				return "—"
+			}
+			return t.In(loc).Format("2006-01-02 15:04:05 MST")
+		},
+		"clock": func(t time.Time) string {
+			if t.IsZero() {
+				return ""
+			}
+			return t.In(loc).Format("15:04")
+		},
+	}
+}
+
+// page is the template of page name showing its times in loc: a copy of the
+// parsed page, made once per zone, so that an editor of a publication in New
+// York reads every time in New York's, as the CLI states them.
+func (a *Admin) page(name string, loc *time.Location) (*template.Template, error) {
+	a.zonesMu.Lock()
+	defer a.zonesMu.Unlock()
+	set := a.zones[loc.String()]
+	if set == nil {
+		set = map[string]*template.Template{}
+		a.zones[loc.String()] = set
+	}
+	if t, ok := set[name]; ok {
+		return t, nil
+	}
+	base, ok := a.pages[name]
+	if !ok {
+		return nil, fmt.Errorf("no template %s", name)
+	}
+	t, err := base.Clone()
+	if err != nil {
+		return nil, err
+	}
+	t.Funcs(timeFuncs(loc))
+	set[name] = t
+	return t, nil
+}
+
+// zone is the time zone a page shows its times in: its publication's, else
+// the one the editor works on (remembered, else the first), else UTC.
+func (a *Admin) zone(r *http.Request, v *view) *time.Location {
+	if v.Pub != nil {
+		return v.Pub.Location()
+	}
+	if len(v.Pubs) == 0 {
+		return time.UTC
+	}
+	if c, err := r.Cookie(pubCookie); err == nil {
+		for _, p := range v.Pubs {
+			if p.Slug == c.Value {
+				return p.Location()
+			}
 		}
-		return t.Format("15:04")
-	},
+	}
+	return v.Pubs[0].Location()
 }

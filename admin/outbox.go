@@ -2,6 +2,7 @@ package admin
 
 import (
 	"errors"
+	"mime"
 	"net/http"
 	"strconv"
 
@@ -15,6 +16,9 @@ func (a *Admin) listOutbox(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		a.serverError(w, r, err)
 		return
+	}
+	for _, m := range list {
+		m.Subject = readableSubject(m.Subject)
 	}
 	a.render(w, r, http.StatusOK, "outbox", &view{Title: "Outbox", Nav: "outbox", Data: list})
 }
@@ -39,4 +43,14 @@ func (a *Admin) showOutbox(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 	w.Header().Set("X-Content-Type-Options", "nosniff")
 	w.Write(m.Raw)
+}
+
+// readableSubject is a Subject as kept (RFC 2047 encoded, as sent) decoded
+// for reading; a value that does not decode shows as it is.
+func readableSubject(s string) string {
+	var dec mime.WordDecoder
+	if d, err := dec.DecodeHeader(s); err == nil {
+		return d
+	}
+	return s
 }

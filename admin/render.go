@@ -32,11 +32,6 @@ const pubCookie = "masthead_pub"
 
 // render writes a page with status.
 func (a *Admin) render(w http.ResponseWriter, r *http.Request, status int, name string, v *view) {
-	t, ok := a.pages[name]
-	if !ok {
-		a.serverError(w, r, errors.New("no template "+name))
-		return
-	}
 	if p := auth.FromContext(r.Context()); p != nil && v.User == nil {
 		v.User, v.CSRF = p.User, p.CSRF()
 	}
@@ -48,6 +43,11 @@ func (a *Admin) render(w http.ResponseWriter, r *http.Request, status int, name 
 	}
 	if v.Pubs == nil && v.User != nil {
 		v.Pubs, _ = a.work.Store().Publications(r.Context())
+	}
+	t, err := a.page(name, a.zone(r, v))
+	if err != nil {
+		a.serverError(w, r, err)
+		return
 	}
 	var buf bytes.Buffer
 	if err := t.Execute(&buf, v); err != nil {

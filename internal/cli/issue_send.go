@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"mime"
 	"os"
 	"strconv"
 	"strings"
@@ -391,13 +392,23 @@ func runOutboxList(ctx context.Context, a *app, args []string) error {
 	w := tabwriter.NewWriter(a.env.Stdout, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(w, "ID\tQUEUED\tTO\tSIZE\tSUBJECT")
 	for _, m := range list {
-		fmt.Fprintf(w, "%d\t%s\t%s\t%d\t%s\n", m.ID, m.CreatedAt.Format("2006-01-02 15:04:05"), m.Recipient, m.Size, clip(m.Subject, 60))
+		fmt.Fprintf(w, "%d\t%s\t%s\t%d\t%s\n", m.ID, m.CreatedAt.Format("2006-01-02 15:04:05"), m.Recipient, m.Size, clip(readableSubject(m.Subject), 60))
 	}
 	if err := w.Flush(); err != nil {
 		return err
 	}
 	fmt.Fprintln(a.env.Stdout, "print one with 'masthead outbox show ID'")
 	return nil
+}
+
+// readableSubject is a Subject as the outbox keeps it (RFC 2047 encoded, as
+// sent) decoded for reading; a value that does not decode shows as it is.
+func readableSubject(s string) string {
+	var dec mime.WordDecoder
+	if d, err := dec.DecodeHeader(s); err == nil {
+		return d
+	}
+	return s
 }
 
 // runOutboxShow is 'masthead outbox show ID': the message's exact bytes.

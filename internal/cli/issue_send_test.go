@@ -54,6 +54,11 @@ func TestIssueSendCommands(t *testing.T) {
 	if strings.Count(list, "@example.org") != 3 || !strings.Contains(list, "editor@planet.example") {
 		t.Errorf("outbox list: %s", list)
 	}
+	// The Subject is kept as sent, RFC 2047 encoded for its em dash; the
+	// list shows it readable.
+	if !strings.Contains(list, "The Daily Planet — Thursday, July 9, 2009") || strings.Contains(list, "=?UTF-8?") {
+		t.Errorf("outbox list does not show the subject decoded: %s", list)
+	}
 	raw := run(0, "outbox", "show", "2")
 	for _, h := range []string{"List-Unsubscribe:", "List-Unsubscribe-Post: List-Unsubscribe=One-Click", "Message-ID: <", "List-Id: <"} {
 		if !strings.Contains(raw, h) {
