@@ -4,7 +4,9 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"io/fs"
 	"net/url"
+	"os"
 	"strconv"
 	"strings"
 
@@ -40,6 +42,35 @@ func dialectFor(dsn string) (dialect, error) {
 	return sqliteDialect{}, nil
 }
 
+// sqlitePath is the file a SQLite dsn names ("masthead.db",
+// "sqlite://masthead.db", "file:masthead.db?...").
+func sqlitePath(dsn string) string {
+	path := strings.TrimPrefix(dsn, "sqlite://")
+	path = strings.TrimPrefix(path, "file:")
+	if i := strings.IndexByte(path, '?'); i >= 0 {
+		path = path[:i]
+	}
+	return path
+}
+
+// Exists reports whether the database dsn names is there already. A SQLite
+// file is created by Open; a PostgreSQL database is the server's business
+// and counts as there.
+func Exists(dsn string) (bool, error) {
+	d, err := dialectFor(dsn)
+	if err != nil {
+		return false, err
+	}
+	if d.name() != "sqlite" {
+		return true, nil
+	}
+	_, err = os.Stat(sqlitePath(dsn))
+	if errors.Is(err, fs.ErrNotExist) {
+		return false, nil
+	}
+	return err == nil, err
+}
+
 // newPostgres is set by the PostgreSQL dialect's file.
 var newPostgres func() dialect
 
@@ -53,11 +84,7 @@ func (sqliteDialect) describe(dsn string) string { return dsn }
 // BEGIN IMMEDIATE (txlock) makes every transaction take the write lock up front, so
 // two writers queue on the busy timeout instead of failing on lock upgrade.
 func (sqliteDialect) open(dsn string) (*sql.DB, error) {
-	path := strings.TrimPrefix(dsn, "sqlite://")
-	path = strings.TrimPrefix(path, "file:")
-	if i := strings.IndexByte(path, '?'); i >= 0 {
-		path = path[:i]
-	}
+	path := sqlitePath(dsn)
 	v := url.Values{}
 	v.Set("_journal_mode", "WAL")
 	v.Set("_busy_timeout", "15000")

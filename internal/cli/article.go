@@ -61,7 +61,10 @@ func runArticleAdd(ctx context.Context, a *app, args []string) error {
 	if err := ar.Validate(p, src); err != nil {
 		return fmt.Errorf("article not added:\n%w", err)
 	}
-	st, _ := a.store(ctx)
+	st, err := a.store(ctx)
+	if err != nil {
+		return err
+	}
 	if err := st.SaveArticles(ctx, &ar); err != nil {
 		return err
 	}
@@ -95,7 +98,10 @@ func runArticleImport(ctx context.Context, a *app, args []string) error {
 	if err != nil {
 		return fmt.Errorf("nothing imported:\n%w", err)
 	}
-	st, _ := a.store(ctx)
+	st, err := a.store(ctx)
+	if err != nil {
+		return err
+	}
 	created, err := st.ImportArticles(ctx, articles...)
 	if err != nil {
 		return fmt.Errorf("nothing imported: %w", err)
@@ -182,7 +188,10 @@ func runArticleList(ctx context.Context, a *app, args []string) error {
 			return usageErr("--date: %v", err)
 		}
 	}
-	st, _ := a.store(ctx)
+	st, err := a.store(ctx)
+	if err != nil {
+		return err
+	}
 	list, err := st.Articles(ctx, f)
 	if err != nil {
 		return err

@@ -106,6 +106,7 @@ func TestBouncesPollOnce(t *testing.T) {
 
 func TestBouncesPollRefusesBadSettings(t *testing.T) {
 	db := newDB(t)
+	setupPlanet(t, db)
 	for _, c := range []struct {
 		args []string
 		want string

@@ -3,6 +3,8 @@ package cli
 import (
 	"bytes"
 	"context"
+	"errors"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -193,5 +195,28 @@ func TestCommandGroups(t *testing.T) {
 	code, _, errs = runCLI(t, db, "", "issue", "sned")
 	if code != 2 || !strings.Contains(errs, `unknown command "issue sned"`) || !strings.Contains(errs, "issue send") {
 		t.Errorf("masthead issue sned: exit %d\n%s", code, errs)
+	}
+}
+
+// A command that only reads refuses a database file that is not there (a
+// mistyped --db) instead of creating an empty one and listing nothing.
+func TestMistypedDatabaseIsNotCreated(t *testing.T) {
+	dir := t.TempDir()
+	typo := filepath.Join(dir, "typo.db")
+	for _, args := range [][]string{{"outbox", "list"}, {"issue", "list"}, {"subscriber", "list"}} {
+		code, out, errs := runCLI(t, typo, "", args...)
+		if code != 1 || !strings.Contains(errs, "no database at "+typo) || out != "" {
+			t.Errorf("%v on a missing database: exit %d\n%s%s", args, code, out, errs)
+		}
+	}
+	if _, err := os.Stat(typo); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("the mistyped database was created: %v", err)
+	}
+	// The commands that start a database still do.
+	if code, _, errs := runCLI(t, typo, "", "publication", "set", "--name", "The Daily Planet", "--from", "news@planet.example"); code != 0 {
+		t.Fatalf("publication set on a new database: %s", errs)
+	}
+	if code, _, errs := runCLI(t, typo, "", "issue", "list"); code != 0 {
+		t.Errorf("issue list once the database exists: %s", errs)
 	}
 }

@@ -123,9 +123,24 @@ func (a *app) validate() error {
 }
 
 // store opens the database once per command.
+// createsDatabase are the commands that may start a new SQLite file; the
+// others refuse a path where there is none, so that a mistyped --db shows an
+// error rather than an empty list.
+var createsDatabase = map[string]bool{"serve": true, "worker": true, "publication set": true, "user add": true, "bench": true}
+
 func (a *app) store(ctx context.Context) (*store.Store, error) {
 	if a.st != nil {
 		return a.st, nil
+	}
+	if !createsDatabase[a.cmd.name] {
+		ok, err := store.Exists(a.cfg.DB)
+		if err != nil {
+			return nil, err
+		}
+		if !ok {
+			return nil, fmt.Errorf("no database at %s (a mistyped --db or MASTHEAD_DB, or another directory?): "+
+				"'masthead serve' or 'masthead publication set' creates one", a.cfg.DB)
+		}
 	}
 	st, err := store.Open(ctx, a.cfg.DB, a.log)
 	if err != nil {

@@ -40,7 +40,10 @@ func runSubscriberAdd(ctx context.Context, a *app, args []string) error {
 	if pending {
 		status = subscribers.Pending
 	}
-	st, _ := a.store(ctx)
+	st, err := a.store(ctx)
+	if err != nil {
+		return err
+	}
 	sub, err := st.AddSubscriber(ctx, email, name, p.ID, status, subscribers.ViaEditor)
 	if errors.Is(err, subscribers.ErrSuppressed) {
 		return fmt.Errorf("%s: %w (masthead subscriber lift %s)", email, err, email)
@@ -98,7 +101,10 @@ func runSubscriberImport(ctx context.Context, a *app, args []string) error {
 		return err
 	}
 	defer in.Close()
-	st, _ := a.store(ctx)
+	st, err := a.store(ctx)
+	if err != nil {
+		return err
+	}
 	sink, err := st.BeginImport(ctx, p.ID)
 	if err != nil {
 		return err
@@ -194,7 +200,10 @@ func runSubscriberExport(ctx context.Context, a *app, args []string) error {
 	if err != nil {
 		return err
 	}
-	st, _ := a.store(ctx)
+	st, err := a.store(ctx)
+	if err != nil {
+		return err
+	}
 	pubs, err := st.Publications(ctx)
 	if err != nil {
 		return err
@@ -269,7 +278,10 @@ func runSubscriberList(ctx context.Context, a *app, args []string) error {
 		return err
 	}
 	f.Text, f.Limit, f.BeforeID = text, limit, before
-	st, _ := a.store(ctx)
+	st, err := a.store(ctx)
+	if err != nil {
+		return err
+	}
 	list, err := st.SearchSubscribers(ctx, f)
 	if err != nil {
 		return err
