@@ -61,6 +61,18 @@ type Issue struct {
 	UpdatedAt         time.Time
 }
 
+// Stories counts the issue's articles from the article store: a "no issue
+// today" notice (an article of its own making, ArticleID 0) is not one.
+func (i *Issue) Stories() int {
+	n := 0
+	for _, a := range i.Articles {
+		if a.ArticleID != 0 {
+			n++
+		}
+	}
+	return n
+}
+
 // IssueArticle is an article as it stands in an assembled issue.
 type IssueArticle struct {
 	ArticleID int64  `json:"article_id"`

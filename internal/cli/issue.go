@@ -150,7 +150,7 @@ func runIssueList(ctx context.Context, a *app, args []string) error {
 	tw := tabwriter.NewWriter(a.env.Stdout, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "ID\tDATE\tVOLUME\tNUMBER\tSTATUS\tARTICLES\tSUBJECT")
 	for _, i := range list {
-		fmt.Fprintf(tw, "%d\t%s\t%d\t%d\t%s\t%d\t%s\n", i.ID, i.Date, i.Volume, i.Number, i.Status, len(i.Articles), clip(i.Subject, 70))
+		fmt.Fprintf(tw, "%d\t%s\t%d\t%d\t%s\t%d\t%s\n", i.ID, i.Date, i.Volume, i.Number, i.Status, i.Stories(), clip(i.Subject, 70))
 	}
 	return tw.Flush()
 }

@@ -53,4 +53,10 @@ func TestIssueScheduleCommands(t *testing.T) {
 			t.Errorf("issue list lacks %q:\n%s", want, out)
 		}
 	}
+	// The skipped date's placeholder is no article: ID DATE VOLUME NUMBER STATUS ARTICLES.
+	for _, line := range strings.Split(out, "\n") {
+		if f := strings.Fields(line); len(f) > 5 && f[1] == d2 && f[5] != "0" {
+			t.Errorf("the skipped empty date lists %s articles:\n%s", f[5], out)
+		}
+	}
 }
