@@ -58,7 +58,7 @@ func Normalize(email string) (string, error) {
 	}
 	a, err := mail.ParseAddress(s)
 	if err != nil {
-		return "", fmt.Errorf("not an email address: %w", err)
+		return "", errors.New("not an email address: " + addressProblem(s, err))
 	}
 	if a.Name != "" || a.Address != s {
 		return "", errors.New("must be a bare address such as jane@example.org (no name, brackets or quotes)")
@@ -143,4 +143,21 @@ func NormalizeName(name string) (string, error) {
 		return "", fmt.Errorf("name is longer than %d characters", MaxNameRunes)
 	}
 	return name, nil
+}
+
+// addressProblem says in plain words why net/mail refused s.
+func addressProblem(s string, err error) string {
+	switch {
+	case !strings.Contains(s, "@"):
+		return "it has no @"
+	case strings.HasSuffix(s, "@"):
+		return "nothing after the @"
+	case strings.HasPrefix(s, "@"):
+		return "nothing before the @"
+	}
+	msg := strings.TrimPrefix(err.Error(), "mail: ")
+	if strings.Contains(msg, "angle-addr") || strings.Contains(msg, "addr-spec") {
+		return "it is not of the form name@example.org"
+	}
+	return msg
 }

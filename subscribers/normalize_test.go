@@ -104,3 +104,18 @@ func TestParseStatus(t *testing.T) {
 		t.Fatal("ParseStatus(gone) succeeded")
 	}
 }
+
+// A refused address is explained in plain words, without the mail package's
+// grammar.
+func TestNormalizeSaysWhy(t *testing.T) {
+	for in, want := range map[string]string{
+		"jane":              "not an email address: it has no @",
+		"jane@":             "not an email address",
+		"jane@exa mple.org": "not an email address",
+	} {
+		_, err := Normalize(in)
+		if err == nil || !strings.HasPrefix(err.Error(), want) || strings.Contains(err.Error(), "mail:") || strings.Contains(err.Error(), "angle-addr") {
+			t.Errorf("Normalize(%q): %v; want %q in plain words", in, err, want)
+		}
+	}
+}

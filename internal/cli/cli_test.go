@@ -220,3 +220,13 @@ func TestMistypedDatabaseIsNotCreated(t *testing.T) {
 		t.Errorf("issue list once the database exists: %s", errs)
 	}
 }
+
+// 'masthead version' and 'masthead --version' say what the binary is.
+func TestVersion(t *testing.T) {
+	for _, args := range [][]string{{"version"}, {"--version"}} {
+		code, out, errs := runCLI(t, newDB(t), "", args...)
+		if code != 0 || !strings.HasPrefix(out, "masthead ") || !strings.Contains(out, ", go1.") || errs != "" {
+			t.Errorf("%v: exit %d %q %q", args, code, out, errs)
+		}
+	}
+}

@@ -78,6 +78,7 @@ func commands() []command {
 		{"subscriber lift", "EMAIL", "lift a bounce or complaint suppression so the address may subscribe again", runSubscriberLift},
 		{"webhook secret", "", "print the secret and URL of the bounce/complaint webhook (POST /webhooks/bounces)", runWebhookSecret},
 		{"bounces poll", "", "apply bounce and complaint reports from an IMAP mailbox (--imap imaps://user:pass@host/INBOX)", runBouncesPoll},
+		{"version", "", "print masthead's version (module version, commit, Go)", runVersion},
 		{"bench", "", "measure delivery against a bare go-mail ceiling and the web edition under load, on loopback (BENCHMARKS.md)", runBench},
 	}
 }
@@ -93,6 +94,9 @@ func usageErr(format string, args ...any) error {
 func Run(ctx context.Context, args []string, env Env) int {
 	a := &app{env: env, now: time.Now}
 	defer a.close()
+	if len(args) == 1 && args[0] == "--version" {
+		args = []string{"version"}
+	}
 	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
 		a.usage(env.Stdout)
 		if len(args) == 0 {
