@@ -1,0 +1,81 @@
+package subscribers
+
+import (
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/binary"
+	"sync"
+	"testing"
+	"time"
+)
+
+// A token is the 25-byte body (purpose, subscriber, publication, expiry)
+// followed by the first 16 bytes of its HMAC-SHA256, in unpadded URL base64:
+// links already sent must keep verifying.
+func TestTokenFormat(t *testing.T) {
+	key := []byte("0123456789abcdef0123456789abcdef")
+	s := NewSigner(key)
+	tok := Token{Purpose: PurposeUnsubscribe, SubscriberID: 42, PublicationID: 7}
+
+	var body [tokenBody]byte
+	body[0] = 'u'
+	binary.BigEndian.PutUint64(body[1:], 42)
+	binary.BigEndian.PutUint64(body[9:], 7)
+	m := hmac.New(sha256.New, key)
+	m.Write(body[:])
+	want := base64.RawURLEncoding.EncodeToString(append(body[:], m.Sum(nil)[:tokenMAC]...))
+	if got := s.Sign(tok); got != want {
+		t.Fatalf("Sign = %s, want %s", got, want)
+	}
+	if got, err := s.Verify(want, PurposeUnsubscribe, time.Now()); err != nil || got != tok {
+		t.Errorf("Verify: %+v, %v", got, err)
+	}
+}
+
+func TestTokenRefusals(t *testing.T) {
+	s := NewSigner([]byte("0123456789abcdef0123456789abcdef"))
+	now := time.Date(2026, 7, 9, 6, 0, 0, 0, time.UTC)
+	good := s.Sign(Token{Purpose: PurposeConfirm, SubscriberID: 1, PublicationID: 2, Expires: now.Add(time.Hour)})
+	if _, err := s.Verify(good, PurposeConfirm, now); err != nil {
+		t.Fatalf("a good token: %v", err)
+	}
+	flipped := []byte(good)
+	flipped[3] ^= 'A' ^ 'B'
+	for name, c := range map[string]struct {
+		token string
+		p     Purpose
+		at    time.Time
+	}{
+		"tampered":      {string(flipped), PurposeConfirm, now},
+		"truncated":     {good[:len(good)-2], PurposeConfirm, now},
+		"other purpose": {good, PurposeUnsubscribe, now},
+		"expired":       {good, PurposeConfirm, now.Add(2 * time.Hour)},
+		"other key":     {NewSigner([]byte("another key of thirty-two bytes!")).Sign(Token{Purpose: PurposeConfirm, SubscriberID: 1}), PurposeConfirm, now},
+		"not base64":    {"!!!", PurposeConfirm, now},
+	} {
+		if _, err := s.Verify(c.token, c.p, c.at); err != ErrBadToken {
+			t.Errorf("%s: %v, want ErrBadToken", name, err)
+		}
+	}
+}
+
+// Workers sign concurrently with one Signer.
+func TestSignConcurrently(t *testing.T) {
+	s := NewSigner([]byte("0123456789abcdef0123456789abcdef"))
+	want := map[int64]string{}
+	for id := int64(1); id <= 50; id++ {
+		want[id] = s.Sign(Token{Purpose: PurposeUnsubscribe, SubscriberID: id, PublicationID: 1})
+	}
+	var wg sync.WaitGroup
+	for range 8 {
+		wg.Go(func() {
+			for id := int64(1); id <= 50; id++ {
+				if got := s.Sign(Token{Purpose: PurposeUnsubscribe, SubscriberID: id, PublicationID: 1}); got != want[id] {
+					t.Errorf("subscriber %d: %s, want %s", id, got, want[id])
+				}
+			}
+		})
+	}
+	wg.Wait()
+}
