@@ -175,11 +175,15 @@ func (s *Service) Progress(ctx context.Context, iss *newsletter.Issue) (Progress
 	if err != nil {
 		return Progress{}, err
 	}
-	count := s.st.Counts
+	var c store.DeliveryCounts
+	var age time.Duration // of the counts, when they come from the cache
 	if st == newsletter.Sending || st == newsletter.Paused {
-		count = s.counts.get
+		var at time.Time
+		c, at, err = s.counts.get(ctx, iss.ID)
+		age = time.Since(at)
+	} else {
+		c, err = s.st.Counts(ctx, iss.ID)
 	}
-	c, err := count(ctx, iss.ID)
 	if err != nil {
 		return Progress{}, err
 	}
@@ -190,7 +194,7 @@ func (s *Service) Progress(ctx context.Context, iss *newsletter.Issue) (Progress
 	p := Progress{Status: st, Total: c.Total, Sent: c.Sent, Failed: c.Failed, Retrying: c.Retrying,
 		Pending: c.Pending(), Skipped: c.Skipped + c.Cancelled, Started: fresh.StartedAt, Finished: fresh.FinishedAt}
 	if !p.Started.IsZero() {
-		end := s.now()
+		end := s.now().Add(-age) // the rate of what the counts saw, when they saw it
 		if !p.Finished.IsZero() {
 			end = p.Finished
 		}
