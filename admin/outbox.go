@@ -2,7 +2,6 @@ package admin
 
 import (
 	"errors"
-	"mime"
 	"net/http"
 	"strconv"
 
@@ -18,7 +17,7 @@ func (a *Admin) listOutbox(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	for _, m := range list {
-		m.Subject = readableSubject(m.Subject)
+		m.Subject = m.ReadableSubject()
 	}
 	a.render(w, r, http.StatusOK, "outbox", &view{Title: "Outbox", Nav: "outbox", Data: list})
 }
@@ -43,14 +42,4 @@ func (a *Admin) showOutbox(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 	w.Header().Set("X-Content-Type-Options", "nosniff")
 	w.Write(m.Raw)
-}
-
-// readableSubject is a Subject as kept (RFC 2047 encoded, as sent) decoded
-// for reading; a value that does not decode shows as it is.
-func readableSubject(s string) string {
-	var dec mime.WordDecoder
-	if d, err := dec.DecodeHeader(s); err == nil {
-		return d
-	}
-	return s
 }

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"mime"
 	"time"
 )
 
@@ -18,6 +19,17 @@ type OutboxMessage struct {
 	Raw        []byte // empty in listings
 	Size       int
 	CreatedAt  time.Time
+}
+
+// ReadableSubject is the Subject as the outbox keeps it (RFC 2047-encoded,
+// as sent) decoded for reading; a value that does not decode is returned as
+// it is.
+func (m *OutboxMessage) ReadableSubject() string {
+	var dec mime.WordDecoder
+	if d, err := dec.DecodeHeader(m.Subject); err == nil {
+		return d
+	}
+	return m.Subject
 }
 
 // AddOutbox stores a message and sets m.ID and m.CreatedAt.

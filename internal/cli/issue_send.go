@@ -6,7 +6,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"mime"
 	"os"
 	"strconv"
 	"strings"
@@ -288,7 +287,11 @@ func runIssueControl(verb string, act func(st *store.Store, ctx context.Context,
 		}
 		if err := act(a.st, ctx, iss.ID); err != nil {
 			if errors.Is(err, store.ErrConflict) {
-				return fmt.Errorf("%s %s is %s: cannot %s it%s", p.Slug, iss.Date, iss.Status, verb, controlHint(verb, iss))
+				which := ""
+				if pubs, err := a.st.Publications(ctx); err == nil && len(pubs) > 1 {
+					which = " --publication " + p.Slug
+				}
+				return fmt.Errorf("%s %s is %s: cannot %s it%s", p.Slug, iss.Date, iss.Status, verb, controlHint(verb, iss, which))
 			}
 			return err
 		}
@@ -303,8 +306,9 @@ func runIssueControl(verb string, act func(st *store.Store, ctx context.Context,
 
 // controlHint points at what does apply to an issue that pause, resume or
 // cancel do not (they act on a send under way).
-func controlHint(verb string, iss *newsletter.Issue) string {
-	d := iss.Date.String()
+// which is " --publication SLUG" when the database has several.
+func controlHint(verb string, iss *newsletter.Issue, which string) string {
+	d := iss.Date.String() + which
 	switch {
 	case verb != "resume" && (iss.Status == newsletter.Scheduled || iss.Status == newsletter.Assembled):
 		return fmt.Sprintf(" (nothing is being sent yet); to keep it from going out: 'masthead issue hold --date %s' or 'masthead issue skip --date %s'", d, d)
@@ -392,23 +396,13 @@ func runOutboxList(ctx context.Context, a *app, args []string) error {
 	w := tabwriter.NewWriter(a.env.Stdout, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(w, "ID\tQUEUED\tTO\tSIZE\tSUBJECT")
 	for _, m := range list {
-		fmt.Fprintf(w, "%d\t%s\t%s\t%d\t%s\n", m.ID, m.CreatedAt.Format("2006-01-02 15:04:05 MST"), m.Recipient, m.Size, clip(readableSubject(m.Subject), 60))
+		fmt.Fprintf(w, "%d\t%s\t%s\t%d\t%s\n", m.ID, m.CreatedAt.Format("2006-01-02 15:04:05 MST"), m.Recipient, m.Size, clip(m.ReadableSubject(), 60))
 	}
 	if err := w.Flush(); err != nil {
 		return err
 	}
 	fmt.Fprintln(a.env.Stdout, "print one with 'masthead outbox show ID'")
 	return nil
-}
-
-// readableSubject is a Subject as the outbox keeps it (RFC 2047 encoded, as
-// sent) decoded for reading; a value that does not decode shows as it is.
-func readableSubject(s string) string {
-	var dec mime.WordDecoder
-	if d, err := dec.DecodeHeader(s); err == nil {
-		return d
-	}
-	return s
 }
 
 // runOutboxShow is 'masthead outbox show ID': the message's exact bytes.
