@@ -209,6 +209,10 @@ func TestMistypedDatabaseIsNotCreated(t *testing.T) {
 			t.Errorf("%v on a missing database: exit %d\n%s%s", args, code, out, errs)
 		}
 	}
+	code, _, errs := runCLI(t, typo, "", "db", "copy", "--to", filepath.Join(dir, "copy.db"))
+	if code != 1 || !strings.Contains(errs, "source: no database at "+typo) {
+		t.Errorf("db copy from a missing database: exit %d %s", code, errs)
+	}
 	if _, err := os.Stat(typo); !errors.Is(err, fs.ErrNotExist) {
 		t.Errorf("the mistyped database was created: %v", err)
 	}
@@ -224,7 +228,11 @@ func TestMistypedDatabaseIsNotCreated(t *testing.T) {
 // 'masthead version' and 'masthead --version' say what the binary is.
 func TestVersion(t *testing.T) {
 	for _, args := range [][]string{{"version"}, {"--version"}} {
-		code, out, errs := runCLI(t, newDB(t), "", args...)
+		var stdout, stderr bytes.Buffer
+		env := map[string]string{"MASTHEAD_BASE_URL": "not a URL"} // refused by every other command
+		code := Run(context.Background(), args, Env{Getenv: func(k string) string { return env[k] },
+			Stdin: strings.NewReader(""), Stdout: &stdout, Stderr: &stderr})
+		out, errs := stdout.String(), stderr.String()
 		if code != 0 || !strings.HasPrefix(out, "masthead ") || !strings.Contains(out, ", go1.") || errs != "" {
 			t.Errorf("%v: exit %d %q %q", args, code, out, errs)
 		}

@@ -39,6 +39,11 @@ func runDBCopy(ctx context.Context, a *app, args []string) error {
 	case batch < 1:
 		return usageErr("--batch must be at least 1")
 	}
+	if ok, err := store.Exists(from); err != nil {
+		return fmt.Errorf("source: %w", err)
+	} else if !ok {
+		return fmt.Errorf("source: no database at %s (a mistyped --from or --db?)", from)
+	}
 	src, err := store.Open(ctx, from, a.log)
 	if err != nil {
 		return fmt.Errorf("source: %w", err)

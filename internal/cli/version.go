@@ -10,9 +10,10 @@ import (
 // tag, or "(devel)"), the commit and whether the tree had changes, and Go's
 // version. A bug report starts with it.
 func runVersion(ctx context.Context, a *app, args []string) error {
-	fs := a.flags()
-	if _, err := a.parse(fs, args); err != nil {
-		return err
+	// No a.parse: a bug report needs the version even when the environment
+	// holds a setting that the other commands would refuse.
+	if len(args) > 0 {
+		return usageErr("version takes no arguments, got %q", args[0])
 	}
 	info, ok := debug.ReadBuildInfo()
 	if !ok {
