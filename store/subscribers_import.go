@@ -51,8 +51,9 @@ func (s *Store) BeginImport(ctx context.Context, publicationID int64) (*Subscrib
 		`DELETE FROM import_seen`,
 	}
 	if s.dialect.name() == "sqlite" {
-		// A bigger page cache for this connection only: a large list's email
-		// index is written in random order, and with SQLite's default 2 MB
+		// A bigger page cache for this connection only: each batch writes
+		// all over a large list's email index (its addresses are sorted, but
+		// spread over the whole alphabet), and with SQLite's default 2 MB
 		// cache most inserts re-read index pages from the file.
 		setup = append(setup, fmt.Sprintf(`PRAGMA main.cache_size = -%d`, importCacheKiB),
 			fmt.Sprintf(`PRAGMA temp.cache_size = -%d`, importCacheKiB/4))
@@ -216,7 +217,10 @@ func (im *SubscriberImport) insertNew(ctx context.Context, tx *sql.Tx, rows []su
 		return nil
 	}
 	// In address order: the email index is then written from left to right
-	// within the batch, each of its pages once, instead of at random.
+	// within the batch, each of its pages once, instead of at random. New
+	// subscribers' ids so follow address order within a batch (file order
+	// from one batch to the next); nothing reads the file's order from ids.
+	// (`-bench BenchmarkImport`: 1,000,000 rows 23-28 s before, 19-22 s after.)
 	slices.SortFunc(try, func(a, b int) int { return strings.Compare(rows[a].Email, rows[b].Email) })
 	args := make([]any, 0, 5*len(try))
 	for _, i := range try {

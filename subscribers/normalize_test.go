@@ -110,7 +110,8 @@ func TestParseStatus(t *testing.T) {
 func TestNormalizeSaysWhy(t *testing.T) {
 	for in, want := range map[string]string{
 		"jane":              "not an email address: it has no @",
-		"jane@":             "not an email address",
+		"jane@":             "not an email address: nothing after the @",
+		"@example.org":      "not an email address: nothing before the @",
 		"jane@exa mple.org": "not an email address",
 	} {
 		_, err := Normalize(in)
