@@ -60,8 +60,8 @@ func ParseArticleFile(src string, data []byte, p *Publication) (*Article, error)
 		msg := err.Error()
 		if m := yamlLineRE.FindStringSubmatch(msg); m != nil {
 			n, _ := strconv.Atoi(m[1])
-			if strings.Contains(msg, "did not find expected ',' or") {
-				n++ // yaml.v3 counts this one (an unclosed [ or {) from 0
+			if strings.Contains(msg, "did not find expected") {
+				n++ // yaml.v3 numbers its parser's errors (not its scanner's) from 0
 			}
 			line = n + 1 // the header starts on the file's second line
 			msg = yamlLineRE.ReplaceAllString(msg, "line "+strconv.Itoa(line))

@@ -26,6 +26,8 @@ func TestParseArticleFile(t *testing.T) {
 		{"bad date", "---\ntitle: T\ndate: 2009-13-45\n---\n", "bad.md:3: date: date \"2009-13-45\" is not YYYY-MM-DD"},
 		{"broken yaml", "---\ntitle: T\ndate: [2009\n---\n", "bad.md:3: front matter: line 3: did not find expected ',' or ']'"},
 		{"unclosed list", "---\ntitle: T\ndate: 2009-07-09\nsection: [City\nauthor: x\n---\n", "bad.md:4: front matter: line 4:"},
+		{"text after a quoted value", "---\ntitle: T\ndate: 2009-07-09\nauthor: \"x\" y\n---\n", "bad.md:4: front matter: line 4: did not find expected key"},
+		{"a list item in the mapping", "---\ntitle: T\n- x\n---\n", "bad.md:3: front matter: line 3: did not find expected key"},
 		{"misplaced colon", "---\ntitle: T\ndate: 2009-07-09\nsection: City: x\n---\n", "bad.md:4: front matter: line 4: mapping values"},
 		{"unknown field", "---\ntitle: T\ndate: 2009-07-09\ncolour: red\n---\n", "bad.md:4: front matter: line 4: unknown field \"colour\" (known: title,"},
 		{"unknown section", "---\ntitle: T\ndate: 2009-07-09\nsection: Weather\n---\n", "bad.md:4: section: unknown section \"Weather\""},
