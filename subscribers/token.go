@@ -88,7 +88,7 @@ func (s *Signer) Sign(t Token) string {
 
 // Verify checks a token string for purpose p at time now.
 func (s *Signer) Verify(token string, p Purpose, now time.Time) (Token, error) {
-	raw, err := base64.RawURLEncoding.DecodeString(token)
+	raw, err := base64.RawURLEncoding.Strict().DecodeString(token) // one spelling per token
 	if err != nil || len(raw) != tokenBody+tokenMAC {
 		return Token{}, ErrBadToken
 	}

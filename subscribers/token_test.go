@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/binary"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -42,6 +43,11 @@ func TestTokenRefusals(t *testing.T) {
 	}
 	flipped := []byte(good)
 	flipped[3] ^= 'A' ^ 'B'
+	// The last character carries 4 bits of the MAC and 2 unused ones: a
+	// lenient decoder would take 4 spellings of one token.
+	respelled := []byte(good)
+	last := strings.IndexByte(base64URL, respelled[len(respelled)-1])
+	respelled[len(respelled)-1] = base64URL[last^1]
 	for name, c := range map[string]struct {
 		token string
 		p     Purpose
@@ -53,6 +59,7 @@ func TestTokenRefusals(t *testing.T) {
 		"expired":       {good, PurposeConfirm, now.Add(2 * time.Hour)},
 		"other key":     {NewSigner([]byte("another key of thirty-two bytes!")).Sign(Token{Purpose: PurposeConfirm, SubscriberID: 1}), PurposeConfirm, now},
 		"not base64":    {"!!!", PurposeConfirm, now},
+		"respelled":     {string(respelled), PurposeConfirm, now},
 	} {
 		if _, err := s.Verify(c.token, c.p, c.at); err != ErrBadToken {
 			t.Errorf("%s: %v, want ErrBadToken", name, err)
@@ -79,3 +86,5 @@ func TestSignConcurrently(t *testing.T) {
 	}
 	wg.Wait()
 }
+
+const base64URL = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
