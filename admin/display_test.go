@@ -81,6 +81,19 @@ func TestTimesShowInThePublicationsZone(t *testing.T) {
 		t.Errorf("the issues list does not show the send time as 07:30 (UTC would be %s); want %q in:\n%s", utc, want, list)
 	}
 
+	// Held, the page says the time comes back; released, it is scheduled for it again.
+	for _, step := range []struct{ action, want string }{
+		{"hold", "held</span> (its time 07:30 (America/New_York) comes back when released)"},
+		{"release", "scheduled</span> at 07:30 (America/New_York)"},
+	} {
+		if resp := e.request(t, "POST", "/admin/issues/"+day.String()+"/"+step.action, cookie, url.Values{"csrf": {csrf}}); resp.StatusCode != http.StatusSeeOther {
+			t.Fatalf("%s: %d", step.action, resp.StatusCode)
+		}
+		if detail := e.page(t, "/admin/issues/"+day.String(), cookie); !strings.Contains(detail, step.want) {
+			t.Errorf("after %s the issue's page lacks %q:\n%s", step.action, step.want, detail)
+		}
+	}
+
 	m := &store.OutboxMessage{Recipient: "lois@example.org", Subject: "Hello", MessageID: "<a@planet.example>", Raw: []byte("Subject: Hello\r\n\r\nHi.\r\n")}
 	if err := e.st.AddOutbox(ctx, m); err != nil {
 		t.Fatal(err)

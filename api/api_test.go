@@ -223,7 +223,8 @@ func TestAPI(t *testing.T) {
 		{"schedule bad time", "editor", "POST", "/api/issues/1/schedule", "application/json", `{"at":"at dawn"}`, 422, "invalid", "HH:MM"},
 		{"schedule", "editor", "POST", "/api/issues/1/schedule", "application/json", `{"at":"2099-07-09T06:00:00-04:00"}`, 200, "", `"status": "scheduled"`},
 		{"hold", "editor", "POST", "/api/issues/1/hold", "", "", 200, "", `"status": "held"`},
-		{"release", "editor", "POST", "/api/issues/1/release", "", "", 200, "", `"status": "assembled"`},
+		{"release", "editor", "POST", "/api/issues/1/release", "", "", 200, "", `"status": "scheduled"`},
+		{"unschedule", "editor", "POST", "/api/issues/1/unschedule", "", "", 200, "", `"status": "assembled"`},
 		{"pause before sending", "editor", "POST", "/api/issues/1/pause", "", "", 409, "wrong_state", ""},
 
 		{"add subscriber", "editor", "POST", "/api/subscribers", "application/json", `{"email":"Clark@Example.org","name":"Clark"}`, 201, "", `"email": "clark@example.org"[\s\S]*"status": "active"`},

@@ -93,15 +93,20 @@ func (e *Editor) Skip(ctx context.Context, p *newsletter.Publication, d newslett
 	return e.mark(ctx, p, d, from, newsletter.Skipped)
 }
 
-// Release lets a held issue go: it is assembled again, and the daily schedule
-// sends it if its time for the date is still to come (otherwise send it with
-// 'masthead issue send' or schedule it).
+// Release lets a held issue go: an issue held while it had a one-off send
+// time still to come is scheduled for it again; any other is assembled
+// again, and the daily schedule sends it if its time for the date is still to
+// come (otherwise send it with 'masthead issue send' or schedule it).
 func (e *Editor) Release(ctx context.Context, p *newsletter.Publication, d newsletter.Date) (*newsletter.Issue, error) {
 	iss, err := e.Store.IssueByDate(ctx, p.ID, d)
 	if err != nil {
 		return nil, err
 	}
-	if err := e.Store.SetIssueStatus(ctx, iss.ID, []newsletter.IssueStatus{newsletter.Held}, newsletter.Assembled, time.Time{}); err != nil {
+	to, at := newsletter.Assembled, time.Time{}
+	if !iss.SendAt.IsZero() && iss.SendAt.After(e.now()) {
+		to, at = newsletter.Scheduled, iss.SendAt
+	}
+	if err := e.Store.SetIssueStatus(ctx, iss.ID, []newsletter.IssueStatus{newsletter.Held}, to, at); err != nil {
 		return nil, e.stateErr(ctx, iss.ID, err)
 	}
 	return e.Store.Issue(ctx, iss.ID)

@@ -32,8 +32,9 @@ func TestIssueScheduleCommands(t *testing.T) {
 		{[]string{"issue", "hold", "--date", d}, 0, "— held"},
 		{[]string{"issue", "pause", "--date", d}, 1, "is held: cannot pause it (nothing is being sent); it stays held until 'masthead issue release --date " + d},
 		{[]string{"issue", "unschedule", "--date", d}, 1, "is held"},
-		{[]string{"issue", "release", "--date", d}, 0, "— assembled"},
-		{[]string{"issue", "release", "--date", d}, 1, "is assembled"},
+		{[]string{"issue", "release", "--date", d}, 0, "— scheduled, goes at " + d + " 09:30:00 E"}, // its time comes back
+		{[]string{"issue", "release", "--date", d}, 1, "is scheduled"},
+		{[]string{"issue", "unschedule", "--date", d}, 0, "— assembled"},
 		{[]string{"issue", "skip", "--date", d2}, 0, "— skipped"},
 		{[]string{"issue", "release", "--date", "2001-01-01"}, 1, "no issue for 2001-01-01"},
 	}
