@@ -156,6 +156,7 @@ func TestEditorJourney(t *testing.T) {
 	if kept, err := chromedp.Run(b, chromedp.Evaluate[bool](`window.stillThisPage === true`)); err != nil || !kept {
 		t.Errorf("the progress view reloaded the page instead of updating it (%v)", err)
 	}
+	wait("the send's buttons go when it ends", `document.getElementById("pause") === null && document.getElementById("cancel-send") === null`)
 	if got := text("#p-total"); got != fmt.Sprint(readers) {
 		t.Errorf("progress total %s, want %d", got, readers)
 	}

@@ -33,6 +33,8 @@ document.querySelectorAll("textarea[data-preview]").forEach(function (ta) {
   var box = document.getElementById("progress");
   if (!box) return;
   var url = box.getAttribute("data-url");
+  var was = box.getAttribute("data-status");
+  function live(s) { return s === "sending" || s === "paused"; }
   function set(id, v) { var el = document.getElementById(id); if (el) el.textContent = v; }
   function tick() {
     fetch(url, { credentials: "same-origin" }).then(function (r) { return r.json(); }).then(function (p) {
@@ -44,7 +46,17 @@ document.querySelectorAll("textarea[data-preview]").forEach(function (ta) {
       box.setAttribute("data-status", p.status);
       var st = document.getElementById("issue-status");
       if (st) { st.textContent = p.status; st.className = "badge " + p.status; }
-      if (p.status === "sending" || p.status === "paused") setTimeout(tick, 1000);
+      // The send ended while the page was open: its buttons (pause, resume,
+      // cancel) and the note that it is sending no longer apply.
+      if (live(was) && !live(p.status)) {
+        ["pause", "resume", "cancel-send"].forEach(function (id) {
+          var b = document.getElementById(id);
+          if (b && b.form) b.form.remove();
+        });
+        document.querySelectorAll(".flash").forEach(function (f) { f.remove(); });
+        return;
+      }
+      if (live(p.status)) setTimeout(tick, 1000);
     }).catch(function () { setTimeout(tick, 5000); });
   }
   tick();
