@@ -2,6 +2,7 @@ package workspace
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"html/template"
 
@@ -49,6 +50,12 @@ func (s *Service) Article(ctx context.Context, p *newsletter.Publication, id int
 // sections themselves keep the publication's order. Articles of the date not
 // in ids keep their positions after the listed ones.
 func (s *Service) Arrange(ctx context.Context, p *newsletter.Publication, d newsletter.Date, ids []int64) error {
+	// The order of a date that went out is the order it went out in.
+	if iss, err := s.st.IssueByDate(ctx, p.ID, d); err == nil && iss.Status.Frozen() {
+		return fmt.Errorf("the articles of %s %s: %w", p.Slug, d, newsletter.ErrFrozen)
+	} else if err != nil && !errors.Is(err, store.ErrNotFound) {
+		return err
+	}
 	list, err := s.st.ArticlesFor(ctx, p.ID, d, "")
 	if err != nil {
 		return err

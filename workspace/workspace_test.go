@@ -2,6 +2,7 @@ package workspace_test
 
 import (
 	"context"
+	"errors"
 	"path/filepath"
 	"testing"
 	"time"
@@ -87,6 +88,21 @@ func TestArrangeAndMove(t *testing.T) {
 	}
 	if err := w.Arrange(ctx, p, d, []int64{999}); err == nil {
 		t.Error("arranging an unknown article succeeded")
+	}
+
+	// Once the date's issue went out, its order is the order it went out in.
+	iss, err := newsletter.NewAssembler(st, "https://planet.example").Assemble(ctx, p, d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := st.SetIssueStatus(ctx, iss.ID, nil, newsletter.Sent, time.Time{}); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Move(ctx, p, ids[3], -1); !errors.Is(err, newsletter.ErrFrozen) {
+		t.Errorf("moving an article of a sent issue: %v, want ErrFrozen", err)
+	}
+	if got := order(); got != "CBAD" {
+		t.Errorf("a sent issue's articles were reordered: %s, want CBAD", got)
 	}
 }
 
