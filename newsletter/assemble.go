@@ -128,6 +128,11 @@ func (a *Assembler) number(p *Publication, d Date, iss *Issue, next Numberer) er
 
 // View is what the templates see of an issue of p.
 func (a *Assembler) View(p *Publication, iss *Issue) *templates.Issue {
+	copyright := p.CopyrightLine(iss.Date)
+	address := p.Address // the law's postal address, once in the footer
+	if strings.Contains(copyright, address) {
+		address = ""
+	}
 	v := &templates.Issue{
 		PublicationName: p.Name,
 		Tagline:         p.Tagline,
@@ -135,8 +140,8 @@ func (a *Assembler) View(p *Publication, iss *Issue) *templates.Issue {
 		Number:          iss.Number,
 		Date:            iss.Date.Long(),
 		ISODate:         iss.Date.String(),
-		Copyright:       p.CopyrightLine(iss.Date),
-		Address:         p.Address,
+		Copyright:       copyright,
+		Address:         address,
 		WebURL:          a.WebURL(p, iss.Date),
 		HomeURL:         a.HomeURL(),
 	}

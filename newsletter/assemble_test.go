@@ -127,6 +127,12 @@ func TestAssembleNumbersOrdersAndRenders(t *testing.T) {
 	if strings.Contains(page, "<script") || strings.Contains(page, "%%MH:") {
 		t.Error("HTML has a script or an unfilled slot")
 	}
+	// The postal address is in the footer once: the default copyright line
+	// carries it, so it is not repeated under it.
+	plain := string(templates.Compile(iss.Text, templates.Text).Fill(nil, who))
+	if strings.Contains(page, "<p>"+p.Address+"</p>") || strings.Contains(plain, "\n"+p.Address+"\n") {
+		t.Errorf("the postal address %q is repeated under the copyright line that has it", p.Address)
+	}
 	if !regexp.MustCompile(`<(td|h1|h2|p|a)[^>]* style="`).MatchString(page) {
 		t.Error("HTML has no inlined style attributes")
 	}
