@@ -127,3 +127,29 @@ func TestOutboxShowsSubjectsDecoded(t *testing.T) {
 		t.Errorf("the outbox does not show the undecodable subject %q as kept:\n%s", broken, outbox)
 	}
 }
+
+// A subscriber's page offers to unsubscribe only someone subscribed, and says
+// when their record last changed, not only when they signed up.
+func TestSubscriberPageAfterUnsubscribe(t *testing.T) {
+	e := newEnv(t, smtptest.Options{})
+	e.subscribers(t, 1)
+	cookie, csrf := e.session(t, e.user(t, "perry@planet.example", auth.Editor))
+	sub, err := e.st.SubscriberByEmail(context.Background(), "reader01@example.org")
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := fmt.Sprintf("/admin/subscribers/%d", sub.ID)
+	if page := e.page(t, path, cookie); !strings.Contains(page, "Unsubscribe from The Daily Planet") {
+		t.Fatalf("an active subscriber's page has no unsubscribe button:\n%s", page)
+	}
+	if resp := e.request(t, "POST", path+"/unsubscribe", cookie, url.Values{"csrf": {csrf}}); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("unsubscribe: %d", resp.StatusCode)
+	}
+	page := e.page(t, path, cookie)
+	if strings.Contains(page, "Unsubscribe from The Daily Planet") {
+		t.Errorf("the page still offers to unsubscribe someone who left:\n%s", page)
+	}
+	if !strings.Contains(page, "subscriber since") || !strings.Contains(page, "last change") {
+		t.Errorf("the page does not tell sign-up from last change:\n%s", page)
+	}
+}
