@@ -2,9 +2,9 @@ package store
 
 import (
 	"context"
-	"os"
-	"strconv"
 	"testing"
+
+	"masthead/internal/testenv"
 )
 
 // BenchmarkCounts counts an issue's ledger by status (what the progress view
@@ -12,14 +12,7 @@ import (
 //
 //	go test -run '^$' -bench Counts -benchtime 20x ./store/
 func BenchmarkCounts(b *testing.B) {
-	rows := 200_000
-	if v := os.Getenv("MASTHEAD_BENCH_ROWS"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil {
-			b.Fatalf("MASTHEAD_BENCH_ROWS=%q: %v", v, err)
-		}
-		rows = n
-	}
+	rows := testenv.BenchRows(b, 200_000)
 	ctx := context.Background()
 	f := &sendFixture{s: openTuned(b, "NORMAL")}
 	f.pubID = f.publication(b, "daily")

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"masthead/internal/testenv"
 	"masthead/store"
 	"masthead/subscribers"
 )
@@ -24,14 +25,7 @@ import (
 //
 // (MASTHEAD_BENCH_DB=postgres://... runs it against PostgreSQL instead.)
 func BenchmarkImport(b *testing.B) {
-	rows := 1_000_000
-	if v := os.Getenv("MASTHEAD_BENCH_ROWS"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil {
-			b.Fatalf("MASTHEAD_BENCH_ROWS=%q: %v", v, err)
-		}
-		rows = n
-	}
+	rows := testenv.BenchRows(b, 1_000_000)
 	dir := b.TempDir()
 	csvPath := filepath.Join(dir, "subscribers.csv")
 	if err := writeBenchCSV(csvPath, rows); err != nil {
