@@ -122,12 +122,12 @@ func (a *app) validate() error {
 	return nil
 }
 
-// store opens the database once per command.
 // createsDatabase are the commands that may start a new SQLite file; the
 // others refuse a path where there is none, so that a mistyped --db shows an
 // error rather than an empty list.
 var createsDatabase = map[string]bool{"serve": true, "worker": true, "publication set": true, "user add": true, "bench": true}
 
+// store opens the database once per command.
 func (a *app) store(ctx context.Context) (*store.Store, error) {
 	if a.st != nil {
 		return a.st, nil
