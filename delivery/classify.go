@@ -3,12 +3,8 @@ package delivery
 import (
 	"errors"
 	"math/rand/v2"
-	"net/textproto"
-	"strconv"
 	"strings"
 	"time"
-
-	"github.com/wneessen/go-mail"
 
 	"masthead/store"
 )
@@ -32,28 +28,26 @@ type result struct {
 	reply   string
 }
 
-// classify reads go-mail's outcome. go-mail reports network errors and
-// timeouts with code 0 and IsTemp() false: they are transient here.
-func classify(err error, msg *mail.Msg) result {
-	if msg != nil && msg.IsDelivered() {
-		// DATA was accepted; a later RSET failure does not undo that.
-		r := result{verdict: accepted, code: 250, reply: strings.TrimSpace(msg.ServerResponse())}
-		if c := leadingCode(r.reply); c != 0 {
-			r.code = c
+// classify reads a Conn's outcome: nil is accepted (m.Reply holds the
+// server's reply), a *ReplyError a refusal or a broken conversation at one
+// stage, a *DialError a failure to connect.
+func classify(err error, m *Message) result {
+	if err == nil {
+		r := result{verdict: accepted, code: 250}
+		if m != nil && m.Reply != "" {
+			r.reply = m.Reply
+			if c := leadingCode(m.Reply); c != 0 {
+				r.code = c
+			}
 		}
 		return r
 	}
-	if err == nil {
-		return result{verdict: accepted, code: 250}
-	}
-	r := result{reply: oneLine(err.Error()), code: replyCode(err)}
-	var se *mail.SendError
+	r := result{reply: oneLine(err.Error()), code: ReplyCode(err)}
+	var re *ReplyError
 	var de *DialError
 	switch {
-	case errors.As(err, &se):
-		r.code = se.ErrorCode()
-		r.verdict = sendVerdict(se, r.code)
-		r.reply = sendReply(se)
+	case errors.As(err, &re):
+		r.verdict = replyVerdict(re)
 	case errors.As(err, &de):
 		r.verdict = serverDown
 		if r.code >= 500 && r.code != 554 { // 535 authentication failed, 530 TLS required ...
@@ -65,73 +59,32 @@ func classify(err error, msg *mail.Msg) result {
 	return r
 }
 
-func sendVerdict(se *mail.SendError, code int) verdict {
-	switch se.Reason {
-	case mail.ErrGetSender, mail.ErrGetRcpts, mail.ErrNoUnencoded:
+func replyVerdict(re *ReplyError) verdict {
+	switch re.Stage {
+	case StageMessage:
 		return refused
-	case mail.ErrConnCheck:
+	case StageConnect:
 		return serverDown
 	}
+	code := re.Code
 	switch {
 	case code == 0 || code == 421:
 		return serverDown
 	case code < 500:
 		return transient
-	case se.Reason == mail.ErrSMTPMailFrom:
+	case re.Stage == StageMail:
 		// The server refuses our sender, not this recipient: every message
 		// would fail the same way, so pause the send rather than fail the list.
 		return serverDown
-	case se.Reason == mail.ErrSMTPRcptTo:
+	case re.Stage == StageRcpt:
 		return rejected
 	}
 	// 5xx after DATA: an address problem (5.1.x, 5.2.x) bounces; a content
 	// or policy refusal (5.6.x, 5.7.x) fails this message only.
-	esc := se.EnhancedStatusCode()
-	if strings.HasPrefix(esc, "5.6.") || strings.HasPrefix(esc, "5.7.") {
+	if strings.HasPrefix(re.Enhanced, "5.6.") || strings.HasPrefix(re.Enhanced, "5.7.") {
 		return refused
 	}
 	return rejected
-}
-
-// sendReply is the server's reply in a go-mail SendError, without go-mail's
-// wording around it: `550 5.1.1 no such user (sending SMTP RCPT TO command)`.
-func sendReply(se *mail.SendError) string {
-	s := se.Error()
-	reason := se.Reason.String()
-	s = strings.TrimPrefix(strings.TrimPrefix(s, reason), ": ")
-	if i := strings.Index(s, ", affected "); i >= 0 {
-		s = s[:i]
-	}
-	if s == "" {
-		return reason
-	}
-	// go-mail's SMTP client quotes the text: 550 "5.1.1 no such user".
-	if code, text, ok := strings.Cut(s, " "); ok && len(code) == 3 {
-		if t, err := strconv.Unquote(text); err == nil {
-			s = code + " " + t
-		}
-	}
-	return oneLine(s) + " (" + reason + ")"
-}
-
-// replyCode finds an SMTP code in a non-SendError (a dial or greeting error).
-func replyCode(err error) int {
-	var te *textproto.Error
-	if errors.As(err, &te) {
-		return te.Code
-	}
-	return leadingCode(err.Error())
-}
-
-func leadingCode(s string) int {
-	if len(s) < 3 {
-		return 0
-	}
-	n, err := strconv.Atoi(s[:3])
-	if err != nil || n < 200 || n > 599 {
-		return 0
-	}
-	return n
 }
 
 // Backoff is the retry schedule: Base doubled per attempt up to Max, each

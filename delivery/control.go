@@ -65,8 +65,9 @@ func (e *Engine) TestSend(ctx context.Context, issueID int64, addr string) error
 		return err
 	}
 	defer conn.Close()
-	err = conn.Send(ctx, &Message{Msg: msg, To: addr, Subject: comp.subject, MessageID: mid})
-	if res := classify(err, msg); res.verdict != accepted {
+	m := &Message{Msg: msg, To: addr, Subject: comp.subject, MessageID: mid}
+	err = conn.Send(ctx, m)
+	if res := classify(err, m); res.verdict != accepted {
 		return fmt.Errorf("test send to %s: %w", addr, err)
 	}
 	return nil

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"strings"
 
 	"github.com/wneessen/go-mail"
 	"github.com/wneessen/go-mail/smtp"
@@ -17,6 +18,9 @@ type Message struct {
 	To         string
 	Subject    string
 	MessageID  string
+	// Reply is set by Conn.Send when the receiver accepted the message: the
+	// server's reply to the end of DATA ("250 2.0.0 Ok: queued as ...").
+	Reply string
 }
 
 // Sender is where messages go: an SMTP server, or the built-in outbox.
@@ -27,8 +31,10 @@ type Sender interface {
 
 // Conn is one connection of a Sender, used by one worker at a time.
 type Conn interface {
-	// Send delivers one message. A nil error, or m.Msg.IsDelivered(), means
-	// the receiver accepted it; errors are classified by the engine.
+	// Send delivers one message. A nil error means the receiver accepted it
+	// (and m.Reply says how); an SMTP Conn reports a refusal or a broken
+	// conversation as a *ReplyError and a failure to connect as a
+	// *DialError, which the engine classifies.
 	Send(ctx context.Context, m *Message) error
 	Close() error
 }
@@ -110,20 +116,42 @@ func (c *smtpConn) Send(ctx context.Context, m *Message) error {
 			return err
 		}
 	}
-	err := c.client.SendWithSMTPClient(c.sc, m.Msg)
+	err := c.send(m)
 	if err != nil && c.sent > 0 && staleConn(err) {
 		c.drop()
 		if err := c.dial(ctx); err != nil {
 			return err
 		}
-		err = c.client.SendWithSMTPClient(c.sc, m.Msg)
+		err = c.send(m)
 	}
-	if err != nil && !m.Msg.IsDelivered() && brokenConn(err) {
+	if err != nil && brokenConn(err) {
 		c.drop()
-	} else if err == nil || m.Msg.IsDelivered() {
+	} else if err == nil {
 		c.sent++
 	}
 	return err
+}
+
+// send is one go-mail conversation for m. DATA accepted is success even if
+// the RSET after it failed; any other failure comes back as a *ReplyError.
+func (c *smtpConn) send(m *Message) error {
+	err := c.client.SendWithSMTPClient(c.sc, m.Msg)
+	if m.Msg.IsDelivered() {
+		m.Reply = strings.TrimSpace(m.Msg.ServerResponse())
+		if err != nil { // the RSET after DATA failed: the connection is suspect
+			c.drop()
+		}
+		return nil
+	}
+	if err == nil {
+		m.Reply = strings.TrimSpace(m.Msg.ServerResponse())
+		return nil
+	}
+	var se *mail.SendError
+	if errors.As(err, &se) {
+		return fromSendError(se)
+	}
+	return &ReplyError{Stage: StageData, Text: oneLine(err.Error()), Err: err}
 }
 
 // drop closes the connection without QUIT: after an error the server may not
@@ -147,26 +175,25 @@ func (c *smtpConn) Close() error {
 
 // staleConn: the connection was found dead before the message was sent.
 func staleConn(err error) bool {
-	var se *mail.SendError
-	if !errors.As(err, &se) {
+	var re *ReplyError
+	if !errors.As(err, &re) {
 		return false
 	}
-	return (se.Reason == mail.ErrSMTPMailFrom || se.Reason == mail.ErrConnCheck) && se.ErrorCode() == 0
+	return (re.Stage == StageMail || re.Stage == StageConnect) && re.Code == 0
 }
 
 // brokenConn: after this error the connection cannot be trusted (a network
 // error, a timeout, or 421 "closing channel", RFC 5321 3.8).
 func brokenConn(err error) bool {
-	var se *mail.SendError
-	if !errors.As(err, &se) {
+	var re *ReplyError
+	if !errors.As(err, &re) {
 		return true
 	}
-	switch se.Reason {
-	case mail.ErrGetSender, mail.ErrGetRcpts, mail.ErrNoUnencoded:
+	switch re.Stage {
+	case StageMessage:
 		return false // the message was at fault, not the connection
-	case mail.ErrSMTPReset:
+	case StageConnect:
 		return true
 	}
-	code := se.ErrorCode()
-	return code == 0 || code == 421
+	return re.Code == 0 || re.Code == 421
 }

@@ -42,9 +42,10 @@ func (r *run) send(conn Conn, d *store.Delivery, buf *Buffers) {
 		return
 	}
 	started := r.e.cfg.Now()
-	err = conn.Send(r.work, &Message{Msg: msg, IssueID: r.issueID, DeliveryID: d.ID, To: d.Email,
-		Subject: r.comp.subject, MessageID: d.MessageID})
-	res := classify(err, msg)
+	m := &Message{Msg: msg, IssueID: r.issueID, DeliveryID: d.ID, To: d.Email,
+		Subject: r.comp.subject, MessageID: d.MessageID}
+	err = conn.Send(r.work, m)
+	res := classify(err, m)
 	switch res.verdict {
 	case accepted:
 		if down := r.breaker.success(); down > 0 {

@@ -2,13 +2,9 @@ package metrics
 
 import (
 	"context"
-	"errors"
-	"net/textproto"
 	"strconv"
 	"strings"
 	"sync"
-
-	"github.com/wneessen/go-mail"
 
 	"masthead/delivery"
 )
@@ -78,26 +74,14 @@ func (c *conn) Send(ctx context.Context, msg *delivery.Message) error {
 
 // attemptOutcome reads an attempt's result the way the engine does in outline.
 func attemptOutcome(msg *delivery.Message, err error) (Outcome, int) {
-	if err == nil || (msg.Msg != nil && msg.Msg.IsDelivered()) {
+	if err == nil {
 		code := 250
-		if msg.Msg != nil {
-			if c := leadingCode(msg.Msg.ServerResponse()); c != 0 {
-				code = c
-			}
+		if c := leadingCode(msg.Reply); c != 0 {
+			code = c
 		}
 		return Sent, code
 	}
-	code := 0
-	var se *mail.SendError
-	var te *textproto.Error
-	switch {
-	case errors.As(err, &se):
-		code = se.ErrorCode()
-	case errors.As(err, &te):
-		code = te.Code
-	default:
-		code = leadingCode(err.Error())
-	}
+	code := delivery.ReplyCode(err)
 	if code >= 500 && code != 521 {
 		return Failed, code
 	}
