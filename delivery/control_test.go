@@ -43,6 +43,7 @@ func TestRateLimits(t *testing.T) {
 	if len(all) != 100 || len(slow) != 10 {
 		t.Fatalf("%d messages, %d to slow.example", len(all), len(slow))
 	}
+	assertFilled(t, f, srv.Messages())
 	// A token bucket lets rate×window + burst through in any window; arrival
 	// times at the server carry scheduling jitter (large under -race on a busy
 	// machine), for which 100 ms more of the rate is allowed.
@@ -93,8 +94,10 @@ func TestPauseResumeCancel(t *testing.T) {
 			}
 			done <- sum
 		}()
-		for srv.Count() < n {
-			time.Sleep(time.Millisecond)
+		for deadline := time.Now().Add(time.Minute); srv.Count() < n; time.Sleep(time.Millisecond) {
+			if time.Now().After(deadline) {
+				t.Fatalf("%d messages did not arrive within a minute (%d did)", n, srv.Count())
+			}
 		}
 		if err := act(); err != nil {
 			t.Fatal(err)
@@ -133,6 +136,7 @@ func TestPauseResumeCancel(t *testing.T) {
 	if _, dup := copies(srv.Messages()); dup != 0 {
 		t.Fatalf("%d duplicates", dup)
 	}
+	assertFilled(t, f, srv.Messages())
 	if err := e.Resume(ctx, f.issue.ID); err == nil {
 		t.Fatal("a cancelled issue resumed")
 	}
@@ -152,6 +156,13 @@ func TestTestSendLeavesLedger(t *testing.T) {
 	msgs := srv.Messages()
 	if len(msgs) != 1 || msgs[0].To[0] != "editor@planet.example" || !strings.HasPrefix(msgs[0].MessageID, "<test.") {
 		t.Fatalf("messages %+v", msgs)
+	}
+	// The test copy fills the slots for the editor's address, with an
+	// unsubscribe link that names no subscriber.
+	if text, html := messageParts(t, msgs[0].Data); bytes.Contains(msgs[0].Data, []byte("[[MH:")) ||
+		!strings.Contains(text, "Good morning.") || !strings.Contains(html, "editor@planet.example") ||
+		!strings.Contains(text, "Unsubscribe: "+testBaseURL+"/unsubscribe/") {
+		t.Fatalf("test message not filled for the editor:\n%s\n%s", text, html)
 	}
 	if st, _ := f.st.IssueStatus(ctx, f.issue.ID); st != newsletter.Assembled {
 		t.Fatalf("issue is %s", st)

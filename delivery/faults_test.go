@@ -81,6 +81,7 @@ func TestSendSurvivesFaults(t *testing.T) {
 	if dup != 0 {
 		t.Errorf("%d duplicate messages", dup)
 	}
+	assertFilled(t, f, srv.Messages())
 	if len(perRcpt) != 990 {
 		t.Errorf("%d recipients got the issue, want 990", len(perRcpt))
 	}
@@ -144,8 +145,11 @@ func TestOutageTripsTheBreaker(t *testing.T) {
 	}
 	srv := startServer(t, smtptest.Options{Inject: inject})
 	go func() {
-		for srv.Count() < 50 {
-			time.Sleep(time.Millisecond)
+		for deadline := time.Now().Add(time.Minute); srv.Count() < 50; time.Sleep(time.Millisecond) {
+			if time.Now().After(deadline) {
+				t.Errorf("50 messages did not arrive within a minute (%d did)", srv.Count())
+				return
+			}
 		}
 		outageStart.Store(time.Now().UnixNano())
 	}()
@@ -158,6 +162,7 @@ func TestOutageTripsTheBreaker(t *testing.T) {
 	if perRcpt, dup := copies(srv.Messages()); len(perRcpt) != 300 || dup != 0 {
 		t.Fatalf("%d recipients, %d duplicates", len(perRcpt), dup)
 	}
+	assertFilled(t, f, srv.Messages())
 	// Each breaker trip costs at most one attempt per connection.
 	rows, _ := f.st.Deliveries(ctx, store.DeliveryFilter{IssueID: f.issue.ID})
 	extra := 0
@@ -191,6 +196,7 @@ func TestGiveUpFailsSoftly(t *testing.T) {
 	if err != nil || sum.Status != newsletter.Sent || sum.Counts.Sent != 4 || sum.Counts.Failed != 1 {
 		t.Fatalf("run: %v, %+v", err, sum)
 	}
+	assertFilled(t, f, srv.Messages())
 	failed, _ := f.st.Deliveries(ctx, store.DeliveryFilter{IssueID: f.issue.ID, Status: store.DeliveryFailed})
 	d := failed[0]
 	if d.Attempts < 3 || d.LastCode != 451 || !strings.HasPrefix(d.LastReply, "gave up after 300ms: 451 4.2.0 mailbox busy") {

@@ -1,11 +1,17 @@
 package delivery_test
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
 	"fmt"
 	"html/template"
+	"io"
+	"mime"
+	"mime/multipart"
+	"net/mail"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -63,9 +69,9 @@ func (f *fixture) assemble(t testing.TB, d newsletter.Date, bodyKB int) *newslet
 		iss, err := f.st.AssembleIssue(context.Background(), f.pub.ID, d,
 			func(*newsletter.Issue, newsletter.Numberer) (*newsletter.Issue, error) {
 				return &newsletter.Issue{Volume: 3, Number: 153, Status: newsletter.Assembled, Subject: "The Daily Planet — Today",
-					HTML: `<html><body><p>Good morning%%MH:greeting%%.</p><p>News.</p>` +
-						`<p><a href="%%MH:unsubscribe%%">Unsubscribe</a> %%MH:email%%</p></body></html>`,
-					Text: "Good morning%%MH:greeting%%.\n\nNews.\n\nUnsubscribe: %%MH:unsubscribe%%\n"}, nil
+					HTML: `<html><body><p>Good morning[[MH:greeting]].</p><p>News.</p>` +
+						`<p><a href="[[MH:unsubscribe]]">Unsubscribe</a> [[MH:email]]</p></body></html>`,
+					Text: "Good morning[[MH:greeting]].\n\nNews.\n\nUnsubscribe: [[MH:unsubscribe]]\n"}, nil
 			})
 		if err != nil {
 			t.Fatal(err)
@@ -199,6 +205,79 @@ func copies(msgs []smtptest.Message) (perRcpt map[string]int, dup int) {
 		}
 	}
 	return perRcpt, dup
+}
+
+// assertFilled checks that every message of the small fixture issue
+// (assemble with bodyKB 0) carries its recipient's own values in each slot:
+// the greeting with the name addSubscribers gave them, their address, and an
+// unsubscribe link on testBaseURL whose token names a subscriber of the
+// publication; and no marker is left unfilled.
+func assertFilled(t testing.TB, f *fixture, msgs []smtptest.Message) {
+	t.Helper()
+	if len(msgs) == 0 {
+		t.Fatal("no messages to check")
+	}
+	for _, m := range msgs {
+		if m.Data == nil {
+			t.Fatalf("message %s to %v kept no bytes", m.MessageID, m.To)
+		}
+		rcpt := m.To[0]
+		var n int
+		if _, err := fmt.Sscanf(rcpt, "r%05d@", &n); err != nil {
+			t.Fatalf("recipient %q is not one of addSubscribers': %v", rcpt, err)
+		}
+		text, html := messageParts(t, m.Data)
+		link := regexp.MustCompile(`Unsubscribe: (\S+)`).FindStringSubmatch(text)
+		switch {
+		case bytes.Contains(m.Data, []byte("[[MH:")) || strings.Contains(text+html, "[[MH:"):
+			t.Errorf("message to %s has an unfilled slot:\n%s", rcpt, m.Data)
+		case !strings.Contains(text, fmt.Sprintf("Good morning, Reader %d.", n)):
+			t.Errorf("message to %s greets someone else:\n%s", rcpt, text)
+		case !strings.Contains(html, rcpt) || !strings.Contains(html, fmt.Sprintf("Good morning, Reader %d.", n)):
+			t.Errorf("HTML to %s lacks their address or greeting:\n%s", rcpt, html)
+		case link == nil || !strings.HasPrefix(link[1], testBaseURL+"/unsubscribe/") || !strings.Contains(html, `href="`+link[1]+`"`):
+			t.Errorf("message to %s has no unsubscribe link on %s in both parts:\n%s\n%s", rcpt, testBaseURL, text, html)
+		default:
+			tok, err := f.signer.Verify(link[1][strings.LastIndexByte(link[1], '/')+1:], subscribers.PurposeUnsubscribe, time.Now())
+			if err != nil || tok.PublicationID != f.pub.ID || tok.SubscriberID == 0 {
+				t.Errorf("unsubscribe token of %s: %+v, %v", rcpt, tok, err)
+			}
+		}
+	}
+}
+
+// messageParts decodes a multipart/alternative message into its text and
+// HTML parts.
+func messageParts(t testing.TB, raw []byte) (text, html string) {
+	t.Helper()
+	m, err := mail.ReadMessage(bytes.NewReader(raw))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, params, err := mime.ParseMediaType(m.Header.Get("Content-Type"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	mr := multipart.NewReader(m.Body, params["boundary"])
+	for {
+		p, err := mr.NextPart()
+		if err == io.EOF {
+			return text, html
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, err := io.ReadAll(p) // the multipart reader decodes quoted-printable
+		if err != nil {
+			t.Fatal(err)
+		}
+		switch ct, _, _ := mime.ParseMediaType(p.Header.Get("Content-Type")); ct {
+		case "text/plain":
+			text = string(body)
+		case "text/html":
+			html = string(body)
+		}
+	}
 }
 
 // openRaw opens the fixture's database directly, for what the store has no

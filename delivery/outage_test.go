@@ -45,6 +45,7 @@ func TestServerStateOncePerChange(t *testing.T) {
 	if err != nil || sum.Status != newsletter.Sent {
 		t.Fatalf("run: %+v, %v", sum, err)
 	}
+	assertFilled(t, f, srv.Messages())
 	mu.Lock()
 	defer mu.Unlock()
 	if said.Load() < 3 || len(states) != 2 || !states[0].Down || states[1].Down || states[0].Retry <= 0 ||

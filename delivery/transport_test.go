@@ -43,4 +43,5 @@ func TestSendKeepsItsTransport(t *testing.T) {
 	if err != nil || sum.Status != newsletter.Sent || srv.Count() != 5 {
 		t.Fatalf("SMTP run: %+v, %v; server got %d", sum, err, srv.Count())
 	}
+	assertFilled(t, f, srv.Messages())
 }

@@ -124,12 +124,21 @@ func TestAssembleNumbersOrdersAndRenders(t *testing.T) {
 			t.Errorf("HTML lacks %q", s)
 		}
 	}
-	if strings.Contains(page, "<script") || strings.Contains(page, "%%MH:") {
+	if strings.Contains(page, "<script") || strings.Contains(page, "[[MH:") {
 		t.Error("HTML has a script or an unfilled slot")
+	}
+	// The stored issue keeps the slots open; filling wrote the recipient in.
+	for _, slot := range []string{"[[MH:unsubscribe]]", "[[MH:greeting]]"} {
+		if !strings.Contains(iss.HTML, slot) || !strings.Contains(iss.Text, slot) {
+			t.Errorf("stored issue lacks the slot %s", slot)
+		}
 	}
 	// The postal address is in the footer once: the default copyright line
 	// carries it, so it is not repeated under it.
 	plain := string(templates.Compile(iss.Text, templates.Text).Fill(nil, who))
+	if strings.Contains(plain, "[[MH:") || !strings.Contains(plain, "https://planet.example/unsubscribe/TOKEN") {
+		t.Errorf("text part not filled:\n%s", plain)
+	}
 	if strings.Contains(page, "<p>"+p.Address+"</p>") || strings.Contains(plain, "\n"+p.Address+"\n") {
 		t.Errorf("the postal address %q is repeated under the copyright line that has it", p.Address)
 	}

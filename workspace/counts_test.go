@@ -82,8 +82,10 @@ func TestCountsCacheSharesARunningCount(t *testing.T) {
 			got <- c.Sent
 		})
 	}
-	for running.Load() == 0 {
-		time.Sleep(time.Millisecond)
+	for deadline := time.Now().Add(10 * time.Second); running.Load() == 0; time.Sleep(time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("no count started within 10 s")
+		}
 	}
 	time.Sleep(20 * time.Millisecond) // most of the other watchers arrive while it runs
 	close(release)
