@@ -30,7 +30,7 @@ func (r *Report) feedback(b []byte) error {
 			detail += "; " + k + ": " + v
 		}
 	}
-	detail = oneLine(detail, 500)
+	detail = oneLine(detail)
 	var rcpts []string
 	for _, v := range append(all.all("original-rcpt-to"), all.all("removal-recipient")...) {
 		if a := addressOf(v); a != "" {
@@ -63,7 +63,7 @@ func (r *Report) exim(header string, text []byte) error {
 	}
 	var detail, status string
 	if m := replyLineRE.FindString(body); m != "" {
-		detail = oneLine(m, 500)
+		detail = oneLine(m)
 		status = enhancedStatus("", m)
 	}
 	if r.OriginalMessageID == "" {

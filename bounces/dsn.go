@@ -30,7 +30,7 @@ func (r *Report) deliveryStatus(b []byte) error {
 			Status:   enhancedStatus(blk.get("status"), diag),
 		}
 		rc.Kind = classify(rc.Action, rc.Status)
-		rc.Detail = oneLine(strings.TrimSpace(rc.Status+" "+diag), 500)
+		rc.Detail = oneLine(strings.TrimSpace(rc.Status + " " + diag))
 		r.Recipients = append(r.Recipients, rc)
 	}
 	if len(r.Recipients) == 0 {

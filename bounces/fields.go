@@ -98,11 +98,6 @@ func addressOf(v string) string {
 	return v
 }
 
-// oneLine makes a field value fit for a history line: one line, at most n bytes.
-func oneLine(s string, n int) string {
-	s = strings.Join(strings.Fields(s), " ")
-	if len(s) > n {
-		s = strings.ToValidUTF8(s[:n], "")
-	}
-	return s
-}
+// oneLine makes a field value fit for a history line: one line, its runs of
+// white space one space each (the store cuts what it keeps to its length).
+func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }

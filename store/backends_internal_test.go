@@ -39,6 +39,7 @@ func TestLedgerOnEveryBackend(t *testing.T) {
 		{"ClaimSkipsLeaversAndCancelKeepsTruth", testClaimSkipsLeaversAndCancelKeepsTruth},
 		{"ReleaseExpireAndSearch", testReleaseExpireAndSearch},
 		{"Outbox", testOutbox},
+		{"RecordCutsRepliesAtARune", testRecordCutsRepliesAtARune},
 		{"BouncesShareOnePath", testBouncesShareOnePath},
 		{"OldBounceReasonMigrated", testOldBounceReasonMigrated},
 	} {

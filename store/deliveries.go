@@ -111,10 +111,3 @@ func collectDeliveries(rows *sql.Rows) ([]*Delivery, error) {
 	slices.SortFunc(out, func(a, b *Delivery) int { return cmp.Compare(a.ID, b.ID) })
 	return out, nil
 }
-
-func truncate(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	return s[:n]
-}

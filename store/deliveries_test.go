@@ -7,8 +7,10 @@ import (
 	"fmt"
 	"path/filepath"
 	"regexp"
+	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"masthead/newsletter"
 )
@@ -372,4 +374,38 @@ func BenchmarkClaimRecord(b *testing.B) {
 		done += len(rows)
 	}
 	f.s.Record(ctx, batch)
+}
+
+// A reply longer than the column keeps is cut before a rune, and bytes that
+// are not UTF-8 are replaced: PostgreSQL refuses invalid UTF-8, so a reply
+// cut inside a rune would fail the whole batch it is recorded in.
+func testRecordCutsRepliesAtARune(t *testing.T, dsn string) {
+	ctx := context.Background()
+	f := newSendFixtureAt(t, dsn, 3)
+	if _, err := f.s.StartSend(ctx, f.issueID); err != nil {
+		t.Fatal(err)
+	}
+	got, err := f.s.Claim(ctx, f.issueID, "a", 3, time.Minute)
+	if err != nil || len(got) != 3 {
+		t.Fatalf("claim = %d, %v", len(got), err)
+	}
+	long := "550 " + strings.Repeat("é", 700) // 1,404 bytes; byte 1,000 is inside an é
+	now := time.Now()
+	err = f.s.Record(ctx, []Outcome{
+		{DeliveryID: got[0].ID, Owner: "a", Kind: OutcomeSent, At: now, Code: 250, Reply: "250 " + strings.Repeat("ü", 600)},
+		{DeliveryID: got[1].ID, Owner: "a", Kind: OutcomeFailed, At: now, Code: 550, Reply: long, Bounce: HardBounce},
+		{DeliveryID: got[2].ID, Owner: "a", Kind: OutcomeRetry, At: now, Code: 451, Reply: "451 caf\xe9 full", NextAttemptAt: now},
+	})
+	if err != nil {
+		t.Fatalf("record: %v", err)
+	}
+	for i, want := range []string{"250 " + strings.Repeat("ü", 498), "550 " + strings.Repeat("é", 498), "451 caf\uFFFD full"} {
+		d, err := f.s.DeliveryByID(ctx, got[i].ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if d.LastReply != want || !utf8.ValidString(d.LastReply) {
+			t.Errorf("row %d kept %d bytes %q, want %d bytes", i, len(d.LastReply), d.LastReply, len(want))
+		}
+	}
 }

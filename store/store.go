@@ -13,6 +13,7 @@ import (
 	"log/slog"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // ErrNotFound is returned when the row asked for does not exist.
@@ -128,4 +129,20 @@ func fromMS(v int64) time.Time {
 // placeholders returns "?, ?, ?" for n values.
 func placeholders(n int) string {
 	return strings.TrimSuffix(strings.Repeat("?, ", n), ", ")
+}
+
+// truncate is s as valid UTF-8 of at most n bytes, the one cut every text
+// the store keeps from outside (SMTP replies, report details) goes through:
+// invalid bytes become U+FFFD and the cut falls before a rune, never inside
+// one. PostgreSQL refuses a text value with invalid UTF-8, and one such value
+// would fail the whole transaction it is in (a Record batch).
+func truncate(s string, n int) string {
+	s = strings.ToValidUTF8(s, "\uFFFD")
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n]
 }

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"slices"
 )
 
 // Queries of the editor's workspace (admin pages and API) that belong to no
@@ -21,8 +22,6 @@ func (s *Store) SubscriberDeliveries(ctx context.Context, subscriberID int64, li
 		return nil, err
 	}
 	// collectDeliveries orders by id; newest first reads better here.
-	for i, j := 0, len(list)-1; i < j; i, j = i+1, j-1 {
-		list[i], list[j] = list[j], list[i]
-	}
+	slices.Reverse(list)
 	return list, nil
 }

@@ -150,17 +150,5 @@ func (s *Server) apply(r *http.Request, rep report) (bool, error) {
 		id = "webhook:" + hex.EncodeToString(b[:])
 	}
 	return s.store.ApplyBounceReport(r.Context(), store.BounceReport{ReportID: id, Email: rep.Email, Kind: kind,
-		Detail: truncate(rep.Detail, 500)}, 0)
+		Detail: rep.Detail}, 0)
 }
-
-func truncate(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	for n > 0 && !utf8RuneStart(s[n]) {
-		n--
-	}
-	return s[:n]
-}
-
-func utf8RuneStart(b byte) bool { return b&0xC0 != 0x80 }
