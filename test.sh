@@ -2,7 +2,8 @@
 # Runs masthead's whole test suite with the real parts it needs: headless Chromium
 # for the web pages, mailpit as a real mail server, and PostgreSQL when reachable on
 # 127.0.0.1:5432. Missing pieces are installed first (Chromium from Debian's
-# packages, mailpit with `go install`).
+# packages, mailpit with `go install`). Besides the tests it runs go vet and
+# staticcheck, and the allocation tests once more without -race.
 set -euo pipefail
 cd "$(dirname "$0")"
 export PATH="$PATH:/usr/local/go/bin:$(go env GOPATH)/bin"
@@ -26,4 +27,10 @@ if [ -z "${MASTHEAD_TEST_POSTGRES:-}" ] && command -v pg_isready >/dev/null 2>&1
 fi
 
 go vet ./...
+go run honnef.co/go/tools/cmd/staticcheck@v0.8.2 ./...
 go test -race -count=1 -timeout 20m ./... "$@"
+# Allocation counts are only meaningful without the race detector, which
+# allocates on its own (those tests skip themselves under -race): run them
+# again, without it, in the packages that have them.
+alloc_pkgs=$(grep -rl --include='*_test.go' 'testing.AllocsPerRun' . | xargs -n1 dirname | sort -u)
+go test -count=1 -run 'Allocs$' $alloc_pkgs

@@ -38,7 +38,8 @@ func TestLimiterForgets(t *testing.T) {
 	for i := range 1000 {
 		l.allow(string(rune('a'+i%26))+string(rune(i)), now)
 	}
-	if !l.allow("x", now) || !l.allow("x", now) || l.allow("x", now) {
+	first, second, third := l.allow("x", now), l.allow("x", now), l.allow("x", now)
+	if !first || !second || third {
 		t.Error("the limit of 2 does not hold")
 	}
 	l.allow("y", now.Add(2*time.Minute))

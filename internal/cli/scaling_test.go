@@ -17,8 +17,11 @@ var scaling = flag.Bool("scaling", false, "run TestScaling: measure worker proce
 
 // TestScaling measures, on PostgreSQL, the throughput of 1, 2 and 4 worker
 // processes against an SMTP server that takes 5 ms over each reply (the
-// scaling curve), and the global rate limit held across three workers. It
-// prints figures rather than asserting them (they depend on the machine):
+// scaling curve), and the global rate limit held across three workers. The
+// throughput depends on the machine, so it is printed, not asserted; what it
+// asserts holds anywhere: every subscriber got exactly one copy in each run,
+// and the busiest second of the rate-limited run stays within the bound the
+// shared limit promises (rate × (1 s + 50 ms), docs/SCALING.md):
 //
 //	go test -run TestScaling -v -count=1 ./internal/cli/ -scaling
 //
@@ -38,6 +41,9 @@ func TestScaling(t *testing.T) {
 	r := measure(t, bins, 3, 3000, "--connections", conns, "--rate", fmt.Sprint(limit))
 	t.Logf("rate limit %d/s over 3 workers: %.1f msg/s overall, at most %d in any 1 s window, %d messages in %v",
 		limit, r.perSecond, r.maxWindow, r.count, r.span.Round(time.Millisecond))
+	if bound := limit + limit/20; r.maxWindow > bound {
+		t.Errorf("%d messages in one second over 3 workers with --rate %d; the shared limit allows %d", r.maxWindow, limit, bound)
+	}
 }
 
 var (
@@ -74,8 +80,9 @@ func measure(t *testing.T, bins string, workers, n int, args ...string) measurem
 		waitExit(t, c, 10*time.Minute, logs[i])
 	}
 	msgs := srv.stop(t)
-	if len(msgs) < n {
-		t.Fatalf("%d of %d messages arrived", len(msgs), n)
+	perRcpt := copiesPerRecipient(msgs)
+	if len(perRcpt) != n || len(msgs) != n {
+		t.Fatalf("%d messages to %d recipients arrived; want one to each of %d", len(msgs), len(perRcpt), n)
 	}
 	times := make([]time.Time, len(msgs))
 	for i, m := range msgs {
