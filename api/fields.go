@@ -40,8 +40,7 @@ func dateParam(w http.ResponseWriter, name, v string) (newsletter.Date, bool) {
 func badDate(name, v string) string { return name + ": " + quote(v) + " is not a date as YYYY-MM-DD" }
 
 // issueStatuses are the values of ?status= on /api/issues.
-var issueStatuses = []newsletter.IssueStatus{newsletter.Assembled, newsletter.Scheduled, newsletter.Held,
-	newsletter.Skipped, newsletter.Missed, newsletter.Sending, newsletter.Paused, newsletter.Sent, newsletter.Cancelled}
+var issueStatuses = newsletter.IssueStatuses()
 
 // deliveryStatuses are the values of ?status= on an issue's deliveries.
 var deliveryStatuses = []store.DeliveryStatus{store.DeliveryQueued, store.DeliverySending, store.DeliverySent,

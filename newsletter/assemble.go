@@ -11,10 +11,6 @@ import (
 	"masthead/templates"
 )
 
-// Numberer gives the next sequential number in a volume, inside the assembly
-// transaction, so that two assemblies cannot take the same number.
-type Numberer func(volume int) (int, error)
-
 // Store is what assembly needs from the database.
 type Store interface {
 	ArticlesFor(ctx context.Context, publicationID int64, d Date, status ArticleStatus) ([]*Article, error)
@@ -83,15 +79,15 @@ func (a *Assembler) Assemble(ctx context.Context, p *Publication, d Date) (*Issu
 	if err != nil {
 		return nil, err
 	}
-	return a.store.AssembleIssue(ctx, p.ID, d, func(existing *Issue, next Numberer) (*Issue, error) {
-		iss := &Issue{PublicationID: p.ID, Date: d, Status: Assembled, Articles: snapshot}
+	return a.store.AssembleIssue(ctx, p.ID, d, func(existing *Issue, next Numberer) (iss *Issue, err error) {
+		iss = &Issue{PublicationID: p.ID, Date: d, Status: Assembled, Articles: snapshot}
 		if existing != nil {
 			iss.Volume, iss.Number, iss.NumbersOverridden = existing.Volume, existing.Number, existing.NumbersOverridden
 			// Re-assembly keeps an editor's or the scheduler's decision (held,
 			// skipped, missed, scheduled): previewing a skipped date must not
 			// make it sendable again.
 			iss.Status, iss.SendAt = existing.Status, existing.SendAt
-		} else if err := a.number(p, d, iss, next); err != nil {
+		} else if iss.Volume, iss.Number, err = p.Number(d, next); err != nil {
 			return nil, err
 		}
 		view := a.View(p, iss)
@@ -102,28 +98,6 @@ func (a *Assembler) Assemble(ctx context.Context, p *Publication, d Date) (*Issu
 		iss.HTML, iss.Text, iss.Subject = html, text, templates.Subject(view)
 		return iss, nil
 	})
-}
-
-func (a *Assembler) number(p *Publication, d Date, iss *Issue, next Numberer) error {
-	switch p.Numbering {
-	case Sequential:
-		vol, _, err := p.Volume(d)
-		if err != nil {
-			return err
-		}
-		n, err := next(vol)
-		if err != nil {
-			return err
-		}
-		iss.Volume, iss.Number = vol, n
-	default:
-		vol, n, err := p.CalendarNumber(d)
-		if err != nil {
-			return err
-		}
-		iss.Volume, iss.Number = vol, n
-	}
-	return nil
 }
 
 // View is what the templates see of an issue of p.

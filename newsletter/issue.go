@@ -29,11 +29,74 @@ const (
 	Cancelled IssueStatus = "cancelled"
 )
 
-// Frozen reports whether an issue in this status can no longer change.
+// issueStatuses is every status, in the order of an issue's life.
+var issueStatuses = []IssueStatus{Assembled, Scheduled, Held, Skipped, Missed, Sending, Paused, Sent, Cancelled}
+
+// IssueStatuses lists every status, in the order of an issue's life.
+func IssueStatuses() []IssueStatus { return append([]IssueStatus(nil), issueStatuses...) }
+
+// Statuses lists, in life order, the statuses for which in holds: one of the
+// sets below spelled out, for a query that needs it (WHERE status IN ...),
+// as in Statuses(IssueStatus.CanStart).
+func Statuses(in func(IssueStatus) bool) []IssueStatus {
+	var out []IssueStatus
+	for _, s := range issueStatuses {
+		if in(s) {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// The lifecycle's rules, one set each. The store's conditional changes take
+// them (as Statuses lists) and decide on the status they read under the row
+// lock, so an editor's action that lands first wins over a fire.
+
+// Frozen reports whether an issue in this status can no longer change: its
+// send started, so the web archive and every recipient see it as it is.
 func (s IssueStatus) Frozen() bool {
 	switch s {
 	case Sending, Paused, Sent, Cancelled:
 		return true
+	}
+	return false
+}
+
+// Editable reports whether an editor may still schedule, hold, release, skip
+// or re-assemble an issue in this status: it has not started sending.
+func (s IssueStatus) Editable() bool { return s.Valid() && !s.Frozen() }
+
+// CanStart reports whether a send can snapshot the audience of an issue in
+// this status: assembled, scheduled, held or missed (not skipped, and not one
+// whose send began).
+func (s IssueStatus) CanStart() bool {
+	switch s {
+	case Assembled, Scheduled, Held, Missed:
+		return true
+	}
+	return false
+}
+
+// EditorCanStart reports whether an editor's "send now" applies: what can
+// start, and also a paused issue (it resumes) and a sending one (it is left
+// as it is).
+func (s IssueStatus) EditorCanStart() bool { return s.CanStart() || s == Sending || s == Paused }
+
+// FireStarts reports whether a fire of the schedule (daily or one-off) starts
+// an issue in this status: one still waiting for it, assembled or scheduled.
+// A held, missed or skipped issue waits for an editor.
+func (s IssueStatus) FireStarts() bool { return s == Assembled || s == Scheduled }
+
+// Public reports whether the web edition shows an issue in this status: one
+// that went (or is going) out, as its recipients got it.
+func (s IssueStatus) Public() bool { return s == Sending || s == Paused || s == Sent }
+
+// Valid reports whether s is a status at all.
+func (s IssueStatus) Valid() bool {
+	for _, x := range issueStatuses {
+		if s == x {
+			return true
+		}
 	}
 	return false
 }

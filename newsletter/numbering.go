@@ -29,3 +29,25 @@ func (p *Publication) CalendarNumber(d Date) (volume, number int, err error) {
 	}
 	return volume, d.DaysSince(began) + 1, nil
 }
+
+// Numberer gives the next sequential number in a volume, inside the assembly
+// transaction, so that two assemblies cannot take the same number.
+type Numberer func(volume int) (int, error)
+
+// Number gives a new issue of p dated d its volume and number, once, when it
+// is first stored (an issue is never renumbered): in calendar numbering the
+// day of the volume, in sequential numbering next(volume).
+func (p *Publication) Number(d Date, next Numberer) (volume, number int, err error) {
+	if p.Numbering != Sequential {
+		return p.CalendarNumber(d)
+	}
+	volume, _, err = p.Volume(d)
+	if err != nil {
+		return 0, 0, err
+	}
+	number, err = next(volume)
+	if err != nil {
+		return 0, 0, err
+	}
+	return volume, number, nil
+}

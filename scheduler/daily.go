@@ -182,7 +182,7 @@ func leftAlone(p *publication, iss *newsletter.Issue) (string, string) {
 // issue still waiting for it. Held, missed or skipped issues wait for an
 // editor, and their status is read again as the send starts, so an editor's
 // action that lands after the assembly still wins.
-var fireStart = []newsletter.IssueStatus{newsletter.Assembled, newsletter.Scheduled}
+var fireStart = newsletter.Statuses(newsletter.IssueStatus.FireStarts)
 
 // start starts the send of iss if it is still assembled or scheduled, and
 // describes it; store.ErrConflict if it is not.

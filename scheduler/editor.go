@@ -59,8 +59,7 @@ func (e *Editor) Schedule(ctx context.Context, p *newsletter.Publication, d news
 	if err != nil {
 		return nil, err
 	}
-	from := []newsletter.IssueStatus{newsletter.Assembled, newsletter.Scheduled, newsletter.Held, newsletter.Missed, newsletter.Skipped}
-	if err := e.Store.SetIssueStatus(ctx, iss.ID, from, newsletter.Scheduled, at); err != nil {
+	if err := e.Store.SetIssueStatus(ctx, iss.ID, editable(), newsletter.Scheduled, at); err != nil {
 		return nil, e.stateErr(ctx, iss.ID, err)
 	}
 	return e.Store.Issue(ctx, iss.ID)
@@ -83,14 +82,12 @@ func (e *Editor) Unschedule(ctx context.Context, p *newsletter.Publication, d ne
 // issue yet gets one (a placeholder when it has no ready articles), so that a
 // coming day can be held in advance.
 func (e *Editor) Hold(ctx context.Context, p *newsletter.Publication, d newsletter.Date) (*newsletter.Issue, error) {
-	from := []newsletter.IssueStatus{newsletter.Assembled, newsletter.Scheduled, newsletter.Missed, newsletter.Skipped, newsletter.Held}
-	return e.mark(ctx, p, d, from, newsletter.Held)
+	return e.mark(ctx, p, d, editable(), newsletter.Held)
 }
 
 // Skip marks the date as not published: nothing sends it.
 func (e *Editor) Skip(ctx context.Context, p *newsletter.Publication, d newsletter.Date) (*newsletter.Issue, error) {
-	from := []newsletter.IssueStatus{newsletter.Assembled, newsletter.Scheduled, newsletter.Missed, newsletter.Held, newsletter.Skipped}
-	return e.mark(ctx, p, d, from, newsletter.Skipped)
+	return e.mark(ctx, p, d, editable(), newsletter.Skipped)
 }
 
 // Release lets a held issue go: an issue held while it had a one-off send
@@ -147,3 +144,6 @@ func (e *Editor) stateErr(ctx context.Context, id int64, err error) error {
 	}
 	return fmt.Errorf("issue %d is %s: %w", id, st, ErrState)
 }
+
+// editable are the statuses an editor's schedule actions apply to.
+func editable() []newsletter.IssueStatus { return newsletter.Statuses(newsletter.IssueStatus.Editable) }

@@ -21,11 +21,11 @@ func Notice(ctx context.Context, st *store.Store, asm *newsletter.Assembler, p *
 	if err != nil {
 		return nil, err
 	}
-	return st.AssembleIssue(ctx, p.ID, d, func(existing *newsletter.Issue, next newsletter.Numberer) (*newsletter.Issue, error) {
-		iss := &newsletter.Issue{Date: d, Status: status}
+	return st.AssembleIssue(ctx, p.ID, d, func(existing *newsletter.Issue, next newsletter.Numberer) (iss *newsletter.Issue, err error) {
+		iss = &newsletter.Issue{Date: d, Status: status}
 		if existing != nil {
 			iss.Volume, iss.Number, iss.NumbersOverridden, iss.SendAt = existing.Volume, existing.Number, existing.NumbersOverridden, existing.SendAt
-		} else if err := number(p, d, iss, next); err != nil {
+		} else if iss.Volume, iss.Number, err = p.Number(d, next); err != nil {
 			return nil, err
 		}
 		text := fmt.Sprintf("There is no issue of %s today, %s. The next one comes on its usual day.", p.Name, d.Long())
@@ -42,26 +42,4 @@ func Notice(ctx context.Context, st *store.Store, asm *newsletter.Assembler, p *
 		iss.Subject = fmt.Sprintf("%s — %s: no issue today", p.Name, d.Long())
 		return iss, nil
 	})
-}
-
-// number gives a new issue its volume and number as assembly does.
-func number(p *newsletter.Publication, d newsletter.Date, iss *newsletter.Issue, next newsletter.Numberer) error {
-	if p.Numbering == newsletter.Sequential {
-		vol, _, err := p.Volume(d)
-		if err != nil {
-			return err
-		}
-		n, err := next(vol)
-		if err != nil {
-			return err
-		}
-		iss.Volume, iss.Number = vol, n
-		return nil
-	}
-	vol, n, err := p.CalendarNumber(d)
-	if err != nil {
-		return err
-	}
-	iss.Volume, iss.Number = vol, n
-	return nil
 }

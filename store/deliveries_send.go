@@ -13,15 +13,6 @@ import (
 	"masthead/newsletter"
 )
 
-// startable are the issue states from which a send can snapshot the audience.
-var startable = []newsletter.IssueStatus{newsletter.Assembled, newsletter.Scheduled, newsletter.Held, newsletter.Missed}
-
-// editorStart are the states StartSend accepts: an editor's explicit "send
-// now" also sends a held or missed issue, resumes a paused one and leaves a
-// sending one as it is.
-var editorStart = []newsletter.IssueStatus{newsletter.Assembled, newsletter.Scheduled, newsletter.Held, newsletter.Missed,
-	newsletter.Sending, newsletter.Paused}
-
 // StartResult says what StartSend did.
 type StartResult struct {
 	Queued  int  // rows snapshotted now (0 when resuming or already sending)
@@ -32,7 +23,7 @@ type StartResult struct {
 // start from (assembled, scheduled, held or missed), resuming a paused issue
 // and leaving a sending one as it is.
 func (s *Store) StartSend(ctx context.Context, issueID int64) (StartResult, error) {
-	return s.StartSendFrom(ctx, issueID, editorStart)
+	return s.StartSendFrom(ctx, issueID, newsletter.Statuses(newsletter.IssueStatus.EditorCanStart))
 }
 
 // StartSendFrom moves an issue to sending if its status is one of from, and
@@ -60,7 +51,7 @@ func (s *Store) StartSendFrom(ctx context.Context, issueID int64, from []newslet
 // (ErrOtherTransport) and is left as it is. An empty transport records nothing.
 func (s *Store) StartSendVia(ctx context.Context, issueID int64, from []newsletter.IssueStatus, transport string) (StartResult, error) {
 	if from == nil {
-		from = editorStart
+		from = newsletter.Statuses(newsletter.IssueStatus.EditorCanStart)
 	}
 	var res StartResult
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
@@ -95,7 +86,7 @@ func (s *Store) StartSendVia(ctx context.Context, issueID int64, from []newslett
 			_, err := tx.ExecContext(ctx, s.q(`UPDATE issues SET status = 'sending', transport = ?, updated_at = ? WHERE id = ?`),
 				transport, now, issueID)
 			return err
-		case !statusIn(status, startable):
+		case !status.CanStart():
 			return fmt.Errorf("%w: issue %d is %s", ErrConflict, issueID, status)
 		}
 		r, err := tx.ExecContext(ctx, s.q(`INSERT INTO deliveries (issue_id, subscriber_id, email, name, status, message_id)

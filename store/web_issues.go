@@ -12,11 +12,6 @@ import (
 // a 3,000-issue archive is read from the index alone and never walks through
 // the issues' bodies.
 
-// PublicStatuses are the statuses of the issues the web edition shows: those
-// that went out (or are going out) to subscribers. An assembled, held or
-// cancelled issue is not public.
-var PublicStatuses = []newsletter.IssueStatus{newsletter.Sending, newsletter.Paused, newsletter.Sent}
-
 // IssueSummary is one line of the web archive.
 type IssueSummary struct {
 	ID              int64
@@ -34,7 +29,7 @@ type IssueSummary struct {
 func (s *Store) PublicIssues(ctx context.Context, publicationID int64, limit, offset int) ([]IssueSummary, error) {
 	query := `SELECT i.id, i.publication_id, p.slug, p.name, i.issue_date, i.volume, i.number, i.subject
 		FROM issues i JOIN publications p ON p.id = i.publication_id
-		WHERE i.status IN (` + placeholders(len(PublicStatuses)) + `)`
+		WHERE i.status IN (` + placeholders(len(publicStatusArgs())) + `)`
 	args := publicStatusArgs()
 	if publicationID != 0 {
 		// A publication has one issue a date: no tie to break, and the
@@ -69,7 +64,7 @@ func (s *Store) PublicIssues(ctx context.Context, publicationID int64, limit, of
 
 // CountPublicIssues counts what PublicIssues lists without a limit.
 func (s *Store) CountPublicIssues(ctx context.Context, publicationID int64) (int, error) {
-	query := `SELECT COUNT(*) FROM issues WHERE status IN (` + placeholders(len(PublicStatuses)) + `)`
+	query := `SELECT COUNT(*) FROM issues WHERE status IN (` + placeholders(len(publicStatusArgs())) + `)`
 	args := publicStatusArgs()
 	if publicationID != 0 {
 		query += ` AND publication_id = ?`
@@ -82,9 +77,12 @@ func (s *Store) CountPublicIssues(ctx context.Context, publicationID int64) (int
 	return n, nil
 }
 
+// publicStatusArgs are the statuses of the issues the web edition shows
+// (newsletter.IssueStatus.Public), as query arguments.
 func publicStatusArgs() []any {
-	args := make([]any, 0, len(PublicStatuses)+3)
-	for _, st := range PublicStatuses {
+	public := newsletter.Statuses(newsletter.IssueStatus.Public)
+	args := make([]any, 0, len(public)+3)
+	for _, st := range public {
 		args = append(args, string(st))
 	}
 	return args

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"errors"
 	"net/http"
-	"slices"
 
 	"masthead/newsletter"
 	"masthead/store"
@@ -31,7 +30,7 @@ func (s *Server) issue(w http.ResponseWriter, r *http.Request) {
 		s.notFoundOr500(w, r, err)
 		return
 	}
-	if !slices.Contains(store.PublicStatuses, iss.Status) {
+	if !iss.Status.Public() {
 		s.errorPage(w, r, http.StatusNotFound)
 		return
 	}

@@ -2,12 +2,8 @@ package cli
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
-	"os"
-	"path/filepath"
-	"sort"
 	"strings"
 	"text/tabwriter"
 
@@ -90,11 +86,11 @@ func runArticleImport(ctx context.Context, a *app, args []string) error {
 	if err != nil {
 		return err
 	}
-	files, err := markdownFiles(paths)
+	files, err := newsletter.ArticleFiles(paths)
 	if err != nil {
 		return err
 	}
-	articles, err := ParseArticleFiles(files, p)
+	articles, err := newsletter.ReadArticleFiles(files, p)
 	if err != nil {
 		return fmt.Errorf("nothing imported:\n%w", err)
 	}
@@ -115,56 +111,6 @@ func runArticleImport(ctx context.Context, a *app, args []string) error {
 		a.warnIfSent(ctx, p, ar.Date)
 	}
 	return nil
-}
-
-// ParseArticleFiles reads and checks every file and returns all problems found.
-func ParseArticleFiles(files []string, p *newsletter.Publication) ([]*newsletter.Article, error) {
-	var errs newsletter.Errors
-	var out []*newsletter.Article
-	for _, f := range files {
-		data, err := os.ReadFile(f)
-		if err != nil {
-			errs = append(errs, fmt.Errorf("%s: cannot read: %w", f, errors.Unwrap(err)))
-			continue
-		}
-		ar, err := newsletter.ParseArticleFile(f, data, p)
-		if err != nil {
-			errs = append(errs, err)
-			continue
-		}
-		ar.PublicationID = p.ID
-		out = append(out, ar)
-	}
-	if len(errs) > 0 {
-		return nil, errs
-	}
-	return out, nil
-}
-
-// markdownFiles expands directories into their .md/.markdown files, sorted.
-func markdownFiles(paths []string) ([]string, error) {
-	var out []string
-	for _, p := range paths {
-		fi, err := os.Stat(p)
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", p, errors.Unwrap(err))
-		}
-		if !fi.IsDir() {
-			out = append(out, p)
-			continue
-		}
-		var found []string
-		for _, pat := range []string{"*.md", "*.markdown"} {
-			m, _ := filepath.Glob(filepath.Join(p, pat))
-			found = append(found, m...)
-		}
-		sort.Strings(found)
-		if len(found) == 0 {
-			return nil, fmt.Errorf("%s: no .md files in this directory", p)
-		}
-		out = append(out, found...)
-	}
-	return out, nil
 }
 
 func runArticleList(ctx context.Context, a *app, args []string) error {
