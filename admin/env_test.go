@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"masthead/api"
+	"masthead/assembly"
 	"masthead/auth"
 	"masthead/delivery"
 	"masthead/internal/smtptest"
@@ -95,7 +96,7 @@ func newEnv(t *testing.T, smtpOpts smtptest.Options) *env {
 	var wg sync.WaitGroup
 	wg.Go(func() { workers.Run(ctx) })
 
-	asm := newsletter.NewAssembler(st, base)
+	asm := assembly.New(st, base)
 	work, err := workspace.New(workspace.Config{Store: st, Sends: workspace.WakeOnStart(engine, workers.Wake),
 		Assembler: asm, BaseURL: base, Log: log})
 	if err != nil {

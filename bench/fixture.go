@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"masthead/assembly"
 	"masthead/newsletter"
 	"masthead/store"
 	"masthead/subscribers"
@@ -71,7 +72,7 @@ func buildFixture(ctx context.Context, path string, n, articles, archive int) (*
 	f.ImportSeconds = time.Since(start).Seconds()
 
 	start = time.Now()
-	asm := newsletter.NewAssembler(st, baseURL)
+	asm := assembly.New(st, baseURL)
 	for i := archive; i >= 1; i-- {
 		d := issueDate.AddDays(-i)
 		if err := st.SaveArticles(ctx, makeArticles(pub.ID, d, 3)...); err != nil {

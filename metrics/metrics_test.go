@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"masthead/assembly"
 	"masthead/delivery"
 	"masthead/internal/smtptest"
 	"masthead/metrics"
@@ -62,7 +63,7 @@ func TestCountersMoveDuringASend(t *testing.T) {
 	if err := st.SaveArticles(ctx, &newsletter.Article{PublicationID: p.ID, Date: d, Title: "Heat Wave", Body: "Hot.", Status: newsletter.Ready}); err != nil {
 		t.Fatal(err)
 	}
-	iss, err := newsletter.NewAssembler(st, "https://planet.example").Assemble(ctx, p, d)
+	iss, err := assembly.New(st, "https://planet.example").Assemble(ctx, p, d)
 	if err != nil {
 		t.Fatal(err)
 	}

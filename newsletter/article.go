@@ -2,6 +2,7 @@ package newsletter
 
 import (
 	"fmt"
+	"sort"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -89,4 +90,24 @@ func (a *Article) Validate(p *Publication, src string) error {
 		}
 	}
 	return errs.orNil()
+}
+
+// SortArticles orders articles as they appear in an issue: by the publication's
+// section order (by section name when it has none), then position, then age.
+func SortArticles(p *Publication, articles []*Article) {
+	sort.SliceStable(articles, func(i, j int) bool {
+		x, y := articles[i], articles[j]
+		rx, _ := p.SectionRank(x.Section)
+		ry, _ := p.SectionRank(y.Section)
+		if rx != ry {
+			return rx < ry
+		}
+		if len(p.Sections) == 0 && x.Section != y.Section {
+			return x.Section < y.Section
+		}
+		if x.Position != y.Position {
+			return x.Position < y.Position
+		}
+		return x.ID < y.ID
+	})
 }

@@ -222,7 +222,7 @@ func (s *Scheduler) markMissed(ctx context.Context, p *publication, date newslet
 func (s *Scheduler) empty(ctx context.Context, p *publication, date newsletter.Date) (string, string, error) {
 	switch p.EmptyPolicy {
 	case newsletter.EmptyNotice:
-		iss, err := Notice(ctx, s.st, s.asm, p.Publication, date, newsletter.Assembled)
+		iss, err := s.asm.Notice(ctx, p.Publication, date, newsletter.Assembled)
 		if errors.Is(err, newsletter.ErrFrozen) {
 			return DecisionAlready, "the issue started sending meanwhile", nil
 		}
@@ -235,7 +235,7 @@ func (s *Scheduler) empty(ctx context.Context, p *publication, date newsletter.D
 		}
 		return DecisionNotice, "no ready articles; a 'no issue today' notice " + detail, err
 	case newsletter.EmptyHold:
-		if _, err := Notice(ctx, s.st, s.asm, p.Publication, date, newsletter.Held); err != nil {
+		if _, err := s.asm.Notice(ctx, p.Publication, date, newsletter.Held); err != nil {
 			if errors.Is(err, newsletter.ErrFrozen) {
 				return DecisionAlready, "the issue started sending meanwhile", nil
 			}

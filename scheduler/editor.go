@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"time"
 
+	"masthead/assembly"
 	"masthead/newsletter"
 	"masthead/store"
 )
@@ -23,7 +24,7 @@ var ErrState = errors.New("the issue is not in a state this applies to")
 // every process sees it.
 type Editor struct {
 	Store     *store.Store
-	Assembler *newsletter.Assembler
+	Assembler *assembly.Assembler
 	Now       func() time.Time // default time.Now
 }
 
@@ -118,7 +119,7 @@ func (e *Editor) mark(ctx context.Context, p *newsletter.Publication, d newslett
 		iss, err = e.Assembler.Assemble(ctx, p, d)
 		if errors.Is(err, newsletter.ErrEmptyIssue) {
 			// Notice stores the placeholder directly in its final status.
-			return Notice(ctx, e.Store, e.Assembler, p, d, to)
+			return e.Assembler.Notice(ctx, p, d, to)
 		}
 	}
 	if err != nil {

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"masthead/assembly"
 	"masthead/delivery"
 	"masthead/internal/smtptest"
 	"masthead/newsletter"
@@ -90,7 +91,7 @@ func (w tWriter) Write(b []byte) (int, error) {
 
 // scheduler makes a scheduler on st with the env's clock.
 func (e *env) scheduler(st *store.Store, mod func(*scheduler.Config)) *scheduler.Scheduler {
-	cfg := scheduler.Config{Store: st, Assembler: newsletter.NewAssembler(st, "http://news.example.org"),
+	cfg := scheduler.Config{Store: st, Assembler: assembly.New(st, "http://news.example.org"),
 		Log: logger(e.t), Now: e.clock.Now}
 	if mod != nil {
 		mod(&cfg)
@@ -99,7 +100,7 @@ func (e *env) scheduler(st *store.Store, mod func(*scheduler.Config)) *scheduler
 }
 
 func (e *env) editor() *scheduler.Editor {
-	return &scheduler.Editor{Store: e.st, Assembler: newsletter.NewAssembler(e.st, "http://news.example.org"), Now: e.clock.Now}
+	return &scheduler.Editor{Store: e.st, Assembler: assembly.New(e.st, "http://news.example.org"), Now: e.clock.Now}
 }
 
 // publication creates a publication in zone with the daily schedule spec.

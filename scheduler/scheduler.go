@@ -21,6 +21,7 @@ import (
 	"sync"
 	"time"
 
+	"masthead/assembly"
 	"masthead/newsletter"
 	"masthead/store"
 )
@@ -36,7 +37,7 @@ type Starter interface {
 // Config is what a Scheduler needs. Store and Assembler are required.
 type Config struct {
 	Store     *store.Store
-	Assembler *newsletter.Assembler
+	Assembler *assembly.Assembler
 	Log       *slog.Logger
 	// Starter starts sends; default Store.
 	Starter Starter
@@ -67,7 +68,7 @@ const leaseName = "scheduler"
 type Scheduler struct {
 	cfg Config
 	st  *store.Store
-	asm *newsletter.Assembler
+	asm *assembly.Assembler
 	log *slog.Logger
 
 	mu       sync.Mutex // serialises ticks

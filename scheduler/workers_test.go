@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"masthead/assembly"
 	"masthead/newsletter"
 	"masthead/scheduler"
 )
@@ -21,7 +22,7 @@ func TestWorkersLeaveOtherTransports(t *testing.T) {
 	ctx := context.Background()
 	d := newsletter.Date{Year: 2024, Month: 7, Day: 9}
 	e := newEnv(t, time.Date(2024, 7, 9, 6, 0, 0, 0, time.UTC))
-	asm := newsletter.NewAssembler(e.st, "http://news.example.org")
+	asm := assembly.New(e.st, "http://news.example.org")
 	start := func(slug, transport string) int64 {
 		t.Helper()
 		p := e.publication(slug, "UTC", "", nil)

@@ -153,7 +153,7 @@ func pageURL(archive string, page int) string {
 }
 
 // issuePath is an issue's stable address on the web edition (the same as
-// newsletter.Assembler.WebURL, without the base URL).
+// assembly.Assembler.WebURL, without the base URL).
 func issuePath(slug string, d newsletter.Date) string {
 	return "/issues/" + slug + "/" + d.String()
 }

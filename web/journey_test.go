@@ -14,6 +14,7 @@ import (
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 
+	"masthead/assembly"
 	"masthead/delivery"
 	"masthead/internal/smtptest"
 	"masthead/internal/testenv"
@@ -54,7 +55,7 @@ func TestBrowserJourney(t *testing.T) {
 	}
 	base := "http://" + ln.Addr().String()
 	signer := subscribers.NewSigner([]byte("journey secret, 32 bytes or more"))
-	asm := newsletter.NewAssembler(st, base)
+	asm := assembly.New(st, base)
 	srv, err := New(Deps{Store: st, Log: log, BaseURL: base, Signer: signer, Assembler: asm, Mailer: SenderMailer(sender)})
 	if err != nil {
 		t.Fatal(err)

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"masthead/assembly"
 	"masthead/newsletter"
 	"masthead/store"
 	"masthead/subscribers"
@@ -28,7 +29,7 @@ type Deps struct {
 	Signer *subscribers.Signer
 	// Assembler is the theme source (a publication's theme and an issue's view);
 	// nil: one is made from Store and BaseURL.
-	Assembler *newsletter.Assembler
+	Assembler *assembly.Assembler
 	// Mailer sends the confirmation emails (RunConfirmations,
 	// SendConfirmations); nil: the subscribe form is closed (503) because
 	// double opt-in cannot work without it.
@@ -93,7 +94,7 @@ type Server struct {
 	log       *slog.Logger
 	baseURL   string
 	signer    *subscribers.Signer
-	assembler *newsletter.Assembler
+	assembler *assembly.Assembler
 	mailer    Mailer
 	// The confirmation queue's sender (confirm_queue.go).
 	confirmLimit interface {
@@ -135,7 +136,7 @@ func New(d Deps) (*Server, error) {
 		d.Now = time.Now
 	}
 	if d.Assembler == nil {
-		d.Assembler = newsletter.NewAssembler(d.Store, base)
+		d.Assembler = assembly.New(d.Store, base)
 	}
 	if d.ConfirmTTL <= 0 {
 		d.ConfirmTTL = 7 * 24 * time.Hour

@@ -13,6 +13,7 @@ import (
 	"log/slog"
 	"time"
 
+	"masthead/assembly"
 	"masthead/newsletter"
 	"masthead/scheduler"
 	"masthead/store"
@@ -34,7 +35,7 @@ type Config struct {
 	Store *store.Store
 	Sends Sends
 	// Assembler assembles and themes issues; nil: one over Store and BaseURL.
-	Assembler *newsletter.Assembler
+	Assembler *assembly.Assembler
 	// BaseURL is the public address; previews link to it.
 	BaseURL string
 	Log     *slog.Logger
@@ -45,7 +46,7 @@ type Config struct {
 type Service struct {
 	st      *store.Store
 	sends   Sends
-	asm     *newsletter.Assembler
+	asm     *assembly.Assembler
 	sched   *scheduler.Editor
 	baseURL string
 	log     *slog.Logger
@@ -65,7 +66,7 @@ func New(c Config) (*Service, error) {
 		c.Now = time.Now
 	}
 	if c.Assembler == nil {
-		c.Assembler = newsletter.NewAssembler(c.Store, c.BaseURL)
+		c.Assembler = assembly.New(c.Store, c.BaseURL)
 	}
 	return &Service{
 		st: c.Store, sends: c.Sends, asm: c.Assembler, baseURL: c.BaseURL, log: c.Log, now: c.Now,

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"masthead/assembly"
 	"masthead/delivery"
 	"masthead/newsletter"
 	"masthead/store"
@@ -91,7 +92,7 @@ func TestArrangeAndMove(t *testing.T) {
 	}
 
 	// Once the date's issue went out, its order is the order it went out in.
-	iss, err := newsletter.NewAssembler(st, "https://planet.example").Assemble(ctx, p, d)
+	iss, err := assembly.New(st, "https://planet.example").Assemble(ctx, p, d)
 	if err != nil {
 		t.Fatal(err)
 	}

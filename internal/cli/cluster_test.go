@@ -18,6 +18,7 @@ import (
 	"testing"
 	"time"
 
+	"masthead/assembly"
 	"masthead/newsletter"
 	"masthead/store"
 )
@@ -122,7 +123,7 @@ func seedSend(t testing.TB, st *store.Store, dsn string, n int) *newsletter.Issu
 		t.Fatal(err)
 	}
 	addSubscribers(t, dsn, p.ID, n)
-	iss, err := newsletter.NewAssembler(st, "http://news.example").Assemble(ctx, p, d)
+	iss, err := assembly.New(st, "http://news.example").Assemble(ctx, p, d)
 	if err != nil {
 		t.Fatal(err)
 	}

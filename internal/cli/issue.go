@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"text/tabwriter"
 
+	"masthead/assembly"
 	"masthead/newsletter"
 	"masthead/store"
 	"masthead/templates"
@@ -29,12 +30,12 @@ func (a *app) pickDate(ctx context.Context, pubSlug, date string) (*newsletter.P
 }
 
 // assembler is the command's issue assembler.
-func (a *app) assembler(ctx context.Context) (*newsletter.Assembler, error) {
+func (a *app) assembler(ctx context.Context) (*assembly.Assembler, error) {
 	st, err := a.store(ctx)
 	if err != nil {
 		return nil, err
 	}
-	return newsletter.NewAssembler(st, a.cfg.BaseURL), nil
+	return assembly.New(st, a.cfg.BaseURL), nil
 }
 
 // currentIssue assembles the issue of p for d unless it is frozen, in which case

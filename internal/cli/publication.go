@@ -8,6 +8,7 @@ import (
 	"strings"
 	"text/tabwriter"
 
+	"masthead/assembly"
 	"masthead/newsletter"
 	"masthead/store"
 )
@@ -119,7 +120,7 @@ func runPublicationSet(ctx context.Context, a *app, args []string) error {
 	}
 	if cur.TemplateDir != "" {
 		// A broken override fails now, not at send time.
-		if _, err := newsletter.NewAssembler(nil, a.cfg.BaseURL).Theme(cur); err != nil {
+		if _, err := assembly.New(nil, a.cfg.BaseURL).Theme(cur); err != nil {
 			return fmt.Errorf("publication %s not saved: %w", cur.Slug, err)
 		}
 	}

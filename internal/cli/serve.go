@@ -10,8 +10,8 @@ import (
 	"sync"
 	"time"
 
+	"masthead/assembly"
 	"masthead/internal/sample"
-	"masthead/newsletter"
 	"masthead/scheduler"
 	"masthead/store"
 )
@@ -132,7 +132,7 @@ func runServe(ctx context.Context, a *app, args []string) error {
 
 // seed creates the sample publication on an empty database and, when mail goes
 // to the built-in outbox, schedules its first issue a few seconds from now.
-func (a *app) seed(ctx context.Context, st *store.Store, asm *newsletter.Assembler, via string) error {
+func (a *app) seed(ctx context.Context, st *store.Store, asm *assembly.Assembler, via string) error {
 	p, created, err := sample.Seed(ctx, st, a.now())
 	if err != nil || !created {
 		return err

@@ -9,6 +9,7 @@ import (
 
 	"masthead/admin"
 	"masthead/api"
+	"masthead/assembly"
 	"masthead/auth"
 	"masthead/delivery"
 	"masthead/metrics"
@@ -26,7 +27,7 @@ type serveParts struct {
 	web     *web.Server  // for its hardened http.Server settings, and its confirmation emails
 	sched   *scheduler.Scheduler
 	workers *scheduler.Workers
-	asm     *newsletter.Assembler
+	asm     *assembly.Assembler
 	via     string // where mail goes, for logs: "outbox" or the SMTP URL without password
 }
 
@@ -50,7 +51,7 @@ func (a *app) serveParts(ctx context.Context, st *store.Store, o workerOptions, 
 		return nil, err
 	}
 	signer := subscribers.NewSigner(secret)
-	asm := newsletter.NewAssembler(st, a.cfg.BaseURL)
+	asm := assembly.New(st, a.cfg.BaseURL)
 	m := metrics.New(metrics.Options{DB: st, Log: log.With("component", "metrics")})
 
 	sender, via, err := a.sender()

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"masthead/assembly"
 	"masthead/internal/sample"
 	"masthead/newsletter"
 	"masthead/store"
@@ -54,7 +55,7 @@ func TestSeedOnce(t *testing.T) {
 	if _, ok, err := sample.Seed(ctx, stores[0], now); ok || err != nil {
 		t.Errorf("a second seed: %v, %v", ok, err)
 	}
-	iss, err := newsletter.NewAssembler(stores[0], "http://127.0.0.1:8080").Assemble(ctx, pubs[0], newsletter.Date{Year: 2009, Month: 7, Day: 9})
+	iss, err := assembly.New(stores[0], "http://127.0.0.1:8080").Assemble(ctx, pubs[0], newsletter.Date{Year: 2009, Month: 7, Day: 9})
 	if err != nil {
 		t.Fatal(err)
 	}

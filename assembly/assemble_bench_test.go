@@ -1,4 +1,4 @@
-package newsletter_test
+package assembly_test
 
 import (
 	"context"
@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"masthead/assembly"
 	"masthead/newsletter"
 )
 
@@ -34,7 +35,7 @@ func BenchmarkAssemble20(b *testing.B) {
 	if err := st.SaveArticles(ctx, arts...); err != nil {
 		b.Fatal(err)
 	}
-	asm := newsletter.NewAssembler(st, "https://planet.example")
+	asm := assembly.New(st, "https://planet.example")
 	b.ReportAllocs()
 	var size int
 	for b.Loop() {

@@ -1,4 +1,4 @@
-package scheduler
+package assembly
 
 import (
 	"context"
@@ -6,7 +6,6 @@ import (
 	"html"
 
 	"masthead/newsletter"
-	"masthead/store"
 )
 
 // Notice stores, for a date with no ready articles, a short issue that says
@@ -15,13 +14,13 @@ import (
 // on). An existing issue keeps its numbers and gets the notice as its content;
 // a frozen one gives newsletter.ErrFrozen. Assembling the date again once it
 // has ready articles replaces the notice with them.
-func Notice(ctx context.Context, st *store.Store, asm *newsletter.Assembler, p *newsletter.Publication,
-	d newsletter.Date, status newsletter.IssueStatus) (*newsletter.Issue, error) {
-	theme, err := asm.Theme(p)
+func (a *Assembler) Notice(ctx context.Context, p *newsletter.Publication, d newsletter.Date,
+	status newsletter.IssueStatus) (*newsletter.Issue, error) {
+	theme, err := a.Theme(p)
 	if err != nil {
 		return nil, err
 	}
-	return st.AssembleIssue(ctx, p.ID, d, func(existing *newsletter.Issue, next newsletter.Numberer) (iss *newsletter.Issue, err error) {
+	return a.store.AssembleIssue(ctx, p.ID, d, func(existing *newsletter.Issue, next newsletter.Numberer) (iss *newsletter.Issue, err error) {
 		iss = &newsletter.Issue{Date: d, Status: status}
 		if existing != nil {
 			iss.Volume, iss.Number, iss.NumbersOverridden, iss.SendAt = existing.Volume, existing.Number, existing.NumbersOverridden, existing.SendAt
@@ -33,7 +32,7 @@ func Notice(ctx context.Context, st *store.Store, asm *newsletter.Assembler, p *
 			Anchor: "notice", Title: "No issue today", Markdown: text,
 			HTML: "<p>" + html.EscapeString(text) + "</p>", Text: text,
 		}}
-		view := asm.View(p, iss)
+		view := a.View(p, iss)
 		h, t, err := theme.RenderEmail(view)
 		if err != nil {
 			return nil, fmt.Errorf("render notice %s %s: %w", p.Slug, d, err)

@@ -1,4 +1,4 @@
-package newsletter_test
+package assembly_test
 
 import (
 	"context"
@@ -11,6 +11,7 @@ import (
 
 	"golang.org/x/net/html"
 
+	"masthead/assembly"
 	"masthead/newsletter"
 	"masthead/store"
 	"masthead/templates"
@@ -89,7 +90,7 @@ func TestAssembleNumbersOrdersAndRenders(t *testing.T) {
 	}
 	files["f.md"] = strings.Replace(files["f.md"], "position: 3\n", "position: 3\nstatus: draft\n", 1)
 	importFiles(t, st, p, files)
-	asm := newsletter.NewAssembler(st, "https://planet.example")
+	asm := assembly.New(st, "https://planet.example")
 
 	iss, err := asm.Assemble(ctx, p, newsletter.Date{Year: 2009, Month: 7, Day: 9})
 	if err != nil {
@@ -180,7 +181,7 @@ func TestReassembleKeepsNumbersAndFreezesAfterSend(t *testing.T) {
 	st := openStore(t)
 	p := savePub(t, st, "planet", newsletter.Calendar)
 	importFiles(t, st, p, map[string]string{"a.md": sampleFiles["a.md"]})
-	asm := newsletter.NewAssembler(st, "https://planet.example")
+	asm := assembly.New(st, "https://planet.example")
 	d := newsletter.Date{Year: 2009, Month: 7, Day: 9}
 	first, err := asm.Assemble(ctx, p, d)
 	if err != nil {
@@ -215,7 +216,7 @@ func TestSequentialNumbering(t *testing.T) {
 		files[d+".md"] = article("Week "+string(rune('A'+i)), d, "News", 1, "Body.")
 	}
 	importFiles(t, st, p, files)
-	asm := newsletter.NewAssembler(st, "https://planet.example")
+	asm := assembly.New(st, "https://planet.example")
 	want := [][2]int{{2, 1}, {2, 2}, {3, 1}, {3, 2}} // the volume turns on 2009-02-07
 	for i, ds := range dates {
 		d, _ := newsletter.ParseDate(ds)
