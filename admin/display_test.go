@@ -13,8 +13,8 @@ import (
 
 	"masthead/auth"
 	"masthead/internal/smtptest"
+	"masthead/ledger"
 	"masthead/newsletter"
-	"masthead/store"
 )
 
 // page GETs path with cookie and returns the page's body; it fails the test
@@ -94,7 +94,7 @@ func TestTimesShowInThePublicationsZone(t *testing.T) {
 		}
 	}
 
-	m := &store.OutboxMessage{Recipient: "lois@example.org", Subject: "Hello", MessageID: "<a@planet.example>", Raw: []byte("Subject: Hello\r\n\r\nHi.\r\n")}
+	m := &ledger.OutboxMessage{Recipient: "lois@example.org", Subject: "Hello", MessageID: "<a@planet.example>", Raw: []byte("Subject: Hello\r\n\r\nHi.\r\n")}
 	if err := e.st.AddOutbox(ctx, m); err != nil {
 		t.Fatal(err)
 	}
@@ -113,7 +113,7 @@ func TestOutboxShowsSubjectsDecoded(t *testing.T) {
 	subject := "The Daily Planet — Friday, December 4, 2026 (Vol. 20, No. 301)"
 	broken := "=?x-unknown?q?Odd?="
 	for i, s := range []string{mime.QEncoding.Encode("UTF-8", subject), broken} {
-		m := &store.OutboxMessage{Recipient: "lois@example.org", Subject: s, MessageID: fmt.Sprintf("<m%d@planet.example>", i), Raw: []byte("x")}
+		m := &ledger.OutboxMessage{Recipient: "lois@example.org", Subject: s, MessageID: fmt.Sprintf("<m%d@planet.example>", i), Raw: []byte("x")}
 		if err := e.st.AddOutbox(ctx, m); err != nil {
 			t.Fatal(err)
 		}

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"masthead/auth"
+	"masthead/ledger"
 	"masthead/newsletter"
 	"masthead/store"
 	"masthead/workspace"
@@ -204,7 +205,7 @@ type ledgerData struct {
 	Issue      *newsletter.Issue
 	Query      string
 	Status     string
-	Deliveries []*store.Delivery
+	Deliveries []*ledger.Delivery
 	Progress   workspace.Progress
 	More       bool
 }
@@ -219,7 +220,7 @@ func (a *Admin) ledger(w http.ResponseWriter, r *http.Request) {
 	d := &ledgerData{Issue: iss, Query: q.Get("q"), Status: q.Get("status")}
 	const limit = 200
 	rows, err := a.work.Store().Deliveries(r.Context(), store.DeliveryFilter{IssueID: iss.ID, Search: d.Query,
-		Status: store.DeliveryStatus(d.Status), Limit: limit + 1})
+		Status: ledger.DeliveryStatus(d.Status), Limit: limit + 1})
 	if err != nil {
 		a.serverError(w, r, err)
 		return
@@ -273,7 +274,7 @@ func (a *Admin) issueAction(w http.ResponseWriter, r *http.Request) {
 	case "skip":
 		err, flash = ignore(a.work.Skip(ctx, p, date)), "Skipped: this date is not published."
 	case "send":
-		var res store.StartResult
+		var res ledger.StartResult
 		if _, res, err = a.work.SendNow(ctx, p, date); err == nil {
 			flash = fmt.Sprintf("Sending to %d subscribers.", res.Queued)
 			if res.Resumed {

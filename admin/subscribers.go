@@ -7,6 +7,7 @@ import (
 	"strconv"
 
 	"masthead/auth"
+	"masthead/ledger"
 	"masthead/store"
 	"masthead/subscribers"
 	"masthead/workspace"
@@ -74,7 +75,7 @@ func (a *Admin) addSubscriber(w http.ResponseWriter, r *http.Request) {
 
 type subscriberData struct {
 	*workspace.History
-	Deliveries []*store.Delivery
+	Deliveries []*ledger.Delivery
 }
 
 func (a *Admin) subscriberID(w http.ResponseWriter, r *http.Request) (int64, bool) {

@@ -5,8 +5,8 @@ import (
 	"net/http"
 	"strings"
 
+	"masthead/ledger"
 	"masthead/newsletter"
-	"masthead/store"
 )
 
 // A request with a value the API does not know is refused, never read as
@@ -43,8 +43,8 @@ func badDate(name, v string) string { return name + ": " + quote(v) + " is not a
 var issueStatuses = newsletter.IssueStatuses()
 
 // deliveryStatuses are the values of ?status= on an issue's deliveries.
-var deliveryStatuses = []store.DeliveryStatus{store.DeliveryQueued, store.DeliverySending, store.DeliverySent,
-	store.DeliveryFailed, store.DeliverySkipped, store.DeliveryCancelled}
+var deliveryStatuses = []ledger.DeliveryStatus{ledger.DeliveryQueued, ledger.DeliverySending, ledger.DeliverySent,
+	ledger.DeliveryFailed, ledger.DeliverySkipped, ledger.DeliveryCancelled}
 
 // oneOf checks a query parameter against its allowed values; on another it
 // has answered 400 listing them.

@@ -5,6 +5,7 @@ import (
 	"path"
 	"time"
 
+	"masthead/ledger"
 	"masthead/newsletter"
 	"masthead/store"
 	"masthead/workspace"
@@ -196,7 +197,7 @@ func (a *API) listDeliveries(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	q := r.URL.Query()
-	var status store.DeliveryStatus
+	var status ledger.DeliveryStatus
 	if v := q.Get("status"); v != "" {
 		if status, ok = oneOf(w, "status", v, deliveryStatuses); !ok {
 			return

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"log/slog"
 
+	"masthead/ledger"
 	"masthead/store"
 	"masthead/subscribers"
 )
@@ -12,8 +13,8 @@ import (
 // Store is what applying reports needs of the store.
 type Store interface {
 	SubscriberByEmail(ctx context.Context, email string) (*subscribers.Subscriber, error)
-	DeliveryByMessageID(ctx context.Context, messageID string) (*store.Delivery, error)
-	ApplyBounceReport(ctx context.Context, r store.BounceReport, softLimit int) (bool, error)
+	DeliveryByMessageID(ctx context.Context, messageID string) (*ledger.Delivery, error)
+	ApplyBounceReport(ctx context.Context, r ledger.BounceReport, softLimit int) (bool, error)
 }
 
 var _ Store = (*store.Store)(nil)
@@ -41,7 +42,7 @@ func (r *Result) add(o Result) {
 
 // Apply applies a parsed report through the store: each recipient's verdict
 // goes to the subscriber it names (see Resolve). softLimit is the number of
-// soft bounces in a row that make a bounce (0: store.DefaultSoftBounceLimit).
+// soft bounces in a row that make a bounce (0: ledger.DefaultSoftBounceLimit).
 // An error is the store's (the report may be applied again later, safely).
 func Apply(ctx context.Context, st Store, rep *Report, softLimit int, log *slog.Logger) (Result, error) {
 	res := Result{Reports: 1}
@@ -61,7 +62,7 @@ func Apply(ctx context.Context, st Store, rep *Report, softLimit int, log *slog.
 				"final", rc.Final, "original", rc.Original, "message_id", rep.OriginalMessageID)
 			continue
 		}
-		applied, err := st.ApplyBounceReport(ctx, store.BounceReport{
+		applied, err := st.ApplyBounceReport(ctx, ledger.BounceReport{
 			ReportID: rep.ID, Email: email, Kind: kind, Detail: rc.Detail,
 		}, softLimit)
 		if err != nil {
@@ -77,14 +78,14 @@ func Apply(ctx context.Context, st Store, rep *Report, softLimit int, log *slog.
 	return res, nil
 }
 
-func storeKind(k Kind) store.ReportKind {
+func storeKind(k Kind) ledger.ReportKind {
 	switch k {
 	case Hard:
-		return store.ReportHard
+		return ledger.ReportHard
 	case Soft:
-		return store.ReportSoft
+		return ledger.ReportSoft
 	case Complaint:
-		return store.ReportComplaint
+		return ledger.ReportComplaint
 	}
 	return ""
 }

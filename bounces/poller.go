@@ -34,7 +34,7 @@ type Config struct {
 	URL string
 	// Interval is the time between polls in Run (0: DefaultInterval).
 	Interval time.Duration
-	// SoftLimit is how many soft bounces in a row make a bounce (0: store.DefaultSoftBounceLimit).
+	// SoftLimit is how many soft bounces in a row make a bounce (0: ledger.DefaultSoftBounceLimit).
 	SoftLimit int
 	// MoveTo, when set, is the mailbox processed reports are moved to;
 	// otherwise they stay where they are, flagged \Seen and FlagProcessed.

@@ -48,7 +48,7 @@ func newWorld(t *testing.T, emails ...string) *world {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := st.StartSend(ctx, iss.ID); err != nil {
+	if _, err := st.StartSend(ctx, iss.ID, newsletter.Statuses(newsletter.IssueStatus.EditorCanStart), ""); err != nil {
 		t.Fatal(err)
 	}
 	ds, err := st.Deliveries(ctx, store.DeliveryFilter{IssueID: iss.ID})

@@ -6,7 +6,7 @@ import (
 	"strings"
 	"time"
 
-	"masthead/store"
+	"masthead/ledger"
 )
 
 // verdict is what one attempt's result means.
@@ -107,26 +107,26 @@ func (b Backoff) Delay(attempts int) time.Duration {
 }
 
 // outcome turns a classified attempt on row d into what the ledger records.
-func (e *Engine) outcome(d *store.Delivery, r result, at time.Time) store.Outcome {
-	o := store.Outcome{DeliveryID: d.ID, Owner: e.owner, At: at, Code: r.code, Reply: r.reply}
+func (e *Engine) outcome(d *ledger.Delivery, r result, at time.Time) ledger.Outcome {
+	o := ledger.Outcome{DeliveryID: d.ID, Owner: e.owner, At: at, Code: r.code, Reply: r.reply}
 	switch r.verdict {
 	case accepted:
-		o.Kind = store.OutcomeSent
+		o.Kind = ledger.OutcomeSent
 	case rejected:
-		o.Kind, o.Bounce = store.OutcomeFailed, store.HardBounce
+		o.Kind, o.Bounce = ledger.OutcomeFailed, ledger.HardBounce
 	case refused:
-		o.Kind = store.OutcomeFailed
+		o.Kind = ledger.OutcomeFailed
 	default:
 		first := d.FirstAttemptAt
 		if first.IsZero() {
 			first = at
 		}
 		if at.Sub(first) >= e.cfg.GiveUpAfter {
-			o.Kind, o.Bounce = store.OutcomeFailed, store.SoftBounce
+			o.Kind, o.Bounce = ledger.OutcomeFailed, ledger.SoftBounce
 			o.Reply = "gave up after " + e.cfg.GiveUpAfter.String() + ": " + o.Reply
 			return o
 		}
-		o.Kind = store.OutcomeRetry
+		o.Kind = ledger.OutcomeRetry
 		o.NextAttemptAt = at.Add(e.cfg.Retry.Delay(d.Attempts + 1))
 	}
 	return o

@@ -9,23 +9,24 @@ import (
 	"strconv"
 	"strings"
 
+	"masthead/ledger"
 	"masthead/newsletter"
-	"masthead/store"
 )
 
 // Start snapshots an issue's audience and moves it to sending (or resumes a
-// paused one): an editor's "send now", see store.StartSend. The send records
-// this engine's transport; an issue already sending through another one gives
-// a *store.TransportError (store.ErrOtherTransport). Run then delivers it.
-func (e *Engine) Start(ctx context.Context, issueID int64) (store.StartResult, error) {
-	return e.ledger.StartSendVia(ctx, issueID, nil, e.cfg.Transport)
+// paused one): an editor's "send now", from any status that
+// newsletter.IssueStatus.EditorCanStart. The send records this engine's
+// transport; an issue already sending through another one gives a
+// *ledger.TransportError (ledger.ErrOtherTransport). Run then delivers it.
+func (e *Engine) Start(ctx context.Context, issueID int64) (ledger.StartResult, error) {
+	return e.StartFrom(ctx, issueID, newsletter.Statuses(newsletter.IssueStatus.EditorCanStart))
 }
 
 // StartFrom is Start only if the issue's status is one of from (else
-// store.ErrConflict): the scheduler's fires start only issues still waiting
-// for them; see store.StartSendFrom.
-func (e *Engine) StartFrom(ctx context.Context, issueID int64, from []newsletter.IssueStatus) (store.StartResult, error) {
-	return e.ledger.StartSendVia(ctx, issueID, from, e.cfg.Transport)
+// ledger.ErrConflict): the scheduler's fires start only issues still waiting
+// for them (newsletter.IssueStatus.FireStarts).
+func (e *Engine) StartFrom(ctx context.Context, issueID int64, from []newsletter.IssueStatus) (ledger.StartResult, error) {
+	return e.ledger.StartSend(ctx, issueID, from, e.cfg.Transport)
 }
 
 // Pause stops the issue's workers (in this and every other process) from

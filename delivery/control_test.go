@@ -9,6 +9,7 @@ import (
 
 	"masthead/delivery"
 	"masthead/internal/smtptest"
+	"masthead/ledger"
 	"masthead/newsletter"
 	"masthead/store"
 )
@@ -204,7 +205,7 @@ func TestOutboxKeepsTheBytes(t *testing.T) {
 		t.Fatalf("outbox: %d, %v", len(list), err)
 	}
 	rows, _ := f.st.Deliveries(ctx, store.DeliveryFilter{IssueID: f.issue.ID})
-	byID := map[int64]*store.Delivery{}
+	byID := map[int64]*ledger.Delivery{}
 	for _, d := range rows {
 		byID[d.ID] = d
 	}

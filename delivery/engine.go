@@ -10,34 +10,33 @@ import (
 	"os"
 	"time"
 
+	"masthead/ledger"
 	"masthead/newsletter"
-	"masthead/store"
 	"masthead/subscribers"
 )
 
-// Ledger is what the engine needs from the database (store.Store has it).
+// Ledger is what the engine needs from the database (*store.Store implements
+// it; the wiring hands it over).
 type Ledger interface {
 	Issue(ctx context.Context, id int64) (*newsletter.Issue, error)
 	Publication(ctx context.Context, id int64) (*newsletter.Publication, error)
 	IssueStatus(ctx context.Context, issueID int64) (newsletter.IssueStatus, error)
 
-	StartSendVia(ctx context.Context, issueID int64, from []newsletter.IssueStatus, transport string) (store.StartResult, error)
+	StartSend(ctx context.Context, issueID int64, from []newsletter.IssueStatus, transport string) (ledger.StartResult, error)
 	SendTransport(ctx context.Context, issueID int64) (string, error)
 	PauseSend(ctx context.Context, issueID int64) error
 	ResumeSend(ctx context.Context, issueID int64) error
 	CancelSend(ctx context.Context, issueID int64) error
 
-	ClaimVia(ctx context.Context, issueID int64, owner, transport string, n int, lease time.Duration) ([]*store.Delivery, error)
+	Claim(ctx context.Context, issueID int64, owner, transport string, n int, lease time.Duration) ([]*ledger.Delivery, error)
 	RenewLeases(ctx context.Context, issueID int64, owner string, lease time.Duration) error
 	Release(ctx context.Context, owner string, ids []int64) error
 	LeaseOwners(ctx context.Context, issueID int64) ([]string, error)
 	ExpireLeases(ctx context.Context, issueID int64, owner string) (int, error)
-	Record(ctx context.Context, outcomes []store.Outcome) error
+	Record(ctx context.Context, outcomes []ledger.Outcome) error
 	FinishIfDone(ctx context.Context, issueID int64) (bool, error)
-	Counts(ctx context.Context, issueID int64) (store.DeliveryCounts, error)
+	Counts(ctx context.Context, issueID int64) (ledger.DeliveryCounts, error)
 }
-
-var _ Ledger = (*store.Store)(nil)
 
 // Config tunes the engine. Zero values take the defaults in brackets.
 type Config struct {

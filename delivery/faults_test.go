@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"masthead/internal/smtptest"
+	"masthead/ledger"
 	"masthead/newsletter"
 	"masthead/store"
 )
@@ -97,7 +98,7 @@ func TestSendSurvivesFaults(t *testing.T) {
 	if sum.Retried == 0 {
 		t.Error("no retries recorded")
 	}
-	failed, err := f.st.Deliveries(ctx, store.DeliveryFilter{IssueID: f.issue.ID, Status: store.DeliveryFailed})
+	failed, err := f.st.Deliveries(ctx, store.DeliveryFilter{IssueID: f.issue.ID, Status: ledger.DeliveryFailed})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -197,7 +198,7 @@ func TestGiveUpFailsSoftly(t *testing.T) {
 		t.Fatalf("run: %v, %+v", err, sum)
 	}
 	assertFilled(t, f, srv.Messages())
-	failed, _ := f.st.Deliveries(ctx, store.DeliveryFilter{IssueID: f.issue.ID, Status: store.DeliveryFailed})
+	failed, _ := f.st.Deliveries(ctx, store.DeliveryFilter{IssueID: f.issue.ID, Status: ledger.DeliveryFailed})
 	d := failed[0]
 	if d.Attempts < 3 || d.LastCode != 451 || !strings.HasPrefix(d.LastReply, "gave up after 300ms: 451 4.2.0 mailbox busy") {
 		t.Errorf("failed row: %d attempts, %d %q", d.Attempts, d.LastCode, d.LastReply)

@@ -23,6 +23,7 @@ import (
 
 	"masthead/delivery"
 	"masthead/internal/smtptest"
+	"masthead/ledger"
 	"masthead/store"
 	"masthead/subscribers"
 )
@@ -84,7 +85,7 @@ func TestHeadersAndDKIM(t *testing.T) {
 	}
 }
 
-func checkHeaders(t *testing.T, f *fixture, raw []byte, row *store.Delivery) {
+func checkHeaders(t *testing.T, f *fixture, raw []byte, row *ledger.Delivery) {
 	t.Helper()
 	if bytes.Contains(raw, []byte("\nBcc:")) || bytes.Contains(raw, []byte("\r\nBcc")) {
 		t.Fatalf("a name added a header:\n%s", raw[:bytes.Index(raw, []byte("\r\n\r\n"))])

@@ -5,8 +5,8 @@ import (
 	"fmt"
 	"time"
 
+	"masthead/ledger"
 	"masthead/newsletter"
-	"masthead/store"
 )
 
 // loop is the run's ledger goroutine (see run). It returns when every worker
@@ -14,8 +14,8 @@ import (
 func (r *run) loop() {
 	cfg := &r.e.cfg
 	var (
-		held      []*store.Delivery // claimed, not yet handed to a worker
-		batch     = make([]store.Outcome, 0, cfg.RecordBatch)
+		held      []*ledger.Delivery // claimed, not yet handed to a worker
+		batch     = make([]ledger.Outcome, 0, cfg.RecordBatch)
 		idle      <-chan time.Time // set while nothing is due: when to look again
 		stopping  bool
 		dbErrors  int
@@ -42,11 +42,11 @@ func (r *run) loop() {
 		}
 		// Claim more before the workers run dry.
 		if !stopping && idle == nil && len(held) < lowWater {
-			rows, err := r.e.ledger.ClaimVia(r.work, r.issueID, r.e.owner, cfg.Transport, claimSize, cfg.Lease)
+			rows, err := r.e.ledger.Claim(r.work, r.issueID, r.e.owner, cfg.Transport, claimSize, cfg.Lease)
 			switch {
-			case errors.Is(err, store.ErrNotSending):
+			case errors.Is(err, ledger.ErrNotSending):
 				stopping = true
-			case errors.Is(err, store.ErrOtherTransport):
+			case errors.Is(err, ledger.ErrOtherTransport):
 				r.stop(err) // restarted elsewhere with another transport after a pause
 				stopping = true
 			case err != nil:
@@ -78,8 +78,8 @@ func (r *run) loop() {
 			close(r.jobs)
 			jobsShut = true
 		}
-		var jobs chan<- *store.Delivery
-		var next *store.Delivery
+		var jobs chan<- *ledger.Delivery
+		var next *ledger.Delivery
 		if len(held) > 0 && !jobsShut {
 			jobs, next = r.jobs, held[0]
 		}
@@ -124,7 +124,7 @@ func (r *run) loop() {
 }
 
 // release gives rows back to the ledger, due at once.
-func (r *run) release(rows ...*store.Delivery) {
+func (r *run) release(rows ...*ledger.Delivery) {
 	if len(rows) == 0 {
 		return
 	}
@@ -142,17 +142,17 @@ func (r *run) release(rows ...*store.Delivery) {
 // Workers wait meanwhile (the outcomes channel is unbuffered), which keeps
 // the window of accepted-but-unrecorded messages bounded. Outcomes it cannot
 // write leave their rows leased: they are sent again after the lease expires.
-func (r *run) flush(batch []store.Outcome) {
+func (r *run) flush(batch []ledger.Outcome) {
 	var err error
 	for try := 0; try < 8; try++ {
 		if err = r.e.ledger.Record(r.work, batch); err == nil {
 			for _, o := range batch {
 				switch o.Kind {
-				case store.OutcomeSent:
+				case ledger.OutcomeSent:
 					r.sent.Add(1)
-				case store.OutcomeFailed:
+				case ledger.OutcomeFailed:
 					r.failed.Add(1)
-				case store.OutcomeRetry:
+				case ledger.OutcomeRetry:
 					r.retried.Add(1)
 				}
 			}

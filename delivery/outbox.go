@@ -5,12 +5,12 @@ import (
 	"context"
 	"fmt"
 
-	"masthead/store"
+	"masthead/ledger"
 )
 
 // OutboxStore is where the outbox keeps messages.
 type OutboxStore interface {
-	AddOutbox(ctx context.Context, m *store.OutboxMessage) error
+	AddOutbox(ctx context.Context, m *ledger.OutboxMessage) error
 }
 
 // Outbox is the Sender used when no SMTP server is configured: it keeps the
@@ -41,7 +41,7 @@ func (c *outboxConn) Send(ctx context.Context, m *Message) error {
 		return fmt.Errorf("outbox: write message: %w", err)
 	}
 	raw := bytes.Clone(c.buf.Bytes())
-	return c.store.AddOutbox(ctx, &store.OutboxMessage{IssueID: m.IssueID, DeliveryID: m.DeliveryID,
+	return c.store.AddOutbox(ctx, &ledger.OutboxMessage{IssueID: m.IssueID, DeliveryID: m.DeliveryID,
 		Recipient: m.To, Subject: m.Subject, MessageID: m.MessageID, Raw: raw})
 }
 

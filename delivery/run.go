@@ -6,14 +6,14 @@ import (
 	"sync/atomic"
 	"time"
 
+	"masthead/ledger"
 	"masthead/newsletter"
-	"masthead/store"
 )
 
 // Summary is what one Run did and where the issue stands after it.
 type Summary struct {
 	Status  newsletter.IssueStatus
-	Counts  store.DeliveryCounts
+	Counts  ledger.DeliveryCounts
 	Sent    int // outcomes this run recorded, by kind
 	Failed  int
 	Retried int
@@ -30,9 +30,9 @@ type run struct {
 	e        *Engine
 	issueID  int64
 	comp     *Composer
-	jobs     chan *store.Delivery
-	outcomes chan store.Outcome
-	releases chan *store.Delivery // rows a worker gives back unattempted
+	jobs     chan *ledger.Delivery
+	outcomes chan ledger.Outcome
+	releases chan *ledger.Delivery // rows a worker gives back unattempted
 	breaker  *breaker
 	limits   *limits
 
@@ -66,7 +66,7 @@ func (e *Engine) Run(ctx context.Context, issueID int64) (Summary, error) {
 			return sum, err
 		}
 		if have != "" && e.cfg.Transport != "" && have != e.cfg.Transport {
-			return sum, &store.TransportError{IssueID: issueID, Have: have, Want: e.cfg.Transport}
+			return sum, &ledger.TransportError{IssueID: issueID, Have: have, Want: e.cfg.Transport}
 		}
 		if err := e.run(ctx, issueID, &sum); err != nil {
 			return sum, err
@@ -91,9 +91,9 @@ func (e *Engine) run(ctx context.Context, issueID int64, sum *Summary) error {
 	}
 	r := &run{
 		e: e, issueID: issueID, comp: comp,
-		jobs:     make(chan *store.Delivery),
-		outcomes: make(chan store.Outcome),
-		releases: make(chan *store.Delivery),
+		jobs:     make(chan *ledger.Delivery),
+		outcomes: make(chan ledger.Outcome),
+		releases: make(chan *ledger.Delivery),
 		breaker:  &breaker{backoff: e.cfg.Breaker, now: e.cfg.Now},
 		limits:   newLimits(e.cfg.Rate, e.cfg.Burst, e.cfg.DomainRates, e.cfg.SharedLimit),
 		work:     context.WithoutCancel(ctx),

@@ -8,6 +8,7 @@ import (
 
 	"masthead/delivery"
 	"masthead/internal/smtptest"
+	"masthead/ledger"
 	"masthead/newsletter"
 	"masthead/store"
 )
@@ -28,11 +29,11 @@ func TestSendKeepsItsTransport(t *testing.T) {
 	if _, err := viaSMTP.Start(ctx, f.issue.ID); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := viaOutbox.Start(ctx, f.issue.ID); !errors.Is(err, store.ErrOtherTransport) {
+	if _, err := viaOutbox.Start(ctx, f.issue.ID); !errors.Is(err, ledger.ErrOtherTransport) {
 		t.Fatalf("outbox start of a send over SMTP: %v, want ErrOtherTransport", err)
 	}
 	sum, err := viaOutbox.Run(ctx, f.issue.ID)
-	var te *store.TransportError
+	var te *ledger.TransportError
 	if !errors.As(err, &te) || te.Have != viaSMTP.Transport() || te.Want != delivery.OutboxTransport || sum.Sent != 0 {
 		t.Fatalf("outbox run of a send over SMTP: %+v, %v", sum, err)
 	}

@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"time"
 
-	"masthead/store"
+	"masthead/ledger"
 )
 
 // worker sends the rows it is handed over one connection of its own.
@@ -34,10 +34,10 @@ func (r *run) worker() {
 // send makes one attempt and hands its outcome to the recorder. Until the
 // recorder has written it, an accepted message is one of those a crash could
 // send twice.
-func (r *run) send(conn Conn, d *store.Delivery, buf *Buffers) {
+func (r *run) send(conn Conn, d *ledger.Delivery, buf *Buffers) {
 	msg, err := r.comp.Compose(Recipient{SubscriberID: d.SubscriberID, Email: d.Email, Name: d.Name, MessageID: d.MessageID}, buf)
 	if err != nil {
-		r.outcomes <- store.Outcome{DeliveryID: d.ID, Owner: r.e.owner, Kind: store.OutcomeFailed,
+		r.outcomes <- ledger.Outcome{DeliveryID: d.ID, Owner: r.e.owner, Kind: ledger.OutcomeFailed,
 			At: r.e.cfg.Now(), Reply: "not sent: " + oneLine(err.Error())}
 		return
 	}

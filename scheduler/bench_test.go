@@ -27,7 +27,7 @@ func BenchmarkTick(b *testing.B) {
 				e.articles(p, newsletter.Date{Year: 2024, Month: 7, Day: 9}, 1)
 			}
 			e.clock.Set(start.Add(2 * time.Hour))
-			sch := scheduler.New(scheduler.Config{Store: e.st, Assembler: assembly.New(e.st, "http://news.example.org"),
+			sch := scheduler.New(scheduler.Config{Store: e.st, Assembler: assembly.New(e.st, "http://news.example.org"), Starter: starter(e.st),
 				Log: slog.New(slog.DiscardHandler), Now: e.clock.Now, Reload: reload})
 			ctx := context.Background()
 			if err := sch.Tick(ctx); err != nil { // fires the 100 issues

@@ -187,7 +187,7 @@ var fireStart = newsletter.Statuses(newsletter.IssueStatus.FireStarts)
 // start starts the send of iss if it is still assembled or scheduled, and
 // describes it; store.ErrConflict if it is not.
 func (s *Scheduler) start(ctx context.Context, iss *newsletter.Issue) (string, error) {
-	res, err := s.cfg.Starter.StartSendFrom(ctx, iss.ID, fireStart)
+	res, err := s.cfg.Starter.StartFrom(ctx, iss.ID, fireStart)
 	if err != nil {
 		return "", fmt.Errorf("start sending issue %d: %w", iss.ID, err)
 	}

@@ -12,10 +12,12 @@ import (
 	"masthead/assembly"
 	"masthead/delivery"
 	"masthead/internal/smtptest"
+	"masthead/ledger"
 	"masthead/newsletter"
 	"masthead/scheduler"
 	"masthead/store"
 	"masthead/subscribers"
+	"masthead/workspace"
 )
 
 // clock is a fake clock shared by the stores and schedulers of a test.
@@ -91,7 +93,7 @@ func (w tWriter) Write(b []byte) (int, error) {
 
 // scheduler makes a scheduler on st with the env's clock.
 func (e *env) scheduler(st *store.Store, mod func(*scheduler.Config)) *scheduler.Scheduler {
-	cfg := scheduler.Config{Store: st, Assembler: assembly.New(st, "http://news.example.org"),
+	cfg := scheduler.Config{Store: st, Assembler: assembly.New(st, "http://news.example.org"), Starter: starter(st),
 		Log: logger(e.t), Now: e.clock.Now}
 	if mod != nil {
 		mod(&cfg)
@@ -99,8 +101,21 @@ func (e *env) scheduler(st *store.Store, mod func(*scheduler.Config)) *scheduler
 	return scheduler.New(cfg)
 }
 
-func (e *env) editor() *scheduler.Editor {
-	return &scheduler.Editor{Store: e.st, Assembler: assembly.New(e.st, "http://news.example.org"), Now: e.clock.Now}
+// editor is the operations layer an editor schedules, holds and skips through.
+func (e *env) editor() *workspace.Service {
+	w, err := workspace.New(workspace.Config{Store: e.st, Assembler: assembly.New(e.st, "http://news.example.org"), Now: e.clock.Now})
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return w
+}
+
+// starter starts sends straight on the store, as the delivery engine does
+// (without sending: no workers run in these tests).
+func starter(st *store.Store) scheduler.Starter {
+	return scheduler.StarterFunc(func(ctx context.Context, id int64, from []newsletter.IssueStatus) (ledger.StartResult, error) {
+		return st.StartSend(ctx, id, from, "")
+	})
 }
 
 // publication creates a publication in zone with the daily schedule spec.

@@ -5,9 +5,9 @@ import (
 	"testing"
 	"time"
 
+	"masthead/ledger"
 	"masthead/newsletter"
 	"masthead/scheduler"
-	"masthead/store"
 )
 
 // An editor's hold that lands after the scheduler assembled the issue but
@@ -42,7 +42,7 @@ func TestHoldBetweenAssemblyAndStart(t *testing.T) {
 			at := c.prepare(t, e, p)
 			held := 0
 			sch := e.scheduler(e.st, func(cfg *scheduler.Config) {
-				cfg.Starter = scheduler.StarterFunc(func(ctx context.Context, id int64, from []newsletter.IssueStatus) (store.StartResult, error) {
+				cfg.Starter = scheduler.StarterFunc(func(ctx context.Context, id int64, from []newsletter.IssueStatus) (ledger.StartResult, error) {
 					if st, err := e.st.IssueStatus(ctx, id); err != nil || (st != newsletter.Assembled && st != newsletter.Scheduled) {
 						t.Errorf("start asked for an issue that is %s (%v); want it assembled or scheduled", st, err)
 					}
@@ -50,7 +50,7 @@ func TestHoldBetweenAssemblyAndStart(t *testing.T) {
 						t.Fatal(err)
 					}
 					held++
-					return e.st.StartSendFrom(ctx, id, from)
+					return e.st.StartSend(ctx, id, from, "")
 				})
 			})
 			e.clock.Set(at)
@@ -71,7 +71,7 @@ func TestHoldBetweenAssemblyAndStart(t *testing.T) {
 				}
 			}
 			// An editor's explicit send now still sends the held issue.
-			res, err := e.st.StartSend(ctx, iss.ID)
+			res, err := e.st.StartSend(ctx, iss.ID, newsletter.Statuses(newsletter.IssueStatus.EditorCanStart), "")
 			if err != nil || res.Queued != 3 {
 				t.Fatalf("send now of the held issue: %+v, %v", res, err)
 			}

@@ -23,23 +23,15 @@ import (
 
 	"masthead/assembly"
 	"masthead/newsletter"
-	"masthead/store"
 )
 
-// Starter begins the send of an issue if its status is one of from (else
-// store.ErrConflict): it snapshots the audience and hands the issue to the
-// delivery workers. *store.Store is one; the delivery engine may wrap it to
-// wake its workers at once.
-type Starter interface {
-	StartSendFrom(ctx context.Context, issueID int64, from []newsletter.IssueStatus) (store.StartResult, error)
-}
-
-// Config is what a Scheduler needs. Store and Assembler are required.
+// Config is what a Scheduler needs. Store, Assembler and Starter are required.
 type Config struct {
-	Store     *store.Store
+	Store     Store
 	Assembler *assembly.Assembler
 	Log       *slog.Logger
-	// Starter starts sends; default Store.
+	// Starter starts sends: the delivery engine, whose starts also wake this
+	// process's delivery workers.
 	Starter Starter
 	// Now is the clock; default time.Now. Tests pass a fake one and call Tick.
 	Now func() time.Time
@@ -67,7 +59,7 @@ const leaseName = "scheduler"
 // Scheduler fires schedules. Use New; Run it, or call Tick with a fake clock.
 type Scheduler struct {
 	cfg Config
-	st  *store.Store
+	st  Store
 	asm *assembly.Assembler
 	log *slog.Logger
 
@@ -106,9 +98,6 @@ type publication struct {
 func New(cfg Config) *Scheduler {
 	if cfg.Log == nil {
 		cfg.Log = slog.New(slog.DiscardHandler)
-	}
-	if cfg.Starter == nil {
-		cfg.Starter = cfg.Store
 	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now

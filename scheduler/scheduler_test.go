@@ -11,6 +11,7 @@ import (
 	"masthead/scheduler"
 	"masthead/store"
 	"masthead/store/storetest"
+	"masthead/workspace"
 )
 
 // An issue goes out at its publication's local time, whatever the zone and
@@ -229,9 +230,8 @@ func TestEditorActions(t *testing.T) {
 	}
 	e.subscribers(p, 2)
 	ed := e.editor()
-	loc := p.Location()
 
-	at, err := scheduler.ParseAt("09:30", d1, loc)
+	at, err := workspace.ParseAt(p, d1, "09:30")
 	if err != nil || !at.Equal(utc(t, "2024-07-09T07:30:00Z")) {
 		t.Fatalf("ParseAt 09:30 in Paris = %s, %v", at, err)
 	}

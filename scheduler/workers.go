@@ -7,6 +7,7 @@ import (
 	"sync"
 	"time"
 
+	"masthead/ledger"
 	"masthead/newsletter"
 	"masthead/store"
 )
@@ -25,10 +26,10 @@ type RunnerFunc func(ctx context.Context, issueID int64) error
 func (f RunnerFunc) RunIssue(ctx context.Context, issueID int64) error { return f(ctx, issueID) }
 
 // StarterFunc adapts a function to Starter.
-type StarterFunc func(ctx context.Context, issueID int64, from []newsletter.IssueStatus) (store.StartResult, error)
+type StarterFunc func(ctx context.Context, issueID int64, from []newsletter.IssueStatus) (ledger.StartResult, error)
 
-// StartSendFrom calls f.
-func (f StarterFunc) StartSendFrom(ctx context.Context, issueID int64, from []newsletter.IssueStatus) (store.StartResult, error) {
+// StartFrom calls f.
+func (f StarterFunc) StartFrom(ctx context.Context, issueID int64, from []newsletter.IssueStatus) (ledger.StartResult, error) {
 	return f(ctx, issueID, from)
 }
 
@@ -36,7 +37,7 @@ func (f StarterFunc) StartSendFrom(ctx context.Context, issueID int64, from []ne
 // scheduler started, those an editor started elsewhere, and those a previous
 // process left mid-send (the ledger's leases make taking them over safe).
 type Workers struct {
-	Store  *store.Store
+	Store  WorkerStore
 	Runner Runner
 	Log    *slog.Logger
 	Poll   time.Duration // how often to look for sending issues; default 1s
@@ -173,7 +174,7 @@ func (w *Workers) run(ctx context.Context, iss *newsletter.Issue) {
 	err := w.Runner.RunIssue(ctx, iss.ID)
 	w.mu.Lock()
 	delete(w.running, iss.ID)
-	var other *store.TransportError
+	var other *ledger.TransportError
 	switch {
 	case errors.As(err, &other):
 		// Started again elsewhere with another transport (after a pause).

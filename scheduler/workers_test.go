@@ -32,7 +32,7 @@ func TestWorkersLeaveOtherTransports(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := e.st.StartSendVia(ctx, iss.ID, nil, transport); err != nil {
+		if _, err := e.st.StartSend(ctx, iss.ID, newsletter.Statuses(newsletter.IssueStatus.EditorCanStart), transport); err != nil {
 			t.Fatal(err)
 		}
 		return iss.ID

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"masthead/internal/testenv"
+	"masthead/newsletter"
 )
 
 // eachBackend runs fn on a fresh SQLite file and on a fresh PostgreSQL
@@ -34,7 +35,7 @@ func TestLedgerOnEveryBackend(t *testing.T) {
 		fn   func(t *testing.T, dsn string)
 	}{
 		{"StartSendSnapshotsEligibleAudience", testStartSendSnapshotsEligibleAudience},
-		{"StartSendFrom", testStartSendFrom},
+		{"StartSendOnlyFrom", testStartSendOnlyFrom},
 		{"ClaimRecordFinish", testClaimRecordFinish},
 		{"ClaimSkipsLeaversAndCancelKeepsTruth", testClaimSkipsLeaversAndCancelKeepsTruth},
 		{"ReleaseExpireAndSearch", testReleaseExpireAndSearch},
@@ -46,3 +47,6 @@ func TestLedgerOnEveryBackend(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) { eachBackend(t, c.fn) })
 	}
 }
+
+// editorStart are the statuses an editor's "send now" starts from.
+var editorStart = newsletter.Statuses(newsletter.IssueStatus.EditorCanStart)

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"masthead/ledger"
 	"masthead/newsletter"
 	"masthead/store"
 	"masthead/store/storetest"
@@ -203,7 +204,7 @@ func TestBackendsIssues(t *testing.T) {
 		if err != nil || len(list) != 2 || list[0].ID != i2.ID || list[0].Number != 153 || !list[0].NumbersOverridden {
 			t.Errorf("Issues = %+v, %v", list, err)
 		}
-		if _, err := st.StartSend(ctx, i2.ID); err != nil {
+		if _, err := st.StartSend(ctx, i2.ID, newsletter.Statuses(newsletter.IssueStatus.EditorCanStart), ""); err != nil {
 			t.Fatal(err)
 		}
 		if _, err := bkAssemble(ctx, st, p.ID, d2); !errors.Is(err, newsletter.ErrFrozen) {
@@ -354,7 +355,7 @@ func bkSeedSending(t *testing.T, st *store.Store, n int) (*newsletter.Issue, int
 	if err != nil {
 		t.Fatal(err)
 	}
-	res, err := st.StartSend(ctx, iss.ID)
+	res, err := st.StartSend(ctx, iss.ID, newsletter.Statuses(newsletter.IssueStatus.EditorCanStart), "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -368,30 +369,30 @@ func TestBackendsDeliveries(t *testing.T) {
 		if queued != 5 {
 			t.Fatalf("queued %d rows, want 5", queued)
 		}
-		if res, err := st.StartSend(ctx, iss.ID); err != nil || res.Queued != 0 {
+		if res, err := st.StartSend(ctx, iss.ID, newsletter.Statuses(newsletter.IssueStatus.EditorCanStart), ""); err != nil || res.Queued != 0 {
 			t.Errorf("starting again = %+v, %v; want nothing new", res, err)
 		}
-		got, err := st.Claim(ctx, iss.ID, "w1", 3, time.Minute)
+		got, err := st.Claim(ctx, iss.ID, "w1", "", 3, time.Minute)
 		if err != nil || len(got) != 3 {
 			t.Fatalf("claim = %d rows, %v", len(got), err)
 		}
 		if got[0].MessageID == "" || got[0].MessageID == got[1].MessageID {
 			t.Errorf("message ids %q, %q", got[0].MessageID, got[1].MessageID)
 		}
-		var outs []store.Outcome
+		var outs []ledger.Outcome
 		for _, d := range got {
-			outs = append(outs, store.Outcome{DeliveryID: d.ID, Owner: "w1", Kind: store.OutcomeSent, At: time.Now(), Code: 250})
+			outs = append(outs, ledger.Outcome{DeliveryID: d.ID, Owner: "w1", Kind: ledger.OutcomeSent, At: time.Now(), Code: 250})
 		}
 		if err := st.Record(ctx, outs); err != nil {
 			t.Fatal(err)
 		}
-		rest, err := st.Claim(ctx, iss.ID, "w2", 10, time.Minute)
+		rest, err := st.Claim(ctx, iss.ID, "w2", "", 10, time.Minute)
 		if err != nil || len(rest) != 2 {
 			t.Fatalf("second claim = %d rows, %v", len(rest), err)
 		}
-		if err := st.Record(ctx, []store.Outcome{
-			{DeliveryID: rest[0].ID, Owner: "w2", Kind: store.OutcomeFailed, At: time.Now(), Code: 550, Bounce: store.HardBounce},
-			{DeliveryID: rest[1].ID, Owner: "w2", Kind: store.OutcomeSent, At: time.Now(), Code: 250},
+		if err := st.Record(ctx, []ledger.Outcome{
+			{DeliveryID: rest[0].ID, Owner: "w2", Kind: ledger.OutcomeFailed, At: time.Now(), Code: 550, Bounce: ledger.HardBounce},
+			{DeliveryID: rest[1].ID, Owner: "w2", Kind: ledger.OutcomeSent, At: time.Now(), Code: 250},
 		}); err != nil {
 			t.Fatal(err)
 		}
@@ -420,25 +421,25 @@ func TestBackendsLeaseExpiry(t *testing.T) {
 		now := time.Now()
 		st.SetClock(func() time.Time { return now })
 		iss, _ := bkSeedSending(t, st, 4)
-		dead, err := st.Claim(ctx, iss.ID, "dead", 4, time.Minute)
+		dead, err := st.Claim(ctx, iss.ID, "dead", "", 4, time.Minute)
 		if err != nil || len(dead) != 4 {
 			t.Fatalf("claim = %d, %v", len(dead), err)
 		}
-		if got, err := st.Claim(ctx, iss.ID, "alive", 4, time.Minute); err != nil || len(got) != 0 {
+		if got, err := st.Claim(ctx, iss.ID, "alive", "", 4, time.Minute); err != nil || len(got) != 0 {
 			t.Fatalf("claim under a live lease = %d rows, %v", len(got), err)
 		}
 		now = now.Add(2 * time.Minute)
-		got, err := st.Claim(ctx, iss.ID, "alive", 4, time.Minute)
+		got, err := st.Claim(ctx, iss.ID, "alive", "", 4, time.Minute)
 		if err != nil || len(got) != 4 {
 			t.Fatalf("claim after the lease = %d rows, %v", len(got), err)
 		}
 		// The dead owner's late retry does not undo the new owner's claim.
-		if err := st.Record(ctx, []store.Outcome{{DeliveryID: got[0].ID, Owner: "dead", Kind: store.OutcomeRetry,
+		if err := st.Record(ctx, []ledger.Outcome{{DeliveryID: got[0].ID, Owner: "dead", Kind: ledger.OutcomeRetry,
 			At: now, NextAttemptAt: now.Add(time.Hour)}}); err != nil {
 			t.Fatal(err)
 		}
 		d, err := st.DeliveryByID(ctx, got[0].ID)
-		if err != nil || d.Status != store.DeliverySending || d.LeaseOwner != "alive" {
+		if err != nil || d.Status != ledger.DeliverySending || d.LeaseOwner != "alive" {
 			t.Errorf("row after a stale retry = %+v, %v", d, err)
 		}
 	})
@@ -461,8 +462,8 @@ func TestBackendsConcurrentClaims(t *testing.T) {
 			owner := fmt.Sprintf("w%d", w)
 			wg.Go(func() {
 				for {
-					got, err := st.Claim(ctx, iss.ID, owner, 7, time.Minute)
-					if errors.Is(err, store.ErrNotSending) {
+					got, err := st.Claim(ctx, iss.ID, owner, "", 7, time.Minute)
+					if errors.Is(err, ledger.ErrNotSending) {
 						return
 					}
 					if err != nil {
@@ -472,14 +473,14 @@ func TestBackendsConcurrentClaims(t *testing.T) {
 					if len(got) == 0 {
 						return
 					}
-					var outs []store.Outcome
+					var outs []ledger.Outcome
 					mu.Lock()
 					for _, d := range got {
 						if prev, ok := seen[d.ID]; ok {
 							t.Errorf("row %d claimed by %s and %s", d.ID, prev, owner)
 						}
 						seen[d.ID] = owner
-						outs = append(outs, store.Outcome{DeliveryID: d.ID, Owner: owner, Kind: store.OutcomeSent, At: time.Now(), Code: 250})
+						outs = append(outs, ledger.Outcome{DeliveryID: d.ID, Owner: owner, Kind: ledger.OutcomeSent, At: time.Now(), Code: 250})
 					}
 					mu.Unlock()
 					if err := st.Record(ctx, outs); err != nil {

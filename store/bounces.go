@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 
+	"masthead/ledger"
 	"masthead/subscribers"
 )
 
@@ -16,30 +17,6 @@ import (
 // webhooks). Each is applied once: bounce_reports remembers every (report,
 // address) applied, so reading the same report again changes nothing.
 
-// ReportKind is what a report says about an address.
-type ReportKind string
-
-const (
-	// ReportHard: the address does not exist or refuses mail for good (5.x.x).
-	ReportHard ReportKind = "hard"
-	// ReportSoft: delivery failed for now (4.x.x); SoftBounceLimit in a row make a bounce.
-	ReportSoft ReportKind = "soft"
-	// ReportComplaint: the recipient reported the message as spam (Feedback-Type: abuse).
-	ReportComplaint ReportKind = "complaint"
-)
-
-// DefaultSoftBounceLimit is how many soft bounces in a row make an address
-// bounced when the caller names no other limit.
-const DefaultSoftBounceLimit = 3
-
-// BounceReport is one report's verdict on one address.
-type BounceReport struct {
-	ReportID string // the report's own Message-ID (or a digest of it): the key that makes applying idempotent
-	Email    string // the subscriber's address
-	Kind     ReportKind
-	Detail   string // status and diagnostic, kept in the event and the suppression
-}
-
 // ApplyBounceReport applies a report to an address once, in one transaction,
 // and reports whether it did anything (false: this report was applied
 // before). A hard bounce suppresses the address as bounced, a complaint as
@@ -47,7 +24,7 @@ type BounceReport struct {
 // skipped). A soft bounce counts toward the subscriber's soft_bounces; the
 // softLimit-th in a row (0: DefaultSoftBounceLimit) suppresses them as bounced.
 // A soft bounce for an address that is no subscriber only records the report.
-func (s *Store) ApplyBounceReport(ctx context.Context, r BounceReport, softLimit int) (bool, error) {
+func (s *Store) ApplyBounceReport(ctx context.Context, r ledger.BounceReport, softLimit int) (bool, error) {
 	norm, err := subscribers.Normalize(r.Email)
 	if err != nil {
 		return false, fmt.Errorf("%q: %w", r.Email, err)
@@ -56,7 +33,7 @@ func (s *Store) ApplyBounceReport(ctx context.Context, r BounceReport, softLimit
 		return false, errors.New("bounce report without an id")
 	}
 	if softLimit <= 0 {
-		softLimit = DefaultSoftBounceLimit
+		softLimit = ledger.DefaultSoftBounceLimit
 	}
 	detail := truncate(r.Detail, 1000)
 	applied := false
@@ -72,11 +49,11 @@ func (s *Store) ApplyBounceReport(ctx context.Context, r BounceReport, softLimit
 		}
 		applied = true
 		switch r.Kind {
-		case ReportHard:
+		case ledger.ReportHard:
 			return s.suppressTx(ctx, tx, norm, subscribers.Bounced, subscribers.ViaBounce, detail)
-		case ReportComplaint:
+		case ledger.ReportComplaint:
 			return s.suppressTx(ctx, tx, norm, subscribers.Complained, subscribers.ViaComplaint, detail)
-		case ReportSoft:
+		case ledger.ReportSoft:
 			return s.softBounce(ctx, tx, norm, softLimit, detail)
 		}
 		return fmt.Errorf("unknown report kind %q", r.Kind)
@@ -106,7 +83,7 @@ func (s *Store) softBounce(ctx context.Context, tx *sql.Tx, email string, limit 
 // its Message-ID ("<issue.subscriber.hash@domain>", with or without the angle
 // brackets), as quoted back in bounce and complaint reports. ErrNotFound when
 // no delivery has that id.
-func (s *Store) DeliveryByMessageID(ctx context.Context, messageID string) (*Delivery, error) {
+func (s *Store) DeliveryByMessageID(ctx context.Context, messageID string) (*ledger.Delivery, error) {
 	id := "<" + strings.Trim(strings.TrimSpace(messageID), "<>") + ">"
 	// The issue and subscriber ids lead the local part: look the row up by
 	// its (issue_id, subscriber_id) key and let the full id confirm it.

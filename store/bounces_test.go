@@ -6,6 +6,7 @@ import (
 	"slices"
 	"testing"
 
+	"masthead/ledger"
 	"masthead/newsletter"
 	"masthead/store"
 	"masthead/store/storetest"
@@ -24,9 +25,9 @@ func TestApplyBounceReport(t *testing.T) {
 			return sub
 		}
 		hard, soft, angry := add("hard@example.org"), add("soft@example.org"), add("angry@example.org")
-		apply := func(id, email string, kind store.ReportKind, limit int) bool {
+		apply := func(id, email string, kind ledger.ReportKind, limit int) bool {
 			t.Helper()
-			ok, err := st.ApplyBounceReport(ctx, store.BounceReport{ReportID: id, Email: email, Kind: kind, Detail: "5.1.1 user unknown"}, limit)
+			ok, err := st.ApplyBounceReport(ctx, ledger.BounceReport{ReportID: id, Email: email, Kind: kind, Detail: "5.1.1 user unknown"}, limit)
 			if err != nil {
 				t.Fatalf("apply %s %s: %v", id, email, err)
 			}
@@ -42,7 +43,7 @@ func TestApplyBounceReport(t *testing.T) {
 		}
 
 		// Hard: bounced, suppressed, one event; the same report again changes nothing.
-		if !apply("r1@mta", "Hard@Example.org", store.ReportHard, 0) || apply("r1@mta", "hard@example.org", store.ReportHard, 0) {
+		if !apply("r1@mta", "Hard@Example.org", ledger.ReportHard, 0) || apply("r1@mta", "hard@example.org", ledger.ReportHard, 0) {
 			t.Fatal("a report must apply once")
 		}
 		if s, _ := status(hard.ID); s != subscribers.Bounced {
@@ -56,7 +57,7 @@ func TestApplyBounceReport(t *testing.T) {
 		}
 
 		// Complaint.
-		apply("fbl-1", "angry@example.org", store.ReportComplaint, 0)
+		apply("fbl-1", "angry@example.org", ledger.ReportComplaint, 0)
 		if s, _ := status(angry.ID); s != subscribers.Complained {
 			t.Fatalf("complaint: status %s", s)
 		}
@@ -65,13 +66,13 @@ func TestApplyBounceReport(t *testing.T) {
 		}
 
 		// Soft: counts; the same report twice counts once; the limit-th bounces.
-		apply("s1", "soft@example.org", store.ReportSoft, 3)
-		apply("s1", "soft@example.org", store.ReportSoft, 3)
-		apply("s2", "soft@example.org", store.ReportSoft, 3)
+		apply("s1", "soft@example.org", ledger.ReportSoft, 3)
+		apply("s1", "soft@example.org", ledger.ReportSoft, 3)
+		apply("s2", "soft@example.org", ledger.ReportSoft, 3)
 		if s, n := status(soft.ID); s != subscribers.Active || n != 2 {
 			t.Fatalf("after 2 soft bounces: %s, %d", s, n)
 		}
-		apply("s3", "soft@example.org", store.ReportSoft, 3)
+		apply("s3", "soft@example.org", ledger.ReportSoft, 3)
 		if s, n := status(soft.ID); s != subscribers.Bounced || n != 3 {
 			t.Fatalf("after 3 soft bounces: %s, %d", s, n)
 		}
@@ -81,13 +82,13 @@ func TestApplyBounceReport(t *testing.T) {
 
 		// A soft bounce for a stranger is recorded and does nothing else; a
 		// hard one suppresses the address so no import can add it later.
-		if !apply("s4", "stranger@example.org", store.ReportSoft, 3) {
+		if !apply("s4", "stranger@example.org", ledger.ReportSoft, 3) {
 			t.Fatal("stranger's soft bounce not recorded")
 		}
 		if sup, _ := st.IsSuppressed(ctx, "stranger@example.org"); sup {
 			t.Fatal("a soft bounce must not suppress a stranger")
 		}
-		if _, err := st.ApplyBounceReport(ctx, store.BounceReport{ReportID: "x", Email: "not an address", Kind: store.ReportHard}, 0); err == nil {
+		if _, err := st.ApplyBounceReport(ctx, ledger.BounceReport{ReportID: "x", Email: "not an address", Kind: ledger.ReportHard}, 0); err == nil {
 			t.Fatal("a bad address was accepted")
 		}
 	})
@@ -108,7 +109,7 @@ func TestDeliveryByMessageID(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := st.StartSend(ctx, iss.ID); err != nil {
+		if _, err := st.StartSend(ctx, iss.ID, newsletter.Statuses(newsletter.IssueStatus.EditorCanStart), ""); err != nil {
 			t.Fatal(err)
 		}
 		ds, err := st.Deliveries(ctx, store.DeliveryFilter{IssueID: iss.ID})

@@ -18,7 +18,7 @@ func BenchmarkCounts(b *testing.B) {
 	f.pubID = f.publication(b, "daily")
 	f.issueID = f.issue(b, f.pubID)
 	f.subscribers(b, f.pubID, 0, rows, "active", "active")
-	if _, err := f.s.StartSend(ctx, f.issueID); err != nil {
+	if _, err := f.s.StartSend(ctx, f.issueID, editorStart, ""); err != nil {
 		b.Fatal(err)
 	}
 	for b.Loop() {

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"masthead/ledger"
 	"masthead/newsletter"
 	"masthead/subscribers"
 )
@@ -25,13 +26,13 @@ func (f *sendFixture) issueOn(t testing.TB, pubID int64, d newsletter.Date) int6
 }
 
 // claimAll claims every due row of an issue, by subscriber.
-func (f *sendFixture) claimAll(t testing.TB, issueID int64) map[int64]*Delivery {
+func (f *sendFixture) claimAll(t testing.TB, issueID int64) map[int64]*ledger.Delivery {
 	t.Helper()
-	got, err := f.s.Claim(context.Background(), issueID, "w", 100, time.Hour)
+	got, err := f.s.Claim(context.Background(), issueID, "w", "", 100, time.Hour)
 	if err != nil {
 		t.Fatal(err)
 	}
-	out := map[int64]*Delivery{}
+	out := map[int64]*ledger.Delivery{}
 	for _, d := range got {
 		out[d.SubscriberID] = d
 	}
@@ -57,7 +58,7 @@ func testBouncesShareOnePath(t *testing.T, dsn string) {
 	f := newSendFixtureAt(t, dsn, 3)
 	next := f.issueOn(t, f.pubID, newsletter.Date{Year: 2009, Month: 7, Day: 10})
 	for _, id := range []int64{f.issueID, next} {
-		if _, err := f.s.StartSend(ctx, id); err != nil {
+		if _, err := f.s.StartSend(ctx, id, editorStart, ""); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -76,8 +77,8 @@ func testBouncesShareOnePath(t *testing.T, dsn string) {
 
 	// Hard: bounced, suppressed with the subscribers package's reason, one
 	// event, and tomorrow's queued row skipped at once.
-	if err := f.s.Record(ctx, []Outcome{{DeliveryID: today[hard].ID, Owner: "w", Kind: OutcomeFailed, At: now,
-		Code: 550, Reply: "550 5.1.1 no such user", Bounce: HardBounce}}); err != nil {
+	if err := f.s.Record(ctx, []ledger.Outcome{{DeliveryID: today[hard].ID, Owner: "w", Kind: ledger.OutcomeFailed, At: now,
+		Code: 550, Reply: "550 5.1.1 no such user", Bounce: ledger.HardBounce}}); err != nil {
 		t.Fatal(err)
 	}
 	if st, _ := status(hard); st != "bounced" {
@@ -89,7 +90,7 @@ func testBouncesShareOnePath(t *testing.T, dsn string) {
 	if n := f.scalar(t, `SELECT COUNT(*) FROM subscriber_events WHERE subscriber_id = ? AND kind = 'bounced' AND via = 'bounce'`, hard); n != "1" {
 		t.Errorf("hard bounce: %s events", n)
 	}
-	if st := queuedNext(hard); st != string(DeliverySkipped) {
+	if st := queuedNext(hard); st != string(ledger.DeliverySkipped) {
 		t.Errorf("hard bounce: the subscriber's next delivery is %s, want skipped", st)
 	}
 
@@ -100,34 +101,34 @@ func testBouncesShareOnePath(t *testing.T, dsn string) {
 			t.Fatal(err)
 		}
 	}
-	if err := f.s.Record(ctx, []Outcome{{DeliveryID: today[soft].ID, Owner: "w", Kind: OutcomeSent, At: now, Code: 250}}); err != nil {
+	if err := f.s.Record(ctx, []ledger.Outcome{{DeliveryID: today[soft].ID, Owner: "w", Kind: ledger.OutcomeSent, At: now, Code: 250}}); err != nil {
 		t.Fatal(err)
 	}
 	if st, n := status(soft); st != "active" || n != "0" {
 		t.Errorf("after a sent message: %s with %s soft bounces, want active with 0", st, n)
 	}
-	for i := 1; i <= DefaultSoftBounceLimit; i++ {
+	for i := 1; i <= ledger.DefaultSoftBounceLimit; i++ {
 		if err := f.s.MarkBounced(ctx, soft, false, "452 mailbox full"); err != nil {
 			t.Fatal(err)
 		}
-		if st, _ := status(soft); (st == "bounced") != (i == DefaultSoftBounceLimit) {
-			t.Fatalf("after %d soft bounces in a row (limit %d) the subscriber is %s", i, DefaultSoftBounceLimit, st)
+		if st, _ := status(soft); (st == "bounced") != (i == ledger.DefaultSoftBounceLimit) {
+			t.Fatalf("after %d soft bounces in a row (limit %d) the subscriber is %s", i, ledger.DefaultSoftBounceLimit, st)
 		}
 	}
 	if r := f.scalar(t, `SELECT reason FROM suppressions WHERE email = 'reader1@example.net'`); r != string(subscribers.Bounced) {
 		t.Errorf("soft bounces: suppression reason %q", r)
 	}
-	if st := queuedNext(soft); st != string(DeliverySkipped) {
+	if st := queuedNext(soft); st != string(ledger.DeliverySkipped) {
 		t.Errorf("soft bounces: the subscriber's next delivery is %s, want skipped", st)
 	}
 
 	// One batch: accepted today, then tomorrow's copy gives up as a soft
 	// bounce. The count is 1 (reset, then one), not the old count plus one.
-	f.exec(t, `UPDATE subscribers SET soft_bounces = ? WHERE id = ?`, DefaultSoftBounceLimit-1, mixed)
+	f.exec(t, `UPDATE subscribers SET soft_bounces = ? WHERE id = ?`, ledger.DefaultSoftBounceLimit-1, mixed)
 	tomorrow := f.claimAll(t, next)
-	if err := f.s.Record(ctx, []Outcome{
-		{DeliveryID: today[mixed].ID, Owner: "w", Kind: OutcomeSent, At: now, Code: 250},
-		{DeliveryID: tomorrow[mixed].ID, Owner: "w", Kind: OutcomeFailed, At: now, Code: 452, Reply: "452 full", Bounce: SoftBounce},
+	if err := f.s.Record(ctx, []ledger.Outcome{
+		{DeliveryID: today[mixed].ID, Owner: "w", Kind: ledger.OutcomeSent, At: now, Code: 250},
+		{DeliveryID: tomorrow[mixed].ID, Owner: "w", Kind: ledger.OutcomeFailed, At: now, Code: 452, Reply: "452 full", Bounce: ledger.SoftBounce},
 	}); err != nil {
 		t.Fatal(err)
 	}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"time"
 
+	"masthead/ledger"
 	"masthead/newsletter"
 )
 
@@ -27,18 +28,12 @@ func (s *Store) claimLock() string {
 // expired (a crashed or stopped process). Of those, rows whose subscriber has
 // since unsubscribed from the publication, stopped being active, or been
 // suppressed become skipped instead of being returned. It returns ErrNotSending
-// when the issue is not sending (paused, cancelled or sent). It claims
-// whatever transport the send was started with; see ClaimVia.
-func (s *Store) Claim(ctx context.Context, issueID int64, owner string, n int, lease time.Duration) ([]*Delivery, error) {
-	return s.ClaimVia(ctx, issueID, owner, "", n, lease)
-}
-
-// ClaimVia is Claim for a process that sends through transport: an issue
-// whose send was started with another one gives a *TransportError
-// (ErrOtherTransport) and no rows. An empty transport, on the issue or here,
-// matches any.
-func (s *Store) ClaimVia(ctx context.Context, issueID int64, owner, transport string, n int, lease time.Duration) ([]*Delivery, error) {
-	var out []*Delivery
+// when the issue is not sending (paused, cancelled or sent). owner sends
+// through transport: an issue whose send was started with another one gives a
+// *ledger.TransportError (ErrOtherTransport) and no rows. An empty transport,
+// on the issue or here, matches any.
+func (s *Store) Claim(ctx context.Context, issueID int64, owner, transport string, n int, lease time.Duration) ([]*ledger.Delivery, error) {
+	var out []*ledger.Delivery
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		var status newsletter.IssueStatus
 		var pubID int64
@@ -49,7 +44,7 @@ func (s *Store) ClaimVia(ctx context.Context, issueID int64, owner, transport st
 			return s.mapErr(fmt.Errorf("claim issue %d: %w", issueID, err))
 		}
 		if status != newsletter.Sending {
-			return fmt.Errorf("%w: issue %d is %s", ErrNotSending, issueID, status)
+			return fmt.Errorf("%w: issue %d is %s", ledger.ErrNotSending, issueID, status)
 		}
 		if err := otherTransport(issueID, have, transport); err != nil {
 			return err
@@ -90,7 +85,7 @@ func (s *Store) ClaimVia(ctx context.Context, issueID int64, owner, transport st
 // claimWhere leases up to n of an issue's rows matching cond (whose one
 // placeholder takes now).
 func (s *Store) claimWhere(ctx context.Context, tx *sql.Tx, cond string, issueID int64, owner string, n int,
-	now time.Time, lease time.Duration) ([]*Delivery, error) {
+	now time.Time, lease time.Duration) ([]*ledger.Delivery, error) {
 	rows, err := tx.QueryContext(ctx, s.q(`UPDATE deliveries SET status = 'sending', lease_owner = ?, lease_until = ?
 		WHERE id IN (SELECT id FROM deliveries WHERE issue_id = ? AND `+cond+` LIMIT ?`+s.claimLock()+`)
 		RETURNING `+deliveryColumns), owner, ms(now.Add(lease)), issueID, ms(now), n)
@@ -102,7 +97,7 @@ func (s *Store) claimWhere(ctx context.Context, tx *sql.Tx, cond string, issueID
 
 // skipIneligible marks skipped those claimed rows whose subscriber may no longer
 // receive the publication, and returns their ids.
-func (s *Store) skipIneligible(ctx context.Context, tx *sql.Tx, pubID int64, claimed []*Delivery) (map[int64]bool, error) {
+func (s *Store) skipIneligible(ctx context.Context, tx *sql.Tx, pubID int64, claimed []*ledger.Delivery) (map[int64]bool, error) {
 	args := []any{pubID}
 	for _, d := range claimed {
 		args = append(args, d.ID)

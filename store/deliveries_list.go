@@ -3,21 +3,13 @@ package store
 import (
 	"context"
 	"strings"
+
+	"masthead/ledger"
 )
 
-// DeliveryCounts are an issue's rows by status.
-type DeliveryCounts struct {
-	Queued, Sending, Sent, Failed, Skipped, Cancelled int
-	Retrying                                          int // queued rows that have failed before (included in Queued)
-	Total                                             int
-}
-
-// Pending is the number of rows not yet settled (queued or being sent).
-func (c DeliveryCounts) Pending() int { return c.Queued + c.Sending }
-
 // Counts counts an issue's rows by status.
-func (s *Store) Counts(ctx context.Context, issueID int64) (DeliveryCounts, error) {
-	var c DeliveryCounts
+func (s *Store) Counts(ctx context.Context, issueID int64) (ledger.DeliveryCounts, error) {
+	var c ledger.DeliveryCounts
 	rows, err := s.db.QueryContext(ctx, s.q(`SELECT status, COUNT(*), SUM(CASE WHEN attempts > 0 THEN 1 ELSE 0 END)
 		FROM deliveries WHERE issue_id = ? GROUP BY status`), issueID)
 	if err != nil {
@@ -25,24 +17,24 @@ func (s *Store) Counts(ctx context.Context, issueID int64) (DeliveryCounts, erro
 	}
 	defer rows.Close()
 	for rows.Next() {
-		var st DeliveryStatus
+		var st ledger.DeliveryStatus
 		var n, retried int
 		if err := rows.Scan(&st, &n, &retried); err != nil {
 			return c, err
 		}
 		c.Total += n
 		switch st {
-		case DeliveryQueued:
+		case ledger.DeliveryQueued:
 			c.Queued, c.Retrying = n, retried
-		case DeliverySending:
+		case ledger.DeliverySending:
 			c.Sending = n
-		case DeliverySent:
+		case ledger.DeliverySent:
 			c.Sent = n
-		case DeliveryFailed:
+		case ledger.DeliveryFailed:
 			c.Failed = n
-		case DeliverySkipped:
+		case ledger.DeliverySkipped:
 			c.Skipped = n
-		case DeliveryCancelled:
+		case ledger.DeliveryCancelled:
 			c.Cancelled = n
 		}
 	}
@@ -52,14 +44,14 @@ func (s *Store) Counts(ctx context.Context, issueID int64) (DeliveryCounts, erro
 // DeliveryFilter selects an issue's rows for Deliveries.
 type DeliveryFilter struct {
 	IssueID int64
-	Status  DeliveryStatus // empty: any
-	Search  string         // substring of the email address; empty: any
-	Limit   int            // 0: no limit
+	Status  ledger.DeliveryStatus // empty: any
+	Search  string                // substring of the email address; empty: any
+	Limit   int                   // 0: no limit
 	Offset  int
 }
 
 // Deliveries lists an issue's ledger in row order.
-func (s *Store) Deliveries(ctx context.Context, f DeliveryFilter) ([]*Delivery, error) {
+func (s *Store) Deliveries(ctx context.Context, f DeliveryFilter) ([]*ledger.Delivery, error) {
 	query := `SELECT ` + deliveryColumns + ` FROM deliveries WHERE issue_id = ?`
 	args := []any{f.IssueID}
 	if f.Status != "" {
@@ -83,7 +75,7 @@ func (s *Store) Deliveries(ctx context.Context, f DeliveryFilter) ([]*Delivery, 
 }
 
 // DeliveryByID returns one row of the ledger.
-func (s *Store) DeliveryByID(ctx context.Context, id int64) (*Delivery, error) {
+func (s *Store) DeliveryByID(ctx context.Context, id int64) (*ledger.Delivery, error) {
 	d, err := scanDelivery(s.db.QueryRowContext(ctx, s.q(`SELECT `+deliveryColumns+` FROM deliveries WHERE id = ?`), id))
 	return d, s.mapErr(err)
 }

@@ -6,44 +6,10 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"time"
 
+	"masthead/ledger"
 	"masthead/subscribers"
 )
-
-// OutcomeKind is what became of one attempt.
-type OutcomeKind uint8
-
-const (
-	// OutcomeSent: accepted by the server. Recorded whatever the row's state
-	// (a message accepted after a cancel was still delivered).
-	OutcomeSent OutcomeKind = iota + 1
-	// OutcomeRetry: a transient failure; the row is queued again for NextAttemptAt.
-	OutcomeRetry
-	// OutcomeFailed: a definitive failure; Bounce says what it means for the subscriber.
-	OutcomeFailed
-)
-
-// Bounce is what a failed delivery says about the subscriber's address.
-type Bounce uint8
-
-const (
-	NoBounce   Bounce = iota // nothing (for example the message itself was refused)
-	SoftBounce               // transient failures until the give-up time: counts toward soft_bounces
-	HardBounce               // 5xx for the recipient: the address is bounced and suppressed
-)
-
-// Outcome is the result of one attempt, for Record.
-type Outcome struct {
-	DeliveryID    int64
-	Owner         string // the lease owner that made the attempt
-	Kind          OutcomeKind
-	At            time.Time // when the attempt ended
-	Code          int       // SMTP reply code; 0 for a network error
-	Reply         string
-	NextAttemptAt time.Time // OutcomeRetry
-	Bounce        Bounce    // OutcomeFailed
-}
 
 // Record writes a batch of outcomes in one transaction, with the bounces they
 // imply, and marks the issues they belong to sent when nothing is left to do.
@@ -51,7 +17,7 @@ type Outcome struct {
 // bounce limit counts failures in a row).
 // A retry applies only while owner still holds the row (a cancelled row stays
 // cancelled; a row another process reclaimed is its business).
-func (s *Store) Record(ctx context.Context, outcomes []Outcome) error {
+func (s *Store) Record(ctx context.Context, outcomes []ledger.Outcome) error {
 	if len(outcomes) == 0 {
 		return nil
 	}
@@ -62,7 +28,7 @@ func (s *Store) Record(ctx context.Context, outcomes []Outcome) error {
 		// the others one at a time, in order, after the sent ones before them.
 		sent := 0
 		for i, o := range outcomes {
-			if o.Kind == OutcomeSent {
+			if o.Kind == ledger.OutcomeSent {
 				sent++
 				continue
 			}
@@ -114,12 +80,12 @@ const (
 		RETURNING deliveries.issue_id, deliveries.subscriber_id`
 )
 
-var recordSQL = map[OutcomeKind]string{
-	OutcomeRetry: `UPDATE deliveries SET status = 'queued', next_attempt_at = ?, last_code = ?, last_reply = ?,
+var recordSQL = map[ledger.OutcomeKind]string{
+	ledger.OutcomeRetry: `UPDATE deliveries SET status = 'queued', next_attempt_at = ?, last_code = ?, last_reply = ?,
 		attempts = attempts + 1, lease_owner = '', lease_until = 0,
 		first_attempt_at = CASE WHEN first_attempt_at = 0 THEN ? ELSE first_attempt_at END
 		WHERE id = ? AND status = 'sending' AND lease_owner = ? RETURNING issue_id, subscriber_id`,
-	OutcomeFailed: `UPDATE deliveries SET status = 'failed', accepted_at = ?, last_code = ?, last_reply = ?,
+	ledger.OutcomeFailed: `UPDATE deliveries SET status = 'failed', accepted_at = ?, last_code = ?, last_reply = ?,
 		attempts = attempts + 1, lease_owner = '', lease_until = 0,
 		first_attempt_at = CASE WHEN first_attempt_at = 0 THEN ? ELSE first_attempt_at END
 		WHERE id = ? AND status NOT IN ('sent', 'failed') RETURNING issue_id, subscriber_id`,
@@ -129,7 +95,7 @@ var recordSQL = map[OutcomeKind]string{
 type recorder struct {
 	s     *Store
 	tx    *sql.Tx
-	stmts map[OutcomeKind]*sql.Stmt
+	stmts map[ledger.OutcomeKind]*sql.Stmt
 	// delivered are the subscribers of the batch's sent rows whose
 	// soft_bounces are still to be reset (in one statement per batch).
 	delivered []any
@@ -139,7 +105,7 @@ type recorder struct {
 // recordSent writes a run of sent outcomes in one statement (per
 // maxBulkArgs placeholders). An outcome for a row already sent changes
 // nothing; of two for the same row, the first is written.
-func (r *recorder) recordSent(ctx context.Context, outcomes []Outcome) error {
+func (r *recorder) recordSent(ctx context.Context, outcomes []ledger.Outcome) error {
 	if len(outcomes) == 0 {
 		return nil
 	}
@@ -180,7 +146,7 @@ func (r *recorder) recordSent(ctx context.Context, outcomes []Outcome) error {
 	return nil
 }
 
-func (r *recorder) stmt(ctx context.Context, k OutcomeKind) (*sql.Stmt, error) {
+func (r *recorder) stmt(ctx context.Context, k ledger.OutcomeKind) (*sql.Stmt, error) {
 	if st := r.stmts[k]; st != nil {
 		return st, nil
 	}
@@ -193,7 +159,7 @@ func (r *recorder) stmt(ctx context.Context, k OutcomeKind) (*sql.Stmt, error) {
 		return nil, err
 	}
 	if r.stmts == nil {
-		r.stmts = map[OutcomeKind]*sql.Stmt{}
+		r.stmts = map[ledger.OutcomeKind]*sql.Stmt{}
 	}
 	r.stmts[k] = st
 	return st, nil
@@ -206,7 +172,7 @@ func (r *recorder) close() {
 }
 
 // record applies one outcome and returns the row's issue (0 if nothing changed).
-func (r *recorder) record(ctx context.Context, o Outcome) (int64, error) {
+func (r *recorder) record(ctx context.Context, o ledger.Outcome) (int64, error) {
 	st, err := r.stmt(ctx, o.Kind)
 	if err != nil {
 		return 0, err
@@ -214,13 +180,13 @@ func (r *recorder) record(ctx context.Context, o Outcome) (int64, error) {
 	at := ms(o.At)
 	lead := at // the first column: accepted_at, next_attempt_at, or accepted_at = 0
 	switch o.Kind {
-	case OutcomeRetry:
+	case ledger.OutcomeRetry:
 		lead = ms(o.NextAttemptAt)
-	case OutcomeFailed:
+	case ledger.OutcomeFailed:
 		lead = 0
 	}
 	args := []any{lead, o.Code, truncate(o.Reply, 1000), at, o.DeliveryID}
-	if o.Kind == OutcomeRetry {
+	if o.Kind == ledger.OutcomeRetry {
 		args = append(args, o.Owner)
 	}
 	var issueID, subscriberID int64
@@ -230,10 +196,10 @@ func (r *recorder) record(ctx context.Context, o Outcome) (int64, error) {
 	}
 	switch {
 	case err != nil:
-	case o.Kind == OutcomeFailed && o.Bounce != NoBounce:
+	case o.Kind == ledger.OutcomeFailed && o.Bounce != ledger.NoBounce:
 		// A send earlier in the batch resets the count before this bounce adds to it.
 		if err = r.resetSoftBounces(ctx); err == nil {
-			err = r.s.markBounced(ctx, r.tx, subscriberID, o.Bounce == HardBounce, o.Reply)
+			err = r.s.markBounced(ctx, r.tx, subscriberID, o.Bounce == ledger.HardBounce, o.Reply)
 		}
 	}
 	return issueID, err
@@ -272,7 +238,7 @@ func (s *Store) markBounced(ctx context.Context, tx *sql.Tx, subscriberID int64,
 	}
 	detail = truncate(detail, 1000)
 	if !hard {
-		return s.softBounce(ctx, tx, email, DefaultSoftBounceLimit, detail)
+		return s.softBounce(ctx, tx, email, ledger.DefaultSoftBounceLimit, detail)
 	}
 	return s.suppressTx(ctx, tx, email, subscribers.Bounced, subscribers.ViaBounce, detail)
 }

@@ -10,50 +10,31 @@ import (
 	"strings"
 	"time"
 
+	"masthead/ledger"
 	"masthead/newsletter"
 )
 
-// StartResult says what StartSend did.
-type StartResult struct {
-	Queued  int  // rows snapshotted now (0 when resuming or already sending)
-	Resumed bool // the issue was paused and is sending again
-}
-
-// StartSend is an editor's "send now": StartSendFrom any state a send can
-// start from (assembled, scheduled, held or missed), resuming a paused issue
-// and leaving a sending one as it is.
-func (s *Store) StartSend(ctx context.Context, issueID int64) (StartResult, error) {
-	return s.StartSendFrom(ctx, issueID, newsletter.Statuses(newsletter.IssueStatus.EditorCanStart))
-}
-
-// StartSendFrom moves an issue to sending if its status is one of from, and
-// gives ErrConflict otherwise, deciding on the status it reads under the row
-// lock (so an editor's hold that lands first wins). From assembled,
-// scheduled, held or missed it first snapshots the audience in the same
+// StartSend moves an issue to sending if its status is one of from
+// (newsletter.Statuses of an IssueStatus set: an editor's EditorCanStart, a
+// fire's FireStarts), and gives ErrConflict otherwise, deciding on the status
+// it reads under the row lock (so an editor's hold that lands first wins).
+// From a status that CanStart it first snapshots the audience in the same
 // transaction: one queued row per subscriber whose subscription to the
 // publication and whose own status are active and whose address is not
 // suppressed, each with its stable Message-ID. Running it again is harmless
 // (the UNIQUE (issue_id, subscriber_id) rule and ON CONFLICT DO NOTHING).
 // Paused in from resumes a paused issue without a new snapshot; sending in
 // from leaves a sending issue as it is. Sent, cancelled and skipped issues
-// give ErrConflict whatever from says. It records no transport (see
-// StartSendVia).
-func (s *Store) StartSendFrom(ctx context.Context, issueID int64, from []newsletter.IssueStatus) (StartResult, error) {
-	return s.StartSendVia(ctx, issueID, from, "")
-}
-
-// StartSendVia is StartSendFrom (from nil: StartSend's states) that also
-// records transport, the sender the send goes out through ("outbox",
+// give ErrConflict whatever from says.
+//
+// transport is the sender the send goes out through ("outbox",
 // "smtp://host:port"): only processes with that transport claim the issue's
-// rows (ClaimVia). A new send and a resumed paused one take transport; a
+// rows (Claim). A new send and a resumed paused one take transport; a
 // sending issue that has none (started before transports were recorded)
-// adopts it; a sending issue with another one gives a *TransportError
+// adopts it; a sending issue with another one gives a *ledger.TransportError
 // (ErrOtherTransport) and is left as it is. An empty transport records nothing.
-func (s *Store) StartSendVia(ctx context.Context, issueID int64, from []newsletter.IssueStatus, transport string) (StartResult, error) {
-	if from == nil {
-		from = newsletter.Statuses(newsletter.IssueStatus.EditorCanStart)
-	}
-	var res StartResult
+func (s *Store) StartSend(ctx context.Context, issueID int64, from []newsletter.IssueStatus, transport string) (ledger.StartResult, error) {
+	var res ledger.StartResult
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		var status newsletter.IssueStatus
 		var pubID, created int64

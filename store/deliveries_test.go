@@ -12,6 +12,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"masthead/ledger"
 	"masthead/newsletter"
 )
 
@@ -112,7 +113,7 @@ func testStartSendSnapshotsEligibleAudience(t *testing.T, dsn string) {
 	f.subscribers(t, f.pubID, 400, 1, "bounced", "active")      // bounced
 	f.exec(t, `INSERT INTO suppressions (email, reason, created_at) VALUES ('reader4@example.net', 'complaint', 1)`)
 
-	res, err := f.s.StartSend(ctx, f.issueID)
+	res, err := f.s.StartSend(ctx, f.issueID, editorStart, "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -122,7 +123,7 @@ func testStartSendSnapshotsEligibleAudience(t *testing.T, dsn string) {
 	if st, _ := f.s.IssueStatus(ctx, f.issueID); st != newsletter.Sending {
 		t.Fatalf("status %s", st)
 	}
-	again, err := f.s.StartSend(ctx, f.issueID)
+	again, err := f.s.StartSend(ctx, f.issueID, editorStart, "")
 	if err != nil || again.Queued != 0 {
 		t.Fatalf("second start = %+v, %v", again, err)
 	}
@@ -137,7 +138,7 @@ func testStartSendSnapshotsEligibleAudience(t *testing.T, dsn string) {
 			t.Errorf("message id %q bad or repeated", d.MessageID)
 		}
 		seen[d.MessageID] = true
-		if d.Status != DeliveryQueued || d.Name == "" {
+		if d.Status != ledger.DeliveryQueued || d.Name == "" {
 			t.Errorf("row %+v", d)
 		}
 	}
@@ -149,7 +150,7 @@ func testStartSendSnapshotsEligibleAudience(t *testing.T, dsn string) {
 	if err := f.s.PauseSend(ctx, f.issueID); err != nil {
 		t.Fatal(err)
 	}
-	res, err = f.s.StartSend(ctx, f.issueID)
+	res, err = f.s.StartSend(ctx, f.issueID, editorStart, "")
 	if err != nil || !res.Resumed || res.Queued != 0 {
 		t.Fatalf("resume = %+v, %v", res, err)
 	}
@@ -163,13 +164,13 @@ func testClaimRecordFinish(t *testing.T, dsn string) {
 	f := newSendFixtureAt(t, dsn, 6)
 	now := time.UnixMilli(1_700_000_000_000)
 	f.s.SetClock(func() time.Time { return now })
-	if _, err := f.s.Claim(ctx, f.issueID, "a", 10, time.Minute); !errors.Is(err, ErrNotSending) {
+	if _, err := f.s.Claim(ctx, f.issueID, "a", "", 10, time.Minute); !errors.Is(err, ledger.ErrNotSending) {
 		t.Fatalf("claim before start: %v", err)
 	}
-	if _, err := f.s.StartSend(ctx, f.issueID); err != nil {
+	if _, err := f.s.StartSend(ctx, f.issueID, editorStart, ""); err != nil {
 		t.Fatal(err)
 	}
-	got, err := f.s.Claim(ctx, f.issueID, "a", 4, time.Minute)
+	got, err := f.s.Claim(ctx, f.issueID, "a", "", 4, time.Minute)
 	if err != nil || len(got) != 4 {
 		t.Fatalf("claim = %d, %v", len(got), err)
 	}
@@ -179,34 +180,34 @@ func testClaimRecordFinish(t *testing.T, dsn string) {
 		}
 	}
 	// A second owner gets the rest, not the leased ones.
-	other, err := f.s.Claim(ctx, f.issueID, "b", 10, time.Minute)
+	other, err := f.s.Claim(ctx, f.issueID, "b", "", 10, time.Minute)
 	if err != nil || len(other) != 2 {
 		t.Fatalf("second claim = %d, %v", len(other), err)
 	}
 	// b dies; its rows come back once the lease expires.
 	now = now.Add(2 * time.Minute)
-	err = f.s.Record(ctx, []Outcome{
-		{DeliveryID: got[0].ID, Owner: "a", Kind: OutcomeSent, At: now, Code: 250, Reply: "250 ok"},
-		{DeliveryID: got[1].ID, Owner: "a", Kind: OutcomeRetry, At: now, Code: 451, Reply: "451 later", NextAttemptAt: now.Add(time.Hour)},
-		{DeliveryID: got[2].ID, Owner: "a", Kind: OutcomeFailed, At: now, Code: 550, Reply: "550 no such user", Bounce: HardBounce},
-		{DeliveryID: got[3].ID, Owner: "a", Kind: OutcomeFailed, At: now, Code: 451, Reply: "gave up", Bounce: SoftBounce},
+	err = f.s.Record(ctx, []ledger.Outcome{
+		{DeliveryID: got[0].ID, Owner: "a", Kind: ledger.OutcomeSent, At: now, Code: 250, Reply: "250 ok"},
+		{DeliveryID: got[1].ID, Owner: "a", Kind: ledger.OutcomeRetry, At: now, Code: 451, Reply: "451 later", NextAttemptAt: now.Add(time.Hour)},
+		{DeliveryID: got[2].ID, Owner: "a", Kind: ledger.OutcomeFailed, At: now, Code: 550, Reply: "550 no such user", Bounce: ledger.HardBounce},
+		{DeliveryID: got[3].ID, Owner: "a", Kind: ledger.OutcomeFailed, At: now, Code: 451, Reply: "gave up", Bounce: ledger.SoftBounce},
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	back, err := f.s.Claim(ctx, f.issueID, "c", 10, time.Minute)
+	back, err := f.s.Claim(ctx, f.issueID, "c", "", 10, time.Minute)
 	if err != nil || len(back) != 2 || back[0].ID != other[0].ID {
 		t.Fatalf("reclaim = %d, %v", len(back), err)
 	}
 	// A late record from b no longer applies to a retry (c holds the rows) ...
-	if err := f.s.Record(ctx, []Outcome{{DeliveryID: back[0].ID, Owner: "b", Kind: OutcomeRetry, At: now, NextAttemptAt: now}}); err != nil {
+	if err := f.s.Record(ctx, []ledger.Outcome{{DeliveryID: back[0].ID, Owner: "b", Kind: ledger.OutcomeRetry, At: now, NextAttemptAt: now}}); err != nil {
 		t.Fatal(err)
 	}
-	if d, _ := f.s.DeliveryByID(ctx, back[0].ID); d.Status != DeliverySending || d.LeaseOwner != "c" {
+	if d, _ := f.s.DeliveryByID(ctx, back[0].ID); d.Status != ledger.DeliverySending || d.LeaseOwner != "c" {
 		t.Fatalf("late retry changed row: %+v", d)
 	}
 	c, _ := f.s.Counts(ctx, f.issueID)
-	want := DeliveryCounts{Queued: 1, Retrying: 1, Sending: 2, Sent: 1, Failed: 2, Total: 6}
+	want := ledger.DeliveryCounts{Queued: 1, Retrying: 1, Sending: 2, Sent: 1, Failed: 2, Total: 6}
 	if c != want {
 		t.Fatalf("counts %+v, want %+v", c, want)
 	}
@@ -214,9 +215,9 @@ func testClaimRecordFinish(t *testing.T, dsn string) {
 	if retry.Attempts != 1 || !retry.FirstAttemptAt.Equal(now) || retry.LastCode != 451 {
 		t.Fatalf("retry row %+v", retry)
 	}
-	if err := f.s.Record(ctx, []Outcome{
-		{DeliveryID: back[0].ID, Owner: "c", Kind: OutcomeSent, At: now},
-		{DeliveryID: back[1].ID, Owner: "c", Kind: OutcomeSent, At: now},
+	if err := f.s.Record(ctx, []ledger.Outcome{
+		{DeliveryID: back[0].ID, Owner: "c", Kind: ledger.OutcomeSent, At: now},
+		{DeliveryID: back[1].ID, Owner: "c", Kind: ledger.OutcomeSent, At: now},
 	}); err != nil {
 		t.Fatal(err)
 	}
@@ -224,15 +225,15 @@ func testClaimRecordFinish(t *testing.T, dsn string) {
 		t.Fatalf("issue %s with a retry pending", st)
 	}
 	// The retry is not due yet; an hour later it is.
-	if d, _ := f.s.Claim(ctx, f.issueID, "a", 10, time.Minute); len(d) != 0 {
+	if d, _ := f.s.Claim(ctx, f.issueID, "a", "", 10, time.Minute); len(d) != 0 {
 		t.Fatalf("claimed %d rows before due", len(d))
 	}
 	now = now.Add(time.Hour)
-	d, _ := f.s.Claim(ctx, f.issueID, "a", 10, time.Minute)
+	d, _ := f.s.Claim(ctx, f.issueID, "a", "", 10, time.Minute)
 	if len(d) != 1 || d[0].ID != got[1].ID {
 		t.Fatalf("due retry not claimed: %v", d)
 	}
-	if err := f.s.Record(ctx, []Outcome{{DeliveryID: d[0].ID, Owner: "a", Kind: OutcomeSent, At: now}}); err != nil {
+	if err := f.s.Record(ctx, []ledger.Outcome{{DeliveryID: d[0].ID, Owner: "a", Kind: ledger.OutcomeSent, At: now}}); err != nil {
 		t.Fatal(err)
 	}
 	if st, _ := f.s.IssueStatus(ctx, f.issueID); st != newsletter.Sent {
@@ -253,7 +254,7 @@ func testClaimRecordFinish(t *testing.T, dsn string) {
 func testClaimSkipsLeaversAndCancelKeepsTruth(t *testing.T, dsn string) {
 	ctx := context.Background()
 	f := newSendFixtureAt(t, dsn, 5)
-	if _, err := f.s.StartSend(ctx, f.issueID); err != nil {
+	if _, err := f.s.StartSend(ctx, f.issueID, editorStart, ""); err != nil {
 		t.Fatal(err)
 	}
 	// After the snapshot: one unsubscribes, one is suppressed, one bounces elsewhere.
@@ -262,7 +263,7 @@ func testClaimSkipsLeaversAndCancelKeepsTruth(t *testing.T, dsn string) {
 	if err := f.s.MarkBounced(ctx, f.subs[2], true, "550 gone"); err != nil {
 		t.Fatal(err)
 	}
-	got, err := f.s.Claim(ctx, f.issueID, "a", 10, time.Minute)
+	got, err := f.s.Claim(ctx, f.issueID, "a", "", 10, time.Minute)
 	if err != nil || len(got) != 2 || got[0].SubscriberID != f.subs[3] {
 		t.Fatalf("claim = %v, %v", got, err)
 	}
@@ -274,9 +275,9 @@ func testClaimSkipsLeaversAndCancelKeepsTruth(t *testing.T, dsn string) {
 		t.Fatal(err)
 	}
 	now := time.Now()
-	if err := f.s.Record(ctx, []Outcome{
-		{DeliveryID: got[0].ID, Owner: "a", Kind: OutcomeSent, At: now},
-		{DeliveryID: got[1].ID, Owner: "a", Kind: OutcomeRetry, At: now, NextAttemptAt: now},
+	if err := f.s.Record(ctx, []ledger.Outcome{
+		{DeliveryID: got[0].ID, Owner: "a", Kind: ledger.OutcomeSent, At: now},
+		{DeliveryID: got[1].ID, Owner: "a", Kind: ledger.OutcomeRetry, At: now, NextAttemptAt: now},
 	}); err != nil {
 		t.Fatal(err)
 	}
@@ -284,10 +285,10 @@ func testClaimSkipsLeaversAndCancelKeepsTruth(t *testing.T, dsn string) {
 	if c.Sent != 1 || c.Cancelled != 1 || c.Pending() != 0 {
 		t.Fatalf("counts after cancel %+v", c)
 	}
-	if _, err := f.s.Claim(ctx, f.issueID, "a", 10, time.Minute); !errors.Is(err, ErrNotSending) {
+	if _, err := f.s.Claim(ctx, f.issueID, "a", "", 10, time.Minute); !errors.Is(err, ledger.ErrNotSending) {
 		t.Fatalf("claim after cancel: %v", err)
 	}
-	if _, err := f.s.StartSend(ctx, f.issueID); !errors.Is(err, ErrConflict) {
+	if _, err := f.s.StartSend(ctx, f.issueID, editorStart, ""); !errors.Is(err, ErrConflict) {
 		t.Fatalf("start after cancel: %v", err)
 	}
 }
@@ -295,8 +296,8 @@ func testClaimSkipsLeaversAndCancelKeepsTruth(t *testing.T, dsn string) {
 func testReleaseExpireAndSearch(t *testing.T, dsn string) {
 	ctx := context.Background()
 	f := newSendFixtureAt(t, dsn, 12)
-	f.s.StartSend(ctx, f.issueID)
-	got, _ := f.s.Claim(ctx, f.issueID, "h/1/x", 5, time.Hour)
+	f.s.StartSend(ctx, f.issueID, editorStart, "")
+	got, _ := f.s.Claim(ctx, f.issueID, "h/1/x", "", 5, time.Hour)
 	if err := f.s.Release(ctx, "h/1/x", []int64{got[0].ID, got[1].ID}); err != nil {
 		t.Fatal(err)
 	}
@@ -307,7 +308,7 @@ func testReleaseExpireAndSearch(t *testing.T, dsn string) {
 	if n, err := f.s.ExpireLeases(ctx, f.issueID, "h/1/x"); err != nil || n != 3 {
 		t.Fatalf("expire = %d, %v", n, err)
 	}
-	again, _ := f.s.Claim(ctx, f.issueID, "h/2/y", 100, time.Hour)
+	again, _ := f.s.Claim(ctx, f.issueID, "h/2/y", "", 100, time.Hour)
 	if len(again) != 12 {
 		t.Fatalf("claimed %d after release and expiry, want 12", len(again))
 	}
@@ -323,12 +324,12 @@ func testReleaseExpireAndSearch(t *testing.T, dsn string) {
 func testOutbox(t *testing.T, dsn string) {
 	ctx := context.Background()
 	f := newSendFixtureAt(t, dsn, 0)
-	m := &OutboxMessage{IssueID: f.issueID, DeliveryID: 7, Recipient: "a@example.net", Subject: "S",
+	m := &ledger.OutboxMessage{IssueID: f.issueID, DeliveryID: 7, Recipient: "a@example.net", Subject: "S",
 		MessageID: "<x@y>", Raw: []byte("Subject: S\r\n\r\nbody\r\n")}
 	if err := f.s.AddOutbox(ctx, m); err != nil || m.ID == 0 {
 		t.Fatal(err)
 	}
-	f.s.AddOutbox(ctx, &OutboxMessage{Recipient: "test@example.net", Subject: "T", MessageID: "<t@y>", Raw: []byte("x")})
+	f.s.AddOutbox(ctx, &ledger.OutboxMessage{Recipient: "test@example.net", Subject: "T", MessageID: "<t@y>", Raw: []byte("x")})
 	list, err := f.s.Outbox(ctx, OutboxFilter{IssueID: f.issueID})
 	if err != nil || len(list) != 1 || list[0].Size != len(m.Raw) || list[0].Raw != nil {
 		t.Fatalf("list = %+v, %v", list, err)
@@ -350,20 +351,20 @@ func testOutbox(t *testing.T, dsn string) {
 func BenchmarkClaimRecord(b *testing.B) {
 	ctx := context.Background()
 	f := newSendFixture(b, b.N+64)
-	if _, err := f.s.StartSend(ctx, f.issueID); err != nil {
+	if _, err := f.s.StartSend(ctx, f.issueID, editorStart, ""); err != nil {
 		b.Fatal(err)
 	}
 	b.ResetTimer()
-	var batch []Outcome
+	var batch []ledger.Outcome
 	done := 0
 	for done < b.N {
-		rows, err := f.s.Claim(ctx, f.issueID, "bench", 32, time.Minute)
+		rows, err := f.s.Claim(ctx, f.issueID, "bench", "", 32, time.Minute)
 		if err != nil {
 			b.Fatal(err)
 		}
 		now := time.Now()
 		for _, d := range rows {
-			batch = append(batch, Outcome{DeliveryID: d.ID, Owner: "bench", Kind: OutcomeSent, At: now, Code: 250, Reply: "250 2.0.0 ok"})
+			batch = append(batch, ledger.Outcome{DeliveryID: d.ID, Owner: "bench", Kind: ledger.OutcomeSent, At: now, Code: 250, Reply: "250 2.0.0 ok"})
 			if len(batch) == 64 {
 				if err := f.s.Record(ctx, batch); err != nil {
 					b.Fatal(err)
@@ -382,19 +383,19 @@ func BenchmarkClaimRecord(b *testing.B) {
 func testRecordCutsRepliesAtARune(t *testing.T, dsn string) {
 	ctx := context.Background()
 	f := newSendFixtureAt(t, dsn, 3)
-	if _, err := f.s.StartSend(ctx, f.issueID); err != nil {
+	if _, err := f.s.StartSend(ctx, f.issueID, editorStart, ""); err != nil {
 		t.Fatal(err)
 	}
-	got, err := f.s.Claim(ctx, f.issueID, "a", 3, time.Minute)
+	got, err := f.s.Claim(ctx, f.issueID, "a", "", 3, time.Minute)
 	if err != nil || len(got) != 3 {
 		t.Fatalf("claim = %d, %v", len(got), err)
 	}
 	long := "550 " + strings.Repeat("é", 700) // 1,404 bytes; byte 1,000 is inside an é
 	now := time.Now()
-	err = f.s.Record(ctx, []Outcome{
-		{DeliveryID: got[0].ID, Owner: "a", Kind: OutcomeSent, At: now, Code: 250, Reply: "250 " + strings.Repeat("ü", 600)},
-		{DeliveryID: got[1].ID, Owner: "a", Kind: OutcomeFailed, At: now, Code: 550, Reply: long, Bounce: HardBounce},
-		{DeliveryID: got[2].ID, Owner: "a", Kind: OutcomeRetry, At: now, Code: 451, Reply: "451 caf\xe9 full", NextAttemptAt: now},
+	err = f.s.Record(ctx, []ledger.Outcome{
+		{DeliveryID: got[0].ID, Owner: "a", Kind: ledger.OutcomeSent, At: now, Code: 250, Reply: "250 " + strings.Repeat("ü", 600)},
+		{DeliveryID: got[1].ID, Owner: "a", Kind: ledger.OutcomeFailed, At: now, Code: 550, Reply: long, Bounce: ledger.HardBounce},
+		{DeliveryID: got[2].ID, Owner: "a", Kind: ledger.OutcomeRetry, At: now, Code: 451, Reply: "451 caf\xe9 full", NextAttemptAt: now},
 	})
 	if err != nil {
 		t.Fatalf("record: %v", err)

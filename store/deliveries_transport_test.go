@@ -5,6 +5,8 @@ import (
 	"errors"
 	"testing"
 	"time"
+
+	"masthead/ledger"
 )
 
 func TestSendTransportOnEveryBackend(t *testing.T) { eachBackend(t, testSendTransport) }
@@ -26,27 +28,27 @@ func testSendTransport(t *testing.T, dsn string) {
 		}
 		return v
 	}
-	if res, err := f.s.StartSendVia(ctx, f.issueID, nil, smtpA); err != nil || res.Queued != 3 {
+	if res, err := f.s.StartSend(ctx, f.issueID, editorStart, smtpA); err != nil || res.Queued != 3 {
 		t.Fatalf("start via %s: %+v, %v", smtpA, res, err)
 	}
 	if got := transport(); got != smtpA {
 		t.Fatalf("transport %q, want %q", got, smtpA)
 	}
-	var te *TransportError
-	if rows, err := f.s.ClaimVia(ctx, f.issueID, "o", outbox, 10, time.Minute); !errors.As(err, &te) || len(rows) != 0 ||
-		te.Have != smtpA || te.Want != outbox || !errors.Is(err, ErrOtherTransport) {
-		t.Fatalf("claim via the outbox: %d rows, %v; want a TransportError naming both", len(rows), err)
+	var te *ledger.TransportError
+	if rows, err := f.s.Claim(ctx, f.issueID, "o", outbox, 10, time.Minute); !errors.As(err, &te) || len(rows) != 0 ||
+		te.Have != smtpA || te.Want != outbox || !errors.Is(err, ledger.ErrOtherTransport) {
+		t.Fatalf("claim via the outbox: %d rows, %v; want a ledger.TransportError naming both", len(rows), err)
 	}
-	if _, err := f.s.StartSendVia(ctx, f.issueID, nil, outbox); !errors.Is(err, ErrOtherTransport) {
+	if _, err := f.s.StartSend(ctx, f.issueID, editorStart, outbox); !errors.Is(err, ledger.ErrOtherTransport) {
 		t.Fatalf("start via the outbox of an issue sending via %s: %v", smtpA, err)
 	}
 	if got := transport(); got != smtpA {
 		t.Fatalf("a refused start changed the transport to %q", got)
 	}
-	if rows, err := f.s.ClaimVia(ctx, f.issueID, "a", smtpA, 1, time.Minute); err != nil || len(rows) != 1 {
+	if rows, err := f.s.Claim(ctx, f.issueID, "a", smtpA, 1, time.Minute); err != nil || len(rows) != 1 {
 		t.Fatalf("claim via %s: %d rows, %v", smtpA, len(rows), err)
 	}
-	if rows, err := f.s.Claim(ctx, f.issueID, "any", 1, time.Minute); err != nil || len(rows) != 1 {
+	if rows, err := f.s.Claim(ctx, f.issueID, "any", "", 1, time.Minute); err != nil || len(rows) != 1 {
 		t.Fatalf("claim without a transport: %d rows, %v", len(rows), err)
 	}
 
@@ -54,7 +56,7 @@ func testSendTransport(t *testing.T, dsn string) {
 	if err := f.s.PauseSend(ctx, f.issueID); err != nil {
 		t.Fatal(err)
 	}
-	if res, err := f.s.StartSendVia(ctx, f.issueID, nil, outbox); err != nil || !res.Resumed {
+	if res, err := f.s.StartSend(ctx, f.issueID, editorStart, outbox); err != nil || !res.Resumed {
 		t.Fatalf("start via the outbox of a paused issue: %+v, %v", res, err)
 	}
 	if got := transport(); got != outbox {
@@ -63,16 +65,16 @@ func testSendTransport(t *testing.T, dsn string) {
 
 	// A send from before the upgrade: anyone claims it; a start adopts it.
 	f.exec(t, `UPDATE issues SET transport = '' WHERE id = ?`, f.issueID)
-	if rows, err := f.s.ClaimVia(ctx, f.issueID, "b", smtpA, 1, time.Minute); err != nil || len(rows) != 1 {
+	if rows, err := f.s.Claim(ctx, f.issueID, "b", smtpA, 1, time.Minute); err != nil || len(rows) != 1 {
 		t.Fatalf("claim of a send with no transport: %d rows, %v", len(rows), err)
 	}
-	if _, err := f.s.StartSendVia(ctx, f.issueID, nil, smtpA); err != nil {
+	if _, err := f.s.StartSend(ctx, f.issueID, editorStart, smtpA); err != nil {
 		t.Fatal(err)
 	}
 	if got := transport(); got != smtpA {
 		t.Fatalf("an unrecorded transport was not adopted: %q", got)
 	}
-	if _, err := f.s.StartSend(ctx, f.issueID); err != nil || transport() != smtpA {
+	if _, err := f.s.StartSend(ctx, f.issueID, editorStart, ""); err != nil || transport() != smtpA {
 		t.Fatalf("a start without a transport: %v, transport %q", err, transport())
 	}
 }

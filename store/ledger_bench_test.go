@@ -10,6 +10,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"masthead/ledger"
 )
 
 // BenchmarkLedger measures the ledger's cost per message (claim the rows,
@@ -50,12 +52,12 @@ func benchLedger(b *testing.B, sync string, claimN, batchN int) {
 	f.pubID = f.publication(b, "daily")
 	f.issueID = f.issue(b, f.pubID)
 	f.subscribers(b, f.pubID, 0, b.N+claimN, "active", "active")
-	if _, err := s.StartSend(ctx, f.issueID); err != nil {
+	if _, err := s.StartSend(ctx, f.issueID, editorStart, ""); err != nil {
 		b.Fatal(err)
 	}
 	record := s.Record
 	var claimCPU, recordCPU time.Duration
-	batch := make([]Outcome, 0, batchN)
+	batch := make([]ledger.Outcome, 0, batchN)
 	flush := func() {
 		c := cpuNow()
 		if err := record(ctx, batch); err != nil {
@@ -69,7 +71,7 @@ func benchLedger(b *testing.B, sync string, claimN, batchN int) {
 	done := 0
 	for done < b.N {
 		c := cpuNow()
-		rows, err := s.Claim(ctx, f.issueID, "bench", claimN, time.Minute)
+		rows, err := s.Claim(ctx, f.issueID, "bench", "", claimN, time.Minute)
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -79,7 +81,7 @@ func benchLedger(b *testing.B, sync string, claimN, batchN int) {
 		}
 		now := time.Now()
 		for _, d := range rows {
-			batch = append(batch, Outcome{DeliveryID: d.ID, Owner: "bench", Kind: OutcomeSent, At: now, Code: 250, Reply: "250 2.0.0 Ok: queued as 4BmX"})
+			batch = append(batch, ledger.Outcome{DeliveryID: d.ID, Owner: "bench", Kind: ledger.OutcomeSent, At: now, Code: 250, Reply: "250 2.0.0 Ok: queued as 4BmX"})
 			if len(batch) == batchN {
 				flush()
 			}

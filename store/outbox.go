@@ -3,37 +3,12 @@ package store
 import (
 	"context"
 	"fmt"
-	"mime"
-	"time"
+
+	"masthead/ledger"
 )
 
-// OutboxMessage is a message kept by the built-in outbox (used when no SMTP
-// server is configured): the exact MIME bytes that would have gone out.
-type OutboxMessage struct {
-	ID         int64
-	IssueID    int64 // 0 for a message outside any issue (a test send)
-	DeliveryID int64 // 0 for a test send
-	Recipient  string
-	Subject    string
-	MessageID  string
-	Raw        []byte // empty in listings
-	Size       int
-	CreatedAt  time.Time
-}
-
-// ReadableSubject is the Subject as the outbox keeps it (RFC 2047-encoded,
-// as sent) decoded for reading; a value that does not decode is returned as
-// it is.
-func (m *OutboxMessage) ReadableSubject() string {
-	var dec mime.WordDecoder
-	if d, err := dec.DecodeHeader(m.Subject); err == nil {
-		return d
-	}
-	return m.Subject
-}
-
 // AddOutbox stores a message and sets m.ID and m.CreatedAt.
-func (s *Store) AddOutbox(ctx context.Context, m *OutboxMessage) error {
+func (s *Store) AddOutbox(ctx context.Context, m *ledger.OutboxMessage) error {
 	now := s.now()
 	err := s.db.QueryRowContext(ctx, s.q(`INSERT INTO outbox (issue_id, delivery_id, recipient, subject, message_id, raw, created_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`),
@@ -54,7 +29,7 @@ type OutboxFilter struct {
 }
 
 // Outbox lists messages newest first, without their bytes.
-func (s *Store) Outbox(ctx context.Context, f OutboxFilter) ([]*OutboxMessage, error) {
+func (s *Store) Outbox(ctx context.Context, f OutboxFilter) ([]*ledger.OutboxMessage, error) {
 	query := `SELECT id, COALESCE(issue_id, 0), COALESCE(delivery_id, 0), recipient, subject, message_id, LENGTH(raw), created_at
 		FROM outbox WHERE 1 = 1`
 	var args []any
@@ -76,9 +51,9 @@ func (s *Store) Outbox(ctx context.Context, f OutboxFilter) ([]*OutboxMessage, e
 		return nil, err
 	}
 	defer rows.Close()
-	var out []*OutboxMessage
+	var out []*ledger.OutboxMessage
 	for rows.Next() {
-		var m OutboxMessage
+		var m ledger.OutboxMessage
 		var created int64
 		if err := rows.Scan(&m.ID, &m.IssueID, &m.DeliveryID, &m.Recipient, &m.Subject, &m.MessageID, &m.Size, &created); err != nil {
 			return nil, err
@@ -90,8 +65,8 @@ func (s *Store) Outbox(ctx context.Context, f OutboxFilter) ([]*OutboxMessage, e
 }
 
 // OutboxByID returns one outbox message with its bytes.
-func (s *Store) OutboxByID(ctx context.Context, id int64) (*OutboxMessage, error) {
-	var m OutboxMessage
+func (s *Store) OutboxByID(ctx context.Context, id int64) (*ledger.OutboxMessage, error) {
+	var m ledger.OutboxMessage
 	var created int64
 	err := s.db.QueryRowContext(ctx, s.q(`SELECT id, COALESCE(issue_id, 0), COALESCE(delivery_id, 0), recipient, subject,
 		message_id, raw, created_at FROM outbox WHERE id = ?`), id).

@@ -14,14 +14,19 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"masthead/ledger"
 )
 
-// ErrNotFound is returned when the row asked for does not exist.
-var ErrNotFound = errors.New("not found")
+// ErrNotFound is returned when the row asked for does not exist: it is
+// ledger.ErrNotFound, so the packages that reach the store through their own
+// interfaces test for it without importing the store.
+var ErrNotFound = ledger.ErrNotFound
 
 // ErrConflict is returned when a write would break a uniqueness rule or a state
-// rule (for example editing an issue that has already been sent).
-var ErrConflict = errors.New("conflict")
+// rule (for example editing an issue that has already been sent); it is
+// ledger.ErrConflict.
+var ErrConflict = ledger.ErrConflict
 
 // Store is the database. It is safe for concurrent use.
 type Store struct {

@@ -182,7 +182,7 @@ func TestUnsubscribeSkipsQueued(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if res, err := st.StartSend(ctx, iss.ID); err != nil || res.Queued != 3 {
+			if res, err := st.StartSend(ctx, iss.ID, newsletter.Statuses(newsletter.IssueStatus.EditorCanStart), ""); err != nil || res.Queued != 3 {
 				t.Fatalf("start send: %+v, %v", res, err)
 			}
 			return iss.ID

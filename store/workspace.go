@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"slices"
+
+	"masthead/ledger"
 )
 
 // Queries of the editor's workspace (admin pages and API) that belong to no
@@ -11,7 +13,7 @@ import (
 
 // SubscriberDeliveries lists a subscriber's latest deliveries (any issue),
 // newest first.
-func (s *Store) SubscriberDeliveries(ctx context.Context, subscriberID int64, limit int) ([]*Delivery, error) {
+func (s *Store) SubscriberDeliveries(ctx context.Context, subscriberID int64, limit int) ([]*ledger.Delivery, error) {
 	rows, err := s.db.QueryContext(ctx, s.q(`SELECT `+deliveryColumns+` FROM deliveries
 		WHERE subscriber_id = ? ORDER BY id DESC LIMIT ?`), subscriberID, limit)
 	if err != nil {

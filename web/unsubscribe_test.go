@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"masthead/ledger"
 	"masthead/newsletter"
 	"masthead/store"
 	"masthead/subscribers"
@@ -94,7 +95,7 @@ func TestUnsubscribeSkipsQueuedDeliveries(t *testing.T) {
 	sub := e.active("jane@example.org")
 	e.active("joe@example.org")
 	iss := e.publish(e.pub, day("2009-07-09"), []string{"Lead"}, newsletter.Assembled)
-	if _, err := e.st.StartSend(ctx, iss.ID); err != nil {
+	if _, err := e.st.StartSend(ctx, iss.ID, newsletter.Statuses(newsletter.IssueStatus.EditorCanStart), ""); err != nil {
 		t.Fatal(err)
 	}
 	e.do(oneClick(e.signer.UnsubscribeURL("", sub.ID, e.pub.ID)))
@@ -103,9 +104,9 @@ func TestUnsubscribeSkipsQueuedDeliveries(t *testing.T) {
 		t.Fatal(rows, err)
 	}
 	for _, d := range rows {
-		want := store.DeliveryQueued
+		want := ledger.DeliveryQueued
 		if d.SubscriberID == sub.ID {
-			want = store.DeliverySkipped
+			want = ledger.DeliverySkipped
 		}
 		if d.Status != want {
 			t.Errorf("delivery to %s: %s, want %s", d.Email, d.Status, want)

@@ -13,7 +13,7 @@ import (
 	"net/http"
 	"strings"
 
-	"masthead/store"
+	"masthead/ledger"
 	"masthead/subscribers"
 )
 
@@ -136,12 +136,12 @@ func ownReports(body []byte) ([]report, error) {
 // its queued deliveries; a soft bounce counts toward the subscriber's run of
 // soft bounces, and enough in a row suppress it (store.ApplyBounceReport).
 func (s *Server) apply(r *http.Request, rep report) (bool, error) {
-	kind := store.ReportSoft
+	kind := ledger.ReportSoft
 	switch {
 	case rep.Type == "complaint":
-		kind = store.ReportComplaint
+		kind = ledger.ReportComplaint
 	case rep.Hard:
-		kind = store.ReportHard
+		kind = ledger.ReportHard
 	}
 	id := rep.ID
 	if id == "" {
@@ -149,6 +149,6 @@ func (s *Server) apply(r *http.Request, rep report) (bool, error) {
 		rand.Read(b[:])
 		id = "webhook:" + hex.EncodeToString(b[:])
 	}
-	return s.store.ApplyBounceReport(r.Context(), store.BounceReport{ReportID: id, Email: rep.Email, Kind: kind,
+	return s.store.ApplyBounceReport(r.Context(), ledger.BounceReport{ReportID: id, Email: rep.Email, Kind: kind,
 		Detail: rep.Detail}, 0)
 }

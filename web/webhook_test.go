@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"masthead/ledger"
 	"masthead/newsletter"
 	"masthead/store"
 	"masthead/subscribers"
@@ -72,7 +73,7 @@ func TestWebhookOwnJSON(t *testing.T) {
 		e.active(a)
 	}
 	iss := e.publish(e.pub, day("2009-07-09"), []string{"Lead"}, newsletter.Assembled)
-	if _, err := e.st.StartSend(ctx, iss.ID); err != nil {
+	if _, err := e.st.StartSend(ctx, iss.ID, newsletter.Statuses(newsletter.IssueStatus.EditorCanStart), ""); err != nil {
 		t.Fatal(err)
 	}
 	res := e.hook(`[{"type":"bounce","email":"Hard@Example.org","hard":true,"detail":"550 5.1.1 no such user"},
@@ -102,9 +103,9 @@ func TestWebhookOwnJSON(t *testing.T) {
 	// The suppressed ones' queued deliveries are skipped.
 	rows, _ := e.st.Deliveries(ctx, store.DeliveryFilter{IssueID: iss.ID})
 	for _, d := range rows {
-		want := store.DeliverySkipped
+		want := ledger.DeliverySkipped
 		if d.Email == "soft@example.org" {
-			want = store.DeliveryQueued
+			want = ledger.DeliveryQueued
 		}
 		if d.Status != want {
 			t.Errorf("delivery to %s: %s, want %s", d.Email, d.Status, want)

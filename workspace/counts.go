@@ -8,7 +8,7 @@ import (
 
 	"golang.org/x/sync/singleflight"
 
-	"masthead/store"
+	"masthead/ledger"
 )
 
 // Counting an issue's ledger reads an index entry per row: about 90 ms for a
@@ -25,7 +25,7 @@ const (
 
 // countsCache holds the slow counts of the issues being watched.
 type countsCache struct {
-	count func(ctx context.Context, issueID int64) (store.DeliveryCounts, error)
+	count func(ctx context.Context, issueID int64) (ledger.DeliveryCounts, error)
 	clock func() time.Time // the real clock: this is about the database's work
 
 	flight singleflight.Group
@@ -35,14 +35,14 @@ type countsCache struct {
 
 // cachedCounts are counts and when they were taken.
 type cachedCounts struct {
-	c     store.DeliveryCounts
+	c     ledger.DeliveryCounts
 	at    time.Time // when the count finished
 	until time.Time // reused until then
 }
 
 // get returns the issue's counts and when they were taken: from the cache
 // while a slow count is recent, else from a count (one at a time per issue).
-func (cc *countsCache) get(ctx context.Context, issueID int64) (store.DeliveryCounts, time.Time, error) {
+func (cc *countsCache) get(ctx context.Context, issueID int64) (ledger.DeliveryCounts, time.Time, error) {
 	now := cc.clock()
 	cc.mu.Lock()
 	if e, ok := cc.m[issueID]; ok && now.Before(e.until) {
@@ -75,7 +75,7 @@ func (cc *countsCache) get(ctx context.Context, issueID int64) (store.DeliveryCo
 		return e, nil
 	})
 	if err != nil {
-		return store.DeliveryCounts{}, time.Time{}, err
+		return ledger.DeliveryCounts{}, time.Time{}, err
 	}
 	e := v.(cachedCounts)
 	return e.c, e.at, nil

@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"masthead/store"
+	"masthead/ledger"
 )
 
 // A slow count is reused for five times as long as it took; a quick one is
@@ -17,10 +17,10 @@ func TestCountsCacheReusesOnlySlowCounts(t *testing.T) {
 	cost := map[int64]time.Duration{1: 400 * time.Millisecond, 2: time.Millisecond}
 	calls := map[int64]int{}
 	cc := &countsCache{clock: func() time.Time { return clock },
-		count: func(_ context.Context, id int64) (store.DeliveryCounts, error) {
+		count: func(_ context.Context, id int64) (ledger.DeliveryCounts, error) {
 			calls[id]++
 			clock = clock.Add(cost[id])
-			return store.DeliveryCounts{Sent: calls[id]}, nil
+			return ledger.DeliveryCounts{Sent: calls[id]}, nil
 		}}
 	ctx := context.Background()
 	get := func(id int64) (int, time.Time) {
@@ -63,12 +63,12 @@ func TestCountsCacheSharesARunningCount(t *testing.T) {
 	base := time.Date(2026, 7, 9, 6, 0, 0, 0, time.UTC)
 	release := make(chan struct{})
 	cc := &countsCache{clock: func() time.Time { return base.Add(time.Duration(elapsed.Load())) },
-		count: func(context.Context, int64) (store.DeliveryCounts, error) {
+		count: func(context.Context, int64) (ledger.DeliveryCounts, error) {
 			counts.Add(1)
 			running.Add(1)
 			<-release
 			elapsed.Add(int64(400 * time.Millisecond)) // a slow count, by the cache's clock
-			return store.DeliveryCounts{Sent: 7}, nil
+			return ledger.DeliveryCounts{Sent: 7}, nil
 		}}
 	const watchers = 8
 	var wg sync.WaitGroup

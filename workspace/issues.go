@@ -6,18 +6,10 @@ import (
 	"fmt"
 	"time"
 
+	"masthead/ledger"
 	"masthead/newsletter"
-	"masthead/scheduler"
 	"masthead/store"
 	"masthead/templates"
-)
-
-// Errors of the issue operations, besides the store's and newsletter's.
-var (
-	// ErrState: the issue is not in a state the action applies to.
-	ErrState = scheduler.ErrState
-	// ErrInPast: a send time that has already passed.
-	ErrInPast = scheduler.ErrInPast
 )
 
 // Issue returns one of p's issues.
@@ -56,54 +48,29 @@ func (s *Service) Preview(iss *newsletter.Issue, format string) ([]byte, error) 
 	return nil, fmt.Errorf("preview format %q: want html or text", format)
 }
 
-// Schedule gives p's issue of d its own send time (assembling it first).
-func (s *Service) Schedule(ctx context.Context, p *newsletter.Publication, d newsletter.Date, at time.Time) (*newsletter.Issue, error) {
-	return s.sched.Schedule(ctx, p, d, at)
-}
-
 // ParseAt reads a send time: HH:MM on d in p's zone, or RFC 3339.
 func ParseAt(p *newsletter.Publication, d newsletter.Date, at string) (time.Time, error) {
-	t, err := scheduler.ParseAt(at, d, p.Location())
+	t, err := parseAt(at, d, p.Location())
 	if err != nil {
 		return time.Time{}, &newsletter.FieldError{Field: "at", Msg: err.Error()}
 	}
 	return t, nil
 }
 
-// Unschedule takes a one-off send time back.
-func (s *Service) Unschedule(ctx context.Context, p *newsletter.Publication, d newsletter.Date) (*newsletter.Issue, error) {
-	return s.sched.Unschedule(ctx, p, d)
-}
-
-// Hold keeps p's issue of d from going out until Release.
-func (s *Service) Hold(ctx context.Context, p *newsletter.Publication, d newsletter.Date) (*newsletter.Issue, error) {
-	return s.sched.Hold(ctx, p, d)
-}
-
-// Release lets a held issue go again.
-func (s *Service) Release(ctx context.Context, p *newsletter.Publication, d newsletter.Date) (*newsletter.Issue, error) {
-	return s.sched.Release(ctx, p, d)
-}
-
-// Skip marks the date as not published.
-func (s *Service) Skip(ctx context.Context, p *newsletter.Publication, d newsletter.Date) (*newsletter.Issue, error) {
-	return s.sched.Skip(ctx, p, d)
-}
-
 // SendNow assembles p's issue of d (picking up late edits) unless it is
 // already sending, and starts its send; a paused issue resumes.
-func (s *Service) SendNow(ctx context.Context, p *newsletter.Publication, d newsletter.Date) (*newsletter.Issue, store.StartResult, error) {
+func (s *Service) SendNow(ctx context.Context, p *newsletter.Publication, d newsletter.Date) (*newsletter.Issue, ledger.StartResult, error) {
 	iss, err := s.st.IssueByDate(ctx, p.ID, d)
 	switch {
 	case errors.Is(err, store.ErrNotFound) || (err == nil && !iss.Status.Frozen() && iss.Status != newsletter.Skipped):
 		if iss, err = s.asm.Assemble(ctx, p, d); err != nil {
-			return nil, store.StartResult{}, err
+			return nil, ledger.StartResult{}, err
 		}
 	case err != nil:
-		return nil, store.StartResult{}, err
+		return nil, ledger.StartResult{}, err
 	}
 	if iss.Status == newsletter.Paused {
-		return iss, store.StartResult{Resumed: true}, s.sends.Resume(ctx, iss.ID)
+		return iss, ledger.StartResult{Resumed: true}, s.sends.Resume(ctx, iss.ID)
 	}
 	res, err := s.sends.Start(ctx, iss.ID)
 	if errors.Is(err, store.ErrConflict) {
@@ -175,7 +142,7 @@ func (s *Service) Progress(ctx context.Context, iss *newsletter.Issue) (Progress
 	if err != nil {
 		return Progress{}, err
 	}
-	var c store.DeliveryCounts
+	var c ledger.DeliveryCounts
 	var age time.Duration // of the counts, when they come from the cache
 	if st == newsletter.Sending || st == newsletter.Paused {
 		var at time.Time

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 
+	"masthead/ledger"
 	"masthead/newsletter"
 	"masthead/store"
 	"masthead/subscribers"
@@ -114,6 +115,6 @@ func (s *Service) Export(ctx context.Context, w io.Writer, p *newsletter.Publica
 }
 
 // SubscriberDeliveries lists a subscriber's latest deliveries, newest first.
-func (s *Service) SubscriberDeliveries(ctx context.Context, subscriberID int64, limit int) ([]*store.Delivery, error) {
+func (s *Service) SubscriberDeliveries(ctx context.Context, subscriberID int64, limit int) ([]*ledger.Delivery, error) {
 	return s.st.SubscriberDeliveries(ctx, subscriberID, limit)
 }

@@ -3,7 +3,7 @@ package workspace
 import (
 	"context"
 
-	"masthead/store"
+	"masthead/ledger"
 )
 
 // WakeOnStart wraps a Sends so that starting or resuming a send also calls
@@ -16,7 +16,7 @@ type waking struct {
 	wake func()
 }
 
-func (w waking) Start(ctx context.Context, issueID int64) (store.StartResult, error) {
+func (w waking) Start(ctx context.Context, issueID int64) (ledger.StartResult, error) {
 	res, err := w.Sends.Start(ctx, issueID)
 	if err == nil {
 		w.wake()

@@ -14,8 +14,8 @@ import (
 	"time"
 
 	"masthead/assembly"
+	"masthead/ledger"
 	"masthead/newsletter"
-	"masthead/scheduler"
 	"masthead/store"
 )
 
@@ -23,7 +23,7 @@ import (
 // The serve wiring passes one whose Start and Resume also hand the issue to
 // the delivery workers of the process.
 type Sends interface {
-	Start(ctx context.Context, issueID int64) (store.StartResult, error)
+	Start(ctx context.Context, issueID int64) (ledger.StartResult, error)
 	Pause(ctx context.Context, issueID int64) error
 	Resume(ctx context.Context, issueID int64) error
 	Cancel(ctx context.Context, issueID int64) error
@@ -47,7 +47,6 @@ type Service struct {
 	st      *store.Store
 	sends   Sends
 	asm     *assembly.Assembler
-	sched   *scheduler.Editor
 	baseURL string
 	log     *slog.Logger
 	now     func() time.Time
@@ -56,8 +55,8 @@ type Service struct {
 
 // New returns a Service.
 func New(c Config) (*Service, error) {
-	if c.Store == nil || c.Sends == nil {
-		return nil, errors.New("workspace: a store and a sender are required")
+	if c.Store == nil {
+		return nil, errors.New("workspace: a store is required")
 	}
 	if c.Log == nil {
 		c.Log = slog.New(slog.DiscardHandler)
@@ -70,7 +69,6 @@ func New(c Config) (*Service, error) {
 	}
 	return &Service{
 		st: c.Store, sends: c.Sends, asm: c.Assembler, baseURL: c.BaseURL, log: c.Log, now: c.Now,
-		sched:  &scheduler.Editor{Store: c.Store, Assembler: c.Assembler, Now: c.Now},
 		counts: &countsCache{count: c.Store.Counts, clock: time.Now},
 	}, nil
 }

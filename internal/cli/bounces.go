@@ -7,7 +7,7 @@ import (
 	"time"
 
 	"masthead/bounces"
-	"masthead/store"
+	"masthead/ledger"
 )
 
 // bounceFlags are the mailbox poller's settings, shared by "bounces poll" and
@@ -26,7 +26,7 @@ func (a *app) bounceFlags(fs *flag.FlagSet, intervalName string) *bounceFlags {
 	fs.StringVar(&b.url, "imap", a.env.Getenv("MASTHEAD_IMAP"),
 		"mailbox of bounce and complaint reports: imaps://user:pass@host[:993]/MAILBOX, or imap://...[?tls=none] for STARTTLS or plain (MASTHEAD_IMAP)")
 	fs.DurationVar(&b.interval, intervalName, bounces.DefaultInterval, "time between polls of the --imap mailbox")
-	fs.IntVar(&b.softLimit, "soft-bounce-limit", store.DefaultSoftBounceLimit, "soft bounces in a row that make an address bounced")
+	fs.IntVar(&b.softLimit, "soft-bounce-limit", ledger.DefaultSoftBounceLimit, "soft bounces in a row that make an address bounced")
 	fs.StringVar(&b.moveTo, "imap-move-to", "", "mailbox to move processed reports to (default: leave them in place, flagged \\Seen and $MastheadProcessed)")
 	return b
 }

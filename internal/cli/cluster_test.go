@@ -127,7 +127,7 @@ func seedSend(t testing.TB, st *store.Store, dsn string, n int) *newsletter.Issu
 	if err != nil {
 		t.Fatal(err)
 	}
-	res, err := st.StartSend(ctx, iss.ID)
+	res, err := st.StartSend(ctx, iss.ID, newsletter.Statuses(newsletter.IssueStatus.EditorCanStart), "")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"masthead/internal/testenv"
+	"masthead/ledger"
 	"masthead/store"
 	"masthead/subscribers"
 )
@@ -39,7 +40,7 @@ func TestPendingSubscribersGetConfirmations(t *testing.T) {
 	if code, out, errs := runCLI(t, db, "", "subscriber", "import", csv); code != 0 || !strings.Contains(out, "3 subscribers wait for their confirmation email") {
 		t.Fatalf("import: %d\n%s%s", code, out, errs)
 	}
-	confirmations := func(rcpt string) []*store.OutboxMessage {
+	confirmations := func(rcpt string) []*ledger.OutboxMessage {
 		t.Helper()
 		list, err := st.Outbox(ctx, store.OutboxFilter{Recipient: rcpt})
 		if err != nil {

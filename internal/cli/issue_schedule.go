@@ -7,14 +7,14 @@ import (
 	"time"
 
 	"masthead/newsletter"
-	"masthead/scheduler"
 	"masthead/store"
+	"masthead/workspace"
 )
 
 // editorAction is one of the issue schedule commands: it resolves the
 // publication and date, runs act, and prints where the issue stands.
 func (a *app) editorAction(ctx context.Context, args []string, withAt bool,
-	act func(ed *scheduler.Editor, p *newsletter.Publication, d newsletter.Date, at time.Time) (*newsletter.Issue, error)) error {
+	act func(work *workspace.Service, p *newsletter.Publication, d newsletter.Date, at time.Time) (*newsletter.Issue, error)) error {
 	fs := a.flags()
 	var date, pub, at string
 	fs.StringVar(&date, "date", "", "issue date YYYY-MM-DD (default today in the publication's zone)")
@@ -38,16 +38,19 @@ func (a *app) editorAction(ctx context.Context, args []string, withAt bool,
 	}
 	var when time.Time
 	if withAt {
-		if when, err = scheduler.ParseAt(at, d, p.Location()); err != nil {
+		if when, err = workspace.ParseAt(p, d, at); err != nil {
+			var fe *newsletter.FieldError
+			if errors.As(err, &fe) {
+				err = errors.New(fe.Msg)
+			}
 			return usageErr("--at: %v", err)
 		}
 	}
-	asm, err := a.assembler(ctx)
+	work, err := a.workspace(ctx, nil)
 	if err != nil {
 		return err
 	}
-	ed := &scheduler.Editor{Store: a.st, Assembler: asm, Now: a.now}
-	iss, err := act(ed, p, d, when)
+	iss, err := act(work, p, d, when)
 	switch {
 	case errors.Is(err, store.ErrNotFound):
 		return fmt.Errorf("%s has no issue for %s yet", p.Slug, d)
@@ -69,31 +72,31 @@ func (a *app) editorAction(ctx context.Context, args []string, withAt bool,
 }
 
 func runIssueSchedule(ctx context.Context, a *app, args []string) error {
-	return a.editorAction(ctx, args, true, func(ed *scheduler.Editor, p *newsletter.Publication, d newsletter.Date, at time.Time) (*newsletter.Issue, error) {
-		return ed.Schedule(ctx, p, d, at)
+	return a.editorAction(ctx, args, true, func(work *workspace.Service, p *newsletter.Publication, d newsletter.Date, at time.Time) (*newsletter.Issue, error) {
+		return work.Schedule(ctx, p, d, at)
 	})
 }
 
 func runIssueUnschedule(ctx context.Context, a *app, args []string) error {
-	return a.editorAction(ctx, args, false, func(ed *scheduler.Editor, p *newsletter.Publication, d newsletter.Date, _ time.Time) (*newsletter.Issue, error) {
-		return ed.Unschedule(ctx, p, d)
+	return a.editorAction(ctx, args, false, func(work *workspace.Service, p *newsletter.Publication, d newsletter.Date, _ time.Time) (*newsletter.Issue, error) {
+		return work.Unschedule(ctx, p, d)
 	})
 }
 
 func runIssueHold(ctx context.Context, a *app, args []string) error {
-	return a.editorAction(ctx, args, false, func(ed *scheduler.Editor, p *newsletter.Publication, d newsletter.Date, _ time.Time) (*newsletter.Issue, error) {
-		return ed.Hold(ctx, p, d)
+	return a.editorAction(ctx, args, false, func(work *workspace.Service, p *newsletter.Publication, d newsletter.Date, _ time.Time) (*newsletter.Issue, error) {
+		return work.Hold(ctx, p, d)
 	})
 }
 
 func runIssueRelease(ctx context.Context, a *app, args []string) error {
-	return a.editorAction(ctx, args, false, func(ed *scheduler.Editor, p *newsletter.Publication, d newsletter.Date, _ time.Time) (*newsletter.Issue, error) {
-		return ed.Release(ctx, p, d)
+	return a.editorAction(ctx, args, false, func(work *workspace.Service, p *newsletter.Publication, d newsletter.Date, _ time.Time) (*newsletter.Issue, error) {
+		return work.Release(ctx, p, d)
 	})
 }
 
 func runIssueSkip(ctx context.Context, a *app, args []string) error {
-	return a.editorAction(ctx, args, false, func(ed *scheduler.Editor, p *newsletter.Publication, d newsletter.Date, _ time.Time) (*newsletter.Issue, error) {
-		return ed.Skip(ctx, p, d)
+	return a.editorAction(ctx, args, false, func(work *workspace.Service, p *newsletter.Publication, d newsletter.Date, _ time.Time) (*newsletter.Issue, error) {
+		return work.Skip(ctx, p, d)
 	})
 }

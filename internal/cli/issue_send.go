@@ -16,6 +16,7 @@ import (
 	"golang.org/x/term"
 
 	"masthead/delivery"
+	"masthead/ledger"
 	"masthead/newsletter"
 	"masthead/store"
 	"masthead/subscribers"
@@ -113,7 +114,7 @@ func runIssueSend(ctx context.Context, a *app, args []string) error {
 		return a.printCounts(ctx, iss.ID)
 	}
 	res, err := eng.Start(ctx, iss.ID)
-	var other *store.TransportError
+	var other *ledger.TransportError
 	if errors.As(err, &other) {
 		return fmt.Errorf("%s %s is already sending via %s (a 'masthead serve' or 'masthead worker' with that mail setting sends it); "+
 			"this command sends via %s: run it with the same --smtp (MASTHEAD_SMTP), or pause the issue first "+
@@ -267,7 +268,7 @@ func (a *app) printCounts(ctx context.Context, issueID int64) error {
 	if err := w.Flush(); err != nil {
 		return err
 	}
-	failed, err := a.st.Deliveries(ctx, store.DeliveryFilter{IssueID: issueID, Status: store.DeliveryFailed, Limit: 10})
+	failed, err := a.st.Deliveries(ctx, store.DeliveryFilter{IssueID: issueID, Status: ledger.DeliveryFailed, Limit: 10})
 	if err != nil || len(failed) == 0 {
 		return err
 	}

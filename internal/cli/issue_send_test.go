@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"masthead/internal/smtptest"
+	"masthead/newsletter"
 	"masthead/store"
 )
 
@@ -97,7 +98,7 @@ func TestIssueSendControl(t *testing.T) {
 		t.Fatal(errs)
 	}
 	iss := mustIssue(t, st)
-	if _, err := st.StartSend(context.Background(), iss); err != nil {
+	if _, err := st.StartSend(context.Background(), iss, newsletter.Statuses(newsletter.IssueStatus.EditorCanStart), ""); err != nil {
 		t.Fatal(err)
 	}
 	if code, out, errs := runCLI(t, db, "", args("issue", "pause")...); code != 0 || !strings.Contains(out, "paused") {

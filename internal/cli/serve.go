@@ -12,8 +12,8 @@ import (
 
 	"masthead/assembly"
 	"masthead/internal/sample"
-	"masthead/scheduler"
 	"masthead/store"
+	"masthead/workspace"
 )
 
 // sampleDelay is how long after start the sample publication's first issue
@@ -143,8 +143,11 @@ func (a *app) seed(ctx context.Context, st *store.Store, asm *assembly.Assembler
 		return nil
 	}
 	at := a.now().Add(sampleDelay).Truncate(time.Second)
-	ed := &scheduler.Editor{Store: st, Assembler: asm, Now: a.now}
-	iss, err := ed.Schedule(ctx, p, p.Today(a.now()), at)
+	work, err := workspace.New(workspace.Config{Store: st, Assembler: asm, BaseURL: a.cfg.BaseURL, Log: a.log, Now: a.now})
+	if err != nil {
+		return err
+	}
+	iss, err := work.Schedule(ctx, p, p.Today(a.now()), at)
 	if err != nil {
 		return fmt.Errorf("schedule the sample issue: %w", err)
 	}

@@ -12,6 +12,7 @@ import (
 	"masthead/assembly"
 	"masthead/auth"
 	"masthead/delivery"
+	"masthead/ledger"
 	"masthead/metrics"
 	"masthead/newsletter"
 	"masthead/scheduler"
@@ -120,13 +121,13 @@ type wakingSends struct {
 	wake func()
 }
 
-func (s wakingSends) Start(ctx context.Context, issueID int64) (store.StartResult, error) {
+func (s wakingSends) Start(ctx context.Context, issueID int64) (ledger.StartResult, error) {
 	res, err := s.Engine.Start(ctx, issueID)
 	s.wake()
 	return res, err
 }
 
-func (s wakingSends) StartFrom(ctx context.Context, issueID int64, from []newsletter.IssueStatus) (store.StartResult, error) {
+func (s wakingSends) StartFrom(ctx context.Context, issueID int64, from []newsletter.IssueStatus) (ledger.StartResult, error) {
 	res, err := s.Engine.StartFrom(ctx, issueID, from)
 	s.wake()
 	return res, err

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"masthead/internal/testenv"
+	"masthead/ledger"
 	"masthead/newsletter"
 	"masthead/store"
 	"masthead/store/storetest"
@@ -81,11 +82,11 @@ func TestWorkersShareASendOnPostgres(t *testing.T) {
 	// The rows it held: sending, under its name ("host/pid/random").
 	host, _ := os.Hostname()
 	prefix := fmt.Sprintf("%s/%d/", host, victim.Process.Pid)
-	held, err := st.Deliveries(ctx, store.DeliveryFilter{IssueID: iss.ID, Status: store.DeliverySending})
+	held, err := st.Deliveries(ctx, store.DeliveryFilter{IssueID: iss.ID, Status: ledger.DeliverySending})
 	if err != nil {
 		t.Fatal(err)
 	}
-	var orphans []*store.Delivery
+	var orphans []*ledger.Delivery
 	for _, d := range held {
 		if strings.HasPrefix(d.LeaseOwner, prefix) {
 			orphans = append(orphans, d)
@@ -137,7 +138,7 @@ func TestWorkersShareASendOnPostgres(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if d.Status != store.DeliverySent {
+		if d.Status != ledger.DeliverySent {
 			t.Errorf("row %d of the killed worker is %s", d.ID, d.Status)
 		} else if d.AcceptedAt.Before(o.LeaseUntil) {
 			t.Errorf("row %d of the killed worker was sent at %v, before its lease ran out at %v", d.ID, d.AcceptedAt, o.LeaseUntil)

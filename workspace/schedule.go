@@ -1,4 +1,4 @@
-package scheduler
+package workspace
 
 import (
 	"context"
@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"time"
 
-	"masthead/assembly"
 	"masthead/newsletter"
 	"masthead/store"
 )
@@ -18,26 +17,15 @@ var ErrInPast = errors.New("the time has already passed")
 // (releasing an issue that is not held, say).
 var ErrState = errors.New("the issue is not in a state this applies to")
 
-// Editor is what an editor does to the schedule of one issue: give it its own
-// send time, take it back, hold it, release it, skip the date. Everything is
-// kept in the issue row (status and send time), so it survives restarts and
-// every process sees it.
-type Editor struct {
-	Store     *store.Store
-	Assembler *assembly.Assembler
-	Now       func() time.Time // default time.Now
-}
+// What an editor does to the schedule of one issue: give it its own send
+// time, take it back, hold it, release it, skip the date. Everything is kept
+// in the issue row (status and send time), so it survives restarts and every
+// process sees it; each change is conditional on the status the issue has
+// (newsletter.IssueStatus.Editable), so it never undoes a send that began.
 
-func (e *Editor) now() time.Time {
-	if e.Now == nil {
-		return time.Now()
-	}
-	return e.Now()
-}
-
-// ParseAt reads an editor's send time: "06:30" or "06:30:15" on date d in loc
+// parseAt reads an editor's send time: "06:30" or "06:30:15" on date d in loc
 // (the publication's zone), or an RFC 3339 time such as 2009-07-09T06:30:00-04:00.
-func ParseAt(s string, d newsletter.Date, loc *time.Location) (time.Time, error) {
+func parseAt(s string, d newsletter.Date, loc *time.Location) (time.Time, error) {
 	if t, err := time.Parse(time.RFC3339, s); err == nil {
 		return t, nil
 	}
@@ -52,91 +40,92 @@ func ParseAt(s string, d newsletter.Date, loc *time.Location) (time.Time, error)
 // Schedule assembles the issue of p for d (picking up late edits) and sets it
 // to go out at `at`, instead of at the daily schedule's time. Scheduling again
 // moves the time; a held, missed or skipped issue becomes scheduled.
-func (e *Editor) Schedule(ctx context.Context, p *newsletter.Publication, d newsletter.Date, at time.Time) (*newsletter.Issue, error) {
-	if at.Before(e.now().Add(-time.Second)) {
+func (s *Service) Schedule(ctx context.Context, p *newsletter.Publication, d newsletter.Date, at time.Time) (*newsletter.Issue, error) {
+	if at.Before(s.now().Add(-time.Second)) {
 		return nil, fmt.Errorf("%s: %w", at.In(p.Location()).Format(time.RFC3339), ErrInPast)
 	}
-	iss, err := e.Assembler.Assemble(ctx, p, d)
+	iss, err := s.asm.Assemble(ctx, p, d)
 	if err != nil {
 		return nil, err
 	}
-	if err := e.Store.SetIssueStatus(ctx, iss.ID, editable(), newsletter.Scheduled, at); err != nil {
-		return nil, e.stateErr(ctx, iss.ID, err)
+	if err := s.st.SetIssueStatus(ctx, iss.ID, editable(), newsletter.Scheduled, at); err != nil {
+		return nil, s.scheduleErr(ctx, iss.ID, err)
 	}
-	return e.Store.Issue(ctx, iss.ID)
+	return s.st.Issue(ctx, iss.ID)
 }
 
 // Unschedule takes a one-off send time back: the issue is assembled again and
 // the daily schedule sends it (if its time for the date is still to come).
-func (e *Editor) Unschedule(ctx context.Context, p *newsletter.Publication, d newsletter.Date) (*newsletter.Issue, error) {
-	iss, err := e.Store.IssueByDate(ctx, p.ID, d)
+func (s *Service) Unschedule(ctx context.Context, p *newsletter.Publication, d newsletter.Date) (*newsletter.Issue, error) {
+	iss, err := s.st.IssueByDate(ctx, p.ID, d)
 	if err != nil {
 		return nil, err
 	}
-	if err := e.Store.Unschedule(ctx, iss.ID); err != nil {
-		return nil, e.stateErr(ctx, iss.ID, err)
+	if err := s.st.Unschedule(ctx, iss.ID); err != nil {
+		return nil, s.scheduleErr(ctx, iss.ID, err)
 	}
-	return e.Store.Issue(ctx, iss.ID)
+	return s.st.Issue(ctx, iss.ID)
 }
 
 // Hold keeps the issue of p for d from going out until Release. A date with no
 // issue yet gets one (a placeholder when it has no ready articles), so that a
 // coming day can be held in advance.
-func (e *Editor) Hold(ctx context.Context, p *newsletter.Publication, d newsletter.Date) (*newsletter.Issue, error) {
-	return e.mark(ctx, p, d, editable(), newsletter.Held)
+func (s *Service) Hold(ctx context.Context, p *newsletter.Publication, d newsletter.Date) (*newsletter.Issue, error) {
+	return s.mark(ctx, p, d, editable(), newsletter.Held)
 }
 
 // Skip marks the date as not published: nothing sends it.
-func (e *Editor) Skip(ctx context.Context, p *newsletter.Publication, d newsletter.Date) (*newsletter.Issue, error) {
-	return e.mark(ctx, p, d, editable(), newsletter.Skipped)
+func (s *Service) Skip(ctx context.Context, p *newsletter.Publication, d newsletter.Date) (*newsletter.Issue, error) {
+	return s.mark(ctx, p, d, editable(), newsletter.Skipped)
 }
 
 // Release lets a held issue go: an issue held while it had a one-off send
 // time still to come is scheduled for it again; any other is assembled
 // again, and the daily schedule sends it if its time for the date is still to
 // come (otherwise send it with 'masthead issue send' or schedule it).
-func (e *Editor) Release(ctx context.Context, p *newsletter.Publication, d newsletter.Date) (*newsletter.Issue, error) {
-	iss, err := e.Store.IssueByDate(ctx, p.ID, d)
+func (s *Service) Release(ctx context.Context, p *newsletter.Publication, d newsletter.Date) (*newsletter.Issue, error) {
+	iss, err := s.st.IssueByDate(ctx, p.ID, d)
 	if err != nil {
 		return nil, err
 	}
 	to, at := newsletter.Assembled, time.Time{}
-	if !iss.SendAt.IsZero() && iss.SendAt.After(e.now()) {
+	if !iss.SendAt.IsZero() && iss.SendAt.After(s.now()) {
 		to, at = newsletter.Scheduled, iss.SendAt
 	}
-	if err := e.Store.SetIssueStatus(ctx, iss.ID, []newsletter.IssueStatus{newsletter.Held}, to, at); err != nil {
-		return nil, e.stateErr(ctx, iss.ID, err)
+	if err := s.st.SetIssueStatus(ctx, iss.ID, []newsletter.IssueStatus{newsletter.Held}, to, at); err != nil {
+		return nil, s.scheduleErr(ctx, iss.ID, err)
 	}
-	return e.Store.Issue(ctx, iss.ID)
+	return s.st.Issue(ctx, iss.ID)
 }
 
 // mark moves the issue of p for d to status `to`, creating the issue first
 // when the date has none.
-func (e *Editor) mark(ctx context.Context, p *newsletter.Publication, d newsletter.Date,
+func (s *Service) mark(ctx context.Context, p *newsletter.Publication, d newsletter.Date,
 	from []newsletter.IssueStatus, to newsletter.IssueStatus) (*newsletter.Issue, error) {
-	iss, err := e.Store.IssueByDate(ctx, p.ID, d)
+	iss, err := s.st.IssueByDate(ctx, p.ID, d)
 	if errors.Is(err, store.ErrNotFound) {
-		iss, err = e.Assembler.Assemble(ctx, p, d)
+		iss, err = s.asm.Assemble(ctx, p, d)
 		if errors.Is(err, newsletter.ErrEmptyIssue) {
 			// Notice stores the placeholder directly in its final status.
-			return e.Assembler.Notice(ctx, p, d, to)
+			return s.asm.Notice(ctx, p, d, to)
 		}
 	}
 	if err != nil {
 		return nil, err
 	}
-	if err := e.Store.SetIssueStatus(ctx, iss.ID, from, to, time.Time{}); err != nil {
-		return nil, e.stateErr(ctx, iss.ID, err)
+	if err := s.st.SetIssueStatus(ctx, iss.ID, from, to, time.Time{}); err != nil {
+		return nil, s.scheduleErr(ctx, iss.ID, err)
 	}
-	return e.Store.Issue(ctx, iss.ID)
+	return s.st.Issue(ctx, iss.ID)
 }
 
-// stateErr turns the store's conflict into ErrState naming the issue's status.
-func (e *Editor) stateErr(ctx context.Context, id int64, err error) error {
+// scheduleErr turns the store's conflict into ErrState naming the issue's
+// status (newsletter.ErrFrozen for one whose send began).
+func (s *Service) scheduleErr(ctx context.Context, id int64, err error) error {
 	if !errors.Is(err, store.ErrConflict) {
 		return err
 	}
-	st, serr := e.Store.IssueStatus(ctx, id)
+	st, serr := s.st.IssueStatus(ctx, id)
 	if serr != nil {
 		return err
 	}
