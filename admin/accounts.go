@@ -9,6 +9,7 @@ import (
 
 	"masthead/auth"
 	"masthead/store"
+	"masthead/web/httpauth"
 )
 
 type tokensData struct {
@@ -22,12 +23,12 @@ func (a *Admin) listTokens(w http.ResponseWriter, r *http.Request) {
 }
 
 func (a *Admin) showTokens(w http.ResponseWriter, r *http.Request, fresh string) {
-	u := auth.FromContext(r.Context()).User
+	u := httpauth.FromContext(r.Context()).User
 	owner := u.ID
 	if u.Role.Allows(auth.Admin) {
 		owner = 0
 	}
-	list, err := a.work.Store().APITokens(r.Context(), owner)
+	list, err := a.work.Reads().APITokens(r.Context(), owner)
 	if err != nil {
 		a.serverError(w, r, err)
 		return
@@ -36,13 +37,12 @@ func (a *Admin) showTokens(w http.ResponseWriter, r *http.Request, fresh string)
 }
 
 func (a *Admin) createToken(w http.ResponseWriter, r *http.Request) {
-	u := auth.FromContext(r.Context()).User
-	token, _, err := a.auth.CreateToken(r.Context(), u.ID, r.PostFormValue("name"))
+	u := httpauth.FromContext(r.Context()).User
+	token, _, err := a.work.CreateToken(r.Context(), u, r.PostFormValue("name"))
 	if err != nil {
 		a.serverError(w, r, err)
 		return
 	}
-	a.log.Info("API token created", "user", u.Email)
 	a.showTokens(w, r, token)
 }
 
@@ -52,12 +52,8 @@ func (a *Admin) deleteToken(w http.ResponseWriter, r *http.Request) {
 		a.notFound(w, r)
 		return
 	}
-	u := auth.FromContext(r.Context()).User
-	owner := u.ID
-	if u.Role.Allows(auth.Admin) {
-		owner = 0
-	}
-	if err := a.work.Store().DeleteAPIToken(r.Context(), id, owner); err != nil {
+	u := httpauth.FromContext(r.Context()).User
+	if err := a.work.RevokeToken(r.Context(), u, id); err != nil {
 		if errors.Is(err, store.ErrNotFound) {
 			a.notFound(w, r)
 			return
@@ -74,7 +70,7 @@ func (a *Admin) listUsers(w http.ResponseWriter, r *http.Request) {
 }
 
 func (a *Admin) showUsers(w http.ResponseWriter, r *http.Request, status int, msg string) {
-	list, err := a.work.Store().Users(r.Context())
+	list, err := a.work.Reads().Users(r.Context())
 	if err != nil {
 		a.serverError(w, r, err)
 		return
@@ -89,7 +85,7 @@ func (a *Admin) addUser(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	email := strings.TrimSpace(r.PostFormValue("email"))
-	u, err := a.auth.CreateUser(r.Context(), email, r.PostFormValue("password"), role)
+	u, err := a.work.AddUser(r.Context(), email, r.PostFormValue("password"), role)
 	switch {
 	case errors.Is(err, store.ErrConflict):
 		a.showUsers(w, r, http.StatusUnprocessableEntity, email+" already has an account.")
@@ -101,6 +97,6 @@ func (a *Admin) addUser(w http.ResponseWriter, r *http.Request) {
 		a.serverError(w, r, err)
 		return
 	}
-	a.log.Info("account added", "by", auth.FromContext(r.Context()).User.Email, "user", u.Email, "role", u.Role)
+	a.log.Info("account added", "by", httpauth.FromContext(r.Context()).User.Email, "user", u.Email, "role", u.Role)
 	a.redirect(w, r, "/admin/users", fmt.Sprintf("Added %s (%s).", u.Email, u.Role))
 }

@@ -9,6 +9,7 @@ package admin
 
 import (
 	"embed"
+	"errors"
 	"fmt"
 	"html/template"
 	"io/fs"
@@ -19,6 +20,7 @@ import (
 	"time"
 
 	"masthead/auth"
+	"masthead/web/httpauth"
 	"masthead/workspace"
 )
 
@@ -31,7 +33,7 @@ var staticFS embed.FS
 // Deps is what the admin is made of; all are required but Log.
 type Deps struct {
 	Work *workspace.Service
-	Auth *auth.Service
+	Auth *httpauth.Sessions
 	Log  *slog.Logger
 	// Secure marks the admin's own cookies Secure (the base URL is https).
 	Secure bool
@@ -40,7 +42,7 @@ type Deps struct {
 // Admin is the http.Handler of /admin/.
 type Admin struct {
 	work    *workspace.Service
-	auth    *auth.Service
+	auth    *httpauth.Sessions
 	log     *slog.Logger
 	secure  bool
 	pages   map[string]*template.Template // as parsed; never executed, see page
@@ -168,7 +170,7 @@ func (a *Admin) guard(rt route) http.Handler {
 		}
 		p, err := a.auth.Authenticate(r)
 		if err != nil {
-			if err != auth.ErrUnauthenticated {
+			if !errors.Is(err, httpauth.ErrUnauthenticated) {
 				a.serverError(w, r, err)
 				return
 			}
@@ -186,13 +188,13 @@ func (a *Admin) guard(rt route) http.Handler {
 			if !a.parseForm(w, r, p, limit) {
 				return
 			}
-			if !auth.ValidCSRF(r, p) {
+			if !httpauth.ValidCSRF(r, p) {
 				a.log.Warn("admin form without a valid CSRF token refused", "path", r.URL.Path, "user", p.User.Email)
 				a.errorPage(w, r, p, http.StatusForbidden, "This form has expired or did not come from this site. Go back, reload the page and try again.")
 				return
 			}
 		}
-		rt.h(w, r.WithContext(auth.WithPrincipal(r.Context(), p)))
+		rt.h(w, r.WithContext(httpauth.WithPrincipal(r.Context(), p)))
 	})
 }
 
@@ -206,7 +208,7 @@ func (a *Admin) home(w http.ResponseWriter, r *http.Request) {
 }
 
 func (a *Admin) notFound(w http.ResponseWriter, r *http.Request) {
-	a.errorPage(w, r, auth.FromContext(r.Context()), http.StatusNotFound, "There is no such page.")
+	a.errorPage(w, r, httpauth.FromContext(r.Context()), http.StatusNotFound, "There is no such page.")
 }
 
 var funcs = template.FuncMap{

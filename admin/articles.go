@@ -38,7 +38,7 @@ func (a *Admin) listArticles(w http.ResponseWriter, r *http.Request) {
 	if d.Status == "draft" || d.Status == "ready" {
 		f.Status = newsletter.ArticleStatus(d.Status)
 	}
-	list, err := a.work.Store().Articles(r.Context(), f)
+	list, err := a.work.Reads().Articles(r.Context(), f)
 	if err != nil {
 		a.serverError(w, r, err)
 		return
@@ -164,7 +164,7 @@ func (a *Admin) deleteArticle(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	if err := a.work.Store().DeleteArticle(r.Context(), art.ID); err != nil {
+	if err := a.work.DeleteArticle(r.Context(), art.ID); err != nil {
 		a.serverError(w, r, err)
 		return
 	}

@@ -23,6 +23,7 @@ import (
 	"masthead/store"
 	"masthead/subscribers"
 	"masthead/web"
+	"masthead/web/httpauth"
 	"masthead/workspace"
 )
 
@@ -31,14 +32,15 @@ import (
 // in-process SMTP server through the metrics wrapper, and the delivery
 // workers — over a real SQLite database.
 type env struct {
-	st      *store.Store
-	pub     *newsletter.Publication
-	smtp    *smtptest.Server
-	metrics *metrics.Metrics
-	admin   *Admin
-	auth    *auth.Service
-	srv     *httptest.Server
-	url     string
+	st       *store.Store
+	pub      *newsletter.Publication
+	smtp     *smtptest.Server
+	metrics  *metrics.Metrics
+	admin    *Admin
+	auth     *auth.Service
+	sessions *httpauth.Sessions
+	srv      *httptest.Server
+	url      string
 }
 
 const password = "a-long-password"
@@ -86,29 +88,33 @@ func newEnv(t *testing.T, smtpOpts smtptest.Options) *env {
 		}
 		return pub.Slug, nil
 	}
+	// The workers are woken by the engine's starts, as serve wires them.
+	workers := &scheduler.Workers{Store: st, Log: log, Poll: 50 * time.Millisecond}
 	engine, err := delivery.New(st, m.WrapSender(delivery.NewSMTP(cfg, log), pubOf), delivery.Config{
-		Connections: 1, BaseURL: base, Signer: signer, Poll: 20 * time.Millisecond}, log)
+		Connections: 1, BaseURL: base, Signer: signer, Poll: 20 * time.Millisecond, Started: workers.Wake,
+		Transport: "smtp://" + mail.Addr}, log)
 	if err != nil {
 		t.Fatal(err)
 	}
-	workers := &scheduler.Workers{Store: st, Log: log, Poll: 50 * time.Millisecond,
-		Runner: scheduler.RunnerFunc(func(ctx context.Context, id int64) error { _, err := engine.Run(ctx, id); return err })}
+	workers.Transport = engine.Transport()
+	workers.Runner = scheduler.RunnerFunc(func(ctx context.Context, id int64) error { _, err := engine.Run(ctx, id); return err })
 	var wg sync.WaitGroup
 	wg.Go(func() { workers.Run(ctx) })
 
 	asm := assembly.New(st, base)
-	work, err := workspace.New(workspace.Config{Store: st, Sends: workspace.WakeOnStart(engine, workers.Wake),
-		Assembler: asm, BaseURL: base, Log: log})
-	if err != nil {
-		t.Fatal(err)
-	}
 	authSvc := auth.New(st, auth.Options{Log: log})
-	adm, err := New(Deps{Work: work, Auth: authSvc, Log: log})
+	work, err := workspace.New(workspace.Config{Store: st, Sends: engine, Assembler: asm, Accounts: authSvc,
+		BaseURL: base, Log: log})
 	if err != nil {
 		t.Fatal(err)
 	}
-	apiH := api.New(api.Deps{Work: work, Auth: authSvc, Log: log})
-	site, err := web.New(web.Deps{Store: st, Log: log, BaseURL: base, Signer: signer, Assembler: asm,
+	sessions := httpauth.New(authSvc, httpauth.Options{})
+	adm, err := New(Deps{Work: work, Auth: sessions, Log: log})
+	if err != nil {
+		t.Fatal(err)
+	}
+	apiH := api.New(api.Deps{Work: work, Auth: sessions, Log: log})
+	site, err := web.New(web.Deps{Work: work, Log: log, BaseURL: base, Signer: signer,
 		Admin: adm, API: apiH, Metrics: apiH.Guard(auth.Editor, m.Handler())})
 	if err != nil {
 		t.Fatal(err)
@@ -122,7 +128,7 @@ func newEnv(t *testing.T, smtpOpts smtptest.Options) *env {
 		mail.Close()
 		st.Close()
 	})
-	return &env{st: st, pub: p, smtp: mail, metrics: m, admin: adm, auth: authSvc, srv: srv, url: base}
+	return &env{st: st, pub: p, smtp: mail, metrics: m, admin: adm, auth: authSvc, sessions: sessions, srv: srv, url: base}
 }
 
 // user makes an account.
@@ -139,7 +145,7 @@ func (e *env) user(t *testing.T, email string, role auth.Role) *auth.User {
 func (e *env) session(t *testing.T, u *auth.User) (*http.Cookie, string) {
 	t.Helper()
 	rec := httptest.NewRecorder()
-	se, err := e.auth.StartSession(context.Background(), rec, u)
+	se, err := e.sessions.StartSession(context.Background(), rec, u)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -7,10 +7,10 @@ import (
 	"net/http"
 	"time"
 
-	"masthead/auth"
 	"masthead/ledger"
 	"masthead/newsletter"
 	"masthead/store"
+	"masthead/web/httpauth"
 	"masthead/workspace"
 )
 
@@ -40,7 +40,7 @@ func (a *Admin) listIssues(w http.ResponseWriter, r *http.Request) {
 	for i := range 7 {
 		day := today.AddDays(i)
 		row := dayRow{Date: day, Today: i == 0}
-		iss, err := a.work.Store().IssueByDate(ctx, p.ID, day)
+		iss, err := a.work.Reads().IssueByDate(ctx, p.ID, day)
 		switch {
 		case err == nil:
 			row.Issue, row.Label = iss, iss.Label()
@@ -52,7 +52,7 @@ func (a *Admin) listIssues(w http.ResponseWriter, r *http.Request) {
 				row.Label = fmt.Sprintf("Volume %d, Number %d", v, n)
 			}
 		}
-		arts, err := a.work.Store().ArticlesFor(ctx, p.ID, day, "")
+		arts, err := a.work.Reads().ArticlesFor(ctx, p.ID, day, "")
 		if err != nil {
 			a.serverError(w, r, err)
 			return
@@ -66,7 +66,7 @@ func (a *Admin) listIssues(w http.ResponseWriter, r *http.Request) {
 		}
 		d.Upcoming = append(d.Upcoming, row)
 	}
-	recent, err := a.work.Store().Issues(ctx, store.IssueFilter{PublicationID: p.ID, To: today.AddDays(-1), Newest: true, Limit: 14})
+	recent, err := a.work.Reads().Issues(ctx, store.IssueFilter{PublicationID: p.ID, To: today.AddDays(-1), Newest: true, Limit: 14})
 	if err != nil {
 		a.serverError(w, r, err)
 		return
@@ -109,8 +109,8 @@ func (a *Admin) showIssue(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	ctx := r.Context()
-	d := &issueData{Date: date, Zone: p.TimeZone, TestTo: auth.FromContext(ctx).User.Email, CanChange: true}
-	iss, err := a.work.Store().IssueByDate(ctx, p.ID, date)
+	d := &issueData{Date: date, Zone: p.TimeZone, TestTo: httpauth.FromContext(ctx).User.Email, CanChange: true}
+	iss, err := a.work.Reads().IssueByDate(ctx, p.ID, date)
 	switch {
 	case err == nil:
 		d.Issue, d.Label, d.CanChange = iss, iss.Label(), !iss.Status.Frozen()
@@ -129,7 +129,7 @@ func (a *Admin) showIssue(w http.ResponseWriter, r *http.Request) {
 		a.serverError(w, r, err)
 		return
 	}
-	arts, err := a.work.Store().ArticlesFor(ctx, p.ID, date, "")
+	arts, err := a.work.Reads().ArticlesFor(ctx, p.ID, date, "")
 	if err != nil {
 		a.serverError(w, r, err)
 		return
@@ -149,7 +149,7 @@ func (a *Admin) issue(w http.ResponseWriter, r *http.Request) (*newsletter.Publi
 	if !ok {
 		return nil, nil, false
 	}
-	iss, err := a.work.Store().IssueByDate(r.Context(), p.ID, date)
+	iss, err := a.work.Reads().IssueByDate(r.Context(), p.ID, date)
 	if err != nil {
 		if errors.Is(err, store.ErrNotFound) {
 			a.notFound(w, r)
@@ -171,7 +171,7 @@ func (a *Admin) previewIssue(w http.ResponseWriter, r *http.Request) {
 	format := r.URL.Query().Get("format")
 	body, err := a.work.Preview(iss, format)
 	if err != nil {
-		a.errorPage(w, r, auth.FromContext(r.Context()), http.StatusBadRequest, "format must be html or text")
+		a.errorPage(w, r, httpauth.FromContext(r.Context()), http.StatusBadRequest, "format must be html or text")
 		return
 	}
 	h := w.Header()
@@ -219,7 +219,7 @@ func (a *Admin) ledger(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	d := &ledgerData{Issue: iss, Query: q.Get("q"), Status: q.Get("status")}
 	const limit = 200
-	rows, err := a.work.Store().Deliveries(r.Context(), store.DeliveryFilter{IssueID: iss.ID, Search: d.Query,
+	rows, err := a.work.Reads().Deliveries(r.Context(), store.DeliveryFilter{IssueID: iss.ID, Search: d.Query,
 		Status: ledger.DeliveryStatus(d.Status), Limit: limit + 1})
 	if err != nil {
 		a.serverError(w, r, err)
@@ -251,7 +251,7 @@ func (a *Admin) issueAction(w http.ResponseWriter, r *http.Request) {
 	action := r.PathValue("action")
 	var err error
 	var flash string
-	stored := func() (*newsletter.Issue, error) { return a.work.Store().IssueByDate(ctx, p.ID, date) }
+	stored := func() (*newsletter.Issue, error) { return a.work.Reads().IssueByDate(ctx, p.ID, date) }
 	switch action {
 	case "assemble":
 		var iss *newsletter.Issue

@@ -7,7 +7,7 @@ import (
 	"net/http"
 	"time"
 
-	"masthead/auth"
+	"masthead/web/httpauth"
 )
 
 // The server's timeouts (web.Server.HTTPServer: a minute to read a request,
@@ -60,7 +60,7 @@ func bodyLimit(pattern string) int64 {
 // parseForm reads a POST's form (URL-encoded or multipart) within the body
 // limit, so that the CSRF check and the handler find it parsed; on failure it
 // has answered, 413 for a body over the limit.
-func (a *Admin) parseForm(w http.ResponseWriter, r *http.Request, p *auth.Principal, limit int64) bool {
+func (a *Admin) parseForm(w http.ResponseWriter, r *http.Request, p *httpauth.Principal, limit int64) bool {
 	var err error
 	if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt == "multipart/form-data" {
 		err = r.ParseMultipartForm(multipartMemory)
@@ -81,7 +81,7 @@ func (a *Admin) parseForm(w http.ResponseWriter, r *http.Request, p *auth.Princi
 }
 
 // tooLarge answers 413 with a page that says the limit.
-func (a *Admin) tooLarge(w http.ResponseWriter, r *http.Request, p *auth.Principal, limit int64) {
+func (a *Admin) tooLarge(w http.ResponseWriter, r *http.Request, p *httpauth.Principal, limit int64) {
 	a.log.Warn("admin request body over the limit refused", "path", r.URL.Path, "limit", limit, "content_length", r.ContentLength)
 	msg := fmt.Sprintf("What you sent is larger than %d MiB, the most this form takes. Nothing was changed.", limit>>20)
 	if limit == maxImport {

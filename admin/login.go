@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"masthead/auth"
+	"masthead/web/httpauth"
 )
 
 type loginData struct {
@@ -22,7 +23,7 @@ func (a *Admin) loginPage(w http.ResponseWriter, r *http.Request) {
 }
 
 func (a *Admin) showLogin(w http.ResponseWriter, r *http.Request, status int, email, msg string) {
-	has, err := a.auth.HasUsers(r.Context())
+	has, err := a.auth.Accounts().HasUsers(r.Context())
 	if err != nil {
 		a.serverError(w, r, err)
 		return
@@ -36,12 +37,12 @@ func (a *Admin) showLogin(w http.ResponseWriter, r *http.Request, status int, em
 
 func (a *Admin) login(w http.ResponseWriter, r *http.Request) {
 	r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
-	if !auth.ValidLoginCSRF(r) {
+	if !httpauth.ValidLoginCSRF(r) {
 		a.showLogin(w, r, http.StatusForbidden, "", "The sign-in form expired; please try again.")
 		return
 	}
 	email := strings.TrimSpace(r.PostFormValue("email"))
-	u, err := a.auth.Login(r.Context(), email, r.PostFormValue("password"), a.auth.ClientIP(r))
+	u, err := a.auth.Login(r, email, r.PostFormValue("password"))
 	switch {
 	case errors.Is(err, auth.ErrBadCredentials):
 		a.showLogin(w, r, http.StatusUnauthorized, email, "Wrong email or password.")

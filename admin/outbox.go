@@ -11,7 +11,7 @@ import (
 // listOutbox lists the messages the built-in outbox kept (when no SMTP server
 // is set, every message goes there).
 func (a *Admin) listOutbox(w http.ResponseWriter, r *http.Request) {
-	list, err := a.work.Store().Outbox(r.Context(), store.OutboxFilter{Recipient: r.URL.Query().Get("to"), Limit: 200})
+	list, err := a.work.Reads().Outbox(r.Context(), store.OutboxFilter{Recipient: r.URL.Query().Get("to"), Limit: 200})
 	if err != nil {
 		a.serverError(w, r, err)
 		return
@@ -30,7 +30,7 @@ func (a *Admin) showOutbox(w http.ResponseWriter, r *http.Request) {
 		a.notFound(w, r)
 		return
 	}
-	m, err := a.work.Store().OutboxByID(r.Context(), id)
+	m, err := a.work.Reads().OutboxByID(r.Context(), id)
 	if errors.Is(err, store.ErrNotFound) {
 		a.notFound(w, r)
 		return

@@ -8,6 +8,7 @@ import (
 
 	"masthead/auth"
 	"masthead/newsletter"
+	"masthead/web/httpauth"
 	"masthead/workspace"
 )
 
@@ -32,7 +33,7 @@ const pubCookie = "masthead_pub"
 
 // render writes a page with status.
 func (a *Admin) render(w http.ResponseWriter, r *http.Request, status int, name string, v *view) {
-	if p := auth.FromContext(r.Context()); p != nil && v.User == nil {
+	if p := httpauth.FromContext(r.Context()); p != nil && v.User == nil {
 		v.User, v.CSRF = p.User, p.CSRF()
 	}
 	if c, err := r.Cookie(flashCookie); err == nil && v.Flash == "" {
@@ -42,7 +43,7 @@ func (a *Admin) render(w http.ResponseWriter, r *http.Request, status int, name 
 		http.SetCookie(w, &http.Cookie{Name: flashCookie, Path: "/admin/", MaxAge: -1, HttpOnly: true, Secure: a.secure, SameSite: http.SameSiteLaxMode})
 	}
 	if v.Pubs == nil && v.User != nil {
-		v.Pubs, _ = a.work.Store().Publications(r.Context())
+		v.Pubs, _ = a.work.Reads().Publications(r.Context())
 	}
 	t, err := a.page(name, a.zone(r, v))
 	if err != nil {
@@ -68,7 +69,7 @@ func (a *Admin) redirect(w http.ResponseWriter, r *http.Request, path, flash str
 	http.Redirect(w, r, path, http.StatusSeeOther)
 }
 
-func (a *Admin) errorPage(w http.ResponseWriter, r *http.Request, p *auth.Principal, status int, msg string) {
+func (a *Admin) errorPage(w http.ResponseWriter, r *http.Request, p *httpauth.Principal, status int, msg string) {
 	v := &view{Title: http.StatusText(status), Error: msg}
 	if p != nil {
 		v.User, v.CSRF = p.User, p.CSRF()
@@ -97,7 +98,7 @@ func (a *Admin) publication(w http.ResponseWriter, r *http.Request) (*newsletter
 		p, err = a.work.Publication(r.Context(), "")
 	}
 	if errors.Is(err, workspace.ErrNoPublication) {
-		a.errorPage(w, r, auth.FromContext(r.Context()), http.StatusNotFound,
+		a.errorPage(w, r, httpauth.FromContext(r.Context()), http.StatusNotFound,
 			"There is no publication yet. Create one with: masthead publication set --name NAME --from ADDRESS")
 		return nil, false
 	}

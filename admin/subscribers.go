@@ -10,6 +10,7 @@ import (
 	"masthead/ledger"
 	"masthead/store"
 	"masthead/subscribers"
+	"masthead/web/httpauth"
 	"masthead/workspace"
 )
 
@@ -39,17 +40,17 @@ func (a *Admin) showSubscribers(w http.ResponseWriter, r *http.Request, status i
 		return
 	}
 	q := r.URL.Query().Get("q")
-	list, err := a.work.Store().SearchSubscribers(r.Context(), store.SubscriberFilter{Text: q, Limit: 100})
+	list, err := a.work.Reads().SearchSubscribers(r.Context(), store.SubscriberFilter{Text: q, Limit: 100})
 	if err != nil {
 		a.serverError(w, r, err)
 		return
 	}
-	counts, err := a.work.Store().SubscriberCounts(r.Context(), pubID)
+	counts, err := a.work.Reads().SubscriberCounts(r.Context(), pubID)
 	if err != nil {
 		a.serverError(w, r, err)
 		return
 	}
-	isAdmin := auth.FromContext(r.Context()).User.Role.Allows(auth.Admin)
+	isAdmin := httpauth.FromContext(r.Context()).User.Role.Allows(auth.Admin)
 	a.render(w, r, status, "subscribers", &view{Title: "Subscribers", Nav: "subscribers", Pub: p, Error: msg,
 		Data: &subscribersData{Query: q, List: list, Counts: counts, Report: rep, IsAdmin: isAdmin}})
 }
@@ -125,7 +126,7 @@ func (a *Admin) unsubscribe(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	if err := a.work.Unsubscribe(r.Context(), p, id, subscribers.ViaEditor); err != nil {
+	if err := a.work.Unsubscribe(r.Context(), p.ID, id, subscribers.ViaEditor); err != nil {
 		a.serverError(w, r, err)
 		return
 	}
@@ -137,9 +138,9 @@ func (a *Admin) liftSuppression(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	sub, err := a.work.Store().Subscriber(r.Context(), id)
+	sub, err := a.work.Reads().Subscriber(r.Context(), id)
 	if err == nil {
-		who := auth.FromContext(r.Context()).User.Email
+		who := httpauth.FromContext(r.Context()).User.Email
 		err = a.work.LiftSuppression(r.Context(), sub.Email, subscribers.ViaEditor, "lifted by "+who)
 	}
 	if err != nil {
@@ -161,7 +162,7 @@ func (a *Admin) importSubscribers(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	defer file.Close()
-	rep, err := a.work.Import(r.Context(), p, file, r.PostFormValue("pending") != "")
+	rep, err := a.work.Import(r.Context(), p, file, workspace.ImportOptions{Pending: r.PostFormValue("pending") != ""})
 	if err != nil {
 		a.log.Warn("import failed", "err", err)
 		a.showSubscribers(w, r, http.StatusUnprocessableEntity, p.ID, rep, "The file could not be imported: "+importMessage(err))
@@ -184,7 +185,7 @@ func importMessage(err error) string {
 func (a *Admin) exportSubscribers(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
 	w.Header().Set("Content-Disposition", `attachment; filename="subscribers.csv"`)
-	if err := a.work.Export(r.Context(), w, nil); err != nil {
+	if err := a.work.Export(r.Context(), w, nil, ""); err != nil {
 		a.log.Error("export failed midway", "err", err)
 	}
 }

@@ -14,6 +14,7 @@ import (
 
 	"masthead/auth"
 	"masthead/internal/smtptest"
+	"masthead/web/httpauth"
 )
 
 // TestBulkRoutesOutliveServerTimeouts: subscriber import and export, in the
@@ -61,7 +62,7 @@ func TestBulkRoutesOutliveServerTimeouts(t *testing.T) {
 	mw.Close()
 	req, _ := http.NewRequest("POST", srv.URL+"/admin/subscribers/import", &form)
 	req.Header.Set("Content-Type", mw.FormDataContentType())
-	req.Header.Set(auth.CSRFHeader, csrf)
+	req.Header.Set(httpauth.CSRFHeader, csrf)
 	req.AddCookie(cookie)
 	if code, body := do(req); code != http.StatusOK || !strings.Contains(body, "20000") {
 		t.Fatalf("admin import: %d\n%.500s", code, body)

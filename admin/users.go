@@ -8,6 +8,7 @@ import (
 
 	"masthead/auth"
 	"masthead/store"
+	"masthead/web/httpauth"
 )
 
 // Changing accounts that exist (admins only): remove, change role, reset the
@@ -21,7 +22,7 @@ func (a *Admin) account(w http.ResponseWriter, r *http.Request) (*auth.User, boo
 		a.notFound(w, r)
 		return nil, false
 	}
-	u, err := a.work.Store().User(r.Context(), id)
+	u, err := a.work.Reads().User(r.Context(), id)
 	if errors.Is(err, store.ErrNotFound) {
 		a.notFound(w, r)
 		return nil, false
@@ -52,11 +53,11 @@ func (a *Admin) removeUser(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	if err := a.auth.RemoveUser(r.Context(), u); err != nil {
+	if err := a.work.RemoveUser(r.Context(), u); err != nil {
 		a.accountError(w, r, u, err)
 		return
 	}
-	me := auth.FromContext(r.Context()).User
+	me := httpauth.FromContext(r.Context()).User
 	a.log.Info("account removed", "by", me.Email, "user", u.Email)
 	if u.ID == me.ID {
 		http.Redirect(w, r, "/admin/login", http.StatusSeeOther) // that session is gone with the account
@@ -75,11 +76,11 @@ func (a *Admin) changeRole(w http.ResponseWriter, r *http.Request) {
 		a.showUsers(w, r, http.StatusUnprocessableEntity, err.Error())
 		return
 	}
-	if err := a.auth.SetRole(r.Context(), u, role); err != nil {
+	if err := a.work.SetRole(r.Context(), u, role); err != nil {
 		a.accountError(w, r, u, err)
 		return
 	}
-	me := auth.FromContext(r.Context()).User
+	me := httpauth.FromContext(r.Context()).User
 	a.log.Info("role changed", "by", me.Email, "user", u.Email, "role", role)
 	next := "/admin/users"
 	if u.ID == me.ID && role != auth.Admin {
@@ -93,12 +94,12 @@ func (a *Admin) resetPassword(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	p := auth.FromContext(r.Context())
+	p := httpauth.FromContext(r.Context())
 	keep := ""
 	if u.ID == p.User.ID && p.Session != nil {
 		keep = p.Session.TokenHash // changing one's own: stay signed in here
 	}
-	if err := a.auth.SetPassword(r.Context(), u, r.PostFormValue("password"), keep); err != nil {
+	if err := a.work.SetPassword(r.Context(), u, r.PostFormValue("password"), keep); err != nil {
 		a.accountError(w, r, u, err)
 		return
 	}

@@ -8,24 +8,26 @@
 package api
 
 import (
+	"errors"
 	"log/slog"
 	"net/http"
 
 	"masthead/auth"
+	"masthead/web/httpauth"
 	"masthead/workspace"
 )
 
 // Deps is what the API is made of; all are required but Log.
 type Deps struct {
 	Work *workspace.Service
-	Auth *auth.Service
+	Auth *httpauth.Sessions
 	Log  *slog.Logger
 }
 
 // API is the http.Handler of /api/.
 type API struct {
 	work    *workspace.Service
-	auth    *auth.Service
+	auth    *httpauth.Sessions
 	log     *slog.Logger
 	handler http.Handler
 }
@@ -113,7 +115,7 @@ func (a *API) guard(rt route) http.Handler {
 		r.Body = http.MaxBytesReader(w, r.Body, limit)
 		p, err := a.auth.Authenticate(r)
 		if err != nil {
-			if err != auth.ErrUnauthenticated {
+			if !errors.Is(err, httpauth.ErrUnauthenticated) {
 				a.log.Error("authenticate", "err", err)
 				writeError(w, http.StatusInternalServerError, "internal", "internal error")
 				return
@@ -126,11 +128,11 @@ func (a *API) guard(rt route) http.Handler {
 			writeError(w, http.StatusForbidden, "forbidden", "this needs the "+string(rt.role)+" role")
 			return
 		}
-		if !safeMethod(r.Method) && p.Session != nil && !auth.ValidCSRF(r, p) {
+		if !safeMethod(r.Method) && p.Session != nil && !httpauth.ValidCSRF(r, p) {
 			writeError(w, http.StatusForbidden, "csrf", "a request with a session cookie must carry the X-CSRF-Token header")
 			return
 		}
-		rt.h(w, r.WithContext(auth.WithPrincipal(r.Context(), p)))
+		rt.h(w, r.WithContext(httpauth.WithPrincipal(r.Context(), p)))
 	})
 }
 
@@ -151,6 +153,6 @@ func (a *API) notFound(w http.ResponseWriter, r *http.Request) {
 
 // me is who the caller is.
 func (a *API) me(w http.ResponseWriter, r *http.Request) {
-	p := auth.FromContext(r.Context())
+	p := httpauth.FromContext(r.Context())
 	writeJSON(w, http.StatusOK, map[string]any{"id": p.User.ID, "email": p.User.Email, "role": p.User.Role})
 }

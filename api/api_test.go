@@ -17,6 +17,7 @@ import (
 	"masthead/newsletter"
 	"masthead/store"
 	"masthead/subscribers"
+	"masthead/web/httpauth"
 	"masthead/workspace"
 )
 
@@ -25,6 +26,7 @@ import (
 type fixture struct {
 	st           *store.Store
 	svc          *auth.Service
+	sessions     *httpauth.Sessions
 	api          *API
 	editor       string // bearer tokens
 	admin        string
@@ -53,12 +55,13 @@ func newFixture(t *testing.T) *fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	work, err := workspace.New(workspace.Config{Store: st, Sends: eng, BaseURL: "https://planet.example"})
+	svc := auth.New(st, auth.Options{})
+	work, err := workspace.New(workspace.Config{Store: st, Sends: eng, Accounts: svc, BaseURL: "https://planet.example"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	svc := auth.New(st, auth.Options{})
-	f := &fixture{st: st, svc: svc, pub: p, api: New(Deps{Work: work, Auth: svc})}
+	sessions := httpauth.New(svc, httpauth.Options{})
+	f := &fixture{st: st, svc: svc, pub: p, api: New(Deps{Work: work, Auth: sessions}), sessions: sessions}
 	for _, u := range []struct {
 		email string
 		role  auth.Role
@@ -73,7 +76,7 @@ func newFixture(t *testing.T) *fixture {
 		}
 		if u.role == auth.Editor {
 			rec := httptest.NewRecorder()
-			se, err := svc.StartSession(ctx, rec, user)
+			se, err := sessions.StartSession(ctx, rec, user)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -158,7 +161,7 @@ func TestCookieSessionWithCSRFHeader(t *testing.T) {
 	f := newFixture(t)
 	req := httptest.NewRequest("POST", "/api/articles", strings.NewReader(`{"date":"2009-07-09","title":"By cookie"}`))
 	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set(auth.CSRFHeader, f.editorCSRF)
+	req.Header.Set(httpauth.CSRFHeader, f.editorCSRF)
 	req.AddCookie(f.editorCookie)
 	rec := httptest.NewRecorder()
 	f.api.ServeHTTP(rec, req)

@@ -94,7 +94,7 @@ func (a *API) listArticles(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	rows, err := a.work.Store().Articles(r.Context(), f)
+	rows, err := a.work.Reads().Articles(r.Context(), f)
 	if err != nil {
 		a.fail(w, r, err)
 		return
@@ -139,12 +139,12 @@ func (a *API) article(w http.ResponseWriter, r *http.Request) (*newsletter.Artic
 	if !ok {
 		return nil, nil, false
 	}
-	art, err := a.work.Store().Article(r.Context(), id)
+	art, err := a.work.Reads().Article(r.Context(), id)
 	if err != nil {
 		a.fail(w, r, err)
 		return nil, nil, false
 	}
-	p, err := a.work.Store().Publication(r.Context(), art.PublicationID)
+	p, err := a.work.Reads().Publication(r.Context(), art.PublicationID)
 	if err != nil {
 		a.fail(w, r, err)
 		return nil, nil, false
@@ -187,7 +187,7 @@ func (a *API) deleteArticle(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	if err := a.work.Store().DeleteArticle(r.Context(), id); err != nil {
+	if err := a.work.DeleteArticle(r.Context(), id); err != nil {
 		a.fail(w, r, err)
 		return
 	}

@@ -76,7 +76,7 @@ func (a *API) listIssues(w http.ResponseWriter, r *http.Request) {
 		}
 		f.Statuses = []newsletter.IssueStatus{st}
 	}
-	rows, err := a.work.Store().Issues(r.Context(), f)
+	rows, err := a.work.Reads().Issues(r.Context(), f)
 	if err != nil {
 		a.fail(w, r, err)
 		return
@@ -207,7 +207,7 @@ func (a *API) listDeliveries(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	rows, err := a.work.Store().Deliveries(r.Context(), store.DeliveryFilter{IssueID: iss.ID, Search: q.Get("q"),
+	rows, err := a.work.Reads().Deliveries(r.Context(), store.DeliveryFilter{IssueID: iss.ID, Search: q.Get("q"),
 		Status: status, Limit: pg.limit(), Offset: pg.offset()})
 	if err != nil {
 		a.fail(w, r, err)

@@ -42,7 +42,7 @@ func publicationOut(p *newsletter.Publication, now time.Time) publicationJSON {
 }
 
 func (a *API) listPublications(w http.ResponseWriter, r *http.Request) {
-	pubs, err := a.work.Store().Publications(r.Context())
+	pubs, err := a.work.Reads().Publications(r.Context())
 	if err != nil {
 		a.fail(w, r, err)
 		return

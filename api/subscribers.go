@@ -8,9 +8,10 @@ import (
 	"strings"
 	"time"
 
-	"masthead/auth"
 	"masthead/store"
 	"masthead/subscribers"
+	"masthead/web/httpauth"
+	"masthead/workspace"
 )
 
 type subscriptionJSON struct {
@@ -79,7 +80,7 @@ func (a *API) listSubscribers(w http.ResponseWriter, r *http.Request) {
 		}
 		f.BeforeID = id
 	}
-	rows, err := a.work.Store().SearchSubscribers(r.Context(), f)
+	rows, err := a.work.Reads().SearchSubscribers(r.Context(), f)
 	if err != nil {
 		a.fail(w, r, err)
 		return
@@ -118,7 +119,7 @@ func (a *API) addSubscriber(w http.ResponseWriter, r *http.Request) {
 		a.fail(w, r, err)
 		return
 	}
-	subs, err := a.work.Store().Subscriptions(r.Context(), sub.ID)
+	subs, err := a.work.Reads().Subscriptions(r.Context(), sub.ID)
 	if err != nil {
 		a.fail(w, r, err)
 		return
@@ -164,7 +165,7 @@ func (a *API) unsubscribe(w http.ResponseWriter, r *http.Request) {
 	}
 	p, err := a.work.Publication(r.Context(), in.Publication)
 	if err == nil {
-		err = a.work.Unsubscribe(r.Context(), p, id, subscribers.ViaAPI)
+		err = a.work.Unsubscribe(r.Context(), p.ID, id, subscribers.ViaAPI)
 	}
 	if err != nil {
 		a.fail(w, r, err)
@@ -185,9 +186,9 @@ func (a *API) liftSuppression(w http.ResponseWriter, r *http.Request) {
 	if !decode(w, r, &in) {
 		return
 	}
-	sub, err := a.work.Store().Subscriber(r.Context(), id)
+	sub, err := a.work.Reads().Subscriber(r.Context(), id)
 	if err == nil {
-		who := auth.FromContext(r.Context()).User.Email
+		who := httpauth.FromContext(r.Context()).User.Email
 		err = a.work.LiftSuppression(r.Context(), sub.Email, subscribers.ViaAPI, "lifted by "+who+": "+in.Reason)
 		if errors.Is(err, store.ErrNotFound) { // the subscriber is there; their suppression is not
 			writeError(w, http.StatusConflict, "wrong_state", "this subscriber is not suppressed")
@@ -225,7 +226,7 @@ func (a *API) importSubscribers(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	body := http.MaxBytesReader(w, r.Body, maxCSV)
-	rep, err := a.work.Import(r.Context(), p, body, r.URL.Query().Get("pending") == "1")
+	rep, err := a.work.Import(r.Context(), p, body, workspace.ImportOptions{Pending: r.URL.Query().Get("pending") == "1"})
 	if err != nil {
 		var tooBig *http.MaxBytesError
 		if asTooBig(err, &tooBig) {
@@ -254,13 +255,13 @@ func (a *API) exportSubscribers(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
 	w.Header().Set("Content-Disposition", `attachment; filename="subscribers.csv"`)
 	if pub == "" {
-		err = a.work.Export(r.Context(), w, nil)
+		err = a.work.Export(r.Context(), w, nil, "")
 	} else if p, perr := a.work.Publication(r.Context(), pub); perr != nil {
 		w.Header().Del("Content-Disposition")
 		a.fail(w, r, perr)
 		return
 	} else {
-		err = a.work.Export(r.Context(), w, p)
+		err = a.work.Export(r.Context(), w, p, "")
 	}
 	if err != nil {
 		a.log.Error("export failed midway", "err", err) // the header is out: nothing else to tell the client

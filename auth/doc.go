@@ -1,8 +1,11 @@
 // Package auth is in charge of who may use the editor's workspace: editor and
-// admin accounts with argon2id password hashes, login sessions kept in secure
-// cookies, the CSRF token tied to each session, the login rate limit, and API
-// tokens for the JSON API (shown once, stored as SHA-256 hashes). It decides who
-// a request is; the admin and api packages decide what each route lets them do.
+// admin accounts with argon2id password hashes, login sessions and the CSRF
+// token of each, the login rate limit, and API tokens for the JSON API (shown
+// once, stored as SHA-256 hashes). It knows nothing of HTTP: web/httpauth
+// carries sessions in cookies and tokens in headers and tells who a request
+// is; the admin and api packages decide what each route lets them do.
+// Account changes reach it through workspace; signing in and out through
+// web/httpauth.
 //
 // # Failed logins
 //
@@ -15,8 +18,8 @@
 //     guessing one account from one place.
 //   - per client: after 30 on any accounts, that client is refused on all
 //     (password spraying). A client is its IP address, an IPv6 address cut
-//     to its /64 (see ClientIP; behind a reverse proxy, the address the proxy
-//     reports when told to trust it).
+//     to its /64 (see httpauth.ClientIP; behind a reverse proxy, the address
+//     the proxy reports when told to trust it).
 //   - per account, from anywhere: after 10, every try on the account waits
 //     1 s more per failure (up to 10 s) before its password is checked, but
 //     is never refused. An attack spread over many clients is slowed; the

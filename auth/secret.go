@@ -11,8 +11,9 @@ import (
 // (secret scanners look for such prefixes).
 const TokenPrefix = "mh_"
 
-// randomToken returns 32 random bytes in URL-safe base64 (256 bits).
-func randomToken() string {
+// RandomToken returns 32 random bytes in URL-safe base64 (256 bits): the
+// form of session, CSRF and API tokens.
+func RandomToken() string {
 	b := make([]byte, 32)
 	rand.Read(b) // never fails (crypto/rand since Go 1.24)
 	return base64.RawURLEncoding.EncodeToString(b)

@@ -14,10 +14,13 @@ import (
 	"sync/atomic"
 	"time"
 
+	"masthead/assembly"
 	"masthead/delivery"
 	"masthead/store"
 	"masthead/subscribers"
+	"masthead/subscribers/confirm"
 	"masthead/web"
+	"masthead/workspace"
 )
 
 // WebEndpoint is one endpoint's figures in one phase of the web measurement.
@@ -50,8 +53,19 @@ func measureWeb(ctx context.Context, t *task, log *slog.Logger) (*Measurement, e
 	}
 	signer := subscribers.NewSigner([]byte(benchSecret))
 	counter := &errorCounter{}
-	srv, err := web.New(web.Deps{Store: st, Log: slog.New(counter), BaseURL: baseURL, Signer: signer,
-		Mailer:     web.SenderMailer(delivery.NewSMTP(cfg, log)),
+	// The form's confirmations are queued, not sent: the queue is not run.
+	asm := assembly.New(st, baseURL)
+	queue, err := confirm.New(confirm.Config{Store: st, Mailer: delivery.NewMailer(delivery.NewSMTP(cfg, log)),
+		Assembler: asm, Signer: signer, BaseURL: baseURL})
+	if err != nil {
+		return nil, err
+	}
+	work, err := workspace.New(workspace.Config{Store: st, Assembler: asm, Confirmations: queue, BaseURL: baseURL,
+		Log: slog.New(counter)})
+	if err != nil {
+		return nil, err
+	}
+	srv, err := web.New(web.Deps{Work: work, Log: slog.New(counter), BaseURL: baseURL, Signer: signer,
 		FormLimits: web.FormLimits{PerIP: 1 << 30, PerAddress: 1 << 30, Window: time.Hour}})
 	if err != nil {
 		return nil, err

@@ -6,18 +6,17 @@ import (
 	"log/slog"
 
 	"masthead/ledger"
-	"masthead/store"
 	"masthead/subscribers"
 )
 
-// Store is what applying reports needs of the store.
+// Store is what applying reports needs of the database (*store.Store
+// implements it; the wiring hands it over). Lookups of missing rows give
+// ledger.ErrNotFound.
 type Store interface {
 	SubscriberByEmail(ctx context.Context, email string) (*subscribers.Subscriber, error)
 	DeliveryByMessageID(ctx context.Context, messageID string) (*ledger.Delivery, error)
-	ApplyBounceReport(ctx context.Context, r ledger.BounceReport, softLimit int) (bool, error)
+	ApplyBounceReport(ctx context.Context, r ledger.BounceReport, policy ledger.BouncePolicy) (bool, error)
 }
-
-var _ Store = (*store.Store)(nil)
 
 // Result counts what a poll (or one Apply) did.
 type Result struct {
@@ -30,6 +29,13 @@ type Result struct {
 	Unknown     int // recipients who are no subscriber of ours
 }
 
+// Verdicts is the number of recipient verdicts looked at: applied,
+// repeated, ignored or about no subscriber.
+func (r Result) Verdicts() int { return r.Applied + r.Repeated + r.Ignored + r.Unknown }
+
+// Add adds o's counts to r.
+func (r *Result) Add(o Result) { r.add(o) }
+
 func (r *Result) add(o Result) {
 	r.Messages += o.Messages
 	r.Reports += o.Reports
@@ -40,11 +46,13 @@ func (r *Result) add(o Result) {
 	r.Unknown += o.Unknown
 }
 
-// Apply applies a parsed report through the store: each recipient's verdict
-// goes to the subscriber it names (see Resolve). softLimit is the number of
-// soft bounces in a row that make a bounce (0: ledger.DefaultSoftBounceLimit).
-// An error is the store's (the report may be applied again later, safely).
-func Apply(ctx context.Context, st Store, rep *Report, softLimit int, log *slog.Logger) (Result, error) {
+// Apply applies a report, whatever its source (a mailbox, the webhook, SES),
+// through the store under policy, the one every bounce is judged by: each
+// recipient's verdict goes to the subscriber it names (see Resolve), or, for
+// a Direct report, to the address itself. Applying a report again changes
+// nothing. An error is the store's (the report may be applied again later,
+// safely).
+func Apply(ctx context.Context, st Store, rep *Report, policy ledger.BouncePolicy, log *slog.Logger) (Result, error) {
 	res := Result{Reports: 1}
 	for _, rc := range rep.Recipients {
 		kind := storeKind(rc.Kind)
@@ -56,6 +64,9 @@ func Apply(ctx context.Context, st Store, rep *Report, softLimit int, log *slog.
 		if err != nil {
 			return res, err
 		}
+		if email == "" && rep.Direct {
+			email = rc.Final
+		}
 		if email == "" {
 			res.Unknown++
 			log.Info("bounce report names no subscriber", "report", rep.ID, "kind", rc.Kind,
@@ -64,7 +75,7 @@ func Apply(ctx context.Context, st Store, rep *Report, softLimit int, log *slog.
 		}
 		applied, err := st.ApplyBounceReport(ctx, ledger.BounceReport{
 			ReportID: rep.ID, Email: email, Kind: kind, Detail: rc.Detail,
-		}, softLimit)
+		}, policy)
 		if err != nil {
 			return res, err
 		}
@@ -109,7 +120,7 @@ func Resolve(ctx context.Context, st Store, rep *Report, rc Recipient) (string, 
 		if err == nil {
 			return sub.Email, nil
 		}
-		if !errors.Is(err, store.ErrNotFound) {
+		if !errors.Is(err, ledger.ErrNotFound) {
 			return "", err
 		}
 	}
@@ -117,7 +128,7 @@ func Resolve(ctx context.Context, st Store, rep *Report, rc Recipient) (string, 
 		return "", nil
 	}
 	d, err := st.DeliveryByMessageID(ctx, rep.OriginalMessageID)
-	if errors.Is(err, store.ErrNotFound) {
+	if errors.Is(err, ledger.ErrNotFound) {
 		return "", nil
 	}
 	if err != nil {

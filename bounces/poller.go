@@ -13,6 +13,8 @@ import (
 
 	"github.com/emersion/go-imap/v2"
 	"github.com/emersion/go-imap/v2/imapclient"
+
+	"masthead/ledger"
 )
 
 // FlagProcessed is the keyword set on a report once applied, so the next poll
@@ -34,8 +36,9 @@ type Config struct {
 	URL string
 	// Interval is the time between polls in Run (0: DefaultInterval).
 	Interval time.Duration
-	// SoftLimit is how many soft bounces in a row make a bounce (0: ledger.DefaultSoftBounceLimit).
-	SoftLimit int
+	// Bounces is the policy reports are applied under (serve's and bounces
+	// poll's --soft-bounce-limit), the one every bounce is judged by.
+	Bounces ledger.BouncePolicy
 	// MoveTo, when set, is the mailbox processed reports are moved to;
 	// otherwise they stay where they are, flagged \Seen and FlagProcessed.
 	MoveTo string
@@ -257,7 +260,7 @@ func (p *Poller) batch(ctx context.Context, c *imapclient.Client, validity uint3
 			p.leave(validity, m.UID, err.Error())
 			continue
 		}
-		r, err := Apply(ctx, p.st, rep, p.cfg.SoftLimit, p.log)
+		r, err := Apply(ctx, p.st, rep, p.cfg.Bounces, p.log)
 		res.add(r)
 		if err != nil {
 			// Mark what is done; the rest is read again at the next poll.

@@ -9,6 +9,7 @@ import (
 
 	"github.com/emersion/go-imap/v2"
 
+	"masthead/ledger"
 	"masthead/newsletter"
 	"masthead/store"
 	"masthead/store/storetest"
@@ -140,7 +141,7 @@ func TestPollAppliesReportsOnce(t *testing.T) {
 		appendMsg(t, c, "INBOX", raw)
 	}
 
-	p, err := NewPoller(Config{URL: srv.url("INBOX"), TLS: srv.tls, SoftLimit: 2},
+	p, err := NewPoller(Config{URL: srv.url("INBOX"), TLS: srv.tls, Bounces: ledger.BouncePolicy{SoftLimit: 2}},
 		w.st, slog.New(slog.NewTextHandler(t.Output(), nil)))
 	if err != nil {
 		t.Fatal(err)

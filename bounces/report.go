@@ -36,11 +36,14 @@ func (k Kind) String() string {
 	return "ignore"
 }
 
-// Report types, from the report-type parameter of multipart/report.
+// Report types: from the report-type parameter of multipart/report for the
+// reports that come by mail, or the webhook's form.
 const (
 	TypeDeliveryStatus = "delivery-status" // RFC 3464
 	TypeFeedback       = "feedback-report" // RFC 5965
 	TypeExim           = "x-failed-recipients"
+	TypeWebhook        = "webhook" // masthead's own JSON, posted to the webhook
+	TypeSES            = "ses"     // an Amazon SES notification delivered by SNS
 )
 
 // ErrNotReport is returned by Parse for a message that is neither a
@@ -63,6 +66,13 @@ type Report struct {
 	OriginalTo string
 	// Recipients are the report's findings, one per recipient it names.
 	Recipients []Recipient
+	// Direct says the recipients' addresses are the very ones a message
+	// went to (a provider posts them to the webhook), not addresses a
+	// returned message names: a hard bounce or a complaint for one that is
+	// no subscriber still suppresses it, so that a later import cannot add
+	// it. A mailbox also gets bounces of mail that was never ours, so the
+	// reports read from it are not Direct.
+	Direct bool
 }
 
 // Recipient is what a report says about one recipient.

@@ -26,7 +26,11 @@ func (e *Engine) Start(ctx context.Context, issueID int64) (ledger.StartResult, 
 // ledger.ErrConflict): the scheduler's fires start only issues still waiting
 // for them (newsletter.IssueStatus.FireStarts).
 func (e *Engine) StartFrom(ctx context.Context, issueID int64, from []newsletter.IssueStatus) (ledger.StartResult, error) {
-	return e.ledger.StartSend(ctx, issueID, from, e.cfg.Transport)
+	res, err := e.ledger.StartSend(ctx, issueID, from, e.cfg.Transport)
+	if err == nil {
+		e.started()
+	}
+	return res, err
 }
 
 // Pause stops the issue's workers (in this and every other process) from
@@ -37,7 +41,18 @@ func (e *Engine) Pause(ctx context.Context, issueID int64) error {
 
 // Resume lets a paused issue be claimed again; call Run to deliver it.
 func (e *Engine) Resume(ctx context.Context, issueID int64) error {
-	return e.ledger.ResumeSend(ctx, issueID)
+	err := e.ledger.ResumeSend(ctx, issueID)
+	if err == nil {
+		e.started()
+	}
+	return err
+}
+
+// started tells the process's workers that a send may be waiting for them.
+func (e *Engine) started() {
+	if e.cfg.Started != nil {
+		e.cfg.Started()
+	}
 }
 
 // Cancel stops an issue for good; rows not yet sent become cancelled.

@@ -33,7 +33,7 @@ type Ledger interface {
 	Release(ctx context.Context, owner string, ids []int64) error
 	LeaseOwners(ctx context.Context, issueID int64) ([]string, error)
 	ExpireLeases(ctx context.Context, issueID int64, owner string) (int, error)
-	Record(ctx context.Context, outcomes []ledger.Outcome) error
+	Record(ctx context.Context, outcomes []ledger.Outcome, policy ledger.BouncePolicy) error
 	FinishIfDone(ctx context.Context, issueID int64) (bool, error)
 	Counts(ctx context.Context, issueID int64) (ledger.DeliveryCounts, error)
 }
@@ -49,9 +49,18 @@ type Config struct {
 	RecordBatch int
 	RecordEvery time.Duration
 	Retry       Backoff       // per-row retry schedule [1m doubling to 1h]
-	GiveUpAfter time.Duration // retry a row this long after its first attempt, then fail it [72h]
-	Breaker     Backoff       // whole-send pause on 421 or a dead server [1s doubling to 2m]
-	Poll        time.Duration // how often to look again when nothing is due, and at the issue's status [1s]
+	GiveUpAfter time.Duration // retry a row this long after its first attempt, then fail it as a soft bounce [72h]
+	// Bounces is the policy the bounces of recorded outcomes are judged by:
+	// the same one as every bounce report's (serve's --soft-bounce-limit).
+	Bounces ledger.BouncePolicy
+	Breaker Backoff       // whole-send pause on 421 or a dead server [1s doubling to 2m]
+	Poll    time.Duration // how often to look again when nothing is due, and at the issue's status [1s]
+	// Started, when set, is called after a send was started or resumed
+	// through this engine (Start, StartFrom, Resume), so that the process's
+	// delivery workers take the issue at once rather than at their next
+	// poll: serve passes its Workers' Wake. Editors' starts (workspace) and
+	// the scheduler's fires go through it alike.
+	Started func()
 	// OnServerState, when set, is told when the breaker opens (the server
 	// cannot be reached or said 421) and when a message gets through again:
 	// once per change. It is called from a sending goroutine; keep it short.

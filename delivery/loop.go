@@ -145,7 +145,7 @@ func (r *run) release(rows ...*ledger.Delivery) {
 func (r *run) flush(batch []ledger.Outcome) {
 	var err error
 	for try := 0; try < 8; try++ {
-		if err = r.e.ledger.Record(r.work, batch); err == nil {
+		if err = r.e.ledger.Record(r.work, batch, r.e.cfg.Bounces); err == nil {
 			for _, o := range batch {
 				switch o.Kind {
 				case ledger.OutcomeSent:

@@ -383,7 +383,7 @@ func TestBackendsDeliveries(t *testing.T) {
 		for _, d := range got {
 			outs = append(outs, ledger.Outcome{DeliveryID: d.ID, Owner: "w1", Kind: ledger.OutcomeSent, At: time.Now(), Code: 250})
 		}
-		if err := st.Record(ctx, outs); err != nil {
+		if err := st.Record(ctx, outs, ledger.BouncePolicy{}); err != nil {
 			t.Fatal(err)
 		}
 		rest, err := st.Claim(ctx, iss.ID, "w2", "", 10, time.Minute)
@@ -393,7 +393,7 @@ func TestBackendsDeliveries(t *testing.T) {
 		if err := st.Record(ctx, []ledger.Outcome{
 			{DeliveryID: rest[0].ID, Owner: "w2", Kind: ledger.OutcomeFailed, At: time.Now(), Code: 550, Bounce: ledger.HardBounce},
 			{DeliveryID: rest[1].ID, Owner: "w2", Kind: ledger.OutcomeSent, At: time.Now(), Code: 250},
-		}); err != nil {
+		}, ledger.BouncePolicy{}); err != nil {
 			t.Fatal(err)
 		}
 		c, err := st.Counts(ctx, iss.ID)
@@ -435,7 +435,7 @@ func TestBackendsLeaseExpiry(t *testing.T) {
 		}
 		// The dead owner's late retry does not undo the new owner's claim.
 		if err := st.Record(ctx, []ledger.Outcome{{DeliveryID: got[0].ID, Owner: "dead", Kind: ledger.OutcomeRetry,
-			At: now, NextAttemptAt: now.Add(time.Hour)}}); err != nil {
+			At: now, NextAttemptAt: now.Add(time.Hour)}}, ledger.BouncePolicy{}); err != nil {
 			t.Fatal(err)
 		}
 		d, err := st.DeliveryByID(ctx, got[0].ID)
@@ -483,7 +483,7 @@ func TestBackendsConcurrentClaims(t *testing.T) {
 						outs = append(outs, ledger.Outcome{DeliveryID: d.ID, Owner: owner, Kind: ledger.OutcomeSent, At: time.Now(), Code: 250})
 					}
 					mu.Unlock()
-					if err := st.Record(ctx, outs); err != nil {
+					if err := st.Record(ctx, outs, ledger.BouncePolicy{}); err != nil {
 						t.Error(err)
 						return
 					}

@@ -21,19 +21,17 @@ import (
 // and reports whether it did anything (false: this report was applied
 // before). A hard bounce suppresses the address as bounced, a complaint as
 // complained (Suppress: status, suppression, event, queued deliveries
-// skipped). A soft bounce counts toward the subscriber's soft_bounces; the
-// softLimit-th in a row (0: DefaultSoftBounceLimit) suppresses them as bounced.
-// A soft bounce for an address that is no subscriber only records the report.
-func (s *Store) ApplyBounceReport(ctx context.Context, r ledger.BounceReport, softLimit int) (bool, error) {
+// skipped). A soft bounce counts toward the subscriber's soft_bounces, and
+// the policy's Limit-th in a row suppresses them as bounced, by the same rule
+// as the soft bounces of delivery's give-ups (Record). A soft bounce for an
+// address that is no subscriber only records the report.
+func (s *Store) ApplyBounceReport(ctx context.Context, r ledger.BounceReport, policy ledger.BouncePolicy) (bool, error) {
 	norm, err := subscribers.Normalize(r.Email)
 	if err != nil {
 		return false, fmt.Errorf("%q: %w", r.Email, err)
 	}
 	if r.ReportID == "" {
 		return false, errors.New("bounce report without an id")
-	}
-	if softLimit <= 0 {
-		softLimit = ledger.DefaultSoftBounceLimit
 	}
 	detail := truncate(r.Detail, 1000)
 	applied := false
@@ -54,15 +52,16 @@ func (s *Store) ApplyBounceReport(ctx context.Context, r ledger.BounceReport, so
 		case ledger.ReportComplaint:
 			return s.suppressTx(ctx, tx, norm, subscribers.Complained, subscribers.ViaComplaint, detail)
 		case ledger.ReportSoft:
-			return s.softBounce(ctx, tx, norm, softLimit, detail)
+			return s.softBounce(ctx, tx, norm, policy, detail)
 		}
 		return fmt.Errorf("unknown report kind %q", r.Kind)
 	})
 	return applied, err
 }
 
-// softBounce counts one soft bounce and suppresses the address at the limit.
-func (s *Store) softBounce(ctx context.Context, tx *sql.Tx, email string, limit int, detail string) error {
+// softBounce counts one soft bounce and suppresses the address at the
+// policy's limit: the one rule for soft bounces, whatever reported them.
+func (s *Store) softBounce(ctx context.Context, tx *sql.Tx, email string, policy ledger.BouncePolicy, detail string) error {
 	var n int
 	err := tx.QueryRowContext(ctx, s.q(`UPDATE subscribers SET soft_bounces = soft_bounces + 1, updated_at = ?
 		WHERE email = ? RETURNING soft_bounces`), ms(s.now()), email).Scan(&n)
@@ -72,7 +71,7 @@ func (s *Store) softBounce(ctx context.Context, tx *sql.Tx, email string, limit 
 	if err != nil {
 		return fmt.Errorf("soft bounce of %s: %w", email, err)
 	}
-	if n < limit {
+	if n < policy.Limit() {
 		return nil
 	}
 	return s.suppressTx(ctx, tx, email, subscribers.Bounced, subscribers.ViaBounce,

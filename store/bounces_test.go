@@ -27,7 +27,7 @@ func TestApplyBounceReport(t *testing.T) {
 		hard, soft, angry := add("hard@example.org"), add("soft@example.org"), add("angry@example.org")
 		apply := func(id, email string, kind ledger.ReportKind, limit int) bool {
 			t.Helper()
-			ok, err := st.ApplyBounceReport(ctx, ledger.BounceReport{ReportID: id, Email: email, Kind: kind, Detail: "5.1.1 user unknown"}, limit)
+			ok, err := st.ApplyBounceReport(ctx, ledger.BounceReport{ReportID: id, Email: email, Kind: kind, Detail: "5.1.1 user unknown"}, ledger.BouncePolicy{SoftLimit: limit})
 			if err != nil {
 				t.Fatalf("apply %s %s: %v", id, email, err)
 			}
@@ -88,7 +88,7 @@ func TestApplyBounceReport(t *testing.T) {
 		if sup, _ := st.IsSuppressed(ctx, "stranger@example.org"); sup {
 			t.Fatal("a soft bounce must not suppress a stranger")
 		}
-		if _, err := st.ApplyBounceReport(ctx, ledger.BounceReport{ReportID: "x", Email: "not an address", Kind: ledger.ReportHard}, 0); err == nil {
+		if _, err := st.ApplyBounceReport(ctx, ledger.BounceReport{ReportID: "x", Email: "not an address", Kind: ledger.ReportHard}, ledger.BouncePolicy{}); err == nil {
 			t.Fatal("a bad address was accepted")
 		}
 	})

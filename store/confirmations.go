@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"slices"
 	"time"
+
+	"masthead/subscribers"
 )
 
 // The confirmation queue: every pending subscription whose confirmation email
@@ -18,19 +20,11 @@ import (
 // lease runs out: at most one duplicate per crashed sender. Subscribing as
 // pending again puts a subscription back in the queue.
 
-// DueConfirmation is one subscriber's confirmation email waiting to be sent:
-// their claimed pending subscriptions, by publication.
-type DueConfirmation struct {
-	SubscriberID   int64
-	Email, Name    string
-	PublicationIDs []int64
-}
-
 // ClaimConfirmations leases the due confirmations of up to n subscribers
 // until now+lease. A subscriber who bounced or complained, or whose address
 // is suppressed, is never claimed.
-func (s *Store) ClaimConfirmations(ctx context.Context, n int, lease time.Duration) ([]*DueConfirmation, error) {
-	var out []*DueConfirmation
+func (s *Store) ClaimConfirmations(ctx context.Context, n int, lease time.Duration) ([]*subscribers.DueConfirmation, error) {
+	var out []*subscribers.DueConfirmation
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		now := ms(s.now())
 		const due = `status = 'pending' AND confirm_sent_at = 0 AND confirm_lease_until <= ?`
@@ -45,7 +39,7 @@ func (s *Store) ClaimConfirmations(ctx context.Context, n int, lease time.Durati
 		if err != nil {
 			return fmt.Errorf("claim confirmations: %w", err)
 		}
-		bySub := map[int64]*DueConfirmation{}
+		bySub := map[int64]*subscribers.DueConfirmation{}
 		for rows.Next() {
 			var sub, pub int64
 			if err := rows.Scan(&sub, &pub); err != nil {
@@ -54,7 +48,7 @@ func (s *Store) ClaimConfirmations(ctx context.Context, n int, lease time.Durati
 			}
 			c := bySub[sub]
 			if c == nil {
-				c = &DueConfirmation{SubscriberID: sub}
+				c = &subscribers.DueConfirmation{SubscriberID: sub}
 				bySub[sub] = c
 				out = append(out, c)
 			}
@@ -71,7 +65,7 @@ func (s *Store) ClaimConfirmations(ctx context.Context, n int, lease time.Durati
 				return fmt.Errorf("claim confirmations: subscriber %d: %w", c.SubscriberID, err)
 			}
 		}
-		slices.SortFunc(out, func(a, b *DueConfirmation) int { return cmp.Compare(a.SubscriberID, b.SubscriberID) })
+		slices.SortFunc(out, func(a, b *subscribers.DueConfirmation) int { return cmp.Compare(a.SubscriberID, b.SubscriberID) })
 		return nil
 	})
 	return out, err
@@ -79,17 +73,17 @@ func (s *Store) ClaimConfirmations(ctx context.Context, n int, lease time.Durati
 
 // ConfirmationSent marks a claimed confirmation sent (or given up on: a
 // permanent refusal), so no sender sends it again.
-func (s *Store) ConfirmationSent(ctx context.Context, c *DueConfirmation) error {
+func (s *Store) ConfirmationSent(ctx context.Context, c *subscribers.DueConfirmation) error {
 	return s.confirmationUpdate(ctx, c, `confirm_sent_at = ?, confirm_lease_until = 0`, ms(s.now()))
 }
 
 // RetryConfirmation gives a claimed confirmation back, not to be claimed
 // again before at (a transient failure: the server is down, say).
-func (s *Store) RetryConfirmation(ctx context.Context, c *DueConfirmation, at time.Time) error {
+func (s *Store) RetryConfirmation(ctx context.Context, c *subscribers.DueConfirmation, at time.Time) error {
 	return s.confirmationUpdate(ctx, c, `confirm_lease_until = ?`, ms(at))
 }
 
-func (s *Store) confirmationUpdate(ctx context.Context, c *DueConfirmation, set string, v int64) error {
+func (s *Store) confirmationUpdate(ctx context.Context, c *subscribers.DueConfirmation, set string, v int64) error {
 	args := []any{v, c.SubscriberID}
 	for _, p := range c.PublicationIDs {
 		args = append(args, p)

@@ -63,7 +63,7 @@ func testConfirmationQueue(t *testing.T, dsn string) {
 	if got := claim(); len(got) != 0 {
 		t.Fatalf("a second claim under the lease got %v", got)
 	}
-	if err := f.s.ConfirmationSent(ctx, &DueConfirmation{SubscriberID: both, PublicationIDs: []int64{f.pubID, other}}); err != nil {
+	if err := f.s.ConfirmationSent(ctx, &subscribers.DueConfirmation{SubscriberID: both, PublicationIDs: []int64{f.pubID, other}}); err != nil {
 		t.Fatal(err)
 	}
 	// api's sender crashed before marking it: it comes back after the lease.
@@ -71,7 +71,7 @@ func testConfirmationQueue(t *testing.T, dsn string) {
 	if got := claim(); len(got) != 1 || got[api] == nil {
 		t.Fatalf("claim after the lease ran out: %v; want only %d", got, api)
 	}
-	if err := f.s.RetryConfirmation(ctx, &DueConfirmation{SubscriberID: api, PublicationIDs: []int64{f.pubID}}, now.Add(time.Hour)); err != nil {
+	if err := f.s.RetryConfirmation(ctx, &subscribers.DueConfirmation{SubscriberID: api, PublicationIDs: []int64{f.pubID}}, now.Add(time.Hour)); err != nil {
 		t.Fatal(err)
 	}
 	now = now.Add(2 * time.Minute)

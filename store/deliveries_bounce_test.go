@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -78,7 +79,7 @@ func testBouncesShareOnePath(t *testing.T, dsn string) {
 	// Hard: bounced, suppressed with the subscribers package's reason, one
 	// event, and tomorrow's queued row skipped at once.
 	if err := f.s.Record(ctx, []ledger.Outcome{{DeliveryID: today[hard].ID, Owner: "w", Kind: ledger.OutcomeFailed, At: now,
-		Code: 550, Reply: "550 5.1.1 no such user", Bounce: ledger.HardBounce}}); err != nil {
+		Code: 550, Reply: "550 5.1.1 no such user", Bounce: ledger.HardBounce}}, ledger.BouncePolicy{}); err != nil {
 		t.Fatal(err)
 	}
 	if st, _ := status(hard); st != "bounced" {
@@ -97,18 +98,18 @@ func testBouncesShareOnePath(t *testing.T, dsn string) {
 	// Soft: two, then a message accepted resets the count; the limit in a
 	// row then bounces.
 	for range 2 {
-		if err := f.s.MarkBounced(ctx, soft, false, "452 mailbox full"); err != nil {
+		if _, err := f.s.ApplyBounceReport(ctx, ledger.BounceReport{ReportID: fmt.Sprint("soft-", time.Now().UnixNano()), Email: "reader1@example.net", Kind: ledger.ReportSoft, Detail: "452 mailbox full"}, ledger.BouncePolicy{}); err != nil {
 			t.Fatal(err)
 		}
 	}
-	if err := f.s.Record(ctx, []ledger.Outcome{{DeliveryID: today[soft].ID, Owner: "w", Kind: ledger.OutcomeSent, At: now, Code: 250}}); err != nil {
+	if err := f.s.Record(ctx, []ledger.Outcome{{DeliveryID: today[soft].ID, Owner: "w", Kind: ledger.OutcomeSent, At: now, Code: 250}}, ledger.BouncePolicy{}); err != nil {
 		t.Fatal(err)
 	}
 	if st, n := status(soft); st != "active" || n != "0" {
 		t.Errorf("after a sent message: %s with %s soft bounces, want active with 0", st, n)
 	}
 	for i := 1; i <= ledger.DefaultSoftBounceLimit; i++ {
-		if err := f.s.MarkBounced(ctx, soft, false, "452 mailbox full"); err != nil {
+		if _, err := f.s.ApplyBounceReport(ctx, ledger.BounceReport{ReportID: fmt.Sprint("soft-", time.Now().UnixNano()), Email: "reader1@example.net", Kind: ledger.ReportSoft, Detail: "452 mailbox full"}, ledger.BouncePolicy{}); err != nil {
 			t.Fatal(err)
 		}
 		if st, _ := status(soft); (st == "bounced") != (i == ledger.DefaultSoftBounceLimit) {
@@ -129,7 +130,7 @@ func testBouncesShareOnePath(t *testing.T, dsn string) {
 	if err := f.s.Record(ctx, []ledger.Outcome{
 		{DeliveryID: today[mixed].ID, Owner: "w", Kind: ledger.OutcomeSent, At: now, Code: 250},
 		{DeliveryID: tomorrow[mixed].ID, Owner: "w", Kind: ledger.OutcomeFailed, At: now, Code: 452, Reply: "452 full", Bounce: ledger.SoftBounce},
-	}); err != nil {
+	}, ledger.BouncePolicy{}); err != nil {
 		t.Fatal(err)
 	}
 	if st, n := status(mixed); st != "active" || n != "1" {

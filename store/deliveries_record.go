@@ -12,17 +12,19 @@ import (
 )
 
 // Record writes a batch of outcomes in one transaction, with the bounces they
-// imply, and marks the issues they belong to sent when nothing is left to do.
-// A message accepted for a subscriber resets their soft_bounces (the soft
-// bounce limit counts failures in a row).
+// imply under policy (a hard bounce suppresses the address; a soft one, a
+// row given up on, counts toward the policy's limit exactly as a soft bounce
+// report does), and marks the issues they belong to sent when nothing is left
+// to do. A message accepted for a subscriber resets their soft_bounces (the
+// soft bounce limit counts failures in a row).
 // A retry applies only while owner still holds the row (a cancelled row stays
 // cancelled; a row another process reclaimed is its business).
-func (s *Store) Record(ctx context.Context, outcomes []ledger.Outcome) error {
+func (s *Store) Record(ctx context.Context, outcomes []ledger.Outcome, policy ledger.BouncePolicy) error {
 	if len(outcomes) == 0 {
 		return nil
 	}
 	return s.inTx(ctx, func(tx *sql.Tx) error {
-		r := recorder{s: s, tx: tx, issues: map[int64]bool{}}
+		r := recorder{s: s, tx: tx, policy: policy, issues: map[int64]bool{}}
 		defer r.close()
 		// Sent outcomes in a row are written together, in one statement;
 		// the others one at a time, in order, after the sent ones before them.
@@ -93,9 +95,10 @@ var recordSQL = map[ledger.OutcomeKind]string{
 
 // recorder prepares each of Record's statements once per transaction.
 type recorder struct {
-	s     *Store
-	tx    *sql.Tx
-	stmts map[ledger.OutcomeKind]*sql.Stmt
+	s      *Store
+	tx     *sql.Tx
+	policy ledger.BouncePolicy
+	stmts  map[ledger.OutcomeKind]*sql.Stmt
 	// delivered are the subscribers of the batch's sent rows whose
 	// soft_bounces are still to be reset (in one statement per batch).
 	delivered []any
@@ -199,7 +202,7 @@ func (r *recorder) record(ctx context.Context, o ledger.Outcome) (int64, error) 
 	case o.Kind == ledger.OutcomeFailed && o.Bounce != ledger.NoBounce:
 		// A send earlier in the batch resets the count before this bounce adds to it.
 		if err = r.resetSoftBounces(ctx); err == nil {
-			err = r.s.markBounced(ctx, r.tx, subscriberID, o.Bounce == ledger.HardBounce, o.Reply)
+			err = r.s.markBounced(ctx, r.tx, subscriberID, o.Bounce == ledger.HardBounce, o.Reply, r.policy)
 		}
 	}
 	return issueID, err
@@ -219,18 +222,12 @@ func (r *recorder) resetSoftBounces(ctx context.Context) error {
 	return nil
 }
 
-// MarkBounced records a bounce for a subscriber, by the same rules as a
-// bounce report (ApplyBounceReport): a hard bounce suppresses the address as
-// bounced (subscriber status, suppression, event via "bounce", queued
-// deliveries skipped); a soft bounce counts toward soft_bounces, and the
-// DefaultSoftBounceLimit-th in a row (sent mail resets the count, see Record)
-// suppresses it the same way. All in one transaction.
-func (s *Store) MarkBounced(ctx context.Context, subscriberID int64, hard bool, detail string) error {
-	return s.inTx(ctx, func(tx *sql.Tx) error { return s.markBounced(ctx, tx, subscriberID, hard, detail) })
-}
-
-// markBounced is MarkBounced inside the caller's transaction.
-func (s *Store) markBounced(ctx context.Context, tx *sql.Tx, subscriberID int64, hard bool, detail string) error {
+// markBounced records the bounce of a failed delivery to a subscriber inside
+// the caller's transaction, by the rules of a bounce report
+// (ApplyBounceReport): a hard bounce suppresses the address as bounced
+// (subscriber status, suppression, event via "bounce", queued deliveries
+// skipped); a soft bounce counts toward soft_bounces under policy.
+func (s *Store) markBounced(ctx context.Context, tx *sql.Tx, subscriberID int64, hard bool, detail string, policy ledger.BouncePolicy) error {
 	var email string
 	err := tx.QueryRowContext(ctx, s.q(`SELECT email FROM subscribers WHERE id = ?`), subscriberID).Scan(&email)
 	if err != nil {
@@ -238,7 +235,7 @@ func (s *Store) markBounced(ctx context.Context, tx *sql.Tx, subscriberID int64,
 	}
 	detail = truncate(detail, 1000)
 	if !hard {
-		return s.softBounce(ctx, tx, email, ledger.DefaultSoftBounceLimit, detail)
+		return s.softBounce(ctx, tx, email, policy, detail)
 	}
 	return s.suppressTx(ctx, tx, email, subscribers.Bounced, subscribers.ViaBounce, detail)
 }

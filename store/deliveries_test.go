@@ -191,7 +191,7 @@ func testClaimRecordFinish(t *testing.T, dsn string) {
 		{DeliveryID: got[1].ID, Owner: "a", Kind: ledger.OutcomeRetry, At: now, Code: 451, Reply: "451 later", NextAttemptAt: now.Add(time.Hour)},
 		{DeliveryID: got[2].ID, Owner: "a", Kind: ledger.OutcomeFailed, At: now, Code: 550, Reply: "550 no such user", Bounce: ledger.HardBounce},
 		{DeliveryID: got[3].ID, Owner: "a", Kind: ledger.OutcomeFailed, At: now, Code: 451, Reply: "gave up", Bounce: ledger.SoftBounce},
-	})
+	}, ledger.BouncePolicy{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -200,7 +200,7 @@ func testClaimRecordFinish(t *testing.T, dsn string) {
 		t.Fatalf("reclaim = %d, %v", len(back), err)
 	}
 	// A late record from b no longer applies to a retry (c holds the rows) ...
-	if err := f.s.Record(ctx, []ledger.Outcome{{DeliveryID: back[0].ID, Owner: "b", Kind: ledger.OutcomeRetry, At: now, NextAttemptAt: now}}); err != nil {
+	if err := f.s.Record(ctx, []ledger.Outcome{{DeliveryID: back[0].ID, Owner: "b", Kind: ledger.OutcomeRetry, At: now, NextAttemptAt: now}}, ledger.BouncePolicy{}); err != nil {
 		t.Fatal(err)
 	}
 	if d, _ := f.s.DeliveryByID(ctx, back[0].ID); d.Status != ledger.DeliverySending || d.LeaseOwner != "c" {
@@ -218,7 +218,7 @@ func testClaimRecordFinish(t *testing.T, dsn string) {
 	if err := f.s.Record(ctx, []ledger.Outcome{
 		{DeliveryID: back[0].ID, Owner: "c", Kind: ledger.OutcomeSent, At: now},
 		{DeliveryID: back[1].ID, Owner: "c", Kind: ledger.OutcomeSent, At: now},
-	}); err != nil {
+	}, ledger.BouncePolicy{}); err != nil {
 		t.Fatal(err)
 	}
 	if st, _ := f.s.IssueStatus(ctx, f.issueID); st != newsletter.Sending {
@@ -233,7 +233,7 @@ func testClaimRecordFinish(t *testing.T, dsn string) {
 	if len(d) != 1 || d[0].ID != got[1].ID {
 		t.Fatalf("due retry not claimed: %v", d)
 	}
-	if err := f.s.Record(ctx, []ledger.Outcome{{DeliveryID: d[0].ID, Owner: "a", Kind: ledger.OutcomeSent, At: now}}); err != nil {
+	if err := f.s.Record(ctx, []ledger.Outcome{{DeliveryID: d[0].ID, Owner: "a", Kind: ledger.OutcomeSent, At: now}}, ledger.BouncePolicy{}); err != nil {
 		t.Fatal(err)
 	}
 	if st, _ := f.s.IssueStatus(ctx, f.issueID); st != newsletter.Sent {
@@ -260,7 +260,7 @@ func testClaimSkipsLeaversAndCancelKeepsTruth(t *testing.T, dsn string) {
 	// After the snapshot: one unsubscribes, one is suppressed, one bounces elsewhere.
 	f.exec(t, `UPDATE subscriptions SET status = 'unsubscribed' WHERE subscriber_id = ?`, f.subs[0])
 	f.exec(t, `INSERT INTO suppressions (email, reason, created_at) VALUES ('reader1@example.net', 'complaint', 1)`)
-	if err := f.s.MarkBounced(ctx, f.subs[2], true, "550 gone"); err != nil {
+	if _, err := f.s.ApplyBounceReport(ctx, ledger.BounceReport{ReportID: "r1", Email: "reader2@example.net", Kind: ledger.ReportHard, Detail: "550 gone"}, ledger.BouncePolicy{}); err != nil {
 		t.Fatal(err)
 	}
 	got, err := f.s.Claim(ctx, f.issueID, "a", "", 10, time.Minute)
@@ -278,7 +278,7 @@ func testClaimSkipsLeaversAndCancelKeepsTruth(t *testing.T, dsn string) {
 	if err := f.s.Record(ctx, []ledger.Outcome{
 		{DeliveryID: got[0].ID, Owner: "a", Kind: ledger.OutcomeSent, At: now},
 		{DeliveryID: got[1].ID, Owner: "a", Kind: ledger.OutcomeRetry, At: now, NextAttemptAt: now},
-	}); err != nil {
+	}, ledger.BouncePolicy{}); err != nil {
 		t.Fatal(err)
 	}
 	c, _ := f.s.Counts(ctx, f.issueID)
@@ -366,7 +366,7 @@ func BenchmarkClaimRecord(b *testing.B) {
 		for _, d := range rows {
 			batch = append(batch, ledger.Outcome{DeliveryID: d.ID, Owner: "bench", Kind: ledger.OutcomeSent, At: now, Code: 250, Reply: "250 2.0.0 ok"})
 			if len(batch) == 64 {
-				if err := f.s.Record(ctx, batch); err != nil {
+				if err := f.s.Record(ctx, batch, ledger.BouncePolicy{}); err != nil {
 					b.Fatal(err)
 				}
 				batch = batch[:0]
@@ -374,7 +374,7 @@ func BenchmarkClaimRecord(b *testing.B) {
 		}
 		done += len(rows)
 	}
-	f.s.Record(ctx, batch)
+	f.s.Record(ctx, batch, ledger.BouncePolicy{})
 }
 
 // A reply longer than the column keeps is cut before a rune, and bytes that
@@ -396,7 +396,7 @@ func testRecordCutsRepliesAtARune(t *testing.T, dsn string) {
 		{DeliveryID: got[0].ID, Owner: "a", Kind: ledger.OutcomeSent, At: now, Code: 250, Reply: "250 " + strings.Repeat("ü", 600)},
 		{DeliveryID: got[1].ID, Owner: "a", Kind: ledger.OutcomeFailed, At: now, Code: 550, Reply: long, Bounce: ledger.HardBounce},
 		{DeliveryID: got[2].ID, Owner: "a", Kind: ledger.OutcomeRetry, At: now, Code: 451, Reply: "451 caf\xe9 full", NextAttemptAt: now},
-	})
+	}, ledger.BouncePolicy{})
 	if err != nil {
 		t.Fatalf("record: %v", err)
 	}

@@ -60,7 +60,7 @@ func benchLedger(b *testing.B, sync string, claimN, batchN int) {
 	batch := make([]ledger.Outcome, 0, batchN)
 	flush := func() {
 		c := cpuNow()
-		if err := record(ctx, batch); err != nil {
+		if err := record(ctx, batch, ledger.BouncePolicy{}); err != nil {
 			b.Fatal(err)
 		}
 		recordCPU += cpuNow() - c

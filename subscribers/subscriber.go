@@ -118,3 +118,11 @@ var ErrSuppressed = errors.New("address is suppressed (bounced or complained); a
 // ErrNotPending is returned when confirming a subscription that is not waiting
 // for confirmation (it was unsubscribed since the link was sent).
 var ErrNotPending = errors.New("subscription is not waiting for confirmation")
+
+// DueConfirmation is one subscriber's confirmation email waiting to be sent:
+// their claimed pending subscriptions, by publication.
+type DueConfirmation struct {
+	SubscriberID   int64
+	Email, Name    string
+	PublicationIDs []int64
+}

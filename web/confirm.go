@@ -34,7 +34,7 @@ func (s *Server) confirm(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	err := s.store.Confirm(r.Context(), tok.SubscriberID, tok.PublicationID, subscribers.ViaLink)
+	err := s.work.Confirm(r.Context(), tok.SubscriberID, tok.PublicationID, subscribers.ViaLink)
 	switch {
 	case errors.Is(err, subscribers.ErrNotPending):
 		s.errorPageText(w, r, http.StatusConflict, "Nothing to confirm",
@@ -51,7 +51,6 @@ func (s *Server) confirm(w http.ResponseWriter, r *http.Request) {
 		s.serverError(w, r, err)
 		return
 	}
-	s.log.Info("subscription confirmed", "subscriber", tok.SubscriberID, "publication", tok.PublicationID)
 	s.showConfirm(w, r, true)
 }
 

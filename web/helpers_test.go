@@ -12,10 +12,13 @@ import (
 	"testing"
 	"time"
 
+	"masthead/assembly"
 	"masthead/delivery"
 	"masthead/newsletter"
 	"masthead/store"
 	"masthead/subscribers"
+	"masthead/subscribers/confirm"
+	"masthead/workspace"
 )
 
 // env is one web server over a fresh SQLite store.
@@ -23,6 +26,8 @@ type env struct {
 	t      testing.TB
 	st     *store.Store
 	srv    *Server
+	queue  *confirm.Queue // the confirmation queue, over the outbox
+	work   *workspace.Service
 	signer *subscribers.Signer
 	pub    *newsletter.Publication
 	clock  *clock
@@ -98,9 +103,22 @@ func newEnvOn(t testing.TB, st *store.Store, tweak ...func(*Deps)) *env {
 		clock: &clock{t: time.Date(2009, 7, 9, 12, 0, 0, 0, time.UTC)}, logs: &syncBuffer{}}
 	e.st.SetClock(e.clock.now)
 	e.pub = savePub(t, e.st, "planet", "The Daily Planet")
+	const base = "https://planet.example"
+	log := slog.New(slog.NewTextHandler(e.logs, nil))
+	asm := assembly.New(e.st, base)
+	var err error
+	e.queue, err = confirm.New(confirm.Config{Store: e.st, Mailer: delivery.NewMailer(delivery.NewOutbox(e.st)),
+		Assembler: asm, Signer: e.signer, BaseURL: base, Log: log, Now: e.clock.now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.work, err = workspace.New(workspace.Config{Store: e.st, Assembler: asm, Confirmations: e.queue, BaseURL: base,
+		Log: log, Now: e.clock.now})
+	if err != nil {
+		t.Fatal(err)
+	}
 	d := Deps{
-		Store: e.st, Log: slog.New(slog.NewTextHandler(e.logs, nil)), BaseURL: "https://planet.example",
-		Signer: e.signer, Mailer: SenderMailer(delivery.NewOutbox(e.st)), Now: e.clock.now, WebhookSecret: "hook-secret",
+		Work: e.work, Log: log, BaseURL: base, Signer: e.signer, Now: e.clock.now, WebhookSecret: "hook-secret",
 	}
 	for _, f := range tweak {
 		f(&d)
@@ -114,16 +132,16 @@ func newEnvOn(t testing.TB, st *store.Store, tweak ...func(*Deps)) *env {
 }
 
 // do serves one request and returns the response and its body. Then it
-// sends the confirmation emails the request queued, as serve's loop
-// (RunConfirmations) does moments later.
+// sends the confirmation emails the request queued, as serve's queue
+// (confirm.Queue.Run, woken by the form) does moments later.
 func (e *env) do(r *http.Request) (*http.Response, string) {
 	e.t.Helper()
 	w := httptest.NewRecorder()
 	e.srv.ServeHTTP(w, r)
 	res := w.Result()
 	body, _ := io.ReadAll(res.Body)
-	if r.Method == http.MethodPost && e.srv.mailer != nil {
-		if _, err := e.srv.SendConfirmations(context.Background()); err != nil {
+	if r.Method == http.MethodPost && e.queue != nil {
+		if _, err := e.queue.SendAll(context.Background()); err != nil {
 			e.t.Fatalf("confirmation emails: %v", err)
 		}
 	}

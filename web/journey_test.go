@@ -20,6 +20,8 @@ import (
 	"masthead/internal/testenv"
 	"masthead/newsletter"
 	"masthead/subscribers"
+	"masthead/subscribers/confirm"
+	"masthead/workspace"
 )
 
 var (
@@ -56,7 +58,16 @@ func TestBrowserJourney(t *testing.T) {
 	base := "http://" + ln.Addr().String()
 	signer := subscribers.NewSigner([]byte("journey secret, 32 bytes or more"))
 	asm := assembly.New(st, base)
-	srv, err := New(Deps{Store: st, Log: log, BaseURL: base, Signer: signer, Assembler: asm, Mailer: SenderMailer(sender)})
+	queue, err := confirm.New(confirm.Config{Store: st, Mailer: delivery.NewMailer(sender), Assembler: asm, Signer: signer,
+		BaseURL: base, Log: log})
+	if err != nil {
+		t.Fatal(err)
+	}
+	work, err := workspace.New(workspace.Config{Store: st, Assembler: asm, Confirmations: queue, BaseURL: base, Log: log})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv, err := New(Deps{Work: work, Log: log, BaseURL: base, Signer: signer})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -65,7 +76,7 @@ func TestBrowserJourney(t *testing.T) {
 	t.Cleanup(func() { httpSrv.Close() })
 	loopCtx, stopLoop := context.WithCancel(ctx)
 	loopDone := make(chan struct{})
-	go func() { srv.RunConfirmations(loopCtx); close(loopDone) }() // as serve runs it
+	go func() { queue.Run(loopCtx); close(loopDone) }() // as serve runs it
 	t.Cleanup(func() { stopLoop(); <-loopDone })
 	engine, err := delivery.New(st, sender, delivery.Config{Connections: 1, Poll: 50 * time.Millisecond,
 		BaseURL: base, Signer: signer}, log)

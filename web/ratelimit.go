@@ -5,7 +5,7 @@ import (
 	"sync"
 	"time"
 
-	"masthead/auth"
+	"masthead/web/httpauth"
 )
 
 // limiter counts events per key in fixed windows: at most max per window.
@@ -51,5 +51,5 @@ func (l *limiter) allow(key string, now time.Time) bool {
 }
 
 // clientIP is the address a request came from, as a rate-limit key: the same
-// rule as the admin's login limits (auth.ClientIP).
-func (s *Server) clientIP(r *http.Request) string { return auth.ClientIP(r, s.trustProxy) }
+// rule as the admin's login limits (httpauth.ClientIP).
+func (s *Server) clientIP(r *http.Request) string { return httpauth.ClientIP(r, s.trustProxy) }

@@ -4,50 +4,26 @@ import (
 	"bytes"
 	"context"
 	"net/http"
-	"strings"
 
+	"masthead/assembly"
 	"masthead/newsletter"
 	"masthead/templates"
 )
 
 // site is what every page of the web edition shows in its header and footer.
-type site struct {
-	SiteName string
-	Tagline  string
-	HomeURL  string // the front page
-	FeedURL  string // the Atom feed of the page's issues
-}
+type site = assembly.Site
 
 // siteFor describes the web edition: one publication's name and tagline, or
 // the SiteName (else the publications' names) when there are several.
 func (s *Server) siteFor(pubs []*newsletter.Publication) site {
-	st := site{SiteName: s.siteName, HomeURL: "/", FeedURL: "/feed.atom"}
-	if len(pubs) == 1 {
-		if st.SiteName == "" {
-			st.SiteName = pubs[0].Name
-		}
-		st.Tagline = pubs[0].Tagline
-	}
-	if st.SiteName == "" {
-		names := make([]string, len(pubs))
-		for i, p := range pubs {
-			names[i] = p.Name
-		}
-		st.SiteName = strings.Join(names, " · ")
-	}
-	if st.SiteName == "" {
-		st.SiteName = "masthead"
-	}
-	return st
+	return assembly.SiteOf(s.siteName, pubs)
 }
 
 // siteTheme is the theme of the site's pages: the one publication's theme
 // when it has its own, else the built-in theme.
 func (s *Server) siteTheme(pubs []*newsletter.Publication) *templates.Theme {
-	if len(pubs) == 1 && pubs[0].TemplateDir != "" {
-		if t, err := s.assembler.Theme(pubs[0]); err == nil {
-			return t
-		}
+	if t, err := s.assembler.SiteTheme(pubs); err == nil {
+		return t
 	}
 	return s.theme
 }

@@ -1,7 +1,6 @@
 package web
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -12,36 +11,25 @@ import (
 
 	"masthead/assembly"
 	"masthead/newsletter"
-	"masthead/store"
 	"masthead/subscribers"
+	"masthead/subscribers/confirm"
 	"masthead/templates"
+	"masthead/workspace"
 )
 
-// Deps is what the web server is made of. Store, Signer and BaseURL are
+// Deps is what the web server is made of. Work, Signer and BaseURL are
 // required; the rest have defaults.
 type Deps struct {
-	Store *store.Store
-	Log   *slog.Logger
+	// Work is the operations layer: every change a reader's request makes
+	// (subscribing, confirming, leaving) and every bounce report goes
+	// through it, and the pages read through its Reads.
+	Work *workspace.Service
+	Log  *slog.Logger
 	// BaseURL is the public address of the web edition
 	// ("https://news.example.org"); links in emails and feeds are built on it.
 	BaseURL string
 	// Signer signs and checks the confirm and unsubscribe links.
 	Signer *subscribers.Signer
-	// Assembler is the theme source (a publication's theme and an issue's view);
-	// nil: one is made from Store and BaseURL.
-	Assembler *assembly.Assembler
-	// Mailer sends the confirmation emails (RunConfirmations,
-	// SendConfirmations); nil: the subscribe form is closed (503) because
-	// double opt-in cannot work without it.
-	Mailer Mailer
-	// ConfirmLimit paces the confirmation emails (serve gives the delivery
-	// engine's global rate, shared by every process); nil: unpaced.
-	ConfirmLimit interface {
-		Wait(ctx context.Context) error
-	}
-	// ConfirmPoll is how often RunConfirmations looks for confirmations
-	// queued elsewhere (editors, imports, the API); 0: 2s.
-	ConfirmPoll time.Duration
 	// Now is the clock; nil: time.Now.
 	Now func() time.Time
 	// SiteName names the web edition on pages that belong to no one
@@ -50,7 +38,8 @@ type Deps struct {
 	// WebhookSecret authenticates POST /webhooks/bounces; empty: the webhook
 	// answers 404. See DeriveWebhookSecret.
 	WebhookSecret string
-	// ConfirmTTL is how long a confirmation link works; 0: 7 days.
+	// ConfirmTTL is how long a confirmation link works (the confirmation
+	// queue's TTL), for the page that says so; 0: confirm.DefaultTTL.
 	ConfirmTTL time.Duration
 	// FormLimits rate-limit the subscribe form; zero fields take defaults.
 	FormLimits FormLimits
@@ -90,27 +79,21 @@ func (l *FormLimits) defaults() {
 
 // Server is the web server. It is an http.Handler, safe for concurrent use.
 type Server struct {
-	store     *store.Store
-	log       *slog.Logger
-	baseURL   string
-	signer    *subscribers.Signer
-	assembler *assembly.Assembler
-	mailer    Mailer
-	// The confirmation queue's sender (confirm_queue.go).
-	confirmLimit interface {
-		Wait(ctx context.Context) error
-	}
-	confirmPoll time.Duration
-	confirmWake chan struct{} // the form queued one: send now
-	now         func() time.Time
-	siteName    string
-	hookSecret  string
-	confirmTTL  time.Duration
-	trustProxy  bool
-	pageSize    int
-	admin       http.Handler
-	api         http.Handler
-	metrics     http.Handler
+	work       *workspace.Service
+	store      workspace.Reads // reads only: changes go through work
+	log        *slog.Logger
+	baseURL    string
+	signer     *subscribers.Signer
+	assembler  *assembly.Assembler
+	now        func() time.Time
+	siteName   string
+	hookSecret string
+	confirmTTL time.Duration
+	trustProxy bool
+	pageSize   int
+	admin      http.Handler
+	api        http.Handler
+	metrics    http.Handler
 
 	theme     *templates.Theme // the built-in theme: site pages and error pages
 	csrf      *http.CrossOriginProtection
@@ -121,8 +104,8 @@ type Server struct {
 
 // New checks deps, loads and checks the theme's pages, and builds the routes.
 func New(d Deps) (*Server, error) {
-	if d.Store == nil || d.Signer == nil {
-		return nil, errors.New("web: a store and a signer are required")
+	if d.Work == nil || d.Signer == nil {
+		return nil, errors.New("web: an operations layer and a signer are required")
 	}
 	base := strings.TrimSuffix(strings.TrimSpace(d.BaseURL), "/")
 	u, err := url.Parse(base)
@@ -135,20 +118,15 @@ func New(d Deps) (*Server, error) {
 	if d.Now == nil {
 		d.Now = time.Now
 	}
-	if d.Assembler == nil {
-		d.Assembler = assembly.New(d.Store, base)
-	}
 	if d.ConfirmTTL <= 0 {
-		d.ConfirmTTL = 7 * 24 * time.Hour
+		d.ConfirmTTL = confirm.DefaultTTL
 	}
 	if d.PageSize <= 0 {
 		d.PageSize = 30
 	}
-	if d.ConfirmPoll <= 0 {
-		d.ConfirmPoll = 2 * time.Second
-	}
 	d.FormLimits.defaults()
-	theme, err := d.Assembler.Theme(&newsletter.Publication{})
+	asm := d.Work.Assembler()
+	theme, err := asm.Theme(&newsletter.Publication{})
 	if err != nil {
 		return nil, fmt.Errorf("web: %w", err)
 	}
@@ -160,11 +138,10 @@ func New(d Deps) (*Server, error) {
 		return nil, fmt.Errorf("web: %w", err)
 	}
 	s := &Server{
-		store: d.Store, log: d.Log, baseURL: base, signer: d.Signer, assembler: d.Assembler,
-		mailer: d.Mailer, now: d.Now, siteName: d.SiteName, hookSecret: d.WebhookSecret,
+		work: d.Work, store: d.Work.Reads(), log: d.Log, baseURL: base, signer: d.Signer, assembler: asm,
+		now: d.Now, siteName: d.SiteName, hookSecret: d.WebhookSecret,
 		confirmTTL: d.ConfirmTTL, trustProxy: d.TrustProxy, pageSize: d.PageSize,
 		admin: d.Admin, api: d.API, metrics: d.Metrics,
-		confirmLimit: d.ConfirmLimit, confirmPoll: d.ConfirmPoll, confirmWake: make(chan struct{}, 1),
 		theme:     theme,
 		csrf:      csrf,
 		ipLimit:   newLimiter(d.FormLimits.PerIP, d.FormLimits.Window),

@@ -1,20 +1,17 @@
 package web
 
 import (
-	"context"
-	"errors"
-	"fmt"
 	"net/http"
 	"slices"
 
 	"masthead/newsletter"
-	"masthead/store"
 	"masthead/subscribers"
 )
 
 // subscribe is POST /subscribe, the form on the front page: email, name and
 // (with several publications) the publications wanted. It starts a double
-// opt-in: the subscription is pending until the emailed link is confirmed.
+// opt-in: the subscription is pending until the emailed link is confirmed
+// (workspace.RequestConfirmation queues the email and wakes the queue).
 //
 // Whatever the address's state (new, pending, active, unsubscribed,
 // suppressed, or over its rate limit), a well-formed submission gets the same
@@ -24,7 +21,7 @@ func (s *Server) subscribe(w http.ResponseWriter, r *http.Request) {
 	if !s.parseForm(w, r) {
 		return
 	}
-	if s.mailer == nil {
+	if !s.work.SendsConfirmations() {
 		s.errorPage(w, r, http.StatusServiceUnavailable)
 		return
 	}
@@ -70,7 +67,7 @@ func (s *Server) subscribe(w http.ResponseWriter, r *http.Request) {
 	}
 	if !s.addrLimit.allow(email, now) {
 		s.log.Warn("subscribe form: address rate limit; no email sent", "client", s.clientIP(r))
-	} else if err := s.requestConfirmation(ctx, email, name, chosen); err != nil {
+	} else if err := s.work.RequestConfirmation(ctx, email, name, chosen); err != nil {
 		// Logged, not shown: the answer must not depend on the address.
 		s.log.Error("subscribe form: confirmation not queued", "err", err)
 	}
@@ -90,43 +87,6 @@ func choose(pubs []*newsletter.Publication, slugs []string) []*newsletter.Public
 		}
 	}
 	return out
-}
-
-// requestConfirmation makes (or keeps) a pending subscription of email to each
-// publication, which puts it in the confirmation queue (again, if it was
-// pending already): RunConfirmations emails one link per subscription still
-// waiting for confirmation. An active subscription stays active and gets no
-// email; a suppressed address gets nothing. An existing subscriber's name is
-// not changed: anyone can type anyone's address into the form. Nothing is
-// sent here, so the answer takes as long whatever the address's state.
-func (s *Server) requestConfirmation(ctx context.Context, email, name string, pubs []*newsletter.Publication) error {
-	if _, err := s.store.SubscriberByEmail(ctx, email); err == nil {
-		name = ""
-	} else if !errors.Is(err, store.ErrNotFound) {
-		return err
-	}
-	for _, p := range pubs {
-		_, err := s.store.AddSubscriber(ctx, email, name, p.ID, subscribers.Pending, subscribers.ViaForm)
-		if errors.Is(err, subscribers.ErrSuppressed) {
-			s.log.Info("subscribe form: address is suppressed; no email sent", "subscriber_email_domain", domainOf(email))
-			return nil
-		}
-		if err != nil {
-			return fmt.Errorf("subscribe: %w", err)
-		}
-	}
-	s.wakeConfirmations()
-	return nil
-}
-
-// domainOf is the domain of an address, which logs may show.
-func domainOf(email string) string {
-	for i := len(email) - 1; i >= 0; i-- {
-		if email[i] == '@' {
-			return email[i+1:]
-		}
-	}
-	return ""
 }
 
 // sentPage is the answer to every well-formed subscription.

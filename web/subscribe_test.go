@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"masthead/subscribers"
+	"masthead/workspace"
 )
 
 // subscriber returns the subscriber with the address and their status for the
@@ -128,7 +129,7 @@ func TestSubscribeRevealsNothing(t *testing.T) {
 		t.Fatal(err)
 	}
 	// The editor's pending subscriber got their confirmation from the queue.
-	if _, err := e.srv.SendConfirmations(ctx); err != nil {
+	if _, err := e.queue.SendAll(ctx); err != nil {
 		t.Fatal(err)
 	}
 	if n := outboxCount(t, e.st, "pending@example.org"); n != 1 {
@@ -305,8 +306,19 @@ func TestSubscribeHoneypot(t *testing.T) {
 	}
 }
 
-func TestSubscribeWithoutMailer(t *testing.T) {
-	e := newEnv(t, func(d *Deps) { d.Mailer = nil })
+// Without a confirmation queue in the process, double opt-in cannot work:
+// the form is closed.
+func TestSubscribeWithoutConfirmations(t *testing.T) {
+	e := newEnv(t)
+	work, err := workspace.New(workspace.Config{Store: e.st, BaseURL: "https://planet.example"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv, err := New(Deps{Work: work, Signer: e.signer, BaseURL: "https://planet.example", Now: e.clock.now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.srv, e.queue = srv, nil
 	res, _ := e.postForm("/subscribe", "email=x%40example.org")
 	isPage(t, res, http.StatusServiceUnavailable)
 }

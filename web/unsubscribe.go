@@ -79,13 +79,12 @@ func (s *Server) unsubscribe(w http.ResponseWriter, r *http.Request) {
 	}
 	ctx := r.Context()
 	if r.PostForm.Get("List-Unsubscribe") == "One-Click" { // RFC 8058 3.2
-		err := s.store.Unsubscribe(ctx, tok.SubscriberID, tok.PublicationID, subscribers.ViaOneClick, "")
+		err := s.work.Unsubscribe(ctx, tok.PublicationID, tok.SubscriberID, subscribers.ViaOneClick)
 		if err != nil && !errors.Is(err, store.ErrNotFound) {
 			s.log.Error("one-click unsubscribe", "subscriber", tok.SubscriberID, "err", err)
 			plain(w, http.StatusInternalServerError, "error; please try again later\n")
 			return
 		}
-		s.log.Info("unsubscribed", "via", subscribers.ViaOneClick, "subscriber", tok.SubscriberID, "publication", tok.PublicationID)
 		plain(w, http.StatusOK, "unsubscribed\n")
 		return
 	}
@@ -113,12 +112,11 @@ func (s *Server) unsubscribe(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	for _, id := range leave {
-		err := s.store.Unsubscribe(ctx, tok.SubscriberID, id, subscribers.ViaLink, "")
+		err := s.work.Unsubscribe(ctx, id, tok.SubscriberID, subscribers.ViaLink)
 		if err != nil && !errors.Is(err, store.ErrNotFound) {
 			s.serverError(w, r, err)
 			return
 		}
-		s.log.Info("unsubscribed", "via", subscribers.ViaLink, "subscriber", tok.SubscriberID, "publication", id)
 	}
 	data.Done, data.Choices = true, nil
 	s.showUnsubscribe(w, r, data)

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"html/template"
+	"slices"
 
 	"masthead/newsletter"
 	"masthead/store"
@@ -12,7 +13,8 @@ import (
 )
 
 // SaveArticle validates an article against its publication and stores it
-// (ID 0 creates it). A new article without a position goes last in its section.
+// (ID 0 creates it). A new article without a position goes last in its
+// section, whoever adds it (the CLI, the admin, the API).
 func (s *Service) SaveArticle(ctx context.Context, p *newsletter.Publication, a *newsletter.Article) error {
 	a.PublicationID = p.ID
 	if err := a.Validate(p, ""); err != nil {
@@ -23,14 +25,65 @@ func (s *Service) SaveArticle(ctx context.Context, p *newsletter.Publication, a 
 		if err != nil {
 			return err
 		}
-		a.Position = 1
-		for _, o := range same {
-			if o.Section == a.Section && o.Position >= a.Position {
-				a.Position = o.Position + 1
-			}
-		}
+		a.Position = lastPosition(same, a.Section) + 1
 	}
 	return s.st.SaveArticles(ctx, a)
+}
+
+// lastPosition is the highest position in section among list (0 for none).
+func lastPosition(list []*newsletter.Article, section string) int {
+	last := 0
+	for _, o := range list {
+		if o.Section == section && o.Position > last {
+			last = o.Position
+		}
+	}
+	return last
+}
+
+// ImportArticles stores articles read from files (newsletter.ReadArticleFiles)
+// in one transaction, all or nothing: one with the publication, date and
+// headline of a stored article replaces it (importing the same files twice
+// changes nothing). An article whose file gives no position keeps the
+// stored one's, or, when new, goes last in its section as SaveArticle puts
+// it. It reports which articles were new.
+func (s *Service) ImportArticles(ctx context.Context, p *newsletter.Publication, articles []*newsletter.Article) ([]bool, error) {
+	stored := map[newsletter.Date][]*newsletter.Article{}
+	for _, a := range articles {
+		a.PublicationID = p.ID
+		if a.Position != 0 {
+			continue
+		}
+		list, ok := stored[a.Date]
+		if !ok {
+			var err error
+			if list, err = s.st.ArticlesFor(ctx, p.ID, a.Date, ""); err != nil {
+				return nil, err
+			}
+		}
+		if i := slices.IndexFunc(list, func(o *newsletter.Article) bool { return o.Title == a.Title }); i >= 0 {
+			a.Position = list[i].Position
+		} else {
+			a.Position = lastPosition(list, a.Section) + 1
+			list = append(list, a) // the next new one in the section goes after it
+		}
+		stored[a.Date] = list
+	}
+	created, err := s.st.ImportArticles(ctx, articles...)
+	if err == nil {
+		s.log.Info("articles imported", "publication", p.Slug, "articles", len(articles))
+	}
+	return created, err
+}
+
+// DeleteArticle removes an article. An issue already assembled keeps its
+// copy until it is assembled again.
+func (s *Service) DeleteArticle(ctx context.Context, id int64) error {
+	if err := s.st.DeleteArticle(ctx, id); err != nil {
+		return err
+	}
+	s.log.Info("article deleted", "article", id)
+	return nil
 }
 
 // Article returns one of p's articles.

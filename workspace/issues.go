@@ -57,8 +57,20 @@ func ParseAt(p *newsletter.Publication, d newsletter.Date, at string) (time.Time
 	return t, nil
 }
 
-// SendNow assembles p's issue of d (picking up late edits) unless it is
-// already sending, and starts its send; a paused issue resumes.
+// CurrentIssue is p's issue of d as it stands: assembled again (picking up
+// late edits) unless its send began, in which case the stored one, as it
+// went out. A date with no ready articles gives newsletter.ErrEmptyIssue.
+func (s *Service) CurrentIssue(ctx context.Context, p *newsletter.Publication, d newsletter.Date) (*newsletter.Issue, error) {
+	iss, err := s.asm.Assemble(ctx, p, d)
+	if errors.Is(err, newsletter.ErrFrozen) {
+		return s.st.IssueByDate(ctx, p.ID, d)
+	}
+	return iss, err
+}
+
+// SendNow is an editor's "send now": it assembles p's issue of d (picking up
+// late edits) unless it is already sending or skipped, and starts its send
+// (Start).
 func (s *Service) SendNow(ctx context.Context, p *newsletter.Publication, d newsletter.Date) (*newsletter.Issue, ledger.StartResult, error) {
 	iss, err := s.st.IssueByDate(ctx, p.ID, d)
 	switch {
@@ -69,29 +81,48 @@ func (s *Service) SendNow(ctx context.Context, p *newsletter.Publication, d news
 	case err != nil:
 		return nil, ledger.StartResult{}, err
 	}
-	if iss.Status == newsletter.Paused {
-		return iss, ledger.StartResult{Resumed: true}, s.sends.Resume(ctx, iss.ID)
+	res, err := s.Start(ctx, p, iss)
+	return iss, res, err
+}
+
+// Start starts the send of an assembled issue (snapshotting its audience),
+// resumes a paused one (through the engine's transport, so a paused send can
+// move to another server) and leaves a sending one as it is; the process's
+// delivery workers are woken. An issue in another state gives ErrState; one
+// sending through another transport a *ledger.TransportError.
+func (s *Service) Start(ctx context.Context, p *newsletter.Publication, iss *newsletter.Issue) (ledger.StartResult, error) {
+	if s.sends == nil {
+		return ledger.StartResult{}, fmt.Errorf("sending: %w", ErrUnavailable)
 	}
 	res, err := s.sends.Start(ctx, iss.ID)
 	if errors.Is(err, store.ErrConflict) {
-		err = fmt.Errorf("issue of %s is %s: %w", d, iss.Status, ErrState)
+		err = fmt.Errorf("issue of %s is %s: %w", iss.Date, iss.Status, ErrState)
 	}
 	if err == nil {
-		s.log.Info("send started by an editor", "publication", p.Slug, "date", d.String(), "queued", res.Queued)
+		s.log.Info("send started by an editor", "publication", p.Slug, "date", iss.Date.String(), "queued", res.Queued)
 	}
-	return iss, res, err
+	return res, err
 }
 
 // Pause, Resume and Cancel control a send.
 func (s *Service) Pause(ctx context.Context, iss *newsletter.Issue) error {
+	if s.sends == nil {
+		return fmt.Errorf("pausing: %w", ErrUnavailable)
+	}
 	return s.stateErr(s.sends.Pause(ctx, iss.ID), iss)
 }
 
 func (s *Service) Resume(ctx context.Context, iss *newsletter.Issue) error {
+	if s.sends == nil {
+		return fmt.Errorf("resuming: %w", ErrUnavailable)
+	}
 	return s.stateErr(s.sends.Resume(ctx, iss.ID), iss)
 }
 
 func (s *Service) Cancel(ctx context.Context, iss *newsletter.Issue) error {
+	if s.sends == nil {
+		return fmt.Errorf("cancelling: %w", ErrUnavailable)
+	}
 	return s.stateErr(s.sends.Cancel(ctx, iss.ID), iss)
 }
 
@@ -108,6 +139,9 @@ func (s *Service) TestSend(ctx context.Context, iss *newsletter.Issue, addr stri
 	a, err := newsletter.ParseAddress(addr)
 	if err != nil {
 		return &newsletter.FieldError{Field: "email", Msg: fmt.Sprintf("%q is not an email address: %v", addr, err)}
+	}
+	if s.sends == nil {
+		return fmt.Errorf("test sends: %w", ErrUnavailable)
 	}
 	if err := s.sends.TestSend(ctx, iss.ID, a.Address); err != nil {
 		return fmt.Errorf("%w: %w", ErrTestSend, err)

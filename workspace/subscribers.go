@@ -2,8 +2,10 @@ package workspace
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
+	"strings"
 
 	"masthead/ledger"
 	"masthead/newsletter"
@@ -31,9 +33,68 @@ func (s *Service) AddSubscriber(ctx context.Context, p *newsletter.Publication, 
 	return sub, err
 }
 
-// Unsubscribe ends a subscriber's subscription to p.
-func (s *Service) Unsubscribe(ctx context.Context, p *newsletter.Publication, id int64, via subscribers.Via) error {
-	return s.st.Unsubscribe(ctx, id, p.ID, via, "")
+// RequestConfirmation is a reader asking, on the web edition's form, for
+// publications pubs to be sent to email: a pending subscription to each,
+// which puts it in the confirmation queue (again, if it was pending already),
+// and the process's queue is woken to send the email at once. An active
+// subscription stays active and gets no email; a suppressed address gets
+// nothing (and no error: the form's answer must not tell). An existing
+// subscriber's name is not changed: anyone can type anyone's address.
+func (s *Service) RequestConfirmation(ctx context.Context, email, name string, pubs []*newsletter.Publication) error {
+	if _, err := s.st.SubscriberByEmail(ctx, email); err == nil {
+		name = ""
+	} else if !errors.Is(err, store.ErrNotFound) {
+		return err
+	}
+	for _, p := range pubs {
+		_, err := s.st.AddSubscriber(ctx, email, name, p.ID, subscribers.Pending, subscribers.ViaForm)
+		if errors.Is(err, subscribers.ErrSuppressed) {
+			s.log.Info("subscribe form: address is suppressed; no email sent", "subscriber_email_domain", domainOf(email))
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("subscribe: %w", err)
+		}
+	}
+	if s.confirm != nil {
+		s.confirm.Wake()
+	}
+	return nil
+}
+
+// SendsConfirmations reports whether this process has a confirmation queue
+// that sends what RequestConfirmation queues (the web edition's form is
+// closed without one).
+func (s *Service) SendsConfirmations() bool { return s.confirm != nil }
+
+// domainOf is the domain of an address, which logs may show.
+func domainOf(email string) string {
+	if i := strings.LastIndexByte(email, '@'); i >= 0 {
+		return email[i+1:]
+	}
+	return ""
+}
+
+// Confirm activates a pending subscription (the reader's confirm link);
+// confirming twice is fine. One that was cancelled meanwhile gives
+// subscribers.ErrNotPending, a suppressed address subscribers.ErrSuppressed.
+func (s *Service) Confirm(ctx context.Context, subscriberID, publicationID int64, via subscribers.Via) error {
+	if err := s.st.Confirm(ctx, subscriberID, publicationID, via); err != nil {
+		return err
+	}
+	s.log.Info("subscription confirmed", "subscriber", subscriberID, "publication", publicationID, "via", via)
+	return nil
+}
+
+// Unsubscribe ends subscriber id's subscription to publication pubID, or to
+// every publication when pubID is 0; the subscriber's queued deliveries are
+// skipped at once. Ending one that already ended is fine.
+func (s *Service) Unsubscribe(ctx context.Context, pubID, id int64, via subscribers.Via) error {
+	if err := s.st.Unsubscribe(ctx, id, pubID, via, ""); err != nil {
+		return err
+	}
+	s.log.Info("unsubscribed", "via", via, "subscriber", id, "publication", pubID)
+	return nil
 }
 
 // LiftSuppression lets mail go to a bounced or complained address again.
@@ -68,15 +129,27 @@ func (s *Service) SubscriberHistory(ctx context.Context, id int64) (*History, er
 	return h, nil
 }
 
-// Import reads a subscriber CSV into p and reports what it did.
-func (s *Service) Import(ctx context.Context, p *newsletter.Publication, r io.Reader, pending bool) (*subscribers.ImportReport, error) {
+// ImportOptions say how to read a subscriber CSV.
+type ImportOptions struct {
+	// Pending: rows without a status are pending (each must confirm), not
+	// active (the editor vouches for their consent).
+	Pending bool
+	// OnProblem, when set, is told of each refused row as it is found, in
+	// the file's order.
+	OnProblem func(subscribers.Problem)
+}
+
+// Import streams a subscriber CSV from r into p, a batch at a time (a
+// million rows without holding them in memory), and reports what it did:
+// the good rows are imported, each bad one is reported by line.
+func (s *Service) Import(ctx context.Context, p *newsletter.Publication, r io.Reader, o ImportOptions) (*subscribers.ImportReport, error) {
 	sink, err := s.st.BeginImport(ctx, p.ID)
 	if err != nil {
 		return nil, err
 	}
 	defer sink.Close()
-	im := &subscribers.Importer{Status: subscribers.Active, Log: s.log}
-	if pending {
+	im := &subscribers.Importer{Status: subscribers.Active, Log: s.log, OnProblem: o.OnProblem}
+	if o.Pending {
 		im.Status = subscribers.Pending
 	}
 	rep, err := im.Import(ctx, r, sink)
@@ -87,8 +160,9 @@ func (s *Service) Import(ctx context.Context, p *newsletter.Publication, r io.Re
 }
 
 // Export writes every subscriber as CSV, with a status column for each
-// publication (or only p's when p is not nil).
-func (s *Service) Export(ctx context.Context, w io.Writer, p *newsletter.Publication) error {
+// publication (or only p's when p is not nil), of any status (or only
+// status when not empty).
+func (s *Service) Export(ctx context.Context, w io.Writer, p *newsletter.Publication, status subscribers.Status) error {
 	pubs, err := s.st.Publications(ctx)
 	if err != nil {
 		return err
@@ -100,7 +174,7 @@ func (s *Service) Export(ctx context.Context, w io.Writer, p *newsletter.Publica
 		}
 	}
 	var pubID int64
-	f := store.SubscriberFilter{}
+	f := store.SubscriberFilter{Status: status}
 	if p != nil {
 		pubID, f.PublicationID = p.ID, p.ID
 	}

@@ -1,9 +1,52 @@
-// Package workspace is the editor's day of work as operations, shared by the
-// admin UI and the JSON API so that both do exactly the same thing: pick the
-// publication, save and arrange articles, assemble and preview an issue as a
-// subscriber gets it, schedule, hold, skip, send, pause, resume and cancel it,
-// follow its progress, and manage subscribers. It calls the packages in charge
-// (store, newsletter, scheduler, delivery, subscribers) and adds only the glue.
+// Package workspace is masthead's operations layer: every change the database
+// undergoes on a person's behalf goes through it, whichever front end asked.
+// The command line (internal/cli), the editor's admin pages (admin), the JSON
+// API (api) and the public web edition (web) only parse input, call one of
+// its operations and present the result, so the same operation gives the
+// same result from each (an article added by the CLI, the admin or the API
+// goes last in its section; an editor's "send now" starts the same way
+// everywhere and wakes the same workers). It calls the packages in charge
+// (store, assembly, newsletter, delivery's engine through Sends, auth for
+// accounts, bounces for reports, the confirmation queue) and adds only the
+// glue.
+//
+// The name stayed: it was already what the admin and the API called, and
+// "the editor's day of work" now reaches the CLI and, for readers, the web
+// edition's forms.
+//
+// # Who may change the database
+//
+// The store's methods that write are called only by:
+//
+//   - workspace: every change made for a person (an editor, an admin, a
+//     reader on the web edition, a provider's bounce webhook);
+//   - the parts that work on their own, each through an interface it
+//     declares for what it needs, which *store.Store implements and the
+//     wiring hands over: the delivery engine (delivery.Ledger,
+//     delivery.OutboxStore), the scheduler (scheduler.Store), issue assembly
+//     (assembly.Store), the bounce mailbox poller (bounces.Store), the
+//     confirmation queue (confirm.Store), accounts and sign-in (auth.Store,
+//     reached through workspace and web/httpauth), the shared rate limits
+//     (internal/ratelimit) and the metrics' reads;
+//   - the wiring in internal/cli, which opens the store and hands it to the
+//     above, and its whole-database commands (db copy), the sample
+//     publication (internal/sample, through workspace), and `masthead bench`,
+//     which builds throwaway databases to measure;
+//   - the store's own tests, and tests that set up their fixtures.
+//
+// Front ends never hold a *store.Store: they read through Reads, which has
+// no method that writes. Anyone can check it:
+//
+//	go list -f '{{.ImportPath}}: {{join .Imports " "}}' ./... | grep -w masthead/store
+//	grep -rn --include=*.go '\*store\.Store' . | grep -v _test.go | grep -v '^./store/'
+//	go list -deps ./store | grep -x net/http   # nothing: the store knows no HTTP
+//	go list -deps ./web | grep -x masthead/delivery   # nothing
+//
+// The first lists only store itself, its users' interfaces' packages that
+// name its types (scheduler, for its run records), workspace, the wiring
+// (internal/cli), bench, internal/sample and store/storetest; the second
+// only workspace/workspace.go and internal/cli's wiring and bench; admin,
+// api and web are in neither.
 package workspace
 
 import (
@@ -14,14 +57,16 @@ import (
 	"time"
 
 	"masthead/assembly"
+	"masthead/auth"
 	"masthead/ledger"
 	"masthead/newsletter"
 	"masthead/store"
 )
 
-// Sends is the delivery engine's control of a send (*delivery.Engine has it).
-// The serve wiring passes one whose Start and Resume also hand the issue to
-// the delivery workers of the process.
+// Sends is the delivery engine's control of a send (*delivery.Engine has
+// it). Its starts and resumes also hand the issue to the delivery workers of
+// the process (delivery.Config.Started), so production and tests wake them
+// the same way.
 type Sends interface {
 	Start(ctx context.Context, issueID int64) (ledger.StartResult, error)
 	Pause(ctx context.Context, issueID int64) error
@@ -30,27 +75,46 @@ type Sends interface {
 	TestSend(ctx context.Context, issueID int64, addr string) error
 }
 
-// Config is what a Service is made of. Store and Sends are required.
+// Confirmations is the process's confirmation queue (subscribers/confirm),
+// woken when a reader asks to subscribe so that the email goes out at once.
+type Confirmations interface{ Wake() }
+
+// Config is what a Service is made of. Store is required; the rest is
+// needed by the operations that use it (ErrUnavailable without).
 type Config struct {
 	Store *store.Store
+	// Sends starts, controls and test-sends issues; nil where nothing is
+	// sent (most commands).
 	Sends Sends
 	// Assembler assembles and themes issues; nil: one over Store and BaseURL.
 	Assembler *assembly.Assembler
+	// Accounts keeps editors' accounts and API tokens.
+	Accounts *auth.Service
+	// Confirmations is the process's confirmation queue; nil where none
+	// runs (the emails then go out from `masthead serve`, or
+	// `masthead subscriber send-confirmations`).
+	Confirmations Confirmations
+	// Bounces is the policy a provider's reports are applied under (the
+	// same as the delivery engine's and the mailbox poller's).
+	Bounces ledger.BouncePolicy
 	// BaseURL is the public address; previews link to it.
 	BaseURL string
 	Log     *slog.Logger
 	Now     func() time.Time
 }
 
-// Service performs the editor's operations.
+// Service performs the operations.
 type Service struct {
-	st      *store.Store
-	sends   Sends
-	asm     *assembly.Assembler
-	baseURL string
-	log     *slog.Logger
-	now     func() time.Time
-	counts  *countsCache
+	st       *store.Store
+	sends    Sends
+	asm      *assembly.Assembler
+	accounts *auth.Service
+	confirm  Confirmations
+	bounces  ledger.BouncePolicy
+	baseURL  string
+	log      *slog.Logger
+	now      func() time.Time
+	counts   *countsCache
 }
 
 // New returns a Service.
@@ -68,14 +132,21 @@ func New(c Config) (*Service, error) {
 		c.Assembler = assembly.New(c.Store, c.BaseURL)
 	}
 	return &Service{
-		st: c.Store, sends: c.Sends, asm: c.Assembler, baseURL: c.BaseURL, log: c.Log, now: c.Now,
+		st: c.Store, sends: c.Sends, asm: c.Assembler, accounts: c.Accounts, confirm: c.Confirmations,
+		bounces: c.Bounces, baseURL: c.BaseURL, log: c.Log, now: c.Now,
 		counts: &countsCache{count: c.Store.Counts, clock: time.Now},
 	}, nil
 }
 
-// Store is the database the service works on (read-only listings go to it
-// directly).
-func (s *Service) Store() *store.Store { return s.st }
+// ErrUnavailable is returned by an operation the Service was made without
+// the part for (no Sends, no Accounts).
+var ErrUnavailable = errors.New("not available here")
+
+// Reads is the database the front ends read: listings, pages and lookups.
+func (s *Service) Reads() Reads { return s.st }
+
+// Assembler is the service's issue assembler (themes, web addresses).
+func (s *Service) Assembler() *assembly.Assembler { return s.asm }
 
 // Now is the service's clock.
 func (s *Service) Now() time.Time { return s.now() }
@@ -130,11 +201,18 @@ func NextFires(p *newsletter.Publication, now time.Time, n int) ([]time.Time, er
 	return out, nil
 }
 
-// SavePublication validates and stores a publication's settings.
+// SavePublication validates and stores a publication's settings (ID 0
+// creates it). A theme override that does not load is refused now, naming
+// its file and line, rather than at send time.
 func (s *Service) SavePublication(ctx context.Context, p *newsletter.Publication) error {
 	p.Normalize()
 	if err := p.Validate(); err != nil {
 		return err
+	}
+	if p.TemplateDir != "" {
+		if _, err := s.asm.Theme(p); err != nil {
+			return &newsletter.FieldError{Field: "templates", Msg: err.Error()}
+		}
 	}
 	return s.st.SavePublication(ctx, p)
 }

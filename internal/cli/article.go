@@ -57,12 +57,12 @@ func runArticleAdd(ctx context.Context, a *app, args []string) error {
 	if err := ar.Validate(p, src); err != nil {
 		return fmt.Errorf("article not added:\n%w", err)
 	}
-	st, err := a.store(ctx)
+	work, err := a.workspace(ctx, nil)
 	if err != nil {
 		return err
 	}
-	if err := st.SaveArticles(ctx, &ar); err != nil {
-		return err
+	if err := work.SaveArticle(ctx, p, &ar); err != nil {
+		return fmt.Errorf("article not added:\n%w", err)
 	}
 	fmt.Fprintf(a.env.Stdout, "added article %d %q for %s\n", ar.ID, ar.Title, ar.Date)
 	a.warnIfSent(ctx, p, ar.Date)
@@ -94,11 +94,11 @@ func runArticleImport(ctx context.Context, a *app, args []string) error {
 	if err != nil {
 		return fmt.Errorf("nothing imported:\n%w", err)
 	}
-	st, err := a.store(ctx)
+	work, err := a.workspace(ctx, nil)
 	if err != nil {
 		return err
 	}
-	created, err := st.ImportArticles(ctx, articles...)
+	created, err := work.ImportArticles(ctx, p, articles)
 	if err != nil {
 		return fmt.Errorf("nothing imported: %w", err)
 	}
@@ -134,7 +134,7 @@ func runArticleList(ctx context.Context, a *app, args []string) error {
 			return usageErr("--date: %v", err)
 		}
 	}
-	st, err := a.store(ctx)
+	st, err := a.reads(ctx)
 	if err != nil {
 		return err
 	}
@@ -161,7 +161,7 @@ func clip(s string, n int) string {
 // warnIfSent tells the editor when an article's date has an issue that is
 // already going out: the article will not be in it.
 func (a *app) warnIfSent(ctx context.Context, p *newsletter.Publication, d newsletter.Date) {
-	iss, err := a.st.IssueByDate(ctx, p.ID, d)
+	iss, err := a.read().IssueByDate(ctx, p.ID, d)
 	if err == nil && iss.Status.Frozen() {
 		fmt.Fprintf(a.env.Stderr, "note: the %s issue of %s is %s; this article is not in it\n", p.Slug, d, iss.Status)
 	}

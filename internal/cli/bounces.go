@@ -13,10 +13,9 @@ import (
 // bounceFlags are the mailbox poller's settings, shared by "bounces poll" and
 // serve (which runs the poller when --imap or MASTHEAD_IMAP is set).
 type bounceFlags struct {
-	url       string
-	interval  time.Duration
-	softLimit int
-	moveTo    string
+	url      string
+	interval time.Duration
+	moveTo   string
 }
 
 // bounceFlags puts the poller's flags on fs; intervalName names the flag for
@@ -26,29 +25,41 @@ func (a *app) bounceFlags(fs *flag.FlagSet, intervalName string) *bounceFlags {
 	fs.StringVar(&b.url, "imap", a.env.Getenv("MASTHEAD_IMAP"),
 		"mailbox of bounce and complaint reports: imaps://user:pass@host[:993]/MAILBOX, or imap://...[?tls=none] for STARTTLS or plain (MASTHEAD_IMAP)")
 	fs.DurationVar(&b.interval, intervalName, bounces.DefaultInterval, "time between polls of the --imap mailbox")
-	fs.IntVar(&b.softLimit, "soft-bounce-limit", ledger.DefaultSoftBounceLimit, "soft bounces in a row that make an address bounced")
 	fs.StringVar(&b.moveTo, "imap-move-to", "", "mailbox to move processed reports to (default: leave them in place, flagged \\Seen and $MastheadProcessed)")
 	return b
 }
 
-// poller returns the poller the flags ask for, or nil when --imap is unset.
-// Call it after a.parse. serve runs it with: go p.Run(ctx).
-func (b *bounceFlags) poller(ctx context.Context, a *app) (*bounces.Poller, error) {
+// softBounceFlag puts --soft-bounce-limit on fs: the bounce policy of every
+// command that applies bounces (serve, worker, issue send, bounces poll).
+func (a *app) softBounceFlag(fs *flag.FlagSet, limit *int) {
+	fs.IntVar(limit, "soft-bounce-limit", ledger.DefaultSoftBounceLimit,
+		"soft bounces in a row that make an address bounced, whether delivery gave up on them or a report (mailbox, webhook) said so")
+}
+
+// checkSoftBounceLimit refuses a limit below 1.
+func checkSoftBounceLimit(limit int) error {
+	if limit < 1 {
+		return usageErr("--soft-bounce-limit must be at least 1")
+	}
+	return nil
+}
+
+// poller returns the poller the flags ask for, or nil when --imap is unset;
+// it applies reports under policy. Call it after a.parse. serve runs it with:
+// go p.Run(ctx).
+func (b *bounceFlags) poller(ctx context.Context, a *app, policy ledger.BouncePolicy) (*bounces.Poller, error) {
 	if b.url == "" {
 		return nil, nil
 	}
-	switch {
-	case b.interval <= 0:
+	if b.interval <= 0 {
 		return nil, usageErr("the interval between polls must be positive, e.g. 5m")
-	case b.softLimit < 1:
-		return nil, usageErr("--soft-bounce-limit must be at least 1")
 	}
 	st, err := a.store(ctx)
 	if err != nil {
 		return nil, err
 	}
 	p, err := bounces.NewPoller(bounces.Config{
-		URL: b.url, Interval: b.interval, SoftLimit: b.softLimit, MoveTo: b.moveTo,
+		URL: b.url, Interval: b.interval, Bounces: policy, MoveTo: b.moveTo,
 	}, st, a.log)
 	if err != nil {
 		return nil, usageErr("--imap: %v", err)
@@ -62,6 +73,8 @@ func runBouncesPoll(ctx context.Context, a *app, args []string) error {
 	fs := a.flags()
 	b := a.bounceFlags(fs, "interval")
 	var once bool
+	var softLimit int
+	a.softBounceFlag(fs, &softLimit)
 	fs.BoolVar(&once, "once", false, "poll once and exit, printing what was done")
 	pos, err := a.parse(fs, args)
 	if err != nil {
@@ -73,7 +86,10 @@ func runBouncesPoll(ctx context.Context, a *app, args []string) error {
 	if b.url == "" {
 		return usageErr("--imap (or MASTHEAD_IMAP) is required")
 	}
-	p, err := b.poller(ctx, a)
+	if err := checkSoftBounceLimit(softLimit); err != nil {
+		return err
+	}
+	p, err := b.poller(ctx, a, ledger.BouncePolicy{SoftLimit: softLimit})
 	if err != nil {
 		return err
 	}

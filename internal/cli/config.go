@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"context"
 	"errors"
 	"flag"
 	"fmt"
@@ -10,8 +9,6 @@ import (
 	"net/url"
 	"os"
 	"strings"
-
-	"masthead/store"
 )
 
 // Config is what every command shares, from flags first, then MASTHEAD_*
@@ -126,45 +123,6 @@ func (a *app) validate() error {
 // others refuse a path where there is none, so that a mistyped --db shows an
 // error rather than an empty list.
 var createsDatabase = map[string]bool{"serve": true, "worker": true, "publication set": true, "user add": true, "bench": true}
-
-// store opens the database once per command.
-func (a *app) store(ctx context.Context) (*store.Store, error) {
-	if a.st != nil {
-		return a.st, nil
-	}
-	if !createsDatabase[a.cmd.name] {
-		ok, err := store.Exists(a.cfg.DB)
-		if err != nil {
-			return nil, err
-		}
-		if !ok {
-			return nil, fmt.Errorf("no database at %s (a mistyped --db or MASTHEAD_DB, or another directory?): "+
-				"'masthead serve' or 'masthead publication set' creates one", a.cfg.DB)
-		}
-	}
-	st, err := store.Open(ctx, a.cfg.DB, a.log)
-	if err != nil {
-		return nil, err
-	}
-	a.st = st
-	a.closers = append(a.closers, func() { st.Close() })
-	return st, nil
-}
-
-// secret is the key that signs links: MASTHEAD_SECRET or the database's own.
-func (a *app) secret(ctx context.Context) ([]byte, error) {
-	if a.cfg.Secret != "" {
-		if len(a.cfg.Secret) < 16 {
-			return nil, errors.New("MASTHEAD_SECRET must be at least 16 characters")
-		}
-		return []byte(a.cfg.Secret), nil
-	}
-	st, err := a.store(ctx)
-	if err != nil {
-		return nil, err
-	}
-	return st.Secret(ctx)
-}
 
 // input opens a positional FILE argument, "-" or none meaning stdin.
 func (a *app) input(name string) (io.ReadCloser, string, error) {

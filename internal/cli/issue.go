@@ -6,10 +6,8 @@ import (
 	"fmt"
 	"text/tabwriter"
 
-	"masthead/assembly"
 	"masthead/newsletter"
 	"masthead/store"
-	"masthead/templates"
 )
 
 // pickDate resolves --publication and --date (default: today in the
@@ -29,27 +27,14 @@ func (a *app) pickDate(ctx context.Context, pubSlug, date string) (*newsletter.P
 	return p, d, nil
 }
 
-// assembler is the command's issue assembler.
-func (a *app) assembler(ctx context.Context) (*assembly.Assembler, error) {
-	st, err := a.store(ctx)
-	if err != nil {
-		return nil, err
-	}
-	return assembly.New(st, a.cfg.BaseURL), nil
-}
-
-// currentIssue assembles the issue of p for d unless it is frozen, in which case
-// the stored one is returned as it went out.
+// currentIssue is the issue of p for d as it stands: assembled again unless
+// its send began (workspace.CurrentIssue).
 func (a *app) currentIssue(ctx context.Context, p *newsletter.Publication, d newsletter.Date) (*newsletter.Issue, error) {
-	asm, err := a.assembler(ctx)
+	work, err := a.workspace(ctx, nil)
 	if err != nil {
 		return nil, err
 	}
-	iss, err := asm.Assemble(ctx, p, d)
-	if errors.Is(err, newsletter.ErrFrozen) {
-		return a.st.IssueByDate(ctx, p.ID, d)
-	}
-	return iss, err
+	return work.CurrentIssue(ctx, p, d)
 }
 
 func runIssueAssemble(ctx context.Context, a *app, args []string) error {
@@ -64,11 +49,11 @@ func runIssueAssemble(ctx context.Context, a *app, args []string) error {
 	if err != nil {
 		return err
 	}
-	asm, err := a.assembler(ctx)
+	work, err := a.workspace(ctx, nil)
 	if err != nil {
 		return err
 	}
-	iss, err := asm.Assemble(ctx, p, d)
+	iss, err := work.Assemble(ctx, p, d)
 	if errors.Is(err, newsletter.ErrEmptyIssue) {
 		fmt.Fprintf(a.env.Stdout, "%s %s: no ready articles, so no issue; %s\n", p.Slug, d, emptyDayPlan(p.EmptyPolicy))
 		return exitError{3}
@@ -89,11 +74,6 @@ func emptyDayPlan(policy newsletter.EmptyPolicy) string {
 		return "at the scheduled time a placeholder is held for an editor (--empty hold)"
 	}
 	return "the schedule skips the day (--empty skip)"
-}
-
-// previewPersonal is the stand-in recipient of previews.
-func previewPersonal(baseURL string) *templates.Personal {
-	return &templates.Personal{Name: "Reader", Email: "reader@example.org", UnsubscribeURL: baseURL + "/unsubscribe/preview"}
 }
 
 func runIssuePreview(ctx context.Context, a *app, args []string) error {
@@ -119,15 +99,18 @@ func runIssuePreview(ctx context.Context, a *app, args []string) error {
 	if err != nil {
 		return err
 	}
-	who := previewPersonal(a.cfg.BaseURL)
-	switch format {
-	case "html":
-		_, err = a.env.Stdout.Write(templates.Compile(iss.HTML, templates.HTML).Fill(nil, who))
-	case "text":
-		_, err = a.env.Stdout.Write(templates.Compile(iss.Text, templates.Text).Fill(nil, who))
-	case "eml":
-		err = a.writePreviewEML(ctx, p, iss, who)
+	work, err := a.workspace(ctx, nil)
+	if err != nil {
+		return err
 	}
+	if format == "eml" {
+		return a.writePreviewEML(ctx, p, iss, work.PreviewRecipient())
+	}
+	body, err := work.Preview(iss, format)
+	if err != nil {
+		return err
+	}
+	_, err = a.env.Stdout.Write(body)
 	return err
 }
 
@@ -144,7 +127,7 @@ func runIssueList(ctx context.Context, a *app, args []string) error {
 	if err != nil {
 		return err
 	}
-	list, err := a.st.Issues(ctx, store.IssueFilter{PublicationID: p.ID, Newest: true, Limit: limit})
+	list, err := a.read().Issues(ctx, store.IssueFilter{PublicationID: p.ID, Newest: true, Limit: limit})
 	if err != nil {
 		return err
 	}

@@ -19,14 +19,13 @@ import (
 	"masthead/ledger"
 	"masthead/newsletter"
 	"masthead/store"
-	"masthead/subscribers"
+	"masthead/workspace"
 )
 
 // sendFlags are the flags of the commands that send (issue send, issue test).
 type sendFlags struct {
 	date, pub string
 	worker    workerOptions
-	dkim      *dkimFlags
 	giveUp    time.Duration              // issue send: stop waiting after this long without progress
 	onServer  func(delivery.ServerState) // issue send: told when the server goes down and comes back
 }
@@ -35,41 +34,27 @@ func (a *app) sendFlags(fs *flag.FlagSet, full bool) *sendFlags {
 	s := &sendFlags{worker: workerOptions{domainRates: rateMap{}}}
 	fs.StringVar(&s.date, "date", "", "issue date YYYY-MM-DD (default today in the publication's zone)")
 	fs.StringVar(&s.pub, "publication", "", "publication slug (needed only when there are several)")
-	s.dkim = a.dkimFlags(fs)
+	s.worker.dkim = a.dkimFlags(fs)
 	if full {
 		fs.IntVar(&s.worker.connections, "connections", 4, "SMTP connections")
 		fs.Float64Var(&s.worker.rate, "rate", 0, "messages per second in total (0: unlimited)")
 		fs.Var(s.worker.domainRates, "domain-rate", "DOMAIN=RATE: messages per second to one recipient domain (repeatable)")
 		fs.DurationVar(&s.worker.lease, "lease", 30*time.Second, "how long a claimed row is held; a crashed run's rows are taken back after it")
 		fs.DurationVar(&s.giveUp, "give-up", delivery.DefaultGiveUpAfter, "stop waiting after this long with no message settled (server unreachable, retries not yet due) and exit 4; the rows stay queued")
+		a.softBounceFlag(fs, &s.worker.softBounceLimit)
 	}
 	return s
 }
 
-// sendEngine builds the engine of issue send and issue test.
-func (a *app) sendEngine(ctx context.Context, s *sendFlags, p *newsletter.Publication) (*delivery.Engine, string, error) {
-	st, err := a.store(ctx)
+// sendWorkspace is the operations layer of issue send and issue test, over
+// an engine with the command's flags; via says where the mail goes.
+func (a *app) sendWorkspace(ctx context.Context, s *sendFlags, p *newsletter.Publication) (*workspace.Service, *delivery.Engine, string, error) {
+	eng, via, err := a.engine(ctx, engineSpec{workerOptions: s.worker, pub: p, onServer: s.onServer})
 	if err != nil {
-		return nil, "", err
+		return nil, nil, "", err
 	}
-	secret, err := a.secret(ctx)
-	if err != nil {
-		return nil, "", err
-	}
-	sender, via, err := a.sender()
-	if err != nil {
-		return nil, "", err
-	}
-	cfg := delivery.Config{
-		Connections: s.worker.connections, Lease: s.worker.lease,
-		Rate: s.worker.rate, DomainRates: s.worker.domainRates, SharedLimit: sharedLimit(st, a.log),
-		BaseURL: a.cfg.BaseURL, Signer: subscribers.NewSigner(secret), ReclaimDead: true, OnServerState: s.onServer,
-	}
-	if cfg.DKIM, err = s.dkim.load(p); err != nil {
-		return nil, "", err
-	}
-	eng, err := delivery.New(st, sender, cfg, a.log)
-	return eng, via, err
+	work, err := a.workspace(ctx, eng)
+	return work, eng, via, err
 }
 
 // runIssueSend is 'masthead issue send': assemble the issue if needed, start
@@ -91,6 +76,9 @@ func runIssueSend(ctx context.Context, a *app, args []string) error {
 	if s.giveUp <= 0 {
 		return usageErr("--give-up must be positive, e.g. 10m")
 	}
+	if err := checkSoftBounceLimit(s.worker.softBounceLimit); err != nil {
+		return err
+	}
 	out := a.env.Stdout
 	srv := &serverWatch{out: out}
 	s.onServer = srv.report
@@ -105,7 +93,7 @@ func runIssueSend(ctx context.Context, a *app, args []string) error {
 	if err != nil {
 		return err
 	}
-	eng, via, err := a.sendEngine(ctx, s, p)
+	work, eng, via, err := a.sendWorkspace(ctx, s, p)
 	if err != nil {
 		return err
 	}
@@ -113,15 +101,15 @@ func runIssueSend(ctx context.Context, a *app, args []string) error {
 		fmt.Fprintf(out, "%s %s (%s) is already %s\n", p.Slug, d, iss.Label(), iss.Status)
 		return a.printCounts(ctx, iss.ID)
 	}
-	res, err := eng.Start(ctx, iss.ID)
+	res, err := work.Start(ctx, p, iss)
 	var other *ledger.TransportError
 	if errors.As(err, &other) {
 		return fmt.Errorf("%s %s is already sending via %s (a 'masthead serve' or 'masthead worker' with that mail setting sends it); "+
 			"this command sends via %s: run it with the same --smtp (MASTHEAD_SMTP), or pause the issue first "+
 			"('masthead issue pause --date %s') to move the rest of the send to %s", p.Slug, d, other.Have, other.Want, d, other.Want)
 	}
-	if errors.Is(err, store.ErrConflict) {
-		return fmt.Errorf("%s %s cannot be sent: %v", p.Slug, d, err)
+	if errors.Is(err, workspace.ErrState) {
+		return fmt.Errorf("%s %s cannot be sent: it is %s", p.Slug, d, iss.Status)
 	}
 	if err != nil {
 		return err
@@ -195,7 +183,7 @@ func (a *app) showProgress(ctx context.Context, issueID int64, down func() bool)
 			case <-t.C:
 			}
 			began := time.Now()
-			c, err := a.st.Counts(ctx, issueID)
+			c, err := a.read().Counts(ctx, issueID)
 			// Counting reads every row of the ledger (0.4 s for a million):
 			// poll no more than a fifth of the time, not to slow the send.
 			t.Reset(max(every, 5*time.Since(began)))
@@ -240,7 +228,7 @@ func (a *app) issueByDate(ctx context.Context, fs *flag.FlagSet, args []string) 
 	if err != nil {
 		return nil, nil, err
 	}
-	iss, err := a.st.IssueByDate(ctx, p.ID, d)
+	iss, err := a.read().IssueByDate(ctx, p.ID, d)
 	if errors.Is(err, store.ErrNotFound) {
 		return nil, nil, fmt.Errorf("%s has no issue for %s", p.Slug, d)
 	}
@@ -258,7 +246,7 @@ func runIssueStatus(ctx context.Context, a *app, args []string) error {
 }
 
 func (a *app) printCounts(ctx context.Context, issueID int64) error {
-	c, err := a.st.Counts(ctx, issueID)
+	c, err := a.read().Counts(ctx, issueID)
 	if err != nil {
 		return err
 	}
@@ -268,7 +256,7 @@ func (a *app) printCounts(ctx context.Context, issueID int64) error {
 	if err := w.Flush(); err != nil {
 		return err
 	}
-	failed, err := a.st.Deliveries(ctx, store.DeliveryFilter{IssueID: issueID, Status: ledger.DeliveryFailed, Limit: 10})
+	failed, err := a.read().Deliveries(ctx, store.DeliveryFilter{IssueID: issueID, Status: ledger.DeliveryFailed, Limit: 10})
 	if err != nil || len(failed) == 0 {
 		return err
 	}
@@ -280,23 +268,31 @@ func (a *app) printCounts(ctx context.Context, issueID int64) error {
 }
 
 // runIssueControl makes 'masthead issue pause|resume|cancel'.
-func runIssueControl(verb string, act func(st *store.Store, ctx context.Context, id int64) error) func(context.Context, *app, []string) error {
+func runIssueControl(verb string, act func(work *workspace.Service, ctx context.Context, iss *newsletter.Issue) error) func(context.Context, *app, []string) error {
 	return func(ctx context.Context, a *app, args []string) error {
 		p, iss, err := a.issueByDate(ctx, a.flags(), args)
 		if err != nil {
 			return err
 		}
-		if err := act(a.st, ctx, iss.ID); err != nil {
-			if errors.Is(err, store.ErrConflict) {
+		eng, _, err := a.engine(ctx, engineSpec{})
+		if err != nil {
+			return err
+		}
+		work, err := a.workspace(ctx, eng)
+		if err != nil {
+			return err
+		}
+		if err := act(work, ctx, iss); err != nil {
+			if errors.Is(err, workspace.ErrState) {
 				which := ""
-				if pubs, err := a.st.Publications(ctx); err == nil && len(pubs) > 1 {
+				if pubs, err := a.read().Publications(ctx); err == nil && len(pubs) > 1 {
 					which = " --publication " + p.Slug
 				}
 				return fmt.Errorf("%s %s is %s: cannot %s it%s", p.Slug, iss.Date, iss.Status, verb, controlHint(verb, iss, which))
 			}
 			return err
 		}
-		st, _ := a.st.IssueStatus(ctx, iss.ID)
+		st, _ := a.read().IssueStatus(ctx, iss.ID)
 		fmt.Fprintf(a.env.Stdout, "%s %s: %s\n", p.Slug, iss.Date, st)
 		if verb == "resume" {
 			fmt.Fprintln(a.env.Stdout, "a running 'masthead serve' or 'masthead worker' picks it up; or run 'masthead issue send --date "+iss.Date.String()+"'")
@@ -322,9 +318,9 @@ func controlHint(verb string, iss *newsletter.Issue, which string) string {
 }
 
 var (
-	runIssuePause  = runIssueControl("pause", (*store.Store).PauseSend)
-	runIssueResume = runIssueControl("resume", (*store.Store).ResumeSend)
-	runIssueCancel = runIssueControl("cancel", (*store.Store).CancelSend)
+	runIssuePause  = runIssueControl("pause", (*workspace.Service).Pause)
+	runIssueResume = runIssueControl("resume", (*workspace.Service).Resume)
+	runIssueCancel = runIssueControl("cancel", (*workspace.Service).Cancel)
 )
 
 // runIssueTest is 'masthead issue test --to ADDR': one message of the issue
@@ -361,11 +357,11 @@ func runIssueTest(ctx context.Context, a *app, args []string) error {
 		return err
 	}
 	s.worker.connections = 1
-	eng, via, err := a.sendEngine(ctx, s, p)
+	work, _, via, err := a.sendWorkspace(ctx, s, p)
 	if err != nil {
 		return err
 	}
-	if err := eng.TestSend(ctx, iss.ID, to); err != nil {
+	if err := work.TestSend(ctx, iss, to); err != nil {
 		return err
 	}
 	fmt.Fprintf(a.env.Stdout, "sent a test of %s %s (%s) to %s via %s\n", p.Slug, d, iss.Label(), to, via)
@@ -382,7 +378,7 @@ func runOutboxList(ctx context.Context, a *app, args []string) error {
 	if _, err := a.parse(fs, args); err != nil {
 		return err
 	}
-	st, err := a.store(ctx)
+	st, err := a.reads(ctx)
 	if err != nil {
 		return err
 	}
@@ -419,7 +415,7 @@ func runOutboxShow(ctx context.Context, a *app, args []string) error {
 	if err != nil {
 		return usageErr("%q is not a message ID", pos[0])
 	}
-	st, err := a.store(ctx)
+	st, err := a.reads(ctx)
 	if err != nil {
 		return err
 	}

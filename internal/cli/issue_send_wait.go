@@ -59,7 +59,7 @@ func (a *app) watchProgress(ctx context.Context, issueID int64, limit time.Durat
 				return
 			case <-t.C:
 			}
-			c, err := a.st.Counts(ctx, issueID)
+			c, err := a.read().Counts(ctx, issueID)
 			if err != nil {
 				continue
 			}

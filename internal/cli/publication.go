@@ -8,7 +8,6 @@ import (
 	"strings"
 	"text/tabwriter"
 
-	"masthead/assembly"
 	"masthead/newsletter"
 	"masthead/store"
 )
@@ -42,7 +41,7 @@ func runPublicationSet(ctx context.Context, a *app, args []string) error {
 	}
 	set := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
-	st, err := a.store(ctx)
+	st, err := a.reads(ctx)
 	if err != nil {
 		return err
 	}
@@ -114,17 +113,19 @@ func runPublicationSet(ctx context.Context, a *app, args []string) error {
 		}
 		cur.VolumeStart = d
 	}
-	cur.Normalize()
-	if err := cur.Validate(); err != nil {
-		return fmt.Errorf("publication %s not saved:\n%w", cur.Slug, err)
+	work, err := a.workspace(ctx, nil)
+	if err != nil {
+		return err
 	}
-	if cur.TemplateDir != "" {
-		// A broken override fails now, not at send time.
-		if _, err := assembly.New(nil, a.cfg.BaseURL).Theme(cur); err != nil {
-			return fmt.Errorf("publication %s not saved: %w", cur.Slug, err)
+	// A broken theme override fails now, not at send time.
+	if err := work.SavePublication(ctx, cur); err != nil {
+		var fe *newsletter.FieldError
+		if errors.As(err, &fe) && fe.Field == "templates" {
+			return fmt.Errorf("publication %s not saved: %s", cur.Slug, fe.Msg)
 		}
-	}
-	if err := st.SavePublication(ctx, cur); err != nil {
+		if errors.As(err, &fe) || errors.As(err, new(newsletter.Errors)) {
+			return fmt.Errorf("publication %s not saved:\n%w", cur.Slug, err)
+		}
 		return err
 	}
 	verb := "updated"
@@ -139,7 +140,7 @@ func runPublicationList(ctx context.Context, a *app, args []string) error {
 	if _, err := a.parse(a.flags(), args); err != nil {
 		return err
 	}
-	st, err := a.store(ctx)
+	st, err := a.reads(ctx)
 	if err != nil {
 		return err
 	}
@@ -158,7 +159,7 @@ func runPublicationList(ctx context.Context, a *app, args []string) error {
 // findPublication resolves a --publication/SLUG value: empty means the only
 // publication there is. With allowNone, no publication at all is ErrNotFound.
 func (a *app) findPublication(ctx context.Context, slug string, allowNone bool) (*newsletter.Publication, error) {
-	st, err := a.store(ctx)
+	st, err := a.reads(ctx)
 	if err != nil {
 		return nil, err
 	}

@@ -10,9 +10,7 @@ import (
 	"sync"
 	"time"
 
-	"masthead/assembly"
 	"masthead/internal/sample"
-	"masthead/store"
 	"masthead/workspace"
 )
 
@@ -44,6 +42,7 @@ func runServe(ctx context.Context, a *app, args []string) error {
 	fs.Var(o.domainRates, "domain-rate", "DOMAIN=RATE: messages per second to one recipient domain over every process (repeatable)")
 	fs.DurationVar(&o.leaderLease, "leader-lease", 30*time.Second, "with several serve processes on one database, how soon another takes over the schedules when the one firing them dies")
 	o.dkim = a.dkimFlags(fs)
+	a.softBounceFlag(fs, &o.softBounceLimit)
 	bf := a.bounceFlags(fs, "imap-interval")
 	pos, err := a.parse(fs, args)
 	if err != nil {
@@ -60,6 +59,9 @@ func runServe(ctx context.Context, a *app, args []string) error {
 	case o.rate < 0:
 		return usageErr("--rate must not be negative")
 	}
+	if err := checkSoftBounceLimit(o.softBounceLimit); err != nil {
+		return err
+	}
 	log := a.log
 	ln, err := net.Listen("tcp", a.cfg.Addr)
 	if err != nil {
@@ -74,12 +76,12 @@ func runServe(ctx context.Context, a *app, args []string) error {
 	if err != nil {
 		return err
 	}
-	poller, err := bf.poller(ctx, a)
+	poller, err := bf.poller(ctx, a, o.bounces())
 	if err != nil {
 		return err
 	}
 	if !noSample {
-		if err := a.seed(ctx, st, pt.asm, pt.via); err != nil {
+		if err := a.seed(ctx, pt.work, pt.via); err != nil {
 			return err
 		}
 	}
@@ -104,7 +106,7 @@ func runServe(ctx context.Context, a *app, args []string) error {
 	})
 	wg.Go(func() { pt.sched.Run(runCtx) })
 	wg.Go(func() { pt.workers.Run(runCtx) })
-	wg.Go(func() { pt.web.RunConfirmations(runCtx) })
+	wg.Go(func() { pt.confirm.Run(runCtx) })
 	if poller != nil {
 		wg.Go(func() {
 			if err := poller.Run(runCtx); err != nil {
@@ -132,8 +134,8 @@ func runServe(ctx context.Context, a *app, args []string) error {
 
 // seed creates the sample publication on an empty database and, when mail goes
 // to the built-in outbox, schedules its first issue a few seconds from now.
-func (a *app) seed(ctx context.Context, st *store.Store, asm *assembly.Assembler, via string) error {
-	p, created, err := sample.Seed(ctx, st, a.now())
+func (a *app) seed(ctx context.Context, work *workspace.Service, via string) error {
+	p, created, err := sample.Seed(ctx, work, a.now())
 	if err != nil || !created {
 		return err
 	}
@@ -143,10 +145,6 @@ func (a *app) seed(ctx context.Context, st *store.Store, asm *assembly.Assembler
 		return nil
 	}
 	at := a.now().Add(sampleDelay).Truncate(time.Second)
-	work, err := workspace.New(workspace.Config{Store: st, Assembler: asm, BaseURL: a.cfg.BaseURL, Log: a.log, Now: a.now})
-	if err != nil {
-		return err
-	}
 	iss, err := work.Schedule(ctx, p, p.Today(a.now()), at)
 	if err != nil {
 		return fmt.Errorf("schedule the sample issue: %w", err)

@@ -17,6 +17,7 @@ import (
 	"masthead/newsletter"
 	"masthead/store"
 	"masthead/subscribers"
+	"masthead/workspace"
 )
 
 // runSubscriberAdd is an editor adding one person: active at once (the
@@ -36,15 +37,12 @@ func runSubscriberAdd(ctx context.Context, a *app, args []string) error {
 	if err != nil {
 		return err
 	}
-	status := subscribers.Active
-	if pending {
-		status = subscribers.Pending
-	}
-	st, err := a.store(ctx)
+	work, err := a.workspace(ctx, nil)
 	if err != nil {
 		return err
 	}
-	sub, err := st.AddSubscriber(ctx, email, name, p.ID, status, subscribers.ViaEditor)
+	st := work.Reads()
+	sub, err := work.AddSubscriber(ctx, p, email, name, pending, subscribers.ViaEditor)
 	if errors.Is(err, subscribers.ErrSuppressed) {
 		return fmt.Errorf("%s: %w (masthead subscriber lift %s)", email, err, email)
 	}
@@ -57,7 +55,7 @@ func runSubscriberAdd(ctx context.Context, a *app, args []string) error {
 }
 
 // subscriptionStatus is a subscriber's status on one publication, for messages.
-func subscriptionStatus(ctx context.Context, st *store.Store, subscriberID, pubID int64) subscribers.Status {
+func subscriptionStatus(ctx context.Context, st workspace.Reads, subscriberID, pubID int64) subscribers.Status {
 	subs, err := st.Subscriptions(ctx, subscriberID)
 	if err != nil {
 		return ""
@@ -101,22 +99,17 @@ func runSubscriberImport(ctx context.Context, a *app, args []string) error {
 		return err
 	}
 	defer in.Close()
-	st, err := a.store(ctx)
+	work, err := a.workspace(ctx, nil)
 	if err != nil {
 		return err
 	}
-	sink, err := st.BeginImport(ctx, p.ID)
-	if err != nil {
-		return err
-	}
-	defer sink.Close()
 
 	var bar *importBar
 	if !quiet {
 		bar = a.progress(in, "importing "+src)
 	}
 	printed := 0
-	im := &subscribers.Importer{Status: def, Log: a.log, OnProblem: func(pr subscribers.Problem) {
+	opts := workspace.ImportOptions{Pending: def == subscribers.Pending, OnProblem: func(pr subscribers.Problem) {
 		if printed++; printed > subscribers.MaxProblems {
 			return
 		}
@@ -128,7 +121,7 @@ func runSubscriberImport(ctx context.Context, a *app, args []string) error {
 		r = io.TeeReader(in, bar.bar)
 	}
 	start := a.now()
-	rep, err := im.Import(ctx, r, sink)
+	rep, err := work.Import(ctx, p, r, opts)
 	bar.finish()
 	if rep != nil {
 		if printed > subscribers.MaxProblems {
@@ -140,7 +133,7 @@ func runSubscriberImport(ctx context.Context, a *app, args []string) error {
 		}
 		fmt.Fprintf(a.env.Stdout, "%s into %s: %d %s read in %s: %d added, %d updated, %d unchanged, %d suppressed (skipped), %d kept unsubscribed, %d bad\n",
 			src, p.Slug, rep.Rows, rows, a.now().Sub(start).Round(10*time.Millisecond), rep.Added, rep.Updated, rep.Unchanged, rep.Suppressed, rep.KeptUnsubscribed, rep.Bad)
-		a.printConfirmationsDue(ctx, st)
+		a.printConfirmationsDue(ctx, work.Reads())
 	}
 	if err == nil && rep.Bad > 0 {
 		return exitError{3} // the good rows are in; say that some were not
@@ -200,29 +193,18 @@ func runSubscriberExport(ctx context.Context, a *app, args []string) error {
 	if err != nil {
 		return err
 	}
-	st, err := a.store(ctx)
+	work, err := a.workspace(ctx, nil)
 	if err != nil {
 		return err
 	}
-	pubs, err := st.Publications(ctx)
-	if err != nil {
-		return err
-	}
-	cols := make([]subscribers.ExportPublication, 0, len(pubs))
-	for _, p := range pubs {
-		if f.PublicationID == 0 || p.ID == f.PublicationID {
-			cols = append(cols, subscribers.ExportPublication{ID: p.ID, Slug: p.Slug})
+	var p *newsletter.Publication
+	if pubSlug != "" {
+		if p, err = a.findPublication(ctx, pubSlug, false); err != nil {
+			return err
 		}
 	}
 	w := bufio.NewWriterSize(a.env.Stdout, 64<<10)
-	ex, err := subscribers.NewCSVExporter(w, cols, f.PublicationID)
-	if err != nil {
-		return err
-	}
-	if err := st.EachSubscriber(ctx, f, ex.Write); err != nil {
-		return err
-	}
-	if err := ex.Flush(); err != nil {
+	if err := work.Export(ctx, w, p, f.Status); err != nil {
 		return err
 	}
 	return w.Flush()
@@ -278,7 +260,7 @@ func runSubscriberList(ctx context.Context, a *app, args []string) error {
 		return err
 	}
 	f.Text, f.Limit, f.BeforeID = text, limit, before
-	st, err := a.store(ctx)
+	st, err := a.reads(ctx)
 	if err != nil {
 		return err
 	}
@@ -329,7 +311,7 @@ func runSubscriberUnsubscribe(ctx context.Context, a *app, args []string) error 
 	if err != nil {
 		return err
 	}
-	sub, st, err := a.subscriberArg(ctx, email)
+	sub, _, err := a.subscriberArg(ctx, email)
 	if err != nil {
 		return err
 	}
@@ -341,7 +323,11 @@ func runSubscriberUnsubscribe(ctx context.Context, a *app, args []string) error 
 		}
 		pubID = p.ID
 	}
-	if err := st.Unsubscribe(ctx, sub.ID, pubID, subscribers.ViaEditor, "from the command line"); err != nil {
+	work, err := a.workspace(ctx, nil)
+	if err != nil {
+		return err
+	}
+	if err := work.Unsubscribe(ctx, pubID, sub.ID, subscribers.ViaEditor); err != nil {
 		return err
 	}
 	where := "every publication"
@@ -353,8 +339,8 @@ func runSubscriberUnsubscribe(ctx context.Context, a *app, args []string) error 
 }
 
 // subscriberArg finds the subscriber an EMAIL argument names.
-func (a *app) subscriberArg(ctx context.Context, email string) (*subscribers.Subscriber, *store.Store, error) {
-	st, err := a.store(ctx)
+func (a *app) subscriberArg(ctx context.Context, email string) (*subscribers.Subscriber, workspace.Reads, error) {
+	st, err := a.reads(ctx)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -375,14 +361,14 @@ func runSubscriberLift(ctx context.Context, a *app, args []string) error {
 	if err != nil {
 		return err
 	}
-	st, err := a.store(ctx)
+	work, err := a.workspace(ctx, nil)
 	if err != nil {
 		return err
 	}
 	if why == "" {
 		why = "lifted from the command line"
 	}
-	err = st.LiftSuppression(ctx, email, subscribers.ViaEditor, why)
+	err = work.LiftSuppression(ctx, email, subscribers.ViaEditor, why)
 	if errors.Is(err, store.ErrNotFound) {
 		return fmt.Errorf("%s is not suppressed", email)
 	}

@@ -4,9 +4,7 @@ import (
 	"context"
 	"fmt"
 
-	"masthead/store"
-	"masthead/subscribers"
-	"masthead/web"
+	"masthead/workspace"
 )
 
 // runSubscriberConfirmationsSend is 'masthead subscriber send-confirmations':
@@ -23,15 +21,19 @@ func runSubscriberConfirmationsSend(ctx context.Context, a *app, args []string) 
 	if len(pos) > 0 {
 		return usageErr("unexpected argument %q", pos[0])
 	}
-	st, err := a.store(ctx)
+	st, err := a.reads(ctx)
 	if err != nil {
 		return err
 	}
-	srv, via, err := a.confirmationSender(ctx, st)
+	work, err := a.workspace(ctx, nil)
 	if err != nil {
 		return err
 	}
-	rep, err := srv.SendConfirmations(ctx)
+	queue, via, err := a.confirmations(ctx, workerOptions{}, work.Assembler())
+	if err != nil {
+		return err
+	}
+	rep, err := queue.SendAll(ctx)
 	fmt.Fprintf(a.env.Stdout, "%d confirmation emails sent via %s with links to %s", rep.Sent, via, a.cfg.BaseURL)
 	if rep.Refused > 0 {
 		fmt.Fprintf(a.env.Stdout, ", %d refused by the server", rep.Refused)
@@ -44,25 +46,9 @@ func runSubscriberConfirmationsSend(ctx context.Context, a *app, args []string) 
 	return nil
 }
 
-// confirmationSender is the web edition's confirmation sender over st, with
-// this command's mail settings.
-func (a *app) confirmationSender(ctx context.Context, st *store.Store) (*web.Server, string, error) {
-	secret, err := a.secret(ctx)
-	if err != nil {
-		return nil, "", err
-	}
-	sender, via, err := a.sender()
-	if err != nil {
-		return nil, "", err
-	}
-	srv, err := web.New(web.Deps{Store: st, Log: a.log.With("component", "confirmations"), BaseURL: a.cfg.BaseURL,
-		Signer: subscribers.NewSigner(secret), Mailer: web.SenderMailer(sender)})
-	return srv, via, err
-}
-
 // printConfirmationsDue tells an editor who queued confirmations where they
 // go out from.
-func (a *app) printConfirmationsDue(ctx context.Context, st *store.Store) {
+func (a *app) printConfirmationsDue(ctx context.Context, st workspace.Reads) {
 	due, err := st.ConfirmationsDue(ctx)
 	if err != nil || due == 0 {
 		return

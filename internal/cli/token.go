@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 
-	"masthead/auth"
 	"masthead/store"
 )
 
@@ -25,7 +24,7 @@ func runTokenCreate(ctx context.Context, a *app, args []string) error {
 	if *user == "" {
 		return usageErr("--user EMAIL is required")
 	}
-	st, err := a.store(ctx)
+	st, err := a.reads(ctx)
 	if err != nil {
 		return err
 	}
@@ -36,7 +35,11 @@ func runTokenCreate(ctx context.Context, a *app, args []string) error {
 	if err != nil {
 		return err
 	}
-	token, _, err := auth.New(st, auth.Options{Log: a.log}).CreateToken(ctx, u.ID, *name)
+	work, err := a.workspace(ctx, nil)
+	if err != nil {
+		return err
+	}
+	token, _, err := work.CreateToken(ctx, u, *name)
 	if err != nil {
 		return err
 	}

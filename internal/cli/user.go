@@ -33,11 +33,11 @@ func runUserAdd(ctx context.Context, a *app, args []string) error {
 	if err != nil {
 		return err
 	}
-	st, err := a.store(ctx)
+	work, err := a.workspace(ctx, nil)
 	if err != nil {
 		return err
 	}
-	u, err := auth.New(st, auth.Options{Log: a.log}).CreateUser(ctx, email, password, r)
+	u, err := work.AddUser(ctx, email, password, r)
 	if errors.Is(err, store.ErrConflict) {
 		return fmt.Errorf("%s already has an account", email)
 	}

@@ -9,6 +9,7 @@ import (
 
 	"masthead/auth"
 	"masthead/store"
+	"masthead/workspace"
 )
 
 // The account commands beyond user add: list, remove, role and password.
@@ -22,7 +23,7 @@ func runUserList(ctx context.Context, a *app, args []string) error {
 	if len(pos) > 0 {
 		return usageErr("user list takes no arguments, got %q", pos[0])
 	}
-	st, err := a.store(ctx)
+	st, err := a.reads(ctx)
 	if err != nil {
 		return err
 	}
@@ -49,15 +50,15 @@ func runUserList(ctx context.Context, a *app, args []string) error {
 // runUserRemove deletes an account with its sessions and API tokens:
 // masthead user remove EMAIL. The last admin cannot be removed.
 func runUserRemove(ctx context.Context, a *app, args []string) error {
-	u, st, err := a.userArg(ctx, a.flags(), args)
+	u, work, err := a.userArg(ctx, a.flags(), args)
 	if err != nil {
 		return err
 	}
-	tokens, err := st.APITokens(ctx, u.ID)
+	tokens, err := work.Reads().APITokens(ctx, u.ID)
 	if err != nil {
 		return err
 	}
-	if err := auth.New(st, auth.Options{Log: a.log}).RemoveUser(ctx, u); err != nil {
+	if err := work.RemoveUser(ctx, u); err != nil {
 		return accountErr(err)
 	}
 	fmt.Fprintf(a.env.Stdout, "removed %s; its sessions ended and its %d API tokens stopped working\n", u.Email, len(tokens))
@@ -69,7 +70,7 @@ func runUserRemove(ctx context.Context, a *app, args []string) error {
 func runUserRole(ctx context.Context, a *app, args []string) error {
 	fs := a.flags()
 	role := fs.String("role", "", "editor or admin (required)")
-	u, st, err := a.userArg(ctx, fs, args)
+	u, work, err := a.userArg(ctx, fs, args)
 	if err != nil {
 		return err
 	}
@@ -80,7 +81,7 @@ func runUserRole(ctx context.Context, a *app, args []string) error {
 	if err != nil {
 		return usageErr("--role: %v", err)
 	}
-	if err := auth.New(st, auth.Options{Log: a.log}).SetRole(ctx, u, r); err != nil {
+	if err := work.SetRole(ctx, u, r); err != nil {
 		return accountErr(err)
 	}
 	fmt.Fprintf(a.env.Stdout, "%s is now %s\n", u.Email, r)
@@ -91,7 +92,7 @@ func runUserRole(ctx context.Context, a *app, args []string) error {
 // the first line of stdin) and ends all its sessions: masthead user password
 // EMAIL.
 func runUserPassword(ctx context.Context, a *app, args []string) error {
-	u, st, err := a.userArg(ctx, a.flags(), args)
+	u, work, err := a.userArg(ctx, a.flags(), args)
 	if err != nil {
 		return err
 	}
@@ -99,7 +100,7 @@ func runUserPassword(ctx context.Context, a *app, args []string) error {
 	if err != nil {
 		return err
 	}
-	if err := auth.New(st, auth.Options{Log: a.log}).SetPassword(ctx, u, password, ""); err != nil {
+	if err := work.SetPassword(ctx, u, password, ""); err != nil {
 		return err
 	}
 	fmt.Fprintf(a.env.Stdout, "password of %s changed; its sessions ended (API tokens still work)\n", u.Email)
@@ -107,24 +108,24 @@ func runUserPassword(ctx context.Context, a *app, args []string) error {
 }
 
 // userArg parses fs over args, wants one EMAIL argument and finds its
-// account.
-func (a *app) userArg(ctx context.Context, fs *flag.FlagSet, args []string) (*auth.User, *store.Store, error) {
+// account; the operations layer changes it.
+func (a *app) userArg(ctx context.Context, fs *flag.FlagSet, args []string) (*auth.User, *workspace.Service, error) {
 	email, err := a.parseOne(fs, args, "EMAIL")
 	if err != nil {
 		return nil, nil, err
 	}
-	st, err := a.store(ctx)
+	work, err := a.workspace(ctx, nil)
 	if err != nil {
 		return nil, nil, err
 	}
-	u, err := st.UserByEmail(ctx, email)
+	u, err := work.Reads().UserByEmail(ctx, email)
 	if errors.Is(err, store.ErrNotFound) {
 		return nil, nil, fmt.Errorf("no account %s (see 'masthead user list')", email)
 	}
 	if err != nil {
 		return nil, nil, err
 	}
-	return u, st, nil
+	return u, work, nil
 }
 
 // accountErr says what to do about a refused account change.

@@ -10,11 +10,9 @@ import (
 	"time"
 
 	"masthead/delivery"
-	"masthead/internal/ratelimit"
 	"masthead/newsletter"
 	"masthead/scheduler"
 	"masthead/store"
-	"masthead/subscribers"
 )
 
 // workerOptions are the flags of the processes that send (worker and serve).
@@ -28,6 +26,9 @@ type workerOptions struct {
 	domainRates rateMap
 	exitIdle    bool
 	dkim        *dkimFlags
+	// softBounceLimit is the bounce policy's (--soft-bounce-limit): the soft
+	// bounces in a row that make an address bounced, whatever reported them.
+	softBounceLimit int
 }
 
 // runWorker is `masthead worker`: a process that only sends. It finds every
@@ -47,6 +48,7 @@ func runWorker(ctx context.Context, a *app, args []string) error {
 	fs.Var(o.domainRates, "domain-rate", "DOMAIN=RATE: messages per second to one recipient domain over every process (repeatable)")
 	fs.BoolVar(&o.exitIdle, "exit-when-idle", false, "exit when no issue is left sending (batch jobs, tests)")
 	o.dkim = a.dkimFlags(fs)
+	a.softBounceFlag(fs, &o.softBounceLimit)
 	pos, err := a.parse(fs, args)
 	if err != nil {
 		return err
@@ -63,11 +65,14 @@ func runWorker(ctx context.Context, a *app, args []string) error {
 	case o.rate < 0:
 		return usageErr("--rate must not be negative")
 	}
-	st, err := a.store(ctx)
+	if err := checkSoftBounceLimit(o.softBounceLimit); err != nil {
+		return err
+	}
+	st, err := a.reads(ctx)
 	if err != nil {
 		return err
 	}
-	eng, err := a.engine(ctx, st, o)
+	eng, _, err := a.engine(ctx, engineSpec{workerOptions: o})
 	if err != nil {
 		return err
 	}
@@ -76,58 +81,10 @@ func runWorker(ctx context.Context, a *app, args []string) error {
 	return work(ctx, st, eng, o, a.log)
 }
 
-// engine builds the delivery engine of a sending process.
-func (a *app) engine(ctx context.Context, st *store.Store, o workerOptions) (*delivery.Engine, error) {
-	secret, err := a.secret(ctx)
-	if err != nil {
-		return nil, err
-	}
-	sender, _, err := a.sender()
-	if err != nil {
-		return nil, err
-	}
-	dkim, err := o.dkim.load(nil)
-	if err != nil {
-		return nil, err
-	}
-	return delivery.New(st, sender, delivery.Config{
-		DKIM:        dkim,
-		Connections: o.connections,
-		ClaimBatch:  o.claimBatch,
-		Lease:       o.lease,
-		Poll:        o.poll,
-		Rate:        o.rate,
-		DomainRates: o.domainRates,
-		SharedLimit: sharedLimit(st, a.log),
-		BaseURL:     a.cfg.BaseURL,
-		Signer:      subscribers.NewSigner(secret),
-		ReclaimDead: true,
-	}, a.log)
-}
-
-// sharedLimit makes delivery's rate limits hold across every process of the
-// database.
-func sharedLimit(st *store.Store, log *slog.Logger) func(string, float64, int) delivery.Waiter {
-	return func(name string, perSecond float64, burst int) delivery.Waiter {
-		l, err := ratelimit.New(st, name, perSecond, burst)
-		if err != nil {
-			// Rates are checked when flags are parsed; this is a bug, and
-			// sending unlimited would break a promise: refuse every send.
-			log.Error("bad rate limit", "limit", name, "err", err)
-			return refuse{err}
-		}
-		return l
-	}
-}
-
-type refuse struct{ err error }
-
-func (r refuse) Wait(context.Context) error { return r.err }
-
 // work keeps a delivery run going for every sending issue (scheduler.Workers)
 // until ctx is done, when the runs finish and record what is in flight, or,
 // with --exit-when-idle, until nothing is sending.
-func work(ctx context.Context, st *store.Store, eng *delivery.Engine, o workerOptions, log *slog.Logger) error {
+func work(ctx context.Context, st scheduler.WorkerStore, eng *delivery.Engine, o workerOptions, log *slog.Logger) error {
 	ctx, stop := context.WithCancel(ctx)
 	defer stop()
 	w := &scheduler.Workers{Store: st, Log: log, Poll: o.poll, Transport: eng.Transport(),

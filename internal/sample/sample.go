@@ -14,6 +14,7 @@ import (
 	"masthead/newsletter"
 	"masthead/store"
 	"masthead/subscribers"
+	"masthead/workspace"
 )
 
 // Slug is the sample publication's slug.
@@ -31,8 +32,10 @@ var Subscribers = []struct{ Email, Name string }{
 // when it created it, or nil and false when the database already has a
 // publication (its own, or one another process seeded at the same moment).
 // The articles are dated today in the publication's zone (UTC).
-func Seed(ctx context.Context, st *store.Store, now time.Time) (*newsletter.Publication, bool, error) {
-	pubs, err := st.Publications(ctx)
+//
+// It makes them through the operations layer, as an editor would.
+func Seed(ctx context.Context, work *workspace.Service, now time.Time) (*newsletter.Publication, bool, error) {
+	pubs, err := work.Reads().Publications(ctx)
 	if err != nil {
 		return nil, false, err
 	}
@@ -51,30 +54,21 @@ func Seed(ctx context.Context, st *store.Store, now time.Time) (*newsletter.Publ
 		VolumeStart: today,
 		Sections:    []string{"Front Page", "News", "Help"},
 	}
-	p.Normalize()
-	if err := p.Validate(); err != nil {
-		return nil, false, fmt.Errorf("sample publication: %w", err)
-	}
-	if err := st.SavePublication(ctx, p); err != nil {
+	if err := work.SavePublication(ctx, p); err != nil {
 		if errors.Is(err, store.ErrConflict) {
 			return nil, false, nil // another process seeded it first
 		}
 		return nil, false, fmt.Errorf("sample publication: %w", err)
 	}
-	var list []*newsletter.Article
 	for _, a := range articles {
 		a := *a
-		a.PublicationID, a.Date, a.Status = p.ID, today, newsletter.Ready
-		if err := a.Validate(p, "sample article"); err != nil {
-			return nil, false, err
+		a.Date, a.Status = today, newsletter.Ready
+		if err := work.SaveArticle(ctx, p, &a); err != nil {
+			return nil, false, fmt.Errorf("sample article %q: %w", a.Title, err)
 		}
-		list = append(list, &a)
-	}
-	if err := st.SaveArticles(ctx, list...); err != nil {
-		return nil, false, fmt.Errorf("sample articles: %w", err)
 	}
 	for _, s := range Subscribers {
-		if _, err := st.AddSubscriber(ctx, s.Email, s.Name, p.ID, subscribers.Active, subscribers.ViaEditor); err != nil {
+		if _, err := work.AddSubscriber(ctx, p, s.Email, s.Name, false, subscribers.ViaEditor); err != nil {
 			return nil, false, fmt.Errorf("sample subscriber %s: %w", s.Email, err)
 		}
 	}

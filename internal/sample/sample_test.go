@@ -11,6 +11,7 @@ import (
 	"masthead/internal/sample"
 	"masthead/newsletter"
 	"masthead/store"
+	"masthead/workspace"
 )
 
 // Seeding fills an empty database once, even when two processes start on it
@@ -20,20 +21,25 @@ func TestSeedOnce(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "masthead.db")
 	now := time.Date(2009, 7, 9, 12, 0, 0, 0, time.UTC)
 	var stores []*store.Store
+	var works []*workspace.Service
 	for range 2 {
 		st, err := store.Open(ctx, path, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
 		t.Cleanup(func() { st.Close() })
-		stores = append(stores, st)
+		w, err := workspace.New(workspace.Config{Store: st, BaseURL: "http://127.0.0.1:8080"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		stores, works = append(stores, st), append(works, w)
 	}
 	var mu sync.Mutex
 	created := 0
 	var wg sync.WaitGroup
-	for _, st := range stores {
+	for _, w := range works {
 		wg.Go(func() {
-			_, ok, err := sample.Seed(ctx, st, now)
+			_, ok, err := sample.Seed(ctx, w, now)
 			if err != nil {
 				t.Error(err)
 			}
@@ -52,7 +58,7 @@ func TestSeedOnce(t *testing.T) {
 	if created != 1 || len(pubs) != 1 || pubs[0].Slug != sample.Slug {
 		t.Fatalf("created %d times, %d publications; want one sample", created, len(pubs))
 	}
-	if _, ok, err := sample.Seed(ctx, stores[0], now); ok || err != nil {
+	if _, ok, err := sample.Seed(ctx, works[0], now); ok || err != nil {
 		t.Errorf("a second seed: %v, %v", ok, err)
 	}
 	iss, err := assembly.New(stores[0], "http://127.0.0.1:8080").Assemble(ctx, pubs[0], newsletter.Date{Year: 2009, Month: 7, Day: 9})

@@ -1,10 +1,10 @@
-package web
+package bounces
 
 import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"strings"
+	"log/slog"
 
 	"masthead/subscribers"
 )
@@ -49,21 +49,22 @@ func isSNS(body []byte) bool {
 	return json.Unmarshal(body, &probe) == nil && probe.TopicArn != "" && probe.Type != ""
 }
 
-// snsReports reads an SNS message. A subscription confirmation is logged
-// with its SubscribeURL, which an operator visits to confirm: the server
-// never fetches a URL a request gave it.
-func (s *Server) snsReports(body []byte) ([]report, error) {
+// snsReports reads an SNS message: one report per SES notification, on the
+// SNS MessageId (SNS retries a notification with the same one). A
+// subscription confirmation is logged with its SubscribeURL, which an
+// operator visits to confirm: masthead never fetches a URL a request gave it.
+func snsReports(body []byte, log *slog.Logger) ([]*Report, error) {
 	var env snsEnvelope
 	if json.Unmarshal(body, &env) != nil {
 		return nil, errors.New("the body is not an SNS message")
 	}
 	switch env.Type {
 	case "SubscriptionConfirmation":
-		s.log.Warn("webhook: SNS subscription waiting for confirmation; visit SubscribeURL to confirm it",
+		log.Warn("webhook: SNS subscription waiting for confirmation; visit SubscribeURL to confirm it",
 			"topic", env.TopicArn, "SubscribeURL", env.SubscribeURL)
 		return nil, nil
 	case "UnsubscribeConfirmation":
-		s.log.Warn("webhook: SNS subscription ended", "topic", env.TopicArn)
+		log.Warn("webhook: SNS subscription ended", "topic", env.TopicArn)
 		return nil, nil
 	case "Notification":
 	default:
@@ -77,30 +78,30 @@ func (s *Server) snsReports(body []byte) ([]report, error) {
 	if kind == "" {
 		kind = n.EventType
 	}
-	var out []report
+	rep := &Report{ID: "sns:" + env.MessageID, Type: TypeSES, Direct: true}
+	add := func(email string, kind Kind, detail string) {
+		if _, err := subscribers.Normalize(email); err != nil {
+			log.Warn("webhook: SES report for an unusable address ignored", "err", err)
+			return
+		}
+		rep.Recipients = append(rep.Recipients, Recipient{Kind: kind, Final: email, Detail: oneLine(detail)})
+	}
 	switch {
 	case kind == "Bounce" && n.Bounce != nil:
-		hard := n.Bounce.BounceType == "Permanent"
+		k := Soft
+		if n.Bounce.BounceType == "Permanent" {
+			k = Hard
+		}
 		for _, rc := range n.Bounce.BouncedRecipients {
-			detail := strings.TrimSpace("SES " + n.Bounce.BounceType + "/" + n.Bounce.BounceSubType + " " + rc.Status + " " + rc.DiagnosticCode)
-			out = append(out, report{ID: "sns:" + env.MessageID, Type: "bounce", Email: rc.EmailAddress, Hard: hard, Detail: detail})
+			add(rc.EmailAddress, k, "SES "+n.Bounce.BounceType+"/"+n.Bounce.BounceSubType+" "+rc.Status+" "+rc.DiagnosticCode)
 		}
 	case kind == "Complaint" && n.Complaint != nil:
 		for _, rc := range n.Complaint.ComplainedRecipients {
-			out = append(out, report{ID: "sns:" + env.MessageID, Type: "complaint", Email: rc.EmailAddress,
-				Detail: strings.TrimSpace("SES complaint " + n.Complaint.ComplaintFeedbackType)})
+			add(rc.EmailAddress, Complaint, "SES complaint "+n.Complaint.ComplaintFeedbackType)
 		}
 	default:
-		s.log.Info("webhook: SES notification ignored", "type", kind, "message", env.MessageID)
+		log.Info("webhook: SES notification ignored", "type", kind, "message", env.MessageID)
 		return nil, nil
 	}
-	valid := out[:0]
-	for _, rep := range out {
-		if _, err := subscribers.Normalize(rep.Email); err != nil {
-			s.log.Warn("webhook: SES report for an unusable address ignored", "err", err)
-			continue
-		}
-		valid = append(valid, rep)
-	}
-	return valid, nil
+	return []*Report{rep}, nil
 }
