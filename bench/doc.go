@@ -1,8 +1,8 @@
 // Package bench is in charge of measuring masthead against the ceiling of the
 // machine it runs on, on loopback only and in bounded time: it builds a fresh
 // database (a publication, N subscribers through the real CSV import, an issue
-// of 20 articles through assembly.Assembler), starts a discard SMTP server
-// (internal/smtptest) with an optional reply latency, then sends the issue
+// of 20 articles through assembly.Assembler), starts a discard SMTP server of
+// its own (sink.go) with an optional reply latency, then sends the issue
 // through the real delivery engine and, for comparison, the same number of
 // messages through a bare go-mail loop (one pre-built message) over the same
 // number of connections. It also loads the web edition (archive page,

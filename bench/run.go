@@ -10,8 +10,6 @@ import (
 	"slices"
 	"strings"
 	"time"
-
-	"masthead/internal/smtptest"
 )
 
 // Report is what one Run measured.
@@ -66,7 +64,7 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 		defer os.RemoveAll(tmp)
 		dir = tmp
 	}
-	srv, err := smtptest.Start(smtptest.Options{Discard: true, Latency: o.Latency})
+	srv, err := startSink(o.Latency)
 	if err != nil {
 		return nil, fmt.Errorf("SMTP server: %w", err)
 	}
@@ -127,7 +125,7 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 type runner struct {
 	o   *Options
 	dir string
-	srv *smtptest.Server
+	srv *sink
 	fx  *Fixture
 	n   int
 }

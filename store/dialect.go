@@ -31,10 +31,7 @@ type dialect interface {
 
 func dialectFor(dsn string) (dialect, error) {
 	if strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") {
-		if newPostgres == nil {
-			return nil, errors.New("this build of masthead has no PostgreSQL support")
-		}
-		return newPostgres(), nil
+		return postgresDialect{}, nil
 	}
 	if dsn == "" {
 		return nil, errors.New("no database given (--db or MASTHEAD_DB)")
@@ -70,9 +67,6 @@ func Exists(dsn string) (bool, error) {
 	}
 	return err == nil, err
 }
-
-// newPostgres is set by the PostgreSQL dialect's file.
-var newPostgres func() dialect
 
 type sqliteDialect struct{}
 

@@ -13,8 +13,6 @@ import (
 	_ "github.com/jackc/pgx/v5/stdlib" // the database/sql driver "pgx"
 )
 
-func init() { newPostgres = func() dialect { return postgresDialect{} } }
-
 // postgresDialect is PostgreSQL through pgx v5's database/sql driver. Several
 // masthead processes may share one PostgreSQL database: rows are locked with
 // FOR UPDATE, claims skip rows another process holds, and migrations take an

@@ -13,8 +13,6 @@ import (
 	"sort"
 	"strings"
 	"time"
-
-	"masthead/store"
 )
 
 // Env is the outside world a command sees; tests pass their own.
@@ -237,12 +235,12 @@ func (a *app) usage(w io.Writer) {
 
 // app holds what a running command has opened.
 type app struct {
-	env Env
-	cmd command
-	cfg Config
-	log *slog.Logger
-	st  *store.Store
-	now func() time.Time
+	env    Env
+	cmd    command
+	cfg    Config
+	log    *slog.Logger
+	wiring // the database and what is built on it (wire.go)
+	now    func() time.Time
 	// closers run when the command ends, last opened first.
 	closers []func()
 }

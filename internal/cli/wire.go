@@ -32,6 +32,11 @@ import (
 // layer (workspace) and read through its Reads; see the rule in package
 // workspace's comment.
 
+// wiring is what a command has opened: the database.
+type wiring struct {
+	st *store.Store
+}
+
 // store opens the database once per command.
 func (a *app) store(ctx context.Context) (*store.Store, error) {
 	if a.st != nil {

@@ -11,8 +11,8 @@ import (
 	"fmt"
 	"time"
 
+	"masthead/ledger"
 	"masthead/newsletter"
-	"masthead/store"
 	"masthead/subscribers"
 	"masthead/workspace"
 )
@@ -55,7 +55,7 @@ func Seed(ctx context.Context, work *workspace.Service, now time.Time) (*newslet
 		Sections:    []string{"Front Page", "News", "Help"},
 	}
 	if err := work.SavePublication(ctx, p); err != nil {
-		if errors.Is(err, store.ErrConflict) {
+		if errors.Is(err, ledger.ErrConflict) {
 			return nil, false, nil // another process seeded it first
 		}
 		return nil, false, fmt.Errorf("sample publication: %w", err)
