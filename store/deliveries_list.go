@@ -2,6 +2,9 @@ package store
 
 import (
 	"context"
+	"fmt"
+	"slices"
+	"strconv"
 	"strings"
 
 	"masthead/ledger"
@@ -82,4 +85,71 @@ func (s *Store) DeliveryByID(ctx context.Context, id int64) (*ledger.Delivery, e
 
 func likeEscape(s string) string {
 	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
+}
+
+// SubscriberDeliveries lists a subscriber's latest deliveries (any issue),
+// newest first.
+func (s *Store) SubscriberDeliveries(ctx context.Context, subscriberID int64, limit int) ([]*ledger.Delivery, error) {
+	rows, err := s.db.QueryContext(ctx, s.q(`SELECT `+deliveryColumns+` FROM deliveries
+		WHERE subscriber_id = ? ORDER BY id DESC LIMIT ?`), subscriberID, limit)
+	if err != nil {
+		return nil, fmt.Errorf("deliveries of subscriber %d: %w", subscriberID, err)
+	}
+	list, err := collectDeliveries(rows)
+	if err != nil {
+		return nil, err
+	}
+	// collectDeliveries orders by id; newest first reads better here.
+	slices.Reverse(list)
+	return list, nil
+}
+
+// QueueDepth counts the deliveries not yet settled (queued, or claimed and
+// being sent) of issues that are sending or paused, per publication slug;
+// every publication is listed, with 0 when nothing waits.
+func (s *Store) QueueDepth(ctx context.Context) (map[string]int, error) {
+	out := map[string]int{}
+	rows, err := s.db.QueryContext(ctx, `SELECT p.slug, COUNT(d.id)
+		FROM publications p
+		LEFT JOIN issues i ON i.publication_id = p.id AND i.status IN ('sending', 'paused')
+		LEFT JOIN deliveries d ON d.issue_id = i.id AND d.status IN ('queued', 'sending')
+		GROUP BY p.slug`)
+	if err != nil {
+		return nil, fmt.Errorf("queue depth: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var slug string
+		var n int
+		if err := rows.Scan(&slug, &n); err != nil {
+			return nil, err
+		}
+		out[slug] = n
+	}
+	return out, rows.Err()
+}
+
+// DeliveryByMessageID finds the delivery an issue's message was sent as, from
+// its Message-ID ("<issue.subscriber.hash@domain>", with or without the angle
+// brackets), as quoted back in bounce and complaint reports. ErrNotFound when
+// no delivery has that id.
+func (s *Store) DeliveryByMessageID(ctx context.Context, messageID string) (*ledger.Delivery, error) {
+	id := "<" + strings.Trim(strings.TrimSpace(messageID), "<>") + ">"
+	// The issue and subscriber ids lead the local part: look the row up by
+	// its (issue_id, subscriber_id) key and let the full id confirm it.
+	parts := strings.SplitN(strings.Trim(id, "<>"), ".", 3)
+	if len(parts) < 3 {
+		return nil, fmt.Errorf("message id %s: %w", id, ErrNotFound)
+	}
+	issueID, err1 := strconv.ParseInt(parts[0], 10, 64)
+	subID, err2 := strconv.ParseInt(parts[1], 10, 64)
+	if err1 != nil || err2 != nil {
+		return nil, fmt.Errorf("message id %s: %w", id, ErrNotFound)
+	}
+	d, err := scanDelivery(s.db.QueryRowContext(ctx, s.q(`SELECT `+deliveryColumns+` FROM deliveries
+		WHERE issue_id = ? AND subscriber_id = ? AND message_id = ?`), issueID, subID, id))
+	if err != nil {
+		return nil, s.mapErr(fmt.Errorf("message id %s: %w", id, err))
+	}
+	return d, nil
 }

@@ -253,3 +253,29 @@ func boolInt(b bool) int {
 	}
 	return 0
 }
+
+// DueIssues lists issues an editor scheduled (status scheduled) whose send time
+// is at or before now, oldest first.
+func (s *Store) DueIssues(ctx context.Context, now time.Time) ([]*newsletter.Issue, error) {
+	return s.queryIssues(ctx, `SELECT `+issueColumns+` FROM issues
+		WHERE status = ? AND send_at <= ? ORDER BY send_at, id`, string(newsletter.Scheduled), ms(now))
+}
+
+// Unschedule takes an editor's one-off send time off an issue: a scheduled
+// issue goes back to assembled (the daily schedule may send it again). It
+// returns ErrConflict when the issue is not scheduled.
+func (s *Store) Unschedule(ctx context.Context, issueID int64) error {
+	res, err := s.db.ExecContext(ctx, s.q(`UPDATE issues SET status = ?, send_at = 0, updated_at = ?
+		WHERE id = ? AND status = ?`), string(newsletter.Assembled), ms(s.now()), issueID, string(newsletter.Scheduled))
+	if err != nil {
+		return fmt.Errorf("unschedule issue %d: %w", issueID, err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		st, err := s.IssueStatus(ctx, issueID)
+		if err != nil {
+			return err
+		}
+		return fmt.Errorf("%w: issue %d is %s, not scheduled", ErrConflict, issueID, st)
+	}
+	return nil
+}

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 )
 
@@ -301,4 +302,24 @@ func (s *Store) SchemaVersion(ctx context.Context) (int, error) {
 	var v int
 	err := s.db.QueryRowContext(ctx, `SELECT COALESCE(MAX(version), 0) FROM schema_version`).Scan(&v)
 	return v, err
+}
+
+// ErrNotMigrated is returned by Ready when the database's schema is older than
+// this build's (another process is still migrating it).
+var ErrNotMigrated = errors.New("database schema is not up to date")
+
+// Ready reports whether the database answers and its schema is at this
+// build's version; the web server's /readyz asks it.
+func (s *Store) Ready(ctx context.Context) error {
+	if err := s.Ping(ctx); err != nil {
+		return fmt.Errorf("ping: %w", err)
+	}
+	v, err := s.SchemaVersion(ctx)
+	if err != nil {
+		return fmt.Errorf("schema version: %w", err)
+	}
+	if v < len(migrations) {
+		return fmt.Errorf("%w: at version %d of %d", ErrNotMigrated, v, len(migrations))
+	}
+	return nil
 }

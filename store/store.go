@@ -1,8 +1,19 @@
 // Package store is masthead's persistence layer: one Store type over database/sql
 // that speaks SQLite (the embedded default, github.com/mattn/go-sqlite3) and, by
-// dialect, other SQL servers. It owns the schema and its migrations and returns
-// domain errors (ErrNotFound, ErrConflict) rather than driver errors, so the domain
-// packages never see which database is underneath.
+// dialect, PostgreSQL (pgx). It owns the schema and its migrations and returns
+// domain errors (ErrNotFound, ErrConflict, which are ledger's) rather than
+// driver errors, so the domain packages never see which database is underneath.
+//
+// Each file is named after the table its SQL works on (articles.go,
+// deliveries_*.go, schedule_runs.go, api_tokens.go ...); store.go, dialect.go,
+// postgres.go, bulk.go, migrations.go and copy.go are the machinery.
+//
+// The store implements the interfaces its users declare for what they need
+// (delivery.Ledger, scheduler.Store, bounces.Store, confirm.Store, auth.Store,
+// assembly.Store, workspace.Reads) and depends on none of those packages, only
+// on the records they share (newsletter, subscribers, auth's accounts, ledger):
+// it knows nothing of HTTP, themes or SMTP. Who may call its methods that
+// write is said in package workspace.
 package store
 
 import (

@@ -134,38 +134,3 @@ func (s *Store) AddSubscriber(ctx context.Context, email, name string, publicati
 	})
 	return out, err
 }
-
-// event appends one line to a subscriber's history.
-func (s *Store) event(ctx context.Context, q querier, subscriberID, publicationID int64, kind subscribers.EventKind, via subscribers.Via, detail string) error {
-	var pub any
-	if publicationID != 0 {
-		pub = publicationID
-	}
-	_, err := q.ExecContext(ctx, s.q(`INSERT INTO subscriber_events (subscriber_id, publication_id, kind, via, detail, created_at)
-		VALUES (?, ?, ?, ?, ?, ?)`), subscriberID, pub, string(kind), string(via), detail, ms(s.now()))
-	if err != nil {
-		return fmt.Errorf("record %s of subscriber %d: %w", kind, subscriberID, err)
-	}
-	return nil
-}
-
-// SubscriberEvents is a subscriber's history, oldest first.
-func (s *Store) SubscriberEvents(ctx context.Context, subscriberID int64) ([]subscribers.Event, error) {
-	rows, err := s.db.QueryContext(ctx, s.q(`SELECT id, subscriber_id, COALESCE(publication_id, 0), kind, via, detail, created_at
-		FROM subscriber_events WHERE subscriber_id = ? ORDER BY id`), subscriberID)
-	if err != nil {
-		return nil, fmt.Errorf("history of subscriber %d: %w", subscriberID, err)
-	}
-	defer rows.Close()
-	var out []subscribers.Event
-	for rows.Next() {
-		var e subscribers.Event
-		var at int64
-		if err := rows.Scan(&e.ID, &e.SubscriberID, &e.PublicationID, &e.Kind, &e.Via, &e.Detail, &at); err != nil {
-			return nil, err
-		}
-		e.At = fromMS(at)
-		out = append(out, e)
-	}
-	return out, rows.Err()
-}

@@ -5,8 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"strconv"
-	"strings"
 
 	"masthead/ledger"
 	"masthead/subscribers"
@@ -76,29 +74,4 @@ func (s *Store) softBounce(ctx context.Context, tx *sql.Tx, email string, policy
 	}
 	return s.suppressTx(ctx, tx, email, subscribers.Bounced, subscribers.ViaBounce,
 		truncate(fmt.Sprintf("%d soft bounces in a row; last: %s", n, detail), 1000))
-}
-
-// DeliveryByMessageID finds the delivery an issue's message was sent as, from
-// its Message-ID ("<issue.subscriber.hash@domain>", with or without the angle
-// brackets), as quoted back in bounce and complaint reports. ErrNotFound when
-// no delivery has that id.
-func (s *Store) DeliveryByMessageID(ctx context.Context, messageID string) (*ledger.Delivery, error) {
-	id := "<" + strings.Trim(strings.TrimSpace(messageID), "<>") + ">"
-	// The issue and subscriber ids lead the local part: look the row up by
-	// its (issue_id, subscriber_id) key and let the full id confirm it.
-	parts := strings.SplitN(strings.Trim(id, "<>"), ".", 3)
-	if len(parts) < 3 {
-		return nil, fmt.Errorf("message id %s: %w", id, ErrNotFound)
-	}
-	issueID, err1 := strconv.ParseInt(parts[0], 10, 64)
-	subID, err2 := strconv.ParseInt(parts[1], 10, 64)
-	if err1 != nil || err2 != nil {
-		return nil, fmt.Errorf("message id %s: %w", id, ErrNotFound)
-	}
-	d, err := scanDelivery(s.db.QueryRowContext(ctx, s.q(`SELECT `+deliveryColumns+` FROM deliveries
-		WHERE issue_id = ? AND subscriber_id = ? AND message_id = ?`), issueID, subID, id))
-	if err != nil {
-		return nil, s.mapErr(fmt.Errorf("message id %s: %w", id, err))
-	}
-	return d, nil
 }
