@@ -210,3 +210,55 @@ func TestGiveUpFailsSoftly(t *testing.T) {
 		t.Errorf("subscriber %s with %d soft bounces, want active with 1", status, soft)
 	}
 }
+
+// TestGiveUpsFollowTheBouncePolicy: the soft bounces of give-ups count
+// toward the installation's bounce policy (serve's --soft-bounce-limit), the
+// same limit as the reports of the bounce mailbox and the webhook: with a
+// limit of 2, the second issue given up on bounces the subscriber and skips
+// their next delivery.
+func TestGiveUpsFollowTheBouncePolicy(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t, 0)
+	f.addSubscribers(t, 0, 3, nil)
+	srv := startServer(t, smtptest.Options{Inject: func(stage smtptest.Stage, _, rcpt string) *smtptest.Fault {
+		if stage == smtptest.StageRcpt && strings.HasPrefix(rcpt, "r00001@") {
+			return &smtptest.Fault{Code: 451, Text: "4.2.2 mailbox full"}
+		}
+		return nil
+	}})
+	cfg := f.fastConfig(2)
+	cfg.GiveUpAfter = 200 * time.Millisecond
+	cfg.Bounces = ledger.BouncePolicy{SoftLimit: 2}
+	e := f.engine(t, smtpTo(t, srv, 5*time.Second), cfg)
+	subscriber := func() (status string, soft int) {
+		t.Helper()
+		openRaw(t, f).QueryRow(`SELECT status, soft_bounces FROM subscribers WHERE email = 'r00001@example.net'`).Scan(&status, &soft)
+		return status, soft
+	}
+	issues := []*newsletter.Issue{f.issue,
+		f.assemble(t, newsletter.Date{Year: 2009, Month: 7, Day: 10}, 0),
+		f.assemble(t, newsletter.Date{Year: 2009, Month: 7, Day: 11}, 0)}
+	for i, want := range []struct {
+		status string
+		soft   int
+	}{{"active", 1}, {"bounced", 2}} {
+		if _, err := e.Start(ctx, issues[i].ID); err != nil {
+			t.Fatal(err)
+		}
+		sum, err := e.Run(ctx, issues[i].ID)
+		if err != nil || sum.Status != newsletter.Sent || sum.Counts.Sent != 2 || sum.Counts.Failed != 1 {
+			t.Fatalf("issue %d: %v, %+v", i+1, err, sum)
+		}
+		if status, soft := subscriber(); status != want.status || soft != want.soft {
+			t.Fatalf("after issue %d given up on: %s with %d soft bounces, want %s with %d (limit 2)",
+				i+1, status, soft, want.status, want.soft)
+		}
+	}
+	// Bounced: the third issue is not sent to them.
+	if _, err := e.Start(ctx, issues[2].ID); err != nil {
+		t.Fatal(err)
+	}
+	if sum, err := e.Run(ctx, issues[2].ID); err != nil || sum.Counts.Total != 2 || sum.Counts.Sent != 2 {
+		t.Fatalf("issue 3: %v, %+v; want only the two others", err, sum)
+	}
+}
