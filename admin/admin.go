@@ -3,8 +3,10 @@
 // and a few lines of script, nothing from elsewhere) to write and arrange
 // articles, preview, test, schedule, send and watch issues, search the
 // delivery ledger, manage subscribers, publication settings, the outbox, API
-// tokens and accounts. Every page but the login needs a session; every form
-// carries the session's CSRF token. The operations are package workspace's.
+// tokens and accounts. Every page but the login needs a session
+// (web/httpauth); every form carries the session's CSRF token. It only
+// parses forms and renders pages: every change is an operation of package
+// workspace, and pages read through workspace.Reads.
 package admin
 
 import (

@@ -4,7 +4,9 @@
 // create' or the admin) or an editor's session cookie, and a cookie-
 // authenticated write must carry the session's X-CSRF-Token header. Errors are
 // always {"error": {"code": "...", "message": "..."}}; lists are paginated
-// with a "next" link. The operations themselves are package workspace's.
+// with a "next" link. It only decodes and encodes JSON: every change is an
+// operation of package workspace, and reads go through workspace.Reads;
+// who a request is, web/httpauth says.
 package api
 
 import (

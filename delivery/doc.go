@@ -1,9 +1,17 @@
 // Package delivery is in charge of getting an assembled issue to every
 // subscriber exactly once: it snapshots the audience into the delivery ledger
-// (store), claims due rows under a lease, composes each message from the issue
-// rendered once (only the recipient's slots are filled per message), sends it
-// over reused SMTP connections (one go-mail Client per connection) or into the
-// built-in outbox, and records every outcome.
+// (the records of package ledger, kept by the store behind the Ledger
+// interface declared here), claims due rows under a lease, composes each
+// message from the issue rendered once (only the recipient's slots are filled
+// per message), sends it over reused SMTP connections (one go-mail Client per
+// connection) or into the built-in outbox, and records every outcome, with
+// the bounces they imply judged by Config.Bounces, the installation's one
+// bounce policy. Its Mailer sends the confirmation emails (subscribers/confirm)
+// through the same senders.
+//
+// Starting or resuming a send through the engine calls Config.Started, which
+// serve points at its delivery workers' Wake: editors' starts (workspace) and
+// the scheduler's fires wake the workers the same way.
 //
 // Outcomes: 2xx is sent; 4xx is retried with exponential backoff and jitter
 // until Config.GiveUpAfter, then failed as a soft bounce; network errors and

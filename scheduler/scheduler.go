@@ -1,8 +1,13 @@
 // Package scheduler is in charge of when issues go out: each publication's
 // daily cron schedule (in the publication's own time zone), editors' one-off
 // send times, runs missed while masthead was down (caught up within a window,
-// otherwise marked missed for an editor), and empty days. It decides and
-// starts sends; the delivery engine does the sending.
+// otherwise marked missed for an editor), and empty days (the notice or the
+// held placeholder, from package assembly). It decides and starts sends
+// through a Starter (the delivery engine), and its Workers keep a delivery run
+// going for every sending issue; it reaches the database through the Store
+// and WorkerStore interfaces it declares. What an editor does to one issue's
+// schedule (hold, release, skip, a one-off time) is an operation of package
+// workspace.
 //
 // Exactly one issue per publication and date does not depend on timing: the
 // database keeps one issue row per (publication, date), one schedule run per

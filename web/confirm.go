@@ -60,7 +60,7 @@ func (s *Server) showConfirm(w http.ResponseWriter, r *http.Request, done bool) 
 		return
 	}
 	ctx := r.Context()
-	sub, err := s.store.Subscriber(ctx, tok.SubscriberID)
+	sub, err := s.read.Subscriber(ctx, tok.SubscriberID)
 	if errors.Is(err, store.ErrNotFound) {
 		s.badLink(w, r, subscribers.PurposeConfirm)
 		return
@@ -68,7 +68,7 @@ func (s *Server) showConfirm(w http.ResponseWriter, r *http.Request, done bool) 
 		s.serverError(w, r, err)
 		return
 	}
-	pub, err := s.store.Publication(ctx, tok.PublicationID)
+	pub, err := s.read.Publication(ctx, tok.PublicationID)
 	if errors.Is(err, store.ErrNotFound) {
 		s.badLink(w, r, subscribers.PurposeConfirm)
 		return

@@ -7,7 +7,12 @@
 //
 // Every route is in one table (routes.go); handlers are methods on Server,
 // one short file each. Pages are rendered with the theme (templates.Theme.Page)
-// and checked against sample data when the Server is made.
+// and checked against sample data when the Server is made. Handlers only
+// parse requests and render answers: subscribing, confirming, leaving and
+// applying a webhook's reports are operations of package workspace, pages
+// read through workspace.Reads, and the confirmation emails are sent by the
+// queue of package subscribers/confirm, which the form wakes. The HTTP side
+// of signing in (cookies, CSRF, the client's address) is in web/httpauth.
 //
 // # Security
 //
@@ -42,5 +47,7 @@
 // masthead's own JSON, {"type":"bounce"|"complaint","email":"...","hard":true,
 // "detail":"..."}, and Amazon SES notifications delivered by SNS (a
 // SubscriptionConfirmation's SubscribeURL is logged for the operator to visit,
-// never fetched).
+// never fetched). The body is read by bounces.ParseWebhook and applied by
+// workspace.ApplyBounceReports, through the same bounces.Apply and under the
+// same bounce policy (serve's --soft-bounce-limit) as the mailbox's reports.
 package web

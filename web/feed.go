@@ -72,7 +72,7 @@ func (s *Server) feed(w http.ResponseWriter, r *http.Request) {
 		pubID = pubs[0].ID // the same list, read in order from its index with no sort
 	}
 	if slug := r.PathValue("slug"); slug != "" {
-		pub, err := s.store.PublicationBySlug(ctx, slug)
+		pub, err := s.read.PublicationBySlug(ctx, slug)
 		if err != nil {
 			s.notFoundOr500(w, r, err)
 			return
@@ -83,14 +83,14 @@ func (s *Server) feed(w http.ResponseWriter, r *http.Request) {
 	}
 	// The list first, then each issue by its key: a sort over whole rows
 	// would read every issue's bodies.
-	list, err := s.store.PublicIssues(ctx, pubID, feedEntries, 0)
+	list, err := s.read.PublicIssues(ctx, pubID, feedEntries, 0)
 	if err != nil {
 		s.serverError(w, r, err)
 		return
 	}
 	issues := make([]*newsletter.Issue, 0, len(list))
 	for _, is := range list {
-		iss, err := s.store.Issue(ctx, is.ID)
+		iss, err := s.read.Issue(ctx, is.ID)
 		if err != nil {
 			s.serverError(w, r, err)
 			return

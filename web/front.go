@@ -116,7 +116,7 @@ func (s *Server) homeData(ctx context.Context, pubs []*newsletter.Publication, s
 	case len(pubs) == 1:
 		pubID = pubs[0].ID // the same list, read in order from its index with no sort
 	}
-	total, err := s.store.CountPublicIssues(ctx, pubID)
+	total, err := s.read.CountPublicIssues(ctx, pubID)
 	if err != nil {
 		return nil, err
 	}
@@ -124,7 +124,7 @@ func (s *Server) homeData(ctx context.Context, pubs []*newsletter.Publication, s
 	if page > d.Pages {
 		return nil, store.ErrNotFound
 	}
-	list, err := s.store.PublicIssues(ctx, pubID, s.pageSize, (page-1)*s.pageSize)
+	list, err := s.read.PublicIssues(ctx, pubID, s.pageSize, (page-1)*s.pageSize)
 	if err != nil {
 		return nil, err
 	}

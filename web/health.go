@@ -10,7 +10,7 @@ import (
 func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
 	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
 	defer cancel()
-	if err := s.store.Ping(ctx); err != nil {
+	if err := s.read.Ping(ctx); err != nil {
 		s.log.Warn("health check: database", "err", err)
 		plain(w, http.StatusServiceUnavailable, "database unavailable\n")
 		return
@@ -23,7 +23,7 @@ func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
 func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
 	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
 	defer cancel()
-	if err := s.store.Ready(ctx); err != nil {
+	if err := s.read.Ready(ctx); err != nil {
 		s.log.Warn("readiness check", "err", err)
 		plain(w, http.StatusServiceUnavailable, "not ready\n")
 		return

@@ -20,12 +20,12 @@ func (s *Server) issue(w http.ResponseWriter, r *http.Request) {
 		s.errorPage(w, r, http.StatusNotFound)
 		return
 	}
-	pub, err := s.store.PublicationBySlug(ctx, r.PathValue("slug"))
+	pub, err := s.read.PublicationBySlug(ctx, r.PathValue("slug"))
 	if err != nil {
 		s.notFoundOr500(w, r, err)
 		return
 	}
-	iss, err := s.store.IssueByDate(ctx, pub.ID, d)
+	iss, err := s.read.IssueByDate(ctx, pub.ID, d)
 	if err != nil {
 		s.notFoundOr500(w, r, err)
 		return

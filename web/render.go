@@ -101,5 +101,5 @@ func (s *Server) notFound(w http.ResponseWriter, r *http.Request) {
 
 // publications lists the publications; the web edition shows them all.
 func (s *Server) publications(ctx context.Context) ([]*newsletter.Publication, error) {
-	return s.store.Publications(ctx)
+	return s.read.Publications(ctx)
 }

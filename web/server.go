@@ -80,7 +80,7 @@ func (l *FormLimits) defaults() {
 // Server is the web server. It is an http.Handler, safe for concurrent use.
 type Server struct {
 	work       *workspace.Service
-	store      workspace.Reads // reads only: changes go through work
+	read       workspace.Reads // reads only: changes go through work
 	log        *slog.Logger
 	baseURL    string
 	signer     *subscribers.Signer
@@ -138,7 +138,7 @@ func New(d Deps) (*Server, error) {
 		return nil, fmt.Errorf("web: %w", err)
 	}
 	s := &Server{
-		work: d.Work, store: d.Work.Reads(), log: d.Log, baseURL: base, signer: d.Signer, assembler: asm,
+		work: d.Work, read: d.Work.Reads(), log: d.Log, baseURL: base, signer: d.Signer, assembler: asm,
 		now: d.Now, siteName: d.SiteName, hookSecret: d.WebhookSecret,
 		confirmTTL: d.ConfirmTTL, trustProxy: d.TrustProxy, pageSize: d.PageSize,
 		admin: d.Admin, api: d.API, metrics: d.Metrics,

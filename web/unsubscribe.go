@@ -129,14 +129,14 @@ func (s *Server) unsubscribeData(ctx context.Context, r *http.Request, tok subsc
 	if err != nil {
 		return nil, err
 	}
-	sub, err := s.store.Subscriber(ctx, tok.SubscriberID)
+	sub, err := s.read.Subscriber(ctx, tok.SubscriberID)
 	if errors.Is(err, store.ErrNotFound) {
 		return d, nil
 	} else if err != nil {
 		return nil, err
 	}
 	d.Email = sub.Email
-	subs, err := s.store.Subscriptions(ctx, sub.ID)
+	subs, err := s.read.Subscriptions(ctx, sub.ID)
 	if err != nil {
 		return nil, err
 	}

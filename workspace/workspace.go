@@ -35,18 +35,17 @@
 //   - the store's own tests, and tests that set up their fixtures.
 //
 // Front ends never hold a *store.Store: they read through Reads, which has
-// no method that writes. Anyone can check it:
+// no method that writes, and change through the Service. admin, api and web
+// import the store only for its query filters and its errors. Anyone can
+// check all of it:
 //
+//	grep -rn --include=*.go '\*store\.Store' . | grep -v '_test.go:' | grep -v '^./store/' | grep -vE ':[0-9]+:\s*//'
+//	    # only workspace/, internal/cli/wire.go and bench/
 //	go list -f '{{.ImportPath}}: {{join .Imports " "}}' ./... | grep -w masthead/store
-//	grep -rn --include=*.go '\*store\.Store' . | grep -v _test.go | grep -v '^./store/'
-//	go list -deps ./store | grep -x net/http   # nothing: the store knows no HTTP
-//	go list -deps ./web | grep -x masthead/delivery   # nothing
-//
-// The first lists only store itself, its users' interfaces' packages that
-// name its types (scheduler, for its run records), workspace, the wiring
-// (internal/cli), bench, internal/sample and store/storetest; the second
-// only workspace/workspace.go and internal/cli's wiring and bench; admin,
-// api and web are in neither.
+//	    # besides those: admin, api, web (filters, errors), scheduler (its run records), store/storetest
+//	go list -deps ./store | grep -x net/http              # nothing: the store knows no HTTP
+//	go list -deps ./web | grep -x masthead/delivery       # nothing
+//	grep -rn --include=*.go '^func init()' .              # nothing
 package workspace
 
 import (

@@ -1,6 +1,10 @@
 // Package cli is masthead's command line: it turns flags and environment into a
 // validated Config, opens what a command needs, and runs the subcommand. main only
-// calls Run.
+// calls Run. Each command parses its arguments, calls an operation of package
+// workspace (every change goes through it) or reads through workspace.Reads,
+// and prints the result. wire.go is the one place that holds the store and
+// builds the parts on it: the delivery engine, the scheduler and its workers,
+// the confirmation queue, the web server with the admin and the API.
 package cli
 
 import (
