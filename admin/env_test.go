@@ -77,17 +77,7 @@ func newEnv(t *testing.T, smtpOpts smtptest.Options) *env {
 		t.Fatal(err)
 	}
 	signer := subscribers.NewSigner([]byte("0123456789abcdef0123456789abcdef"))
-	pubOf := func(ctx context.Context, id int64) (string, error) {
-		iss, err := st.Issue(ctx, id)
-		if err != nil {
-			return "", err
-		}
-		pub, err := st.Publication(ctx, iss.PublicationID)
-		if err != nil {
-			return "", err
-		}
-		return pub.Slug, nil
-	}
+	pubOf := metrics.IssuePublicationOf(st)
 	// The workers are woken by the engine's starts, as serve wires them.
 	workers := &scheduler.Workers{Store: st, Log: log, Poll: 50 * time.Millisecond}
 	engine, err := delivery.New(st, m.WrapSender(delivery.NewSMTP(cfg, log), pubOf), delivery.Config{

@@ -4,24 +4,16 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"masthead/auth"
 	"masthead/store"
+	"masthead/store/storetest"
 )
 
-func openStore(t *testing.T) *store.Store {
-	t.Helper()
-	st, err := store.Open(context.Background(), filepath.Join(t.TempDir(), "masthead.db"), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	return st
-}
+func openStore(t *testing.T) *store.Store { return storetest.Open(t, storetest.SQLite) }
 
 func TestPasswordHash(t *testing.T) {
 	h, err := auth.HashPassword("correct horse battery")

@@ -106,17 +106,7 @@ func TestCountersMoveDuringASend(t *testing.T) {
 		t.Errorf("subscribed events: %v, want %d", v, n)
 	}
 
-	pubOf := func(ctx context.Context, issueID int64) (string, error) {
-		iss, err := st.Issue(ctx, issueID)
-		if err != nil {
-			return "", err
-		}
-		p, err := st.Publication(ctx, iss.PublicationID)
-		if err != nil {
-			return "", err
-		}
-		return p.Slug, nil
-	}
+	pubOf := metrics.IssuePublicationOf(st)
 	eng, err := delivery.New(st, m.WrapSender(delivery.NewSMTP(cfg, nil), pubOf), delivery.Config{
 		Connections: 2, BaseURL: "https://planet.example", Signer: subscribers.NewSigner([]byte("0123456789abcdef0123")),
 		Retry: delivery.Backoff{Base: time.Millisecond, Max: time.Millisecond}, Poll: 5 * time.Millisecond,

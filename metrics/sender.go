@@ -7,10 +7,33 @@ import (
 	"sync"
 
 	"masthead/delivery"
+	"masthead/newsletter"
 )
 
 // IssuePublication names the publication (its slug) an issue belongs to.
 type IssuePublication func(ctx context.Context, issueID int64) (string, error)
+
+// Issues is where IssuePublicationOf looks issues and publications up
+// (*store.Store is one).
+type Issues interface {
+	Issue(ctx context.Context, id int64) (*newsletter.Issue, error)
+	Publication(ctx context.Context, id int64) (*newsletter.Publication, error)
+}
+
+// IssuePublicationOf names an issue's publication from db.
+func IssuePublicationOf(db Issues) IssuePublication {
+	return func(ctx context.Context, issueID int64) (string, error) {
+		iss, err := db.Issue(ctx, issueID)
+		if err != nil {
+			return "", err
+		}
+		p, err := db.Publication(ctx, iss.PublicationID)
+		if err != nil {
+			return "", err
+		}
+		return p.Slug, nil
+	}
+}
 
 // WrapSender returns a delivery.Sender that sends through next and records
 // each attempt of an issue's delivery (test sends are not counted): accepted

@@ -133,18 +133,11 @@ type engineSpec struct {
 
 // engine builds a delivery engine; via describes where its mail goes.
 func (a *app) engine(ctx context.Context, s engineSpec) (*delivery.Engine, string, error) {
-	st, err := a.store(ctx)
+	m, err := a.mail(ctx)
 	if err != nil {
 		return nil, "", err
 	}
-	secret, err := a.secret(ctx)
-	if err != nil {
-		return nil, "", err
-	}
-	sender, via, err := a.sender(ctx)
-	if err != nil {
-		return nil, "", err
-	}
+	st, sender := m.st, m.sender
 	dkim, err := s.dkim.load(s.pub)
 	if err != nil {
 		return nil, "", err
@@ -159,10 +152,35 @@ func (a *app) engine(ctx context.Context, s engineSpec) (*delivery.Engine, strin
 	eng, err := delivery.New(st, sender, delivery.Config{
 		DKIM: dkim, Transport: transport, Connections: s.connections, ClaimBatch: s.claimBatch, Lease: s.lease,
 		Poll: s.poll, Rate: s.rate, DomainRates: s.domainRates, SharedLimit: sharedLimit(st, a.log),
-		Bounces: s.bounces(), BaseURL: a.cfg.BaseURL, Signer: subscribers.NewSigner(secret), ReclaimDead: true,
+		Bounces: s.bounces(), BaseURL: a.cfg.BaseURL, Signer: m.signer, ReclaimDead: true,
 		OnServerState: s.onServer, Started: s.started,
 	}, s.log)
-	return eng, via, err
+	return eng, m.via, err
+}
+
+// mailParts are what every part that sends mail is made of.
+type mailParts struct {
+	st     *store.Store
+	signer *subscribers.Signer // signs the links in the messages
+	sender delivery.Sender
+	via    string // where the mail goes, for people (no password)
+}
+
+// mail opens the database, the signing key and the sender of the command.
+func (a *app) mail(ctx context.Context) (*mailParts, error) {
+	st, err := a.store(ctx)
+	if err != nil {
+		return nil, err
+	}
+	secret, err := a.secret(ctx)
+	if err != nil {
+		return nil, err
+	}
+	sender, via, err := a.sender(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return &mailParts{st: st, signer: subscribers.NewSigner(secret), sender: sender, via: via}, nil
 }
 
 // sharedLimit makes delivery's rate limits hold across every process of the
@@ -188,25 +206,17 @@ func (r refuse) Wait(context.Context) error { return r.err }
 // paced by the global rate when there is one (shared with the issues'
 // messages across every process).
 func (a *app) confirmations(ctx context.Context, o workerOptions, asm *assembly.Assembler) (*confirm.Queue, string, error) {
-	st, err := a.store(ctx)
+	m, err := a.mail(ctx)
 	if err != nil {
 		return nil, "", err
 	}
-	secret, err := a.secret(ctx)
-	if err != nil {
-		return nil, "", err
-	}
-	sender, via, err := a.sender(ctx)
-	if err != nil {
-		return nil, "", err
-	}
-	cfg := confirm.Config{Store: st, Mailer: delivery.NewMailer(sender), Assembler: asm, Signer: subscribers.NewSigner(secret),
+	cfg := confirm.Config{Store: m.st, Mailer: delivery.NewMailer(m.sender), Assembler: asm, Signer: m.signer,
 		BaseURL: a.cfg.BaseURL, Log: a.log.With("component", "confirmations"), Now: a.now}
 	if o.rate > 0 {
-		cfg.Limit = sharedLimit(st, a.log)("global", o.rate, 1)
+		cfg.Limit = sharedLimit(m.st, a.log)("global", o.rate, 1)
 	}
 	q, err := confirm.New(cfg)
-	return q, via, err
+	return q, m.via, err
 }
 
 // serveParts are what `masthead serve` runs, wired together.
@@ -244,7 +254,7 @@ func (a *app) serveParts(ctx context.Context, st *store.Store, o workerOptions, 
 	m := metrics.New(metrics.Options{DB: st, Log: log.With("component", "metrics")})
 	workers := &scheduler.Workers{Store: st, Log: log.With("component", "delivery"), Poll: o.poll}
 	engine, via, err := a.engine(ctx, engineSpec{workerOptions: o, started: workers.Wake, log: log.With("component", "delivery"),
-		wrap: func(s delivery.Sender) delivery.Sender { return m.WrapSender(s, issuePublication(st)) }})
+		wrap: func(s delivery.Sender) delivery.Sender { return m.WrapSender(s, metrics.IssuePublicationOf(st)) }})
 	if err != nil {
 		return nil, err
 	}
@@ -292,21 +302,6 @@ func (a *app) serveParts(ctx context.Context, st *store.Store, o workerOptions, 
 		return nil, err
 	}
 	return &serveParts{handler: m.Instrument(srv), web: srv, sched: sched, workers: workers, confirm: queue, work: work, via: via}, nil
-}
-
-// issuePublication names an issue's publication for the metrics.
-func issuePublication(st *store.Store) metrics.IssuePublication {
-	return func(ctx context.Context, issueID int64) (string, error) {
-		iss, err := st.Issue(ctx, issueID)
-		if err != nil {
-			return "", err
-		}
-		p, err := st.Publication(ctx, iss.PublicationID)
-		if err != nil {
-			return "", err
-		}
-		return p.Slug, nil
-	}
 }
 
 // bounces is the bounce policy of the command's --soft-bounce-limit.

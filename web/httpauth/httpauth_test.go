@@ -6,25 +6,17 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"masthead/auth"
 	"masthead/store"
+	"masthead/store/storetest"
 	"masthead/web/httpauth"
 )
 
-func openStore(t *testing.T) *store.Store {
-	t.Helper()
-	st, err := store.Open(context.Background(), filepath.Join(t.TempDir(), "masthead.db"), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	return st
-}
+func openStore(t *testing.T) *store.Store { return storetest.Open(t, storetest.SQLite) }
 
 func TestLoginSessionAndCSRF(t *testing.T) {
 	ctx := context.Background()
