@@ -71,9 +71,12 @@ type Fetcher struct {
 }
 
 // NewFetcher returns a Fetcher bounded by opts that logs each fetch at debug
-// level on log.
+// level on log (nil logs nothing).
 func NewFetcher(opts Options, log *slog.Logger) *Fetcher {
 	opts = opts.withDefaults()
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
 	dialer := &net.Dialer{
 		Timeout:   10 * time.Second,
 		KeepAlive: 30 * time.Second,
