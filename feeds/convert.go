@@ -3,6 +3,7 @@ package feeds
 import (
 	"fmt"
 	"net/url"
+	"regexp"
 	"strings"
 
 	"github.com/JohannesKaufmann/html-to-markdown/v2/converter"
@@ -33,6 +34,7 @@ type Converter struct {
 	ugc    *bluemonday.Policy
 	strict *bluemonday.Policy
 	md     *converter.Converter
+	tag    *regexp.Regexp // a whole HTML tag, as in "<em>" or "</a>"
 }
 
 // NewConverter returns a Converter.
@@ -48,7 +50,8 @@ func NewConverter() *Converter {
 		table.NewTablePlugin(),
 		strikethrough.NewStrikethroughPlugin(),
 	))
-	return &Converter{ugc: ugc, strict: bluemonday.StrictPolicy(), md: md}
+	return &Converter{ugc: ugc, strict: bluemonday.StrictPolicy(), md: md,
+		tag: regexp.MustCompile(`</?[a-zA-Z][a-zA-Z0-9-]*(\s[^<>]*)?/?>`)}
 }
 
 // Markdown converts the HTML fragment src into Markdown, resolving relative
@@ -84,13 +87,18 @@ func (c *Converter) convert(src, base string, excerpt bool) (string, *image, err
 	return md, first, err
 }
 
-// Text is the plain text of an HTML fragment on one line, with entities
-// decoded and runs of white space made one space: a title or a summary.
+// Text is the plain text of a title, category or summary on one line: its
+// tags removed when it holds any (an Atom type="html" title, a description),
+// its entities decoded and its runs of white space made one space. A "<"
+// that starts no tag ("x<y") is kept as text.
 func (c *Converter) Text(src string) string {
-	if !strings.ContainsAny(src, "<&") {
-		return strings.Join(strings.Fields(src), " ")
+	switch {
+	case c.tag.MatchString(src):
+		src = html.UnescapeString(c.strict.Sanitize(src))
+	case strings.Contains(src, "&"):
+		src = html.UnescapeString(src)
 	}
-	return strings.Join(strings.Fields(html.UnescapeString(c.strict.Sanitize(src))), " ")
+	return strings.Join(strings.Fields(src), " ")
 }
 
 // image is an <img> found in content.

@@ -172,6 +172,8 @@ func TestExcerptAndText(t *testing.T) {
 		"AT&amp;T  &amp; Rates < 5%\n":               "AT&T & Rates < 5%",
 		"Plain\ttitle ":                              "Plain title",
 		"<script>alert(1)</script>Headline":          "Headline",
+		"Why x<y matters, and a<b":                   "Why x<y matters, and a<b",
+		"Fish &amp;amp; chips":                       "Fish &amp; chips",
 	} {
 		if got := c.Text(in); got != want {
 			t.Errorf("Text(%q) = %q, want %q", in, got, want)

@@ -88,7 +88,7 @@ func (p *Parser) Parse(body []byte, feedURL string, content Content) (*Feed, err
 	base := absoluteBase(feedURL)
 	f := &Feed{
 		Title: p.conv.Text(gf.Title),
-		Type:  strings.TrimSpace(gf.FeedType + " " + gf.FeedVersion),
+		Type:  strings.TrimSpace(gf.FeedType + " " + strings.TrimPrefix(gf.FeedVersion, "https://jsonfeed.org/version/")),
 		Items: make([]Item, 0, len(gf.Items)),
 	}
 	if link, ok := resolveLink(base, gf.Link); ok {

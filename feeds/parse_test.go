@@ -162,7 +162,7 @@ func TestParseAtom(t *testing.T) {
 
 func TestParseJSONFeed(t *testing.T) {
 	f := parseFile(t, "bulletin.json", "https://bulletin.example/feed.json", Full)
-	if f.Title != "Valley Bulletin" || f.Link != "https://bulletin.example/" || !strings.HasPrefix(f.Type, "json") {
+	if f.Title != "Valley Bulletin" || f.Link != "https://bulletin.example/" || f.Type != "json 1.1" {
 		t.Errorf("feed: %q %q %q", f.Title, f.Link, f.Type)
 	}
 	if len(f.Items) != 2 {

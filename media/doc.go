@@ -16,10 +16,10 @@
 // phone photo's GPS position included). A photo becomes a JPEG; an image
 // with transparency stays a PNG; other opaque images take the smaller of
 // PNG and JPEG (a chart or logo stays sharp, a photo saved as PNG shrinks).
-// A small animated GIF is kept animated (re-encoded, without its comments
-// and application data); a large or wide one becomes a still of its first
-// frame, since a megabyte of animation in every subscriber's mailbox is the
-// newsroom's cost and most mail clients that animate also scale.
+// A small animated GIF (2 MB, no wider than the rendition) is kept animated,
+// re-encoded without its comments and application data; a larger or wider
+// one becomes a still of its first frame, resized: every subscriber would
+// download it, and Outlook on Windows shows only that frame anyway.
 //
 // The package keeps no state between calls and stores nothing: the caller
 // stores the original (or not) and the rendition under the hashes it gives.

@@ -113,7 +113,7 @@ func (p *Processor) Read(r io.Reader, size int64) ([]byte, error) {
 		return nil, fmt.Errorf("media: read the upload: %w", err)
 	}
 	if n > p.opts.MaxBytes {
-		return nil, refuse(ErrTooLarge, "too large: more than "+megabytes(p.opts.MaxBytes)+", the limit")
+		return nil, refuse(ErrTooLarge, "too large: more than the limit of "+megabytes(p.opts.MaxBytes))
 	}
 	return buf.Bytes(), nil
 }

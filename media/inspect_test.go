@@ -132,7 +132,7 @@ func TestReadRefusesAnOversizedFile(t *testing.T) {
 	// Its size unknown: read up to the limit, no further.
 	zeros := io.LimitReader(readerFunc(func(b []byte) (int, error) { clear(b); return len(b), nil }), 25<<20)
 	_, err = p.Read(zeros, -1)
-	if !errors.Is(err, ErrTooLarge) || err.Error() != "too large: more than 20 MB, the limit" {
+	if !errors.Is(err, ErrTooLarge) || err.Error() != "too large: more than the limit of 20 MB" {
 		t.Errorf("Read(25 MB stream) = %v", err)
 	}
 	// Already in memory.
