@@ -24,15 +24,34 @@ func parseFile(t *testing.T, name, feedURL string, content Content) *Feed {
 	return f
 }
 
+// wantFeed parses a fixture and checks the feed's own fields and number of
+// items.
+func wantFeed(t *testing.T, name, feedURL, title, link, typ string, items int) []Item {
+	t.Helper()
+	f := parseFile(t, name, feedURL, Full)
+	if f.Title != title || f.Link != link || f.Type != typ {
+		t.Errorf("feed: %q %q %q, want %q %q %q", f.Title, f.Link, f.Type, title, link, typ)
+	}
+	if len(f.Items) != items {
+		t.Fatalf("%d items, want %d", len(f.Items), items)
+	}
+	return f.Items
+}
+
+// bodyHas checks that an item's body holds each of the Markdown pieces.
+func bodyHas(t *testing.T, it Item, pieces ...string) {
+	t.Helper()
+	for _, p := range pieces {
+		if !strings.Contains(it.Body, p) {
+			t.Errorf("%s: body lacks %q:\n%s", it.Key, p, it.Body)
+		}
+	}
+}
+
 func TestParseRSS(t *testing.T) {
-	f := parseFile(t, "planet-rss2.xml", "https://planet.example/feed/", Full)
-	if f.Title != "The Daily Planet – All the news that fits" || f.Link != "https://planet.example" || f.Type != "rss 2.0" {
-		t.Errorf("feed: %q %q %q", f.Title, f.Link, f.Type)
-	}
-	if len(f.Items) != 3 {
-		t.Fatalf("%d items", len(f.Items))
-	}
-	heat, bridge, letters := f.Items[0], f.Items[1], f.Items[2]
+	items := wantFeed(t, "planet-rss2.xml", "https://planet.example/feed/",
+		"The Daily Planet – All the news that fits", "https://planet.example", "rss 2.0", 3)
+	heat, bridge, letters := items[0], items[1], items[2]
 
 	if heat.Key != "https://planet.example/?p=4812" {
 		t.Errorf("key %q, want the guid", heat.Key)
@@ -53,18 +72,14 @@ func TestParseRSS(t *testing.T) {
 	if heat.Image != (Image{URL: "https://planet.example/wp-content/uploads/2009/07/heat.jpg"}) {
 		t.Errorf("image %+v", heat.Image)
 	}
-	for _, want := range []string{
+	bodyHas(t, heat,
 		"past **100 degrees** for",
 		"[cooling centres](https://planet.example/2009/07/08/cooling-centres/)",
 		"![Children play in the fountain at Centennial Park](https://planet.example/wp-content/uploads/2009/07/heat-1024x683.jpg)",
 		"## What the city advises",
 		"- Check on elderly neighbours *twice a day*.",
 		"> “We have not seen a July like this since 1988,”",
-	} {
-		if !strings.Contains(heat.Body, want) {
-			t.Errorf("body lacks %q:\n%s", want, heat.Body)
-		}
-	}
+	)
 	if !strings.HasPrefix(heat.Summary, "Temperatures climbed past 100 degrees for a third straight day") {
 		t.Errorf("summary %q", heat.Summary)
 	}
@@ -74,15 +89,11 @@ func TestParseRSS(t *testing.T) {
 	if bridge.Image != (Image{URL: "https://planet.example/wp-content/uploads/2009/07/bridge-lead.jpg", Alt: "The Harbour Bridge at dusk"}) {
 		t.Errorf("bridge image %+v", bridge.Image)
 	}
-	for _, want := range []string{
+	bodyHas(t, bridge,
 		"![The Harbour Bridge at dusk](https://planet.example/wp-content/uploads/2009/07/bridge.jpg)",
 		"1. Deck resurfacing",
 		"[Embedded content from youtube.com](https://www.youtube.com/embed/dQw4w9WgXcQ)",
-	} {
-		if !strings.Contains(bridge.Body, want) {
-			t.Errorf("bridge body lacks %q:\n%s", want, bridge.Body)
-		}
-	}
+	)
 
 	// Only a description: it is the body, and there is no separate summary.
 	if letters.Key != "https://planet.example/2009/07/09/letters/" || letters.Body != "Readers on the heat, the bridge and the new bus lanes." || letters.Summary != "" {
@@ -106,14 +117,9 @@ func TestParseRSSExcerpt(t *testing.T) {
 }
 
 func TestParseAtom(t *testing.T) {
-	f := parseFile(t, "gazette-atom.xml", "https://gazette.example/feeds/all.atom", Full)
-	if f.Title != "The Harbour Gazette" || f.Link != "https://gazette.example/" || f.Type != "atom 1.0" {
-		t.Errorf("feed: %q %q %q", f.Title, f.Link, f.Type)
-	}
-	if len(f.Items) != 3 {
-		t.Fatalf("%d items", len(f.Items))
-	}
-	ferry, lifeboat, tides := f.Items[0], f.Items[1], f.Items[2]
+	items := wantFeed(t, "gazette-atom.xml", "https://gazette.example/feeds/all.atom",
+		"The Harbour Gazette", "https://gazette.example/", "atom 1.0", 3)
+	ferry, lifeboat, tides := items[0], items[1], items[2]
 	// xml:base on the feed and the entry make the relative links absolute.
 	if ferry.Link != "https://gazette.example/news/2009/07/ferry-strike-ends" {
 		t.Errorf("ferry link %q", ferry.Link)
@@ -127,16 +133,12 @@ func TestParseAtom(t *testing.T) {
 	if ferry.Image.URL != "https://gazette.example/media/ferry-chart.png" {
 		t.Errorf("ferry image %+v, want the enclosure", ferry.Image)
 	}
-	for _, want := range []string{
+	bodyHas(t, ferry,
 		"[new pay offer](https://gazette.example/news/2009/07/pay-offer)",
 		"![The morning ferry leaves the quay](https://gazette.example/media/ferry.jpg)",
 		"[summer timetable](https://gazette.example/timetables/ferry.pdf)",
 		"### Timetable",
-	} {
-		if !strings.Contains(ferry.Body, want) {
-			t.Errorf("ferry body lacks %q:\n%s", want, ferry.Body)
-		}
-	}
+	)
 	if ferry.Summary != "Ferries run again from Friday after crews accepted a new pay offer." {
 		t.Errorf("ferry summary %q", ferry.Summary)
 	}
@@ -161,14 +163,9 @@ func TestParseAtom(t *testing.T) {
 }
 
 func TestParseJSONFeed(t *testing.T) {
-	f := parseFile(t, "bulletin.json", "https://bulletin.example/feed.json", Full)
-	if f.Title != "Valley Bulletin" || f.Link != "https://bulletin.example/" || f.Type != "json 1.1" {
-		t.Errorf("feed: %q %q %q", f.Title, f.Link, f.Type)
-	}
-	if len(f.Items) != 2 {
-		t.Fatalf("%d items", len(f.Items))
-	}
-	budget, market := f.Items[0], f.Items[1]
+	items := wantFeed(t, "bulletin.json", "https://bulletin.example/feed.json",
+		"Valley Bulletin", "https://bulletin.example/", "json 1.1", 2)
+	budget, market := items[0], items[1]
 	if budget.Key != "2009-07-09-school-budget" || budget.Author != "Ana Ruiz" || budget.Link != "https://bulletin.example/2009/07/09/school-budget" {
 		t.Errorf("budget key %q author %q link %q", budget.Key, budget.Author, budget.Link)
 	}

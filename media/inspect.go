@@ -140,14 +140,13 @@ func (p *Processor) Inspect(data []byte) (Info, error) {
 		return Info{}, refuse(ErrTooManyPixels, fmt.Sprintf("image is %d×%d pixels; the limit is %s and %d pixels a side",
 			cfg.Width, cfg.Height, megapixels(p.opts.MaxPixels), MaxSide))
 	}
-	sum := sha256.Sum256(data)
 	info := Info{
 		Format:      format,
 		Width:       cfg.Width,
 		Height:      cfg.Height,
 		Orientation: 1,
 		Size:        int64(len(data)),
-		SHA256:      hex.EncodeToString(sum[:]),
+		SHA256:      digest(data),
 	}
 	switch format {
 	case JPEG:
@@ -162,18 +161,35 @@ func (p *Processor) Inspect(data []byte) (Info, error) {
 	return info, nil
 }
 
-func decodeConfig(f Format, data []byte) (image.Config, error) {
-	r := bytes.NewReader(data)
+// codec is the standard decoder of a format: its header reader and its
+// decoder (GIF's gives the first frame).
+func codec(f Format) (config func(io.Reader) (image.Config, error), decode func(io.Reader) (image.Image, error)) {
 	switch f {
 	case JPEG:
-		return jpeg.DecodeConfig(r)
+		return jpeg.DecodeConfig, jpeg.Decode
 	case PNG:
-		return png.DecodeConfig(r)
+		return png.DecodeConfig, png.Decode
 	case GIF:
-		return gif.DecodeConfig(r)
+		return gif.DecodeConfig, gif.Decode
 	default:
-		return webp.DecodeConfig(r)
+		return webp.DecodeConfig, webp.Decode
 	}
+}
+
+func decodeConfig(f Format, data []byte) (image.Config, error) {
+	config, _ := codec(f)
+	return config(bytes.NewReader(data))
+}
+
+func decode(f Format, data []byte) (image.Image, error) {
+	_, dec := codec(f)
+	return dec(bytes.NewReader(data))
+}
+
+// digest is the hex SHA-256 of data: an image's or a rendition's name.
+func digest(data []byte) string {
+	sum := sha256.Sum256(data)
+	return hex.EncodeToString(sum[:])
 }
 
 // webpAnimated reads the animation flag of an extended (VP8X) WebP.

@@ -3,8 +3,6 @@ package media
 import (
 	"bytes"
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
 	"image"
 	"image/gif"
@@ -12,7 +10,6 @@ import (
 	"image/png"
 
 	"github.com/disintegration/imaging"
-	"golang.org/x/image/webp"
 )
 
 // EmailColumn is the width of masthead's email column in CSS pixels; its
@@ -154,22 +151,7 @@ func (p *Processor) encodeJPEG(out *bytes.Buffer, img image.Image) error {
 }
 
 func rendition(data []byte, f Format, w, h int) Rendition {
-	sum := sha256.Sum256(data)
-	return Rendition{Data: data, Format: f, Width: w, Height: h, SHA256: hex.EncodeToString(sum[:])}
-}
-
-func decode(f Format, data []byte) (image.Image, error) {
-	r := bytes.NewReader(data)
-	switch f {
-	case JPEG:
-		return jpeg.Decode(r)
-	case PNG:
-		return png.Decode(r)
-	case GIF:
-		return gif.Decode(r) // the first frame
-	default:
-		return webp.Decode(r)
-	}
+	return Rendition{Data: data, Format: f, Width: w, Height: h, SHA256: digest(data)}
 }
 
 // isOpaque says whether every pixel of img is fully opaque.
