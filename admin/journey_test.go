@@ -90,11 +90,19 @@ func TestEditorJourney(t *testing.T) {
 	}
 	text := func(sel string) string {
 		t.Helper()
-		v, err := chromedp.Run(b, chromedp.Text(chromedp.CSS(sel)))
-		if err != nil {
-			t.Fatalf("text of %s: %v", sel, err)
+		// A page still settling after a redirect can replace the node
+		// between finding and reading it: read again, within a deadline.
+		deadline := time.Now().Add(20 * time.Second)
+		for {
+			v, err := chromedp.Run(b, chromedp.Text(chromedp.CSS(sel)))
+			if err == nil {
+				return strings.TrimSpace(v)
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("text of %s: %v", sel, err)
+			}
+			time.Sleep(50 * time.Millisecond)
 		}
-		return strings.TrimSpace(v)
 	}
 
 	// 1. Signing in: the admin sends a stranger to the login page.
