@@ -56,11 +56,18 @@ func (s *readerSet) first(k readerKey, now time.Time) bool {
 	if s.since.IsZero() {
 		s.since = now
 	}
-	if now.Sub(s.since) >= s.window || len(s.cur) >= s.max {
-		if len(s.cur) >= s.max {
-			s.forgotten.Add(1)
-		}
-		s.old, s.cur, s.since = s.cur, make(map[uint64]struct{}, len(s.cur)), now
+	switch d := now.Sub(s.since); {
+	case d >= 2*s.window: // both generations are older than the window
+		clear(s.cur)
+		clear(s.old)
+		s.since = now
+	case d >= s.window:
+		s.old, s.cur = s.cur, make(map[uint64]struct{}, len(s.cur))
+		s.since = s.since.Add(s.window) // what old holds goes at since + window
+	case len(s.cur) >= s.max:
+		s.forgotten.Add(1)
+		s.old, s.cur = s.cur, make(map[uint64]struct{}, len(s.cur))
+		s.since = now
 	}
 	h := maphash.Comparable(s.seed, k)
 	if _, ok := s.cur[h]; ok {
