@@ -67,24 +67,21 @@ type Rules struct {
 }
 
 // DefaultRules are the rules the recorder uses unless told otherwise.
-func DefaultRules() Rules {
-	return Rules{DeliveryWindow: 10 * time.Second, BurstWindow: time.Second, BurstLinks: 3, Agents: DefaultAgents()}
-}
+func DefaultRules() Rules { return Rules{}.withDefaults() }
 
 // withDefaults fills in zero fields.
 func (r Rules) withDefaults() Rules {
-	d := DefaultRules()
 	if r.DeliveryWindow == 0 {
-		r.DeliveryWindow = d.DeliveryWindow
+		r.DeliveryWindow = 10 * time.Second
 	}
 	if r.BurstWindow == 0 {
-		r.BurstWindow = d.BurstWindow
+		r.BurstWindow = time.Second
 	}
 	if r.BurstLinks == 0 {
-		r.BurstLinks = d.BurstLinks
+		r.BurstLinks = 3
 	}
 	if r.Agents == nil {
-		r.Agents = d.Agents
+		r.Agents = DefaultAgents()
 	}
 	return r
 }
@@ -96,13 +93,19 @@ func (r Rules) withDefaults() Rules {
 // matches gives the reason.
 func (r Rules) Classify(e *Event, recent []Recent) Verdict {
 	r = r.withDefaults()
+	return r.classify(e, recent, func(ua string) (Agent, bool) { return matchAgent(r.Agents, ua) })
+}
+
+// classify is Classify with rules that have their defaults, and a way to
+// find a user agent's Agent (the recorder remembers the answers).
+func (r *Rules) classify(e *Event, recent []Recent, agent func(string) (Agent, bool)) Verdict {
 	if e.Method == http.MethodHead {
 		return Verdict{Automatic: true, Reason: ReasonHEAD}
 	}
 	if e.UserAgent == "" {
 		return Verdict{Automatic: true, Reason: ReasonNoAgent}
 	}
-	if a, ok := matchAgent(r.Agents, e.UserAgent); ok && !(e.Kind == Open && a.ReaderOpens) {
+	if a, ok := agent(e.UserAgent); ok && !(e.Kind == Open && a.ReaderOpens) {
 		return Verdict{Automatic: true, Reason: ReasonAgent, Agent: a.Name}
 	}
 	if !e.SentAt.IsZero() && e.At.Sub(e.SentAt) < r.DeliveryWindow {
@@ -116,7 +119,7 @@ func (r Rules) Classify(e *Event, recent []Recent) Verdict {
 
 // burst reports whether e and the recent clicks make BurstLinks different
 // links (or every link of an issue of two) within BurstWindow.
-func (r Rules) burst(e *Event, recent []Recent) bool {
+func (r *Rules) burst(e *Event, recent []Recent) bool {
 	need := r.BurstLinks
 	if e.IssueLinks >= 2 && e.IssueLinks < need {
 		need = e.IssueLinks

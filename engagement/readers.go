@@ -51,6 +51,24 @@ type readerKey struct {
 	automatic bool
 }
 
+// hash mixes the key's fields into who, itself a keyed hash (so the result
+// is one too), with SplitMix64's finaliser.
+func (k readerKey) hash() uint64 {
+	x := uint64(k.issue)*0x9e3779b97f4a7c15 ^ uint64(int64(k.link))*0xbf58476d1ce4e5b9 ^ uint64(k.kind)<<56
+	if k.automatic {
+		x ^= 1 << 63
+	}
+	return mix64(k.who ^ mix64(x))
+}
+
+func mix64(x uint64) uint64 {
+	x ^= x >> 30
+	x *= 0xbf58476d1ce4e5b9
+	x ^= x >> 27
+	x *= 0x94d049bb133111eb
+	return x ^ x>>31
+}
+
 // first reports whether k is new, and remembers it.
 func (s *readerSet) first(k readerKey, now time.Time) bool {
 	if s.since.IsZero() {
@@ -69,7 +87,7 @@ func (s *readerSet) first(k readerKey, now time.Time) bool {
 		s.old, s.cur = s.cur, make(map[uint64]struct{}, len(s.cur))
 		s.since = now
 	}
-	h := maphash.Comparable(s.seed, k)
+	h := k.hash()
 	if _, ok := s.cur[h]; ok {
 		return false
 	}

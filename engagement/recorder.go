@@ -148,6 +148,7 @@ func (r *Recorder) stop(ctx context.Context) error {
 		select {
 		case e := <-r.ch:
 			r.tally.add(&e)
+			r.tally.advance(e.At)
 			continue
 		default:
 		}

@@ -1,6 +1,7 @@
 package engagement
 
 import (
+	"strings"
 	"time"
 )
 
@@ -17,6 +18,7 @@ type tally struct {
 	seq     uint64              // sequence number of held[head]
 	sources map[uint64][]uint64 // source -> sequence numbers of its held events
 	scratch []Recent
+	agents  map[string]agentMatch // answers of matchAgent by user agent
 
 	counts     map[countKey]*Count
 	reader     []ReaderEvent
@@ -45,6 +47,7 @@ func newTally(rules Rules, window time.Duration, maxReaders, maxPending int, sta
 		hold:       rules.BurstWindow + time.Second,
 		readers:    newReaderSet(window, maxReaders, &stats.readersForgotten),
 		sources:    map[uint64][]uint64{},
+		agents:     map[string]agentMatch{},
 		counts:     map[countKey]*Count{},
 		maxReaders: maxPending,
 		stats:      stats,
@@ -55,7 +58,7 @@ func newTally(rules Rules, window time.Duration, maxReaders, maxPending int, sta
 // makes the source's held clicks within the window automatic too.
 func (t *tally) add(e *Event) {
 	who := t.readers.identity(e.Recipient, e.IP, e.UserAgent)
-	src := who ^ uint64(e.IssueID)*0x9e3779b97f4a7c15
+	src := mix64(who ^ mix64(uint64(e.IssueID)))
 	seqs := t.sources[src]
 	t.scratch = t.scratch[:0]
 	for _, s := range seqs {
@@ -64,7 +67,7 @@ func (t *tally) add(e *Event) {
 			t.scratch = append(t.scratch, Recent{At: h.at, Link: h.link})
 		}
 	}
-	v := t.rules.Classify(e, t.scratch)
+	v := t.rules.classify(e, t.scratch, t.agent)
 	if v.Reason == ReasonBurst {
 		for _, s := range seqs {
 			h := &t.held[t.head+int(s-t.seq)]
@@ -76,6 +79,28 @@ func (t *tally) add(e *Event) {
 	t.sources[src] = append(seqs, t.seq+uint64(len(t.held)-t.head))
 	t.held = append(t.held, heldEvent{kind: e.Kind, pub: e.PublicationID, issue: e.IssueID, link: e.Link,
 		recipient: e.Recipient, at: e.At, who: who, src: src, verdict: v})
+}
+
+type agentMatch struct {
+	agent Agent
+	ok    bool
+}
+
+// maxAgents bounds the memory of user agents' answers.
+const maxAgents = 4096
+
+// agent is matchAgent, remembered: a burst of clicks comes from a few
+// hundred browsers' user agents, and matching one costs a pass per Agent.
+func (t *tally) agent(ua string) (Agent, bool) {
+	if m, ok := t.agents[ua]; ok {
+		return m.agent, m.ok
+	}
+	a, ok := matchAgent(t.rules.Agents, ua)
+	if len(t.agents) >= maxAgents {
+		clear(t.agents)
+	}
+	t.agents[strings.Clone(ua)] = agentMatch{a, ok}
+	return a, ok
 }
 
 func absDuration(d time.Duration) time.Duration {
