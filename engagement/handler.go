@@ -48,6 +48,16 @@ func (o *HandlerOptions) logger() *slog.Logger {
 	return slog.New(slog.DiscardHandler)
 }
 
+// getOrHead answers 405 to a method other than GET and HEAD.
+func (o *HandlerOptions) getOrHead(w http.ResponseWriter, r *http.Request) bool {
+	if r.Method == http.MethodGet || r.Method == http.MethodHead {
+		return true
+	}
+	w.Header().Set("Allow", "GET, HEAD")
+	o.fail(w, r, http.StatusMethodNotAllowed)
+	return false
+}
+
 // token is the request's {token} path value, or its last path segment.
 func token(r *http.Request) string {
 	if t := r.PathValue("token"); t != "" {
@@ -78,9 +88,7 @@ func status(err error) int {
 func (rd *Redirector) ClickHandler(o HandlerOptions) http.Handler {
 	log := o.logger()
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.Method != http.MethodGet && r.Method != http.MethodHead {
-			w.Header().Set("Allow", "GET, HEAD")
-			o.fail(w, r, http.StatusMethodNotAllowed)
+		if !o.getOrHead(w, r) {
 			return
 		}
 		target, err := rd.Click(r.Context(), token(r), request(r, &o))
@@ -110,9 +118,7 @@ const pixel = "GIF89a\x01\x00\x01\x00\x80\x00\x00\x00\x00\x00\x00\x00\x00" +
 func (rd *Redirector) OpenHandler(o HandlerOptions) http.Handler {
 	log := o.logger()
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.Method != http.MethodGet && r.Method != http.MethodHead {
-			w.Header().Set("Allow", "GET, HEAD")
-			o.fail(w, r, http.StatusMethodNotAllowed)
+		if !o.getOrHead(w, r) {
 			return
 		}
 		err := rd.Open(r.Context(), token(r), request(r, &o))
