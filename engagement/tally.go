@@ -60,8 +60,12 @@ func (t *tally) add(e *Event) {
 	who := t.readers.identity(e.Recipient, e.IP, e.UserAgent)
 	src := mix64(who ^ mix64(uint64(e.IssueID)))
 	seqs := t.sources[src]
+	// The burst rule looks at the source's latest clicks only: a client
+	// that clicks one link a thousand times a second must not make each
+	// click cost a thousand.
+	recent := seqs[max(0, len(seqs)-maxRecent):]
 	t.scratch = t.scratch[:0]
-	for _, s := range seqs {
+	for _, s := range recent {
 		h := &t.held[t.head+int(s-t.seq)]
 		if h.kind == Click {
 			t.scratch = append(t.scratch, Recent{At: h.at, Link: h.link})
@@ -69,9 +73,13 @@ func (t *tally) add(e *Event) {
 	}
 	v := t.rules.classify(e, t.scratch, t.agent)
 	if v.Reason == ReasonBurst {
-		for _, s := range seqs {
-			h := &t.held[t.head+int(s-t.seq)]
-			if h.kind == Click && !h.verdict.Automatic && absDuration(e.At.Sub(h.at)) <= t.rules.BurstWindow {
+		// Newest first, up to the clicks an earlier burst already marked.
+		for k := len(seqs) - 1; k >= 0; k-- {
+			h := &t.held[t.head+int(seqs[k]-t.seq)]
+			if h.verdict.Reason == ReasonBurst || absDuration(e.At.Sub(h.at)) > t.rules.BurstWindow {
+				break
+			}
+			if h.kind == Click && !h.verdict.Automatic {
 				h.verdict = Verdict{Automatic: true, Reason: ReasonBurst}
 			}
 		}
@@ -80,6 +88,9 @@ func (t *tally) add(e *Event) {
 	t.held = append(t.held, heldEvent{kind: e.Kind, pub: e.PublicationID, issue: e.IssueID, link: e.Link,
 		recipient: e.Recipient, at: e.At, who: who, src: src, verdict: v})
 }
+
+// maxRecent is how many of a source's latest clicks the burst rule sees.
+const maxRecent = 16
 
 type agentMatch struct {
 	agent Agent

@@ -182,3 +182,31 @@ func TestReaderSet(t *testing.T) {
 		t.Errorf("memory over its bound: %d + %d", len(s.cur), len(s.old))
 	}
 }
+
+// One client clicking one link over and over is not a burst, and does not
+// make the recorder slow: the rule sees the latest clicks only.
+func TestTallyFlood(t *testing.T) {
+	tl := newTestTally()
+	for i := range 20000 {
+		e := from(click(1, time.Hour+time.Duration(i)*time.Microsecond, uaFirefox), "192.0.2.1", uaFirefox)
+		tl.add(&e)
+	}
+	e := from(click(2, time.Hour+30*time.Millisecond, uaFirefox), "192.0.2.1", uaFirefox)
+	tl.add(&e)
+	e = from(click(3, time.Hour+40*time.Millisecond, uaFirefox), "192.0.2.1", uaFirefox)
+	tl.add(&e)
+	tl.advance(time.Time{})
+	var human, auto int64
+	for _, c := range tl.batch().Counts {
+		if c.Automatic {
+			auto += c.Events
+		} else {
+			human += c.Events
+		}
+	}
+	// The third distinct link makes a burst of the clicks within the second
+	// before it: all of them.
+	if human != 0 || auto != 20002 {
+		t.Errorf("%d human, %d automatic", human, auto)
+	}
+}
