@@ -2,6 +2,7 @@ package delivery_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -99,17 +100,20 @@ func BenchmarkSend(b *testing.B) {
 		b.Run(fmt.Sprintf("bare-go-mail/conns=%d", conns), func(b *testing.B) {
 			cfg, _ := delivery.ParseSMTPURL("smtp://" + srv.Addr + "?tls=none")
 			_, port, _ := splitAddr(srv.Addr)
-			comp, _ := f.engine(b, nil, f.fastConfig(1)).Composer(context.Background(), f.issue.ID)
 			measure(b, n, func() {}, func() {
 				var wg sync.WaitGroup
 				var left atomic.Int64
 				left.Store(int64(n))
 				for c := 0; c < conns; c++ {
-					msg, err := comp.Compose(delivery.Recipient{SubscriberID: 1, Email: "r00001@example.net",
-						Name: "Reader", MessageID: "<1.1.abc@planet.example>"}, &delivery.Buffers{})
-					if err != nil {
+					msg := mail.NewMsg(mail.WithNoDefaultUserAgent())
+					if err := errors.Join(msg.From(f.pub.From), msg.To("r00001@example.net")); err != nil {
 						b.Fatal(err)
 					}
+					msg.Subject(f.issue.Subject)
+					msg.SetDate()
+					msg.SetMessageID()
+					msg.SetBodyString(mail.TypeTextPlain, f.issue.Text)
+					msg.AddAlternativeString(mail.TypeTextHTML, f.issue.HTML)
 					client, err := mail.NewClient(cfg.Host, mail.WithPort(port), mail.WithTLSPolicy(mail.NoTLS), mail.WithoutNoop())
 					if err != nil {
 						b.Fatal(err)
