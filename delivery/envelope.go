@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	netmail "net/mail"
 	"strings"
 )
 
@@ -71,9 +72,16 @@ func unbracket(addr string) string {
 }
 
 // envelope is the SMTP envelope of a composed message: the publication's
-// From address and the recipient's. This is the one place the envelope's
-// addresses are decided.
-func envelope(m *Mail) (from, to string) { return m.c.from.Address, m.rcpt }
+// From address and the recipient's, each made by envelopeAddress.
+func envelope(m *Mail) (from, to string) { return m.c.envFrom, m.rcpt }
+
+// envelopeAddress is an address as MAIL FROM and RCPT TO carry it (RFC 5321
+// 4.1.2), without its angle brackets: a local part that is not a dot-atom
+// quoted again (net/mail unquotes it), as go-mail sends it. This is the one
+// place the envelope's addresses are made.
+func envelopeAddress(addr string) string {
+	return unbracket((&netmail.Address{Address: addr}).String())
+}
 
 // envelopeSafe reports whether an address can go in MAIL FROM or RCPT TO
 // as <address> without ending the command early.

@@ -39,6 +39,7 @@ type Composer struct {
 	issue   *newsletter.Issue
 	pub     *newsletter.Publication
 	from    *netmail.Address
+	envFrom string // from's address for MAIL FROM
 	replyTo *netmail.Address
 	subject string // RFC 2047-encoded once, as go-mail would per message
 	listID  string
@@ -108,6 +109,7 @@ func NewComposer(pub *newsletter.Publication, iss *newsletter.Issue, cfg Compose
 		}
 		c.mailto = "mailto:" + a.Address
 	}
+	c.envFrom = envelopeAddress(from.Address)
 	c.layout = c.lay(lineEnds(iss.Text), lineEnds(iss.HTML))
 	return c, nil
 }
@@ -167,7 +169,7 @@ func (c *Composer) Compose(r Recipient, buf *Buffers) (*Mail, error) {
 	p := templates.Personal{Name: to.Name, Email: to.Address, UnsubscribeURL: unsub}
 
 	m := &buf.mail
-	m.reset(c, to.Address)
+	m.reset(c, envelopeAddress(to.Address))
 	// A boundary derived from the Message-ID (rather than random) makes the
 	// bytes of a (issue, subscriber) message the same on every attempt but for
 	// Date and the DKIM timestamp.
