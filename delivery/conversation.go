@@ -80,14 +80,14 @@ func (c *smtpConn) send(m *Message) error {
 	if err := c.write(c.out); err != nil {
 		return &ReplyError{Stage: StageData, Err: err}
 	}
-	code, text, err := c.sc.Text.ReadResponse(0)
+	code, text, err := c.readReply()
 	if err != nil {
 		return &ReplyError{Stage: StageData, Err: err}
 	}
 	if code/100 != 2 {
 		return c.refusal(StageData, code, text)
 	}
-	m.Reply = strconv.Itoa(code) + " " + oneLine(text)
+	m.Reply = replyLine(code, text)
 	return nil
 }
 
@@ -146,7 +146,7 @@ func (c *smtpConn) exchange(cmds []command) (first *ReplyError, opened bool, err
 			}
 			start = cmd.end
 		}
-		code, text, rerr := c.sc.Text.ReadResponse(0)
+		code, text, rerr := c.readReply()
 		if rerr != nil {
 			if first != nil {
 				return first, opened, nil
@@ -156,7 +156,9 @@ func (c *smtpConn) exchange(cmds []command) (first *ReplyError, opened bool, err
 			}
 			return nil, opened, &ReplyError{Stage: cmd.stage, Err: rerr}
 		}
-		c.lastReply = strconv.Itoa(code) + " " + oneLine(text)
+		if i == len(cmds)-1 {
+			c.lastReply = replyLine(code, text)
+		}
 		ok := code/100 == cmd.want
 		switch {
 		case ok && cmd.reset:
@@ -170,7 +172,7 @@ func (c *smtpConn) exchange(cmds []command) (first *ReplyError, opened bool, err
 			if err := c.write([]byte(".\r\n")); err != nil {
 				return first, opened, nil
 			}
-			c.sc.Text.ReadResponse(0)
+			c.readReply()
 			continue
 		}
 		if !ok && first == nil {
@@ -193,14 +195,71 @@ func (c *smtpConn) write(b []byte) error {
 	return w.Flush()
 }
 
+// readReply reads one reply (RFC 5321 4.2): its code, and its text with
+// the lines of a multiline reply joined by "\n", valid until the next read.
+// A reply that is not well formed is an error: the conversation is lost.
+func (c *smtpConn) readReply() (int, []byte, error) {
+	r := c.sc.Text.R
+	c.reply = c.reply[:0]
+	code := 0
+	for first := true; ; first = false {
+		line, more, err := r.ReadLine()
+		if err != nil {
+			return 0, nil, err
+		}
+		if more { // longer than the read buffer
+			c.long = append(c.long[:0], line...)
+			for more && err == nil {
+				line, more, err = r.ReadLine()
+				c.long = append(c.long, line...)
+			}
+			if err != nil {
+				return 0, nil, err
+			}
+			line = c.long
+		}
+		n, ok := replyCode(line)
+		if !ok || !first && n != code {
+			return 0, nil, fmt.Errorf("malformed reply %q", line)
+		}
+		code = n
+		if !first {
+			c.reply = append(c.reply, '\n')
+		}
+		if len(line) > 4 {
+			c.reply = append(c.reply, line[4:]...)
+		}
+		if len(line) == 3 || line[3] == ' ' {
+			return code, c.reply, nil
+		}
+	}
+}
+
+// replyCode is the code of a reply line ("250-", "250 text", "250"), and
+// whether the line is one.
+func replyCode(line []byte) (int, bool) {
+	if len(line) < 3 || line[0] < '2' || line[0] > '5' || line[1] < '0' || line[1] > '9' || line[2] < '0' || line[2] > '9' {
+		return 0, false
+	}
+	if len(line) > 3 && line[3] != ' ' && line[3] != '-' {
+		return 0, false
+	}
+	return int(line[0]-'0')*100 + int(line[1]-'0')*10 + int(line[2]-'0'), true
+}
+
+// replyLine is a reply as the ledger keeps it: "250 2.0.0 Ok: queued".
+func replyLine(code int, text []byte) string {
+	return strconv.Itoa(code) + " " + oneLine(string(text))
+}
+
 // refusal is a reply that did not accept a command, with its enhanced
 // status code where the server says it sends them.
-func (c *smtpConn) refusal(stage Stage, code int, text string) *ReplyError {
-	re := &ReplyError{Stage: stage, Code: code, Err: errors.New(strconv.Itoa(code) + " " + text)}
+func (c *smtpConn) refusal(stage Stage, code int, text []byte) *ReplyError {
+	line := replyLine(code, text)
+	re := &ReplyError{Stage: stage, Code: code, Err: errors.New(line), Text: line + " (" + stage.String() + ")"}
 	if c.ext.enhanced {
-		re.Enhanced = enhancedCode(text)
+		re.Enhanced = enhancedCode(string(text))
 	}
-	re.Text = strconv.Itoa(code) + " " + oneLine(text) + " (" + stage.String() + ")"
 	return re
 }
 

@@ -49,6 +49,9 @@ type Composer struct {
 	dkim    *DKIM
 	now     func() time.Time
 	layout  layout // the message with its holes
+	// asciiURIs: the base URL and mailto address are plain ASCII, so
+	// List-Unsubscribe needs no RFC 2047 encoding.
+	asciiURIs bool
 }
 
 // ComposerConfig is what a Composer needs besides the issue.
@@ -110,6 +113,7 @@ func NewComposer(pub *newsletter.Publication, iss *newsletter.Issue, cfg Compose
 		c.mailto = "mailto:" + a.Address
 	}
 	c.envFrom = envelopeAddress(from.Address)
+	c.asciiURIs = headerValue(c.baseURL+c.mailto) == c.baseURL+c.mailto
 	c.layout = c.lay(lineEnds(iss.Text), lineEnds(iss.HTML))
 	return c, nil
 }
@@ -184,7 +188,11 @@ func (c *Composer) Compose(r Recipient, buf *Buffers) (*Mail, error) {
 			m.dyn = c.now().AppendFormat(m.dyn, time.RFC1123Z)
 			m.dyn = append(m.dyn, "\r\n"...)
 		case holeListUnsubscribe:
-			m.dyn = appendHeader(m.dyn, "List-Unsubscribe", headerValue(c.unsubscribeURIs(unsub, token)))
+			uris := c.unsubscribeURIs(unsub, token)
+			if !c.asciiURIs { // tokens are base64url: only the base URL and mailto can need encoding
+				uris = headerValue(uris)
+			}
+			m.dyn = appendHeader(m.dyn, "List-Unsubscribe", uris)
 		case holeMessageID:
 			m.dyn = appendHeader(m.dyn, "Message-ID", r.MessageID)
 		case holeTo:

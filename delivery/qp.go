@@ -27,33 +27,50 @@ const (
 func appendQP(dst, src []byte, final bool) []byte {
 	q := qpWriter{dst: dst, start: len(dst)}
 	cr := false
-	for _, b := range src {
+	for i := 0; i < len(src); {
+		b := src[i]
 		switch {
+		case qpPlain(b):
+			// A run of bytes written as they are, with a soft line break
+			// wherever the line reaches 75 characters and more follow.
+			j := i + 1
+			for j < len(src) && qpPlain(src[j]) {
+				j++
+			}
+			for i < j {
+				room := qpLineMax - 1 - (len(q.dst) - q.start)
+				if room == 0 {
+					q.softBreak()
+					room = qpLineMax - 1
+				}
+				n := min(room, j-i)
+				q.dst = append(q.dst, src[i:i+n]...)
+				i += n
+			}
+			cr = false
+			continue
 		case b == '\n' || b == '\r':
-			if cr && b == '\n' {
-				cr = false // the LF of a CRLF already written
-				continue
+			if !(cr && b == '\n') { // else the LF of a CRLF already written
+				q.encodeLastSpace()
+				q.dst = append(q.dst, '\r', '\n')
+				q.start = len(q.dst)
 			}
 			cr = b == '\r'
-			q.encodeLastSpace()
-			q.dst = append(q.dst, '\r', '\n')
-			q.start = len(q.dst)
-		case b >= '!' && b <= '~' && b != '=' || b == ' ' || b == '\t':
-			if len(q.dst)-q.start == qpLineMax-1 {
-				q.softBreak()
-			}
-			q.dst = append(q.dst, b)
-			cr = false
 		default:
 			// Like the Writer, an encoded byte leaves a pending CR pending.
 			q.encode(b)
 		}
+		i++
 	}
 	if final {
 		q.encodeLastSpace()
 	}
 	return q.dst
 }
+
+// qpPlain reports whether quoted-printable writes b as it is: printable
+// ASCII but '=', space and tab.
+func qpPlain(b byte) bool { return b >= '!' && b <= '~' && b != '=' || b == ' ' || b == '\t' }
 
 // qpWriter is the open line of appendQP: dst[start:].
 type qpWriter struct {

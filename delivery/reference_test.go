@@ -142,13 +142,17 @@ func hostileBodies(t *testing.T) map[string][2]string {
 }
 
 func testComposer(t *testing.T, text, html string, now time.Time) *Composer {
+	return testComposerAt(t, "https://planet.example", text, html, now)
+}
+
+func testComposerAt(t *testing.T, baseURL, text, html string, now time.Time) *Composer {
 	t.Helper()
 	pub := &newsletter.Publication{ID: 7, Slug: "planet", Name: "The Daily Planet",
 		From: "The Daily Planet <news@planet.example>", ReplyTo: "Letters <letters@planet.example>",
 		UnsubscribeMailto: "unsubscribe@planet.example"}
 	iss := &newsletter.Issue{ID: 42, PublicationID: 7, Volume: 3, Number: 153,
 		Subject: "The Daily Planet — Thursday, July 9, 2009 (Vol. 3, No. 153) with a long subject line", Text: text, HTML: html}
-	c, err := NewComposer(pub, iss, ComposerConfig{BaseURL: "https://planet.example",
+	c, err := NewComposer(pub, iss, ComposerConfig{BaseURL: baseURL,
 		Signer: subscribers.NewSigner([]byte("0123456789abcdef0123456789abcdef")), Now: func() time.Time { return now }})
 	if err != nil {
 		t.Fatal(err)
@@ -163,9 +167,15 @@ func testComposer(t *testing.T, text, html string, now time.Time) *Composer {
 // with the CRLF that DATA adds to a body without one).
 func TestSpliceMatchesGoMail(t *testing.T) {
 	at := time.Date(2009, 7, 9, 6, 0, 0, 0, time.UTC)
-	for name, body := range hostileBodies(t) {
+	bodies := hostileBodies(t)
+	bodies["idn-base-url"] = bodies["theme"]
+	for name, body := range bodies {
 		t.Run(name, func(t *testing.T) {
-			c := testComposer(t, body[0], body[1], at)
+			base := "https://planet.example"
+			if name == "idn-base-url" { // List-Unsubscribe then needs RFC 2047
+				base = "https://bücher.example/news"
+			}
+			c := testComposerAt(t, base, body[0], body[1], at)
 			var buf Buffers
 			for _, r := range hostileRecipients() {
 				m, err := c.Compose(r, &buf)

@@ -110,7 +110,9 @@ type smtpConn struct {
 	reset     bool
 	out       []byte // the bytes of one write: commands, the message
 	scratch   []byte // a go-mail Msg rendered
-	lastReply string // the last reply read, as "250 2.0.0 text"
+	lastReply string // the reply to a transaction's last command, as "250 2.0.0 text"
+	reply     []byte // the text of the reply being read
+	long      []byte // a reply line longer than the read buffer
 }
 
 func (c *smtpConn) dial(ctx context.Context) error {
