@@ -95,9 +95,8 @@ func NewComposer(pub *newsletter.Publication, iss *newsletter.Issue, cfg Compose
 	if c.subject == "" {
 		c.subject = pub.Name + " — " + iss.Label()
 	}
-	// go-mail encodes every header value it is given (quoted-printable words,
-	// UTF-8, its defaults); a value already encoded is pure ASCII and passes
-	// through unchanged, so the Subject is encoded here, once per issue.
+	// The Subject is RFC 2047-encoded (Q, UTF-8) as go-mail encodes the
+	// values it is given, once per issue.
 	c.subject = mime.QEncoding.Encode("UTF-8", c.subject)
 	if pub.ReplyTo != "" {
 		if c.replyTo, err = newsletter.ParseAddress(pub.ReplyTo); err != nil {

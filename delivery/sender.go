@@ -126,9 +126,9 @@ func (c *smtpConn) dial(ctx context.Context) error {
 }
 
 // Send sends one message, dialling first if needed. A connection that was
-// idle may have been closed by the server; that shows as a network error at
-// MAIL FROM, before any of the message went out, so Send redials and tries
-// once more without it counting as an attempt.
+// idle may have been closed by the server; that shows as no reply to MAIL
+// FROM (or to the RSET before it), so the server took none of the message,
+// and Send redials and tries once more without it counting as an attempt.
 func (c *smtpConn) Send(ctx context.Context, m *Message) error {
 	if c.sc == nil {
 		if err := c.dial(ctx); err != nil {

@@ -146,9 +146,9 @@ func (c SMTPConfig) options() []mail.Option {
 	opts := []mail.Option{
 		mail.WithPort(c.Port),
 		mail.WithTimeout(c.timeout()),
-		// A NOOP before every message costs a round trip; a dead connection
-		// shows at MAIL FROM instead, before any of the message was sent, and
-		// the connection redials and resends at once (smtpConn.Send).
+		// masthead's transactions (conversation.go) send no NOOP before a
+		// message: a dead connection shows at MAIL FROM instead, and the
+		// connection redials and resends at once (smtpConn.Send).
 		mail.WithoutNoop(),
 	}
 	switch c.TLS {
