@@ -22,8 +22,9 @@ import (
 // loopback), and the raw bytes of the same message written by the leanest
 // client there is (raw.go).
 
-// ceilingMessage builds the fixture's issue as one go-mail message.
-func ceilingMessage(ctx context.Context, t *task) (*mail.Msg, error) {
+// ceilingMessages builds the fixture's issue as n go-mail messages, one
+// for each connection (a Msg is not safe for concurrent use).
+func ceilingMessages(ctx context.Context, t *task, n int) ([]*mail.Msg, error) {
 	st, err := store.Open(ctx, t.DB, nil)
 	if err != nil {
 		return nil, err
@@ -37,19 +38,23 @@ func ceilingMessage(ctx context.Context, t *task) (*mail.Msg, error) {
 	if err != nil {
 		return nil, err
 	}
-	m := mail.NewMsg(mail.WithNoDefaultUserAgent())
-	if err := m.From(pub.From); err != nil {
-		return nil, err
+	msgs := make([]*mail.Msg, n)
+	for i := range msgs {
+		m := mail.NewMsg(mail.WithNoDefaultUserAgent())
+		if err := m.From(pub.From); err != nil {
+			return nil, err
+		}
+		if err := m.To(ceilingRcpt); err != nil {
+			return nil, err
+		}
+		m.Subject(iss.Subject)
+		m.SetDate()
+		m.SetMessageID()
+		m.SetBodyString(mail.TypeTextPlain, iss.Text)
+		m.AddAlternativeString(mail.TypeTextHTML, iss.HTML)
+		msgs[i] = m
 	}
-	if err := m.To(ceilingRcpt); err != nil {
-		return nil, err
-	}
-	m.Subject(iss.Subject)
-	m.SetDate()
-	m.SetMessageID()
-	m.SetBodyString(mail.TypeTextPlain, iss.Text)
-	m.AddAlternativeString(mail.TypeTextHTML, iss.HTML)
-	return m, nil
+	return msgs, nil
 }
 
 // ceilingRcpt is the one recipient of the ceilings' messages.
@@ -62,11 +67,12 @@ func measureCeiling(ctx context.Context, t *task) (*Measurement, error) {
 		return nil, err
 	}
 	port, _ := strconv.Atoi(portStr)
-	return measureLoop(ctx, t, WhatCeiling, func() (func() error, func(), error) {
-		msg, err := ceilingMessage(ctx, t)
-		if err != nil {
-			return nil, nil, err
-		}
+	msgs, err := ceilingMessages(ctx, t, t.Connections)
+	if err != nil {
+		return nil, err
+	}
+	return measureLoop(ctx, t, WhatCeiling, func(i int) (func() error, func(), error) {
+		msg := msgs[i]
 		c, err := mail.NewClient(host, mail.WithPort(port), mail.WithTimeout(30*time.Second),
 			mail.WithoutNoop(), mail.WithTLSPolicy(mail.NoTLS))
 		if err != nil {
@@ -81,10 +87,10 @@ func measureCeiling(ctx context.Context, t *task) (*Measurement, error) {
 }
 
 // measureLoop sends t.Messages messages over t.Connections connections,
-// each made by open, which returns how to send one message on it and how to
-// close it; it measures the time, CPU, garbage collection and peak RSS of
-// the sending.
-func measureLoop(ctx context.Context, t *task, kind string, open func() (send func() error, close func(), err error)) (*Measurement, error) {
+// each made by open (the messages are built before), which returns how to
+// send one message on it and how to close it; it measures the time, CPU,
+// garbage collection and peak RSS of the connecting and sending.
+func measureLoop(ctx context.Context, t *task, kind string, open func(conn int) (send func() error, close func(), err error)) (*Measurement, error) {
 	m := &Measurement{Kind: kind, Connections: t.Connections, Latency: t.Latency}
 	resetPeak()
 	stop, err := startProfile(t)
@@ -101,10 +107,10 @@ func measureLoop(ctx context.Context, t *task, kind string, open func() (send fu
 	deadline := time.Now().Add(t.Limit)
 	cpu0, gc0 := cpuTime(), gcTime()
 	start := time.Now()
-	for range t.Connections {
+	for i := range t.Connections {
 		wg.Go(func() {
 			mine, err := func() ([]time.Duration, error) {
-				send, closeConn, err := open()
+				send, closeConn, err := open(i)
 				if err != nil {
 					return nil, err
 				}

@@ -20,19 +20,19 @@ import (
 // with no more parsing than their codes. Nothing is done per message but
 // the system calls.
 func measureRaw(ctx context.Context, t *task) (*Measurement, error) {
-	return measureLoop(ctx, t, WhatRaw, func() (func() error, func(), error) {
-		msg, err := ceilingMessage(ctx, t)
-		if err != nil {
-			return nil, nil, err
-		}
-		var raw bytes.Buffer
-		if _, err := msg.WriteTo(&raw); err != nil {
-			return nil, nil, err
-		}
-		if !bytes.HasSuffix(raw.Bytes(), []byte("\r\n")) {
-			raw.WriteString("\r\n")
-		}
-		from, _ := msg.GetSender(false)
+	msgs, err := ceilingMessages(ctx, t, 1)
+	if err != nil {
+		return nil, err
+	}
+	var raw bytes.Buffer
+	if _, err := msgs[0].WriteTo(&raw); err != nil {
+		return nil, err
+	}
+	if !bytes.HasSuffix(raw.Bytes(), []byte("\r\n")) {
+		raw.WriteString("\r\n")
+	}
+	from, _ := msgs[0].GetSender(false)
+	return measureLoop(ctx, t, WhatRaw, func(int) (func() error, func(), error) {
 		var d net.Dialer
 		conn, err := d.DialContext(ctx, "tcp", t.SMTP)
 		if err != nil {
