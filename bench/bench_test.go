@@ -116,7 +116,7 @@ func checkReport(t *testing.T, rep *Report, subs int, conns []int) {
 	if rep.Machine.CPUs < 1 || rep.Machine.GoVersion == "" || rep.Machine.LoadStart == "" {
 		t.Errorf("machine = %+v", rep.Machine)
 	}
-	if rep.Fixture.Subscribers != subs || rep.Fixture.HTMLBytes == 0 || rep.Fixture.DBBytes == 0 || rep.Fixture.IssueID == 0 {
+	if rep.Fixture.Subscribers != subs || rep.Fixture.HTMLBytes == 0 || rep.Fixture.MessageBytes <= rep.Fixture.HTMLBytes || rep.Fixture.DBBytes == 0 || rep.Fixture.IssueID == 0 {
 		t.Errorf("fixture = %+v", rep.Fixture)
 	}
 	if len(rep.Runs) != 4*len(conns) {

@@ -12,8 +12,9 @@ import (
 func (r *Report) WriteText(w io.Writer) error {
 	s := r.Settings
 	var b strings.Builder
-	fmt.Fprintf(&b, "masthead bench: %d subscribers, an issue of %d articles (%.1f KB HTML, %.1f KB text), SMTP round trip %s\n",
-		s.Subscribers, s.Articles, float64(r.Fixture.HTMLBytes)/1024, float64(r.Fixture.TextBytes)/1024, s.Latency)
+	fmt.Fprintf(&b, "masthead bench: %d subscribers, an issue of %d articles (%.1f KB HTML, %.1f KB text; %.1f KB on the wire), SMTP round trip %s\n",
+		s.Subscribers, s.Articles, float64(r.Fixture.HTMLBytes)/1024, float64(r.Fixture.TextBytes)/1024,
+		float64(r.Fixture.MessageBytes)/1024, s.Latency)
 	m := r.Machine
 	fmt.Fprintf(&b, "machine: %d CPUs (%s), %s %s; load average %s at the start, %s at the end\n",
 		m.CPUs, m.CPUModel, m.GoVersion, m.OS, m.LoadStart, m.LoadEnd)
