@@ -60,8 +60,22 @@ func (m *Mail) AppendTo(dst []byte, stuffed bool) []byte {
 	return dst
 }
 
-// WriteTo writes the message to w as it is.
+// WriteTo writes the message to w as it is, piece by piece.
 func (m *Mail) WriteTo(w io.Writer) (int64, error) {
-	n, err := w.Write(m.AppendTo(make([]byte, 0, m.Len()), false))
-	return int64(n), err
+	n, err := w.Write(m.sig)
+	total := int64(n)
+	start := 0
+	for i, it := range m.c.layout.items {
+		if err != nil {
+			break
+		}
+		if it.hole != holeNone {
+			n, err = w.Write(m.dyn[start:m.ends[i]])
+			start = m.ends[i]
+		} else {
+			n, err = io.WriteString(w, it.raw)
+		}
+		total += int64(n)
+	}
+	return total, err
 }
