@@ -37,9 +37,6 @@ func gcTime() time.Duration {
 // /proc is not available.
 func peakRSS() int64 { return procStatus("VmHWM:") }
 
-// rss is the process's resident set size now (VmRSS) in bytes.
-func rss() int64 { return procStatus("VmRSS:") }
-
 func procStatus(field string) int64 {
 	data, err := os.ReadFile("/proc/self/status")
 	if err != nil {

@@ -141,10 +141,6 @@ func hostileBodies(t *testing.T) map[string][2]string {
 	}
 }
 
-func testComposer(t *testing.T, text, html string, now time.Time) *Composer {
-	return testComposerAt(t, "https://planet.example", text, html, now)
-}
-
 func testComposerAt(t *testing.T, baseURL, text, html string, now time.Time) *Composer {
 	t.Helper()
 	pub := &newsletter.Publication{ID: 7, Slug: "planet", Name: "The Daily Planet",
