@@ -3,12 +3,14 @@
 // message, or only counts them in discard mode, and injects faults: reply
 // codes on MAIL, RCPT or DATA, dropped connections, stalls and slow replies.
 // It can also stand for a server far away (replies a round trip late) and
-// for one that offers fewer extensions (no PIPELINING, no CHUNKING).
+// for one that offers fewer extensions (no PIPELINING, no CHUNKING) or
+// STARTTLS.
 package smtptest
 
 import (
 	"bytes"
 	"context"
+	"crypto/tls"
 	"errors"
 	"io"
 	"log"
@@ -80,7 +82,11 @@ type Options struct {
 	RTT time.Duration
 	// Hide leaves these extensions (EHLO keywords: "PIPELINING",
 	// "CHUNKING", ...) out of the EHLO reply: a server without them.
-	Hide   []string
+	Hide []string
+	// TLS, when set, makes the server offer STARTTLS with this
+	// configuration (faults that close the connection then close it
+	// without waiting for the reply to go out first).
+	TLS    *tls.Config
 	Inject Injector // nil: accept everything
 }
 
@@ -117,6 +123,7 @@ func Start(opts Options) (*Server, error) {
 	s.srv.ReadTimeout = time.Minute
 	s.srv.WriteTimeout = time.Minute
 	s.srv.ErrorLog = log.New(io.Discard, "", 0)
+	s.srv.TLSConfig = opts.TLS
 	go s.srv.Serve(s.ln)
 	return s, nil
 }
