@@ -71,7 +71,7 @@ type Recorder struct {
 	opt     RecorderOptions
 	ch      chan Event
 	stopped atomic.Bool
-	stats   Stats
+	stats   recorderStats
 	tally   *tally
 }
 

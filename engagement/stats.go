@@ -2,9 +2,9 @@ package engagement
 
 import "sync/atomic"
 
-// Stats are the recorder's running totals since it started, for logs and
+// recorderStats are the recorder's running totals since it started, for logs and
 // metrics.
-type Stats struct {
+type recorderStats struct {
 	queued, dropped     atomic.Uint64
 	human, automatic    atomic.Uint64
 	byReason            [reasons]atomic.Uint64
@@ -14,7 +14,7 @@ type Stats struct {
 	readersForgotten    atomic.Uint64
 }
 
-func (s *Stats) counted(v Verdict) {
+func (s *recorderStats) counted(v Verdict) {
 	if v.Automatic {
 		s.automatic.Add(1)
 	} else {
@@ -23,7 +23,7 @@ func (s *Stats) counted(v Verdict) {
 	s.byReason[v.Reason].Add(1)
 }
 
-// Snapshot is a copy of Stats at one moment.
+// Snapshot is a copy of the recorder's running totals at one moment.
 type Snapshot struct {
 	Queued    uint64 // events taken by Record
 	Dropped   uint64 // events refused by Record: queue full or recorder stopped
@@ -43,7 +43,7 @@ type Snapshot struct {
 	ReadersForgotten uint64
 }
 
-func (s *Stats) snapshot() Snapshot {
+func (s *recorderStats) snapshot() Snapshot {
 	out := Snapshot{
 		Queued: s.queued.Load(), Dropped: s.dropped.Load(),
 		Human: s.human.Load(), Automatic: s.automatic.Load(),

@@ -24,7 +24,7 @@ type tally struct {
 	reader     []ReaderEvent
 	maxReaders int // ReaderEvents kept while the sink fails
 
-	stats *Stats
+	stats *recorderStats
 }
 
 // heldEvent is an Event reduced to what counting needs: the user agent and
@@ -40,7 +40,7 @@ type heldEvent struct {
 	verdict    Verdict
 }
 
-func newTally(rules Rules, window time.Duration, maxReaders, maxPending int, stats *Stats) *tally {
+func newTally(rules Rules, window time.Duration, maxReaders, maxPending int, stats *recorderStats) *tally {
 	rules = rules.withDefaults()
 	return &tally{
 		rules:      rules,

@@ -8,7 +8,7 @@ import (
 )
 
 func newTestTally() *tally {
-	return newTally(Rules{}, 24*time.Hour, 1<<20, 1000, &Stats{})
+	return newTally(Rules{}, 24*time.Hour, 1<<20, 1000, &recorderStats{})
 }
 
 // from sets a click's address and user agent: a reader.
@@ -160,7 +160,7 @@ func TestTallyRestore(t *testing.T) {
 // Readers are remembered for at least the window and at most twice it;
 // a full memory is dropped early and says so.
 func TestReaderSet(t *testing.T) {
-	var forgotten Stats
+	var forgotten recorderStats
 	s := newReaderSet(time.Hour, 3, &forgotten.readersForgotten)
 	k := func(who uint64) readerKey { return readerKey{who: who, issue: 1, kind: Click, link: 1} }
 	if !s.first(k(1), at(0)) || s.first(k(1), at(59*time.Minute)) {
