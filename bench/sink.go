@@ -9,28 +9,29 @@ import (
 	"time"
 
 	"github.com/emersion/go-smtp"
+
+	"masthead/internal/lateconn"
 )
 
 // sink is the SMTP server `masthead bench` sends to, on 127.0.0.1: it accepts
-// every message, reads and discards its bytes, waits latency before each
-// reply to MAIL, RCPT and DATA (a distant relay), and counts what it
-// accepted. It is the measuring tool's peer, shipped with it; the tests'
-// server that records messages and injects faults is internal/smtptest,
-// which the binary does not link.
+// every message, reads and drops its bytes and counts it, optionally a round
+// trip away (every reply reaches the client rtt after it was written, as
+// from a distant relay). It is the measuring tool's peer, shipped with it;
+// the tests' server, which records messages and injects faults, is
+// internal/smtptest, which the binary does not link.
 type sink struct {
 	Addr     string // host:port
 	srv      *smtp.Server
-	latency  time.Duration
 	accepted atomic.Int64
 }
 
 // startSink listens on 127.0.0.1:0 and serves until Close.
-func startSink(latency time.Duration) (*sink, error) {
+func startSink(rtt time.Duration) (*sink, error) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return nil, err
 	}
-	s := &sink{Addr: ln.Addr().String(), latency: latency}
+	s := &sink{Addr: ln.Addr().String()}
 	s.srv = smtp.NewServer(smtp.BackendFunc(func(*smtp.Conn) (smtp.Session, error) { return sinkSession{s}, nil }))
 	s.srv.Domain = "bench.localhost"
 	s.srv.MaxMessageBytes = 64 << 20
@@ -38,7 +39,7 @@ func startSink(latency time.Duration) (*sink, error) {
 	s.srv.ReadTimeout = time.Minute
 	s.srv.WriteTimeout = time.Minute
 	s.srv.ErrorLog = log.New(io.Discard, "", 0)
-	go s.srv.Serve(ln)
+	go s.srv.Serve(&lateconn.Listener{Listener: ln, RTT: rtt})
 	return s, nil
 }
 
@@ -56,25 +57,18 @@ func (s *sink) Close() error {
 	return nil
 }
 
-// sinkSession is one connection: everything is accepted after the latency.
+// sinkSession is one connection's transaction: everything is accepted.
 type sinkSession struct{ s *sink }
 
-func (ss sinkSession) wait() {
-	if ss.s.latency > 0 {
-		time.Sleep(ss.s.latency)
-	}
-}
-
-func (ss sinkSession) Mail(string, *smtp.MailOptions) error { ss.wait(); return nil }
-func (ss sinkSession) Rcpt(string, *smtp.RcptOptions) error { ss.wait(); return nil }
-func (ss sinkSession) Reset()                               {}
-func (ss sinkSession) Logout() error                        { return nil }
+func (sinkSession) Mail(string, *smtp.MailOptions) error { return nil }
+func (sinkSession) Rcpt(string, *smtp.RcptOptions) error { return nil }
+func (sinkSession) Reset()                               {}
+func (sinkSession) Logout() error                        { return nil }
 
 func (ss sinkSession) Data(r io.Reader) error {
 	if _, err := io.Copy(io.Discard, r); err != nil {
 		return err
 	}
-	ss.wait()
 	ss.s.accepted.Add(1)
 	return nil
 }

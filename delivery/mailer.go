@@ -34,8 +34,7 @@ func (m *Mailer) Session(ctx context.Context) (send func(context.Context, *mail.
 			subject = v[0]
 		}
 		err := conn.Send(ctx, &Message{Msg: msg, To: to[0].Address, Subject: subject, MessageID: msg.GetMessageID()})
-		var re *ReplyError
-		if errors.As(err, &re) && re.Code >= 500 {
+		if err != nil && ReplyCode(err) >= 500 {
 			return permanentError{err}
 		}
 		return err

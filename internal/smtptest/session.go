@@ -4,10 +4,8 @@ import (
 	"bytes"
 	"fmt"
 	"io"
-	"net"
 	"strconv"
 	"strings"
-	"sync/atomic"
 	"time"
 
 	"github.com/emersion/go-smtp"
@@ -127,7 +125,7 @@ func (ss *session) Data(r io.Reader) error {
 // its next read and cleans up.
 func (ss *session) drop() {
 	if ss.raw != nil {
-		ss.raw.Conn.Close()
+		ss.raw.Close()
 		return
 	}
 	ss.conn.Conn().Close()
@@ -135,28 +133,3 @@ func (ss *session) drop() {
 
 func (ss *session) Reset()        { ss.from, ss.to = "", nil }
 func (ss *session) Logout() error { return nil }
-
-// listener wraps accepted connections so that a session can close its
-// connection right after a reply has been written (for 421).
-type listener struct{ net.Listener }
-
-func (l *listener) Accept() (net.Conn, error) {
-	c, err := l.Listener.Accept()
-	if err != nil {
-		return nil, err
-	}
-	return &faultConn{Conn: c}, nil
-}
-
-type faultConn struct {
-	net.Conn
-	closeAfterWrite atomic.Bool
-}
-
-func (c *faultConn) Write(p []byte) (int, error) {
-	n, err := c.Conn.Write(p)
-	if c.closeAfterWrite.Load() {
-		c.Conn.Close()
-	}
-	return n, err
-}

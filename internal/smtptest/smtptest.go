@@ -2,11 +2,15 @@
 // (github.com/emersion/go-smtp on 127.0.0.1:0). It records every accepted
 // message, or only counts them in discard mode, and injects faults: reply
 // codes on MAIL, RCPT or DATA, dropped connections, stalls and slow replies.
+// It can also stand for a server far away (replies a round trip late) and
+// for one that offers fewer extensions (no PIPELINING, no CHUNKING) or
+// STARTTLS.
 package smtptest
 
 import (
 	"bytes"
 	"context"
+	"crypto/tls"
 	"errors"
 	"io"
 	"log"
@@ -67,9 +71,23 @@ type Message struct {
 
 // Options configure a Server.
 type Options struct {
-	Discard bool          // keep no message bytes (benchmarks); Message-IDs are still read
-	Latency time.Duration // added before every reply to MAIL, RCPT and DATA
-	Inject  Injector      // nil: accept everything
+	Discard bool // keep no message bytes (benchmarks); Message-IDs are still read
+	// Latency is time the server takes before every reply to MAIL, RCPT and
+	// DATA, one command after the other: a slow server.
+	Latency time.Duration
+	// RTT makes every reply (the greeting and EHLO's too) reach the client
+	// this long after the server wrote it, without holding up the replies
+	// after it: a server one round trip away. A client that pipelines
+	// commands waits one round trip for all their replies.
+	RTT time.Duration
+	// Hide leaves these extensions (EHLO keywords: "PIPELINING",
+	// "CHUNKING", ...) out of the EHLO reply: a server without them.
+	Hide []string
+	// TLS, when set, makes the server offer STARTTLS with this
+	// configuration (faults that close the connection then close it
+	// without waiting for the reply to go out first).
+	TLS    *tls.Config
+	Inject Injector // nil: accept everything
 }
 
 // Server is a running test server.
@@ -96,7 +114,7 @@ func Start(opts Options) (*Server, error) {
 		return nil, err
 	}
 	s := &Server{Addr: ln.Addr().String(), opts: opts, closed: make(chan struct{}), inject: opts.Inject}
-	s.ln = &listener{Listener: ln}
+	s.ln = &listener{Listener: ln, hide: opts.Hide, rtt: opts.RTT}
 	s.srv = smtp.NewServer(smtp.BackendFunc(s.newSession))
 	s.srv.Domain = "smtptest.localhost"
 	s.srv.MaxMessageBytes = 64 << 20
@@ -105,6 +123,7 @@ func Start(opts Options) (*Server, error) {
 	s.srv.ReadTimeout = time.Minute
 	s.srv.WriteTimeout = time.Minute
 	s.srv.ErrorLog = log.New(io.Discard, "", 0)
+	s.srv.TLSConfig = opts.TLS
 	go s.srv.Serve(s.ln)
 	return s, nil
 }
