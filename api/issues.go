@@ -22,6 +22,7 @@ type issueJSON struct {
 	AssembledAt *time.Time         `json:"assembled_at"`
 	StartedAt   *time.Time         `json:"started_at"`
 	FinishedAt  *time.Time         `json:"finished_at"`
+	PauseReason string             `json:"pause_reason"` // why masthead paused the send by itself; "" otherwise
 	Articles    []issueArticleJSON `json:"articles"`
 }
 
@@ -41,7 +42,8 @@ func optTime(t time.Time) *time.Time {
 func issueOut(p *newsletter.Publication, iss *newsletter.Issue) issueJSON {
 	out := issueJSON{ID: iss.ID, Publication: p.Slug, Date: iss.Date.String(), Volume: iss.Volume, Number: iss.Number,
 		Status: string(iss.Status), Subject: iss.Subject, SendAt: optTime(iss.SendAt), AssembledAt: optTime(iss.AssembledAt),
-		StartedAt: optTime(iss.StartedAt), FinishedAt: optTime(iss.FinishedAt), Articles: []issueArticleJSON{}}
+		StartedAt: optTime(iss.StartedAt), FinishedAt: optTime(iss.FinishedAt), PauseReason: iss.PauseReason,
+		Articles: []issueArticleJSON{}}
 	for _, a := range iss.Articles {
 		out.Articles = append(out.Articles, issueArticleJSON{ArticleID: a.ArticleID, Section: a.Section, Title: a.Title})
 	}

@@ -6,13 +6,27 @@
 // built-in outbox, and records every outcome.
 //
 // Outcomes: 2xx is sent; 4xx is retried with exponential backoff and jitter
-// until Config.GiveUpAfter, then failed as a soft bounce; network errors and
-// timeouts (go-mail: code 0) are retried the same way after reconnecting; a
-// 421 or an unreachable server opens a circuit breaker that pauses every
-// worker of the send, so an outage costs one probe per backoff step rather
-// than an attempt per row; 5xx at RCPT (or an address 5xx after DATA) fails
-// the row and records a hard bounce. A message whose DATA was accepted counts
-// as sent even if the RSET after it failed.
+// until Config.GiveUpAfter, then failed as a soft bounce; a connection that
+// breaks or times out mid-conversation (go-mail: code 0) retries the row over
+// a new connection while the other connections go on; a 421, an unreachable
+// server, or drops that persist across connections open a circuit breaker
+// that pauses every worker of the send, so an outage costs one probe per
+// backoff step rather than an attempt per row.
+//
+// A 5xx is read for what it means (meaning.go), from its enhanced status
+// code (RFC 3463, sent with ENHANCEDSTATUSCODES or written in the reply's
+// text) and its words, before its stage: about the recipient's mailbox
+// (X.1.x, X.2.1, "user unknown") it fails the row and records a hard bounce;
+// a full mailbox (X.2.2) is retried; about this message (X.6.x, X.7.x, "spam",
+// "blocked") it fails the row without a bounce; about us (relaying denied,
+// sender not verified, authentication required, DMARC, any 5xx to MAIL FROM)
+// it pauses the whole send with the reason (Issue.PauseReason, Config.OnPause,
+// the log), bounces no one and leaves the rows queued for a resume. A refusal
+// that would fail a row is held back for a moment first (repeats.go): the
+// same reply for many recipients and domains with no message accepted in
+// between is the relay's, not the readers', and pauses the send the same
+// way. A message whose DATA was accepted counts as sent even if the RSET
+// after it failed.
 //
 // Crash safety. A row is claimed (status sending, with a lease) before it is
 // sent and recorded after, in batches. If the process dies at any point, its

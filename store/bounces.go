@@ -73,19 +73,20 @@ func (s *Store) ApplyBounceReport(ctx context.Context, r BounceReport, softLimit
 		applied = true
 		switch r.Kind {
 		case ReportHard:
-			return s.suppressTx(ctx, tx, norm, subscribers.Bounced, subscribers.ViaBounce, detail)
+			return s.suppressTx(ctx, tx, norm, subscribers.Bounced, subscribers.ViaBounce, detail, 0)
 		case ReportComplaint:
-			return s.suppressTx(ctx, tx, norm, subscribers.Complained, subscribers.ViaComplaint, detail)
+			return s.suppressTx(ctx, tx, norm, subscribers.Complained, subscribers.ViaComplaint, detail, 0)
 		case ReportSoft:
-			return s.softBounce(ctx, tx, norm, softLimit, detail)
+			return s.softBounce(ctx, tx, norm, softLimit, detail, 0)
 		}
 		return fmt.Errorf("unknown report kind %q", r.Kind)
 	})
 	return applied, err
 }
 
-// softBounce counts one soft bounce and suppresses the address at the limit.
-func (s *Store) softBounce(ctx context.Context, tx *sql.Tx, email string, limit int, detail string) error {
+// softBounce counts one soft bounce and suppresses the address at the limit
+// (in the name of issueID, when a send's own give-up made the bounce).
+func (s *Store) softBounce(ctx context.Context, tx *sql.Tx, email string, limit int, detail string, issueID int64) error {
 	var n int
 	err := tx.QueryRowContext(ctx, s.q(`UPDATE subscribers SET soft_bounces = soft_bounces + 1, updated_at = ?
 		WHERE email = ? RETURNING soft_bounces`), ms(s.now()), email).Scan(&n)
@@ -99,7 +100,7 @@ func (s *Store) softBounce(ctx context.Context, tx *sql.Tx, email string, limit 
 		return nil
 	}
 	return s.suppressTx(ctx, tx, email, subscribers.Bounced, subscribers.ViaBounce,
-		truncate(fmt.Sprintf("%d soft bounces in a row; last: %s", n, detail), 1000))
+		truncate(fmt.Sprintf("%d soft bounces in a row; last: %s", n, detail), 1000), issueID)
 }
 
 // DeliveryByMessageID finds the delivery an issue's message was sent as, from

@@ -233,7 +233,7 @@ func (r *recorder) record(ctx context.Context, o Outcome) (int64, error) {
 	case o.Kind == OutcomeFailed && o.Bounce != NoBounce:
 		// A send earlier in the batch resets the count before this bounce adds to it.
 		if err = r.resetSoftBounces(ctx); err == nil {
-			err = r.s.markBounced(ctx, r.tx, subscriberID, o.Bounce == HardBounce, o.Reply)
+			err = r.s.markBounced(ctx, r.tx, subscriberID, o.Bounce == HardBounce, o.Reply, issueID)
 		}
 	}
 	return issueID, err
@@ -260,11 +260,12 @@ func (r *recorder) resetSoftBounces(ctx context.Context) error {
 // DefaultSoftBounceLimit-th in a row (sent mail resets the count, see Record)
 // suppresses it the same way. All in one transaction.
 func (s *Store) MarkBounced(ctx context.Context, subscriberID int64, hard bool, detail string) error {
-	return s.inTx(ctx, func(tx *sql.Tx) error { return s.markBounced(ctx, tx, subscriberID, hard, detail) })
+	return s.inTx(ctx, func(tx *sql.Tx) error { return s.markBounced(ctx, tx, subscriberID, hard, detail, 0) })
 }
 
-// markBounced is MarkBounced inside the caller's transaction.
-func (s *Store) markBounced(ctx context.Context, tx *sql.Tx, subscriberID int64, hard bool, detail string) error {
+// markBounced is MarkBounced inside the caller's transaction; issueID, when
+// not 0, is the send whose delivery bounced (a suppression then names it).
+func (s *Store) markBounced(ctx context.Context, tx *sql.Tx, subscriberID int64, hard bool, detail string, issueID int64) error {
 	var email string
 	err := tx.QueryRowContext(ctx, s.q(`SELECT email FROM subscribers WHERE id = ?`), subscriberID).Scan(&email)
 	if err != nil {
@@ -272,7 +273,7 @@ func (s *Store) markBounced(ctx context.Context, tx *sql.Tx, subscriberID int64,
 	}
 	detail = truncate(detail, 1000)
 	if !hard {
-		return s.softBounce(ctx, tx, email, DefaultSoftBounceLimit, detail)
+		return s.softBounce(ctx, tx, email, DefaultSoftBounceLimit, detail, issueID)
 	}
-	return s.suppressTx(ctx, tx, email, subscribers.Bounced, subscribers.ViaBounce, detail)
+	return s.suppressTx(ctx, tx, email, subscribers.Bounced, subscribers.ViaBounce, detail, issueID)
 }

@@ -13,7 +13,7 @@ import (
 )
 
 const issueColumns = `id, publication_id, issue_date, volume, number, numbers_overridden, status, subject, content,
-	html, text_body, send_at, assembled_at, started_at, finished_at, created_at, updated_at`
+	html, text_body, send_at, assembled_at, started_at, finished_at, created_at, updated_at, pause_reason`
 
 func scanIssue(row interface{ Scan(...any) error }) (*newsletter.Issue, error) {
 	var i newsletter.Issue
@@ -21,7 +21,7 @@ func scanIssue(row interface{ Scan(...any) error }) (*newsletter.Issue, error) {
 	var overridden int
 	var sendAt, assembled, started, finished, created, updated int64
 	if err := row.Scan(&i.ID, &i.PublicationID, &date, &i.Volume, &i.Number, &overridden, &i.Status, &i.Subject,
-		&content, &i.HTML, &i.Text, &sendAt, &assembled, &started, &finished, &created, &updated); err != nil {
+		&content, &i.HTML, &i.Text, &sendAt, &assembled, &started, &finished, &created, &updated, &i.PauseReason); err != nil {
 		return nil, err
 	}
 	d, err := newsletter.ParseDate(date)
@@ -197,7 +197,7 @@ func (s *Store) assembleIssue(ctx context.Context, publicationID int64, d newsle
 func (s *Store) SetIssueStatus(ctx context.Context, id int64, from []newsletter.IssueStatus, to newsletter.IssueStatus, sendAt time.Time) error {
 	now := ms(s.now())
 	args := []any{string(to), now}
-	set := `status = ?, updated_at = ?`
+	set := `status = ?, updated_at = ?, pause_reason = ''`
 	if !sendAt.IsZero() || to == newsletter.Scheduled {
 		set += `, send_at = ?`
 		args = append(args, ms(sendAt))

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 )
 
@@ -50,4 +51,24 @@ func (s *Store) SubscriberEventCounts(ctx context.Context) (map[string]int, erro
 		out[kind] = n
 	}
 	return out, rows.Err()
+}
+
+// RefusedSends counts, per publication slug, the issues whose send the
+// delivery engine paused by itself (PauseSendFor: the mail server refuses
+// our mail); every publication is listed, with 0 when none.
+func (s *Store) RefusedSends(ctx context.Context) (map[string]int, error) {
+	out := map[string]int{}
+	err := s.scanAll(ctx, s.db, `SELECT p.slug, COUNT(i.id) FROM publications p
+		LEFT JOIN issues i ON i.publication_id = p.id AND i.status = 'paused' AND i.pause_reason <> ''
+		GROUP BY p.slug`, nil, func(rows *sql.Rows) error {
+		var slug string
+		var n int
+		err := rows.Scan(&slug, &n)
+		out[slug] = n
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("refused sends: %w", err)
+	}
+	return out, nil
 }

@@ -20,6 +20,7 @@ type session struct {
 	raw  *faultConn
 	id   int64
 	from string
+	utf8 bool
 	to   []string
 }
 
@@ -49,6 +50,9 @@ func (ss *session) apply(stage Stage, rcpt string) error {
 	text := f.Text
 	if text == "" {
 		text = fmt.Sprintf("injected %d at %s", f.Code, stage)
+	}
+	if ss.s.opts.NoEnhancedStatusCodes {
+		return &smtp.SMTPError{Code: f.Code, EnhancedCode: smtp.NoEnhancedCode, Message: text}
 	}
 	ec := enhanced(f.Code)
 	if c, rest, ok := enhancedPrefix(text); ok {
@@ -89,8 +93,9 @@ func enhanced(code int) smtp.EnhancedCode {
 	}
 }
 
-func (ss *session) Mail(from string, _ *smtp.MailOptions) error {
+func (ss *session) Mail(from string, opts *smtp.MailOptions) error {
 	ss.from, ss.to = from, nil
+	ss.utf8 = opts != nil && opts.UTF8
 	return ss.apply(StageMail, "")
 }
 
@@ -114,7 +119,7 @@ func (ss *session) Data(r io.Reader) error {
 	if err := ss.apply(StageData, rcpt); err != nil {
 		return err
 	}
-	m := Message{From: ss.from, To: ss.to, MessageID: messageID(buf.Bytes()), Received: time.Now(), Conn: ss.id}
+	m := Message{From: ss.from, To: ss.to, MessageID: messageID(buf.Bytes()), Received: time.Now(), Conn: ss.id, UTF8: ss.utf8}
 	if !ss.s.opts.Discard {
 		m.Data = buf.Bytes()
 	}
@@ -133,27 +138,43 @@ func (ss *session) drop() {
 	ss.conn.Conn().Close()
 }
 
-func (ss *session) Reset()        { ss.from, ss.to = "", nil }
+func (ss *session) Reset()        { ss.from, ss.to, ss.utf8 = "", nil, false }
 func (ss *session) Logout() error { return nil }
 
 // listener wraps accepted connections so that a session can close its
-// connection right after a reply has been written (for 421).
-type listener struct{ net.Listener }
+// connection right after a reply has been written (for 421), and so that the
+// EHLO reply can leave out ENHANCEDSTATUSCODES.
+type listener struct {
+	net.Listener
+	plainCodes bool
+}
 
 func (l *listener) Accept() (net.Conn, error) {
 	c, err := l.Listener.Accept()
 	if err != nil {
 		return nil, err
 	}
-	return &faultConn{Conn: c}, nil
+	return &faultConn{Conn: c, plainCodes: l.plainCodes}, nil
 }
 
 type faultConn struct {
 	net.Conn
+	plainCodes      bool
 	closeAfterWrite atomic.Bool
 }
 
+// ehloEnhanced is the EHLO reply's line for the extension (never its last:
+// go-smtp lists CHUNKING and SIZE after it).
+var ehloEnhanced = []byte("250-ENHANCEDSTATUSCODES\r\n")
+
 func (c *faultConn) Write(p []byte) (int, error) {
+	if c.plainCodes && bytes.Contains(p, ehloEnhanced) {
+		q := bytes.Replace(p, ehloEnhanced, nil, 1)
+		if _, err := c.Conn.Write(q); err != nil {
+			return 0, err
+		}
+		return len(p), nil
+	}
 	n, err := c.Conn.Write(p)
 	if c.closeAfterWrite.Load() {
 		c.Conn.Close()

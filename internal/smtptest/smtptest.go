@@ -63,6 +63,7 @@ type Message struct {
 	MessageID string // the Message-ID header, with its angle brackets
 	Received  time.Time
 	Conn      int64 // which connection delivered it (counted from 1)
+	UTF8      bool  // MAIL FROM carried the SMTPUTF8 parameter (RFC 6531)
 }
 
 // Options configure a Server.
@@ -70,6 +71,14 @@ type Options struct {
 	Discard bool          // keep no message bytes (benchmarks); Message-IDs are still read
 	Latency time.Duration // added before every reply to MAIL, RCPT and DATA
 	Inject  Injector      // nil: accept everything
+	// NoEnhancedStatusCodes: the server does not offer ENHANCEDSTATUSCODES
+	// (RFC 2034), and a fault's reply carries an enhanced code only where
+	// its Text begins with one, as plain text ("554 5.7.1 spam"), as many
+	// servers without the extension write them.
+	NoEnhancedStatusCodes bool
+	// SMTPUTF8: the server offers SMTPUTF8 (RFC 6531); without it, MAIL
+	// FROM with the SMTPUTF8 parameter is refused.
+	SMTPUTF8 bool
 }
 
 // Server is a running test server.
@@ -96,8 +105,9 @@ func Start(opts Options) (*Server, error) {
 		return nil, err
 	}
 	s := &Server{Addr: ln.Addr().String(), opts: opts, closed: make(chan struct{}), inject: opts.Inject}
-	s.ln = &listener{Listener: ln}
+	s.ln = &listener{Listener: ln, plainCodes: opts.NoEnhancedStatusCodes}
 	s.srv = smtp.NewServer(smtp.BackendFunc(s.newSession))
+	s.srv.EnableSMTPUTF8 = opts.SMTPUTF8
 	s.srv.Domain = "smtptest.localhost"
 	s.srv.MaxMessageBytes = 64 << 20
 	s.srv.MaxRecipients = 100
