@@ -5,8 +5,10 @@ import (
 	"path"
 	"time"
 
+	"masthead/auth"
 	"masthead/newsletter"
 	"masthead/store"
+	"masthead/subscribers"
 	"masthead/workspace"
 )
 
@@ -300,4 +302,25 @@ func (a *API) issueAction(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, http.StatusOK, issueOut(p, iss))
+}
+
+// liftSendSuppressions undoes the suppressions the issue's send made:
+// {"lifted": [addresses], "requeued": n}.
+func (a *API) liftSendSuppressions(w http.ResponseWriter, r *http.Request) {
+	iss, _, ok := a.issue(w, r)
+	if !ok {
+		return
+	}
+	lift, err := a.work.LiftSendSuppressions(r.Context(), iss, subscribers.ViaAPI, auth.FromContext(r.Context()).User.Email)
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	if lift.Lifted == nil {
+		lift.Lifted = []string{}
+	}
+	writeJSON(w, http.StatusOK, struct {
+		Lifted   []string `json:"lifted"`
+		Requeued int      `json:"requeued"`
+	}{lift.Lifted, lift.Requeued})
 }

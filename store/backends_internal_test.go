@@ -41,6 +41,7 @@ func TestLedgerOnEveryBackend(t *testing.T) {
 		{"Outbox", testOutbox},
 		{"BouncesShareOnePath", testBouncesShareOnePath},
 		{"OldBounceReasonMigrated", testOldBounceReasonMigrated},
+		{"PauseReasonAndSendLift", testPauseReasonAndSendLift},
 	} {
 		t.Run(c.name, func(t *testing.T) { eachBackend(t, c.fn) })
 	}

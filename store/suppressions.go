@@ -141,6 +141,14 @@ func (s *Store) LiftSuppression(ctx context.Context, email string, via subscribe
 	})
 }
 
+// SendSuppressions counts the suppressions the send of an issue made by
+// itself, those LiftSendSuppressions would lift.
+func (s *Store) SendSuppressions(ctx context.Context, issueID int64) (int, error) {
+	var n int
+	err := s.db.QueryRowContext(ctx, s.q(`SELECT COUNT(*) FROM suppressions WHERE issue_id = ?`), issueID).Scan(&n)
+	return n, err
+}
+
 // SendLift is what LiftSendSuppressions did.
 type SendLift struct {
 	Lifted   []string // the addresses no longer suppressed, in order

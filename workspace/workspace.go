@@ -29,9 +29,12 @@ type Sends interface {
 	TestSend(ctx context.Context, issueID int64, addr string) error
 }
 
-// Config is what a Service is made of. Store and Sends are required.
+// Config is what a Service is made of. Store is required.
 type Config struct {
 	Store *store.Store
+	// Sends controls sends; nil for a front end that sends nothing (the
+	// command line's subscriber commands): the send operations then fail
+	// with ErrNoSends.
 	Sends Sends
 	// Assembler assembles and themes issues; nil: one over Store and BaseURL.
 	Assembler *newsletter.Assembler
@@ -55,8 +58,11 @@ type Service struct {
 
 // New returns a Service.
 func New(c Config) (*Service, error) {
-	if c.Store == nil || c.Sends == nil {
-		return nil, errors.New("workspace: a store and a sender are required")
+	if c.Store == nil {
+		return nil, errors.New("workspace: a store is required")
+	}
+	if c.Sends == nil {
+		c.Sends = noSends{}
 	}
 	if c.Log == nil {
 		c.Log = slog.New(slog.DiscardHandler)
@@ -139,3 +145,17 @@ func (s *Service) SavePublication(ctx context.Context, p *newsletter.Publication
 	}
 	return s.st.SavePublication(ctx, p)
 }
+
+// ErrNoSends: the Service was made without Sends.
+var ErrNoSends = errors.New("this command does not send: use 'masthead issue send' or 'masthead serve'")
+
+// noSends is the Sends of a Service made without one.
+type noSends struct{}
+
+func (noSends) Start(context.Context, int64) (store.StartResult, error) {
+	return store.StartResult{}, ErrNoSends
+}
+func (noSends) Pause(context.Context, int64) error            { return ErrNoSends }
+func (noSends) Resume(context.Context, int64) error           { return ErrNoSends }
+func (noSends) Cancel(context.Context, int64) error           { return ErrNoSends }
+func (noSends) TestSend(context.Context, int64, string) error { return ErrNoSends }
