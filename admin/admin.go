@@ -183,7 +183,8 @@ func (a *Admin) guard(rt route) http.Handler {
 			extendDeadlines(w)
 		}
 		if r.Method == http.MethodPost {
-			if !a.parseForm(w, r, p, limit) {
+			var ok bool
+			if r, ok = a.parseForm(w, r, p, limit); !ok {
 				return
 			}
 			if !auth.ValidCSRF(r, p) {
