@@ -70,6 +70,9 @@ func NewComposer(pub *newsletter.Publication, iss *newsletter.Issue, cfg Compose
 		return nil, fmt.Errorf("publication %s: From %q: %w", pub.Slug, pub.From, err)
 	}
 	from.Name = oneLine(from.Name)
+	if fromEnv, err := EnvelopeAddress(from.Address); err == nil {
+		from.Address = fromEnv.Address // an IDN sender domain, in the form every server takes
+	}
 	base := strings.TrimSuffix(oneLine(cfg.BaseURL), "/")
 	bu, err := url.Parse(base)
 	if err != nil || bu.Host == "" || (bu.Scheme != "https" && bu.Scheme != "http") {
@@ -158,7 +161,11 @@ func (c *Composer) Compose(r Recipient, buf *Buffers) (*mail.Msg, error) {
 	if err != nil {
 		return nil, fmt.Errorf("recipient %q: %w", r.Email, err)
 	}
-	to.Name = oneLine(r.Name)
+	env, err := EnvelopeAddress(to.Address)
+	if err != nil {
+		return nil, fmt.Errorf("recipient %q: %w", r.Email, err)
+	}
+	to.Address, to.Name = env.Address, oneLine(r.Name)
 	if !validMessageID(r.MessageID) {
 		return nil, fmt.Errorf("recipient %s: bad Message-ID %q", r.Email, r.MessageID)
 	}

@@ -135,6 +135,12 @@ func (c *smtpConn) Send(ctx context.Context, m *Message) error {
 // send is one go-mail conversation for m. DATA accepted is success even if
 // the RSET after it failed; any other failure comes back as a *ReplyError.
 func (c *smtpConn) send(m *Message) error {
+	if env, err := EnvelopeAddress(m.To); err == nil {
+		offers, _ := c.sc.Extension("SMTPUTF8")
+		if err := CheckSMTPUTF8(env, offers); err != nil {
+			return err
+		}
+	}
 	err := c.client.SendWithSMTPClient(c.sc, m.Msg)
 	if m.Msg.IsDelivered() {
 		m.Reply = strings.TrimSpace(m.Msg.ServerResponse())
