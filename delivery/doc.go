@@ -60,4 +60,12 @@
 //
 //	go test -run '^$' -bench BenchmarkCompose ./delivery/
 //	go test -run '^$' -bench BenchmarkSend -benchtime 1x ./delivery/
+//
+// Two more measure the pace under trouble: a send while the admin's ledger
+// and subscriber searches run flat out (BenchmarkSendUnderSearches), and a
+// send with 10% of connections dropped mid-DATA next to a clean one
+// (TestDropsKeepThePace logs both times).
+//
+//	go test -run '^$' -bench BenchmarkSendUnderSearches -benchtime 1x ./delivery/
+//	go test -run TestDropsKeepThePace -v ./delivery/
 package delivery

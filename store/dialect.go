@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"net/url"
 	"os"
+	"runtime"
 	"strconv"
 	"strings"
 
@@ -97,6 +98,27 @@ func (sqliteDialect) open(dsn string) (*sql.DB, error) {
 	}
 	db.SetMaxOpenConns(8)
 	db.SetMaxIdleConns(8)
+	return db, nil
+}
+
+// readPool opens the file again read-only (query_only), for the editors'
+// listings: WAL lets it read while the ledger writes, and its few
+// connections (half the cores, at least one) bound how much of the machine
+// searches take from a send. Queries beyond them wait their turn.
+func (sqliteDialect) readPool(dsn string) (*sql.DB, error) {
+	path := sqlitePath(dsn)
+	v := url.Values{}
+	v.Set("mode", "ro")
+	v.Set("_query_only", "true")
+	v.Set("_busy_timeout", "15000")
+	v.Set("_foreign_keys", "on")
+	db, err := sql.Open("sqlite3", "file:"+path+"?"+v.Encode())
+	if err != nil {
+		return nil, fmt.Errorf("open sqlite %s for reading: %w", path, err)
+	}
+	n := max(1, runtime.GOMAXPROCS(0)/2)
+	db.SetMaxOpenConns(n)
+	db.SetMaxIdleConns(n)
 	return db, nil
 }
 
