@@ -90,7 +90,8 @@ func (a *app) serveParts(ctx context.Context, st *store.Store, o workerOptions, 
 	}
 	secure := strings.HasPrefix(a.cfg.BaseURL, "https://")
 	authSvc := auth.New(st, auth.Options{Secure: secure, TrustProxy: wo.trustProxy, Log: log.With("component", "auth")})
-	adm, err := admin.New(admin.Deps{Work: work, Auth: authSvc, Log: log.With("component", "admin"), Secure: secure})
+	adm, err := admin.New(admin.Deps{Work: work, Auth: authSvc, Log: log.With("component", "admin"), Secure: secure,
+		BaseURL: a.cfg.BaseURL})
 	if err != nil {
 		return nil, err
 	}
