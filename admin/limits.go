@@ -46,12 +46,9 @@ const (
 	// maxForm bounds a form: an article of 1 MiB of Markdown, URL-encoded,
 	// with room to spare.
 	maxForm = 3 << 20
-	// maxImport bounds the subscriber import form, its CSV file included.
+	// maxImport bounds the subscriber import form, its CSV file included
+	// (streamed as it arrives, see upload).
 	maxImport = 64 << 20
-	// multipartMemory is how much of a multipart form is kept in memory; the
-	// rest of a file goes to a temporary file, removed after the request.
-	// (The subscriber import's file is not: it is streamed, see upload.)
-	multipartMemory = 8 << 20
 )
 
 // bodyLimit is the most a request to the route may send.
