@@ -38,7 +38,7 @@ func TestRun(t *testing.T) {
 	const subs = 100
 	profiles := t.TempDir()
 	rep, err := Run(ctx, Options{
-		Subscribers: subs, Articles: 3, Connections: []int{1, 2},
+		Subscribers: subs, Articles: 3, Connections: []int{1, 2}, DKIM: "ed25519",
 		WebDuration: 200 * time.Millisecond, WebClients: 2, WebConnections: 1,
 		Dir: t.TempDir(), Profile: profiles,
 		Spawn: func(task []byte) *exec.Cmd {
@@ -51,7 +51,7 @@ func TestRun(t *testing.T) {
 		t.Fatal(err)
 	}
 	checkReport(t, rep, subs, []int{1, 2})
-	for _, name := range []string{"send-1.pprof", "ceiling-2.pprof"} {
+	for _, name := range []string{"send-1.pprof", "send-dkim-2.pprof", "ceiling-2.pprof", "raw-1.pprof"} {
 		if fi, err := os.Stat(filepath.Join(profiles, name)); err != nil || fi.Size() == 0 {
 			t.Errorf("profile %s: %v", name, err)
 		}
@@ -71,7 +71,7 @@ func TestRun(t *testing.T) {
 	if err := rep.WriteText(&text); err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"masthead bench: 100 subscribers", "masthead without SMTP", "go-mail ceiling", "masthead", "vs ceiling",
+	for _, want := range []string{"masthead bench: 100 subscribers", "masthead without SMTP", "go-mail ceiling", "raw bytes", "masthead", "masthead DKIM ed25519", "vs raw", "vs go-mail", "CPU vs raw",
 		"POST /subscribe", "POST /unsubscribe/{token} (one-click)", "GET /issues/{slug}/ (archive)", "sending"} {
 		if !strings.Contains(text.String(), want) {
 			t.Errorf("text report lacks %q:\n%s", want, text.String())
@@ -103,6 +103,7 @@ func TestOptions(t *testing.T) {
 		{Connections: []int{0}},
 		{What: []string{"send", "fax"}},
 		{Latency: -time.Second},
+		{DKIM: "dsa"},
 	} {
 		if err := o.defaults(); err == nil {
 			t.Errorf("%+v: no error", o)
@@ -115,16 +116,19 @@ func checkReport(t *testing.T, rep *Report, subs int, conns []int) {
 	if rep.Machine.CPUs < 1 || rep.Machine.GoVersion == "" || rep.Machine.LoadStart == "" {
 		t.Errorf("machine = %+v", rep.Machine)
 	}
-	if rep.Fixture.Subscribers != subs || rep.Fixture.HTMLBytes == 0 || rep.Fixture.DBBytes == 0 || rep.Fixture.IssueID == 0 {
+	if rep.Fixture.Subscribers != subs || rep.Fixture.HTMLBytes == 0 || rep.Fixture.MessageBytes <= rep.Fixture.HTMLBytes || rep.Fixture.DBBytes == 0 || rep.Fixture.IssueID == 0 {
 		t.Errorf("fixture = %+v", rep.Fixture)
 	}
-	if len(rep.Runs) != 2*len(conns) {
-		t.Fatalf("%d runs, want a ceiling and a send per connection count (%v)", len(rep.Runs), conns)
+	if len(rep.Runs) != 4*len(conns) {
+		t.Fatalf("%d runs, want raw bytes, a ceiling, a send and a signed send per connection count (%v)", len(rep.Runs), conns)
 	}
 	for i, m := range rep.Runs {
-		wantKind := []string{WhatCeiling, WhatSend}[i%2]
-		if m.Kind != wantKind || m.Connections != conns[i/2] {
-			t.Errorf("run %d is %s with %d connections, want %s with %d", i, m.Kind, m.Connections, wantKind, conns[i/2])
+		wantKind := []string{WhatRaw, WhatCeiling, WhatSend, WhatSend}[i%4]
+		if m.Kind != wantKind || m.Connections != conns[i/4] || (m.DKIM != "") != (i%4 == 3) {
+			t.Errorf("run %d is %s (DKIM %q) with %d connections, want %s with %d", i, m.Kind, m.DKIM, m.Connections, wantKind, conns[i/4])
+		}
+		if m.GCPercent < 0 || m.GCPercent > 100 {
+			t.Errorf("%s/%d: GC %.1f%% of the CPU", m.Kind, m.Connections, m.GCPercent)
 		}
 		if m.Messages != subs || m.Stopped {
 			t.Errorf("%s/%d: %d messages (stopped %v), want all %d", m.Kind, m.Connections, m.Messages, m.Stopped, subs)
@@ -136,8 +140,9 @@ func checkReport(t *testing.T, rep *Report, subs int, conns []int) {
 		if m.P50 <= 0 || m.P50 > m.P99 || m.P99 > m.Last {
 			t.Errorf("%s/%d: p50 %s, p99 %s, last %s: not in order", m.Kind, m.Connections, m.P50, m.P99, m.Last)
 		}
-		if m.Kind == WhatSend && (m.Ratio <= 0 || m.DBBytes <= rep.Fixture.DBBytes) {
-			t.Errorf("send/%d: ratio %.2f, database %d bytes after (%d before)", m.Connections, m.Ratio, m.DBBytes, rep.Fixture.DBBytes)
+		if m.Kind == WhatSend && (m.Ratio <= 0 || m.RawRatio <= 0 || m.RawCPURatio <= 0 || m.DBBytes <= rep.Fixture.DBBytes) {
+			t.Errorf("send/%d: ratios %.2f, %.2f, %.2f, database %d bytes after (%d before)", m.Connections,
+				m.Ratio, m.RawRatio, m.RawCPURatio, m.DBBytes, rep.Fixture.DBBytes)
 		}
 	}
 	if o := rep.Overhead; o == nil || o.Kind != WhatOverhead || o.Messages != subs || o.CPUPer1000 <= 0 || o.Connections != slices.Max(conns) {

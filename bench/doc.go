@@ -2,11 +2,13 @@
 // machine it runs on, on loopback only and in bounded time: it builds a fresh
 // database (a publication, N subscribers through the real CSV import, an issue
 // of 20 articles through newsletter.Assembler), starts a discard SMTP server
-// (internal/smtptest) with an optional reply latency, then sends the issue
+// (internal/smtptest), optionally a round trip away, then sends the issue
 // through the real delivery engine and, for comparison, the same number of
-// messages through a bare go-mail loop (one pre-built message) over the same
-// number of connections. It also loads the web edition (archive page,
-// subscribe and one-click unsubscribe) while a send runs.
+// messages over the same number of connections through a bare go-mail loop
+// (one pre-built message) and as raw bytes (the same message with its
+// commands in one prepared write: the machine's limit). It also loads the web
+// edition (archive page, subscribe and one-click unsubscribe) while a send
+// runs.
 //
 // Each measurement runs in a child process of its own (Options.Spawn), so that
 // its CPU time (getrusage) and peak resident memory (VmHWM) are its own and

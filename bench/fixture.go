@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"masthead/delivery"
 	"masthead/newsletter"
 	"masthead/store"
 	"masthead/subscribers"
@@ -37,7 +38,10 @@ type Fixture struct {
 	Subscribers   int    `json:"subscribers"`
 	HTMLBytes     int    `json:"html_bytes"` // the issue's rendered HTML
 	TextBytes     int    `json:"text_bytes"`
-	DBBytes       int64  `json:"db_bytes"` // before any send
+	// MessageBytes is the size of a subscriber's message on the wire
+	// (headers, both parts quoted-printable), unsigned.
+	MessageBytes int   `json:"message_bytes"`
+	DBBytes      int64 `json:"db_bytes"` // before any send
 	// ImportSeconds is how long the subscribers took to import (the real CSV
 	// import, in the parent process).
 	ImportSeconds   float64 `json:"import_seconds"`
@@ -94,6 +98,16 @@ func buildFixture(ctx context.Context, path string, n, articles, archive int) (*
 	}
 	f.AssembleSeconds = time.Since(start).Seconds()
 	f.IssueID, f.HTMLBytes, f.TextBytes = iss.ID, len(iss.HTML), len(iss.Text)
+	comp, err := delivery.NewComposer(pub, iss, delivery.ComposerConfig{BaseURL: baseURL, Signer: subscribers.NewSigner([]byte(benchSecret))})
+	if err != nil {
+		return nil, err
+	}
+	m, err := comp.Compose(delivery.Recipient{SubscriberID: 1, Email: "reader.0000000@example0.org", Name: "Reader Number 0",
+		MessageID: "<bench.1@planet.example>"}, &delivery.Buffers{})
+	if err != nil {
+		return nil, err
+	}
+	f.MessageBytes = m.Len()
 	if err := st.Close(); err != nil { // checkpoints the WAL into the file
 		return nil, err
 	}

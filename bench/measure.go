@@ -5,6 +5,7 @@ import (
 	"os"
 	"runtime"
 	"runtime/debug"
+	"runtime/metrics"
 	"slices"
 	"strconv"
 	"strings"
@@ -21,12 +22,20 @@ func cpuTime() time.Duration {
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
+// gcTime is the CPU time the garbage collector has used so far
+// (runtime/metrics: assists, dedicated and idle mark workers, pauses).
+func gcTime() time.Duration {
+	s := []metrics.Sample{{Name: "/cpu/classes/gc/total:cpu-seconds"}}
+	metrics.Read(s)
+	if s[0].Value.Kind() != metrics.KindFloat64 {
+		return 0
+	}
+	return time.Duration(s[0].Value.Float64() * float64(time.Second))
+}
+
 // peakRSS is the process's peak resident set size (VmHWM) in bytes; 0 where
 // /proc is not available.
 func peakRSS() int64 { return procStatus("VmHWM:") }
-
-// rss is the process's resident set size now (VmRSS) in bytes.
-func rss() int64 { return procStatus("VmRSS:") }
 
 func procStatus(field string) int64 {
 	data, err := os.ReadFile("/proc/self/status")

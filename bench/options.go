@@ -14,21 +14,28 @@ import (
 const (
 	WhatSend    = "send"    // the delivery engine, per connection count
 	WhatCeiling = "ceiling" // the bare go-mail loop, per connection count
+	WhatRaw     = "raw"     // the raw bytes of the same message, per connection count
 	WhatWeb     = "web"     // the web edition under load, idle and during a send
 	// WhatOverhead is the delivery engine with a sender that accepts every
 	// message without SMTP: masthead's own CPU per recipient.
 	WhatOverhead = "overhead"
 )
 
-var allWhat = []string{WhatSend, WhatCeiling, WhatOverhead, WhatWeb}
+var allWhat = []string{WhatSend, WhatCeiling, WhatRaw, WhatOverhead, WhatWeb}
 
 // Options say what to measure. Zero values take the defaults in brackets.
 type Options struct {
-	Subscribers int           // audience of the issue [100,000]
-	Articles    int           // articles in the issue [20]
-	Latency     time.Duration // the SMTP server's delay before each reply to MAIL, RCPT and DATA [0]
-	Connections []int         // connection counts to measure [1, 4, 8]
-	What        []string      // measurements to make [send, ceiling, overhead, web]
+	Subscribers int // audience of the issue [100,000]
+	Articles    int // articles in the issue [20]
+	// Latency is the round trip to the SMTP server: every reply reaches
+	// the client this long after the server wrote it, as from a relay far
+	// away (smtptest's RTT) [0].
+	Latency     time.Duration
+	Connections []int    // connection counts to measure [1, 4, 8]
+	What        []string // measurements to make [send, ceiling, raw, overhead, web]
+	// DKIM, when "ed25519" or "rsa", adds a send signed with a new key of
+	// that kind after each send, so that the cost of signing shows.
+	DKIM string
 	// RunLimit stops one send after this long (the throughput is then that
 	// of the messages sent so far), which keeps slow settings, such as a high
 	// latency with one connection, bounded [2m].
@@ -82,6 +89,11 @@ func (o *Options) defaults() error {
 	}
 	if o.Latency < 0 {
 		return errors.New("latency must not be negative")
+	}
+	switch o.DKIM {
+	case "", "ed25519", "rsa":
+	default:
+		return fmt.Errorf("DKIM key %q: want ed25519 or rsa", o.DKIM)
 	}
 	if o.RunLimit <= 0 {
 		o.RunLimit = 2 * time.Minute

@@ -12,8 +12,9 @@ import (
 func (r *Report) WriteText(w io.Writer) error {
 	s := r.Settings
 	var b strings.Builder
-	fmt.Fprintf(&b, "masthead bench: %d subscribers, an issue of %d articles (%.1f KB HTML, %.1f KB text), SMTP reply latency %s\n",
-		s.Subscribers, s.Articles, float64(r.Fixture.HTMLBytes)/1024, float64(r.Fixture.TextBytes)/1024, s.Latency)
+	fmt.Fprintf(&b, "masthead bench: %d subscribers, an issue of %d articles (%.1f KB HTML, %.1f KB text; %.1f KB on the wire), SMTP round trip %s\n",
+		s.Subscribers, s.Articles, float64(r.Fixture.HTMLBytes)/1024, float64(r.Fixture.TextBytes)/1024,
+		float64(r.Fixture.MessageBytes)/1024, s.Latency)
 	m := r.Machine
 	fmt.Fprintf(&b, "machine: %d CPUs (%s), %s %s; load average %s at the start, %s at the end\n",
 		m.CPUs, m.CPUModel, m.GoVersion, m.OS, m.LoadStart, m.LoadEnd)
@@ -28,26 +29,24 @@ func (r *Report) WriteText(w io.Writer) error {
 
 	if len(r.Runs) > 0 {
 		tw := tabwriter.NewWriter(&b, 0, 0, 2, ' ', tabwriter.AlignRight)
-		fmt.Fprintln(tw, "sender\tconns\tmessages\tmsg/s\tvs ceiling\tCPU s/1000\tpeak RSS\tsnapshot\tp50\tp99\tlast\tdb after\t")
+		fmt.Fprintln(tw, "sender\tconns\tmessages\tmsg/s\tvs raw\tvs go-mail\tCPU µs/msg\tCPU vs raw\tGC\tpeak RSS\tsnapshot\tp50\tp99\tlast\tdb after\t")
 		for _, x := range r.Runs {
-			name := "masthead"
-			if x.Kind == WhatCeiling {
-				name = "go-mail ceiling"
-			}
-			ratio, snap, db := "", "", ""
+			name := map[string]string{WhatCeiling: "go-mail ceiling", WhatRaw: "raw bytes"}[x.Kind]
+			vsRaw, vsGoMail, cpuVsRaw, snap, db := "", "", "", "", ""
 			if x.Kind == WhatSend {
-				ratio = "-"
-				if x.Ratio > 0 {
-					ratio = fmt.Sprintf("%.0f%%", 100*x.Ratio)
+				name = "masthead"
+				if x.DKIM != "" {
+					name += " DKIM " + x.DKIM
 				}
+				vsRaw, vsGoMail, cpuVsRaw = percent(x.RawRatio), percent(x.Ratio), percent(x.RawCPURatio)
 				snap, db = fmt.Sprintf("%.2fs", x.SnapshotSeconds), mib(x.DBBytes)
 			}
 			msgs := fmt.Sprint(x.Messages)
 			if x.Stopped {
 				msgs += " (limit)"
 			}
-			fmt.Fprintf(tw, "%s\t%d\t%s\t%.0f\t%s\t%.3f\t%s\t%s\t%s\t%s\t%s\t%s\t\n",
-				name, x.Connections, msgs, x.PerSecond, ratio, x.CPUPer1000,
+			fmt.Fprintf(tw, "%s\t%d\t%s\t%.0f\t%s\t%s\t%.0f\t%s\t%.1f%%\t%s\t%s\t%s\t%s\t%s\t%s\t\n",
+				name, x.Connections, msgs, x.PerSecond, vsRaw, vsGoMail, x.CPUPer1000*1000, cpuVsRaw, x.GCPercent,
 				mib(x.PeakRSS), snap, dur(x.P50), dur(x.P99), dur(x.Last), db)
 		}
 		tw.Flush()
@@ -73,6 +72,14 @@ func (r *Report) WriteText(w io.Writer) error {
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// percent is a ratio as a percentage, "-" when not measured.
+func percent(r float64) string {
+	if r <= 0 {
+		return "-"
+	}
+	return fmt.Sprintf("%.0f%%", 100*r)
 }
 
 func mib(n int64) string {

@@ -31,7 +31,8 @@ type Report struct {
 type Settings struct {
 	Subscribers    int           `json:"subscribers"`
 	Articles       int           `json:"articles"`
-	Latency        time.Duration `json:"latency_ns"`
+	Latency        time.Duration `json:"latency_ns"` // round trip to the SMTP server
+	DKIM           string        `json:"dkim,omitempty"`
 	Connections    []int         `json:"connections"`
 	What           []string      `json:"what"`
 	RunLimit       time.Duration `json:"run_limit_ns"`
@@ -52,7 +53,7 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 	}
 	began := time.Now()
 	rep := &Report{Machine: machine(), Settings: Settings{
-		Subscribers: o.Subscribers, Articles: o.Articles, Latency: o.Latency, Connections: o.Connections,
+		Subscribers: o.Subscribers, Articles: o.Articles, Latency: o.Latency, DKIM: o.DKIM, Connections: o.Connections,
 		What: o.What, RunLimit: o.RunLimit, ClaimBatch: o.ClaimBatch, RecordBatch: o.RecordBatch,
 		WebDuration: o.WebDuration, WebClients: o.WebClients, WebConnections: o.WebConnections,
 		ChildProcesses: o.Spawn != nil,
@@ -66,7 +67,7 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 		defer os.RemoveAll(tmp)
 		dir = tmp
 	}
-	srv, err := smtptest.Start(smtptest.Options{Discard: true, Latency: o.Latency})
+	srv, err := smtptest.Start(smtptest.Options{Discard: true, RTT: o.Latency})
 	if err != nil {
 		return nil, fmt.Errorf("SMTP server: %w", err)
 	}
@@ -83,23 +84,43 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 	}
 	rep.Fixture = *fx
 	r := &runner{o: &o, dir: dir, srv: srv, fx: fx}
+	var dkimKey string
+	if o.DKIM != "" && o.wants(WhatSend) {
+		if dkimKey, err = writeDKIMKey(dir, o.DKIM); err != nil {
+			return nil, fmt.Errorf("DKIM key: %w", err)
+		}
+	}
 
 	for _, conns := range o.Connections {
-		var ceiling *Measurement
-		if o.wants(WhatCeiling) {
-			if ceiling, err = r.measure(ctx, task{Kind: WhatCeiling, Connections: conns}, true); err != nil {
-				return nil, err
+		var raw, ceiling *Measurement
+		for _, kind := range []string{WhatRaw, WhatCeiling} {
+			if !o.wants(kind) {
+				continue
 			}
-			rep.Runs = append(rep.Runs, ceiling)
-		}
-		if o.wants(WhatSend) {
-			m, err := r.measure(ctx, task{Kind: WhatSend, Connections: conns}, true)
+			m, err := r.measure(ctx, task{Kind: kind, Connections: conns}, true)
 			if err != nil {
 				return nil, err
 			}
-			if ceiling != nil && ceiling.PerSecond > 0 {
-				m.Ratio = m.PerSecond / ceiling.PerSecond
+			if kind == WhatRaw {
+				raw = m
+			} else {
+				ceiling = m
 			}
+			rep.Runs = append(rep.Runs, m)
+		}
+		if !o.wants(WhatSend) {
+			continue
+		}
+		keys := []string{""}
+		if dkimKey != "" {
+			keys = append(keys, dkimKey)
+		}
+		for _, key := range keys {
+			m, err := r.measure(ctx, task{Kind: WhatSend, Connections: conns, DKIMKey: key}, true)
+			if err != nil {
+				return nil, err
+			}
+			m.compare(raw, ceiling)
 			rep.Runs = append(rep.Runs, m)
 		}
 	}
@@ -121,6 +142,18 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 	rep.Machine.LoadEnd = loadAvg()
 	rep.Seconds = time.Since(began).Seconds()
 	return rep, nil
+}
+
+// compare sets a send's ratios to the ceilings measured with the same
+// connections in the same run.
+func (m *Measurement) compare(raw, ceiling *Measurement) {
+	if ceiling != nil && ceiling.PerSecond > 0 {
+		m.Ratio = m.PerSecond / ceiling.PerSecond
+	}
+	if raw != nil && raw.PerSecond > 0 && raw.CPUPer1000 > 0 {
+		m.RawRatio = m.PerSecond / raw.PerSecond
+		m.RawCPURatio = m.CPUPer1000 / raw.CPUPer1000
+	}
 }
 
 // runner makes measurements against one fixture and server.
@@ -153,7 +186,11 @@ func (r *runner) measure(ctx context.Context, t task, check bool) (*Measurement,
 		if err := os.MkdirAll(r.o.Profile, 0o755); err != nil {
 			return nil, err
 		}
-		t.Profile = filepath.Join(r.o.Profile, fmt.Sprintf("%s-%d.pprof", t.Kind, t.Connections))
+		kind := t.Kind
+		if t.DKIMKey != "" {
+			kind += "-dkim"
+		}
+		t.Profile = filepath.Join(r.o.Profile, fmt.Sprintf("%s-%d.pprof", kind, t.Connections))
 	}
 	r.srv.Reset()
 	r.o.Log.Info("measuring", "what", t.Kind, "connections", t.Connections)

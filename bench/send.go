@@ -25,12 +25,19 @@ func engine(t *task, st *store.Store, conns int, log *slog.Logger) (*delivery.En
 	if err != nil {
 		return nil, err
 	}
+	var signer *delivery.DKIM
+	if t.DKIMKey != "" {
+		if signer, err = delivery.LoadDKIM(delivery.DKIMConfig{Domain: "planet.example", Selector: "bench", KeyFile: t.DKIMKey}); err != nil {
+			return nil, err
+		}
+	}
 	return delivery.New(st, delivery.NewSMTP(cfg, log), delivery.Config{
 		Connections: conns,
 		ClaimBatch:  t.ClaimBatch,
 		RecordBatch: t.RecordBatch,
 		BaseURL:     baseURL,
 		Signer:      subscribers.NewSigner([]byte(benchSecret)),
+		DKIM:        signer,
 	}, log)
 }
 
@@ -46,7 +53,11 @@ func measureSend(ctx context.Context, t *task, log *slog.Logger) (*Measurement, 
 	if err != nil {
 		return nil, err
 	}
-	return timeSend(ctx, t, e, &Measurement{Kind: WhatSend, Connections: t.Connections, Latency: t.Latency})
+	m := &Measurement{Kind: WhatSend, Connections: t.Connections, Latency: t.Latency}
+	if t.DKIMKey != "" {
+		m.DKIM = dkimKind(t.DKIMKey)
+	}
+	return timeSend(ctx, t, e, m)
 }
 
 // timeSend sends the fixture's issue through e, from the snapshot of the
@@ -58,7 +69,7 @@ func timeSend(ctx context.Context, t *task, e *delivery.Engine, m *Measurement) 
 	if err != nil {
 		return nil, err
 	}
-	cpu0 := cpuTime()
+	cpu0, gc0 := cpuTime(), gcTime()
 	start := time.Now()
 	if _, err := e.Start(ctx, t.Fixture.IssueID); err != nil {
 		stop()
@@ -71,7 +82,7 @@ func timeSend(ctx context.Context, t *task, e *delivery.Engine, m *Measurement) 
 	runStart := time.Now()
 	sum, err := e.Run(runCtx, t.Fixture.IssueID)
 	elapsed := time.Since(runStart)
-	cpu := cpuTime() - cpu0
+	cpu, gc := cpuTime()-cpu0, gcTime()-gc0
 	stop()
 	m.PeakRSS = peakRSS()
 	if err != nil {
@@ -85,7 +96,7 @@ func timeSend(ctx context.Context, t *task, e *delivery.Engine, m *Measurement) 
 		return nil, fmt.Errorf("send: %d failed and %d retried of %d: the discard server should accept all", sum.Failed, sum.Retried, sum.Counts.Total)
 	}
 	m.Messages, m.Seconds = sum.Sent, elapsed.Seconds()
-	m.setRates(cpu)
+	m.setRates(cpu, gc)
 	m.DBBytes = fileSize(t.DB)
 	lat, err := acceptance(ctx, t.DB, t.Fixture.IssueID, start)
 	if err != nil {
@@ -95,9 +106,13 @@ func timeSend(ctx context.Context, t *task, e *delivery.Engine, m *Measurement) 
 	return m, nil
 }
 
-// setRates derives messages per second and CPU per 1,000 messages.
-func (m *Measurement) setRates(cpu time.Duration) {
+// setRates derives messages per second, CPU per 1,000 messages and the
+// garbage collector's share of the CPU.
+func (m *Measurement) setRates(cpu, gc time.Duration) {
 	m.CPUSeconds = cpu.Seconds()
+	if cpu > 0 {
+		m.GCPercent = 100 * gc.Seconds() / cpu.Seconds()
+	}
 	if m.Seconds > 0 {
 		m.PerSecond = float64(m.Messages) / m.Seconds
 	}

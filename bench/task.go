@@ -22,6 +22,7 @@ type task struct {
 	Messages    int           `json:"messages"`
 	Limit       time.Duration `json:"limit"`
 	ClaimBatch  int           `json:"claim_batch,omitempty"`
+	DKIMKey     string        `json:"dkim_key,omitempty"` // PEM file: the send signs with it
 	RecordBatch int           `json:"record_batch,omitempty"`
 	Profile     string        `json:"profile,omitempty"` // CPU profile file
 	WebDuration time.Duration `json:"web_duration,omitempty"`
@@ -36,10 +37,17 @@ type Measurement struct {
 	Messages    int           `json:"messages"` // accepted by the server
 	Seconds     float64       `json:"seconds"`  // wall time of the send (masthead: Engine.Run)
 	PerSecond   float64       `json:"per_second"`
-	// Ratio is messages per second over the ceiling's with the same
+	// Ratio is messages per second over the go-mail ceiling's with the same
 	// connections in the same run (send only; 0 when not measured).
-	Ratio      float64 `json:"ratio,omitempty"`
-	CPUSeconds float64 `json:"cpu_seconds"` // user + system of the measuring process during the send
+	Ratio float64 `json:"ratio,omitempty"`
+	// RawRatio and RawCPURatio are messages per second and CPU per message
+	// over the raw-bytes limit's with the same connections in the same run
+	// (send only; 0 when not measured).
+	RawRatio    float64 `json:"raw_ratio,omitempty"`
+	RawCPURatio float64 `json:"raw_cpu_ratio,omitempty"`
+	DKIM        string  `json:"dkim,omitempty"` // the send signed with a key of this kind
+	CPUSeconds  float64 `json:"cpu_seconds"`    // user + system of the measuring process during the send
+	GCPercent   float64 `json:"gc_percent"`     // of CPUSeconds, spent by the garbage collector (runtime/metrics)
 	// CPUPer1000 is CPU seconds per 1,000 messages.
 	CPUPer1000 float64 `json:"cpu_per_1000"`
 	PeakRSS    int64   `json:"peak_rss"`    // VmHWM of the measuring process, bytes
@@ -86,6 +94,8 @@ func runTask(ctx context.Context, t *task, log *slog.Logger) (*Measurement, erro
 		return measureSend(ctx, t, log)
 	case WhatCeiling:
 		return measureCeiling(ctx, t)
+	case WhatRaw:
+		return measureRaw(ctx, t)
 	case WhatOverhead:
 		return measureOverhead(ctx, t, log)
 	case WhatWeb:

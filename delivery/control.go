@@ -65,7 +65,7 @@ func (e *Engine) TestSend(ctx context.Context, issueID int64, addr string) error
 		return err
 	}
 	defer conn.Close()
-	m := &Message{Msg: msg, To: addr, Subject: comp.subject, MessageID: mid}
+	m := &Message{Mail: msg, To: addr, Subject: comp.subject, MessageID: mid}
 	err = conn.Send(ctx, m)
 	if res := classify(err, m); res.verdict != accepted {
 		return fmt.Errorf("test send to %s: %w", addr, err)

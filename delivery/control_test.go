@@ -217,7 +217,7 @@ func TestOutboxKeepsTheBytes(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := conn.Send(ctx, &delivery.Message{Msg: msg}); err != nil {
+	if err := conn.Send(ctx, &delivery.Message{Mail: msg}); err != nil {
 		t.Fatal(err)
 	}
 	if got := srv.Messages()[0].Data; !bytes.Equal(got, m.Raw) {

@@ -1,11 +1,9 @@
 package delivery
 
 import (
-	"bytes"
 	"crypto"
 	"fmt"
 	"os"
-	"strings"
 
 	"github.com/emersion/go-msgauth/dkim"
 	"github.com/wneessen/go-mail"
@@ -55,8 +53,8 @@ func LoadDKIM(cfg DKIMConfig) (*DKIM, error) {
 	return d, nil
 }
 
-// signature returns the DKIM-Signature header's value (folded, without the
-// name and the final CRLF) for a message.
+// signature returns the DKIM-Signature header field of a message: name,
+// folded value and final CRLF.
 func (d *DKIM) signature(raw []byte) (string, error) {
 	s, err := dkim.NewSigner(d.opts)
 	if err != nil {
@@ -69,24 +67,19 @@ func (d *DKIM) signature(raw []byte) (string, error) {
 	if err := s.Close(); err != nil {
 		return "", err
 	}
-	sig := strings.TrimSuffix(s.Signature(), "\r\n")
-	return strings.TrimPrefix(sig, "DKIM-Signature: "), nil
+	return s.Signature(), nil
 }
 
-// sign adds a DKIM-Signature to m. go-mail writes a message the same way each
-// time (its boundary is fixed by Compose, its Date is set), so the signature
-// made over one rendering holds for the rendering Send makes.
-func (d *DKIM) sign(m *mail.Msg, buf *bytes.Buffer) error {
-	buf.Reset()
-	if _, err := m.WriteTo(buf); err != nil {
-		return err
-	}
-	sig, err := d.signature(buf.Bytes())
+// sign adds a DKIM-Signature to m, made over its bytes (the filled bodies
+// included), which the signature then precedes. buf holds the bytes while
+// they are signed.
+func (d *DKIM) sign(m *Mail, buf *[]byte) error {
+	m.sig = m.sig[:0]
+	*buf = m.AppendTo((*buf)[:0], false)
+	sig, err := d.signature(*buf)
 	if err != nil {
 		return fmt.Errorf("DKIM: %w", err)
 	}
-	m.SetGenHeaderPreformatted(headerDKIMSignature, sig)
+	m.sig = append(m.sig, sig...)
 	return nil
 }
-
-const headerDKIMSignature mail.Header = "DKIM-Signature"

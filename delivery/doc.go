@@ -1,13 +1,26 @@
 // Package delivery is in charge of getting an assembled issue to every
 // subscriber exactly once: it snapshots the audience into the delivery ledger
-// (store), claims due rows under a lease, composes each message from the issue
-// rendered once (only the recipient's slots are filled per message), sends it
-// over reused SMTP connections (one go-mail Client per connection) or into the
-// built-in outbox, and records every outcome.
+// (store), claims due rows under a lease, composes each message, sends it over
+// reused SMTP connections or into the built-in outbox, and records every
+// outcome.
+//
+// Composing. An issue is laid out once on the wire (layout.go): headers, MIME
+// structure and both bodies quoted-printable-encoded, with a dot-stuffed copy
+// for DATA, and holes for what differs per recipient (Date, To, Message-ID,
+// List-Unsubscribe, the boundary, the body lines that hold a slot). Compose
+// fills the holes; a Conn writes the pieces and the holes into its buffer.
+// The bytes are those go-mail wrote when it built each message
+// (TestSpliceMatchesGoMail).
+//
+// Sending. go-mail's client connects (EHLO, STARTTLS and the TLS policy,
+// AUTH); the mail transaction is this package's (conversation.go): MAIL FROM,
+// RCPT TO and BDAT LAST with the message in one write where the server offers
+// PIPELINING and CHUNKING, DATA otherwise, no NOOP, and RSET only after a
+// refusal left a transaction open.
 //
 // Outcomes: 2xx is sent; 4xx is retried with exponential backoff and jitter
 // until Config.GiveUpAfter, then failed as a soft bounce; a connection that
-// breaks or times out mid-conversation (go-mail: code 0) retries the row over
+// breaks or times out mid-conversation (no reply: code 0) retries the row over
 // a new connection while the other connections go on; a 421, an unreachable
 // server, or drops that persist across connections open a circuit breaker
 // that pauses every worker of the send, so an outage costs one probe per
@@ -25,8 +38,8 @@
 // that would fail a row is held back for a moment first (repeats.go): the
 // same reply for many recipients and domains with no message accepted in
 // between is the relay's, not the readers', and pauses the send the same
-// way. A message whose DATA was accepted counts as sent even if the RSET
-// after it failed.
+// way. Every refusal reaches the engine as a *ReplyError (the stage, the
+// reply's code and enhanced code), a failure to connect as a *DialError.
 //
 // Crash safety. A row is claimed (status sending, with a lease) before it is
 // sent and recorded after, in batches. If the process dies at any point, its
@@ -51,12 +64,14 @@
 //
 // DKIM (LoadDKIM) signs with github.com/emersion/go-msgauth over the headers
 // in SignedHeaders, List-Unsubscribe and List-Unsubscribe-Post among them
-// (RFC 8058 section 4); a signed message is rendered twice (once to sign).
+// (RFC 8058 section 4), and the body as filled for the recipient; the
+// message is rendered into a buffer once to be signed.
 //
 // Benchmarks: composing one message, and a 10,000-subscriber send of a 40 KB
 // issue over 1 and 8 connections next to a bare go-mail loop sending one
 // pre-built message over as many connections (messages per second, CPU per
-// message, peak heap):
+// message, peak heap); 'masthead bench' (package bench) measures sends in
+// processes of their own next to the raw bytes of the same message:
 //
 //	go test -run '^$' -bench BenchmarkCompose ./delivery/
 //	go test -run '^$' -bench BenchmarkSend -benchtime 1x ./delivery/

@@ -1,20 +1,16 @@
 package delivery
 
 import (
-	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"io"
 	"mime"
 	"net"
 	netmail "net/mail"
 	"net/url"
 	"strings"
 	"time"
-
-	"github.com/wneessen/go-mail"
 
 	"masthead/newsletter"
 	"masthead/subscribers"
@@ -30,23 +26,32 @@ type Recipient struct {
 }
 
 // Composer builds an issue's messages. Everything that is the same for every
-// recipient is done once, in NewComposer: the rendered HTML and text bodies are
-// compiled into literal segments and slots, addresses parsed, header values
-// checked. Compose then only fills a recipient's slots and sets their headers.
-// A Composer is safe for concurrent use; each worker has its own Buffers.
+// recipient is done once, in NewComposer: the whole message is laid out as
+// it goes on the wire (headers, MIME structure, both bodies quoted-printable
+// encoded, and a dot-stuffed copy for SMTP's DATA), with holes where a
+// recipient's values go: the Date, To, Message-ID and List-Unsubscribe
+// headers, the MIME boundary (derived from the Message-ID) and the body
+// lines that hold a slot. Compose then only fills the holes, and a Conn
+// writes the pieces and the holes' bytes straight into its connection's
+// buffer. A Composer is safe for concurrent use; each worker has its own
+// Buffers.
 type Composer struct {
-	issue      *newsletter.Issue
-	pub        *newsletter.Publication
-	html, text *templates.Compiled
-	from       *netmail.Address
-	replyTo    *netmail.Address
-	subject    string // RFC 2047-encoded once, as go-mail would per message
-	listID     string
-	mailto     string // "mailto:addr" or ""
-	baseURL    string
-	signer     *subscribers.Signer
-	dkim       *DKIM
-	now        func() time.Time
+	issue   *newsletter.Issue
+	pub     *newsletter.Publication
+	from    *netmail.Address
+	envFrom string // from's address for MAIL FROM
+	replyTo *netmail.Address
+	subject string // RFC 2047-encoded once, as go-mail would per message
+	listID  string
+	mailto  string // "mailto:addr" or ""
+	baseURL string
+	signer  *subscribers.Signer
+	dkim    *DKIM
+	now     func() time.Time
+	layout  layout // the message with its holes
+	// asciiURIs: the base URL and mailto address are plain ASCII, so
+	// List-Unsubscribe needs no RFC 2047 encoding.
+	asciiURIs bool
 }
 
 // ComposerConfig is what a Composer needs besides the issue.
@@ -70,8 +75,8 @@ func NewComposer(pub *newsletter.Publication, iss *newsletter.Issue, cfg Compose
 		return nil, fmt.Errorf("publication %s: From %q: %w", pub.Slug, pub.From, err)
 	}
 	from.Name = oneLine(from.Name)
-	if fromEnv, err := EnvelopeAddress(from.Address); err == nil {
-		from.Address = fromEnv.Address // an IDN sender domain, in the form every server takes
+	if ascii, err := EnvelopeAddress(from.Address); err == nil {
+		from.Address = ascii // an IDN sender domain, in the form every server takes
 	}
 	base := strings.TrimSuffix(oneLine(cfg.BaseURL), "/")
 	bu, err := url.Parse(base)
@@ -93,9 +98,8 @@ func NewComposer(pub *newsletter.Publication, iss *newsletter.Issue, cfg Compose
 	if c.subject == "" {
 		c.subject = pub.Name + " — " + iss.Label()
 	}
-	// go-mail encodes every header value it is given (quoted-printable words,
-	// UTF-8, its defaults); a value already encoded is pure ASCII and passes
-	// through unchanged, so the Subject is encoded here, once per issue.
+	// The Subject is RFC 2047-encoded (Q, UTF-8) as go-mail encodes the
+	// values it is given, once per issue.
 	c.subject = mime.QEncoding.Encode("UTF-8", c.subject)
 	if pub.ReplyTo != "" {
 		if c.replyTo, err = newsletter.ParseAddress(pub.ReplyTo); err != nil {
@@ -110,24 +114,22 @@ func NewComposer(pub *newsletter.Publication, iss *newsletter.Issue, cfg Compose
 		}
 		c.mailto = "mailto:" + a.Address
 	}
-	if iss.HTML != "" {
-		c.html = templates.Compile(iss.HTML, templates.HTML)
-	}
-	if iss.Text != "" {
-		c.text = templates.Compile(iss.Text, templates.Text)
-	}
+	c.envFrom = envelopeAddress(from.Address)
+	c.asciiURIs = headerValue(c.baseURL+c.mailto) == c.baseURL+c.mailto
+	c.layout = c.lay(lineEnds(iss.Text), lineEnds(iss.HTML))
 	return c, nil
 }
 
 // Issue is the issue being composed.
 func (c *Composer) Issue() *newsletter.Issue { return c.issue }
 
-// Buffers hold one worker's filled bodies between messages, so that composing
-// allocates little. A message built with them is valid until the next Compose
-// with the same Buffers.
+// Buffers hold one worker's message between sends, so that composing
+// allocates little. The *Mail that Compose returns lives in them: it is
+// valid until the next Compose with the same Buffers.
 type Buffers struct {
-	html, text []byte
-	raw        bytes.Buffer // DKIM signing renders the message once here
+	mail Mail
+	line []byte // one body line filled, before its encoding
+	raw  []byte // the message rendered once to sign it
 }
 
 // validMessageID reports whether id is "<left@right>" with neither part
@@ -156,16 +158,16 @@ func validMessageID(id string) bool {
 // Compose builds the message for one recipient. It refuses an address or
 // Message-ID that could break a header; every other value has its line breaks
 // removed before it reaches a header.
-func (c *Composer) Compose(r Recipient, buf *Buffers) (*mail.Msg, error) {
+func (c *Composer) Compose(r Recipient, buf *Buffers) (*Mail, error) {
 	to, err := newsletter.ParseAddress(r.Email)
 	if err != nil {
 		return nil, fmt.Errorf("recipient %q: %w", r.Email, err)
 	}
-	env, err := EnvelopeAddress(to.Address)
-	if err != nil {
+	shown := to.Address // the slot shows the address as the reader wrote it
+	if to.Address, err = EnvelopeAddress(to.Address); err != nil {
 		return nil, fmt.Errorf("recipient %q: %w", r.Email, err)
 	}
-	to.Address, to.Name = env.Address, oneLine(r.Name)
+	to.Name = oneLine(r.Name)
 	if !validMessageID(r.MessageID) {
 		return nil, fmt.Errorf("recipient %s: bad Message-ID %q", r.Email, r.MessageID)
 	}
@@ -174,34 +176,40 @@ func (c *Composer) Compose(r Recipient, buf *Buffers) (*mail.Msg, error) {
 	token := c.signer.Sign(subscribers.Token{Purpose: subscribers.PurposeUnsubscribe,
 		SubscriberID: r.SubscriberID, PublicationID: c.pub.ID})
 	unsub := c.baseURL + "/unsubscribe/" + token
-	p := templates.Personal{Name: to.Name, Email: to.Address, UnsubscribeURL: unsub}
+	p := templates.Personal{Name: to.Name, Email: shown, UnsubscribeURL: unsub}
 
-	m := mail.NewMsg(mail.WithNoDefaultUserAgent())
-	m.FromMailAddress(c.from)
-	m.ToMailAddress(to)
-	if c.replyTo != nil {
-		m.ReplyToMailAddress(c.replyTo)
-	}
-	m.Subject(c.subject)
-	m.SetDateWithValue(c.now())
-	m.SetMessageIDWithValue(strings.Trim(r.MessageID, "<>"))
+	m := &buf.mail
+	m.reset(c, envelopeAddress(to.Address))
 	// A boundary derived from the Message-ID (rather than random) makes the
 	// bytes of a (issue, subscriber) message the same on every attempt but for
 	// Date and the DKIM timestamp.
-	m.SetBoundary(boundaryFor(r.MessageID))
-	m.SetGenHeader(headerListID, c.listID)
-	c.setUnsubscribe(m, unsub, token)
-	if c.text != nil {
-		buf.text = c.text.Fill(buf.text[:0], &p)
-		m.SetBodyWriter(mail.TypeTextPlain, writeBytes(buf.text))
-	}
-	if c.html != nil {
-		buf.html = c.html.Fill(buf.html[:0], &p)
-		if c.text != nil {
-			m.AddAlternativeWriter(mail.TypeTextHTML, writeBytes(buf.html))
-		} else {
-			m.SetBodyWriter(mail.TypeTextHTML, writeBytes(buf.html))
+	var boundary [len(boundaryPrefix) + 32]byte
+	boundaryFor(boundary[:0], r.MessageID)
+	for _, h := range c.layout.items {
+		switch h.hole {
+		case holeNone:
+		case holeDate:
+			// Never folded: "Date: " and an RFC1123Z time are 37 characters.
+			m.dyn = append(m.dyn, "Date: "...)
+			m.dyn = c.now().AppendFormat(m.dyn, time.RFC1123Z)
+			m.dyn = append(m.dyn, "\r\n"...)
+		case holeListUnsubscribe:
+			uris := c.unsubscribeURIs(unsub, token)
+			if !c.asciiURIs { // tokens are base64url: only the base URL and mailto can need encoding
+				uris = headerValue(uris)
+			}
+			m.dyn = appendHeader(m.dyn, "List-Unsubscribe", uris)
+		case holeMessageID:
+			m.dyn = appendHeader(m.dyn, "Message-ID", r.MessageID)
+		case holeTo:
+			m.dyn = appendHeader(m.dyn, "To", to.String())
+		case holeBoundary:
+			m.dyn = append(m.dyn, boundary[:]...)
+		case holeLine:
+			buf.line = h.line.Fill(buf.line[:0], &p)
+			m.dyn = appendQP(m.dyn, buf.line, h.final)
 		}
+		m.ends = append(m.ends, len(m.dyn))
 	}
 	if c.dkim != nil {
 		if err := c.dkim.sign(m, &buf.raw); err != nil {
@@ -211,21 +219,18 @@ func (c *Composer) Compose(r Recipient, buf *Buffers) (*mail.Msg, error) {
 	return m, nil
 }
 
-// setUnsubscribe writes List-Unsubscribe (the https link, and the mailto
-// address where the publication has one) and List-Unsubscribe-Post (RFC 8058
-// one-click; RFC 2369 for the list). They are what go-mail's
-// SetListUnsubscribeOneClick writes, but set as ordinary headers: go-mail
-// writes those in a fixed order and its "preformatted" ones in map order, and
-// a message's bytes should not change from one rendering to the next. A
-// plain-http base URL (a local installation) gets the same headers so that
-// its output looks like production's; receivers then fall back to the link.
-func (c *Composer) setUnsubscribe(m *mail.Msg, unsub, token string) {
+// unsubscribeURIs is List-Unsubscribe's value: the https link, and the
+// mailto address where the publication has one (RFC 2369; RFC 8058 one-click
+// for the link, with List-Unsubscribe-Post). go-mail's
+// SetListUnsubscribeOneClick writes the same; a plain-http base URL (a local
+// installation) gets the same headers so that its output looks like
+// production's, and receivers then fall back to the link.
+func (c *Composer) unsubscribeURIs(unsub, token string) string {
 	uris := "<" + unsub + ">"
 	if c.mailto != "" {
 		uris += ", <" + c.mailto + "?subject=unsubscribe%20" + token + ">"
 	}
-	m.SetGenHeader(mail.HeaderListUnsubscribe, uris)
-	m.SetGenHeader(mail.HeaderListUnsubscribePost, "List-Unsubscribe=One-Click")
+	return uris
 }
 
 // listHost is the domain part of List-Id (RFC 2919): the web edition's host,
@@ -237,16 +242,13 @@ func listHost(webHost, from string) string {
 	return strings.ToLower(webHost)
 }
 
-func boundaryFor(messageID string) string {
-	h := sha256.Sum256([]byte(messageID))
-	return "mh-" + hex.EncodeToString(h[:16])
-}
+const boundaryPrefix = "mh-"
 
-func writeBytes(b []byte) func(io.Writer) (int64, error) {
-	return func(w io.Writer) (int64, error) {
-		n, err := w.Write(b)
-		return int64(n), err
-	}
+// boundaryFor appends the MIME boundary of a message: "mh-" and 32 hex
+// digits of the SHA-256 of its Message-ID.
+func boundaryFor(dst []byte, messageID string) []byte {
+	h := sha256.Sum256([]byte(messageID))
+	return hex.AppendEncode(append(dst, boundaryPrefix...), h[:16])
 }
 
 // oneLine replaces line breaks and NULs with spaces, so that no value can end
@@ -262,6 +264,3 @@ func oneLine(s string) string {
 		return r
 	}, s))
 }
-
-// headerListID is RFC 2919's List-Id, which go-mail has no name for.
-const headerListID mail.Header = "List-Id"

@@ -1,7 +1,6 @@
 package delivery
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 
@@ -31,16 +30,18 @@ func (o *Outbox) Transport() string { return OutboxTransport }
 func (o *Outbox) Open(context.Context) (Conn, error) { return &outboxConn{store: o.store}, nil }
 
 type outboxConn struct {
-	store OutboxStore
-	buf   bytes.Buffer
+	store   OutboxStore
+	scratch []byte
 }
 
+// Send keeps the message's bytes as an SMTP server receives them (before
+// dot-stuffing, or sent by BDAT).
 func (c *outboxConn) Send(ctx context.Context, m *Message) error {
-	c.buf.Reset()
-	if _, err := m.Msg.WriteTo(&c.buf); err != nil {
-		return fmt.Errorf("outbox: write message: %w", err)
+	body, _, _, err := wireOf(m, &c.scratch)
+	if err != nil {
+		return fmt.Errorf("outbox: %w", err)
 	}
-	raw := bytes.Clone(c.buf.Bytes())
+	raw := body.AppendTo(make([]byte, 0, body.Len()), false)
 	return c.store.AddOutbox(ctx, &store.OutboxMessage{IssueID: m.IssueID, DeliveryID: m.DeliveryID,
 		Recipient: m.To, Subject: m.Subject, MessageID: m.MessageID, Raw: raw})
 }

@@ -5,8 +5,6 @@ import (
 	"net/textproto"
 	"strconv"
 	"strings"
-
-	"github.com/wneessen/go-mail"
 )
 
 // Stage is the step of the SMTP conversation that a reply answered. The same
@@ -77,45 +75,6 @@ func ReplyCode(err error) int {
 		return te.Code
 	}
 	return leadingCode(strings.TrimSpace(err.Error()))
-}
-
-// fromSendError turns go-mail's SendError into the ReplyError it stands for.
-func fromSendError(se *mail.SendError) *ReplyError {
-	re := &ReplyError{Code: se.ErrorCode(), Enhanced: se.EnhancedStatusCode(), Text: sendReply(se), Err: se}
-	switch se.Reason {
-	case mail.ErrGetSender, mail.ErrGetRcpts, mail.ErrNoUnencoded:
-		re.Stage = StageMessage
-	case mail.ErrConnCheck:
-		re.Stage = StageConnect
-	case mail.ErrSMTPMailFrom, mail.ErrSMTPReset:
-		re.Stage = StageMail
-	case mail.ErrSMTPRcptTo:
-		re.Stage = StageRcpt
-	default: // ErrSMTPData, ErrSMTPDataClose, ErrWriteContent, ErrAmbiguous
-		re.Stage = StageData
-	}
-	return re
-}
-
-// sendReply is the server's reply in a go-mail SendError, without go-mail's
-// wording around it: `550 5.1.1 no such user (sending SMTP RCPT TO command)`.
-func sendReply(se *mail.SendError) string {
-	s := se.Error()
-	reason := se.Reason.String()
-	s = strings.TrimPrefix(strings.TrimPrefix(s, reason), ": ")
-	if i := strings.Index(s, ", affected "); i >= 0 {
-		s = s[:i]
-	}
-	if s == "" {
-		return reason
-	}
-	// go-mail's SMTP client quotes the text: 550 "5.1.1 no such user".
-	if code, text, ok := strings.Cut(s, " "); ok && len(code) == 3 {
-		if t, err := strconv.Unquote(text); err == nil {
-			s = code + " " + t
-		}
-	}
-	return oneLine(s) + " (" + reason + ")"
 }
 
 func leadingCode(s string) int {

@@ -4,14 +4,18 @@ import (
 	"context"
 	"errors"
 	"log/slog"
-	"strings"
+	"time"
 
 	"github.com/wneessen/go-mail"
 	"github.com/wneessen/go-mail/smtp"
 )
 
-// Message is one composed message and what it belongs to.
+// Message is one message to send and what it belongs to.
 type Message struct {
+	// Mail is an issue's message for one recipient (Composer.Compose).
+	Mail *Mail
+	// Msg is a message built with go-mail instead (the web edition's
+	// confirmations), sent when Mail is nil: rendered, then sent the same way.
 	Msg        *mail.Msg
 	IssueID    int64 // 0 for a test send
 	DeliveryID int64 // 0 for a test send
@@ -19,7 +23,7 @@ type Message struct {
 	Subject    string
 	MessageID  string
 	// Reply is set by Conn.Send when the receiver accepted the message: the
-	// server's reply to the end of DATA ("250 2.0.0 Ok: queued as ...").
+	// server's reply to the end of the message ("250 2.0.0 Ok: queued as ...").
 	Reply string
 }
 
@@ -55,7 +59,10 @@ func TransportOf(s Sender) string {
 	return ""
 }
 
-// SMTP sends through one SMTP server, one go-mail Client per connection.
+// SMTP sends through one SMTP server. go-mail's client connects each
+// connection (EHLO, STARTTLS and TLS policy, AUTH); the mail transactions on
+// it are masthead's own (conversation.go): pipelined where the server offers
+// PIPELINING, the message sent by BDAT where it offers CHUNKING.
 type SMTP struct {
 	cfg SMTPConfig
 	log *slog.Logger
@@ -80,7 +87,7 @@ func (s *SMTP) Open(ctx context.Context) (Conn, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &smtpConn{client: c, log: s.log}, nil
+	return &smtpConn{client: c, timeout: s.cfg.timeout(), log: s.log}, nil
 }
 
 // DialError is a failure to connect, greet, start TLS or authenticate.
@@ -91,10 +98,21 @@ func (e *DialError) Unwrap() error { return e.Err }
 
 // smtpConn is one SMTP connection, redialled after it breaks.
 type smtpConn struct {
-	client *mail.Client
-	sc     *smtp.Client // nil: not connected
-	sent   int          // messages sent on sc
-	log    *slog.Logger
+	client  *mail.Client
+	sc      *smtp.Client // nil: not connected
+	ext     extensions   // what the server offers on sc
+	sent    int          // messages sent on sc
+	timeout time.Duration
+	log     *slog.Logger
+
+	// reset: a transaction was left open by a refusal, so the next one
+	// starts with RSET (pipelined ahead of MAIL FROM where it can be).
+	reset     bool
+	out       []byte // the bytes of one write: commands, the message
+	scratch   []byte // a go-mail Msg rendered
+	lastReply string // the reply to a transaction's last command, as "250 2.0.0 text"
+	reply     []byte // the text of the reply being read
+	long      []byte // a reply line longer than the read buffer
 }
 
 func (c *smtpConn) dial(ctx context.Context) error {
@@ -102,14 +120,15 @@ func (c *smtpConn) dial(ctx context.Context) error {
 	if err != nil {
 		return &DialError{Err: err}
 	}
-	c.sc, c.sent = sc, 0
+	c.sc, c.sent, c.reset = sc, 0, false
+	c.ext = extensionsOf(sc)
 	return nil
 }
 
 // Send sends one message, dialling first if needed. A connection that was
-// idle may have been closed by the server; that shows as a network error at
-// MAIL FROM, before any of the message went out, so Send redials and tries
-// once more without it counting as an attempt.
+// idle may have been closed by the server; that shows as no reply to MAIL
+// FROM (or to the RSET before it), so the server took none of the message,
+// and Send redials and tries once more without it counting as an attempt.
 func (c *smtpConn) Send(ctx context.Context, m *Message) error {
 	if c.sc == nil {
 		if err := c.dial(ctx); err != nil {
@@ -130,34 +149,6 @@ func (c *smtpConn) Send(ctx context.Context, m *Message) error {
 		c.sent++
 	}
 	return err
-}
-
-// send is one go-mail conversation for m. DATA accepted is success even if
-// the RSET after it failed; any other failure comes back as a *ReplyError.
-func (c *smtpConn) send(m *Message) error {
-	if env, err := EnvelopeAddress(m.To); err == nil {
-		offers, _ := c.sc.Extension("SMTPUTF8")
-		if err := CheckSMTPUTF8(env, offers); err != nil {
-			return err
-		}
-	}
-	err := c.client.SendWithSMTPClient(c.sc, m.Msg)
-	if m.Msg.IsDelivered() {
-		m.Reply = strings.TrimSpace(m.Msg.ServerResponse())
-		if err != nil { // the RSET after DATA failed: the connection is suspect
-			c.drop()
-		}
-		return nil
-	}
-	if err == nil {
-		m.Reply = strings.TrimSpace(m.Msg.ServerResponse())
-		return nil
-	}
-	var se *mail.SendError
-	if errors.As(err, &se) {
-		return fromSendError(se)
-	}
-	return &ReplyError{Stage: StageData, Text: oneLine(err.Error()), Err: err}
 }
 
 // drop closes the connection without QUIT: after an error the server may not

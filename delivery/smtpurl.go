@@ -133,18 +133,22 @@ func (c SMTPConfig) Transport() string {
 	return scheme + "://" + c.Addr()
 }
 
+// timeout is the time a command may take: Timeout, or 30s.
+func (c SMTPConfig) timeout() time.Duration {
+	if c.Timeout <= 0 {
+		return 30 * time.Second
+	}
+	return c.Timeout
+}
+
 // options are the go-mail client options for this server.
 func (c SMTPConfig) options() []mail.Option {
-	timeout := c.Timeout
-	if timeout <= 0 {
-		timeout = 30 * time.Second
-	}
 	opts := []mail.Option{
 		mail.WithPort(c.Port),
-		mail.WithTimeout(timeout),
-		// A NOOP before every message costs a round trip; a dead connection
-		// shows at MAIL FROM instead, before any of the message was sent, and
-		// the connection redials and resends at once (smtpConn.Send).
+		mail.WithTimeout(c.timeout()),
+		// masthead's transactions (conversation.go) send no NOOP before a
+		// message: a dead connection shows at MAIL FROM instead, and the
+		// connection redials and resends at once (smtpConn.Send).
 		mail.WithoutNoop(),
 	}
 	switch c.TLS {

@@ -54,7 +54,7 @@ func (r *run) send(conn Conn, connID int, d *store.Delivery, buf *Buffers) {
 		return
 	}
 	started := r.e.cfg.Now()
-	m := &Message{Msg: msg, IssueID: r.issueID, DeliveryID: d.ID, To: d.Email,
+	m := &Message{Mail: msg, IssueID: r.issueID, DeliveryID: d.ID, To: d.Email,
 		Subject: r.comp.subject, MessageID: d.MessageID}
 	err = conn.Send(r.work, m)
 	res := classify(err, m)

@@ -156,6 +156,13 @@ func (c *Compiled) Fill(dst []byte, p *Personal) []byte {
 // value appends v escaped for the body's kind. Line breaks become spaces in
 // both kinds, so that a value cannot add lines (or headers) to a message.
 func (c *Compiled) value(dst []byte, v string) []byte {
+	special := "\r\n"
+	if c.kind == HTML {
+		special = "\r\n<>&\"'"
+	}
+	if !strings.ContainsAny(v, special) {
+		return append(dst, v...)
+	}
 	for i := 0; i < len(v); i++ {
 		b := v[i]
 		switch {

@@ -8,6 +8,7 @@ import (
 
 	"github.com/wneessen/go-mail"
 
+	"masthead/delivery"
 	"masthead/newsletter"
 	"masthead/store"
 	"masthead/subscribers"
@@ -142,15 +143,18 @@ func (s *Server) sendConfirmationBatch(ctx context.Context, rep *ConfirmReport) 
 			continue
 		}
 		err = send(ctx, msg)
-		var se *mail.SendError
+		code := 0
+		if err != nil {
+			code = delivery.ReplyCode(err)
+		}
 		switch {
 		case err == nil:
 			rep.Sent++
 			s.log.Info("confirmation sent", "subscriber", c.SubscriberID, "publications", len(c.PublicationIDs))
-		case errors.As(err, &se) && se.ErrorCode() >= 500:
+		case code >= 500:
 			rep.Refused++
 			s.log.Warn("confirmation email refused; not tried again", "subscriber", c.SubscriberID,
-				"code", se.ErrorCode(), "err", err)
+				"code", code, "err", err)
 		default:
 			giveBack(claimed[i:], s.now())
 			return len(claimed), fmt.Errorf("send confirmation to subscriber %d: %w", c.SubscriberID, err)

@@ -13,16 +13,18 @@ import (
 	"masthead/bench"
 )
 
-// runBench is 'masthead bench': delivery against a bare go-mail ceiling, and
-// the web edition under load, on loopback (see package bench and BENCHMARKS.md).
+// runBench is 'masthead bench': delivery against the raw-bytes limit and a
+// bare go-mail loop, and the web edition under load, on loopback (see
+// package bench and BENCHMARKS.md).
 func runBench(ctx context.Context, a *app, args []string) error {
 	fs := a.flags()
 	var o bench.Options
 	fs.IntVar(&o.Subscribers, "subscribers", 100_000, "subscribers in the fresh database")
 	fs.IntVar(&o.Articles, "articles", 20, "articles in the issue")
-	fs.DurationVar(&o.Latency, "latency", 0, "the SMTP server's delay before each reply to MAIL, RCPT and DATA (a distant relay: 20ms)")
+	fs.DurationVar(&o.Latency, "latency", 0, "the round trip to the SMTP server: every reply reaches the client this much later, as from a relay far away (20ms)")
 	conns := fs.String("connections", "1,4,8", "connection counts to measure, comma-separated")
-	only := fs.String("only", "send,ceiling,overhead,web", "measurements to make: send, ceiling, overhead (the engine without SMTP), web (comma-separated)")
+	only := fs.String("only", "send,ceiling,raw,overhead,web", "measurements to make: send, ceiling (a bare go-mail loop), raw (the same message's raw bytes), overhead (the engine without SMTP), web (comma-separated)")
+	fs.StringVar(&o.DKIM, "dkim", "", "also make each send signed with a new key of this kind: ed25519 or rsa")
 	fs.DurationVar(&o.RunLimit, "run-limit", 2*time.Minute, "stop one send after this long and count what went")
 	fs.IntVar(&o.ClaimBatch, "claim-batch", 0, "rows claimed per ledger transaction (0: the engine's default)")
 	fs.IntVar(&o.RecordBatch, "record-batch", 0, "outcomes written per ledger transaction (0: the engine's default)")

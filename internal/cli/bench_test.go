@@ -14,11 +14,11 @@ import (
 func TestBenchCommand(t *testing.T) {
 	out := filepath.Join(t.TempDir(), "report.json")
 	code, stdout, stderr := runCLI(t, newDB(t), "", "bench", "--subscribers", "50", "--articles", "2",
-		"--connections", "1,2", "--only", "send,ceiling,overhead", "--in-process", "--json", out, "--log-level", "warn")
+		"--connections", "1,2", "--only", "send,ceiling,raw,overhead", "--dkim", "ed25519", "--in-process", "--json", out, "--log-level", "warn")
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
-	for _, want := range []string{"masthead bench: 50 subscribers", "go-mail ceiling", "vs ceiling", "masthead without SMTP"} {
+	for _, want := range []string{"masthead bench: 50 subscribers", "go-mail ceiling", "raw bytes", "vs raw", "masthead DKIM ed25519", "masthead without SMTP"} {
 		if !strings.Contains(stdout, want) {
 			t.Errorf("report lacks %q:\n%s", want, stdout)
 		}
@@ -38,8 +38,8 @@ func TestBenchCommand(t *testing.T) {
 	if err := json.Unmarshal(data, &rep); err != nil {
 		t.Fatalf("JSON report: %v", err)
 	}
-	if len(rep.Runs) != 4 || rep.Overhead == nil || rep.Overhead.Messages != 50 {
-		t.Fatalf("report = %+v: want a ceiling and a send for 1 and 2 connections, and the overhead", rep)
+	if len(rep.Runs) != 8 || rep.Overhead == nil || rep.Overhead.Messages != 50 {
+		t.Fatalf("report = %+v: want raw bytes, a ceiling, a send and a signed send for 1 and 2 connections, and the overhead", rep)
 	}
 	for _, r := range rep.Runs {
 		if r.Messages != 50 {

@@ -79,7 +79,7 @@ func commands() []command {
 		{"webhook secret", "", "print the secret and URL of the bounce/complaint webhook (POST /webhooks/bounces)", runWebhookSecret},
 		{"bounces poll", "", "apply bounce and complaint reports from an IMAP mailbox (--imap imaps://user:pass@host/INBOX)", runBouncesPoll},
 		{"version", "", "print masthead's version (module version, commit, Go)", runVersion},
-		{"bench", "", "measure delivery against a bare go-mail ceiling and the web edition under load, on loopback (BENCHMARKS.md)", runBench},
+		{"bench", "", "measure delivery against the raw-bytes limit and a bare go-mail loop, and the web edition under load, on loopback (BENCHMARKS.md)", runBench},
 	}
 }
 

@@ -4,10 +4,8 @@ import (
 	"bytes"
 	"fmt"
 	"io"
-	"net"
 	"strconv"
 	"strings"
-	"sync/atomic"
 	"time"
 
 	"github.com/emersion/go-smtp"
@@ -132,7 +130,7 @@ func (ss *session) Data(r io.Reader) error {
 // its next read and cleans up.
 func (ss *session) drop() {
 	if ss.raw != nil {
-		ss.raw.Conn.Close()
+		ss.raw.Close()
 		return
 	}
 	ss.conn.Conn().Close()
@@ -140,44 +138,3 @@ func (ss *session) drop() {
 
 func (ss *session) Reset()        { ss.from, ss.to, ss.utf8 = "", nil, false }
 func (ss *session) Logout() error { return nil }
-
-// listener wraps accepted connections so that a session can close its
-// connection right after a reply has been written (for 421), and so that the
-// EHLO reply can leave out ENHANCEDSTATUSCODES.
-type listener struct {
-	net.Listener
-	plainCodes bool
-}
-
-func (l *listener) Accept() (net.Conn, error) {
-	c, err := l.Listener.Accept()
-	if err != nil {
-		return nil, err
-	}
-	return &faultConn{Conn: c, plainCodes: l.plainCodes}, nil
-}
-
-type faultConn struct {
-	net.Conn
-	plainCodes      bool
-	closeAfterWrite atomic.Bool
-}
-
-// ehloEnhanced is the EHLO reply's line for the extension (never its last:
-// go-smtp lists CHUNKING and SIZE after it).
-var ehloEnhanced = []byte("250-ENHANCEDSTATUSCODES\r\n")
-
-func (c *faultConn) Write(p []byte) (int, error) {
-	if c.plainCodes && bytes.Contains(p, ehloEnhanced) {
-		q := bytes.Replace(p, ehloEnhanced, nil, 1)
-		if _, err := c.Conn.Write(q); err != nil {
-			return 0, err
-		}
-		return len(p), nil
-	}
-	n, err := c.Conn.Write(p)
-	if c.closeAfterWrite.Load() {
-		c.Conn.Close()
-	}
-	return n, err
-}

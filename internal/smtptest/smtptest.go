@@ -2,15 +2,20 @@
 // (github.com/emersion/go-smtp on 127.0.0.1:0). It records every accepted
 // message, or only counts them in discard mode, and injects faults: reply
 // codes on MAIL, RCPT or DATA, dropped connections, stalls and slow replies.
+// It can also stand for a server far away (replies a round trip late) and
+// for one that offers fewer extensions (no PIPELINING, no CHUNKING) or
+// STARTTLS.
 package smtptest
 
 import (
 	"bytes"
 	"context"
+	"crypto/tls"
 	"errors"
 	"io"
 	"log"
 	"net"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -68,9 +73,23 @@ type Message struct {
 
 // Options configure a Server.
 type Options struct {
-	Discard bool          // keep no message bytes (benchmarks); Message-IDs are still read
-	Latency time.Duration // added before every reply to MAIL, RCPT and DATA
-	Inject  Injector      // nil: accept everything
+	Discard bool // keep no message bytes (benchmarks); Message-IDs are still read
+	// Latency is time the server takes before every reply to MAIL, RCPT and
+	// DATA, one command after the other: a slow server.
+	Latency time.Duration
+	// RTT makes every reply (the greeting and EHLO's too) reach the client
+	// this long after the server wrote it, without holding up the replies
+	// after it: a server one round trip away. A client that pipelines
+	// commands waits one round trip for all their replies.
+	RTT time.Duration
+	// Hide leaves these extensions (EHLO keywords: "PIPELINING",
+	// "CHUNKING", ...) out of the EHLO reply: a server without them.
+	Hide []string
+	// TLS, when set, makes the server offer STARTTLS with this
+	// configuration (faults that close the connection then close it
+	// without waiting for the reply to go out first).
+	TLS    *tls.Config
+	Inject Injector // nil: accept everything
 	// NoEnhancedStatusCodes: the server does not offer ENHANCEDSTATUSCODES
 	// (RFC 2034), and a fault's reply carries an enhanced code only where
 	// its Text begins with one, as plain text ("554 5.7.1 spam"), as many
@@ -105,7 +124,11 @@ func Start(opts Options) (*Server, error) {
 		return nil, err
 	}
 	s := &Server{Addr: ln.Addr().String(), opts: opts, closed: make(chan struct{}), inject: opts.Inject}
-	s.ln = &listener{Listener: ln, plainCodes: opts.NoEnhancedStatusCodes}
+	hide := opts.Hide
+	if opts.NoEnhancedStatusCodes {
+		hide = append(slices.Clone(hide), "ENHANCEDSTATUSCODES")
+	}
+	s.ln = &listener{Listener: ln, hide: hide, rtt: opts.RTT}
 	s.srv = smtp.NewServer(smtp.BackendFunc(s.newSession))
 	s.srv.EnableSMTPUTF8 = opts.SMTPUTF8
 	s.srv.Domain = "smtptest.localhost"
@@ -115,6 +138,7 @@ func Start(opts Options) (*Server, error) {
 	s.srv.ReadTimeout = time.Minute
 	s.srv.WriteTimeout = time.Minute
 	s.srv.ErrorLog = log.New(io.Discard, "", 0)
+	s.srv.TLSConfig = opts.TLS
 	go s.srv.Serve(s.ln)
 	return s, nil
 }
