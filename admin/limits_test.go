@@ -66,23 +66,23 @@ func TestBodyLimits(t *testing.T) {
 
 	// A file over the limit sent without a length is read as it comes: the
 	// rows before the limit are imported, and the page says so.
-	pr, pw = io.Pipe()
-	mw = multipart.NewWriter(pw)
+	pr2, pw2 := io.Pipe() // the first upload's writer may still be at work
+	mw2 := multipart.NewWriter(pw2)
 	go func() {
-		mw.WriteField("csrf", csrf)
-		f, _ := mw.CreateFormFile("file", "list.csv")
+		mw2.WriteField("csrf", csrf)
+		f, _ := mw2.CreateFormFile("file", "list.csv")
 		io.WriteString(f, "email,name\nearly@example.org,Early\n")
 		row := []byte(strings.Repeat("x", 1000) + "@example.org,Padding\n")
 		for range 70 << 10 {
 			if _, err := f.Write(row); err != nil {
-				pw.CloseWithError(err)
+				pw2.CloseWithError(err)
 				return
 			}
 		}
-		pw.CloseWithError(mw.Close())
+		pw2.CloseWithError(mw2.Close())
 	}()
-	code, page = send("/admin/subscribers/import", mw.FormDataContentType(), pr)
-	pr.CloseWithError(io.ErrClosedPipe)
+	code, page = send("/admin/subscribers/import", mw2.FormDataContentType(), pr2)
+	pr2.CloseWithError(io.ErrClosedPipe)
 	if code != http.StatusRequestEntityTooLarge || !strings.Contains(page, "the rows before were imported") {
 		t.Errorf("a 70 MiB file: %d\n%.600s", code, page)
 	}
