@@ -3,7 +3,6 @@ package delivery_test
 import (
 	"bytes"
 	"context"
-	"fmt"
 	"math/rand/v2"
 	"os"
 	"os/exec"
@@ -152,6 +151,6 @@ func TestCrashChild(t *testing.T) {
 		t.Fatal(err)
 	}
 	if sum.Status != newsletter.Sent {
-		t.Fatal(fmt.Sprintf("run ended with the issue %s: %+v", sum.Status, sum.Counts))
+		t.Fatalf("run ended with the issue %s: %+v", sum.Status, sum.Counts)
 	}
 }
