@@ -24,7 +24,7 @@ func samplePath(pattern string) (string, string) {
 	return method, path
 }
 
-func (e *env) request(t *testing.T, method, path string, cookie *http.Cookie, form url.Values) *http.Response {
+func (e *env) request(t *testing.T, method, path string, cookie *http.Cookie, form url.Values, header ...string) *http.Response {
 	t.Helper()
 	var body io.Reader
 	if form != nil {
@@ -39,6 +39,9 @@ func (e *env) request(t *testing.T, method, path string, cookie *http.Cookie, fo
 	}
 	if cookie != nil {
 		req.AddCookie(cookie)
+	}
+	for i := 0; i+1 < len(header); i += 2 {
+		req.Header.Set(header[i], header[i+1])
 	}
 	resp, err := noRedirect.Do(req)
 	if err != nil {
@@ -55,11 +58,24 @@ func TestEveryRouteIsGuarded(t *testing.T) {
 	e := newEnv(t, smtptest.Options{})
 	ed := e.user(t, "lois@planet.example", auth.Editor)
 	ad := e.user(t, "perry@planet.example", auth.Admin)
-	edCookie, _ := e.session(t, ed)
-	adCookie, _ := e.session(t, ad)
+	edCookie, edCSRF := e.session(t, ed)
+	adCookie, adCSRF := e.session(t, ad)
 	for _, rt := range e.admin.routes() {
 		method, path := samplePath(rt.pattern)
 		t.Run(rt.pattern, func(t *testing.T) {
+			if method == http.MethodPost {
+				// A browser's post from another site is refused even with
+				// the session's own token, as the public forms and the login are.
+				cookie, csrf := edCookie, edCSRF
+				if rt.role == auth.Admin {
+					cookie, csrf = adCookie, adCSRF
+				}
+				for _, h := range [][]string{{"Origin", "http://evil.example"}, {"Sec-Fetch-Site", "cross-site"}} {
+					if resp := e.request(t, method, path, cookie, url.Values{"csrf": {csrf}}, h...); resp.StatusCode != http.StatusForbidden {
+						t.Errorf("post with %s: %s and a valid CSRF token: %d, want 403", h[0], h[1], resp.StatusCode)
+					}
+				}
+			}
 			resp := e.request(t, method, path, nil, url.Values{"x": {"1"}})
 			if rt.role == "" {
 				if resp.StatusCode >= 300 && resp.StatusCode < 400 {
@@ -92,6 +108,10 @@ func TestEveryRouteIsGuarded(t *testing.T) {
 	// The CSRF-less posts above changed nothing: the hold of 2009-07-09 made no issue.
 	if _, err := e.st.IssueByDate(context.Background(), e.pub.ID, newsletter.Date{Year: 2009, Month: 7, Day: 9}); err == nil {
 		t.Error("a refused post changed the database")
+	}
+	// The stylesheet's directory is not listed.
+	if resp := e.request(t, "GET", "/admin/static/", nil, nil); resp.StatusCode != http.StatusNotFound {
+		t.Errorf("/admin/static/: %d, want 404", resp.StatusCode)
 	}
 	// Unknown admin paths redirect strangers too, revealing nothing.
 	if resp := e.request(t, "GET", "/admin/no/such/page", nil, nil); resp.StatusCode != http.StatusSeeOther {

@@ -17,6 +17,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"strings"
 	"sync"
 	"time"
@@ -39,6 +40,9 @@ type Deps struct {
 	Log  *slog.Logger
 	// Secure marks the admin's own cookies Secure (the base URL is https).
 	Secure bool
+	// BaseURL, when set, is the public address: forms posted from its
+	// origin are the admin's own even when a proxy changes the Host.
+	BaseURL string
 }
 
 // Admin is the http.Handler of /admin/.
@@ -50,6 +54,11 @@ type Admin struct {
 	pages   map[string]*template.Template // as parsed; never executed, see page
 	static  http.Handler
 	handler http.Handler
+	// xorigin refuses a form a browser posts from another site (Origin,
+	// Sec-Fetch-Site), as the public forms and the login do: a CSRF token
+	// alone must not be all that stands between a page elsewhere and an
+	// editor's session.
+	xorigin *http.CrossOriginProtection
 
 	zonesMu sync.Mutex
 	zones   map[string]map[string]*template.Template // per time zone, the pages whose times show in it
@@ -64,7 +73,12 @@ func New(d Deps) (*Admin, error) {
 		d.Log = slog.New(slog.DiscardHandler)
 	}
 	a := &Admin{work: d.Work, auth: d.Auth, log: d.Log, secure: d.Secure, pages: map[string]*template.Template{},
-		zones: map[string]map[string]*template.Template{}}
+		zones: map[string]map[string]*template.Template{}, xorigin: http.NewCrossOriginProtection()}
+	if u, err := url.Parse(d.BaseURL); d.BaseURL != "" && err == nil && u.Host != "" {
+		if err := a.xorigin.AddTrustedOrigin(u.Scheme + "://" + u.Host); err != nil {
+			return nil, fmt.Errorf("admin: base URL: %w", err)
+		}
+	}
 	names, err := fs.Glob(templateFS, "templates/*.html")
 	if err != nil {
 		return nil, err
@@ -81,7 +95,14 @@ func New(d Deps) (*Admin, error) {
 		a.pages[name] = t
 	}
 	sub, _ := fs.Sub(staticFS, "static")
-	a.static = http.StripPrefix("/admin/static/", http.FileServerFS(sub))
+	files := http.StripPrefix("/admin/static/", http.FileServerFS(sub))
+	a.static = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasSuffix(r.URL.Path, "/") {
+			a.notFound(w, r) // no listing of the directory
+			return
+		}
+		files.ServeHTTP(w, r)
+	})
 	mux := http.NewServeMux()
 	for _, rt := range a.routes() {
 		mux.Handle(rt.pattern, a.guard(rt))
@@ -166,6 +187,12 @@ func (a *Admin) guard(rt route) http.Handler {
 			return
 		}
 		r.Body = http.MaxBytesReader(w, r.Body, limit)
+		if err := a.xorigin.Check(r); err != nil {
+			a.log.Warn("cross-site admin form refused", "path", r.URL.Path, "origin", r.Header.Get("Origin"),
+				"sec_fetch_site", r.Header.Get("Sec-Fetch-Site"))
+			a.errorPage(w, r, nil, http.StatusForbidden, "This form did not come from this site. Go back, reload the page and try again.")
+			return
+		}
 		if rt.role == "" {
 			rt.h(w, r)
 			return
@@ -187,7 +214,8 @@ func (a *Admin) guard(rt route) http.Handler {
 			extendDeadlines(w)
 		}
 		if r.Method == http.MethodPost {
-			if !a.parseForm(w, r, p, limit) {
+			var ok bool
+			if r, ok = a.parseForm(w, r, p, limit); !ok {
 				return
 			}
 			if !httpauth.ValidCSRF(r, p) {

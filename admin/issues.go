@@ -10,6 +10,7 @@ import (
 	"masthead/ledger"
 	"masthead/newsletter"
 	"masthead/store"
+	"masthead/subscribers"
 	"masthead/web/httpauth"
 	"masthead/workspace"
 )
@@ -85,6 +86,9 @@ type issueData struct {
 	TestTo    string
 	Zone      string
 	CanChange bool // not frozen: may be assembled, scheduled, held, skipped
+	// Suppressed counts the suppressions the issue's send made by itself
+	// (offered for lifting at once: a relay that refused everyone).
+	Suppressed int
 }
 
 // date reads the {date} path value; on failure it has answered 404.
@@ -124,6 +128,10 @@ func (a *Admin) showIssue(w http.ResponseWriter, r *http.Request) {
 				return
 			}
 			d.Progress = &pr
+			if d.Suppressed, err = a.work.Reads().SendSuppressions(ctx, iss.ID); err != nil {
+				a.serverError(w, r, err)
+				return
+			}
 		}
 	case !errors.Is(err, store.ErrNotFound):
 		a.serverError(w, r, err)
@@ -281,7 +289,7 @@ func (a *Admin) issueAction(w http.ResponseWriter, r *http.Request) {
 				flash = "Sending resumed."
 			}
 		}
-	case "pause", "resume", "cancel", "test":
+	case "pause", "resume", "cancel", "test", "lift-suppressions":
 		var iss *newsletter.Issue
 		if iss, err = stored(); err != nil {
 			break
@@ -296,6 +304,11 @@ func (a *Admin) issueAction(w http.ResponseWriter, r *http.Request) {
 		case "test":
 			to := r.PostFormValue("email")
 			err, flash = a.work.TestSend(ctx, iss, to), "Test sent to "+to+"."
+		case "lift-suppressions":
+			var lift store.SendLift
+			lift, err = a.work.LiftSendSuppressions(ctx, iss, subscribers.ViaEditor, httpauth.FromContext(ctx).User.Email)
+			flash = fmt.Sprintf("Lifted the %d suppressions this send made; %d of their messages are queued again.",
+				len(lift.Lifted), lift.Requeued)
 		}
 	default:
 		a.notFound(w, r)

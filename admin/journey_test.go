@@ -13,7 +13,6 @@ import (
 
 	"masthead/auth"
 	"masthead/internal/smtptest"
-	"masthead/internal/testenv"
 	"masthead/newsletter"
 )
 
@@ -39,71 +38,8 @@ func TestEditorJourney(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	b := testenv.Browser(t)
-	dir := t.TempDir()
-	var shots []string
-	shot := func(name string) {
-		// A page still loading has no size to capture yet.
-		for range 40 {
-			if ok, err := chromedp.Run(b, chromedp.Evaluate[bool](`document.readyState === "complete" && document.body !== null && document.body.scrollWidth > 0`)); err == nil && ok {
-				break
-			}
-			time.Sleep(50 * time.Millisecond)
-		}
-		shots = append(shots, testenv.Screenshot(t, b, dir, name))
-	}
-	t.Cleanup(func() {
-		if t.Failed() {
-			t.Logf("screenshots of the journey: %s", strings.Join(shots, " "))
-		}
-	})
-	do := func(step string, actions ...chromedp.Action[chromedp.Void]) {
-		t.Helper()
-		if err := chromedp.Do(b, actions...); err != nil {
-			shot("failed-" + strings.ReplaceAll(step, " ", "-"))
-			t.Fatalf("%s: %v", step, err)
-		}
-	}
-	// wait polls a JavaScript condition until it holds.
-	wait := func(step, cond string) {
-		t.Helper()
-		// Evaluate in a loop rather than Poll: a click that loads a new page
-		// ends a Poll running in the old one.
-		deadline := time.Now().Add(20 * time.Second)
-		var err error
-		for {
-			var ok bool
-			ok, err = chromedp.Run(b, chromedp.Evaluate[bool](cond))
-			if err == nil && ok {
-				return
-			}
-			if time.Now().After(deadline) {
-				break
-			}
-			time.Sleep(50 * time.Millisecond)
-		}
-		{
-			shot("failed-" + strings.ReplaceAll(step, " ", "-"))
-			body, _ := chromedp.Run(b, chromedp.Evaluate[string](`document.body ? document.body.innerText : ""`))
-			t.Fatalf("%s: %v\npage text:\n%.2000s", step, err, body)
-		}
-	}
-	text := func(sel string) string {
-		t.Helper()
-		// A page still settling after a redirect can replace the node
-		// between finding and reading it: read again, within a deadline.
-		deadline := time.Now().Add(20 * time.Second)
-		for {
-			v, err := chromedp.Run(b, chromedp.Text(chromedp.CSS(sel)))
-			if err == nil {
-				return strings.TrimSpace(v)
-			}
-			if time.Now().After(deadline) {
-				t.Fatalf("text of %s: %v", sel, err)
-			}
-			time.Sleep(50 * time.Millisecond)
-		}
-	}
+	j := newJourney(t)
+	b, shot, do, wait, text := j.b, j.shot, j.do, j.wait, j.text
 
 	// 1. Signing in: the admin sends a stranger to the login page.
 	do("open the admin", chromedp.Navigate(e.url+"/admin/"), chromedp.WaitVisible(chromedp.ID("email")))

@@ -1,10 +1,14 @@
 package admin
 
 import (
+	"context"
 	"errors"
 	"fmt"
+	"io"
 	"mime"
+	"mime/multipart"
 	"net/http"
+	"net/url"
 	"time"
 
 	"masthead/web/httpauth"
@@ -42,11 +46,9 @@ const (
 	// maxForm bounds a form: an article of 1 MiB of Markdown, URL-encoded,
 	// with room to spare.
 	maxForm = 3 << 20
-	// maxImport bounds the subscriber import form, its CSV file included.
+	// maxImport bounds the subscriber import form, its CSV file included
+	// (streamed as it arrives, see upload).
 	maxImport = 64 << 20
-	// multipartMemory is how much of a multipart form is kept in memory; the
-	// rest of a file goes to a temporary file, removed after the request.
-	multipartMemory = 8 << 20
 )
 
 // bodyLimit is the most a request to the route may send.
@@ -59,25 +61,100 @@ func bodyLimit(pattern string) int64 {
 
 // parseForm reads a POST's form (URL-encoded or multipart) within the body
 // limit, so that the CSRF check and the handler find it parsed; on failure it
-// has answered, 413 for a body over the limit.
-func (a *Admin) parseForm(w http.ResponseWriter, r *http.Request, p *httpauth.Principal, limit int64) bool {
+// has answered, 413 for a body over the limit. A multipart form with a file
+// is read up to its file only, which the handler then streams (upload): a
+// subscriber list is never held in memory nor copied to a temporary file.
+func (a *Admin) parseForm(w http.ResponseWriter, r *http.Request, p *httpauth.Principal, limit int64) (*http.Request, bool) {
 	var err error
 	if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt == "multipart/form-data" {
-		err = r.ParseMultipartForm(multipartMemory)
+		r, err = parseUploadHead(r)
 	} else {
 		err = r.ParseForm()
 	}
 	var tooBig *http.MaxBytesError
 	switch {
 	case err == nil:
-		return true
+		return r, true
 	case errors.As(err, &tooBig):
 		a.tooLarge(w, r, p, limit)
 	default:
 		a.log.Info("unreadable admin form", "path", r.URL.Path, "err", err)
 		a.errorPage(w, r, p, http.StatusBadRequest, "The form could not be read. Go back, reload the page and try again.")
 	}
-	return false
+	return r, false
+}
+
+// uploadKey is the context key of a form's file part (see upload).
+type uploadKey struct{}
+
+// parseUploadHead reads a multipart form's fields up to its first file (the
+// CSRF token and the options come first in the admin's forms) into
+// r.PostForm, and leaves the file to be read by the handler, through upload.
+func parseUploadHead(r *http.Request) (*http.Request, error) {
+	mr, err := r.MultipartReader()
+	if err != nil {
+		return r, err
+	}
+	r.PostForm = url.Values{}
+	for {
+		part, err := mr.NextPart()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return r, err
+		}
+		if part.FileName() != "" {
+			return r.WithContext(context.WithValue(r.Context(), uploadKey{}, &uploaded{mr, part})), mergeForm(r)
+		}
+		v, err := io.ReadAll(io.LimitReader(part, 64<<10))
+		if err != nil {
+			return r, err
+		}
+		r.PostForm.Add(part.FormName(), string(v))
+	}
+	return r, mergeForm(r)
+}
+
+// mergeForm makes r.Form the query's values and the form's, as ParseForm does.
+func mergeForm(r *http.Request) error {
+	r.Form = url.Values{}
+	for k, v := range r.URL.Query() {
+		r.Form[k] = append(r.Form[k], v...)
+	}
+	for k, v := range r.PostForm {
+		r.Form[k] = append(r.Form[k], v...)
+	}
+	return nil
+}
+
+// uploaded is a multipart form's rest from its first file on.
+type uploaded struct {
+	mr   *multipart.Reader
+	part *multipart.Part
+}
+
+// upload is the form's file field name, unread, for the handler to stream;
+// other files before it are read past. nil when the form has no such file.
+// Fields after the file are not read (the admin's forms put them first). An
+// error is the body's (*http.MaxBytesError over the limit).
+func upload(r *http.Request, name string) (*multipart.Part, error) {
+	u, _ := r.Context().Value(uploadKey{}).(*uploaded)
+	if u == nil {
+		return nil, nil
+	}
+	for u.part != nil && u.part.FormName() != name {
+		if _, err := io.Copy(io.Discard, u.part); err != nil {
+			return nil, err
+		}
+		var err error
+		if u.part, err = u.mr.NextPart(); errors.Is(err, io.EOF) {
+			return nil, nil
+		} else if err != nil {
+			return nil, err
+		}
+	}
+	return u.part, nil
 }
 
 // tooLarge answers 413 with a page that says the limit.

@@ -64,6 +64,32 @@ func TestBodyLimits(t *testing.T) {
 		t.Errorf("the oversized import's file: %v, want not imported", err)
 	}
 
+	// A file over the limit sent without a length is read as it comes: the
+	// rows before the limit are imported, and the page says so.
+	pr2, pw2 := io.Pipe() // the first upload's writer may still be at work
+	mw2 := multipart.NewWriter(pw2)
+	go func() {
+		mw2.WriteField("csrf", csrf)
+		f, _ := mw2.CreateFormFile("file", "list.csv")
+		io.WriteString(f, "email,name\nearly@example.org,Early\n")
+		row := []byte(strings.Repeat("x", 1000) + "@example.org,Padding\n")
+		for range 70 << 10 {
+			if _, err := f.Write(row); err != nil {
+				pw2.CloseWithError(err)
+				return
+			}
+		}
+		pw2.CloseWithError(mw2.Close())
+	}()
+	code, page = send("/admin/subscribers/import", mw2.FormDataContentType(), pr2)
+	pr2.CloseWithError(io.ErrClosedPipe)
+	if code != http.StatusRequestEntityTooLarge || !strings.Contains(page, "the rows before were imported") {
+		t.Errorf("a 70 MiB file: %d\n%.600s", code, page)
+	}
+	if _, err := e.st.SubscriberByEmail(context.Background(), "early@example.org"); err != nil {
+		t.Errorf("the row before the limit: %v, want imported", err)
+	}
+
 	// A declared length over the limit is refused before reading.
 	big := url.Values{"csrf": {csrf}, "title": {"Long"}, "body": {strings.Repeat("word ", 800_000)}}.Encode()
 	code, page = send("/admin/articles", "application/x-www-form-urlencoded", strings.NewReader(big))

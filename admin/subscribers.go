@@ -156,13 +156,35 @@ func (a *Admin) importSubscribers(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	file, _, err := r.FormFile("file") // parsed by guard within maxImport
-	if err != nil {
+	// The form's fields before the file were read by guard; the file is
+	// read as it arrives, within maxImport.
+	file, err := upload(r, "file")
+	var tooBig *http.MaxBytesError
+	switch {
+	case errors.As(err, &tooBig):
+		a.tooLarge(w, r, httpauth.FromContext(r.Context()), maxImport)
+		return
+	case err != nil:
+		a.log.Info("unreadable import form", "err", err)
+		a.showSubscribers(w, r, http.StatusBadRequest, p.ID, nil, "The form could not be read. Go back, reload the page and try again.")
+		return
+	case file == nil:
 		a.showSubscribers(w, r, http.StatusBadRequest, p.ID, nil, "Choose a CSV file to import (at most 64 MiB).")
 		return
 	}
-	defer file.Close()
 	rep, err := a.work.Import(r.Context(), p, file, workspace.ImportOptions{Pending: r.PostFormValue("pending") != ""})
+	if errors.As(err, &tooBig) {
+		// Only a body sent without a length gets here (guard refuses a
+		// declared one over the limit before reading).
+		last := 1
+		if rep != nil {
+			last += rep.Rows
+		}
+		a.showSubscribers(w, r, http.StatusRequestEntityTooLarge, p.ID, rep, fmt.Sprintf("The file is larger than %d MiB, "+
+			"the most one import takes: it was read up to about line %d and the rows before were imported as reported below. "+
+			"Import the rest as another file (importing a row again changes nothing).", maxImport>>20, last))
+		return
+	}
 	if err != nil {
 		a.log.Warn("import failed", "err", err)
 		a.showSubscribers(w, r, http.StatusUnprocessableEntity, p.ID, rep, "The file could not be imported: "+importMessage(err))

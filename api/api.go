@@ -94,6 +94,7 @@ func (a *API) routes() []route {
 		{"POST /api/issues/{id}/pause", ed, a.issueAction},
 		{"POST /api/issues/{id}/resume", ed, a.issueAction},
 		{"POST /api/issues/{id}/cancel", ed, a.issueAction},
+		{"POST /api/issues/{id}/lift-suppressions", ed, a.liftSendSuppressions},
 
 		{"GET /api/subscribers", ed, a.listSubscribers},
 		{"POST /api/subscribers", ed, a.addSubscriber},

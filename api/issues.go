@@ -8,6 +8,8 @@ import (
 	"masthead/ledger"
 	"masthead/newsletter"
 	"masthead/store"
+	"masthead/subscribers"
+	"masthead/web/httpauth"
 	"masthead/workspace"
 )
 
@@ -23,6 +25,7 @@ type issueJSON struct {
 	AssembledAt *time.Time         `json:"assembled_at"`
 	StartedAt   *time.Time         `json:"started_at"`
 	FinishedAt  *time.Time         `json:"finished_at"`
+	PauseReason string             `json:"pause_reason"` // why masthead paused the send by itself; "" otherwise
 	Articles    []issueArticleJSON `json:"articles"`
 }
 
@@ -42,7 +45,8 @@ func optTime(t time.Time) *time.Time {
 func issueOut(p *newsletter.Publication, iss *newsletter.Issue) issueJSON {
 	out := issueJSON{ID: iss.ID, Publication: p.Slug, Date: iss.Date.String(), Volume: iss.Volume, Number: iss.Number,
 		Status: string(iss.Status), Subject: iss.Subject, SendAt: optTime(iss.SendAt), AssembledAt: optTime(iss.AssembledAt),
-		StartedAt: optTime(iss.StartedAt), FinishedAt: optTime(iss.FinishedAt), Articles: []issueArticleJSON{}}
+		StartedAt: optTime(iss.StartedAt), FinishedAt: optTime(iss.FinishedAt), PauseReason: iss.PauseReason,
+		Articles: []issueArticleJSON{}}
 	for _, a := range iss.Articles {
 		out.Articles = append(out.Articles, issueArticleJSON{ArticleID: a.ArticleID, Section: a.Section, Title: a.Title})
 	}
@@ -299,4 +303,25 @@ func (a *API) issueAction(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, http.StatusOK, issueOut(p, iss))
+}
+
+// liftSendSuppressions undoes the suppressions the issue's send made:
+// {"lifted": [addresses], "requeued": n}.
+func (a *API) liftSendSuppressions(w http.ResponseWriter, r *http.Request) {
+	iss, _, ok := a.issue(w, r)
+	if !ok {
+		return
+	}
+	lift, err := a.work.LiftSendSuppressions(r.Context(), iss, subscribers.ViaAPI, httpauth.FromContext(r.Context()).User.Email)
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	if lift.Lifted == nil {
+		lift.Lifted = []string{}
+	}
+	writeJSON(w, http.StatusOK, struct {
+		Lifted   []string `json:"lifted"`
+		Requeued int      `json:"requeued"`
+	}{lift.Lifted, lift.Requeued})
 }

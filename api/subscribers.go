@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"masthead/auth"
 	"masthead/store"
 	"masthead/subscribers"
 	"masthead/web/httpauth"
@@ -49,12 +50,22 @@ func subscriberOut(s *subscribers.Subscriber, subs []subscribers.Subscription) s
 
 // listSubscribers: ?q= (part of the address or name), ?publication=,
 // ?status=, newest first; pages by ?before=ID (the "next" link has it).
+//
+// The whole list is an admin's, as its export is: an editor gets one page
+// (of the newest, or of a search), which is what the admin's subscribers
+// page shows them, and no further pages; going through every address is
+// for an admin (or the export).
 func (a *API) listSubscribers(w http.ResponseWriter, r *http.Request) {
 	pg, ok := readPage(w, r)
 	if !ok {
 		return
 	}
 	q := r.URL.Query()
+	whole := httpauth.FromContext(r.Context()).User.Role.Allows(auth.Admin)
+	if !whole && (q.Get("before") != "" || q.Get("page") != "" && q.Get("page") != "1") {
+		writeError(w, http.StatusForbidden, "forbidden", "paging through every subscriber needs the admin role (as the export does); search with ?q= instead")
+		return
+	}
 	f := store.SubscriberFilter{Text: q.Get("q"), Limit: pg.limit()}
 	if v := q.Get("publication"); v != "" {
 		p, err := a.work.Publication(r.Context(), v)
@@ -91,7 +102,7 @@ func (a *API) listSubscribers(w http.ResponseWriter, r *http.Request) {
 		out = append(out, subscriberOut(&l.Subscriber, l.Subscriptions))
 	}
 	next := ""
-	if more {
+	if more && whole {
 		next = nextURL(r, true, "before", strconv.FormatInt(rows[len(rows)-1].ID, 10))
 	}
 	writeJSON(w, http.StatusOK, list{Data: out, Next: next})

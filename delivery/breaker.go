@@ -10,9 +10,19 @@ import (
 // so that an outage costs one probe per backoff step instead of an attempt
 // per row. It opens on a trip and lets workers through again after the
 // delay; each trip while the server has not yet recovered doubles the delay.
+//
+// A connection that breaks mid-conversation is that connection's business:
+// its worker reconnects and the others go on. Only drops that persist across
+// connections (dropLimit in a row, from at least two connections when there
+// are several, with no message getting through in between) count as a trip.
 type breaker struct {
-	backoff Backoff
-	now     func() time.Time
+	backoff   Backoff
+	now       func() time.Time
+	dropLimit int // drops in a row that make a trip
+	dropConns int // distinct connections they must come from
+
+	drops   int          // connections lost in a row since the last success
+	dropped map[int]bool // which connections they were
 
 	mu    sync.Mutex
 	until time.Time // closed again at this time
@@ -47,11 +57,40 @@ func (b *breaker) trip(started time.Time) (time.Duration, bool) {
 	return d, began
 }
 
+// newBreaker makes the breaker of a send over connections connections.
+func newBreaker(backoff Backoff, now func() time.Time, connections int) *breaker {
+	return &breaker{backoff: backoff, now: now, dropLimit: max(3, connections), dropConns: min(2, connections),
+		dropped: map[int]bool{}}
+}
+
+// lost notes that connection conn broke (or timed out) during an attempt
+// that began at started. It trips the breaker, as trip does, only when drops
+// persist across connections; otherwise it returns 0, false.
+func (b *breaker) lost(conn int, started time.Time) (time.Duration, bool) {
+	b.mu.Lock()
+	b.drops++
+	b.dropped[conn] = true
+	persist := b.drops >= b.dropLimit && len(b.dropped) >= b.dropConns
+	if persist {
+		b.drops = 0
+		clear(b.dropped)
+	}
+	b.mu.Unlock()
+	if !persist {
+		return 0, false
+	}
+	return b.trip(started)
+}
+
 // success closes the breaker for good after a message got through. It
 // returns how long the outage it ends lasted (0: there was none).
 func (b *breaker) success() time.Duration {
 	b.mu.Lock()
 	defer b.mu.Unlock()
+	if b.drops > 0 {
+		b.drops = 0
+		clear(b.dropped)
+	}
 	now := b.now()
 	if b.trips != 0 && !now.Before(b.until) {
 		down := now.Sub(b.since)

@@ -3,7 +3,6 @@ package delivery
 import (
 	"errors"
 	"math/rand/v2"
-	"strings"
 	"time"
 
 	"masthead/ledger"
@@ -14,11 +13,12 @@ type verdict uint8
 
 const (
 	accepted   verdict = iota + 1 // 2xx: sent
-	transient                     // 4xx for this message: retry it later
-	serverDown                    // network error, timeout, 421, refused connection: retry, and pause the whole send
-	rejected                      // 5xx for this recipient: failed, hard bounce
-	refused                       // 5xx for this message (content or policy): failed, no bounce
-	fatal                         // a configuration problem no retry fixes (authentication refused)
+	transient                     // 4xx for this message, or a full mailbox: retry it later
+	connLost                      // the connection broke or timed out mid-conversation: retry the row over a new connection
+	serverDown                    // 421, refused connection: retry, and pause every worker of the send (the breaker)
+	rejected                      // 5xx about the recipient's mailbox: failed, hard bounce
+	refused                       // 5xx about this message (content, policy): failed, no bounce
+	aboutUs                       // a refusal of our sending (relay, sender, authentication): pause the issue, bounce no one
 )
 
 // result is a classified attempt.
@@ -26,6 +26,7 @@ type result struct {
 	verdict verdict
 	code    int
 	reply   string
+	about   About
 }
 
 // classify reads a Conn's outcome: nil is accepted (m.Reply holds the
@@ -47,11 +48,12 @@ func classify(err error, m *Message) result {
 	var de *DialError
 	switch {
 	case errors.As(err, &re):
-		r.verdict = replyVerdict(re)
+		r.about = re.Meaning()
+		r.verdict = replyVerdict(re, r.about)
 	case errors.As(err, &de):
 		r.verdict = serverDown
 		if r.code >= 500 && r.code != 554 { // 535 authentication failed, 530 TLS required ...
-			r.verdict = fatal
+			r.verdict, r.about = aboutUs, AboutSender
 		}
 	default:
 		r.verdict = serverDown // the outbox's database, or anything else local
@@ -59,7 +61,10 @@ func classify(err error, m *Message) result {
 	return r
 }
 
-func replyVerdict(re *ReplyError) verdict {
+// replyVerdict decides what a refusal at one stage means. The reply's
+// meaning (its enhanced code wherever it appears, and its words) comes
+// first; only a reply that says nothing falls back on its stage.
+func replyVerdict(re *ReplyError, about About) verdict {
 	switch re.Stage {
 	case StageMessage:
 		return refused
@@ -68,23 +73,40 @@ func replyVerdict(re *ReplyError) verdict {
 	}
 	code := re.Code
 	switch {
-	case code == 0 || code == 421:
+	case code == 0:
+		return connLost
+	case code == 421:
 		return serverDown
 	case code < 500:
+		if about == AboutSender {
+			// "454 4.7.1 Relay access denied", "450 4.1.8 Sender address
+			// rejected": retrying every row for days would end in soft
+			// bounces of the whole list.
+			return aboutUs
+		}
 		return transient
 	case re.Stage == StageMail:
 		// The server refuses our sender, not this recipient: every message
 		// would fail the same way, so pause the send rather than fail the list.
-		return serverDown
-	case re.Stage == StageRcpt:
-		return rejected
+		return aboutUs
 	}
-	// 5xx after DATA: an address problem (5.1.x, 5.2.x) bounces; a content
-	// or policy refusal (5.6.x, 5.7.x) fails this message only.
-	if strings.HasPrefix(re.Enhanced, "5.6.") || strings.HasPrefix(re.Enhanced, "5.7.") {
+	if about == AboutUnknown && code == 552 {
+		about = AboutFull // RFC 5321 4.2.2: 552 exceeded storage allocation
+	}
+	switch about {
+	case AboutSender:
+		return aboutUs
+	case AboutFull:
+		return transient // RFC 3463 3.3: X.2.2 mailbox full is usually transient
+	case AboutMailbox:
+		return rejected
+	case AboutMessage:
 		return refused
 	}
-	return rejected
+	if re.Stage == StageRcpt {
+		return rejected // RFC 5321 4.2.2: 550 at RCPT is "mailbox unavailable"
+	}
+	return refused // an unexplained refusal after DATA is taken to be about the message
 }
 
 // Backoff is the retry schedule: Base doubled per attempt up to Max, each

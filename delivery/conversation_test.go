@@ -3,6 +3,7 @@ package delivery_test
 import (
 	"context"
 	"fmt"
+	"masthead/store"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -10,7 +11,6 @@ import (
 	"masthead/internal/smtptest"
 	"masthead/ledger"
 	"masthead/newsletter"
-	"masthead/store"
 )
 
 // TestFaultsInEveryConversation sends to 200 subscribers in each

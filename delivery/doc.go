@@ -26,14 +26,27 @@
 // refusal left a transaction open.
 //
 // Outcomes: 2xx is sent; 4xx is retried with exponential backoff and jitter
-// until Config.GiveUpAfter, then failed as a soft bounce; network errors and
-// timeouts (no reply: code 0) are retried the same way after reconnecting; a
-// 421 or an unreachable server opens a circuit breaker that pauses every
-// worker of the send, so an outage costs one probe per backoff step rather
-// than an attempt per row; 5xx at RCPT (or an address 5xx after DATA) fails
-// the row and records a hard bounce. Every refusal reaches the engine as a
-// *ReplyError (the stage, the reply's code and enhanced code), a failure to
-// connect as a *DialError.
+// until Config.GiveUpAfter, then failed as a soft bounce; a connection that
+// breaks or times out mid-conversation (no reply: code 0) retries the row over
+// a new connection while the other connections go on; a 421, an unreachable
+// server, or drops that persist across connections open a circuit breaker
+// that pauses every worker of the send, so an outage costs one probe per
+// backoff step rather than an attempt per row.
+//
+// A 5xx is read for what it means (meaning.go), from its enhanced status
+// code (RFC 3463, sent with ENHANCEDSTATUSCODES or written in the reply's
+// text) and its words, before its stage: about the recipient's mailbox
+// (X.1.x, X.2.1, "user unknown") it fails the row and records a hard bounce;
+// a full mailbox (X.2.2) is retried; about this message (X.6.x, X.7.x, "spam",
+// "blocked") it fails the row without a bounce; about us (relaying denied,
+// sender not verified, authentication required, DMARC, any 5xx to MAIL FROM)
+// it pauses the whole send with the reason (Issue.PauseReason, Config.OnPause,
+// the log), bounces no one and leaves the rows queued for a resume. A refusal
+// that would fail a row is held back for a moment first (repeats.go): the
+// same reply for many recipients and domains with no message accepted in
+// between is the relay's, not the readers', and pauses the send the same
+// way. Every refusal reaches the engine as a *ReplyError (the stage, the
+// reply's code and enhanced code), a failure to connect as a *DialError.
 //
 // Crash safety. A row is claimed (status sending, with a lease) before it is
 // sent and recorded after, in batches. If the process dies at any point, its
@@ -69,4 +82,12 @@
 //
 //	go test -run '^$' -bench BenchmarkCompose ./delivery/
 //	go test -run '^$' -bench BenchmarkSend -benchtime 1x ./delivery/
+//
+// Two more measure the pace under trouble: a send while the admin's ledger
+// and subscriber searches run flat out (BenchmarkSendUnderSearches), and a
+// send with 10% of connections dropped mid-DATA next to a clean one
+// (TestDropsKeepThePace logs both times).
+//
+//	go test -run '^$' -bench BenchmarkSendUnderSearches -benchtime 1x ./delivery/
+//	go test -run TestDropsKeepThePace -v ./delivery/
 package delivery

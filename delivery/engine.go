@@ -25,6 +25,7 @@ type Ledger interface {
 	StartSend(ctx context.Context, issueID int64, from []newsletter.IssueStatus, transport string) (ledger.StartResult, error)
 	SendTransport(ctx context.Context, issueID int64) (string, error)
 	PauseSend(ctx context.Context, issueID int64) error
+	PauseSendFor(ctx context.Context, issueID int64, reason string) error
 	ResumeSend(ctx context.Context, issueID int64) error
 	CancelSend(ctx context.Context, issueID int64) error
 
@@ -65,6 +66,16 @@ type Config struct {
 	// cannot be reached or said 421) and when a message gets through again:
 	// once per change. It is called from a sending goroutine; keep it short.
 	OnServerState func(ServerState)
+	// OnPause, when set, is told when the engine pauses a send because the
+	// server refuses our mail (see Pause). Called once per pause; keep it short.
+	OnPause func(Pause)
+	// A 5xx that would fail a row is held back for up to RepeatWindow before
+	// it is recorded; the same refusal for RepeatDomains recipient domains
+	// or RepeatRecipients recipients meanwhile, with no message accepted in
+	// between, pauses the send instead (see repeats) [5s, 5, 20].
+	RepeatWindow     time.Duration
+	RepeatDomains    int
+	RepeatRecipients int
 
 	Rate        float64            // messages per second over all connections; 0: unlimited
 	Burst       int                // tokens the global limit may save up [1]
@@ -108,6 +119,9 @@ func (c *Config) defaults() {
 	def(&c.Connections, 4)
 	def(&c.ClaimBatch, max(256, 4*c.Connections))
 	def(&c.RecordBatch, 32)
+	def(&c.RepeatDomains, 5)
+	def(&c.RepeatRecipients, 20)
+	defDur(&c.RepeatWindow, 5*time.Second)
 	defDur(&c.Lease, 30*time.Second)
 	defDur(&c.RecordEvery, 100*time.Millisecond)
 	defDur(&c.Retry.Base, time.Minute)

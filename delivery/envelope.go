@@ -6,7 +6,21 @@ import (
 	"fmt"
 	netmail "net/mail"
 	"strings"
+
+	"masthead/subscribers"
 )
+
+// EnvelopeAddress is the address masthead gives a mail server for addr (a
+// stored, normalised address), in RCPT TO and the To header alike, computed
+// once per recipient by the composer: the domain in its ASCII form (IDNA
+// punycode, subscribers.ASCIIAddress), which every server takes —
+// "user@bücher.example" goes out as "user@xn--bcher-kva.example". A local
+// part that is not ASCII stays as it is: only a server that offers SMTPUTF8
+// (RFC 6531) takes it, and the transaction refuses it elsewhere before
+// anything is sent (needsUTF8), failing the row without a bounce.
+func EnvelopeAddress(addr string) (string, error) {
+	return subscribers.ASCIIAddress(addr)
+}
 
 // content is a message's bytes as the SMTP server receives them.
 type content interface {

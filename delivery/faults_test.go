@@ -3,6 +3,7 @@ package delivery_test
 import (
 	"context"
 	"fmt"
+	"masthead/store"
 	"math/rand/v2"
 	"strings"
 	"sync"
@@ -13,7 +14,6 @@ import (
 	"masthead/internal/smtptest"
 	"masthead/ledger"
 	"masthead/newsletter"
-	"masthead/store"
 )
 
 // TestSendSurvivesFaults sends to 1,000 subscribers through a server that

@@ -10,6 +10,7 @@ import (
 	"encoding/base64"
 	"encoding/pem"
 	"io"
+	"masthead/store"
 	"mime"
 	"mime/multipart"
 	"net/mail"
@@ -24,7 +25,6 @@ import (
 	"masthead/delivery"
 	"masthead/internal/smtptest"
 	"masthead/ledger"
-	"masthead/store"
 	"masthead/subscribers"
 )
 

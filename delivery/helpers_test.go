@@ -153,8 +153,11 @@ func (f *fixture) fastConfig(conns int) delivery.Config {
 		Retry:       delivery.Backoff{Base: 20 * time.Millisecond, Max: 200 * time.Millisecond},
 		Breaker:     delivery.Backoff{Base: 50 * time.Millisecond, Max: 400 * time.Millisecond},
 		Poll:        20 * time.Millisecond,
-		BaseURL:     testBaseURL,
-		Signer:      f.signer,
+		// Refusals wait this long for the repeat check at most (a run's
+		// last ones hold its end back by as much).
+		RepeatWindow: 200 * time.Millisecond,
+		BaseURL:      testBaseURL,
+		Signer:       f.signer,
 	}
 }
 

@@ -23,9 +23,10 @@ func (r *run) loop() {
 		statusT   = time.NewTicker(cfg.Poll)
 		renewT    = time.NewTicker(cfg.Lease / 3)
 		jobsShut  bool
-		inFlight  int // rows handed to workers and not yet back
+		inFlight  int // rows handed to workers and not yet back (or held by repeats)
 		lowWater  = cfg.Connections
 		claimSize = cfg.ClaimBatch
+		reclaimed time.Time // when dead owners' leases were last looked for
 	)
 	defer recordT.Stop()
 	defer statusT.Stop()
@@ -35,6 +36,21 @@ func (r *run) loop() {
 			r.flush(batch)
 			batch = batch[:0]
 		}
+	}
+	// settle counts n rows back from the workers (recorded or released).
+	settle := func(n int) {
+		if inFlight -= n; n > 0 && inFlight == 0 && len(held) == 0 {
+			idle = nil // the last row came back: look again now, not after Poll
+		}
+	}
+	record := func(os ...ledger.Outcome) {
+		for _, o := range os {
+			batch = append(batch, o)
+			if len(batch) >= cfg.RecordBatch {
+				flush()
+			}
+		}
+		settle(len(os))
 	}
 	for {
 		if !stopping && r.halt.Err() != nil {
@@ -61,6 +77,11 @@ func (r *run) loop() {
 				flush() // so that the outcomes in hand count toward "done"
 				if done, err := r.e.ledger.FinishIfDone(r.work, r.issueID); err == nil && done {
 					stopping = true
+				} else if cfg.ReclaimDead && time.Since(reclaimed) >= cfg.Poll {
+					// Rows may be held by a process of this host that died
+					// since the run began: take them now, not after the lease.
+					reclaimed = time.Now()
+					r.e.reclaimDead(r.work, r.issueID)
 				}
 				idle = time.After(cfg.Poll) // retries not yet due, or rows in flight
 			default:
@@ -87,22 +108,36 @@ func (r *run) loop() {
 		case jobs <- next:
 			held = held[1:]
 			inFlight++
-		case o, ok := <-r.outcomes:
+		case a, ok := <-r.outcomes:
 			if !ok {
+				held := r.repeats.drain()
+				if r.pausedFor() {
+					held = requeued(held, r.e.cfg.Now())
+				}
+				batch = append(batch, held...)
 				flush()
 				return
 			}
-			batch = append(batch, o)
-			if len(batch) >= cfg.RecordBatch {
-				flush()
-			}
-			if inFlight--; inFlight == 0 && len(held) == 0 {
-				idle = nil // the last row came back: look again now, not after Poll
+			switch {
+			case a.accepted:
+				record(r.repeats.accepted(a.started)...)
+				record(a.o)
+			case a.refusal != nil && r.pausedFor():
+				record(requeued([]ledger.Outcome{a.o}, r.e.cfg.Now())...)
+			case a.refusal != nil:
+				a.refusal.o = a.o
+				if why, trip := r.repeats.hold(*a.refusal); trip {
+					r.pauseFor(PauseRepeated, why)
+					record(requeued(r.repeats.drain(), r.e.cfg.Now())...)
+				}
+			default:
+				record(a.o)
 			}
 		case d := <-r.releases:
 			r.release(d)
-			inFlight--
+			settle(1)
 		case <-recordT.C:
+			record(r.repeats.due(r.e.cfg.Now())...)
 			flush()
 		case <-renewT.C:
 			if err := r.e.ledger.RenewLeases(r.work, r.issueID, r.e.owner, cfg.Lease); err != nil {

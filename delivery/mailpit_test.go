@@ -2,13 +2,13 @@ package delivery_test
 
 import (
 	"context"
+	"masthead/store"
 	"testing"
 	"time"
 
 	"masthead/delivery"
 	"masthead/internal/testenv"
 	"masthead/newsletter"
-	"masthead/store"
 )
 
 // TestEndToEndMailpit delivers a DKIM-signed issue to a real mail server

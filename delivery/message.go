@@ -75,6 +75,9 @@ func NewComposer(pub *newsletter.Publication, iss *newsletter.Issue, cfg Compose
 		return nil, fmt.Errorf("publication %s: From %q: %w", pub.Slug, pub.From, err)
 	}
 	from.Name = oneLine(from.Name)
+	if ascii, err := EnvelopeAddress(from.Address); err == nil {
+		from.Address = ascii // an IDN sender domain, in the form every server takes
+	}
 	base := strings.TrimSuffix(oneLine(cfg.BaseURL), "/")
 	bu, err := url.Parse(base)
 	if err != nil || bu.Host == "" || (bu.Scheme != "https" && bu.Scheme != "http") {
@@ -160,6 +163,10 @@ func (c *Composer) Compose(r Recipient, buf *Buffers) (*Mail, error) {
 	if err != nil {
 		return nil, fmt.Errorf("recipient %q: %w", r.Email, err)
 	}
+	shown := to.Address // the slot shows the address as the reader wrote it
+	if to.Address, err = EnvelopeAddress(to.Address); err != nil {
+		return nil, fmt.Errorf("recipient %q: %w", r.Email, err)
+	}
 	to.Name = oneLine(r.Name)
 	if !validMessageID(r.MessageID) {
 		return nil, fmt.Errorf("recipient %s: bad Message-ID %q", r.Email, r.MessageID)
@@ -169,7 +176,7 @@ func (c *Composer) Compose(r Recipient, buf *Buffers) (*Mail, error) {
 	token := c.signer.Sign(subscribers.Token{Purpose: subscribers.PurposeUnsubscribe,
 		SubscriberID: r.SubscriberID, PublicationID: c.pub.ID})
 	unsub := c.baseURL + "/unsubscribe/" + token
-	p := templates.Personal{Name: to.Name, Email: to.Address, UnsubscribeURL: unsub}
+	p := templates.Personal{Name: to.Name, Email: shown, UnsubscribeURL: unsub}
 
 	m := &buf.mail
 	m.reset(c, envelopeAddress(to.Address))

@@ -30,10 +30,14 @@ func composeReference(c *Composer, r Recipient, now time.Time) (*gomail.Msg, err
 		return nil, err
 	}
 	to.Name = oneLine(r.Name)
+	shown := to.Address // the slot shows the address as stored; the header has its ASCII form
+	if to.Address, err = EnvelopeAddress(to.Address); err != nil {
+		return nil, err
+	}
 	token := c.signer.Sign(subscribers.Token{Purpose: subscribers.PurposeUnsubscribe,
 		SubscriberID: r.SubscriberID, PublicationID: c.pub.ID})
 	unsub := c.baseURL + "/unsubscribe/" + token
-	p := templates.Personal{Name: to.Name, Email: to.Address, UnsubscribeURL: unsub}
+	p := templates.Personal{Name: to.Name, Email: shown, UnsubscribeURL: unsub}
 
 	m := gomail.NewMsg(gomail.WithNoDefaultUserAgent())
 	m.FromMailAddress(c.from)

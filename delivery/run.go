@@ -18,6 +18,9 @@ type Summary struct {
 	Failed  int
 	Retried int
 	Elapsed time.Duration
+	// Paused is why this run paused the send by itself (the server refuses
+	// our mail, see Pause); "" otherwise.
+	Paused string
 }
 
 // run is one Run's state. One goroutine, the ledger loop (loop.go), does all
@@ -31,17 +34,21 @@ type run struct {
 	issueID  int64
 	comp     *Composer
 	jobs     chan *ledger.Delivery
-	outcomes chan ledger.Outcome
+	outcomes chan attempt
 	releases chan *ledger.Delivery // rows a worker gives back unattempted
 	breaker  *breaker
 	limits   *limits
+	repeats  *repeats // owned by the ledger loop
 
 	work   context.Context // sends and records: outlives a stop, so in-flight work completes
 	halt   context.Context // cancelled on stop: no new work
 	stopFn context.CancelFunc
 
-	errMu sync.Mutex
-	err   error // what stopped the run, if it was an error
+	errMu  sync.Mutex
+	err    error  // what stopped the run, if it was an error
+	paused string // why the run paused the send (pauseFor)
+
+	pauseOnce sync.Once
 
 	sent, failed, retried atomic.Int64
 }
@@ -92,10 +99,11 @@ func (e *Engine) run(ctx context.Context, issueID int64, sum *Summary) error {
 	r := &run{
 		e: e, issueID: issueID, comp: comp,
 		jobs:     make(chan *ledger.Delivery),
-		outcomes: make(chan ledger.Outcome),
+		outcomes: make(chan attempt),
 		releases: make(chan *ledger.Delivery),
-		breaker:  &breaker{backoff: e.cfg.Breaker, now: e.cfg.Now},
+		breaker:  newBreaker(e.cfg.Breaker, e.cfg.Now, e.cfg.Connections),
 		limits:   newLimits(e.cfg.Rate, e.cfg.Burst, e.cfg.DomainRates, e.cfg.SharedLimit),
+		repeats:  &repeats{window: e.cfg.RepeatWindow, domains: e.cfg.RepeatDomains, recipients: e.cfg.RepeatRecipients},
 		work:     context.WithoutCancel(ctx),
 	}
 	r.halt, r.stopFn = context.WithCancel(ctx)
@@ -103,7 +111,7 @@ func (e *Engine) run(ctx context.Context, issueID int64, sum *Summary) error {
 
 	var workers sync.WaitGroup
 	for i := 0; i < e.cfg.Connections; i++ {
-		workers.Go(r.worker)
+		workers.Go(func() { r.worker(i) })
 	}
 	go func() {
 		workers.Wait()
@@ -114,6 +122,7 @@ func (e *Engine) run(ctx context.Context, issueID int64, sum *Summary) error {
 	sum.Sent, sum.Failed, sum.Retried = int(r.sent.Load()), int(r.failed.Load()), int(r.retried.Load())
 	r.errMu.Lock()
 	defer r.errMu.Unlock()
+	sum.Paused = r.paused
 	return r.err
 }
 

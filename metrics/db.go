@@ -18,6 +18,9 @@ type DB interface {
 	// SubscriberEventCounts counts subscriber changes ever made, by kind
 	// (subscribed, confirmed, unsubscribed, bounced, ...).
 	SubscriberEventCounts(ctx context.Context) (map[string]int, error)
+	// RefusedSends counts the sends masthead paused by itself because the
+	// mail server refuses our mail, per publication slug.
+	RefusedSends(ctx context.Context) (map[string]int, error)
 }
 
 var (
@@ -25,6 +28,9 @@ var (
 		"Deliveries queued or being sent, per publication.", []string{"publication"}, nil)
 	eventsDesc = prometheus.NewDesc("masthead_subscriber_events_total",
 		"Subscriber changes by kind (subscribed, confirmed, unsubscribed, bounced, ...).", []string{"kind"}, nil)
+	refusedDesc = prometheus.NewDesc("masthead_sends_paused_refused",
+		"Sends masthead paused because the mail server refuses our mail (relay, sender, authentication), per publication; "+
+			"the reason is on the issue.", []string{"publication"}, nil)
 )
 
 // dbCollector reads DB at each scrape, with a short timeout so a slow
@@ -37,6 +43,7 @@ type dbCollector struct {
 func (c *dbCollector) Describe(ch chan<- *prometheus.Desc) {
 	ch <- queueDesc
 	ch <- eventsDesc
+	ch <- refusedDesc
 }
 
 func (c *dbCollector) Collect(ch chan<- prometheus.Metric) {
@@ -56,6 +63,14 @@ func (c *dbCollector) Collect(ch chan<- prometheus.Metric) {
 	} else {
 		for kind, n := range ev {
 			ch <- prometheus.MustNewConstMetric(eventsDesc, prometheus.CounterValue, float64(n), kind)
+		}
+	}
+	if rs, err := c.db.RefusedSends(ctx); err != nil {
+		c.log.Warn("metrics: refused sends", "err", err)
+		ch <- prometheus.NewInvalidMetric(refusedDesc, err)
+	} else {
+		for pub, n := range rs {
+			ch <- prometheus.MustNewConstMetric(refusedDesc, prometheus.GaugeValue, float64(n), pub)
 		}
 	}
 }

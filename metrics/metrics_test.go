@@ -46,13 +46,16 @@ func scrape(t *testing.T, h http.Handler) map[string]float64 {
 	return out
 }
 
-func TestCountersMoveDuringASend(t *testing.T) {
+// planet is a store with a publication "planet", an assembled issue and n
+// active subscribers reader0@example.org ...
+func planet(t *testing.T, n int) (*store.Store, *newsletter.Issue) {
+	t.Helper()
 	ctx := context.Background()
 	st, err := store.Open(ctx, filepath.Join(t.TempDir(), "m.db"), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer st.Close()
+	t.Cleanup(func() { st.Close() })
 	p := &newsletter.Publication{Slug: "planet", Name: "The Daily Planet", From: "news@planet.example",
 		VolumeStart: newsletter.Date{Year: 2007, Month: 2, Day: 7}}
 	p.Normalize()
@@ -67,12 +70,18 @@ func TestCountersMoveDuringASend(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	const n = 6
 	for i := range n {
 		if _, err := st.AddSubscriber(ctx, fmt.Sprintf("reader%d@example.org", i), "", p.ID, subscribers.Active, subscribers.ViaEditor); err != nil {
 			t.Fatal(err)
 		}
 	}
+	return st, iss
+}
+
+func TestCountersMoveDuringASend(t *testing.T) {
+	ctx := context.Background()
+	const n = 6
+	st, iss := planet(t, n)
 	// reader0 is refused for good; reader1 is refused for now, once.
 	var tempFailed atomic.Bool
 	srv, err := smtptest.Start(smtptest.Options{Inject: func(stage smtptest.Stage, from, rcpt string) *smtptest.Fault {
@@ -167,5 +176,53 @@ func TestInstrumentHTTP(t *testing.T) {
 	nilM.Attempt("x", metrics.Sent, 250) // a nil *Metrics records nothing and does not panic
 	if regexp.MustCompile(`stray`).MatchString(fmt.Sprint(got)) {
 		t.Error("a stray path became a label")
+	}
+}
+
+// A send masthead paused because the relay refuses our mail shows in a gauge
+// (whichever process paused it: it is read from the database), and no
+// subscriber is counted as bounced.
+func TestRefusedSendIsAGauge(t *testing.T) {
+	ctx := context.Background()
+	st, iss := planet(t, 6)
+	srv, err := smtptest.Start(smtptest.Options{Inject: func(stage smtptest.Stage, _, rcpt string) *smtptest.Fault {
+		if stage == smtptest.StageRcpt {
+			return &smtptest.Fault{Code: 554, Text: "5.7.1 <" + rcpt + ">: Relay access denied"}
+		}
+		return nil
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	cfg, err := delivery.ParseSMTPURL("smtp://" + srv.Addr + "?tls=none")
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := metrics.New(metrics.Options{DB: st}).Handler()
+	if v, ok := scrape(t, h)[`masthead_sends_paused_refused{publication="planet"}`]; !ok || v != 0 {
+		t.Fatalf("before the send: %v (listed %v)", v, ok)
+	}
+	eng, err := delivery.New(st, delivery.NewSMTP(cfg, nil), delivery.Config{Connections: 2, BaseURL: "https://planet.example",
+		Signer: subscribers.NewSigner([]byte("0123456789abcdef0123")), Poll: 5 * time.Millisecond}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	eng.Start(ctx, iss.ID)
+	if sum, err := eng.Run(ctx, iss.ID); err != nil || sum.Status != newsletter.Paused {
+		t.Fatalf("run: %v, %+v", err, sum)
+	}
+	after := scrape(t, h)
+	if v := after[`masthead_sends_paused_refused{publication="planet"}`]; v != 1 {
+		t.Errorf("paused sends: %v, want 1", v)
+	}
+	if v := after[`masthead_subscriber_events_total{kind="bounced"}`]; v != 0 {
+		t.Errorf("bounced events: %v, want 0", v)
+	}
+	if err := eng.Resume(ctx, iss.ID); err != nil {
+		t.Fatal(err)
+	}
+	if v := scrape(t, h)[`masthead_sends_paused_refused{publication="planet"}`]; v != 0 {
+		t.Errorf("after the resume: %v, want 0", v)
 	}
 }

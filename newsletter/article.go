@@ -5,6 +5,7 @@ import (
 	"sort"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -38,6 +39,9 @@ const (
 	maxTitle = 300
 	maxLine  = 200
 	maxBody  = 1 << 20
+	// MaxPosition is the largest order of an article within its section:
+	// far more articles than any issue has, and far from overflowing.
+	MaxPosition = 10000
 )
 
 // Validate checks the article against its publication; src names where it came
@@ -60,9 +64,9 @@ func (a *Article) Validate(p *Publication, src string) error {
 	case utf8.RuneCountInString(a.Title) > maxTitle:
 		bad("title", "is longer than %d characters", maxTitle)
 	}
-	for field, v := range map[string]string{"title": a.Title, "section": a.Section, "author": a.Author} {
-		if strings.ContainsAny(v, "\r\n") {
-			bad(field, "must be one line")
+	for field, v := range map[string]string{"title": a.Title, "section": a.Section, "author": a.Author, "deck": a.Deck} {
+		if problem := OneLineProblem(v); problem != "" {
+			bad(field, "%s", problem)
 		} else if field != "title" && utf8.RuneCountInString(v) > maxLine {
 			bad(field, "is longer than %d characters", maxLine)
 		}
@@ -76,8 +80,8 @@ func (a *Article) Validate(p *Publication, src string) error {
 	if !utf8.ValidString(a.Body) || !utf8.ValidString(a.Title) || !utf8.ValidString(a.Deck) {
 		bad("body", "is not valid UTF-8")
 	}
-	if a.Position < 0 {
-		bad("position", "must be 0 or more")
+	if a.Position < 0 || a.Position > MaxPosition {
+		bad("position", "must be from 0 to %d", MaxPosition)
 	}
 	switch a.Status {
 	case Draft, Ready:
@@ -110,4 +114,19 @@ func SortArticles(p *Publication, articles []*Article) {
 		}
 		return x.ID < y.ID
 	})
+}
+
+// OneLineProblem says what keeps s from being one line of text for a header
+// or a heading, "" if nothing: a line break (CR, LF, and Unicode's NEL,
+// LINE SEPARATOR, PARAGRAPH SEPARATOR), or another control character. The
+// same rule holds for a subscriber's name (subscribers.NormalizeName).
+func OneLineProblem(s string) string {
+	if i := strings.IndexAny(s, "\r\n\u0085\u2028\u2029"); i >= 0 {
+		return "must be one line"
+	}
+	if i := strings.IndexFunc(s, unicode.IsControl); i >= 0 {
+		r, _ := utf8.DecodeRuneInString(s[i:])
+		return fmt.Sprintf("contains a control character (%U)", r)
+	}
+	return ""
 }

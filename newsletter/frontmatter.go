@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"gopkg.in/yaml.v3"
@@ -27,7 +28,7 @@ type frontMatter struct {
 
 var (
 	yamlLineRE    = regexp.MustCompile(`line (\d+)`)
-	yamlUnknownRE = regexp.MustCompile(`field (\S+) not found in type \S+`)
+	yamlUnknownRE = regexp.MustCompile(`field (\S+) not found in type [\w.]+`)
 )
 
 // ParseArticleFile reads an article from a Markdown file with YAML front matter
@@ -37,14 +38,18 @@ func ParseArticleFile(src string, data []byte, p *Publication) (*Article, error)
 		return nil, &FieldError{Source: src, Msg: "file is not valid UTF-8"}
 	}
 	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
-	text := strings.ReplaceAll(string(data), "\r\n", "\n")
+	// CRLF and a lone CR (which YAML also takes for a line break) end lines
+	// as LF does, so that the lines errors name are the file's.
+	text := strings.ReplaceAll(strings.ReplaceAll(string(data), "\r\n", "\n"), "\r", "\n")
 	if !strings.HasPrefix(text, "---\n") {
 		return nil, &FieldError{Source: src, Line: 1, Msg: `no front matter: the file must start with a "---" line, then title:, date: ..., then "---"`}
 	}
 	rest := text[4:]
-	end := strings.Index(rest, "\n---\n")
 	var header, body string
-	switch {
+	switch end := strings.Index(rest, "\n---\n"); {
+	case strings.HasPrefix(rest, "---\n") || rest == "---":
+		body = strings.TrimPrefix(rest, "---") // an empty front matter, closed
+		body = strings.TrimPrefix(body, "\n")
 	case end >= 0:
 		header, body = rest[:end+1], rest[end+5:]
 	case strings.HasSuffix(rest, "\n---"):
@@ -56,20 +61,7 @@ func ParseArticleFile(src string, data []byte, p *Publication) (*Article, error)
 	dec := yaml.NewDecoder(strings.NewReader(header))
 	dec.KnownFields(true)
 	if err := dec.Decode(&fm); err != nil && !errors.Is(err, io.EOF) {
-		line := 0
-		msg := err.Error()
-		if m := yamlLineRE.FindStringSubmatch(msg); m != nil {
-			n, _ := strconv.Atoi(m[1])
-			if strings.Contains(msg, "did not find expected") {
-				n++ // yaml.v3 numbers its parser's errors (not its scanner's) from 0
-			}
-			line = n + 1 // the header starts on the file's second line
-			msg = yamlLineRE.ReplaceAllString(msg, "line "+strconv.Itoa(line))
-		}
-		msg = strings.TrimPrefix(msg, "yaml: ")
-		msg = strings.TrimPrefix(msg, "unmarshal errors:\n  ")
-		msg = yamlUnknownRE.ReplaceAllString(msg, `unknown field "$1" (known: title, date, section, author, position, deck, status)`)
-		return nil, &FieldError{Source: src, Line: line, Msg: "front matter: " + msg}
+		return nil, yamlError(src, header, err)
 	}
 	a := &Article{Title: fm.Title, Deck: fm.Deck, Section: fm.Section, Author: fm.Author,
 		Body: strings.TrimLeft(body, "\n"), Status: ArticleStatus(fm.Status)}
@@ -90,6 +82,40 @@ func ParseArticleFile(src string, data []byte, p *Publication) (*Article, error)
 		return nil, withLines(err, header)
 	}
 	return a, nil
+}
+
+// yamlError is a front matter yaml.v3 refused, with the file's line of each
+// line it names (the header starts on the file's second line), or the line
+// of the character it refuses when it names none.
+func yamlError(src, header string, err error) error {
+	msg := err.Error()
+	// yaml.v3 numbers its parser's errors (not its scanner's) from 0.
+	shift := 1
+	if strings.Contains(msg, "did not find expected") {
+		shift = 2
+	}
+	line := 0
+	msg = yamlLineRE.ReplaceAllStringFunc(msg, func(m string) string {
+		n, _ := strconv.Atoi(strings.TrimPrefix(m, "line "))
+		n += shift
+		if line == 0 {
+			line = n
+		}
+		return "line " + strconv.Itoa(n)
+	})
+	if line == 0 {
+		// "control characters are not allowed" names no line: find it.
+		if i := strings.IndexFunc(header, func(r rune) bool { return r != '\n' && unicode.IsControl(r) }); i >= 0 {
+			line = strings.Count(header[:i], "\n") + 2
+			r, _ := utf8.DecodeRuneInString(header[i:])
+			msg += fmt.Sprintf(" (%U on line %d)", r, line)
+		}
+	}
+	msg = strings.TrimPrefix(msg, "yaml: ")
+	msg = strings.TrimPrefix(msg, "unmarshal errors:\n  ")
+	msg = strings.ReplaceAll(msg, "\n  ", "; ")
+	msg = yamlUnknownRE.ReplaceAllString(msg, `unknown field "$1" (known: title, date, section, author, position, deck, status)`)
+	return &FieldError{Source: src, Line: line, Msg: "front matter: " + msg}
 }
 
 // withLines adds the front-matter line of each field error's field, where the

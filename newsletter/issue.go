@@ -21,7 +21,9 @@ const (
 	Missed IssueStatus = "missed"
 	// Sending: the audience is snapshotted and deliveries are going out. Frozen.
 	Sending IssueStatus = "sending"
-	// Paused: sending stopped by an editor; resumes where it stopped. Frozen.
+	// Paused: sending stopped by an editor, or by the delivery engine when
+	// the mail server refuses our mail (PauseReason); resumes where it
+	// stopped. Frozen.
 	Paused IssueStatus = "paused"
 	// Sent: every delivery is sent or has definitively failed. Frozen.
 	Sent IssueStatus = "sent"
@@ -122,6 +124,10 @@ type Issue struct {
 	FinishedAt        time.Time
 	CreatedAt         time.Time
 	UpdatedAt         time.Time
+	// PauseReason is why the delivery engine paused the send by itself (the
+	// mail server refuses our mail); "" for a send paused by an editor, or
+	// not paused.
+	PauseReason string
 }
 
 // Stories counts the issue's articles from the article store: a "no issue

@@ -43,6 +43,7 @@ func TestLedgerOnEveryBackend(t *testing.T) {
 		{"RecordCutsRepliesAtARune", testRecordCutsRepliesAtARune},
 		{"BouncesShareOnePath", testBouncesShareOnePath},
 		{"OldBounceReasonMigrated", testOldBounceReasonMigrated},
+		{"PauseReasonAndSendLift", testPauseReasonAndSendLift},
 	} {
 		t.Run(c.name, func(t *testing.T) { eachBackend(t, c.fn) })
 	}

@@ -46,11 +46,11 @@ func (s *Store) ApplyBounceReport(ctx context.Context, r ledger.BounceReport, po
 		applied = true
 		switch r.Kind {
 		case ledger.ReportHard:
-			return s.suppressTx(ctx, tx, norm, subscribers.Bounced, subscribers.ViaBounce, detail)
+			return s.suppressTx(ctx, tx, norm, subscribers.Bounced, subscribers.ViaBounce, detail, 0)
 		case ledger.ReportComplaint:
-			return s.suppressTx(ctx, tx, norm, subscribers.Complained, subscribers.ViaComplaint, detail)
+			return s.suppressTx(ctx, tx, norm, subscribers.Complained, subscribers.ViaComplaint, detail, 0)
 		case ledger.ReportSoft:
-			return s.softBounce(ctx, tx, norm, policy, detail)
+			return s.softBounce(ctx, tx, norm, policy, detail, 0)
 		}
 		return fmt.Errorf("unknown report kind %q", r.Kind)
 	})
@@ -58,8 +58,9 @@ func (s *Store) ApplyBounceReport(ctx context.Context, r ledger.BounceReport, po
 }
 
 // softBounce counts one soft bounce and suppresses the address at the
-// policy's limit: the one rule for soft bounces, whatever reported them.
-func (s *Store) softBounce(ctx context.Context, tx *sql.Tx, email string, policy ledger.BouncePolicy, detail string) error {
+// policy's limit: the one rule for soft bounces, whatever reported them (in
+// the name of issueID, when a send's own give-up made the bounce).
+func (s *Store) softBounce(ctx context.Context, tx *sql.Tx, email string, policy ledger.BouncePolicy, detail string, issueID int64) error {
 	var n int
 	err := tx.QueryRowContext(ctx, s.q(`UPDATE subscribers SET soft_bounces = soft_bounces + 1, updated_at = ?
 		WHERE email = ? RETURNING soft_bounces`), ms(s.now()), email).Scan(&n)
@@ -73,5 +74,5 @@ func (s *Store) softBounce(ctx context.Context, tx *sql.Tx, email string, policy
 		return nil
 	}
 	return s.suppressTx(ctx, tx, email, subscribers.Bounced, subscribers.ViaBounce,
-		truncate(fmt.Sprintf("%d soft bounces in a row; last: %s", n, detail), 1000))
+		truncate(fmt.Sprintf("%d soft bounces in a row; last: %s", n, detail), 1000), issueID)
 }

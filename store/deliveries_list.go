@@ -62,7 +62,9 @@ func (s *Store) Deliveries(ctx context.Context, f DeliveryFilter) ([]*ledger.Del
 		args = append(args, string(f.Status))
 	}
 	if f.Search != "" {
-		query += ` AND LOWER(email) LIKE ? ESCAPE '\'`
+		// Addresses are stored lower-case (subscribers.Normalize): no
+		// LOWER() per row, which halves the cost of a search on SQLite.
+		query += ` AND email LIKE ? ESCAPE '\'`
 		args = append(args, "%"+likeEscape(strings.ToLower(f.Search))+"%")
 	}
 	query += ` ORDER BY id`
@@ -70,7 +72,7 @@ func (s *Store) Deliveries(ctx context.Context, f DeliveryFilter) ([]*ledger.Del
 		query += ` LIMIT ? OFFSET ?`
 		args = append(args, f.Limit, f.Offset)
 	}
-	rows, err := s.db.QueryContext(ctx, s.q(query), args...)
+	rows, err := s.rdb.QueryContext(ctx, s.q(query), args...)
 	if err != nil {
 		return nil, err
 	}

@@ -202,7 +202,7 @@ func (r *recorder) record(ctx context.Context, o ledger.Outcome) (int64, error) 
 	case o.Kind == ledger.OutcomeFailed && o.Bounce != ledger.NoBounce:
 		// A send earlier in the batch resets the count before this bounce adds to it.
 		if err = r.resetSoftBounces(ctx); err == nil {
-			err = r.s.markBounced(ctx, r.tx, subscriberID, o.Bounce == ledger.HardBounce, o.Reply, r.policy)
+			err = r.s.markBounced(ctx, r.tx, subscriberID, o.Bounce == ledger.HardBounce, o.Reply, r.policy, issueID)
 		}
 	}
 	return issueID, err
@@ -226,8 +226,9 @@ func (r *recorder) resetSoftBounces(ctx context.Context) error {
 // the caller's transaction, by the rules of a bounce report
 // (ApplyBounceReport): a hard bounce suppresses the address as bounced
 // (subscriber status, suppression, event via "bounce", queued deliveries
-// skipped); a soft bounce counts toward soft_bounces under policy.
-func (s *Store) markBounced(ctx context.Context, tx *sql.Tx, subscriberID int64, hard bool, detail string, policy ledger.BouncePolicy) error {
+// skipped); a soft bounce counts toward soft_bounces under policy. issueID,
+// when not 0, is the send whose delivery bounced (a suppression then names it).
+func (s *Store) markBounced(ctx context.Context, tx *sql.Tx, subscriberID int64, hard bool, detail string, policy ledger.BouncePolicy, issueID int64) error {
 	var email string
 	err := tx.QueryRowContext(ctx, s.q(`SELECT email FROM subscribers WHERE id = ?`), subscriberID).Scan(&email)
 	if err != nil {
@@ -235,7 +236,7 @@ func (s *Store) markBounced(ctx context.Context, tx *sql.Tx, subscriberID int64,
 	}
 	detail = truncate(detail, 1000)
 	if !hard {
-		return s.softBounce(ctx, tx, email, policy, detail)
+		return s.softBounce(ctx, tx, email, policy, detail, issueID)
 	}
-	return s.suppressTx(ctx, tx, email, subscribers.Bounced, subscribers.ViaBounce, detail)
+	return s.suppressTx(ctx, tx, email, subscribers.Bounced, subscribers.ViaBounce, detail, issueID)
 }

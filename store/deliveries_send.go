@@ -64,7 +64,8 @@ func (s *Store) StartSend(ctx context.Context, issueID int64, from []newsletter.
 		case status == newsletter.Paused:
 			// Nobody sends a paused issue: resuming it may move it to another transport.
 			res.Resumed = true
-			_, err := tx.ExecContext(ctx, s.q(`UPDATE issues SET status = 'sending', transport = ?, updated_at = ? WHERE id = ?`),
+			_, err := tx.ExecContext(ctx, s.q(`UPDATE issues SET status = 'sending', transport = ?, updated_at = ?, pause_reason = ''
+				WHERE id = ?`),
 				transport, now, issueID)
 			return err
 		case !status.CanStart():
@@ -120,6 +121,25 @@ func statusIn(s newsletter.IssueStatus, list []newsletter.IssueStatus) bool {
 // recorded, and StartSend or ResumeSend continues where it stopped.
 func (s *Store) PauseSend(ctx context.Context, issueID int64) error {
 	return s.SetIssueStatus(ctx, issueID, []newsletter.IssueStatus{newsletter.Sending}, newsletter.Paused, time.Time{})
+}
+
+// PauseSendFor is PauseSend by the delivery engine itself, with the reason
+// it is kept until the send is resumed (Issue.PauseReason): the mail server
+// refuses our mail. ErrConflict when the issue is not sending (an editor
+// paused or cancelled it first).
+func (s *Store) PauseSendFor(ctx context.Context, issueID int64, reason string) error {
+	res, err := s.db.ExecContext(ctx, s.q(`UPDATE issues SET status = 'paused', pause_reason = ?, updated_at = ?
+		WHERE id = ? AND status = 'sending'`), truncate(reason, 2000), ms(s.now()), issueID)
+	if err != nil {
+		return fmt.Errorf("pause issue %d: %w", issueID, err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		if _, err := s.Issue(ctx, issueID); err != nil {
+			return err
+		}
+		return fmt.Errorf("%w: issue %d is not sending", ErrConflict, issueID)
+	}
+	return nil
 }
 
 // ResumeSend moves a paused issue back to sending.

@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"net/url"
 	"os"
+	"runtime"
 	"strconv"
 	"strings"
 
@@ -78,19 +79,32 @@ func (sqliteDialect) describe(dsn string) string { return dsn }
 // BEGIN IMMEDIATE (txlock) makes every transaction take the write lock up front, so
 // two writers queue on the busy timeout instead of failing on lock upgrade.
 func (sqliteDialect) open(dsn string) (*sql.DB, error) {
-	path := sqlitePath(dsn)
+	return openSQLite(sqlitePath(dsn), 8, "_journal_mode", "WAL", "_synchronous", "NORMAL", "_txlock", "immediate")
+}
+
+// readPool opens the file again read-only (query_only), for the editors'
+// listings: WAL lets it read while the ledger writes, and its few
+// connections (half the cores, at least one) bound how much of the machine
+// searches take from a send. Queries beyond them wait their turn.
+func (sqliteDialect) readPool(dsn string) (*sql.DB, error) {
+	return openSQLite(sqlitePath(dsn), max(1, runtime.GOMAXPROCS(0)/2), "mode", "ro", "_query_only", "true")
+}
+
+// openSQLite opens a pool of conns connections to the file, with a busy
+// timeout, foreign keys on, and the driver parameters given as pairs.
+func openSQLite(path string, conns int, params ...string) (*sql.DB, error) {
 	v := url.Values{}
-	v.Set("_journal_mode", "WAL")
 	v.Set("_busy_timeout", "15000")
 	v.Set("_foreign_keys", "on")
-	v.Set("_synchronous", "NORMAL")
-	v.Set("_txlock", "immediate")
+	for i := 0; i+1 < len(params); i += 2 {
+		v.Set(params[i], params[i+1])
+	}
 	db, err := sql.Open("sqlite3", "file:"+path+"?"+v.Encode())
 	if err != nil {
 		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
 	}
-	db.SetMaxOpenConns(8)
-	db.SetMaxIdleConns(8)
+	db.SetMaxOpenConns(conns)
+	db.SetMaxIdleConns(conns)
 	return db, nil
 }
 

@@ -13,7 +13,7 @@ import (
 )
 
 const issueColumns = `id, publication_id, issue_date, volume, number, numbers_overridden, status, subject, content,
-	html, text_body, send_at, assembled_at, started_at, finished_at, created_at, updated_at`
+	html, text_body, send_at, assembled_at, started_at, finished_at, created_at, updated_at, pause_reason`
 
 func scanIssue(row interface{ Scan(...any) error }) (*newsletter.Issue, error) {
 	var i newsletter.Issue
@@ -21,7 +21,7 @@ func scanIssue(row interface{ Scan(...any) error }) (*newsletter.Issue, error) {
 	var overridden int
 	var sendAt, assembled, started, finished, created, updated int64
 	if err := row.Scan(&i.ID, &i.PublicationID, &date, &i.Volume, &i.Number, &overridden, &i.Status, &i.Subject,
-		&content, &i.HTML, &i.Text, &sendAt, &assembled, &started, &finished, &created, &updated); err != nil {
+		&content, &i.HTML, &i.Text, &sendAt, &assembled, &started, &finished, &created, &updated, &i.PauseReason); err != nil {
 		return nil, err
 	}
 	d, err := newsletter.ParseDate(date)
@@ -197,7 +197,7 @@ func (s *Store) assembleIssue(ctx context.Context, publicationID int64, d newsle
 func (s *Store) SetIssueStatus(ctx context.Context, id int64, from []newsletter.IssueStatus, to newsletter.IssueStatus, sendAt time.Time) error {
 	now := ms(s.now())
 	args := []any{string(to), now}
-	set := `status = ?, updated_at = ?`
+	set := `status = ?, updated_at = ?, pause_reason = ''`
 	if !sendAt.IsZero() || to == newsletter.Scheduled {
 		set += `, send_at = ?`
 		args = append(args, ms(sendAt))
@@ -278,4 +278,24 @@ func (s *Store) Unschedule(ctx context.Context, issueID int64) error {
 		return fmt.Errorf("%w: issue %d is %s, not scheduled", ErrConflict, issueID, st)
 	}
 	return nil
+}
+
+// RefusedSends counts, per publication slug, the issues whose send the
+// delivery engine paused by itself (PauseSendFor: the mail server refuses
+// our mail); every publication is listed, with 0 when none.
+func (s *Store) RefusedSends(ctx context.Context) (map[string]int, error) {
+	out := map[string]int{}
+	err := s.scanAll(ctx, s.db, `SELECT p.slug, COUNT(i.id) FROM publications p
+		LEFT JOIN issues i ON i.publication_id = p.id AND i.status = 'paused' AND i.pause_reason <> ''
+		GROUP BY p.slug`, nil, func(rows *sql.Rows) error {
+		var slug string
+		var n int
+		err := rows.Scan(&slug, &n)
+		out[slug] = n
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("refused sends: %w", err)
+	}
+	return out, nil
 }

@@ -245,6 +245,15 @@ var migrations = [][]string{
 		`DROP INDEX deliveries_due`,
 		`CREATE INDEX deliveries_due ON deliveries (issue_id, status, next_attempt_at, attempts)`,
 	},
+	// 13: a send the engine paused by itself says why (the relay refuses our
+	// mail), until it is resumed; a suppression made by a send's own
+	// bounces remembers the issue, so that an editor can lift every
+	// suppression one send caused at once (a relay that refused everyone).
+	{
+		`ALTER TABLE issues ADD COLUMN pause_reason TEXT NOT NULL DEFAULT ''`,
+		`ALTER TABLE suppressions ADD COLUMN issue_id BIGINT NOT NULL DEFAULT 0`,
+		`CREATE INDEX suppressions_by_issue ON suppressions (issue_id) WHERE issue_id <> 0`,
+	},
 }
 
 // migrationLocker is the hook for databases that several processes may open

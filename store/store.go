@@ -41,7 +41,13 @@ var ErrConflict = ledger.ErrConflict
 
 // Store is the database. It is safe for concurrent use.
 type Store struct {
-	db      *sql.DB
+	db *sql.DB
+	// rdb runs the editors' listings and searches (the admin's and the
+	// API's pages): on SQLite a read-only pool of its own, smaller than the
+	// cores, so that however many pages are searched at once they neither
+	// hold the connections the delivery ledger writes with nor take every
+	// core from the send. Elsewhere it is db.
+	rdb     *sql.DB
 	dialect dialect
 	log     *slog.Logger
 	now     func() time.Time
@@ -62,7 +68,7 @@ func Open(ctx context.Context, dsn string, log *slog.Logger) (*Store, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Store{db: db, dialect: d, log: log, now: time.Now}
+	s := &Store{db: db, rdb: db, dialect: d, log: log, now: time.Now}
 	if err := db.PingContext(ctx); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("open database %s: %w", d.describe(dsn), err)
@@ -71,11 +77,28 @@ func Open(ctx context.Context, dsn string, log *slog.Logger) (*Store, error) {
 		db.Close()
 		return nil, err
 	}
+	if ro, ok := d.(readPooler); ok {
+		if s.rdb, err = ro.readPool(dsn); err != nil {
+			db.Close()
+			return nil, err
+		}
+	}
 	return s, nil
 }
 
+// readPooler is a dialect whose listings read through a pool of their own
+// (see Store.rdb).
+type readPooler interface {
+	readPool(dsn string) (*sql.DB, error)
+}
+
 // Close releases the database.
-func (s *Store) Close() error { return s.db.Close() }
+func (s *Store) Close() error {
+	if s.rdb != s.db {
+		s.rdb.Close()
+	}
+	return s.db.Close()
+}
 
 // Ping checks that the database answers.
 func (s *Store) Ping(ctx context.Context) error { return s.db.PingContext(ctx) }

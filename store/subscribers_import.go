@@ -473,5 +473,5 @@ func (im *SubscriberImport) importSuppression(ctx context.Context, tx *sql.Tx, r
 		r.Outcome = subscribers.OutcomeAdded
 		im.created(id, r.Line)
 	}
-	return s.suppressTx(ctx, tx, r.Email, r.Status, subscribers.ViaImport, fmt.Sprintf("imported as %s", r.Status))
+	return s.suppressTx(ctx, tx, r.Email, r.Status, subscribers.ViaImport, fmt.Sprintf("imported as %s", r.Status), 0)
 }

@@ -21,7 +21,7 @@ func (s *Store) SubscriberCounts(ctx context.Context, publicationID int64) (map[
 			WHERE sub.publication_id = ? GROUP BY st`
 		args = append(args, publicationID)
 	}
-	rows, err := s.db.QueryContext(ctx, s.q(query), args...)
+	rows, err := s.rdb.QueryContext(ctx, s.q(query), args...)
 	if err != nil {
 		return nil, fmt.Errorf("count subscribers: %w", err)
 	}
@@ -101,7 +101,7 @@ func (s *Store) SearchSubscribers(ctx context.Context, f SubscriberFilter) ([]*s
 	where, args := f.where()
 	inner := `SELECT s.* FROM subscribers s` + where + ` ORDER BY s.id DESC LIMIT ?`
 	var out []*subscribers.Listing
-	err := s.listings(ctx, inner, append(args, f.Limit), `DESC`, func(l *subscribers.Listing) error {
+	err := s.listings(ctx, s.rdb, inner, append(args, f.Limit), `DESC`, func(l *subscribers.Listing) error {
 		out = append(out, l)
 		return nil
 	})
@@ -113,13 +113,15 @@ func (s *Store) SearchSubscribers(ctx context.Context, f SubscriberFilter) ([]*s
 // fn must not use the store: with SQLite the query holds a connection.
 func (s *Store) EachSubscriber(ctx context.Context, f SubscriberFilter, fn func(*subscribers.Listing) error) error {
 	where, args := f.where()
-	return s.listings(ctx, `SELECT s.* FROM subscribers s`+where, args, `ASC`, fn)
+	// The export holds its connection as long as it streams: not one of the
+	// few of the listings' pool.
+	return s.listings(ctx, s.db, `SELECT s.* FROM subscribers s`+where, args, `ASC`, fn)
 }
 
 // listings runs inner (a SELECT of subscriber rows) joined with their
 // subscriptions and calls fn once per subscriber.
-func (s *Store) listings(ctx context.Context, inner string, args []any, order string, fn func(*subscribers.Listing) error) error {
-	rows, err := s.db.QueryContext(ctx, s.q(`SELECT `+subscriberColumns+`,
+func (s *Store) listings(ctx context.Context, q querier, inner string, args []any, order string, fn func(*subscribers.Listing) error) error {
+	rows, err := q.QueryContext(ctx, s.q(`SELECT `+subscriberColumns+`,
 			COALESCE(sub.publication_id, 0), COALESCE(p.slug, ''), COALESCE(sub.status, ''),
 			COALESCE(sub.created_at, 0), COALESCE(sub.updated_at, 0)
 		FROM (`+inner+`) s

@@ -22,14 +22,18 @@ func (s *Store) Suppress(ctx context.Context, email string, reason subscribers.S
 	if !reason.Suppressed() {
 		return fmt.Errorf("suppression reason must be bounced or complained, not %q", reason)
 	}
-	return s.inTx(ctx, func(tx *sql.Tx) error { return s.suppressTx(ctx, tx, norm, reason, via, detail) })
+	return s.inTx(ctx, func(tx *sql.Tx) error { return s.suppressTx(ctx, tx, norm, reason, via, detail, 0) })
 }
 
-func (s *Store) suppressTx(ctx context.Context, tx *sql.Tx, email string, reason subscribers.Status, via subscribers.Via, detail string) error {
+// suppressTx is Suppress inside the caller's transaction. issueID is the
+// send whose own delivery bounced (0: anything else, such as a report or an
+// import): LiftSendSuppressions lifts by it.
+func (s *Store) suppressTx(ctx context.Context, tx *sql.Tx, email string, reason subscribers.Status, via subscribers.Via,
+	detail string, issueID int64) error {
 	now := ms(s.now())
-	if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO suppressions (email, reason, detail, created_at) VALUES (?, ?, ?, ?)
-		ON CONFLICT (email) DO UPDATE SET reason = excluded.reason, detail = excluded.detail`),
-		email, string(reason), detail, now); err != nil {
+	if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO suppressions (email, reason, detail, created_at, issue_id) VALUES (?, ?, ?, ?, ?)
+		ON CONFLICT (email) DO UPDATE SET reason = excluded.reason, detail = excluded.detail, issue_id = excluded.issue_id`),
+		email, string(reason), detail, now, issueID); err != nil {
 		return fmt.Errorf("suppress %s: %w", email, err)
 	}
 	sub, err := s.subscriberByEmail(ctx, tx, email)
@@ -135,4 +139,78 @@ func (s *Store) LiftSuppression(ctx context.Context, email string, via subscribe
 		}
 		return s.event(ctx, tx, sub.ID, 0, subscribers.EventLifted, via, detail)
 	})
+}
+
+// SendSuppressions counts the suppressions the send of an issue made by
+// itself, those LiftSendSuppressions would lift.
+func (s *Store) SendSuppressions(ctx context.Context, issueID int64) (int, error) {
+	var n int
+	err := s.db.QueryRowContext(ctx, s.q(`SELECT COUNT(*) FROM suppressions WHERE issue_id = ?`), issueID).Scan(&n)
+	return n, err
+}
+
+// SendLift is what LiftSendSuppressions did.
+type SendLift struct {
+	Lifted   []string // the addresses no longer suppressed, in order
+	Requeued int      // their rows of the issue put back in the queue (the issue is sending or paused)
+}
+
+// LiftSendSuppressions undoes, in one transaction, every suppression one
+// send's own deliveries made (hard bounces, and soft-bounce limits its
+// give-ups reached; not reports or complaints that came later): the safety
+// net for a relay that refused everyone in words masthead took for the
+// readers'. Unlike LiftSuppression, an editor's decision about one address
+// that leaves the person unsubscribed, this puts each subscriber back as
+// they were before the send: a bounce never touches subscriptions, so the
+// subscriber's status is derived from them again, and their soft bounces
+// start from 0. Each gets a "lifted" event with via and detail. Their failed
+// row of the issue goes back to the queue when the issue is still sending or
+// paused, so that the send (resumed) delivers it; of a finished issue the
+// rows stay as they are.
+func (s *Store) LiftSendSuppressions(ctx context.Context, issueID int64, via subscribers.Via, detail string) (SendLift, error) {
+	var out SendLift
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		var status string
+		if err := tx.QueryRowContext(ctx, s.q(`SELECT status FROM issues WHERE id = ?`+s.dialect.forUpdate()), issueID).Scan(&status); err != nil {
+			return s.mapErr(fmt.Errorf("issue %d: %w", issueID, err))
+		}
+		out.Lifted = nil
+		err := s.scanAll(ctx, tx, `SELECT email FROM suppressions WHERE issue_id = ? ORDER BY email`, []any{issueID},
+			func(rows *sql.Rows) error {
+				var e string
+				err := rows.Scan(&e)
+				out.Lifted = append(out.Lifted, e)
+				return err
+			})
+		if err != nil || len(out.Lifted) == 0 {
+			return err
+		}
+		now := ms(s.now())
+		const mine = `(SELECT email FROM suppressions WHERE issue_id = ?)`
+		if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO subscriber_events (subscriber_id, publication_id, kind, via, detail, created_at)
+			SELECT id, CAST(NULL AS BIGINT), CAST(? AS TEXT), CAST(? AS TEXT), CAST(? AS TEXT), CAST(? AS BIGINT)
+			FROM subscribers WHERE email IN `+mine),
+			string(subscribers.EventLifted), string(via), truncate(detail, 1000), now, issueID); err != nil {
+			return fmt.Errorf("record lifts: %w", err)
+		}
+		if _, err := tx.ExecContext(ctx, s.q(`UPDATE subscribers SET soft_bounces = 0, updated_at = ?, status =
+			CASE WHEN EXISTS (SELECT 1 FROM subscriptions WHERE subscriber_id = subscribers.id AND status = 'active') THEN 'active'
+			     WHEN EXISTS (SELECT 1 FROM subscriptions WHERE subscriber_id = subscribers.id AND status = 'pending') THEN 'pending'
+			     ELSE 'unsubscribed' END
+			WHERE status = 'bounced' AND email IN `+mine), now, issueID); err != nil {
+			return fmt.Errorf("restore subscribers: %w", err)
+		}
+		if status == "sending" || status == "paused" {
+			res, err := tx.ExecContext(ctx, s.q(`UPDATE deliveries SET status = 'queued', next_attempt_at = 0, first_attempt_at = 0,
+				lease_owner = '', lease_until = 0 WHERE issue_id = ? AND status = 'failed' AND email IN `+mine), issueID, issueID)
+			if err != nil {
+				return fmt.Errorf("requeue rows: %w", err)
+			}
+			n, _ := res.RowsAffected()
+			out.Requeued = int(n)
+		}
+		_, err = tx.ExecContext(ctx, s.q(`DELETE FROM suppressions WHERE issue_id = ?`), issueID)
+		return err
+	})
+	return out, err
 }

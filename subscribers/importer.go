@@ -2,7 +2,6 @@ package subscribers
 
 import (
 	"context"
-	"encoding/csv"
 	"errors"
 	"fmt"
 	"io"
@@ -124,14 +123,15 @@ func (im *Importer) Import(ctx context.Context, r io.Reader, sink ImportSink) (*
 	if size <= 0 {
 		size = DefaultBatchSize
 	}
-	cr := csv.NewReader(r)
-	cr.ReuseRecord = true
-	cr.FieldsPerRecord = -1 // column counts are checked here, to report them by line
-	header, err := cr.Read()
-	if err == io.EOF {
+	cr := newCSVRecords(r)
+	header, _, err := cr.next()
+	var re *recordError
+	switch {
+	case err == io.EOF:
 		return nil, errors.New("the file is empty: want a header row naming the columns email, name, status")
-	}
-	if err != nil {
+	case errors.As(err, &re):
+		return nil, fmt.Errorf("header row: %s", re.msg)
+	case err != nil:
 		return nil, fmt.Errorf("header row: %w", err)
 	}
 	cols, err := parseHeader(header)
@@ -216,7 +216,7 @@ type chunk struct {
 // readChunks reads records into chunks of up to size good rows (or size
 // problems), taking empty chunks from free and sending full ones on full,
 // which it closes at the end. It stops early when done is closed.
-func readChunks(cr *csv.Reader, cols columns, def Status, size int, free <-chan *chunk, full chan<- *chunk, done <-chan struct{}) {
+func readChunks(cr *csvRecords, cols columns, def Status, size int, free <-chan *chunk, full chan<- *chunk, done <-chan struct{}) {
 	defer close(full)
 	var c *chunk
 	take := func() bool {
@@ -240,22 +240,21 @@ func readChunks(cr *csv.Reader, cols columns, def Status, size int, free <-chan 
 		return
 	}
 	for {
-		rec, err := cr.Read()
+		rec, line, err := cr.next()
 		if err == io.EOF {
 			break
 		}
-		var pe *csv.ParseError
+		var re *recordError
 		switch {
-		case errors.As(err, &pe):
+		case errors.As(err, &re):
 			c.read++
-			c.problems = append(c.problems, Problem{Line: pe.StartLine, Reason: "CSV syntax: " + pe.Err.Error()})
+			c.problems = append(c.problems, Problem{Line: re.line, Reason: re.msg})
 		case err != nil:
-			c.err = fmt.Errorf("read: %w", err)
+			c.err = err
 			send()
 			return
 		default:
 			c.read++
-			line, _ := cr.FieldPos(0)
 			if row, p := cols.row(rec, line, def); p != nil {
 				c.problems = append(c.problems, *p)
 			} else {

@@ -132,7 +132,7 @@ func NormalizeName(name string) (string, error) {
 	if !utf8.ValidString(name) {
 		return "", errors.New("name is not valid UTF-8")
 	}
-	if strings.ContainsAny(name, "\r\n") {
+	if strings.ContainsAny(name, "\r\n\u0085\u2028\u2029") {
 		return "", errors.New("name contains a line break (header injection attempt?)")
 	}
 	if strings.IndexFunc(name, unicode.IsControl) >= 0 {

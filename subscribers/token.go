@@ -71,6 +71,9 @@ const (
 	tokenMAC  = 16
 )
 
+// tokenLen is the length of every token string.
+var tokenLen = base64.RawURLEncoding.EncodedLen(tokenBody + tokenMAC)
+
 // Sign returns the token string for t.
 func (s *Signer) Sign(t Token) string {
 	var buf [tokenBody + tokenMAC]byte
@@ -88,7 +91,13 @@ func (s *Signer) Sign(t Token) string {
 
 // Verify checks a token string for purpose p at time now.
 func (s *Signer) Verify(token string, p Purpose, now time.Time) (Token, error) {
-	raw, err := base64.RawURLEncoding.Strict().DecodeString(token) // one spelling per token
+	// One spelling per token: the decoder skips '\r' and '\n' anywhere, so
+	// the length is checked first (a token is exactly tokenLen characters of
+	// the alphabet), and Strict refuses stray bits in the last one.
+	if len(token) != tokenLen {
+		return Token{}, ErrBadToken
+	}
+	raw, err := base64.RawURLEncoding.Strict().DecodeString(token)
 	if err != nil || len(raw) != tokenBody+tokenMAC {
 		return Token{}, ErrBadToken
 	}

@@ -79,6 +79,9 @@ func Load(overrideDir string) (*Theme, error) {
 		if err != nil {
 			return nil, fmt.Errorf("templates: %w", err)
 		}
+		if err := definesContent(f); err != nil {
+			return nil, err
+		}
 		t.pages[strings.TrimSuffix(name, ".html")] = page
 	}
 	if err := t.check(); err != nil {
@@ -166,11 +169,18 @@ func themeFiles(overrideDir string) (map[string]themeFile, error) {
 			return nil, fmt.Errorf("templates: theme override %s is not a directory", overrideDir)
 		}
 	}
+	if err := checkOverrideNames(overrideDir, entries); err != nil {
+		return nil, err
+	}
 	files := map[string]themeFile{}
 	for _, e := range entries {
 		name := e.Name()
 		if overrideDir != "" {
 			p := filepath.Join(overrideDir, name)
+			if fi, err := os.Lstat(p); err == nil && !fi.Mode().IsRegular() {
+				return nil, fmt.Errorf("templates: theme override %s is not a regular file (a symbolic link or a directory): "+
+					"copy the file itself into %s", p, overrideDir)
+			}
 			src, err := os.ReadFile(p)
 			if err == nil {
 				files[name] = themeFile{path: p, src: string(src)}
@@ -187,4 +197,44 @@ func themeFiles(overrideDir string) (map[string]themeFile, error) {
 		files[name] = themeFile{path: "theme/" + name, src: string(src)}
 	}
 	return files, nil
+}
+
+// definesContent refuses a web page whose file does not define the layout's
+// "content" block: the layout's empty default would serve the page blank,
+// with 200, instead of failing at start.
+func definesContent(f themeFile) error {
+	probe, err := template.New(f.path).Funcs(webFuncs()).Parse(f.src)
+	if err != nil {
+		return fmt.Errorf("templates: %w", err)
+	}
+	if probe.Lookup("content") == nil {
+		return fmt.Errorf(`templates: %s: a web page must define its body with {{define "content"}} ... {{end}} (the layout puts it in <main>)`, f.path)
+	}
+	return nil
+}
+
+// checkOverrideNames refuses a file in the override directory that is not
+// one of the theme's (a misspelt name would otherwise be ignored in
+// silence); hidden files (".DS_Store", editors' backups) are let be.
+func checkOverrideNames(dir string, theme []fs.DirEntry) error {
+	if dir == "" {
+		return nil
+	}
+	have, err := os.ReadDir(dir)
+	if err != nil {
+		return fmt.Errorf("templates: theme override: %w", err)
+	}
+	known := map[string]bool{}
+	var names []string
+	for _, e := range theme {
+		known[e.Name()] = true
+		names = append(names, e.Name())
+	}
+	for _, e := range have {
+		if n := e.Name(); !known[n] && !strings.HasPrefix(n, ".") {
+			return fmt.Errorf("templates: theme override %s: %q is not a file of the theme (they are: %s)",
+				dir, n, strings.Join(names, ", "))
+		}
+	}
+	return nil
 }

@@ -42,7 +42,7 @@ func TestLoadOverride(t *testing.T) {
 	dir := t.TempDir()
 	writeFile(t, dir, "email.txt", "{{.PublicationName}} in plain words.\nBye: {{slot \"unsubscribe\"}}\n")
 	writeFile(t, dir, "style.css", "body { color: teal }")
-	writeFile(t, dir, "unrelated.txt", "{{ broken")
+	writeFile(t, dir, ".DS_Store", "{{ broken") // hidden files are let be
 	th, err := Load(dir)
 	if err != nil {
 		t.Fatal(err)
@@ -88,6 +88,40 @@ func TestLoadBroken(t *testing.T) {
 			}
 			if !strings.Contains(err.Error(), p+tt.line) {
 				t.Errorf("Load error %q does not name %s%s", err, p, tt.line)
+			}
+		})
+	}
+}
+
+// An override that would be served wrong or ignored is refused at load,
+// saying which file and why: a page without its "content", a file of no
+// known name, a symbolic link.
+func TestLoadRefusesMisfits(t *testing.T) {
+	cases := []struct {
+		name  string
+		setup func(t *testing.T, dir string)
+		want  string
+	}{
+		{"a page without content", func(t *testing.T, dir string) {
+			writeFile(t, dir, "issue.html", "<h1>{{.PublicationName}}</h1>\n")
+		}, `issue.html: a web page must define its body with {{define "content"}}`},
+		{"an unknown file", func(t *testing.T, dir string) {
+			writeFile(t, dir, "isue.html", `{{define "content"}}x{{end}}`)
+		}, `"isue.html" is not a file of the theme (they are: email.html, email.txt, issue.html`},
+		{"a symbolic link", func(t *testing.T, dir string) {
+			outside := writeFile(t, t.TempDir(), "secret.txt", "{{.PublicationName}}\n")
+			if err := os.Symlink(outside, filepath.Join(dir, "email.txt")); err != nil {
+				t.Skip(err)
+			}
+		}, "email.txt is not a regular file (a symbolic link or a directory)"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			dir := t.TempDir()
+			c.setup(t, dir)
+			_, err := Load(dir)
+			if err == nil || !strings.Contains(err.Error(), c.want) {
+				t.Fatalf("Load: %v\nwant an error containing %q", err, c.want)
 			}
 		})
 	}

@@ -166,6 +166,9 @@ type Progress struct {
 	ETA      float64                `json:"eta"`      // seconds until done at that rate; 0 when unknown or done
 	Started  time.Time              `json:"started"`  // zero before the send
 	Finished time.Time              `json:"finished"` // zero until done
+	// PauseReason is why masthead paused the send by itself (the mail
+	// server refuses our mail); "" otherwise.
+	PauseReason string `json:"pause_reason"`
 }
 
 // Progress reads the ledger's counts for an issue: while a very large send
@@ -193,7 +196,8 @@ func (s *Service) Progress(ctx context.Context, iss *newsletter.Issue) (Progress
 		return Progress{}, err
 	}
 	p := Progress{Status: st, Total: c.Total, Sent: c.Sent, Failed: c.Failed, Retrying: c.Retrying,
-		Pending: c.Pending(), Skipped: c.Skipped + c.Cancelled, Started: fresh.StartedAt, Finished: fresh.FinishedAt}
+		Pending: c.Pending(), Skipped: c.Skipped + c.Cancelled, Started: fresh.StartedAt, Finished: fresh.FinishedAt,
+		PauseReason: fresh.PauseReason}
 	if !p.Started.IsZero() {
 		end := s.now().Add(-age) // the rate of what the counts saw, when they saw it
 		if !p.Finished.IsZero() {

@@ -20,6 +20,7 @@ type Reads interface {
 	Ping(ctx context.Context) error
 	Ready(ctx context.Context) error
 	LeaseHolder(ctx context.Context, name string) (owner string, until time.Time, err error)
+	SendSuppressions(ctx context.Context, issueID int64) (int, error)
 
 	Publication(ctx context.Context, id int64) (*newsletter.Publication, error)
 	PublicationBySlug(ctx context.Context, slug string) (*newsletter.Publication, error)

@@ -102,6 +102,24 @@ func (s *Service) LiftSuppression(ctx context.Context, email string, via subscri
 	return s.st.LiftSuppression(ctx, email, via, why)
 }
 
+// LiftSendSuppressions undoes every suppression the send of iss made by
+// itself (its hard bounces, and soft-bounce limits its give-ups reached),
+// the safety net for a relay that refused everyone in words masthead took
+// for the readers': each subscriber is back as before the send, with a
+// "lifted" event naming who did it, and their failed row goes back to the
+// queue while the issue is sending or paused (store.LiftSendSuppressions).
+// Reports and complaints that came later are not undone. Lifting again
+// finds nothing more to lift.
+func (s *Service) LiftSendSuppressions(ctx context.Context, iss *newsletter.Issue, via subscribers.Via, who string) (store.SendLift, error) {
+	detail := fmt.Sprintf("bounce from the send of %s lifted with the send's other suppressions by %s", iss.Date, who)
+	lift, err := s.st.LiftSendSuppressions(ctx, iss.ID, via, detail)
+	if err == nil {
+		s.log.Warn("suppressions made by a send lifted", "issue", iss.ID, "date", iss.Date.String(),
+			"lifted", len(lift.Lifted), "requeued", lift.Requeued, "by", who, "via", via)
+	}
+	return lift, err
+}
+
 // History is one subscriber with everything that happened to them.
 type History struct {
 	Subscriber    *subscribers.Subscriber

@@ -43,6 +43,11 @@ document.querySelectorAll("textarea[data-preview]").forEach(function (ta) {
       set("p-rate", p.rate.toFixed(1)); set("p-eta", p.eta > 0 ? Math.round(p.eta) + " s" : "—");
       var bar = document.getElementById("p-bar");
       if (bar) { bar.max = Math.max(p.total, 1); bar.value = p.sent; }
+      // masthead paused the send by itself: the page says why.
+      if (box.getAttribute("data-status") === "sending" && p.status === "paused" && p.pause_reason) {
+        location.reload();
+        return;
+      }
       box.setAttribute("data-status", p.status);
       var st = document.getElementById("issue-status");
       if (st) { st.textContent = p.status; st.className = "badge " + p.status; }

@@ -149,6 +149,11 @@ func runIssueSend(ctx context.Context, a *app, args []string) error {
 	if sum.Status == newsletter.Sent {
 		return nil
 	}
+	if sum.Paused != "" {
+		fmt.Fprintf(out, "paused by masthead: %s\nresume with 'masthead issue resume --date %s' once fixed; "+
+			"'masthead subscriber lift --issue %s' undoes suppressions this send made\n", sum.Paused, d, d)
+		return exitError{4}
+	}
 	if c.Pending() > 0 {
 		fmt.Fprintf(out, "not finished: %d rows left; run 'masthead issue send --date %s' again (or keep 'masthead serve' running)\n", c.Pending(), d)
 	}
@@ -242,6 +247,9 @@ func runIssueStatus(ctx context.Context, a *app, args []string) error {
 		return err
 	}
 	fmt.Fprintf(a.env.Stdout, "%s %s: %s — %s\n", p.Slug, iss.Date, iss.Label(), iss.Status)
+	if iss.Status == newsletter.Paused && iss.PauseReason != "" {
+		fmt.Fprintf(a.env.Stdout, "paused by masthead: %s\n", iss.PauseReason)
+	}
 	return a.printCounts(ctx, iss.ID)
 }
 

@@ -29,6 +29,7 @@ func TestServeBinary(t *testing.T) {
 	t.Run("second signal", func(t *testing.T) { testServeSecondSignal(t, bin) })
 	t.Run("trust proxy", func(t *testing.T) { testServeTrustProxy(t, bin) })
 	t.Run("HTTP limits", func(t *testing.T) { testServeHTTPLimits(t, bin) })
+	t.Run("upload memory", func(t *testing.T) { testServeUploadMemory(t, bin) })
 }
 
 // The README's first command, `masthead serve` in an empty directory with the

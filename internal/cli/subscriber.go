@@ -352,15 +352,29 @@ func (a *app) subscriberArg(ctx context.Context, email string) (*subscribers.Sub
 }
 
 // runSubscriberLift lifts a suppression: the address may be subscribed again
-// (it is not mailed until it is).
+// (it is not mailed until it is). With --issue, it lifts every suppression
+// that issue's send made by itself and puts those subscribers back as they
+// were (see workspace.LiftSendSuppressions).
 func runSubscriberLift(ctx context.Context, a *app, args []string) error {
 	fs := a.flags()
-	var why string
+	var why, date, pub string
 	fs.StringVar(&why, "reason", "", "why, for the subscriber's history")
-	email, err := a.parseOne(fs, args, "EMAIL")
+	fs.StringVar(&date, "issue", "", "DATE: lift every suppression the send of that issue made (a relay that refused everyone), instead of one address")
+	fs.StringVar(&pub, "publication", "", "with --issue: publication slug (needed only when there are several)")
+	pos, err := a.parse(fs, args)
 	if err != nil {
 		return err
 	}
+	if date != "" {
+		if len(pos) > 0 {
+			return usageErr("give an EMAIL or --issue DATE, not both")
+		}
+		return a.liftSend(ctx, pub, date)
+	}
+	if len(pos) != 1 {
+		return usageErr("want one EMAIL (or --issue DATE), got %d arguments", len(pos))
+	}
+	email := pos[0]
 	work, err := a.workspace(ctx, nil)
 	if err != nil {
 		return err
@@ -376,6 +390,38 @@ func runSubscriberLift(ctx context.Context, a *app, args []string) error {
 		return err
 	}
 	fmt.Fprintf(a.env.Stdout, "%s is no longer suppressed; it is mailed again once subscribed (masthead subscriber add)\n", email)
+	return nil
+}
+
+// liftSend is 'masthead subscriber lift --issue DATE'.
+func (a *app) liftSend(ctx context.Context, pub, date string) error {
+	work, err := a.workspace(ctx, nil)
+	if err != nil {
+		return err
+	}
+	p, d, err := a.pickDate(ctx, pub, date)
+	if err != nil {
+		return err
+	}
+	iss, err := work.Reads().IssueByDate(ctx, p.ID, d)
+	if errors.Is(err, store.ErrNotFound) {
+		return fmt.Errorf("%s has no issue for %s", p.Slug, d)
+	}
+	if err != nil {
+		return err
+	}
+	lift, err := work.LiftSendSuppressions(ctx, iss, subscribers.ViaEditor, "the command line")
+	if err != nil {
+		return err
+	}
+	for _, e := range lift.Lifted {
+		fmt.Fprintf(a.env.Stdout, "lifted %s\n", e)
+	}
+	fmt.Fprintf(a.env.Stdout, "%s %s: lifted %d suppressions its send made; %d of their messages are queued again\n",
+		p.Slug, d, len(lift.Lifted), lift.Requeued)
+	if lift.Requeued > 0 && iss.Status == newsletter.Paused {
+		fmt.Fprintf(a.env.Stdout, "resume the send with 'masthead issue resume --date %s'\n", d)
+	}
 	return nil
 }
 

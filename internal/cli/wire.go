@@ -282,7 +282,8 @@ func (a *app) serveParts(ctx context.Context, st *store.Store, o workerOptions, 
 	}
 	secure := strings.HasPrefix(a.cfg.BaseURL, "https://")
 	sessions := httpauth.New(accounts, httpauth.Options{Secure: secure, TrustProxy: wo.trustProxy})
-	adm, err := admin.New(admin.Deps{Work: work, Auth: sessions, Log: log.With("component", "admin"), Secure: secure})
+	adm, err := admin.New(admin.Deps{Work: work, Auth: sessions, Log: log.With("component", "admin"), Secure: secure,
+		BaseURL: a.cfg.BaseURL})
 	if err != nil {
 		return nil, err
 	}

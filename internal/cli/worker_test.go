@@ -30,7 +30,7 @@ func TestWorkersShareASendOnPostgres(t *testing.T) {
 	const (
 		subscriberCount = 20000
 		connections     = 8
-		recordBatch     = 64 // delivery's default Config.RecordBatch
+		recordBatch     = 32 // delivery's default Config.RecordBatch
 		lease           = 3 * time.Second
 	)
 	begin := time.Now()

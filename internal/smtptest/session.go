@@ -18,6 +18,7 @@ type session struct {
 	raw  *faultConn
 	id   int64
 	from string
+	utf8 bool
 	to   []string
 }
 
@@ -47,6 +48,9 @@ func (ss *session) apply(stage Stage, rcpt string) error {
 	text := f.Text
 	if text == "" {
 		text = fmt.Sprintf("injected %d at %s", f.Code, stage)
+	}
+	if ss.s.opts.NoEnhancedStatusCodes {
+		return &smtp.SMTPError{Code: f.Code, EnhancedCode: smtp.NoEnhancedCode, Message: text}
 	}
 	ec := enhanced(f.Code)
 	if c, rest, ok := enhancedPrefix(text); ok {
@@ -87,8 +91,9 @@ func enhanced(code int) smtp.EnhancedCode {
 	}
 }
 
-func (ss *session) Mail(from string, _ *smtp.MailOptions) error {
+func (ss *session) Mail(from string, opts *smtp.MailOptions) error {
 	ss.from, ss.to = from, nil
+	ss.utf8 = opts != nil && opts.UTF8
 	return ss.apply(StageMail, "")
 }
 
@@ -112,7 +117,7 @@ func (ss *session) Data(r io.Reader) error {
 	if err := ss.apply(StageData, rcpt); err != nil {
 		return err
 	}
-	m := Message{From: ss.from, To: ss.to, MessageID: messageID(buf.Bytes()), Received: time.Now(), Conn: ss.id}
+	m := Message{From: ss.from, To: ss.to, MessageID: messageID(buf.Bytes()), Received: time.Now(), Conn: ss.id, UTF8: ss.utf8}
 	if !ss.s.opts.Discard {
 		m.Data = buf.Bytes()
 	}
@@ -131,5 +136,5 @@ func (ss *session) drop() {
 	ss.conn.Conn().Close()
 }
 
-func (ss *session) Reset()        { ss.from, ss.to = "", nil }
+func (ss *session) Reset()        { ss.from, ss.to, ss.utf8 = "", nil, false }
 func (ss *session) Logout() error { return nil }

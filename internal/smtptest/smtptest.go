@@ -15,6 +15,7 @@ import (
 	"io"
 	"log"
 	"net"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -67,6 +68,7 @@ type Message struct {
 	MessageID string // the Message-ID header, with its angle brackets
 	Received  time.Time
 	Conn      int64 // which connection delivered it (counted from 1)
+	UTF8      bool  // MAIL FROM carried the SMTPUTF8 parameter (RFC 6531)
 }
 
 // Options configure a Server.
@@ -88,6 +90,14 @@ type Options struct {
 	// without waiting for the reply to go out first).
 	TLS    *tls.Config
 	Inject Injector // nil: accept everything
+	// NoEnhancedStatusCodes: the server does not offer ENHANCEDSTATUSCODES
+	// (RFC 2034), and a fault's reply carries an enhanced code only where
+	// its Text begins with one, as plain text ("554 5.7.1 spam"), as many
+	// servers without the extension write them.
+	NoEnhancedStatusCodes bool
+	// SMTPUTF8: the server offers SMTPUTF8 (RFC 6531); without it, MAIL
+	// FROM with the SMTPUTF8 parameter is refused.
+	SMTPUTF8 bool
 }
 
 // Server is a running test server.
@@ -114,8 +124,13 @@ func Start(opts Options) (*Server, error) {
 		return nil, err
 	}
 	s := &Server{Addr: ln.Addr().String(), opts: opts, closed: make(chan struct{}), inject: opts.Inject}
-	s.ln = &listener{Listener: ln, hide: opts.Hide, rtt: opts.RTT}
+	hide := opts.Hide
+	if opts.NoEnhancedStatusCodes {
+		hide = append(slices.Clone(hide), "ENHANCEDSTATUSCODES")
+	}
+	s.ln = &listener{Listener: ln, hide: hide, rtt: opts.RTT}
 	s.srv = smtp.NewServer(smtp.BackendFunc(s.newSession))
+	s.srv.EnableSMTPUTF8 = opts.SMTPUTF8
 	s.srv.Domain = "smtptest.localhost"
 	s.srv.MaxMessageBytes = 64 << 20
 	s.srv.MaxRecipients = 100
