@@ -20,6 +20,10 @@ const (
 	Sequential Numbering = "sequential"
 )
 
+// DefaultFiguresRetention is how many days per-subscriber engagement rows
+// are kept before only their counts remain.
+const DefaultFiguresRetention = 90
+
 // EmptyPolicy says what the daily schedule does on a date with no ready articles.
 type EmptyPolicy string
 
@@ -50,8 +54,14 @@ type Publication struct {
 	// UnsubscribeMailto is an address for mailto: List-Unsubscribe; empty: https only.
 	UnsubscribeMailto string
 	EmptyPolicy       EmptyPolicy
-	CreatedAt         time.Time
-	UpdatedAt         time.Time
+	// Engagement (what readers did): PerSubscriberFigures keeps who clicked
+	// for FiguresRetentionDays, then only the counts (off: counts only, no
+	// one named); TrackOpens adds the tracking image (off).
+	PerSubscriberFigures bool
+	FiguresRetentionDays int
+	TrackOpens           bool
+	CreatedAt            time.Time
+	UpdatedAt            time.Time
 }
 
 // CronParser parses schedules: standard five fields with an optional leading
@@ -127,6 +137,9 @@ func (p *Publication) Normalize() {
 	if p.EmptyPolicy == "" {
 		p.EmptyPolicy = EmptySkip
 	}
+	if p.FiguresRetentionDays == 0 {
+		p.FiguresRetentionDays = DefaultFiguresRetention
+	}
 }
 
 // Validate checks every setting and reports all problems at once.
@@ -180,6 +193,9 @@ func (p *Publication) Validate() error {
 	case EmptySkip, EmptyNotice, EmptyHold:
 	default:
 		bad("empty", "%q must be skip, notice or hold", p.EmptyPolicy)
+	}
+	if p.FiguresRetentionDays < 0 || p.FiguresRetentionDays > 3660 {
+		bad("figures-retention", "%d days must be between 1 and 3660", p.FiguresRetentionDays)
 	}
 	return errs.orNil()
 }

@@ -254,6 +254,50 @@ var migrations = [][]string{
 		`ALTER TABLE suppressions ADD COLUMN issue_id BIGINT NOT NULL DEFAULT 0`,
 		`CREATE INDEX suppressions_by_issue ON suppressions (issue_id) WHERE issue_id <> 0`,
 	},
+	// 14: what readers did (engagement). issue_links is an issue's link
+	// table, stored when its send starts and before its first message;
+	// engagement_counts adds clicks and opens per (issue, link, hour),
+	// automatic ones apart, and names no one; engagement_readers holds a
+	// subscriber's clicks only for publications that chose per-subscriber
+	// figures, and only for their retention period. The publication's
+	// settings: per-subscriber figures (off), their retention in days, and
+	// the tracking image (off).
+	{
+		`CREATE TABLE issue_links (
+			issue_id BIGINT NOT NULL REFERENCES issues(id) ON DELETE CASCADE,
+			idx      INTEGER NOT NULL,
+			url      TEXT NOT NULL,
+			text     TEXT NOT NULL DEFAULT '',
+			anchor   TEXT NOT NULL DEFAULT '',
+			PRIMARY KEY (issue_id, idx)
+		)`,
+		`CREATE TABLE engagement_counts (
+			publication_id BIGINT NOT NULL,
+			issue_id       BIGINT NOT NULL,
+			kind           INTEGER NOT NULL,
+			link           INTEGER NOT NULL,
+			hour           BIGINT NOT NULL,
+			automatic      INTEGER NOT NULL,
+			events         BIGINT NOT NULL DEFAULT 0,
+			readers        BIGINT NOT NULL DEFAULT 0,
+			issue_readers  BIGINT NOT NULL DEFAULT 0,
+			PRIMARY KEY (publication_id, issue_id, kind, link, hour, automatic)
+		)`,
+		`CREATE INDEX engagement_counts_by_issue ON engagement_counts (issue_id, hour)`,
+		`CREATE TABLE engagement_readers (
+			publication_id BIGINT NOT NULL,
+			issue_id       BIGINT NOT NULL,
+			subscriber_id  BIGINT NOT NULL,
+			kind           INTEGER NOT NULL,
+			link           INTEGER NOT NULL,
+			hour           BIGINT NOT NULL,
+			automatic      INTEGER NOT NULL
+		)`,
+		`CREATE INDEX engagement_readers_by_hour ON engagement_readers (publication_id, hour)`,
+		`ALTER TABLE publications ADD COLUMN per_subscriber_figures INTEGER NOT NULL DEFAULT 0`,
+		`ALTER TABLE publications ADD COLUMN figures_retention_days INTEGER NOT NULL DEFAULT 90`,
+		`ALTER TABLE publications ADD COLUMN track_opens INTEGER NOT NULL DEFAULT 0`,
+	},
 }
 
 // migrationLocker is the hook for databases that several processes may open

@@ -9,14 +9,18 @@ import (
 )
 
 const publicationColumns = `id, slug, name, tagline, from_addr, reply_to, postal_address, timezone, schedule,
-	volume_start, numbering, copyright, sections, template_dir, unsubscribe_mailto, empty_policy, created_at, updated_at`
+	volume_start, numbering, copyright, sections, template_dir, unsubscribe_mailto, empty_policy, created_at, updated_at,
+	per_subscriber_figures, figures_retention_days, track_opens`
 
 func scanPublication(row interface{ Scan(...any) error }) (*newsletter.Publication, error) {
 	var p newsletter.Publication
 	var volStart, sections string
 	var created, updated int64
+	var perSub, opens int
 	err := row.Scan(&p.ID, &p.Slug, &p.Name, &p.Tagline, &p.From, &p.ReplyTo, &p.Address, &p.TimeZone, &p.Schedule,
-		&volStart, &p.Numbering, &p.Copyright, &sections, &p.TemplateDir, &p.UnsubscribeMailto, &p.EmptyPolicy, &created, &updated)
+		&volStart, &p.Numbering, &p.Copyright, &sections, &p.TemplateDir, &p.UnsubscribeMailto, &p.EmptyPolicy, &created, &updated,
+		&perSub, &p.FiguresRetentionDays, &opens)
+	p.PerSubscriberFigures, p.TrackOpens = perSub != 0, opens != 0
 	if err != nil {
 		return nil, err
 	}
@@ -36,11 +40,13 @@ func (s *Store) SavePublication(ctx context.Context, p *newsletter.Publication) 
 	now := s.now()
 	args := []any{p.Slug, p.Name, p.Tagline, p.From, p.ReplyTo, p.Address, p.TimeZone, p.Schedule,
 		p.VolumeStart.String(), string(p.Numbering), p.Copyright, strings.Join(p.Sections, "\n"), p.TemplateDir,
-		p.UnsubscribeMailto, string(p.EmptyPolicy)}
+		p.UnsubscribeMailto, string(p.EmptyPolicy),
+		boolInt(p.PerSubscriberFigures), p.FiguresRetentionDays, boolInt(p.TrackOpens)}
 	if p.ID != 0 {
 		res, err := s.db.ExecContext(ctx, s.q(`UPDATE publications SET slug = ?, name = ?, tagline = ?, from_addr = ?,
 			reply_to = ?, postal_address = ?, timezone = ?, schedule = ?, volume_start = ?, numbering = ?, copyright = ?,
-			sections = ?, template_dir = ?, unsubscribe_mailto = ?, empty_policy = ?, updated_at = ? WHERE id = ?`),
+			sections = ?, template_dir = ?, unsubscribe_mailto = ?, empty_policy = ?,
+			per_subscriber_figures = ?, figures_retention_days = ?, track_opens = ?, updated_at = ? WHERE id = ?`),
 			append(args, ms(now), p.ID)...)
 		if err != nil {
 			return s.mapErr(fmt.Errorf("update publication %s: %w", p.Slug, err))
@@ -53,8 +59,9 @@ func (s *Store) SavePublication(ctx context.Context, p *newsletter.Publication) 
 	}
 	err := s.db.QueryRowContext(ctx, s.q(`INSERT INTO publications (slug, name, tagline, from_addr, reply_to,
 		postal_address, timezone, schedule, volume_start, numbering, copyright, sections, template_dir,
-		unsubscribe_mailto, empty_policy, created_at, updated_at)
-		VALUES (`+placeholders(17)+`) RETURNING id`), append(args, ms(now), ms(now))...).Scan(&p.ID)
+		unsubscribe_mailto, empty_policy, per_subscriber_figures, figures_retention_days, track_opens,
+		created_at, updated_at)
+		VALUES (`+placeholders(20)+`) RETURNING id`), append(args, ms(now), ms(now))...).Scan(&p.ID)
 	if err != nil {
 		return s.mapErr(fmt.Errorf("create publication %s: %w", p.Slug, err))
 	}
