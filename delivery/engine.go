@@ -56,6 +56,10 @@ type Config struct {
 	Bounces ledger.BouncePolicy
 	Breaker Backoff       // whole-send pause on 421 or a dead server [1s doubling to 2m]
 	Poll    time.Duration // how often to look again when nothing is due, and at the issue's status [1s]
+	// Links, when set, rewrites an issue's links to counted redirects once
+	// per issue, when its messages are first composed, and stores the link
+	// table before any message goes out (see engagement).
+	Links Links
 	// Started, when set, is called after a send was started or resumed
 	// through this engine (Start, StartFrom, Resume), so that the process's
 	// delivery workers take the issue at once rather than at their next
@@ -186,7 +190,26 @@ func (e *Engine) Composer(ctx context.Context, issueID int64) (*Composer, error)
 	if err != nil {
 		return nil, fmt.Errorf("publication of issue %d: %w", issueID, err)
 	}
-	return NewComposer(pub, iss, ComposerConfig{BaseURL: e.cfg.BaseURL, Signer: e.cfg.Signer, DKIM: e.cfg.DKIM, Now: e.cfg.Now})
+	cc := ComposerConfig{BaseURL: e.cfg.BaseURL, Signer: e.cfg.Signer, DKIM: e.cfg.DKIM, Now: e.cfg.Now}
+	if e.cfg.Links != nil {
+		if iss, err = e.cfg.Links.Prepare(ctx, pub, iss); err != nil {
+			return nil, fmt.Errorf("links of issue %d: %w", issueID, err)
+		}
+		if pub.PerSubscriberFigures {
+			cc.RecipientPart = e.cfg.Links.RecipientPart
+		}
+	}
+	return NewComposer(pub, iss, cc)
+}
+
+// Links rewrites an issue's links for counting (workspace.Links).
+type Links interface {
+	// Prepare returns the issue with its links rewritten, once its link
+	// table is stored.
+	Prepare(ctx context.Context, pub *newsletter.Publication, iss *newsletter.Issue) (*newsletter.Issue, error)
+	// RecipientPart is the per-message part of the links of a publication
+	// with per-subscriber figures.
+	RecipientPart(issueID, subscriberID int64, at time.Time) string
 }
 
 func newOwner() string {

@@ -48,6 +48,7 @@ type Composer struct {
 	signer  *subscribers.Signer
 	dkim    *DKIM
 	now     func() time.Time
+	rcpt    func(issueID, subscriberID int64, at time.Time) string
 	layout  layout // the message with its holes
 	// asciiURIs: the base URL and mailto address are plain ASCII, so
 	// List-Unsubscribe needs no RFC 2047 encoding.
@@ -60,6 +61,9 @@ type ComposerConfig struct {
 	Signer  *subscribers.Signer // signs unsubscribe links
 	DKIM    *DKIM               // nil: no DKIM signature
 	Now     func() time.Time    // nil: time.Now
+	// RecipientPart, when set, fills the links' per-message part (the
+	// "rcpt" slot) of each message.
+	RecipientPart func(issueID, subscriberID int64, at time.Time) string
 }
 
 // NewComposer prepares an issue of a publication for sending.
@@ -91,6 +95,7 @@ func NewComposer(pub *newsletter.Publication, iss *newsletter.Issue, cfg Compose
 		signer:  cfg.Signer,
 		dkim:    cfg.DKIM,
 		now:     cfg.Now,
+		rcpt:    cfg.RecipientPart,
 	}
 	if c.now == nil {
 		c.now = time.Now
@@ -177,6 +182,9 @@ func (c *Composer) Compose(r Recipient, buf *Buffers) (*Mail, error) {
 		SubscriberID: r.SubscriberID, PublicationID: c.pub.ID})
 	unsub := c.baseURL + "/unsubscribe/" + token
 	p := templates.Personal{Name: to.Name, Email: shown, UnsubscribeURL: unsub}
+	if c.rcpt != nil {
+		p.Recipient = c.rcpt(c.issue.ID, r.SubscriberID, c.now())
+	}
 
 	m := &buf.mail
 	m.reset(c, envelopeAddress(to.Address))

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"masthead/engagement"
+	"masthead/newsletter"
 )
 
 // SaveIssueLinks stores an issue's link table once: the first send start
@@ -21,15 +22,22 @@ func (s *Store) SaveIssueLinks(ctx context.Context, issueID int64, links []engag
 			return err
 		}
 		if len(have) > 0 {
-			if len(have) != len(links) {
-				return fmt.Errorf("issue %d: stored link table has %d links, the rendering %d", issueID, len(have), len(links))
+			diff := sameLinks(have, links)
+			if diff == nil {
+				return nil
 			}
-			for i := range have {
-				if have[i].Index != links[i].Index || have[i].URL != links[i].URL {
-					return fmt.Errorf("issue %d: link %d is %q in the stored table, %q now", issueID, links[i].Index, have[i].URL, links[i].URL)
-				}
+			var status newsletter.IssueStatus
+			if err := tx.QueryRowContext(ctx, s.q(`SELECT status FROM issues WHERE id = ?`), issueID).Scan(&status); err != nil {
+				return s.mapErr(fmt.Errorf("issue %d: %w", issueID, err))
 			}
-			return nil
+			if status.Frozen() {
+				return fmt.Errorf("issue %d: %w", issueID, diff)
+			}
+			// A test message went out before the issue was assembled again:
+			// the send's table is the one that counts.
+			if _, err := tx.ExecContext(ctx, s.q(`DELETE FROM issue_links WHERE issue_id = ?`), issueID); err != nil {
+				return err
+			}
 		}
 		for _, l := range links {
 			if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO issue_links (issue_id, idx, url, text, anchor)
@@ -39,6 +47,19 @@ func (s *Store) SaveIssueLinks(ctx context.Context, issueID int64, links []engag
 		}
 		return nil
 	})
+}
+
+// sameLinks says how two link tables differ, or nil.
+func sameLinks(have, links []engagement.Link) error {
+	if len(have) != len(links) {
+		return fmt.Errorf("the stored link table has %d links, the rendering %d", len(have), len(links))
+	}
+	for i := range have {
+		if have[i].Index != links[i].Index || have[i].URL != links[i].URL {
+			return fmt.Errorf("link %d is %q in the stored table, %q now", links[i].Index, have[i].URL, links[i].URL)
+		}
+	}
+	return nil
 }
 
 // Links returns an issue's link table in index order (empty before its send

@@ -37,4 +37,8 @@ type Personal struct {
 	Name           string
 	Email          string
 	UnsubscribeURL string
+	// Recipient is the per-message part of rewritten links (the "rcpt"
+	// slot, written by engagement's rewriter only for publications with
+	// per-subscriber figures): URL-safe base64, written as it is.
+	Recipient string
 }

@@ -16,6 +16,7 @@ const (
 	SlotGreeting    = "greeting"    // ", " + Personal.Name, or "" when the name is empty
 	SlotEmail       = "email"       // Personal.Email
 	SlotUnsubscribe = "unsubscribe" // Personal.UnsubscribeURL
+	SlotRecipient   = "rcpt"        // Personal.Recipient (engagement.RecipientSlot); never in a template
 )
 
 const (
@@ -31,10 +32,11 @@ const (
 	slotGreeting
 	slotEmail
 	slotUnsubscribe
+	slotRecipient
 )
 
 var slotNames = [...]string{slotName: SlotName, slotGreeting: SlotGreeting,
-	slotEmail: SlotEmail, slotUnsubscribe: SlotUnsubscribe}
+	slotEmail: SlotEmail, slotUnsubscribe: SlotUnsubscribe, slotRecipient: SlotRecipient}
 
 func slotByName(name string) slot {
 	for s, n := range slotNames {
@@ -55,7 +57,7 @@ func marker(name string) string { return slotPrefix + name + slotSuffix }
 // body's kind and makes sure the unsubscribe URL is a safe one. Values are not
 // URL-encoded: only the unsubscribe slot is meant to be a whole href.
 func slotFunc(name string) (template.URL, error) {
-	if slotByName(name) == slotLiteral {
+	if s := slotByName(name); s == slotLiteral || s == slotRecipient {
 		return "", fmt.Errorf("unknown slot %q (have %s, %s, %s, %s)", name,
 			SlotName, SlotGreeting, SlotEmail, SlotUnsubscribe)
 	}
@@ -148,6 +150,8 @@ func (c *Compiled) Fill(dst []byte, p *Personal) []byte {
 				u = "#"
 			}
 			dst = c.value(dst, u)
+		case slotRecipient:
+			dst = c.value(dst, p.Recipient)
 		}
 	}
 	return dst

@@ -153,7 +153,7 @@ func (a *app) engine(ctx context.Context, s engineSpec) (*delivery.Engine, strin
 		DKIM: dkim, Transport: transport, Connections: s.connections, ClaimBatch: s.claimBatch, Lease: s.lease,
 		Poll: s.poll, Rate: s.rate, DomainRates: s.domainRates, SharedLimit: sharedLimit(st, a.log),
 		Bounces: s.bounces(), BaseURL: a.cfg.BaseURL, Signer: m.signer, ReclaimDead: true,
-		OnServerState: s.onServer, Started: s.started,
+		OnServerState: s.onServer, Started: s.started, Links: workspace.NewLinks(st, m.secret, a.cfg.BaseURL),
 	}, s.log)
 	return eng, m.via, err
 }
@@ -162,6 +162,7 @@ func (a *app) engine(ctx context.Context, s engineSpec) (*delivery.Engine, strin
 type mailParts struct {
 	st     *store.Store
 	signer *subscribers.Signer // signs the links in the messages
+	secret []byte              // the server secret, which the counted links are signed with
 	sender delivery.Sender
 	via    string // where the mail goes, for people (no password)
 }
@@ -180,7 +181,7 @@ func (a *app) mail(ctx context.Context) (*mailParts, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &mailParts{st: st, signer: subscribers.NewSigner(secret), sender: sender, via: via}, nil
+	return &mailParts{st: st, signer: subscribers.NewSigner(secret), secret: secret, sender: sender, via: via}, nil
 }
 
 // sharedLimit makes delivery's rate limits hold across every process of the
