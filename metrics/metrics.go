@@ -29,6 +29,8 @@ type Metrics struct {
 	httpDuration          *prometheus.HistogramVec
 
 	rate *rateWindow
+
+	engagement *engagementCounters
 }
 
 // Options configure New.
@@ -65,6 +67,7 @@ func New(o Options) *Metrics {
 		Help: "Messages accepted per second over the last minute."}, m.rate.perSecond)
 	m.reg.MustRegister(m.sent, m.failed, m.retried, m.replies, m.httpDuration, sendRate,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	m.engagement = newEngagementCounters(m.reg)
 	if o.DB != nil {
 		m.reg.MustRegister(&dbCollector{db: o.DB, log: o.Log})
 	}

@@ -1,6 +1,10 @@
 package web
 
-import "net/http"
+import (
+	"net/http"
+
+	"masthead/engagement"
+)
 
 // Request body limits.
 const (
@@ -32,6 +36,14 @@ func (s *Server) routes() http.Handler {
 	mux.HandleFunc("GET /unsubscribe/{token}", s.unsubscribePage)
 	mux.Handle("POST /unsubscribe/{token}", s.limitBody(formLimit, s.unsubscribe)) // no CSRF check: RFC 8058
 	mux.Handle("POST /webhooks/bounces", s.limitBody(webhookLimit, s.bounceWebhook))
+
+	// Counted links: a 302 to the link's own URL whether or not the click
+	// could be recorded; 400 for a token masthead did not sign.
+	if s.redirects != nil {
+		o := engagement.HandlerOptions{ClientIP: s.clientIP, Error: s.errorPage, Logger: s.log}
+		mux.Handle("GET /r/{token}", s.redirects.ClickHandler(o))
+		mux.Handle("GET /o/{token}", s.redirects.OpenHandler(o))
+	}
 
 	// Other parts.
 	if s.admin != nil {

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"masthead/engagement"
 	"net/http"
 	"net/url"
 	"strings"
@@ -54,6 +55,9 @@ type Deps struct {
 	Admin   http.Handler
 	API     http.Handler
 	Metrics http.Handler
+	// Redirects, when set, serves the counted links of issues (GET /r/{token})
+	// and their tracking image (GET /o/{token}).
+	Redirects *engagement.Redirector
 }
 
 // FormLimits are the subscribe form's rate limits: at most PerIP submissions
@@ -100,6 +104,7 @@ type Server struct {
 	ipLimit   *limiter
 	addrLimit *limiter
 	handler   http.Handler
+	redirects *engagement.Redirector
 }
 
 // New checks deps, loads and checks the theme's pages, and builds the routes.
@@ -141,7 +146,7 @@ func New(d Deps) (*Server, error) {
 		work: d.Work, read: d.Work.Reads(), log: d.Log, baseURL: base, signer: d.Signer, assembler: asm,
 		now: d.Now, siteName: d.SiteName, hookSecret: d.WebhookSecret,
 		confirmTTL: d.ConfirmTTL, trustProxy: d.TrustProxy, pageSize: d.PageSize,
-		admin: d.Admin, api: d.API, metrics: d.Metrics,
+		admin: d.Admin, api: d.API, metrics: d.Metrics, redirects: d.Redirects,
 		theme:     theme,
 		csrf:      csrf,
 		ipLimit:   newLimiter(d.FormLimits.PerIP, d.FormLimits.Window),

@@ -107,6 +107,7 @@ func runServe(ctx context.Context, a *app, args []string) error {
 	wg.Go(func() { pt.sched.Run(runCtx) })
 	wg.Go(func() { pt.workers.Run(runCtx) })
 	wg.Go(func() { pt.confirm.Run(runCtx) })
+	wg.Go(func() { pt.runEngagement(runCtx, log) })
 	if poller != nil {
 		wg.Go(func() {
 			if err := poller.Run(runCtx); err != nil {

@@ -14,6 +14,7 @@ import (
 	"masthead/assembly"
 	"masthead/auth"
 	"masthead/delivery"
+	"masthead/engagement"
 	"masthead/internal/ratelimit"
 	"masthead/ledger"
 	"masthead/metrics"
@@ -229,6 +230,27 @@ type serveParts struct {
 	confirm *confirm.Queue
 	work    *workspace.Service
 	via     string // where mail goes, for logs: "outbox" or the SMTP URL without password
+	// recorder counts the clicks of the redirect in batches (under serve's
+	// context); ageOut deletes per-subscriber rows past their retention.
+	recorder *engagement.Recorder
+	ageOut   func(ctx context.Context, now time.Time) (int64, error)
+}
+
+// clicks builds the redirect of counted links and the recorder behind it:
+// the link tables through a cache, the counts written in batches to the
+// database and counted by the metrics.
+func (a *app) clicks(st *store.Store, m *metrics.Metrics, secret []byte, log *slog.Logger) (*engagement.Recorder, *engagement.Redirector) {
+	name := func(ctx context.Context, id int64) (string, error) {
+		p, err := st.Publication(ctx, id)
+		if err != nil {
+			return "", err
+		}
+		return p.Slug, nil
+	}
+	sink := m.WrapSink(engagement.SinkFunc(st.WriteEngagement), name)
+	rec := engagement.NewRecorder(sink, engagement.RecorderOptions{Logger: log.With("component", "engagement")})
+	signer := workspace.NewLinks(st, secret, a.cfg.BaseURL).Signer()
+	return rec, engagement.NewRedirector(signer, engagement.NewCache(st, 256, 30*time.Second), rec)
 }
 
 // webOptions are serve's choices for the web server.
@@ -293,17 +315,20 @@ func (a *app) serveParts(ctx context.Context, st *store.Store, o workerOptions, 
 	if wo.publicMetrics {
 		metricsH = m.Handler()
 	}
+	recorder, redirects := a.clicks(st, m, secret, log)
 	srv, err := web.New(web.Deps{Work: work, Log: log.With("component", "web"), BaseURL: a.cfg.BaseURL,
 		Signer: subscribers.NewSigner(secret), ConfirmTTL: queue.TTL(),
 		WebhookSecret: web.WebhookSecret(a.env.Getenv("MASTHEAD_WEBHOOK_SECRET"), secret),
 		TrustProxy:    wo.trustProxy,
 		Admin:         adm,
 		API:           apiH,
-		Metrics:       metricsH})
+		Metrics:       metricsH,
+		Redirects:     redirects})
 	if err != nil {
 		return nil, err
 	}
-	return &serveParts{handler: m.Instrument(srv), web: srv, sched: sched, workers: workers, confirm: queue, work: work, via: via}, nil
+	return &serveParts{handler: m.Instrument(srv), web: srv, sched: sched, workers: workers, confirm: queue, work: work, via: via,
+		recorder: recorder, ageOut: st.AgeOutReaders}, nil
 }
 
 // bounces is the bounce policy of the command's --soft-bounce-limit.
