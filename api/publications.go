@@ -24,6 +24,10 @@ type publicationJSON struct {
 	UnsubscribeMailto string      `json:"unsubscribe_mailto"`
 	EmptyPolicy       string      `json:"empty_policy"`
 	NextFires         []time.Time `json:"next_fires"`
+	// Engagement settings.
+	PerSubscriberFigures bool `json:"per_subscriber_figures"`
+	FiguresRetentionDays int  `json:"figures_retention_days"`
+	TrackOpens           bool `json:"track_opens"`
 }
 
 func publicationOut(p *newsletter.Publication, now time.Time) publicationJSON {
@@ -38,7 +42,8 @@ func publicationOut(p *newsletter.Publication, now time.Time) publicationJSON {
 	return publicationJSON{Slug: p.Slug, Name: p.Name, Tagline: p.Tagline, From: p.From, ReplyTo: p.ReplyTo,
 		Address: p.Address, TimeZone: p.TimeZone, Schedule: p.Schedule, VolumeStart: p.VolumeStart.String(),
 		Numbering: string(p.Numbering), Copyright: p.Copyright, Sections: sections,
-		UnsubscribeMailto: p.UnsubscribeMailto, EmptyPolicy: string(p.EmptyPolicy), NextFires: fires}
+		UnsubscribeMailto: p.UnsubscribeMailto, EmptyPolicy: string(p.EmptyPolicy), NextFires: fires,
+		PerSubscriberFigures: p.PerSubscriberFigures, FiguresRetentionDays: p.FiguresRetentionDays, TrackOpens: p.TrackOpens}
 }
 
 func (a *API) listPublications(w http.ResponseWriter, r *http.Request) {
@@ -78,6 +83,10 @@ type publicationPatch struct {
 	Sections          *[]string `json:"sections"`
 	UnsubscribeMailto *string   `json:"unsubscribe_mailto"`
 	EmptyPolicy       *string   `json:"empty_policy"`
+	// Engagement settings.
+	PerSubscriberFigures *bool `json:"per_subscriber_figures"`
+	FiguresRetentionDays *int  `json:"figures_retention_days"`
+	TrackOpens           *bool `json:"track_opens"`
 }
 
 func (a *API) patchPublication(w http.ResponseWriter, r *http.Request) {
@@ -119,6 +128,15 @@ func (a *API) patchPublication(w http.ResponseWriter, r *http.Request) {
 	}
 	if in.Sections != nil {
 		p.Sections = *in.Sections
+	}
+	if in.PerSubscriberFigures != nil {
+		p.PerSubscriberFigures = *in.PerSubscriberFigures
+	}
+	if in.FiguresRetentionDays != nil {
+		p.FiguresRetentionDays = *in.FiguresRetentionDays
+	}
+	if in.TrackOpens != nil {
+		p.TrackOpens = *in.TrackOpens
 	}
 	if err := a.work.SavePublication(r.Context(), p); err != nil {
 		a.fail(w, r, err)

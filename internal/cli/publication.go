@@ -32,6 +32,10 @@ func runPublicationSet(ctx context.Context, a *app, args []string) error {
 	fs.StringVar(&p.TemplateDir, "templates", "", "directory of template overrides")
 	fs.StringVar(&p.UnsubscribeMailto, "unsubscribe-mailto", "", "address for mailto: List-Unsubscribe")
 	fs.StringVar(&empty, "empty", "", "on a date with no ready articles: skip, notice or hold")
+	// Engagement (see docs/ENGAGEMENT.md).
+	fs.BoolVar(&p.PerSubscriberFigures, "per-subscriber-figures", false, "keep who clicked, for --figures-retention days (default off: counts only, no one named)")
+	fs.IntVar(&p.FiguresRetentionDays, "figures-retention", 0, "days per-subscriber clicks are kept before only their counts remain (default 90)")
+	fs.BoolVar(&p.TrackOpens, "track-opens", false, "add the tracking image, to count opens (inflated by Apple Mail Privacy Protection; default off)")
 	pos, err := a.parse(fs, args)
 	if err != nil {
 		return err
@@ -97,6 +101,15 @@ func runPublicationSet(ctx context.Context, a *app, args []string) error {
 	}
 	if set["empty"] {
 		cur.EmptyPolicy = newsletter.EmptyPolicy(empty)
+	}
+	if set["per-subscriber-figures"] {
+		cur.PerSubscriberFigures = p.PerSubscriberFigures
+	}
+	if set["figures-retention"] {
+		cur.FiguresRetentionDays = p.FiguresRetentionDays
+	}
+	if set["track-opens"] {
+		cur.TrackOpens = p.TrackOpens
 	}
 	if set["sections"] {
 		cur.Sections = nil
