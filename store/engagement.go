@@ -179,3 +179,60 @@ func (s *Store) AgeOutReaders(ctx context.Context, now time.Time) (int64, error)
 	}
 	return res.RowsAffected()
 }
+
+// HourCount is a number for one hour (Unix seconds, on the hour).
+type HourCount struct {
+	Hour  int64
+	Count int
+}
+
+// DeliveredPerHour counts an issue's messages accepted in each hour.
+func (s *Store) DeliveredPerHour(ctx context.Context, issueID int64) ([]HourCount, error) {
+	rows, err := s.db.QueryContext(ctx, s.q(`SELECT accepted_at / 3600000 AS h, COUNT(*) FROM deliveries
+		WHERE issue_id = ? AND accepted_at > 0 GROUP BY h ORDER BY h`), issueID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []HourCount
+	for rows.Next() {
+		var h HourCount
+		if err := rows.Scan(&h.Hour, &h.Count); err != nil {
+			return nil, err
+		}
+		h.Hour *= 3600
+		out = append(out, h)
+	}
+	return out, rows.Err()
+}
+
+// SubscriberChanges counts a publication's subscriber events of each kind in
+// [from, to): each event with its time, for the caller to put in days.
+func (s *Store) SubscriberChanges(ctx context.Context, publicationID int64, from, to time.Time) ([]SubscriberChange, error) {
+	rows, err := s.db.QueryContext(ctx, s.q(`SELECT kind, via, created_at FROM subscriber_events
+		WHERE (publication_id = ? OR (publication_id IS NULL AND kind IN ('bounced', 'complained')
+			AND subscriber_id IN (SELECT subscriber_id FROM subscriptions WHERE publication_id = ?)))
+		AND created_at >= ? AND created_at < ? AND kind IN ('confirmed', 'subscribed', 'unsubscribed', 'bounced', 'complained')
+		ORDER BY created_at`), publicationID, publicationID, ms(from), ms(to))
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []SubscriberChange
+	for rows.Next() {
+		var c SubscriberChange
+		var at int64
+		if err := rows.Scan(&c.Kind, &c.Via, &at); err != nil {
+			return nil, err
+		}
+		c.At = fromMS(at)
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
+// SubscriberChange is one subscriber event of a publication.
+type SubscriberChange struct {
+	Kind, Via string
+	At        time.Time
+}

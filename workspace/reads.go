@@ -60,6 +60,9 @@ type Reads interface {
 	UserByEmail(ctx context.Context, email string) (*auth.User, error)
 	Users(ctx context.Context) ([]*auth.User, error)
 	APITokens(ctx context.Context, userID int64) ([]*auth.APIToken, error)
+
+	EngagementReads
+	ReaderRows(ctx context.Context, publicationID int64) (int, error)
 }
 
 var _ Reads = (*store.Store)(nil)

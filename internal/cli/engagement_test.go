@@ -91,10 +91,10 @@ const firefox = "Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefo
 // clickedIssue sends today's issue to mailpit through `issue send` while
 // serve runs, and returns the redirect link of the first message with the
 // message's text and HTML.
-func clickedIssue(t *testing.T, perSubscriber bool) (st *store.Store, s *serving, iss *newsletter.Issue, link, text, html string) {
+func clickedIssue(t *testing.T, perSubscriber bool) (db string, st *store.Store, s *serving, iss *newsletter.Issue, link, text, html string) {
 	t.Helper()
 	mp := testenv.StartMailpit(t)
-	db := newDB(t)
+	db = newDB(t)
 	st = openStoreAt(t, db)
 	p, d := clickPublication(t, st, 2, perSubscriber)
 	addr := testenv.Addr(testenv.FreePort(t))
@@ -127,13 +127,13 @@ func clickedIssue(t *testing.T, perSubscriber bool) (st *store.Store, s *serving
 	if len(links) == 0 {
 		t.Fatalf("no counted link in the received HTML:\n%s", html)
 	}
-	return st, s, iss, links[0], text, html
+	return db, st, s, iss, links[0], text, html
 }
 
 // TestClicksEndToEnd sends an issue to mailpit and follows the link of the
 // received message as a reader (twice) and as a scanner, and an altered one.
 func TestClicksEndToEnd(t *testing.T) {
-	st, s, iss, link, text, html := clickedIssue(t, false)
+	db, st, s, iss, link, text, html := clickedIssue(t, false)
 	ctx := context.Background()
 	// A scanner follows the link at once (within a second of delivery).
 	if resp := click(t, "GET", link, "Mozilla/5.0 (compatible; BingPreview/1.0b)"); resp.StatusCode != http.StatusFound {
@@ -186,6 +186,20 @@ func TestClicksEndToEnd(t *testing.T) {
 	}
 	// Privacy by default: no row links a subscriber to a click.
 	assertNoReaderRows(t, st, iss.PublicationID)
+
+	// The terminal's figures are the database's.
+	code, out, errs := runCLI(t, db, "", "issue", "report", "--date", iss.Date.String(), "--format", "csv")
+	if code != 0 {
+		t.Fatalf("issue report: %d %s", code, errs)
+	}
+	if want := "1," + forecastURL + ",the forecast,Heat Wave Arrives,2,1,1"; !strings.Contains(out, want) {
+		t.Fatalf("issue report --format csv:\n%s\nwant a row %s", out, want)
+	}
+	code, out, errs = runCLI(t, db, "", "issue", "report", "--date", iss.Date.String())
+	if code != 0 || !strings.Contains(out, forecastURL) {
+		t.Fatalf("issue report: %d %s %s", code, out, errs)
+	}
+	t.Logf("issue report:\n%s", out)
 }
 
 // assertNoReaderRows looks at every table that could link a subscriber to
@@ -202,7 +216,7 @@ func assertNoReaderRows(t *testing.T, st *store.Store, pubID int64) {
 // per-subscriber figures on: the click is kept with its subscriber until
 // the retention has passed, and then only the counts stay.
 func TestPerSubscriberFiguresAgeOut(t *testing.T) {
-	st, s, iss, link, _, _ := clickedIssue(t, true)
+	_, st, s, iss, link, _, _ := clickedIssue(t, true)
 	ctx := context.Background()
 	if !strings.Contains(link, ".") {
 		t.Fatalf("no per-message part in %s", link)

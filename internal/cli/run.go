@@ -62,6 +62,7 @@ func commands() []command {
 		{"issue skip", "", "publish nothing on a date", runIssueSkip},
 		{"issue send", "", "assemble if needed and deliver an issue, with progress; run again to resume", runIssueSend},
 		{"issue status", "", "show an issue's delivery counts", runIssueStatus},
+		{"issue report", "", "what readers did: each link's clicks and unique readers, automatic clicks apart (--format text|csv)", runIssueReport},
 		{"issue pause", "", "pause an issue that is sending", runIssuePause},
 		{"issue resume", "", "let a paused issue send again", runIssueResume},
 		{"issue cancel", "", "stop an issue for good; rows not yet sent are cancelled", runIssueCancel},
