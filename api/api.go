@@ -70,6 +70,7 @@ func (a *API) routes() []route {
 
 		{"GET /api/publications", ed, a.listPublications},
 		{"GET /api/publications/{slug}", ed, a.getPublication},
+		{"GET /api/publications/{slug}/growth", ed, a.growthReport},
 		{"PATCH /api/publications/{slug}", ad, a.patchPublication},
 
 		{"GET /api/articles", ed, a.listArticles},
@@ -83,6 +84,7 @@ func (a *API) routes() []route {
 		{"GET /api/issues/{id}", ed, a.getIssue},
 		{"GET /api/issues/{id}/preview", ed, a.previewIssue},
 		{"GET /api/issues/{id}/status", ed, a.issueStatus},
+		{"GET /api/issues/{id}/report", ed, a.issueReport},
 		{"GET /api/issues/{id}/deliveries", ed, a.listDeliveries},
 		{"POST /api/issues/{id}/test", ed, a.testIssue},
 		{"POST /api/issues/{id}/schedule", ed, a.scheduleIssue},
