@@ -151,6 +151,8 @@ func (a *Admin) routes() []route {
 		{"GET /admin/issues/{date}/preview", ed, a.previewIssue},
 		{"GET /admin/issues/{date}/progress", ed, a.progress},
 		{"GET /admin/issues/{date}/ledger", ed, a.ledger},
+		{"GET /admin/issues/{date}/report", ed, a.issueReport},
+		{"GET /admin/growth", ed, a.growthReport},
 		{"POST /admin/issues/{date}/{action}", ed, a.issueAction},
 
 		{"GET /admin/subscribers", ed, a.listSubscribers},
@@ -243,6 +245,7 @@ func (a *Admin) notFound(w http.ResponseWriter, r *http.Request) {
 
 var funcs = template.FuncMap{
 	"list": func(xs ...string) []string { return xs },
+	"pct":  func(f float64) float64 { return 100 * f },
 }
 
 // timeFuncs are the template functions that show a time, in loc.
