@@ -82,7 +82,7 @@ func newEnv(t *testing.T, smtpOpts smtptest.Options) *env {
 	workers := &scheduler.Workers{Store: st, Log: log, Poll: 50 * time.Millisecond}
 	engine, err := delivery.New(st, m.WrapSender(delivery.NewSMTP(cfg, log), pubOf), delivery.Config{
 		Connections: 1, BaseURL: base, Signer: signer, Poll: 20 * time.Millisecond, Started: workers.Wake,
-		Transport: "smtp://" + mail.Addr}, log)
+		Transport: "smtp://" + mail.Addr, Links: workspace.NewLinks(st, []byte("0123456789abcdef0123456789abcdef"), base)}, log)
 	if err != nil {
 		t.Fatal(err)
 	}
