@@ -14,8 +14,10 @@ import (
 	"errors"
 	"fmt"
 	"html/template"
+	"io"
 	"io/fs"
 	"log/slog"
+	"masthead/reports"
 	"net/http"
 	"net/url"
 	"strings"
@@ -134,6 +136,7 @@ func (a *Admin) routes() []route {
 		{"GET /admin/login", "", a.loginPage},
 		{"POST /admin/login", "", a.login},
 		{"GET /admin/static/", "", a.staticFile},
+		{"GET /admin/static/charts.css", "", a.chartCSS},
 		{"POST /admin/logout", ed, a.logout},
 		{"GET /admin/{$}", ed, a.home},
 
@@ -233,6 +236,14 @@ func (a *Admin) guard(rt route) http.Handler {
 func (a *Admin) staticFile(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Cache-Control", "public, max-age=3600")
 	a.static.ServeHTTP(w, r)
+}
+
+// chartCSS serves the report charts' colours (light and dark): the pages'
+// policy allows no inline style, so the <style> inside each SVG is ignored.
+func (a *Admin) chartCSS(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Cache-Control", "public, max-age=3600")
+	w.Header().Set("Content-Type", "text/css; charset=utf-8")
+	io.WriteString(w, reports.ChartCSS())
 }
 
 func (a *Admin) home(w http.ResponseWriter, r *http.Request) {

@@ -105,6 +105,14 @@ func TestReportPagesInChromium(t *testing.T) {
 				t.Errorf("chart %d has an area of %.0f px²", i, a)
 			}
 		}
+		// A policy that drops the charts' stylesheet leaves every shape black.
+		bg, err := chromedp.Run(j.b, chromedp.Evaluate[string](`getComputedStyle(document.querySelector("#timeline svg .mhc-bg")).fill`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if black := bg == "rgb(0, 0, 0)"; black || (scheme == "light") != (bg == "rgb(255, 255, 255)") {
+			t.Errorf("%s mode: the chart's background is %s", scheme, bg)
+		}
 		j.shot("report-" + scheme)
 		j.do("open the growth page", chromedp.Navigate(e.url+"/admin/growth"))
 		j.wait("the growth charts", `document.querySelector("#growth svg rect") !== null && document.querySelector("#click-rate svg rect") !== null`)

@@ -123,3 +123,8 @@ func fit(s string, width float64) string {
 	r := []rune(s)
 	return strings.TrimRight(string(r[:max-1]), " ") + "…"
 }
+
+// ChartCSS is the charts' stylesheet, for pages whose Content-Security-Policy
+// refuses the <style> inside an inline SVG (masthead's admin serves it as a
+// file): the same rules, under the same svg.mhc selectors.
+func ChartCSS() string { return chartStyle }
