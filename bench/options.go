@@ -16,6 +16,10 @@ const (
 	WhatCeiling = "ceiling" // the bare go-mail loop, per connection count
 	WhatRaw     = "raw"     // the raw bytes of the same message, per connection count
 	WhatWeb     = "web"     // the web edition under load, idle and during a send
+	// WhatRedirect is the counted links' redirect (GET /r/{token}) alone
+	// under load, idle and during a send, recording through the batched
+	// recorder into the database.
+	WhatRedirect = "redirect"
 	// WhatOverhead is the delivery engine with a sender that accepts every
 	// message without SMTP: masthead's own CPU per recipient.
 	WhatOverhead = "overhead"

@@ -59,12 +59,18 @@ func (r *Report) WriteText(w io.Writer) error {
 			perMessage(o.SnapshotCPUSeconds, o.Messages), perMessage(o.CPUSeconds-o.SnapshotCPUSeconds, o.Messages),
 			mib(o.PeakRSS), o.SnapshotSeconds)
 	}
-	if r.Web != nil {
-		fmt.Fprintf(&b, "web: %d clients, %s per phase; during \"sending\" the issue goes out over %d connections (%d messages sent meanwhile); peak RSS %s\n",
-			s.WebClients, s.WebDuration, r.Web.Connections, r.Web.Sending, mib(r.Web.PeakRSS))
+	for _, web := range []struct {
+		name string
+		m    *Measurement
+	}{{"web", r.Web}, {"redirect", r.Redirect}} {
+		if web.m == nil {
+			continue
+		}
+		fmt.Fprintf(&b, "%s: %d clients, %s per phase; during \"sending\" the issue goes out over %d connections (%d messages sent meanwhile); peak RSS %s\n",
+			web.name, s.WebClients, s.WebDuration, web.m.Connections, web.m.Sending, mib(web.m.PeakRSS))
 		tw := tabwriter.NewWriter(&b, 0, 0, 2, ' ', tabwriter.AlignRight)
 		fmt.Fprintln(tw, "phase\tendpoint\trequests\treq/s\tp50\tp99\terrors\tlogged errors\t")
-		for _, e := range r.Web.Web {
+		for _, e := range web.m.Web {
 			fmt.Fprintf(tw, "%s\t%s\t%d\t%.0f\t%s\t%s\t%d\t%d\t\n", e.Phase, e.Endpoint, e.Requests, e.PerSecond,
 				dur(e.P50), dur(e.P99), e.Errors, e.LoggedErrors)
 		}

@@ -22,6 +22,7 @@ type Report struct {
 	// Overhead is the engine with a sender that does no SMTP.
 	Overhead *Measurement `json:"overhead,omitempty"`
 	Web      *Measurement `json:"web,omitempty"`
+	Redirect *Measurement `json:"redirect,omitempty"`
 	Seconds  float64      `json:"seconds"` // the whole run
 }
 
@@ -137,6 +138,14 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 		}
 		rep.Web = m
 	}
+	if o.wants(WhatRedirect) {
+		m, err := r.measure(ctx, task{Kind: WhatRedirect, Connections: o.WebConnections,
+			WebDuration: o.WebDuration, WebClients: o.WebClients}, false)
+		if err != nil {
+			return nil, err
+		}
+		rep.Redirect = m
+	}
 	rep.Machine.LoadEnd = loadAvg()
 	rep.Seconds = time.Since(began).Seconds()
 	return rep, nil
@@ -180,7 +189,7 @@ func (r *runner) measure(ctx context.Context, t task, check bool) (*Measurement,
 	t.SMTP, t.Fixture, t.Latency = r.srv.Addr, *r.fx, r.o.Latency
 	t.Messages, t.Limit = r.fx.Subscribers, r.o.RunLimit
 	t.ClaimBatch, t.RecordBatch = r.o.ClaimBatch, r.o.RecordBatch
-	if r.o.Profile != "" && t.Kind != WhatWeb {
+	if r.o.Profile != "" && t.Kind != WhatWeb && t.Kind != WhatRedirect {
 		if err := os.MkdirAll(r.o.Profile, 0o755); err != nil {
 			return nil, err
 		}

@@ -98,7 +98,7 @@ func runTask(ctx context.Context, t *task, log *slog.Logger) (*Measurement, erro
 		return measureRaw(ctx, t)
 	case WhatOverhead:
 		return measureOverhead(ctx, t, log)
-	case WhatWeb:
+	case WhatWeb, WhatRedirect:
 		return measureWeb(ctx, t, log)
 	}
 	return nil, fmt.Errorf("bench task: unknown kind %q", t.Kind)

@@ -16,6 +16,7 @@ import (
 
 	"masthead/assembly"
 	"masthead/delivery"
+	"masthead/engagement"
 	"masthead/store"
 	"masthead/subscribers"
 	"masthead/subscribers/confirm"
@@ -65,8 +66,20 @@ func measureWeb(ctx context.Context, t *task, log *slog.Logger) (*Measurement, e
 	if err != nil {
 		return nil, err
 	}
+	// The counted links, as serve wires them: the redirect, the link
+	// tables behind a cache, the recorder writing batches to the database.
+	links := workspace.NewLinks(st, []byte(benchSecret), baseURL)
+	if err := st.SaveIssueLinks(ctx, t.Fixture.IssueID, benchLinks()); err != nil {
+		return nil, err
+	}
+	recorder := engagement.NewRecorder(engagement.SinkFunc(st.WriteEngagement), engagement.RecorderOptions{Logger: slog.New(counter)})
+	recCtx, stopRecorder := context.WithCancel(ctx)
+	recDone := make(chan struct{})
+	go func() { recorder.Run(recCtx); close(recDone) }()
+	defer func() { stopRecorder(); <-recDone }()
+	redirects := engagement.NewRedirector(links.Signer(), engagement.NewCache(st, 256, 30*time.Second), recorder)
 	srv, err := web.New(web.Deps{Work: work, Log: slog.New(counter), BaseURL: baseURL, Signer: signer,
-		FormLimits: web.FormLimits{PerIP: 1 << 30, PerAddress: 1 << 30, Window: time.Hour}})
+		FormLimits: web.FormLimits{PerIP: 1 << 30, PerAddress: 1 << 30, Window: time.Hour}, Redirects: redirects})
 	if err != nil {
 		return nil, err
 	}
@@ -78,9 +91,10 @@ func measureWeb(ctx context.Context, t *task, log *slog.Logger) (*Measurement, e
 	go hs.Serve(ln)
 	defer hs.Close()
 
-	m := &Measurement{Kind: WhatWeb, Connections: t.Connections, Latency: t.Latency}
+	m := &Measurement{Kind: t.Kind, Connections: t.Connections, Latency: t.Latency}
 	resetPeak()
-	lg := &loadGen{base: "http://" + ln.Addr().String(), fx: t.Fixture, signer: signer, clients: t.WebClients}
+	lg := &loadGen{base: "http://" + ln.Addr().String(), fx: t.Fixture, signer: signer, clients: t.WebClients,
+		links: links.Signer(), redirectOnly: t.Kind == WhatRedirect}
 	m.Web = append(m.Web, lg.run(ctx, "idle", t.WebDuration, counter)...)
 
 	e, err := engine(t, st, t.Connections, log)
@@ -102,6 +116,10 @@ func measureWeb(ctx context.Context, t *task, log *slog.Logger) (*Measurement, e
 	m.Web = append(m.Web, lg.run(ctx, "sending", t.WebDuration, counter)...)
 	cancel()
 	sum := <-done
+	if lg.redirectOnly {
+		s := recorder.Stats()
+		log.Info("redirect: recorder", "stats", fmt.Sprintf("%+v", s))
+	}
 	m.Sending = sum.Sent
 	m.PeakRSS = peakRSS()
 	return m, ctx.Err()
@@ -115,7 +133,21 @@ type loadGen struct {
 	signer  *subscribers.Signer
 	clients int
 	seq     atomic.Int64 // makes subscribe addresses unique
+	// links signs the counted links; redirectOnly loads GET /r/{token} alone.
+	links        *engagement.Signer
+	redirectOnly bool
 }
+
+// benchLinks is the link table the measurement gives the fixture's issue.
+func benchLinks() []engagement.Link {
+	out := make([]engagement.Link, benchLinkCount)
+	for i := range out {
+		out[i] = engagement.Link{Index: i + 1, URL: fmt.Sprintf("https://news.example/story/%d", i+1), Text: fmt.Sprintf("Story %d", i+1)}
+	}
+	return out
+}
+
+const benchLinkCount = 20
 
 // endpoint is one kind of request and the status it should get.
 type endpoint struct {
@@ -131,6 +163,16 @@ func (lg *loadGen) endpoints() []endpoint {
 			r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 		}
 		return r, err
+	}
+	redirect := endpoint{"GET /r/{token} (counted link)", http.StatusFound, func(rng *rand.Rand) (*http.Request, error) {
+		r, err := http.NewRequest(http.MethodGet, lg.base+"/r/"+lg.links.LinkToken(lg.fx.IssueID, 1+rng.IntN(benchLinkCount)), nil)
+		if err == nil {
+			r.Header.Set("User-Agent", "Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0")
+		}
+		return r, err
+	}}
+	if lg.redirectOnly {
+		return []endpoint{redirect}
 	}
 	return []endpoint{
 		{"GET /issues/{slug}/ (archive)", http.StatusOK, func(*rand.Rand) (*http.Request, error) {
