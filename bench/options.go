@@ -27,6 +27,10 @@ const (
 
 var allWhat = []string{WhatSend, WhatCeiling, WhatRaw, WhatOverhead, WhatWeb}
 
+// knownWhat are the measurements one may ask for; the redirect's is not made
+// unless asked.
+var knownWhat = append(slices.Clone(allWhat), WhatRedirect)
+
 // Options say what to measure. Zero values take the defaults in brackets.
 type Options struct {
 	Subscribers int // audience of the issue [100,000]
@@ -87,8 +91,8 @@ func (o *Options) defaults() error {
 		o.What = allWhat
 	}
 	for _, w := range o.What {
-		if !slices.Contains(allWhat, w) {
-			return fmt.Errorf("unknown measurement %q (have %s)", w, strings.Join(allWhat, ", "))
+		if !slices.Contains(knownWhat, w) {
+			return fmt.Errorf("unknown measurement %q (have %s)", w, strings.Join(knownWhat, ", "))
 		}
 	}
 	if o.Latency < 0 {

@@ -23,7 +23,7 @@ func runBench(ctx context.Context, a *app, args []string) error {
 	fs.IntVar(&o.Articles, "articles", 20, "articles in the issue")
 	fs.DurationVar(&o.Latency, "latency", 0, "the round trip to the SMTP server: every reply reaches the client this much later, as from a relay far away (20ms)")
 	conns := fs.String("connections", "1,4,8", "connection counts to measure, comma-separated")
-	only := fs.String("only", "send,ceiling,raw,overhead,web", "measurements to make: send, ceiling (a bare go-mail loop), raw (the same message's raw bytes), overhead (the engine without SMTP), web (comma-separated)")
+	only := fs.String("only", "send,ceiling,raw,overhead,web", "measurements to make: send, ceiling (a bare go-mail loop), raw (the same message's raw bytes), overhead (the engine without SMTP), web, redirect (the counted links alone) (comma-separated)")
 	fs.StringVar(&o.DKIM, "dkim", "", "also make each send signed with a new key of this kind: ed25519 or rsa")
 	fs.DurationVar(&o.RunLimit, "run-limit", 2*time.Minute, "stop one send after this long and count what went")
 	fs.IntVar(&o.ClaimBatch, "claim-batch", 0, "rows claimed per ledger transaction (0: the engine's default)")
