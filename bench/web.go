@@ -76,7 +76,11 @@ func measureWeb(ctx context.Context, t *task, log *slog.Logger) (*Measurement, e
 	recCtx, stopRecorder := context.WithCancel(ctx)
 	recDone := make(chan struct{})
 	go func() { recorder.Run(recCtx); close(recDone) }()
-	defer func() { stopRecorder(); <-recDone }()
+	defer func() {
+		stopRecorder()
+		<-recDone
+		log.Info("redirect: what the recorder did", "stats", fmt.Sprintf("%+v", recorder.Stats()))
+	}()
 	redirects := engagement.NewRedirector(links.Signer(), engagement.NewCache(st, 256, 30*time.Second), recorder)
 	srv, err := web.New(web.Deps{Work: work, Log: slog.New(counter), BaseURL: baseURL, Signer: signer,
 		FormLimits: web.FormLimits{PerIP: 1 << 30, PerAddress: 1 << 30, Window: time.Hour}, Redirects: redirects})
@@ -116,10 +120,6 @@ func measureWeb(ctx context.Context, t *task, log *slog.Logger) (*Measurement, e
 	m.Web = append(m.Web, lg.run(ctx, "sending", t.WebDuration, counter)...)
 	cancel()
 	sum := <-done
-	if lg.redirectOnly {
-		s := recorder.Stats()
-		log.Info("redirect: recorder", "stats", fmt.Sprintf("%+v", s))
-	}
 	m.Sending = sum.Sent
 	m.PeakRSS = peakRSS()
 	return m, ctx.Err()
