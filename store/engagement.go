@@ -122,13 +122,24 @@ func (s *Store) WriteEngagement(ctx context.Context, b engagement.Batch) error {
 				return fmt.Errorf("engagement counts: %w", err)
 			}
 		}
+		keeps := map[int64]bool{} // publications that (still) keep per-subscriber figures
 		for _, r := range b.Readers {
-			// Only for a publication that (still) keeps per-subscriber figures.
+			keep, ok := keeps[r.PublicationID]
+			if !ok {
+				var on int
+				err := tx.QueryRowContext(ctx, s.q(`SELECT per_subscriber_figures FROM publications WHERE id = ?`), r.PublicationID).Scan(&on)
+				if err != nil && !errors.Is(err, sql.ErrNoRows) {
+					return fmt.Errorf("engagement readers: %w", err)
+				}
+				keep = on != 0
+				keeps[r.PublicationID] = keep
+			}
+			if !keep {
+				continue
+			}
 			if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO engagement_readers (publication_id, issue_id,
-				subscriber_id, kind, link, hour, automatic)
-				SELECT ?, ?, ?, ?, ?, ?, ? FROM publications WHERE id = ? AND per_subscriber_figures <> 0`),
-				r.PublicationID, r.IssueID, r.Recipient, int(r.Kind), r.Link, r.Hour.Unix(), boolInt(r.Automatic),
-				r.PublicationID); err != nil {
+				subscriber_id, kind, link, hour, automatic) VALUES (?, ?, ?, ?, ?, ?, ?)`),
+				r.PublicationID, r.IssueID, r.Recipient, int(r.Kind), r.Link, r.Hour.Unix(), boolInt(r.Automatic)); err != nil {
 				return fmt.Errorf("engagement readers: %w", err)
 			}
 		}

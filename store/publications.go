@@ -41,7 +41,7 @@ func (s *Store) SavePublication(ctx context.Context, p *newsletter.Publication) 
 	args := []any{p.Slug, p.Name, p.Tagline, p.From, p.ReplyTo, p.Address, p.TimeZone, p.Schedule,
 		p.VolumeStart.String(), string(p.Numbering), p.Copyright, strings.Join(p.Sections, "\n"), p.TemplateDir,
 		p.UnsubscribeMailto, string(p.EmptyPolicy),
-		boolInt(p.PerSubscriberFigures), p.FiguresRetentionDays, boolInt(p.TrackOpens)}
+		boolInt(p.PerSubscriberFigures), retentionDays(p), boolInt(p.TrackOpens)}
 	if p.ID != 0 {
 		res, err := s.db.ExecContext(ctx, s.q(`UPDATE publications SET slug = ?, name = ?, tagline = ?, from_addr = ?,
 			reply_to = ?, postal_address = ?, timezone = ?, schedule = ?, volume_start = ?, numbering = ?, copyright = ?,
@@ -97,4 +97,13 @@ func (s *Store) Publications(ctx context.Context) ([]*newsletter.Publication, er
 		out = append(out, p)
 	}
 	return out, rows.Err()
+}
+
+// retentionDays is the publication's retention of per-subscriber figures,
+// the default when unset.
+func retentionDays(p *newsletter.Publication) int {
+	if p.FiguresRetentionDays <= 0 {
+		return newsletter.DefaultFiguresRetention
+	}
+	return p.FiguresRetentionDays
 }
