@@ -72,9 +72,9 @@ func TestReaderJourney(t *testing.T) {
 	store.saveIssue(t, 42, 1, false, out.Links)
 
 	// Delivery: the slots of one message, its per-message part among them.
-	personal := &templates.Personal{Email: "lois@planet.example", UnsubscribeURL: masthead.URL + "/unsubscribe/TOKEN"}
-	filled := string(templates.Compile(out.HTML, templates.HTML).Fill(nil, personal))
-	message = strings.ReplaceAll(filled, RecipientMarker, signer.RecipientPart(42, 1001, time.Now().Add(-time.Hour)))
+	personal := &templates.Personal{Email: "lois@planet.example", UnsubscribeURL: masthead.URL + "/unsubscribe/TOKEN",
+		Recipient: signer.RecipientPart(42, 1001, time.Now().Add(-time.Hour))}
+	message = string(templates.Compile(out.HTML, templates.HTML).Fill(nil, personal))
 	if !strings.Contains(message, `href="`+masthead.URL+`/unsubscribe/TOKEN"`) {
 		t.Fatal("the unsubscribe link was rewritten")
 	}
