@@ -51,10 +51,12 @@ func (a *Admin) saveSettings(w http.ResponseWriter, r *http.Request) {
 	p.UnsubscribeMailto = f.Get("unsubscribe_mailto")
 	p.Numbering, p.EmptyPolicy = newsletter.Numbering(f.Get("numbering")), newsletter.EmptyPolicy(f.Get("empty_policy"))
 	p.PerSubscriberFigures, p.TrackOpens = f.Get("per_subscriber_figures") == "on", f.Get("track_opens") == "on"
-	if days, err := strconv.Atoi(strings.TrimSpace(f.Get("figures_retention_days"))); err == nil {
-		p.FiguresRetentionDays = days
-	} else {
-		p.FiguresRetentionDays = -1 // refused by the validation, which names the field
+	if v := strings.TrimSpace(f.Get("figures_retention_days")); v != "" {
+		if days, err := strconv.Atoi(v); err == nil {
+			p.FiguresRetentionDays = days
+		} else {
+			p.FiguresRetentionDays = -1 // refused by the validation, which names the field
+		}
 	}
 	p.Sections = nil
 	for _, s := range strings.Split(f.Get("sections"), ",") {

@@ -2,7 +2,10 @@
 // of issues, each issue's page, the Atom feeds), the reader's side of a
 // subscription (the subscribe form, the double opt-in confirmation, the
 // unsubscribe page and RFC 8058 one-click unsubscribe), the bounce and
-// complaint webhook, health checks, and the skeleton into which the editor UI
+// complaint webhook, the counted links of issues (GET /r/{token}, a 302 to the
+// link's stored URL, and the tracking image GET /o/{token}, both served by
+// package engagement's handlers and recorded by its batched recorder),
+// health checks, and the skeleton into which the editor UI
 // (/admin/), the JSON API (/api/) and the metrics (/metrics) are mounted.
 //
 // Every route is in one table (routes.go); handlers are methods on Server,

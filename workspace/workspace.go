@@ -27,7 +27,8 @@
 //     (assembly.Store), the bounce mailbox poller (bounces.Store), the
 //     confirmation queue (confirm.Store), accounts and sign-in (auth.Store,
 //     reached through workspace and web/httpauth), the shared rate limits
-//     (internal/ratelimit) and the metrics' reads;
+//     (internal/ratelimit), the metrics' reads, and the click recorder
+//     (engagement.Sink, the counted links' tables through workspace.Links);
 //   - the wiring in internal/cli, which opens the store and hands it to the
 //     above, and its whole-database commands (db copy), the sample
 //     publication (internal/sample, through workspace), and `masthead bench`,
