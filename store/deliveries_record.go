@@ -132,21 +132,35 @@ func (r *recorder) recordSent(ctx context.Context, outcomes []ledger.Outcome) er
 			q.WriteString(sentSQLRow)
 		}
 		q.WriteString(sentSQLTail)
-		err := r.s.scanAll(ctx, r.tx, q.String(), args[:n], func(rows *sql.Rows) error {
-			var issueID, subscriberID int64
-			if err := rows.Scan(&issueID, &subscriberID); err != nil {
-				return err
-			}
-			r.issues[issueID] = true
-			r.delivered = append(r.delivered, subscriberID)
-			return nil
-		})
+		err := r.sent(ctx, q.String(), args[:n])
 		if err != nil {
 			return fmt.Errorf("record %d sent deliveries: %w", len(outcomes), err)
 		}
 		args = args[n:]
 	}
 	return nil
+}
+
+// sent runs one statement of sent outcomes and notes the rows it changed.
+func (r *recorder) sent(ctx context.Context, query string, args []any) error {
+	st, err := r.s.stmts.in(ctx, r.tx, r.s.q(query))
+	if err != nil {
+		return err
+	}
+	rows, err := st.QueryContext(ctx, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var issueID, subscriberID int64
+		if err := rows.Scan(&issueID, &subscriberID); err != nil {
+			return err
+		}
+		r.issues[issueID] = true
+		r.delivered = append(r.delivered, subscriberID)
+	}
+	return rows.Err()
 }
 
 func (r *recorder) stmt(ctx context.Context, k ledger.OutcomeKind) (*sql.Stmt, error) {
@@ -157,7 +171,7 @@ func (r *recorder) stmt(ctx context.Context, k ledger.OutcomeKind) (*sql.Stmt, e
 	if !ok {
 		return nil, fmt.Errorf("unknown outcome kind %d", k)
 	}
-	st, err := r.tx.PrepareContext(ctx, r.s.q(q))
+	st, err := r.s.stmts.in(ctx, r.tx, r.s.q(q))
 	if err != nil {
 		return nil, err
 	}

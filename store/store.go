@@ -48,6 +48,7 @@ type Store struct {
 	// hold the connections the delivery ledger writes with nor take every
 	// core from the send. Elsewhere it is db.
 	rdb     *sql.DB
+	stmts   *statements // the ledger's hot statements, prepared once (statements.go)
 	dialect dialect
 	log     *slog.Logger
 	now     func() time.Time
@@ -68,7 +69,7 @@ func Open(ctx context.Context, dsn string, log *slog.Logger) (*Store, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Store{db: db, rdb: db, dialect: d, log: log, now: time.Now}
+	s := &Store{db: db, rdb: db, stmts: &statements{db: db}, dialect: d, log: log, now: time.Now}
 	if err := db.PingContext(ctx); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("open database %s: %w", d.describe(dsn), err)
@@ -94,6 +95,7 @@ type readPooler interface {
 
 // Close releases the database.
 func (s *Store) Close() error {
+	s.stmts.close()
 	if s.rdb != s.db {
 		s.rdb.Close()
 	}
