@@ -78,6 +78,7 @@ func commands() []command {
 		{"subscriber unsubscribe", "EMAIL", "unsubscribe (from every publication unless --publication)", runSubscriberUnsubscribe},
 		{"subscriber remove", "EMAIL", "the same as subscriber unsubscribe (the history is kept)", runSubscriberUnsubscribe},
 		{"subscriber send-confirmations", "", "send the queued confirmation emails of pending subscribers now (serve sends them by itself)", runSubscriberConfirmationsSend},
+		{"subscriber erase", "EMAIL", "erase a person (GDPR art. 17): address, name and history from every table; a keyed hash stays suppressed so the address is not added again", runSubscriberErase},
 		{"subscriber lift", "EMAIL | --issue DATE", "lift a bounce or complaint suppression so the address may subscribe again; with --issue, every suppression that issue's send made", runSubscriberLift},
 		{"webhook secret", "", "print the secret and URL of the bounce/complaint webhook (POST /webhooks/bounces)", runWebhookSecret},
 		{"bounces poll", "", "apply bounce and complaint reports from an IMAP mailbox (--imap imaps://user:pass@host/INBOX)", runBouncesPoll},
