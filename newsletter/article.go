@@ -25,17 +25,17 @@ type Article struct {
 	// headline or date become: an article file's key: (or id:), a feed
 	// item's GUID, or, when none is given, the one masthead assigns
 	// (AssignedKey). Imports and feeds update the article with their key.
-	Key string
-	Date          Date   // the issue date it belongs to
-	Section       string // e.g. "News"; ordered by the publication's section list
-	Position      int    // order within its section
-	Title         string // headline
-	Deck          string // optional summary under the headline
-	Author        string
-	Body          string // Markdown
-	Status        ArticleStatus
-	CreatedAt     time.Time
-	UpdatedAt     time.Time
+	Key       string
+	Date      Date   // the issue date it belongs to
+	Section   string // e.g. "News"; ordered by the publication's section list
+	Position  int    // order within its section
+	Title     string // headline
+	Deck      string // optional summary under the headline
+	Author    string
+	Body      string // Markdown
+	Status    ArticleStatus
+	CreatedAt time.Time
+	UpdatedAt time.Time
 }
 
 // Limits on article fields, generous for a newsroom and small enough to refuse

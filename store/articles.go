@@ -170,4 +170,3 @@ func (s *Store) Articles(ctx context.Context, f ArticleFilter) ([]*newsletter.Ar
 func (s *Store) ArticlesFor(ctx context.Context, publicationID int64, d newsletter.Date, status newsletter.ArticleStatus) ([]*newsletter.Article, error) {
 	return s.Articles(ctx, ArticleFilter{PublicationID: publicationID, Date: d, Status: status})
 }
-

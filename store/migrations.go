@@ -298,7 +298,25 @@ var migrations = [][]string{
 		`ALTER TABLE publications ADD COLUMN figures_retention_days INTEGER NOT NULL DEFAULT 90`,
 		`ALTER TABLE publications ADD COLUMN track_opens INTEGER NOT NULL DEFAULT 0`,
 	},
-	// 15: an article's key names it for good within its publication (an
+	// 15: signup from the newsroom's own site and the welcome email. The
+	// publication's signup origins (newline-separated), the page readers
+	// land on after confirming, and its welcome email (off). A subscription
+	// confirmed while the welcome email is on is due one (welcome_due 1,
+	// set in the confirming transaction); the sender leases it
+	// (welcome_lease_until) while sending and marks it sent (welcome_due 0,
+	// welcome_sent_at).
+	{
+		`ALTER TABLE publications ADD COLUMN signup_origins TEXT NOT NULL DEFAULT ''`,
+		`ALTER TABLE publications ADD COLUMN signup_confirmed_url TEXT NOT NULL DEFAULT ''`,
+		`ALTER TABLE publications ADD COLUMN welcome_email INTEGER NOT NULL DEFAULT 0`,
+		`ALTER TABLE publications ADD COLUMN welcome_subject TEXT NOT NULL DEFAULT ''`,
+		`ALTER TABLE publications ADD COLUMN welcome_body TEXT NOT NULL DEFAULT ''`,
+		`ALTER TABLE subscriptions ADD COLUMN welcome_due INTEGER NOT NULL DEFAULT 0`,
+		`ALTER TABLE subscriptions ADD COLUMN welcome_lease_until BIGINT NOT NULL DEFAULT 0`,
+		`ALTER TABLE subscriptions ADD COLUMN welcome_sent_at BIGINT NOT NULL DEFAULT 0`,
+		`CREATE INDEX subscriptions_welcome_queue ON subscriptions (subscriber_id, publication_id) WHERE welcome_due = 1`,
+	},
+	// 16: an article's key names it for good within its publication (an
 	// article file's key:, a feed item's GUID, or "a" and its id when none
 	// is given): imports and feeds update the article with their key, no
 	// longer the one with their date and headline. The articles stored

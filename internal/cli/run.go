@@ -40,6 +40,8 @@ func commands() []command {
 	return []command{
 		{"publication set", "[SLUG]", "create or update a publication", runPublicationSet},
 		{"publication list", "", "list publications", runPublicationList},
+		{"publication show", "[SLUG]", "print every setting of a publication", runPublicationShow},
+		{"form snippet", "", "print the HTML of a subscribe form for the newsroom's own site (--publication P --redirect URL)", runFormSnippet},
 		{"article add", "[FILE|-]", "add an article (Markdown body from FILE or stdin)", runArticleAdd},
 		{"article import", "PATH...", "import Markdown files with front matter (all or nothing)", runArticleImport},
 		{"article list", "", "list articles", runArticleList},
