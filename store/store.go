@@ -52,6 +52,9 @@ type Store struct {
 	dialect dialect
 	log     *slog.Logger
 	now     func() time.Time
+	// erasure keys the hashes erased addresses are kept as
+	// (subscribers_erase.go).
+	erasure erasureKey
 }
 
 // Open opens (creating if needed) the database named by dsn and brings its schema
