@@ -61,6 +61,12 @@ type Store struct {
 // up to date. A dsn starting with postgres:// or postgresql:// selects PostgreSQL;
 // anything else is a SQLite file path.
 func Open(ctx context.Context, dsn string, log *slog.Logger) (*Store, error) {
+	return openAt(ctx, dsn, log, len(migrations))
+}
+
+// openAt is Open migrating to version at most (tests make databases of an
+// earlier schema with it).
+func openAt(ctx context.Context, dsn string, log *slog.Logger, version int) (*Store, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
@@ -77,7 +83,7 @@ func Open(ctx context.Context, dsn string, log *slog.Logger) (*Store, error) {
 		db.Close()
 		return nil, fmt.Errorf("open database %s: %w", d.describe(dsn), err)
 	}
-	if err := s.migrate(ctx); err != nil {
+	if err := s.migrate(ctx, version); err != nil {
 		db.Close()
 		return nil, err
 	}
