@@ -29,8 +29,14 @@ type Article struct {
 	Author        string
 	Body          string // Markdown
 	Status        ArticleStatus
-	CreatedAt     time.Time
-	UpdatedAt     time.Time
+	// LeadImage is the SHA-256 of the library picture shown with the
+	// headline ("" for none); LeadAlt says what it shows, for readers who
+	// cannot see it, and is required with a lead image (workspace takes the
+	// library's alt text when the article gives none).
+	LeadImage string
+	LeadAlt   string
+	CreatedAt time.Time
+	UpdatedAt time.Time
 }
 
 // Limits on article fields, generous for a newsroom and small enough to refuse
@@ -55,6 +61,8 @@ func (a *Article) Validate(p *Publication, src string) error {
 	a.Section = strings.TrimSpace(a.Section)
 	a.Author = strings.TrimSpace(a.Author)
 	a.Deck = strings.TrimSpace(a.Deck)
+	a.LeadImage = strings.TrimSpace(a.LeadImage)
+	a.LeadAlt = strings.TrimSpace(a.LeadAlt)
 	if a.Status == "" {
 		a.Status = Ready
 	}
@@ -70,6 +78,19 @@ func (a *Article) Validate(p *Publication, src string) error {
 		} else if field != "title" && utf8.RuneCountInString(v) > maxLine {
 			bad(field, "is longer than %d characters", maxLine)
 		}
+	}
+	// The lead image is a picture's reference until workspace resolves it
+	// (an id, a SHA-256, an address); its alt text is required then, when
+	// the library's is known.
+	switch {
+	case a.LeadImage == "" && a.LeadAlt != "":
+		bad("image_alt", "is set but there is no lead image")
+	case OneLineProblem(a.LeadImage) != "":
+		bad("image", "%s", OneLineProblem(a.LeadImage))
+	case OneLineProblem(a.LeadAlt) != "":
+		bad("image_alt", "%s", OneLineProblem(a.LeadAlt))
+	case utf8.RuneCountInString(a.LeadAlt) > MaxAlt:
+		bad("image_alt", "is longer than %d characters", MaxAlt)
 	}
 	if a.Date.IsZero() {
 		bad("date", "is required (YYYY-MM-DD)")

@@ -17,6 +17,9 @@ import (
 // section, whoever adds it (the CLI, the admin, the API).
 func (s *Service) SaveArticle(ctx context.Context, p *newsletter.Publication, a *newsletter.Article) error {
 	a.PublicationID = p.ID
+	if err := s.resolveLeadImage(ctx, a); err != nil {
+		return err
+	}
 	if err := a.Validate(p, ""); err != nil {
 		return err
 	}
@@ -51,6 +54,13 @@ func (s *Service) ImportArticles(ctx context.Context, p *newsletter.Publication,
 	stored := map[newsletter.Date][]*newsletter.Article{}
 	for _, a := range articles {
 		a.PublicationID = p.ID
+		if err := s.resolveLeadImage(ctx, a); err != nil {
+			var fe *newsletter.FieldError
+			if errors.As(err, &fe) && fe.Source == "" {
+				fe.Source = fmt.Sprintf("%s %q", a.Date, a.Title)
+			}
+			return nil, err
+		}
 		if a.Position != 0 {
 			continue
 		}

@@ -52,6 +52,8 @@ func commands() []command {
 		{"user role", "EMAIL", "change an account's role (--role admin|editor; not the last admin's)", runUserRole},
 		{"user password", "EMAIL", "set an account's password (asked, or read from stdin); its sessions end", runUserPassword},
 		{"token create", "", "create an API token for an account (--user EMAIL [--name N]); printed once", runTokenCreate},
+		{"media add", "FILE|-", "put a picture into the library (--alt TEXT, --caption TEXT); prints its id and address", runMediaAdd},
+		{"media list", "", "list the picture library, newest first", runMediaList},
 		{"worker", "", "only send: deliver sending issues alongside other processes of the database", runWorker},
 		{"db copy", "", "copy a SQLite database into an empty PostgreSQL one (--from, --to), verified by row counts", runDBCopy},
 		{"serve", "", "run the web server, the scheduler and the delivery workers", runServe},
