@@ -25,15 +25,15 @@ type Article struct {
 	// headline or date become: an article file's key: (or id:), a feed
 	// item's GUID, or, when none is given, the one masthead assigns
 	// (AssignedKey). Imports and feeds update the article with their key.
-	Key       string
-	Date      Date   // the issue date it belongs to
-	Section   string // e.g. "News"; ordered by the publication's section list
-	Position  int    // order within its section
-	Title     string // headline
-	Deck      string // optional summary under the headline
-	Author    string
-	Body      string // Markdown
-	Status    ArticleStatus
+	Key      string
+	Date     Date   // the issue date it belongs to
+	Section  string // e.g. "News"; ordered by the publication's section list
+	Position int    // order within its section
+	Title    string // headline
+	Deck     string // optional summary under the headline
+	Author   string
+	Body     string // Markdown
+	Status   ArticleStatus
 	// LeadImage is the SHA-256 of the library picture shown with the
 	// headline ("" for none); LeadAlt says what it shows, for readers who
 	// cannot see it, and is required with a lead image (workspace takes the
