@@ -56,6 +56,7 @@ func commands() []command {
 		{"token create", "", "create an API token for an account (--user EMAIL [--name N]); printed once", runTokenCreate},
 		{"worker", "", "only send: deliver sending issues alongside other processes of the database", runWorker},
 		{"db copy", "", "copy a SQLite database into an empty PostgreSQL one or SQLite file (--from, --to), verified by row counts", runDBCopy},
+		{"theme export", "DIR", "write the built-in theme's files to DIR, to start a publication's override (--templates DIR)", runThemeExport},
 		{"db backup", "FILE", "write a consistent copy of the SQLite database to FILE, while serve runs (--force replaces FILE)", runDBBackup},
 		{"serve", "", "run the web server, the scheduler and the delivery workers", runServe},
 		{"issue schedule", "", "give an issue its own send time (--date D --at HH:MM)", runIssueSchedule},
