@@ -316,6 +316,16 @@ var migrations = [][]string{
 		`ALTER TABLE subscriptions ADD COLUMN welcome_sent_at BIGINT NOT NULL DEFAULT 0`,
 		`CREATE INDEX subscriptions_welcome_queue ON subscriptions (subscriber_id, publication_id) WHERE welcome_due = 1`,
 	},
+	// 16: an article's key names it for good within its publication (an
+	// article file's key:, a feed item's GUID, or "a" and its id when none
+	// is given): imports and feeds update the article with their key, no
+	// longer the one with their date and headline. The articles stored
+	// before get the key masthead assigns, so every one of them stays.
+	{
+		`ALTER TABLE articles ADD COLUMN article_key TEXT NOT NULL DEFAULT ''`,
+		`UPDATE articles SET article_key = 'a' || CAST(id AS TEXT)`,
+		`CREATE UNIQUE INDEX articles_by_key ON articles (publication_id, article_key)`,
+	},
 }
 
 // migrationLocker is the hook for databases that several processes may open
@@ -325,8 +335,9 @@ type migrationLocker interface {
 	lockMigrations(ctx context.Context, db *sql.DB) (release func(), err error)
 }
 
-// migrate applies every migration the database has not seen yet.
-func (s *Store) migrate(ctx context.Context) error {
+// migrate applies every migration up to version the database has not seen
+// yet.
+func (s *Store) migrate(ctx context.Context, upTo int) error {
 	if l, ok := s.dialect.(migrationLocker); ok {
 		release, err := l.lockMigrations(ctx, s.db)
 		if err != nil {
@@ -337,7 +348,7 @@ func (s *Store) migrate(ctx context.Context) error {
 	if _, err := s.db.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)`); err != nil {
 		return fmt.Errorf("migrate: %w", err)
 	}
-	for i, stmts := range migrations {
+	for i, stmts := range migrations[:upTo] {
 		version := i + 1
 		err := s.inTx(ctx, func(tx *sql.Tx) error {
 			var have int
