@@ -42,7 +42,8 @@ type Assembler struct {
 }
 
 // New returns an Assembler; baseURL is the public web address used for
-// "view in your browser" and "Return to Main Page" links.
+// "view in your browser" and "Return to Main Page" links of a publication
+// that has no base URL of its own (newsletter.Publication.LinkBase).
 func New(st Store, baseURL string) *Assembler {
 	return &Assembler{store: st, baseURL: strings.TrimSuffix(baseURL, "/"), themes: map[string]*templates.Theme{}}
 }
@@ -64,11 +65,11 @@ func (a *Assembler) Theme(p *newsletter.Publication) (*templates.Theme, error) {
 
 // WebURL is the stable address of an issue on the web edition.
 func (a *Assembler) WebURL(p *newsletter.Publication, d newsletter.Date) string {
-	return a.baseURL + "/issues/" + p.Slug + "/" + d.String()
+	return p.LinkBase(a.baseURL) + "/issues/" + p.Slug + "/" + d.String()
 }
 
-// HomeURL is the web edition's main page.
-func (a *Assembler) HomeURL() string { return a.baseURL + "/" }
+// HomeURL is the web edition's main page, at p's address.
+func (a *Assembler) HomeURL(p *newsletter.Publication) string { return p.LinkBase(a.baseURL) + "/" }
 
 // Assemble numbers (once) and renders the issue of p for date d from its ready
 // articles, and stores it. Assembling again before sending picks up late edits
@@ -129,7 +130,7 @@ func (a *Assembler) View(p *newsletter.Publication, iss *newsletter.Issue) *temp
 		Copyright:       copyright,
 		Address:         address,
 		WebURL:          a.WebURL(p, iss.Date),
-		HomeURL:         a.HomeURL(),
+		HomeURL:         a.HomeURL(p),
 	}
 	for _, ar := range iss.Articles {
 		v.Articles = append(v.Articles, templates.Article{

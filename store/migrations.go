@@ -361,6 +361,11 @@ var migrations = [][]string{
 		`ALTER TABLE articles ADD COLUMN lead_image TEXT NOT NULL DEFAULT ''`,
 		`ALTER TABLE articles ADD COLUMN lead_alt TEXT NOT NULL DEFAULT ''`,
 	},
+	// 18: a publication's own base URL, the public address its emails'
+	// links are made under (empty: the process's --base-url).
+	{
+		`ALTER TABLE publications ADD COLUMN base_url TEXT NOT NULL DEFAULT ''`,
+	},
 }
 
 // migrationLocker is the hook for databases that several processes may open

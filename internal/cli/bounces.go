@@ -8,6 +8,7 @@ import (
 
 	"masthead/bounces"
 	"masthead/ledger"
+	"masthead/subscribers"
 )
 
 // bounceFlags are the mailbox poller's settings, shared by "bounces poll" and
@@ -58,8 +59,19 @@ func (b *bounceFlags) poller(ctx context.Context, a *app, policy ledger.BouncePo
 	if err != nil {
 		return nil, err
 	}
+	// Unsubscribe requests mailed to a publication's unsubscribe address
+	// go through the workspace, as the one-click link's do.
+	work, err := a.workspace(ctx, nil)
+	if err != nil {
+		return nil, err
+	}
+	secret, err := a.secret(ctx)
+	if err != nil {
+		return nil, err
+	}
 	p, err := bounces.NewPoller(bounces.Config{
 		URL: b.url, Interval: b.interval, Bounces: policy, MoveTo: b.moveTo,
+		Unsubscribe: work, Signer: subscribers.NewSigner(secret), Now: a.now,
 	}, st, a.log)
 	if err != nil {
 		return nil, usageErr("--imap: %v", err)
@@ -97,7 +109,7 @@ func runBouncesPoll(ctx context.Context, a *app, args []string) error {
 		return p.Run(ctx)
 	}
 	res, err := p.Poll(ctx)
-	fmt.Fprintf(a.env.Stdout, "%d messages: %d reports (%d applied, %d applied before, %d with nothing to do, %d not our subscribers); %d left in the mailbox\n",
-		res.Messages, res.Reports, res.Applied, res.Repeated, res.Ignored, res.Unknown, res.Unparseable)
+	fmt.Fprintf(a.env.Stdout, "%d messages: %d reports (%d applied, %d applied before, %d with nothing to do, %d not our subscribers); %d unsubscribe requests; %d left in the mailbox\n",
+		res.Messages, res.Reports, res.Applied, res.Repeated, res.Ignored, res.Unknown, res.Unsubscribes, res.Unparseable)
 	return err
 }

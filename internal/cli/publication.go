@@ -34,6 +34,10 @@ func runPublicationSet(ctx context.Context, a *app, args []string) error {
 	fs.StringVar(&sections, "sections", "", "section order, comma-separated, e.g. \"Front Page,News,Sports\" (default: any section)")
 	fs.StringVar(&p.TemplateDir, "templates", "", "directory of template overrides, stored absolute (start one with 'masthead theme export DIR'; \"\": the built-in theme)")
 	fs.StringVar(&p.UnsubscribeMailto, "unsubscribe-mailto", "", "address for mailto: List-Unsubscribe")
+	// Here --base-url is the publication's own address, not the process's.
+	bu := fs.Lookup("base-url")
+	bu.Value, bu.DefValue = (*stringFlag)(&p.BaseURL), ""
+	bu.Usage = "the publication's public address, e.g. https://news.example.org: its emails' links and web edition (\"\": the process's --base-url / MASTHEAD_BASE_URL)"
 	fs.StringVar(&empty, "empty", "", "on a date with no ready articles: skip, notice or hold")
 	// Engagement (see docs/ENGAGEMENT.md).
 	fs.BoolVar(&p.PerSubscriberFigures, "per-subscriber-figures", false, "keep who clicked, for --figures-retention days (default off: counts only, no one named)")
@@ -112,6 +116,13 @@ func runPublicationSet(ctx context.Context, a *app, args []string) error {
 		cur.TemplateDir = dir
 	}
 	apply("unsubscribe-mailto", &cur.UnsubscribeMailto, p.UnsubscribeMailto)
+	if set["base-url"] {
+		b, err := newsletter.ParseBaseURL(p.BaseURL)
+		if err != nil {
+			return usageErr("--base-url: %v", err)
+		}
+		cur.BaseURL = b
+	}
 	if set["numbering"] {
 		cur.Numbering = newsletter.Numbering(numbering)
 	}
@@ -202,7 +213,7 @@ func runPublicationList(ctx context.Context, a *app, args []string) error {
 		return err
 	}
 	tw := tabwriter.NewWriter(a.env.Stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "SLUG\tNAME\tZONE\tSCHEDULE\tNUMBERING\tVOLUME START\tSIGNUP ORIGINS\tTEMPLATES")
+	fmt.Fprintln(tw, "SLUG\tNAME\tZONE\tSCHEDULE\tNUMBERING\tVOLUME START\tBASE URL\tSIGNUP ORIGINS\tTEMPLATES")
 	for _, p := range pubs {
 		origins := strings.Join(p.SignupOrigins, ",")
 		if origins == "" {
@@ -212,7 +223,11 @@ func runPublicationList(ctx context.Context, a *app, args []string) error {
 		if tpl == "" {
 			tpl = "-"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", p.Slug, p.Name, p.TimeZone, p.Schedule, p.Numbering, p.VolumeStart, origins, tpl)
+		base := p.BaseURL
+		if base == "" {
+			base = "-"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", p.Slug, p.Name, p.TimeZone, p.Schedule, p.Numbering, p.VolumeStart, base, origins, tpl)
 	}
 	return tw.Flush()
 }
@@ -303,4 +318,15 @@ func slugify(name string) string {
 		s = "news"
 	}
 	return s
+}
+
+// stringFlag is a flag.Value that sets a string.
+type stringFlag string
+
+func (s *stringFlag) Set(v string) error { *s = stringFlag(v); return nil }
+func (s *stringFlag) String() string {
+	if s == nil {
+		return ""
+	}
+	return string(*s)
 }

@@ -44,6 +44,7 @@ func runPublicationShow(ctx context.Context, a *app, args []string) error {
 		{"schedule", or(p.Schedule, "- (sent when an editor sends it)")}, {"volume-start", p.VolumeStart.String()},
 		{"numbering", string(p.Numbering)}, {"copyright", or(p.Copyright, "- (default)")},
 		{"sections", or(strings.Join(p.Sections, ", "), "- (any)")}, {"templates", or(p.TemplateDir, "- (built-in theme)")},
+		{"base-url", or(p.BaseURL, "- (the process's --base-url: "+a.cfg.BaseURL+")")},
 		{"unsubscribe-mailto", or(p.UnsubscribeMailto, "-")}, {"empty", string(p.EmptyPolicy)},
 		{"per-subscriber-figures", onOff(p.PerSubscriberFigures)},
 		{"figures-retention", fmt.Sprintf("%d days", p.FiguresRetentionDays)}, {"track-opens", onOff(p.TrackOpens)},
