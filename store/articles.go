@@ -9,14 +9,14 @@ import (
 	"masthead/newsletter"
 )
 
-const articleColumns = `id, publication_id, issue_date, section, position, title, deck, author, body, status, created_at, updated_at`
+const articleColumns = `id, publication_id, issue_date, section, position, title, deck, author, body, status, source_url, source_image, created_at, updated_at`
 
 func scanArticle(row interface{ Scan(...any) error }) (*newsletter.Article, error) {
 	var a newsletter.Article
 	var date string
 	var created, updated int64
 	if err := row.Scan(&a.ID, &a.PublicationID, &date, &a.Section, &a.Position, &a.Title, &a.Deck, &a.Author,
-		&a.Body, &a.Status, &created, &updated); err != nil {
+		&a.Body, &a.Status, &a.SourceURL, &a.SourceImage, &created, &updated); err != nil {
 		return nil, err
 	}
 	d, err := newsletter.ParseDate(date)
@@ -44,8 +44,9 @@ func (s *Store) saveArticle(ctx context.Context, tx *sql.Tx, a *newsletter.Artic
 	now := s.now()
 	if a.ID != 0 {
 		res, err := tx.ExecContext(ctx, s.q(`UPDATE articles SET publication_id = ?, issue_date = ?, section = ?,
-			position = ?, title = ?, deck = ?, author = ?, body = ?, status = ?, updated_at = ? WHERE id = ?`),
-			a.PublicationID, a.Date.String(), a.Section, a.Position, a.Title, a.Deck, a.Author, a.Body, string(a.Status), ms(now), a.ID)
+			position = ?, title = ?, deck = ?, author = ?, body = ?, status = ?, source_url = ?, source_image = ?, updated_at = ? WHERE id = ?`),
+			a.PublicationID, a.Date.String(), a.Section, a.Position, a.Title, a.Deck, a.Author, a.Body, string(a.Status),
+			a.SourceURL, a.SourceImage, ms(now), a.ID)
 		if err != nil {
 			return s.mapErr(fmt.Errorf("update article %d: %w", a.ID, err))
 		}
@@ -56,9 +57,9 @@ func (s *Store) saveArticle(ctx context.Context, tx *sql.Tx, a *newsletter.Artic
 		return nil
 	}
 	err := tx.QueryRowContext(ctx, s.q(`INSERT INTO articles (publication_id, issue_date, section, position, title,
-		deck, author, body, status, created_at, updated_at) VALUES (`+placeholders(11)+`) RETURNING id`),
+		deck, author, body, status, source_url, source_image, created_at, updated_at) VALUES (`+placeholders(13)+`) RETURNING id`),
 		a.PublicationID, a.Date.String(), a.Section, a.Position, a.Title, a.Deck, a.Author, a.Body, string(a.Status),
-		ms(now), ms(now)).Scan(&a.ID)
+		a.SourceURL, a.SourceImage, ms(now), ms(now)).Scan(&a.ID)
 	if err != nil {
 		return s.mapErr(fmt.Errorf("create article %q: %w", a.Title, err))
 	}

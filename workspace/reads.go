@@ -30,6 +30,9 @@ type Reads interface {
 	Articles(ctx context.Context, f store.ArticleFilter) ([]*newsletter.Article, error)
 	ArticlesFor(ctx context.Context, publicationID int64, d newsletter.Date, status newsletter.ArticleStatus) ([]*newsletter.Article, error)
 
+	Feed(ctx context.Context, id int64) (*newsletter.Feed, error)
+	Feeds(ctx context.Context, publicationID int64) ([]*newsletter.Feed, error)
+
 	Issue(ctx context.Context, id int64) (*newsletter.Issue, error)
 	IssueByDate(ctx context.Context, publicationID int64, d newsletter.Date) (*newsletter.Issue, error)
 	IssueStatus(ctx context.Context, issueID int64) (newsletter.IssueStatus, error)
