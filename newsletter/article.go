@@ -22,14 +22,19 @@ const (
 type Article struct {
 	ID            int64
 	PublicationID int64
-	Date          Date   // the issue date it belongs to
-	Section       string // e.g. "News"; ordered by the publication's section list
-	Position      int    // order within its section
-	Title         string // headline
-	Deck          string // optional summary under the headline
-	Author        string
-	Body          string // Markdown
-	Status        ArticleStatus
+	// Key names the article for good within its publication, whatever its
+	// headline or date become: an article file's key: (or id:), a feed
+	// item's GUID, or, when none is given, the one masthead assigns
+	// (AssignedKey). Imports and feeds update the article with their key.
+	Key      string
+	Date     Date   // the issue date it belongs to
+	Section  string // e.g. "News"; ordered by the publication's section list
+	Position int    // order within its section
+	Title    string // headline
+	Deck     string // optional summary under the headline
+	Author   string
+	Body     string // Markdown
+	Status   ArticleStatus
 	// SourceURL is the article's page on the newsroom's own site (a feed
 	// item's link), shown as "Read on the site"; "" for none.
 	SourceURL string
@@ -62,6 +67,10 @@ func (a *Article) Validate(p *Publication, src string) error {
 	a.Section = strings.TrimSpace(a.Section)
 	a.Author = strings.TrimSpace(a.Author)
 	a.Deck = strings.TrimSpace(a.Deck)
+	a.Key = strings.TrimSpace(a.Key)
+	if problem := KeyProblem(a.Key); problem != "" {
+		bad("key", "%s", problem)
+	}
 	if a.Status == "" {
 		a.Status = Ready
 	}

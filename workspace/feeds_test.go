@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -146,6 +147,9 @@ func TestFeedPollThroughItsLife(t *testing.T) {
 	council := got["https://planet.example/2009/07/08/harbour-bridge/"]
 	if heat == nil || council == nil || len(got) != 3 {
 		t.Fatalf("articles by link (tracking parameters dropped): %v", keys(got))
+	}
+	if want := fmt.Sprintf("feed:%d:https://planet.example/?p=4812", f.ID); heat.Key != want {
+		t.Errorf("heat wave article's key %q, want %q (the feed and the item's GUID)", heat.Key, want)
 	}
 	if heat.Date.String() != "2009-07-09" || heat.Section != "Front Page" || heat.Status != newsletter.Ready ||
 		heat.Author != "Lois Lane" || heat.SourceImage != "https://planet.example/wp-content/uploads/2009/07/heat.jpg" {

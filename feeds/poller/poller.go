@@ -15,6 +15,7 @@ package poller
 
 import (
 	"context"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -210,7 +211,8 @@ const (
 	maxURL   = 2048
 )
 
-// ArticleOf is the article a feed item makes for pub: on the date of its
+// ArticleOf is the article a feed item makes for pub, keyed by ArticleKey:
+// on the date of its
 // publication (else its update, else now) in pub's zone; in the section its
 // first mapped category names, else the feed's; the feed's status; the
 // item's headline, byline, body, link and lead image (one not already in
@@ -229,7 +231,7 @@ func ArticleOf(pub *newsletter.Publication, f *newsletter.Feed, it feeds.Item, n
 		}
 	}
 	a := &newsletter.Article{
-		PublicationID: pub.ID, Date: d, Section: section, Status: f.Status,
+		PublicationID: pub.ID, Key: ArticleKey(f, it.Key), Date: d, Section: section, Status: f.Status,
 		Title: oneLine(it.Title, maxTitle), Author: oneLine(it.Author, maxLine), Body: it.Body,
 	}
 	if a.Title == "" {
@@ -248,6 +250,18 @@ func ArticleOf(pub *newsletter.Publication, f *newsletter.Feed, it feeds.Item, n
 		return nil, err
 	}
 	return a, nil
+}
+
+// ArticleKey is the key of the article a feed's item makes:
+// "feed:<feed ID>:<item key>" (the item's GUID, Atom id or link), with a
+// digest of the item key in its place when that would be too long.
+func ArticleKey(f *newsletter.Feed, itemKey string) string {
+	key := fmt.Sprintf("feed:%d:%s", f.ID, itemKey)
+	if newsletter.KeyProblem(key) != "" {
+		sum := sha256.Sum256([]byte(itemKey))
+		key = fmt.Sprintf("feed:%d:sha256:%x", f.ID, sum)
+	}
+	return key
 }
 
 // oneLine is s on one line, cut to n characters with an ellipsis.
