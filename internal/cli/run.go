@@ -58,6 +58,8 @@ func commands() []command {
 		{"user password", "EMAIL", "set an account's password (asked, or read from stdin); its sessions end", runUserPassword},
 		{"token create", "", "create an API token for an account (--user EMAIL [--name N]); printed once", runTokenCreate},
 		{"worker", "", "only send: deliver sending issues alongside other processes of the database", runWorker},
+		{"dkim keygen", "FILE", "make a DKIM signing key (--type rsa|ed25519); with --selector, print its DNS record", runDKIMKeygen},
+		{"dkim dns", "", "print the DNS TXT records of the --dkim-key/--dkim-selector pairs", runDKIMDNS},
 		{"db copy", "", "copy a SQLite database into an empty PostgreSQL one or SQLite file (--from, --to), verified by row counts", runDBCopy},
 		{"db backup", "FILE", "write a consistent copy of the SQLite database to FILE, while serve runs (--force replaces FILE)", runDBBackup},
 		{"serve", "", "run the web server, the scheduler and the delivery workers", runServe},

@@ -154,7 +154,7 @@ func (a *app) engine(ctx context.Context, s engineSpec) (*delivery.Engine, strin
 		s.log = a.log
 	}
 	eng, err := delivery.New(st, sender, delivery.Config{
-		DKIM: dkim, Transport: transport, Connections: s.connections, ClaimBatch: s.claimBatch, Lease: s.lease,
+		DKIM: dkim, FeedbackSender: s.dkim.feedbackSender(), Transport: transport, Connections: s.connections, ClaimBatch: s.claimBatch, Lease: s.lease,
 		Poll: s.poll, Rate: s.rate, DomainRates: s.domainRates, SharedLimit: sharedLimit(st, a.log),
 		Bounces: s.bounces(), BaseURL: a.cfg.BaseURL, Signer: m.signer, ReclaimDead: true,
 		OnServerState: s.onServer, Started: s.started, Links: workspace.NewLinks(st, m.secret, a.cfg.BaseURL),
