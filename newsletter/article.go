@@ -35,11 +35,18 @@ type Article struct {
 	Author   string
 	Body     string // Markdown
 	Status   ArticleStatus
+	// LeadImage is the SHA-256 of the library picture shown with the
+	// headline ("" for none); LeadAlt says what it shows, for readers who
+	// cannot see it, and is required with a lead image (workspace takes the
+	// library's alt text when the article gives none).
+	LeadImage string
+	LeadAlt   string
 	// SourceURL is the article's page on the newsroom's own site (a feed
 	// item's link), shown as "Read on the site"; "" for none.
 	SourceURL string
 	// SourceImage is the lead image the site's feed gives (an enclosure,
-	// media:content, a JSON Feed image), shown above the body; "" for none.
+	// media:content, a JSON Feed image) by its address, shown above the
+	// body; "" for none. (LeadImage is a picture of masthead's library.)
 	SourceImage string
 	CreatedAt   time.Time
 	UpdatedAt   time.Time
@@ -68,6 +75,8 @@ func (a *Article) Validate(p *Publication, src string) error {
 	a.Author = strings.TrimSpace(a.Author)
 	a.Deck = strings.TrimSpace(a.Deck)
 	a.Key = strings.TrimSpace(a.Key)
+	a.LeadImage = strings.TrimSpace(a.LeadImage)
+	a.LeadAlt = strings.TrimSpace(a.LeadAlt)
 	if problem := KeyProblem(a.Key); problem != "" {
 		bad("key", "%s", problem)
 	}
@@ -86,6 +95,19 @@ func (a *Article) Validate(p *Publication, src string) error {
 		} else if field != "title" && utf8.RuneCountInString(v) > maxLine {
 			bad(field, "is longer than %d characters", maxLine)
 		}
+	}
+	// The lead image is a picture's reference until workspace resolves it
+	// (an id, a SHA-256, an address); its alt text is required then, when
+	// the library's is known.
+	switch {
+	case a.LeadImage == "" && a.LeadAlt != "":
+		bad("image_alt", "is set but there is no lead image")
+	case OneLineProblem(a.LeadImage) != "":
+		bad("image", "%s", OneLineProblem(a.LeadImage))
+	case OneLineProblem(a.LeadAlt) != "":
+		bad("image_alt", "%s", OneLineProblem(a.LeadAlt))
+	case utf8.RuneCountInString(a.LeadAlt) > MaxAlt:
+		bad("image_alt", "is longer than %d characters", MaxAlt)
 	}
 	if a.Date.IsZero() {
 		bad("date", "is required (YYYY-MM-DD)")

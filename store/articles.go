@@ -11,14 +11,14 @@ import (
 )
 
 const articleColumns = `id, publication_id, article_key, issue_date, section, position, title, deck, author, body, status,
-	source_url, source_image, created_at, updated_at`
+	lead_image, lead_alt, source_url, source_image, created_at, updated_at`
 
 func scanArticle(row interface{ Scan(...any) error }) (*newsletter.Article, error) {
 	var a newsletter.Article
 	var date string
 	var created, updated int64
 	if err := row.Scan(&a.ID, &a.PublicationID, &a.Key, &date, &a.Section, &a.Position, &a.Title, &a.Deck, &a.Author,
-		&a.Body, &a.Status, &a.SourceURL, &a.SourceImage, &created, &updated); err != nil {
+		&a.Body, &a.Status, &a.LeadImage, &a.LeadAlt, &a.SourceURL, &a.SourceImage, &created, &updated); err != nil {
 		return nil, err
 	}
 	d, err := newsletter.ParseDate(date)
@@ -50,10 +50,11 @@ func (s *Store) saveArticle(ctx context.Context, tx *sql.Tx, a *newsletter.Artic
 	if a.ID != 0 {
 		// An empty key keeps the stored one.
 		res, err := tx.ExecContext(ctx, s.q(`UPDATE articles SET publication_id = ?, issue_date = ?, section = ?,
-			position = ?, title = ?, deck = ?, author = ?, body = ?, status = ?, source_url = ?, source_image = ?, updated_at = ?,
+			position = ?, title = ?, deck = ?, author = ?, body = ?, status = ?, lead_image = ?, lead_alt = ?,
+			source_url = ?, source_image = ?, updated_at = ?,
 			article_key = CASE WHEN ? = '' THEN article_key ELSE ? END WHERE id = ?`),
 			a.PublicationID, a.Date.String(), a.Section, a.Position, a.Title, a.Deck, a.Author, a.Body, string(a.Status),
-			a.SourceURL, a.SourceImage, ms(now), a.Key, a.Key, a.ID)
+			a.LeadImage, a.LeadAlt, a.SourceURL, a.SourceImage, ms(now), a.Key, a.Key, a.ID)
 		if err != nil {
 			return s.mapErr(fmt.Errorf("update article %d: %w", a.ID, err))
 		}
@@ -77,9 +78,9 @@ func (s *Store) saveArticle(ctx context.Context, tx *sql.Tx, a *newsletter.Artic
 		key = "new:" + hex.EncodeToString(b)
 	}
 	err := tx.QueryRowContext(ctx, s.q(`INSERT INTO articles (publication_id, article_key, issue_date, section, position, title,
-		deck, author, body, status, source_url, source_image, created_at, updated_at) VALUES (`+placeholders(14)+`) RETURNING id`),
+		deck, author, body, status, lead_image, lead_alt, source_url, source_image, created_at, updated_at) VALUES (`+placeholders(16)+`) RETURNING id`),
 		a.PublicationID, key, a.Date.String(), a.Section, a.Position, a.Title, a.Deck, a.Author, a.Body, string(a.Status),
-		a.SourceURL, a.SourceImage, ms(now), ms(now)).Scan(&a.ID)
+		a.LeadImage, a.LeadAlt, a.SourceURL, a.SourceImage, ms(now), ms(now)).Scan(&a.ID)
 	if err != nil {
 		return s.mapErr(fmt.Errorf("create article %q: %w", a.Title, err))
 	}

@@ -56,12 +56,14 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strings"
 	"time"
 
 	"masthead/assembly"
 	"masthead/auth"
 	"masthead/feeds/poller"
 	"masthead/ledger"
+	"masthead/media"
 	"masthead/newsletter"
 	"masthead/store"
 )
@@ -103,6 +105,9 @@ type Config struct {
 	// Feeds polls a publication's feeds when an editor asks (the same
 	// Poller serve runs); nil where no command polls.
 	Feeds *poller.Poller
+	// Pictures judges and renders uploads to the picture library; nil: one
+	// with media's default limits.
+	Pictures *media.Processor
 	// BaseURL is the public address; previews link to it.
 	BaseURL string
 	Log     *slog.Logger
@@ -118,6 +123,7 @@ type Service struct {
 	confirm  Confirmations
 	bounces  ledger.BouncePolicy
 	feeds    *poller.Poller
+	pictures *media.Processor
 	baseURL  string
 	log      *slog.Logger
 	now      func() time.Time
@@ -135,12 +141,15 @@ func New(c Config) (*Service, error) {
 	if c.Now == nil {
 		c.Now = time.Now
 	}
+	if c.Pictures == nil {
+		c.Pictures = media.New(media.Options{})
+	}
 	if c.Assembler == nil {
 		c.Assembler = assembly.New(c.Store, c.BaseURL)
 	}
 	return &Service{
 		st: c.Store, sends: c.Sends, asm: c.Assembler, accounts: c.Accounts, confirm: c.Confirmations,
-		bounces: c.Bounces, feeds: c.Feeds, baseURL: c.BaseURL, log: c.Log, now: c.Now,
+		bounces: c.Bounces, feeds: c.Feeds, pictures: c.Pictures, baseURL: strings.TrimSuffix(c.BaseURL, "/"), log: c.Log, now: c.Now,
 		counts: &countsCache{count: c.Store.Counts, clock: time.Now},
 	}, nil
 }
