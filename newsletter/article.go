@@ -21,16 +21,20 @@ const (
 type Article struct {
 	ID            int64
 	PublicationID int64
-	Date          Date   // the issue date it belongs to
-	Section       string // e.g. "News"; ordered by the publication's section list
-	Position      int    // order within its section
-	Title         string // headline
-	Deck          string // optional summary under the headline
-	Author        string
-	Body          string // Markdown
-	Status        ArticleStatus
-	CreatedAt     time.Time
-	UpdatedAt     time.Time
+	Date          Date // the issue date it belongs to
+	// Edition is the edition of that date it belongs to: 0 the daily issue
+	// (every article before extra editions existed), N the date's extra N
+	// (see Issue.Edition).
+	Edition   int
+	Section   string // e.g. "News"; ordered by the publication's section list
+	Position  int    // order within its section
+	Title     string // headline
+	Deck      string // optional summary under the headline
+	Author    string
+	Body      string // Markdown
+	Status    ArticleStatus
+	CreatedAt time.Time
+	UpdatedAt time.Time
 }
 
 // Limits on article fields, generous for a newsroom and small enough to refuse

@@ -9,14 +9,15 @@ import (
 	"masthead/newsletter"
 )
 
-const articleColumns = `id, publication_id, issue_date, section, position, title, deck, author, body, status, created_at, updated_at`
+const articleColumns = `id, publication_id, issue_date, section, position, title, deck, author, body, status, created_at, updated_at,
+	edition`
 
 func scanArticle(row interface{ Scan(...any) error }) (*newsletter.Article, error) {
 	var a newsletter.Article
 	var date string
 	var created, updated int64
 	if err := row.Scan(&a.ID, &a.PublicationID, &date, &a.Section, &a.Position, &a.Title, &a.Deck, &a.Author,
-		&a.Body, &a.Status, &created, &updated); err != nil {
+		&a.Body, &a.Status, &created, &updated, &a.Edition); err != nil {
 		return nil, err
 	}
 	d, err := newsletter.ParseDate(date)
@@ -44,8 +45,9 @@ func (s *Store) saveArticle(ctx context.Context, tx *sql.Tx, a *newsletter.Artic
 	now := s.now()
 	if a.ID != 0 {
 		res, err := tx.ExecContext(ctx, s.q(`UPDATE articles SET publication_id = ?, issue_date = ?, section = ?,
-			position = ?, title = ?, deck = ?, author = ?, body = ?, status = ?, updated_at = ? WHERE id = ?`),
-			a.PublicationID, a.Date.String(), a.Section, a.Position, a.Title, a.Deck, a.Author, a.Body, string(a.Status), ms(now), a.ID)
+			position = ?, title = ?, deck = ?, author = ?, body = ?, status = ?, updated_at = ?, edition = ? WHERE id = ?`),
+			a.PublicationID, a.Date.String(), a.Section, a.Position, a.Title, a.Deck, a.Author, a.Body, string(a.Status), ms(now),
+			a.Edition, a.ID)
 		if err != nil {
 			return s.mapErr(fmt.Errorf("update article %d: %w", a.ID, err))
 		}
@@ -56,9 +58,9 @@ func (s *Store) saveArticle(ctx context.Context, tx *sql.Tx, a *newsletter.Artic
 		return nil
 	}
 	err := tx.QueryRowContext(ctx, s.q(`INSERT INTO articles (publication_id, issue_date, section, position, title,
-		deck, author, body, status, created_at, updated_at) VALUES (`+placeholders(11)+`) RETURNING id`),
+		deck, author, body, status, created_at, updated_at, edition) VALUES (`+placeholders(12)+`) RETURNING id`),
 		a.PublicationID, a.Date.String(), a.Section, a.Position, a.Title, a.Deck, a.Author, a.Body, string(a.Status),
-		ms(now), ms(now)).Scan(&a.ID)
+		ms(now), ms(now), a.Edition).Scan(&a.ID)
 	if err != nil {
 		return s.mapErr(fmt.Errorf("create article %q: %w", a.Title, err))
 	}
@@ -87,10 +89,14 @@ func (s *Store) DeleteArticle(ctx context.Context, id int64) error {
 // ArticleFilter selects articles for ArticlesFor.
 type ArticleFilter struct {
 	PublicationID int64
-	Date          newsletter.Date          // zero: any date
-	Status        newsletter.ArticleStatus // empty: any status
-	Limit         int                      // 0: no limit
-	Offset        int
+	Date          newsletter.Date // zero: any date
+	// Edition, with a Date, is the edition of that date whose articles are
+	// listed: 0 (the default) the daily issue's, N the date's extra N.
+	// Without a Date every edition's are.
+	Edition int
+	Status  newsletter.ArticleStatus // empty: any status
+	Limit   int                      // 0: no limit
+	Offset  int
 }
 
 // Articles lists articles, newest date first, then by section and position.
@@ -98,8 +104,8 @@ func (s *Store) Articles(ctx context.Context, f ArticleFilter) ([]*newsletter.Ar
 	query := `SELECT ` + articleColumns + ` FROM articles WHERE publication_id = ?`
 	args := []any{f.PublicationID}
 	if !f.Date.IsZero() {
-		query += ` AND issue_date = ?`
-		args = append(args, f.Date.String())
+		query += ` AND issue_date = ? AND edition = ?`
+		args = append(args, f.Date.String(), f.Edition)
 	}
 	if f.Status != "" {
 		query += ` AND status = ?`
@@ -126,14 +132,20 @@ func (s *Store) Articles(ctx context.Context, f ArticleFilter) ([]*newsletter.Ar
 	return out, rows.Err()
 }
 
-// ArticlesFor lists a publication's articles of one date in one status (any
-// status when empty); issue assembly reads the ready ones.
+// ArticlesFor lists a publication's articles of one date's daily issue in
+// one status (any status when empty); issue assembly reads the ready ones.
 func (s *Store) ArticlesFor(ctx context.Context, publicationID int64, d newsletter.Date, status newsletter.ArticleStatus) ([]*newsletter.Article, error) {
-	return s.Articles(ctx, ArticleFilter{PublicationID: publicationID, Date: d, Status: status})
+	return s.EditionArticles(ctx, publicationID, d, 0, status)
+}
+
+// EditionArticles is ArticlesFor of edition e of the date (0 the daily
+// issue, N its extra N).
+func (s *Store) EditionArticles(ctx context.Context, publicationID int64, d newsletter.Date, e int, status newsletter.ArticleStatus) ([]*newsletter.Article, error) {
+	return s.Articles(ctx, ArticleFilter{PublicationID: publicationID, Date: d, Edition: e, Status: status})
 }
 
 // ImportArticles stores articles read from files, in one transaction: an
-// article with the same publication, date and headline as a stored one
+// article with the same publication, date, edition and headline as a stored one
 // replaces it (keeping its id), so importing the same files twice changes
 // nothing. It reports which articles were new.
 func (s *Store) ImportArticles(ctx context.Context, articles ...*newsletter.Article) (created []bool, err error) {
@@ -141,8 +153,8 @@ func (s *Store) ImportArticles(ctx context.Context, articles ...*newsletter.Arti
 	err = s.inTx(ctx, func(tx *sql.Tx) error {
 		for i, a := range articles {
 			var id int64
-			err := tx.QueryRowContext(ctx, s.q(`SELECT id FROM articles WHERE publication_id = ? AND issue_date = ? AND title = ?
-				ORDER BY id LIMIT 1`), a.PublicationID, a.Date.String(), a.Title).Scan(&id)
+			err := tx.QueryRowContext(ctx, s.q(`SELECT id FROM articles WHERE publication_id = ? AND issue_date = ? AND edition = ?
+				AND title = ? ORDER BY id LIMIT 1`), a.PublicationID, a.Date.String(), a.Edition, a.Title).Scan(&id)
 			switch {
 			case err == nil:
 				a.ID = id

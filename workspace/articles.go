@@ -20,8 +20,11 @@ func (s *Service) SaveArticle(ctx context.Context, p *newsletter.Publication, a 
 	if err := a.Validate(p, ""); err != nil {
 		return err
 	}
+	if err := s.checkEdition(ctx, p, a); err != nil {
+		return err
+	}
 	if a.ID == 0 && a.Position == 0 {
-		same, err := s.st.ArticlesFor(ctx, p.ID, a.Date, "")
+		same, err := s.st.EditionArticles(ctx, p.ID, a.Date, a.Edition, "")
 		if err != nil {
 			return err
 		}
@@ -42,22 +45,29 @@ func lastPosition(list []*newsletter.Article, section string) int {
 }
 
 // ImportArticles stores articles read from files (newsletter.ReadArticleFiles)
-// in one transaction, all or nothing: one with the publication, date and
-// headline of a stored article replaces it (importing the same files twice
+// in one transaction, all or nothing: one with the publication, date, edition
+// and headline of a stored article replaces it (importing the same files twice
 // changes nothing). An article whose file gives no position keeps the
 // stored one's, or, when new, goes last in its section as SaveArticle puts
 // it. It reports which articles were new.
 func (s *Service) ImportArticles(ctx context.Context, p *newsletter.Publication, articles []*newsletter.Article) ([]bool, error) {
-	stored := map[newsletter.Date][]*newsletter.Article{}
+	type edition struct {
+		d newsletter.Date
+		e int
+	}
+	stored := map[edition][]*newsletter.Article{}
 	for _, a := range articles {
 		a.PublicationID = p.ID
+		if err := s.checkEdition(ctx, p, a); err != nil {
+			return nil, err
+		}
 		if a.Position != 0 {
 			continue
 		}
-		list, ok := stored[a.Date]
+		list, ok := stored[edition{a.Date, a.Edition}]
 		if !ok {
 			var err error
-			if list, err = s.st.ArticlesFor(ctx, p.ID, a.Date, ""); err != nil {
+			if list, err = s.st.EditionArticles(ctx, p.ID, a.Date, a.Edition, ""); err != nil {
 				return nil, err
 			}
 		}
@@ -67,7 +77,7 @@ func (s *Service) ImportArticles(ctx context.Context, p *newsletter.Publication,
 			a.Position = lastPosition(list, a.Section) + 1
 			list = append(list, a) // the next new one in the section goes after it
 		}
-		stored[a.Date] = list
+		stored[edition{a.Date, a.Edition}] = list
 	}
 	created, err := s.st.ImportArticles(ctx, articles...)
 	if err == nil {
@@ -103,13 +113,18 @@ func (s *Service) Article(ctx context.Context, p *newsletter.Publication, id int
 // sections themselves keep the publication's order. Articles of the date not
 // in ids keep their positions after the listed ones.
 func (s *Service) Arrange(ctx context.Context, p *newsletter.Publication, d newsletter.Date, ids []int64) error {
+	return s.ArrangeEdition(ctx, p, d, 0, ids)
+}
+
+// ArrangeEdition is Arrange of the articles of edition e of the date.
+func (s *Service) ArrangeEdition(ctx context.Context, p *newsletter.Publication, d newsletter.Date, e int, ids []int64) error {
 	// The order of a date that went out is the order it went out in.
-	if iss, err := s.st.IssueByDate(ctx, p.ID, d); err == nil && iss.Status.Frozen() {
+	if iss, err := s.st.IssueByEdition(ctx, p.ID, d, e); err == nil && iss.Status.Frozen() {
 		return fmt.Errorf("the articles of %s %s: %w", p.Slug, d, newsletter.ErrFrozen)
 	} else if err != nil && !errors.Is(err, store.ErrNotFound) {
 		return err
 	}
-	list, err := s.st.ArticlesFor(ctx, p.ID, d, "")
+	list, err := s.st.EditionArticles(ctx, p.ID, d, e, "")
 	if err != nil {
 		return err
 	}
@@ -147,7 +162,7 @@ func (s *Service) Move(ctx context.Context, p *newsletter.Publication, id int64,
 	if err != nil {
 		return err
 	}
-	list, err := s.st.ArticlesFor(ctx, p.ID, a.Date, "")
+	list, err := s.st.EditionArticles(ctx, p.ID, a.Date, a.Edition, "")
 	if err != nil {
 		return err
 	}
@@ -165,7 +180,7 @@ func (s *Service) Move(ctx context.Context, p *newsletter.Publication, id int64,
 		return nil // already first or last in its section
 	}
 	ids[at], ids[to] = ids[to], ids[at]
-	return s.Arrange(ctx, p, a.Date, ids)
+	return s.ArrangeEdition(ctx, p, a.Date, a.Edition, ids)
 }
 
 // RenderMarkdown renders an article body as the issue will show it (the live
