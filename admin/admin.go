@@ -165,6 +165,7 @@ func (a *Admin) routes() []route {
 		{"GET /admin/subscribers/{id}", ed, a.showSubscriber},
 		{"POST /admin/subscribers/{id}/unsubscribe", ed, a.unsubscribe},
 		{"POST /admin/subscribers/{id}/lift", ed, a.liftSuppression},
+		{"POST /admin/subscribers/{id}/erase", ad, a.eraseSubscriber},
 
 		{"GET /admin/settings", ad, a.settingsPage},
 		{"POST /admin/settings", ad, a.saveSettings},

@@ -17,6 +17,12 @@ type settingsData struct {
 	Sections    string
 	NextFires   []time.Time
 	FireError   string
+	// The signup settings as the form shows them, and the subscribe form
+	// for the newsroom's own pages (SnippetError when it cannot be made).
+	SignupOrigins string
+	Redirect      string
+	Snippet       string
+	SnippetError  string
 }
 
 // settingsPage shows the publication's settings with the next five times its
@@ -36,6 +42,14 @@ func (a *Admin) showSettings(w http.ResponseWriter, r *http.Request, status int,
 		d.FireError = err.Error()
 	}
 	d.NextFires = fires
+	d.SignupOrigins = strings.Join(form.SignupOrigins, ", ")
+	d.Redirect = r.URL.Query().Get("redirect")
+	if d.Snippet, err = a.work.SignupSnippet(current, d.Redirect); err != nil {
+		d.SnippetError = err.Error()
+		if d.Snippet, err = a.work.SignupSnippet(current, ""); err != nil {
+			d.Snippet = ""
+		}
+	}
 	a.render(w, r, status, "settings", &view{Title: "Settings", Nav: "settings", Pub: current, Error: msg, Data: d})
 }
 
@@ -57,6 +71,17 @@ func (a *Admin) saveSettings(w http.ResponseWriter, r *http.Request) {
 		} else {
 			p.FiguresRetentionDays = -1 // refused by the validation, which names the field
 		}
+	}
+	if f.Has("signup_origins") { // kept when the form has no such field
+		// The list as typed: a bad origin is refused by the validation, which names it.
+		p.SignupOrigins = strings.FieldsFunc(f.Get("signup_origins"), func(r rune) bool { return r == ',' || r == ' ' || r == '\n' || r == '\r' })
+	}
+	if f.Has("signup_confirmed_url") {
+		p.SignupConfirmedURL = f.Get("signup_confirmed_url")
+	}
+	if f.Has("welcome_subject") {
+		p.WelcomeEmail = f.Get("welcome_email") == "on"
+		p.WelcomeSubject, p.WelcomeBody = f.Get("welcome_subject"), strings.TrimSpace(strings.ReplaceAll(f.Get("welcome_body"), "\r\n", "\n"))
 	}
 	p.Sections = nil
 	for _, s := range strings.Split(f.Get("sections"), ",") {

@@ -77,6 +77,7 @@ func (a *Admin) addSubscriber(w http.ResponseWriter, r *http.Request) {
 type subscriberData struct {
 	*workspace.History
 	Deliveries []*ledger.Delivery
+	IsAdmin    bool // admins may erase the person
 }
 
 func (a *Admin) subscriberID(w http.ResponseWriter, r *http.Request) (int64, bool) {
@@ -114,7 +115,7 @@ func (a *Admin) showSubscriber(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	a.render(w, r, http.StatusOK, "subscriber", &view{Title: h.Subscriber.Email, Nav: "subscribers", Pub: p,
-		Data: &subscriberData{History: h, Deliveries: dels}})
+		Data: &subscriberData{History: h, Deliveries: dels, IsAdmin: httpauth.FromContext(r.Context()).User.Role.Allows(auth.Admin)}})
 }
 
 func (a *Admin) unsubscribe(w http.ResponseWriter, r *http.Request) {

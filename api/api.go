@@ -105,6 +105,7 @@ func (a *API) routes() []route {
 		{"GET /api/subscribers/{id}", ed, a.getSubscriber},
 		{"POST /api/subscribers/{id}/unsubscribe", ed, a.unsubscribe},
 		{"POST /api/subscribers/{id}/lift", ed, a.liftSuppression},
+		{"POST /api/subscribers/{id}/erase", ad, a.eraseSubscriber},
 	}
 }
 

@@ -190,6 +190,10 @@ func TestAPI(t *testing.T) {
 		{"unknown publication", "editor", "GET", "/api/publications/nope", "", "", 404, "not_found", ""},
 		{"patch publication", "admin", "PATCH", "/api/publications/planet", "application/json", `{"tagline":"All the news"}`, 200, "", `"tagline": "All the news"`},
 		{"patch publication invalid", "admin", "PATCH", "/api/publications/planet", "application/json", `{"timezone":"Mars/Olympus"}`, 422, "invalid", `unknown time zone`},
+		{"patch signup settings", "admin", "PATCH", "/api/publications/planet", "application/json",
+			`{"signup_origins":["HTTPS://www.example.org/"],"signup_confirmed_url":"https://www.example.org/welcome","welcome_email":true,"welcome_subject":"Hello"}`,
+			200, "", `"signup_origins": \[\s*"https://www.example.org"\s*\],\s*"signup_confirmed_url": "https://www.example.org/welcome",\s*"welcome_email": true,\s*"welcome_subject": "Hello"`},
+		{"patch signup origin invalid", "admin", "PATCH", "/api/publications/planet", "application/json", `{"signup_origins":["www.example.org"]}`, 422, "invalid", `"signup_origins: \\"www.example.org\\": an origin starts with http:// or https://"`},
 
 		{"create article", "editor", "POST", "/api/articles", "application/json",
 			`{"date":"2009-07-09","section":"News","title":"Council Votes","body":"The *council* voted.","status":"ready"}`, 201, "", `"id": 1`},

@@ -28,6 +28,12 @@ type publicationJSON struct {
 	PerSubscriberFigures bool `json:"per_subscriber_figures"`
 	FiguresRetentionDays int  `json:"figures_retention_days"`
 	TrackOpens           bool `json:"track_opens"`
+	// Signup from the newsroom's own site, and the welcome email.
+	SignupOrigins      []string `json:"signup_origins"`
+	SignupConfirmedURL string   `json:"signup_confirmed_url"`
+	WelcomeEmail       bool     `json:"welcome_email"`
+	WelcomeSubject     string   `json:"welcome_subject"`
+	WelcomeBody        string   `json:"welcome_body"`
 }
 
 func publicationOut(p *newsletter.Publication, now time.Time) publicationJSON {
@@ -39,11 +45,17 @@ func publicationOut(p *newsletter.Publication, now time.Time) publicationJSON {
 	if sections == nil {
 		sections = []string{}
 	}
+	origins := p.SignupOrigins
+	if origins == nil {
+		origins = []string{}
+	}
 	return publicationJSON{Slug: p.Slug, Name: p.Name, Tagline: p.Tagline, From: p.From, ReplyTo: p.ReplyTo,
 		Address: p.Address, TimeZone: p.TimeZone, Schedule: p.Schedule, VolumeStart: p.VolumeStart.String(),
 		Numbering: string(p.Numbering), Copyright: p.Copyright, Sections: sections,
 		UnsubscribeMailto: p.UnsubscribeMailto, EmptyPolicy: string(p.EmptyPolicy), NextFires: fires,
-		PerSubscriberFigures: p.PerSubscriberFigures, FiguresRetentionDays: p.FiguresRetentionDays, TrackOpens: p.TrackOpens}
+		PerSubscriberFigures: p.PerSubscriberFigures, FiguresRetentionDays: p.FiguresRetentionDays, TrackOpens: p.TrackOpens,
+		SignupOrigins: origins, SignupConfirmedURL: p.SignupConfirmedURL,
+		WelcomeEmail: p.WelcomeEmail, WelcomeSubject: p.WelcomeSubject, WelcomeBody: p.WelcomeBody}
 }
 
 func (a *API) listPublications(w http.ResponseWriter, r *http.Request) {
@@ -87,6 +99,12 @@ type publicationPatch struct {
 	PerSubscriberFigures *bool `json:"per_subscriber_figures"`
 	FiguresRetentionDays *int  `json:"figures_retention_days"`
 	TrackOpens           *bool `json:"track_opens"`
+	// Signup from the newsroom's own site, and the welcome email.
+	SignupOrigins      *[]string `json:"signup_origins"`
+	SignupConfirmedURL *string   `json:"signup_confirmed_url"`
+	WelcomeEmail       *bool     `json:"welcome_email"`
+	WelcomeSubject     *string   `json:"welcome_subject"`
+	WelcomeBody        *string   `json:"welcome_body"`
 }
 
 func (a *API) patchPublication(w http.ResponseWriter, r *http.Request) {
@@ -138,6 +156,15 @@ func (a *API) patchPublication(w http.ResponseWriter, r *http.Request) {
 	if in.TrackOpens != nil {
 		p.TrackOpens = *in.TrackOpens
 	}
+	if in.SignupOrigins != nil {
+		p.SignupOrigins = *in.SignupOrigins // checked by SavePublication, which names the bad one
+	}
+	set(&p.SignupConfirmedURL, in.SignupConfirmedURL)
+	if in.WelcomeEmail != nil {
+		p.WelcomeEmail = *in.WelcomeEmail
+	}
+	set(&p.WelcomeSubject, in.WelcomeSubject)
+	set(&p.WelcomeBody, in.WelcomeBody)
 	if err := a.work.SavePublication(r.Context(), p); err != nil {
 		a.fail(w, r, err)
 		return

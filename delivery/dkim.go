@@ -2,8 +2,11 @@ package delivery
 
 import (
 	"crypto"
+	"crypto/ed25519"
+	"crypto/rsa"
 	"fmt"
 	"os"
+	"slices"
 
 	"github.com/emersion/go-msgauth/dkim"
 	"github.com/wneessen/go-mail"
@@ -23,16 +26,47 @@ type DKIMConfig struct {
 var SignedHeaders = []string{"From", "From", "Reply-To", "To", "Subject", "Date", "Message-ID", "MIME-Version",
 	"Content-Type", "List-Id", "List-Unsubscribe", "List-Unsubscribe-Post"}
 
-// DKIM signs messages (RFC 6376, relaxed/relaxed, SHA-256).
+// DKIM signs messages (RFC 6376, relaxed/relaxed, SHA-256) with one key or
+// several: RFC 8463 expects an Ed25519 signature beside an RSA one, since
+// many receivers (Debian 12's SpamAssassin among them) verify RSA only and
+// ignore, or fail, the other. Each key makes its own DKIM-Signature over the
+// same bytes (a signature never covers another: DKIM-Signature is not in h=),
+// RSA ones first.
 //
-// The key is read by go-mail's PEM loader, but the signature is made with
-// github.com/emersion/go-msgauth: go-mail v0.8.1's signer folds a long h= tag
-// inside a header name, which verifiers then read with a space in it, so a
-// signature over all of SignedHeaders never verified.
-type DKIM struct{ opts *dkim.SignOptions }
+// The keys are read by go-mail's PEM loader, but the signatures are made
+// with github.com/emersion/go-msgauth: go-mail v0.8.1's signer folds a long
+// h= tag inside a header name, which verifiers then read with a space in
+// it, so a signature over all of SignedHeaders never verified.
+type DKIM struct{ opts []*dkim.SignOptions }
 
-// LoadDKIM reads the key. The result is safe for concurrent use.
-func LoadDKIM(cfg DKIMConfig) (*DKIM, error) {
+// LoadDKIM reads the keys, at least one. The result is safe for concurrent
+// use.
+func LoadDKIM(cfgs ...DKIMConfig) (*DKIM, error) {
+	if len(cfgs) == 0 {
+		return nil, fmt.Errorf("DKIM: no key")
+	}
+	d := &DKIM{}
+	for _, cfg := range cfgs {
+		o, err := loadDKIMKey(cfg)
+		if err != nil {
+			return nil, err
+		}
+		d.opts = append(d.opts, o)
+	}
+	// RSA first: a receiver that reads only the first signature reads the
+	// one it can verify.
+	slices.SortStableFunc(d.opts, func(a, b *dkim.SignOptions) int { return keyRank(a.Signer) - keyRank(b.Signer) })
+	return d, nil
+}
+
+func keyRank(k crypto.Signer) int {
+	if _, ok := k.(*rsa.PrivateKey); ok {
+		return 0
+	}
+	return 1
+}
+
+func loadDKIMKey(cfg DKIMConfig) (*dkim.SignOptions, error) {
 	if cfg.Domain == "" || cfg.Selector == "" {
 		return nil, fmt.Errorf("DKIM: domain and selector are required")
 	}
@@ -44,19 +78,30 @@ func LoadDKIM(cfg DKIMConfig) (*DKIM, error) {
 	if err != nil {
 		return nil, fmt.Errorf("DKIM key %s: %w", cfg.KeyFile, err)
 	}
-	d := &DKIM{opts: &dkim.SignOptions{Domain: cfg.Domain, Selector: cfg.Selector, Signer: key, Hash: crypto.SHA256,
-		HeaderCanonicalization: dkim.CanonicalizationRelaxed, BodyCanonicalization: dkim.CanonicalizationRelaxed,
-		HeaderKeys: SignedHeaders}}
-	if _, err := d.signature([]byte("From: a@b.example\r\n\r\n")); err != nil {
-		return nil, fmt.Errorf("DKIM: test signature: %w", err)
+	switch k := key.(type) {
+	case *rsa.PrivateKey:
+		// RFC 8301 3.2: keys under 1024 bits must not be used; verifiers
+		// reject them.
+		if k.N.BitLen() < 1024 {
+			return nil, fmt.Errorf("DKIM key %s: RSA key of %d bits, verifiers want at least 1024 (2048 is usual)", cfg.KeyFile, k.N.BitLen())
+		}
+	case ed25519.PrivateKey:
+	default:
+		return nil, fmt.Errorf("DKIM key %s: %T is neither RSA nor Ed25519", cfg.KeyFile, key)
 	}
-	return d, nil
+	o := &dkim.SignOptions{Domain: cfg.Domain, Selector: cfg.Selector, Signer: key, Hash: crypto.SHA256,
+		HeaderCanonicalization: dkim.CanonicalizationRelaxed, BodyCanonicalization: dkim.CanonicalizationRelaxed,
+		HeaderKeys: SignedHeaders}
+	if _, err := signature(o, []byte("From: a@b.example\r\n\r\n")); err != nil {
+		return nil, fmt.Errorf("DKIM key %s: test signature: %w", cfg.KeyFile, err)
+	}
+	return o, nil
 }
 
 // signature returns the DKIM-Signature header field of a message: name,
 // folded value and final CRLF.
-func (d *DKIM) signature(raw []byte) (string, error) {
-	s, err := dkim.NewSigner(d.opts)
+func signature(o *dkim.SignOptions, raw []byte) (string, error) {
+	s, err := dkim.NewSigner(o)
 	if err != nil {
 		return "", err
 	}
@@ -70,16 +115,18 @@ func (d *DKIM) signature(raw []byte) (string, error) {
 	return s.Signature(), nil
 }
 
-// sign adds a DKIM-Signature to m, made over its bytes (the filled bodies
-// included), which the signature then precedes. buf holds the bytes while
+// sign adds m's DKIM-Signatures, made over its bytes (the filled bodies
+// included), which the signatures then precede. buf holds the bytes while
 // they are signed.
 func (d *DKIM) sign(m *Mail, buf *[]byte) error {
 	m.sig = m.sig[:0]
 	*buf = m.AppendTo((*buf)[:0], false)
-	sig, err := d.signature(*buf)
-	if err != nil {
-		return fmt.Errorf("DKIM: %w", err)
+	for _, o := range d.opts {
+		sig, err := signature(o, *buf)
+		if err != nil {
+			return fmt.Errorf("DKIM (s=%s): %w", o.Selector, err)
+		}
+		m.sig = append(m.sig, sig...)
 	}
-	m.sig = append(m.sig, sig...)
 	return nil
 }

@@ -21,7 +21,12 @@ const (
 type Article struct {
 	ID            int64
 	PublicationID int64
-	Date          Date // the issue date it belongs to
+	// Key names the article for good within its publication, whatever its
+	// headline or date become: an article file's key: (or id:), a feed
+	// item's GUID, or, when none is given, the one masthead assigns
+	// (AssignedKey). Imports and feeds update the article with their key.
+	Key  string
+	Date Date // the issue date it belongs to
 	// Edition is the edition of that date it belongs to: 0 the daily issue
 	// (every article before extra editions existed), N the date's extra N
 	// (see Issue.Edition).
@@ -59,6 +64,10 @@ func (a *Article) Validate(p *Publication, src string) error {
 	a.Section = strings.TrimSpace(a.Section)
 	a.Author = strings.TrimSpace(a.Author)
 	a.Deck = strings.TrimSpace(a.Deck)
+	a.Key = strings.TrimSpace(a.Key)
+	if problem := KeyProblem(a.Key); problem != "" {
+		bad("key", "%s", problem)
+	}
 	if a.Status == "" {
 		a.Status = Ready
 	}

@@ -14,10 +14,12 @@ import (
 // ReadArticleFiles reads and checks every file as an article of p
 // (ParseArticleFile) and returns them in order, or every problem found in
 // any of them (Errors), each naming its file and line: a set of files is
-// taken whole or not at all.
+// taken whole or not at all. A file without a key: gets its FileKey; two
+// files with one key are refused, naming both.
 func ReadArticleFiles(files []string, p *Publication) ([]*Article, error) {
 	var errs Errors
 	var out []*Article
+	keyFile := map[string]string{}
 	for _, f := range files {
 		data, err := os.ReadFile(f)
 		if err != nil {
@@ -30,6 +32,15 @@ func ReadArticleFiles(files []string, p *Publication) ([]*Article, error) {
 			continue
 		}
 		ar.PublicationID = p.ID
+		if ar.Key == "" {
+			ar.Key = FileKey(f, ar.Date)
+		}
+		if first, ok := keyFile[ar.Key]; ok {
+			errs = append(errs, &FieldError{Source: f, Field: "key", Msg: fmt.Sprintf(
+				"%q is also the key of %s; one import cannot hold two articles with one key (give one of them another key:)", ar.Key, first)})
+			continue
+		}
+		keyFile[ar.Key] = f
 		out = append(out, ar)
 	}
 	if len(errs) > 0 {

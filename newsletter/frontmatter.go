@@ -24,6 +24,8 @@ type frontMatter struct {
 	Author   string `yaml:"author"`
 	Position *int   `yaml:"position"`
 	Status   string `yaml:"status"`
+	Key      string `yaml:"key"`
+	ID       string `yaml:"id"` // another name for key
 }
 
 var (
@@ -67,6 +69,14 @@ func ParseArticleFile(src string, data []byte, p *Publication) (*Article, error)
 		Body: strings.TrimLeft(body, "\n"), Status: ArticleStatus(fm.Status)}
 	if a.Deck == "" {
 		a.Deck = fm.Summary
+	}
+	a.Key = strings.TrimSpace(fm.Key)
+	if id := strings.TrimSpace(fm.ID); id != "" {
+		if a.Key != "" && a.Key != id {
+			return nil, &FieldError{Source: src, Line: lineOf(header, "id:") + 1, Field: "id",
+				Msg: fmt.Sprintf("is %q but key: is %q; id: is another name for key:, give one", id, a.Key)}
+		}
+		a.Key = id
 	}
 	if fm.Position != nil {
 		a.Position = *fm.Position
@@ -114,7 +124,7 @@ func yamlError(src, header string, err error) error {
 	msg = strings.TrimPrefix(msg, "yaml: ")
 	msg = strings.TrimPrefix(msg, "unmarshal errors:\n  ")
 	msg = strings.ReplaceAll(msg, "\n  ", "; ")
-	msg = yamlUnknownRE.ReplaceAllString(msg, `unknown field "$1" (known: title, date, section, author, position, deck, status)`)
+	msg = yamlUnknownRE.ReplaceAllString(msg, `unknown field "$1" (known: title, date, section, author, position, deck, status, key)`)
 	return &FieldError{Source: src, Line: line, Msg: "front matter: " + msg}
 }
 

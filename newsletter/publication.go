@@ -60,8 +60,21 @@ type Publication struct {
 	PerSubscriberFigures bool
 	FiguresRetentionDays int
 	TrackOpens           bool
-	CreatedAt            time.Time
-	UpdatedAt            time.Time
+	// Signup from the newsroom's own site (signup.go): SignupOrigins
+	// (scheme://host[:port]) may post the subscribe form besides masthead's
+	// own pages, and send the reader back to one of their pages;
+	// SignupConfirmedURL, on one of them, is where a reader lands after
+	// confirming (empty: masthead's page says it is done).
+	SignupOrigins      []string
+	SignupConfirmedURL string
+	// WelcomeEmail sends one email after a subscription is confirmed, with
+	// WelcomeSubject (empty: "Welcome to NAME") and WelcomeBody (plain
+	// text; empty: a short default).
+	WelcomeEmail   bool
+	WelcomeSubject string
+	WelcomeBody    string
+	CreatedAt      time.Time
+	UpdatedAt      time.Time
 }
 
 // CronParser parses schedules: standard five fields with an optional leading
@@ -140,6 +153,7 @@ func (p *Publication) Normalize() {
 	if p.FiguresRetentionDays == 0 {
 		p.FiguresRetentionDays = DefaultFiguresRetention
 	}
+	p.normalizeSignup()
 }
 
 // Validate checks every setting and reports all problems at once.
@@ -197,6 +211,7 @@ func (p *Publication) Validate() error {
 	if p.FiguresRetentionDays < 0 || p.FiguresRetentionDays > 3660 {
 		bad("figures-retention", "%d days must be between 1 and 3660", p.FiguresRetentionDays)
 	}
+	p.validateSignup(bad)
 	return errs.orNil()
 }
 

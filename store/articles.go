@@ -2,21 +2,22 @@ package store
 
 import (
 	"context"
+	"crypto/rand"
 	"database/sql"
-	"errors"
+	"encoding/hex"
 	"fmt"
 
 	"masthead/newsletter"
 )
 
-const articleColumns = `id, publication_id, issue_date, section, position, title, deck, author, body, status, created_at, updated_at,
+const articleColumns = `id, publication_id, article_key, issue_date, section, position, title, deck, author, body, status, created_at, updated_at,
 	edition`
 
 func scanArticle(row interface{ Scan(...any) error }) (*newsletter.Article, error) {
 	var a newsletter.Article
 	var date string
 	var created, updated int64
-	if err := row.Scan(&a.ID, &a.PublicationID, &date, &a.Section, &a.Position, &a.Title, &a.Deck, &a.Author,
+	if err := row.Scan(&a.ID, &a.PublicationID, &a.Key, &date, &a.Section, &a.Position, &a.Title, &a.Deck, &a.Author,
 		&a.Body, &a.Status, &created, &updated, &a.Edition); err != nil {
 		return nil, err
 	}
@@ -42,29 +43,66 @@ func (s *Store) SaveArticles(ctx context.Context, articles ...*newsletter.Articl
 }
 
 func (s *Store) saveArticle(ctx context.Context, tx *sql.Tx, a *newsletter.Article) error {
+	if err := keyFor(a); err != nil {
+		return err
+	}
 	now := s.now()
 	if a.ID != 0 {
+		// An empty key keeps the stored one.
 		res, err := tx.ExecContext(ctx, s.q(`UPDATE articles SET publication_id = ?, issue_date = ?, section = ?,
-			position = ?, title = ?, deck = ?, author = ?, body = ?, status = ?, updated_at = ?, edition = ? WHERE id = ?`),
+			position = ?, title = ?, deck = ?, author = ?, body = ?, status = ?, updated_at = ?, edition = ?,
+			article_key = CASE WHEN ? = '' THEN article_key ELSE ? END WHERE id = ?`),
 			a.PublicationID, a.Date.String(), a.Section, a.Position, a.Title, a.Deck, a.Author, a.Body, string(a.Status), ms(now),
-			a.Edition, a.ID)
+			a.Edition, a.Key, a.Key, a.ID)
 		if err != nil {
 			return s.mapErr(fmt.Errorf("update article %d: %w", a.ID, err))
 		}
 		if n, _ := res.RowsAffected(); n == 0 {
 			return ErrNotFound
 		}
+		if a.Key == "" {
+			if err := tx.QueryRowContext(ctx, s.q(`SELECT article_key FROM articles WHERE id = ?`), a.ID).Scan(&a.Key); err != nil {
+				return fmt.Errorf("article %d's key: %w", a.ID, err)
+			}
+		}
 		a.UpdatedAt = now
 		return nil
 	}
-	err := tx.QueryRowContext(ctx, s.q(`INSERT INTO articles (publication_id, issue_date, section, position, title,
-		deck, author, body, status, created_at, updated_at, edition) VALUES (`+placeholders(12)+`) RETURNING id`),
-		a.PublicationID, a.Date.String(), a.Section, a.Position, a.Title, a.Deck, a.Author, a.Body, string(a.Status),
+	// Without a key the article gets "a" and its id, known once inserted:
+	// until then it holds a key no other can.
+	key := a.Key
+	if key == "" {
+		b := make([]byte, 12)
+		rand.Read(b)
+		key = "new:" + hex.EncodeToString(b)
+	}
+	err := tx.QueryRowContext(ctx, s.q(`INSERT INTO articles (publication_id, article_key, issue_date, section, position, title,
+		deck, author, body, status, created_at, updated_at, edition) VALUES (`+placeholders(13)+`) RETURNING id`),
+		a.PublicationID, key, a.Date.String(), a.Section, a.Position, a.Title, a.Deck, a.Author, a.Body, string(a.Status),
 		ms(now), ms(now), a.Edition).Scan(&a.ID)
 	if err != nil {
 		return s.mapErr(fmt.Errorf("create article %q: %w", a.Title, err))
 	}
+	if a.Key == "" {
+		a.Key = newsletter.AssignedKey(a.ID)
+		if _, err := tx.ExecContext(ctx, s.q(`UPDATE articles SET article_key = ? WHERE id = ?`), a.Key, a.ID); err != nil {
+			return s.mapErr(fmt.Errorf("create article %q: key: %w", a.Title, err))
+		}
+	}
 	a.CreatedAt, a.UpdatedAt = now, now
+	return nil
+}
+
+// keyFor refuses a key of the form masthead assigns ("a7") for any article
+// but the one it names, so that an assigned key is never taken already.
+func keyFor(a *newsletter.Article) error {
+	if id, ok := newsletter.IsAssignedKey(a.Key); ok && id != a.ID {
+		msg := fmt.Sprintf("%q has the form of the keys masthead assigns (a and an article number) and is not this article's; choose another key", a.Key)
+		if a.ID == 0 {
+			msg = fmt.Sprintf("%q has the form of the keys masthead assigns (a and an article number) and no article of this publication has it; choose another key", a.Key)
+		}
+		return newsletter.Errors{&newsletter.FieldError{Field: "key", Msg: msg}}
+	}
 	return nil
 }
 
@@ -142,32 +180,4 @@ func (s *Store) ArticlesFor(ctx context.Context, publicationID int64, d newslett
 // issue, N its extra N).
 func (s *Store) EditionArticles(ctx context.Context, publicationID int64, d newsletter.Date, e int, status newsletter.ArticleStatus) ([]*newsletter.Article, error) {
 	return s.Articles(ctx, ArticleFilter{PublicationID: publicationID, Date: d, Edition: e, Status: status})
-}
-
-// ImportArticles stores articles read from files, in one transaction: an
-// article with the same publication, date, edition and headline as a stored one
-// replaces it (keeping its id), so importing the same files twice changes
-// nothing. It reports which articles were new.
-func (s *Store) ImportArticles(ctx context.Context, articles ...*newsletter.Article) (created []bool, err error) {
-	created = make([]bool, len(articles))
-	err = s.inTx(ctx, func(tx *sql.Tx) error {
-		for i, a := range articles {
-			var id int64
-			err := tx.QueryRowContext(ctx, s.q(`SELECT id FROM articles WHERE publication_id = ? AND issue_date = ? AND edition = ?
-				AND title = ? ORDER BY id LIMIT 1`), a.PublicationID, a.Date.String(), a.Edition, a.Title).Scan(&id)
-			switch {
-			case err == nil:
-				a.ID = id
-			case errors.Is(err, sql.ErrNoRows):
-				a.ID, created[i] = 0, true
-			default:
-				return err
-			}
-			if err := s.saveArticle(ctx, tx, a); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-	return created, err
 }

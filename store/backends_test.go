@@ -8,6 +8,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -82,6 +83,9 @@ func TestBackendsPublications(t *testing.T) {
 			t.Fatalf("saved publication has id %d, created %v", p.ID, p.CreatedAt)
 		}
 		p.Tagline = "All the news"
+		p.SignupOrigins = []string{"https://www.example.org", "http://localhost:8080"}
+		p.SignupConfirmedURL, p.WelcomeEmail = "https://www.example.org/welcome", true
+		p.WelcomeSubject, p.WelcomeBody = "Hello", "Line one.\n\nLine 'two' ?"
 		if err := st.SavePublication(ctx, p); err != nil {
 			t.Fatal(err)
 		}
@@ -91,6 +95,10 @@ func TestBackendsPublications(t *testing.T) {
 		}
 		if got.ID != p.ID || got.Tagline != "All the news" || len(got.Sections) != 2 || got.VolumeStart != p.VolumeStart {
 			t.Errorf("read back %+v", got)
+		}
+		if strings.Join(got.SignupOrigins, " ") != "https://www.example.org http://localhost:8080" || !got.WelcomeEmail ||
+			got.SignupConfirmedURL != p.SignupConfirmedURL || got.WelcomeSubject != "Hello" || got.WelcomeBody != p.WelcomeBody {
+			t.Errorf("signup settings read back %+v", got)
 		}
 		dup := &newsletter.Publication{Slug: "daily", Name: "Other", From: "x@example.org", VolumeStart: p.VolumeStart}
 		if err := st.SavePublication(ctx, dup); !errors.Is(err, store.ErrConflict) {

@@ -22,7 +22,8 @@ import (
 // skipped). A soft bounce counts toward the subscriber's soft_bounces, and
 // the policy's Limit-th in a row suppresses them as bounced, by the same rule
 // as the soft bounces of delivery's give-ups (Record). A soft bounce for an
-// address that is no subscriber only records the report.
+// address that is no subscriber only records the report. A report about an
+// erased address changes nothing (its hashed suppression holds).
 func (s *Store) ApplyBounceReport(ctx context.Context, r ledger.BounceReport, policy ledger.BouncePolicy) (bool, error) {
 	norm, err := subscribers.Normalize(r.Email)
 	if err != nil {
@@ -34,6 +35,9 @@ func (s *Store) ApplyBounceReport(ctx context.Context, r ledger.BounceReport, po
 	detail := truncate(r.Detail, 1000)
 	applied := false
 	err = s.inTx(ctx, func(tx *sql.Tx) error {
+		if gone, err := s.wasErased(ctx, tx, norm); err != nil || gone {
+			return err // erased: suppressed by its hash, and not to be written down again
+		}
 		res, err := tx.ExecContext(ctx, s.q(`INSERT INTO bounce_reports (report_id, email, kind, detail, created_at)
 			VALUES (?, ?, ?, ?, ?) ON CONFLICT (report_id, email) DO NOTHING`),
 			truncate(r.ReportID, 500), norm, string(r.Kind), detail, ms(s.now()))

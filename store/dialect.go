@@ -40,6 +40,16 @@ func dialectFor(dsn string) (dialect, error) {
 	return sqliteDialect{}, nil
 }
 
+// BackendOf names the kind of database dsn selects, "sqlite" or "postgres",
+// without opening it.
+func BackendOf(dsn string) (string, error) {
+	d, err := dialectFor(dsn)
+	if err != nil {
+		return "", err
+	}
+	return d.name(), nil
+}
+
 // sqlitePath is the file a SQLite dsn names ("masthead.db",
 // "sqlite://masthead.db", "file:masthead.db?...").
 func sqlitePath(dsn string) string {

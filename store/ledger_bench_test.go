@@ -124,7 +124,7 @@ func openTuned(b *testing.B, sync string) *Store {
 	if got != want {
 		b.Fatalf("synchronous = %s, want %s (%s)", got, want, sync)
 	}
-	if err := s.migrate(context.Background()); err != nil {
+	if err := s.migrate(context.Background(), len(migrations)); err != nil {
 		b.Fatal(err)
 	}
 	return s

@@ -300,7 +300,35 @@ var migrations = [][]string{
 		`ALTER TABLE publications ADD COLUMN figures_retention_days INTEGER NOT NULL DEFAULT 90`,
 		`ALTER TABLE publications ADD COLUMN track_opens INTEGER NOT NULL DEFAULT 0`,
 	},
-	// 15: extra editions. A date may have, besides its daily issue (edition
+	// 15: signup from the newsroom's own site and the welcome email. The
+	// publication's signup origins (newline-separated), the page readers
+	// land on after confirming, and its welcome email (off). A subscription
+	// confirmed while the welcome email is on is due one (welcome_due 1,
+	// set in the confirming transaction); the sender leases it
+	// (welcome_lease_until) while sending and marks it sent (welcome_due 0,
+	// welcome_sent_at).
+	{
+		`ALTER TABLE publications ADD COLUMN signup_origins TEXT NOT NULL DEFAULT ''`,
+		`ALTER TABLE publications ADD COLUMN signup_confirmed_url TEXT NOT NULL DEFAULT ''`,
+		`ALTER TABLE publications ADD COLUMN welcome_email INTEGER NOT NULL DEFAULT 0`,
+		`ALTER TABLE publications ADD COLUMN welcome_subject TEXT NOT NULL DEFAULT ''`,
+		`ALTER TABLE publications ADD COLUMN welcome_body TEXT NOT NULL DEFAULT ''`,
+		`ALTER TABLE subscriptions ADD COLUMN welcome_due INTEGER NOT NULL DEFAULT 0`,
+		`ALTER TABLE subscriptions ADD COLUMN welcome_lease_until BIGINT NOT NULL DEFAULT 0`,
+		`ALTER TABLE subscriptions ADD COLUMN welcome_sent_at BIGINT NOT NULL DEFAULT 0`,
+		`CREATE INDEX subscriptions_welcome_queue ON subscriptions (subscriber_id, publication_id) WHERE welcome_due = 1`,
+	},
+	// 16: an article's key names it for good within its publication (an
+	// article file's key:, a feed item's GUID, or "a" and its id when none
+	// is given): imports and feeds update the article with their key, no
+	// longer the one with their date and headline. The articles stored
+	// before get the key masthead assigns, so every one of them stays.
+	{
+		`ALTER TABLE articles ADD COLUMN article_key TEXT NOT NULL DEFAULT ''`,
+		`UPDATE articles SET article_key = 'a' || CAST(id AS TEXT)`,
+		`CREATE UNIQUE INDEX articles_by_key ON articles (publication_id, article_key)`,
+	},
+	// 17: extra editions. A date may have, besides its daily issue (edition
 	// 0, every issue before), extras 1, 2 ... with their own name, subject
 	// and articles: issues and articles gain an edition column, and the
 	// one-issue-a-date rule becomes one issue per (date, edition). SQLite
@@ -364,17 +392,13 @@ type migrationLocker interface {
 	lockMigrations(ctx context.Context, db *sql.DB) (release func(), err error)
 }
 
-// migrate applies every migration the database has not seen yet. On SQLite
-// they run on one connection with foreign keys off, as SQLite's way of
-// changing a table's rules asks (a table rebuilt is dropped without its
-// rows' cascades: migration 15); each migration's foreign keys are checked
-// before its commit, and the connection has them on again before it goes
-// back to the pool.
-func (s *Store) migrate(ctx context.Context) error { return s.migrateThrough(ctx, migrations) }
-
-// migrateThrough applies the first len(list) migrations (list is a prefix
-// of migrations; a test starts a database at an older version with it).
-func (s *Store) migrateThrough(ctx context.Context, list [][]string) (err error) {
+// migrate applies every migration up to version upTo the database has not
+// seen yet. On SQLite they run on one connection with foreign keys off, as
+// SQLite's way of changing a table's rules asks (a table rebuilt is dropped
+// without its rows' cascades: migration 17); each migration's foreign keys
+// are checked before its commit, and the connection has them on again before
+// it goes back to the pool.
+func (s *Store) migrate(ctx context.Context, upTo int) (err error) {
 	if l, ok := s.dialect.(migrationLocker); ok {
 		release, err := l.lockMigrations(ctx, s.db)
 		if err != nil {
@@ -403,7 +427,7 @@ func (s *Store) migrateThrough(ctx context.Context, list [][]string) (err error)
 		}()
 		db = conn
 	}
-	for i, stmts := range list {
+	for i, stmts := range migrations[:upTo] {
 		version := i + 1
 		err := inTxOn(ctx, db, func(tx *sql.Tx) error {
 			var have int

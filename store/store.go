@@ -52,12 +52,21 @@ type Store struct {
 	dialect dialect
 	log     *slog.Logger
 	now     func() time.Time
+	// erasure keys the hashes erased addresses are kept as
+	// (subscribers_erase.go).
+	erasure erasureKey
 }
 
 // Open opens (creating if needed) the database named by dsn and brings its schema
 // up to date. A dsn starting with postgres:// or postgresql:// selects PostgreSQL;
 // anything else is a SQLite file path.
 func Open(ctx context.Context, dsn string, log *slog.Logger) (*Store, error) {
+	return openAt(ctx, dsn, log, len(migrations))
+}
+
+// openAt is Open migrating to version at most (tests make databases of an
+// earlier schema with it).
+func openAt(ctx context.Context, dsn string, log *slog.Logger, version int) (*Store, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
@@ -74,7 +83,7 @@ func Open(ctx context.Context, dsn string, log *slog.Logger) (*Store, error) {
 		db.Close()
 		return nil, fmt.Errorf("open database %s: %w", d.describe(dsn), err)
 	}
-	if err := s.migrate(ctx); err != nil {
+	if err := s.migrate(ctx, version); err != nil {
 		db.Close()
 		return nil, err
 	}

@@ -387,11 +387,27 @@ func emailHash(email string) int64 {
 	return int64(h.Sum64())
 }
 
+// suppressedOf is the batch's suppressed addresses: suppressed, or erased
+// (their keyed hash is).
 func (im *SubscriberImport) suppressedOf(ctx context.Context, tx *sql.Tx, emails []any) (map[string]bool, error) {
+	key, err := im.s.erasureKeyIn(ctx, tx)
+	if err != nil {
+		return nil, err
+	}
+	forms := make([]any, 0, 2*len(emails))
+	erasedOf := make(map[string]string, len(emails))
+	for _, e := range emails {
+		f := subscribers.ErasedForm(key, e.(string))
+		erasedOf[f] = e.(string)
+		forms = append(forms, e, f)
+	}
 	out := map[string]bool{}
-	err := im.s.queryIn(ctx, tx, `SELECT email FROM suppressions WHERE email IN`, nil, emails, func(r *sql.Rows) error {
+	err = im.s.queryIn(ctx, tx, `SELECT email FROM suppressions WHERE email IN`, nil, forms, func(r *sql.Rows) error {
 		var email string
 		err := r.Scan(&email)
+		if clear, ok := erasedOf[email]; ok {
+			email = clear
+		}
 		out[email] = true
 		return err
 	})

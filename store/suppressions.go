@@ -22,7 +22,12 @@ func (s *Store) Suppress(ctx context.Context, email string, reason subscribers.S
 	if !reason.Suppressed() {
 		return fmt.Errorf("suppression reason must be bounced or complained, not %q", reason)
 	}
-	return s.inTx(ctx, func(tx *sql.Tx) error { return s.suppressTx(ctx, tx, norm, reason, via, detail, 0) })
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		if gone, err := s.wasErased(ctx, tx, norm); err != nil || gone {
+			return err // an erased address stays suppressed by its hash alone
+		}
+		return s.suppressTx(ctx, tx, norm, reason, via, detail, 0)
+	})
 }
 
 // suppressTx is Suppress inside the caller's transaction. issueID is the
@@ -66,14 +71,18 @@ func (s *Store) Suppression(ctx context.Context, email string) (*subscribers.Sup
 	if err != nil {
 		return nil, fmt.Errorf("%q: %w", email, err)
 	}
+	erased, err := s.erasedForm(ctx, s.db, norm)
+	if err != nil {
+		return nil, err
+	}
 	var sup subscribers.Suppression
 	var created int64
-	err = s.db.QueryRowContext(ctx, s.q(`SELECT email, reason, detail, created_at FROM suppressions WHERE email = ?`), norm).
-		Scan(&sup.Email, &sup.Reason, &sup.Detail, &created)
+	err = s.db.QueryRowContext(ctx, s.q(`SELECT reason, detail, created_at FROM suppressions WHERE email IN (?, ?)
+		ORDER BY reason = 'erased'`), norm, erased).Scan(&sup.Reason, &sup.Detail, &created)
 	if err != nil {
 		return nil, s.mapErr(err)
 	}
-	sup.CreatedAt = fromMS(created)
+	sup.Email, sup.CreatedAt = norm, fromMS(created)
 	return &sup, nil
 }
 
@@ -86,9 +95,15 @@ func (s *Store) IsSuppressed(ctx context.Context, email string) (bool, error) {
 	return s.isSuppressed(ctx, s.db, norm)
 }
 
+// isSuppressed is IsSuppressed through q: the address is suppressed, or
+// was erased (its keyed hash is suppressed).
 func (s *Store) isSuppressed(ctx context.Context, q querier, email string) (bool, error) {
+	erased, err := s.erasedForm(ctx, q, email)
+	if err != nil {
+		return false, err
+	}
 	var n int
-	err := q.QueryRowContext(ctx, s.q(`SELECT COUNT(*) FROM suppressions WHERE email = ?`), email).Scan(&n)
+	err = q.QueryRowContext(ctx, s.q(`SELECT COUNT(*) FROM suppressions WHERE email IN (?, ?)`), email, erased).Scan(&n)
 	return n > 0, err
 }
 
@@ -104,7 +119,7 @@ func (s *Store) refuseSuppressed(ctx context.Context, q querier, sub *subscriber
 }
 
 // LiftSuppression is an editor's decision to allow mail to a suppressed address
-// again. The address is not sent to at once: the subscriber becomes
+// again (or an erased address's hash, when the person comes back). The address is not sent to at once: the subscriber becomes
 // unsubscribed from everything, from where a new confirmation (or an editor's
 // add) subscribes them again. ErrNotFound when the address is not suppressed.
 func (s *Store) LiftSuppression(ctx context.Context, email string, via subscribers.Via, detail string) error {
@@ -113,7 +128,11 @@ func (s *Store) LiftSuppression(ctx context.Context, email string, via subscribe
 		return fmt.Errorf("%q: %w", email, err)
 	}
 	return s.inTx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, s.q(`DELETE FROM suppressions WHERE email = ?`), norm)
+		erased, err := s.erasedForm(ctx, tx, norm)
+		if err != nil {
+			return err
+		}
+		res, err := tx.ExecContext(ctx, s.q(`DELETE FROM suppressions WHERE email IN (?, ?)`), norm, erased)
 		if err != nil {
 			return fmt.Errorf("lift %s: %w", norm, err)
 		}

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"errors"
 	"net/http"
 
@@ -51,7 +52,25 @@ func (s *Server) confirm(w http.ResponseWriter, r *http.Request) {
 		s.serverError(w, r, err)
 		return
 	}
+	if to := s.confirmedReturn(r.Context(), tok.PublicationID); to != "" {
+		http.Redirect(w, r, to, http.StatusSeeOther) // the publication's own page says it is done
+		return
+	}
 	s.showConfirm(w, r, true)
+}
+
+// confirmedReturn is the page on the publication's signup origin that
+// readers land on after confirming; empty: this site's page.
+func (s *Server) confirmedReturn(ctx context.Context, pubID int64) string {
+	pub, err := s.read.Publication(ctx, pubID)
+	if err != nil {
+		s.log.Warn("confirm: publication not read; this site's page shown", "publication", pubID, "err", err)
+		return ""
+	}
+	if u, ok := pub.SignupReturn(pub.SignupConfirmedURL); ok {
+		return u
+	}
+	return ""
 }
 
 func (s *Server) showConfirm(w http.ResponseWriter, r *http.Request, done bool) {
@@ -82,6 +101,11 @@ func (s *Server) showConfirm(w http.ResponseWriter, r *http.Request, done bool) 
 		return
 	}
 	w.Header().Set("Cache-Control", "no-store")
+	if u, ok := pub.SignupReturn(pub.SignupConfirmedURL); ok && !done {
+		// The button's answer redirects there, and browsers apply
+		// form-action to a form's redirects too.
+		w.Header().Set("Content-Security-Policy", cspFormAction(u))
+	}
 	s.render(w, r, http.StatusOK, s.siteTheme(pubs), pageConfirm, confirmPage{
 		site: s.siteFor(pubs), Email: sub.Email, PublicationName: pub.Name, Action: r.URL.Path, Done: done,
 	})

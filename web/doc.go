@@ -28,7 +28,10 @@
 //     protected by net/http's CrossOriginProtection: a browser's request whose
 //     Sec-Fetch-Site (or, for older browsers, Origin) says it comes from
 //     another site is refused with 403. No cookie or form token is needed, so
-//     the pages stay cacheable and work without cookies. POST
+//     the pages stay cacheable and work without cookies. POST /subscribe
+//     also takes a form from the pages of a publication's signup origins,
+//     named by the browser's Origin header, for that publication only
+//     (signup.go); its redirect field is followed only to those origins. POST
 //     /unsubscribe/{token} is exempt: RFC 8058 one-click requests come from mail
 //     providers' servers with no cookie and no token, and the signed token in
 //     the URL is itself the proof of authority (a forger would need it).

@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"mime"
 	"net/http"
+	"net/url"
 	"runtime/debug"
 	"strings"
 	"time"
@@ -91,6 +92,16 @@ func (s *Server) recoverer(next http.Handler) http.Handler {
 // Content-Security-Policy of every page: nothing from elsewhere, no inline
 // script or style, no framing, forms post only here.
 const csp = "default-src 'self'; img-src 'self' data: https:; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+
+// cspFormAction is csp with forms also allowed to end up at the origin of
+// the URL u (a redirect after the form, which browsers check too).
+func cspFormAction(u string) string {
+	pu, err := url.Parse(u)
+	if err != nil || pu.Scheme == "" || pu.Host == "" {
+		return csp
+	}
+	return strings.Replace(csp, "form-action 'self'", "form-action 'self' "+pu.Scheme+"://"+pu.Host, 1)
+}
 
 // secureHeaders sets the security headers of every response. A handler that
 // must be framed (an editor's preview) replaces Content-Security-Policy and

@@ -29,7 +29,7 @@ func (s *Server) routes() http.Handler {
 	mux.HandleFunc("GET /issues/{slug}/{date}", s.issue)
 
 	// Subscribing and leaving.
-	mux.Handle("POST /subscribe", s.form(s.subscribe))
+	mux.Handle("POST /subscribe", s.signupForm(s.subscribe)) // also from the signup origins
 	mux.HandleFunc("GET /subscribe/sent", s.subscribeSent)
 	mux.HandleFunc("GET /confirm/{token}", s.confirmPage)
 	mux.Handle("POST /confirm/{token}", s.form(s.confirm))

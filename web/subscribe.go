@@ -15,8 +15,14 @@ import (
 //
 // Whatever the address's state (new, pending, active, unsubscribed,
 // suppressed, or over its rate limit), a well-formed submission gets the same
-// answer, a redirect to /subscribe/sent, so the form tells no one whether an
-// address is subscribed. Only the reader's own typing mistakes are shown.
+// answer, a redirect to /subscribe/sent (or to the form's redirect field, on
+// a signup origin of the publications asked for: signup.go), so the form
+// tells no one whether an address is subscribed. Only the reader's own
+// typing mistakes are shown.
+//
+// The form may also come from the pages of a publication's signup origins
+// (the newsroom's own site, signupForm); it then asks only for publications
+// that allow that origin.
 func (s *Server) subscribe(w http.ResponseWriter, r *http.Request) {
 	if !s.parseForm(w, r) {
 		return
@@ -33,14 +39,23 @@ func (s *Server) subscribe(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	form := subscribeForm{Email: r.PostForm.Get("email"), Name: r.PostForm.Get("name")}
-	if r.PostForm.Get("website") != "" { // the hidden field only robots fill in
-		s.log.Info("subscribe form: honeypot filled; ignored", "client", s.clientIP(r))
-		http.Redirect(w, r, "/subscribe/sent", http.StatusSeeOther)
-		return
-	}
 	pubs, err := s.publications(ctx)
 	if err != nil {
 		s.serverError(w, r, err)
+		return
+	}
+	origin, _ := s.signupOrigin(r) // allowed by signupForm
+	chosen, ok := chooseFrom(pubs, r.PostForm["publication"], origin)
+	if !ok {
+		s.log.Info("subscribe form: a publication that does not allow the origin was asked for; refused",
+			"origin", origin, "client", s.clientIP(r))
+		s.errorPage(w, r, http.StatusForbidden)
+		return
+	}
+	done := signupReturn(r, chosen)
+	if r.PostForm.Get("website") != "" { // the hidden field only robots fill in
+		s.log.Info("subscribe form: honeypot filled; ignored", "client", s.clientIP(r))
+		http.Redirect(w, r, done, http.StatusSeeOther)
 		return
 	}
 	back := "" // the archive the form was on, to show it again
@@ -59,7 +74,6 @@ func (s *Server) subscribe(w http.ResponseWriter, r *http.Request) {
 		s.showHome(w, r, back, form, http.StatusBadRequest)
 		return
 	}
-	chosen := choose(pubs, r.PostForm["publication"])
 	if len(chosen) == 0 {
 		form.Error = "Please choose at least one publication."
 		s.showHome(w, r, back, form, http.StatusBadRequest)
@@ -71,7 +85,7 @@ func (s *Server) subscribe(w http.ResponseWriter, r *http.Request) {
 		// Logged, not shown: the answer must not depend on the address.
 		s.log.Error("subscribe form: confirmation not queued", "err", err)
 	}
-	http.Redirect(w, r, "/subscribe/sent", http.StatusSeeOther)
+	http.Redirect(w, r, done, http.StatusSeeOther)
 }
 
 // choose returns the publications named by slugs; with one publication, it

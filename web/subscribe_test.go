@@ -2,12 +2,14 @@ package web
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"net/url"
 	"strings"
 	"testing"
 	"time"
 
+	"masthead/store"
 	"masthead/subscribers"
 	"masthead/workspace"
 )
@@ -128,6 +130,11 @@ func TestSubscribeRevealsNothing(t *testing.T) {
 	if err := e.st.Suppress(ctx, "bounced@example.org", subscribers.Bounced, subscribers.ViaBounce, "550"); err != nil {
 		t.Fatal(err)
 	}
+	// An erased person (GDPR art. 17): only the hash of the address is left.
+	mk("erased@example.org", subscribers.Active)
+	if _, err := e.work.EraseSubscriber(ctx, "erased@example.org", "test"); err != nil {
+		t.Fatal(err)
+	}
 	// The editor's pending subscriber got their confirmation from the queue.
 	if _, err := e.queue.SendAll(ctx); err != nil {
 		t.Fatal(err)
@@ -136,7 +143,7 @@ func TestSubscribeRevealsNothing(t *testing.T) {
 		t.Fatalf("the editor's pending subscriber got %d confirmation emails, want 1", n)
 	}
 	wantMail := map[string]int{"new@example.org": 1, "active@example.org": 0, "pending@example.org": 1,
-		"left@example.org": 1, "bounced@example.org": 0}
+		"left@example.org": 1, "bounced@example.org": 0, "erased@example.org": 0}
 	for email, n := range wantMail {
 		before := outboxCount(t, e.st, email)
 		res, body := e.postForm("/subscribe", "email="+url.QueryEscape(email)+"&name=Mallory")
@@ -146,6 +153,10 @@ func TestSubscribeRevealsNothing(t *testing.T) {
 		if got := outboxCount(t, e.st, email) - before; got != n {
 			t.Errorf("%s: %d emails, want %d", email, got, n)
 		}
+	}
+	// The erased address is not written down again by its sign-up.
+	if _, err := e.st.SubscriberByEmail(ctx, "erased@example.org"); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("the sign-up of an erased address made a subscriber: %v", err)
 	}
 	// Nobody can rename a subscriber through the form.
 	if sub, _ := e.subscriber("active@example.org"); sub.Name != "Old Name" {

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"html/template"
-	"slices"
 
 	"masthead/newsletter"
 	"masthead/store"
@@ -14,13 +13,18 @@ import (
 
 // SaveArticle validates an article against its publication and stores it
 // (ID 0 creates it). A new article without a position goes last in its
-// section, whoever adds it (the CLI, the admin, the API).
+// section, whoever adds it (the CLI, the admin, the API). An article without
+// a key gets the one masthead assigns (newsletter.AssignedKey); a key
+// another article of the publication has is refused, naming that article.
 func (s *Service) SaveArticle(ctx context.Context, p *newsletter.Publication, a *newsletter.Article) error {
 	a.PublicationID = p.ID
 	if err := a.Validate(p, ""); err != nil {
 		return err
 	}
 	if err := s.checkEdition(ctx, p, a); err != nil {
+		return err
+	}
+	if err := s.keyFree(ctx, a); err != nil {
 		return err
 	}
 	if a.ID == 0 && a.Position == 0 {
@@ -31,6 +35,24 @@ func (s *Service) SaveArticle(ctx context.Context, p *newsletter.Publication, a 
 		a.Position = lastPosition(same, a.Section) + 1
 	}
 	return s.st.SaveArticles(ctx, a)
+}
+
+// keyFree refuses a's key when another article of its publication has it.
+func (s *Service) keyFree(ctx context.Context, a *newsletter.Article) error {
+	if a.Key == "" {
+		return nil
+	}
+	other, err := s.st.ArticleByKey(ctx, a.PublicationID, a.Key)
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		return nil
+	case err != nil:
+		return err
+	case other.ID != a.ID:
+		return newsletter.Errors{&newsletter.FieldError{Field: "key",
+			Msg: fmt.Sprintf("%q is already the key of article %d (%q of %s)", a.Key, other.ID, other.Title, other.Date)}}
+	}
+	return nil
 }
 
 // lastPosition is the highest position in section among list (0 for none).
@@ -44,46 +66,54 @@ func lastPosition(list []*newsletter.Article, section string) int {
 	return last
 }
 
-// ImportArticles stores articles read from files (newsletter.ReadArticleFiles)
-// in one transaction, all or nothing: one with the publication, date, edition
-// and headline of a stored article replaces it (importing the same files twice
-// changes nothing). An article whose file gives no position keeps the
-// stored one's, or, when new, goes last in its section as SaveArticle puts
-// it. It reports which articles were new.
-func (s *Service) ImportArticles(ctx context.Context, p *newsletter.Publication, articles []*newsletter.Article) ([]bool, error) {
-	type edition struct {
-		d newsletter.Date
-		e int
-	}
-	stored := map[edition][]*newsletter.Article{}
-	for _, a := range articles {
+// ImportArticles stores articles read from files (newsletter.ReadArticleFiles,
+// which gives each its key) in one transaction, all or nothing: an article
+// with the key of a stored one updates it in place, whatever its headline
+// now; any other is created. Nothing else matches: two articles with one
+// headline on one date are two articles. An article whose file gives no
+// position keeps the stored one's, or, when new, goes last in its section
+// as SaveArticle puts it. Two articles with one key are refused. It reports
+// what it did to each article.
+func (s *Service) ImportArticles(ctx context.Context, p *newsletter.Publication, articles []*newsletter.Article) ([]newsletter.ArticleChange, error) {
+	var errs newsletter.Errors
+	for i, a := range articles {
 		a.PublicationID = p.ID
-		if err := s.checkEdition(ctx, p, a); err != nil {
-			return nil, err
+		if err := a.Validate(p, ""); err != nil {
+			errs = append(errs, fmt.Errorf("article %d (%q): %w", i+1, a.Title, err))
+		} else if err := s.checkEdition(ctx, p, a); err != nil {
+			errs = append(errs, fmt.Errorf("article %d (%q): %w", i+1, a.Title, err))
+		} else if a.Key == "" {
+			errs = append(errs, &newsletter.FieldError{Source: fmt.Sprintf("article %d (%q)", i+1, a.Title), Field: "key", Msg: "is required to import"})
 		}
-		if a.Position != 0 {
-			continue
-		}
-		list, ok := stored[edition{a.Date, a.Edition}]
-		if !ok {
-			var err error
-			if list, err = s.st.EditionArticles(ctx, p.ID, a.Date, a.Edition, ""); err != nil {
-				return nil, err
-			}
-		}
-		if i := slices.IndexFunc(list, func(o *newsletter.Article) bool { return o.Title == a.Title }); i >= 0 {
-			a.Position = list[i].Position
-		} else {
-			a.Position = lastPosition(list, a.Section) + 1
-			list = append(list, a) // the next new one in the section goes after it
-		}
-		stored[edition{a.Date, a.Edition}] = list
 	}
-	created, err := s.st.ImportArticles(ctx, articles...)
+	if len(errs) > 0 {
+		return nil, errs
+	}
+	changes, err := s.st.ImportArticles(ctx, articles...)
 	if err == nil {
 		s.log.Info("articles imported", "publication", p.Slug, "articles", len(articles))
 	}
-	return created, err
+	return changes, err
+}
+
+// UpsertArticle stores a as the publication's article with its key
+// (a.Key, required): it creates it, updates the one with that key in place,
+// or leaves it alone when nothing changed or when the issue of its date went
+// out or is going out (newsletter.ArticleFrozen). A position of 0 keeps the
+// stored one's, or puts a new article last in its section.
+func (s *Service) UpsertArticle(ctx context.Context, p *newsletter.Publication, a *newsletter.Article) (newsletter.ArticleChange, error) {
+	a.PublicationID = p.ID
+	if err := a.Validate(p, ""); err != nil {
+		return "", err
+	}
+	if a.Key == "" {
+		return "", newsletter.Errors{&newsletter.FieldError{Field: "key", Msg: "is required"}}
+	}
+	change, err := s.st.UpsertArticleByKey(ctx, a)
+	if err == nil && change != newsletter.ArticleUnchanged {
+		s.log.Info("article stored by key", "publication", p.Slug, "key", a.Key, "article", a.ID, "change", string(change))
+	}
+	return change, err
 }
 
 // DeleteArticle removes an article. An issue already assembled keeps its

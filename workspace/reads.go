@@ -27,6 +27,7 @@ type Reads interface {
 	Publications(ctx context.Context) ([]*newsletter.Publication, error)
 
 	Article(ctx context.Context, id int64) (*newsletter.Article, error)
+	ArticleByKey(ctx context.Context, publicationID int64, key string) (*newsletter.Article, error)
 	Articles(ctx context.Context, f store.ArticleFilter) ([]*newsletter.Article, error)
 	ArticlesFor(ctx context.Context, publicationID int64, d newsletter.Date, status newsletter.ArticleStatus) ([]*newsletter.Article, error)
 	EditionArticles(ctx context.Context, publicationID int64, d newsletter.Date, edition int, status newsletter.ArticleStatus) ([]*newsletter.Article, error)

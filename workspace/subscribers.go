@@ -102,6 +102,24 @@ func (s *Service) LiftSuppression(ctx context.Context, email string, via subscri
 	return s.st.LiftSuppression(ctx, email, via, why)
 }
 
+// EraseSubscriber erases a person (GDPR art. 17): their address and name
+// and everything that held them, from every table, in one transaction
+// (store.EraseSubscriber); only a keyed hash of the address stays, as a
+// suppression, so that a re-import or a sign-up of the address is refused
+// as suppressed. who names the one who asked, for the log (which does not
+// name the person: a log is a copy too).
+func (s *Service) EraseSubscriber(ctx context.Context, email, who string) (subscribers.Erasure, error) {
+	if _, err := subscribers.Normalize(email); err != nil {
+		return subscribers.Erasure{}, &newsletter.FieldError{Field: "email", Msg: fmt.Sprintf("%q: %v", email, err)}
+	}
+	e, err := s.st.EraseSubscriber(ctx, email)
+	if err == nil {
+		s.log.Warn("subscriber erased", "subscriber", e.SubscriberID, "subscriber_email_domain", domainOf(e.Email),
+			"deliveries_anonymised", e.Deliveries, "by", who)
+	}
+	return e, err
+}
+
 // LiftSendSuppressions undoes every suppression the send of iss made by
 // itself (its hard bounces, and soft-bounce limits its give-ups reached),
 // the safety net for a relay that refused everyone in words masthead took

@@ -20,6 +20,7 @@ func runArticleAdd(ctx context.Context, a *app, args []string) error {
 	fs.StringVar(&ar.Deck, "deck", "", "summary under the headline")
 	fs.StringVar(&ar.Section, "section", "", "section, e.g. News")
 	fs.StringVar(&ar.Author, "author", "", "byline")
+	fs.StringVar(&ar.Key, "key", "", "the article's key, for later imports (default: assigned, a and its ID)")
 	fs.IntVar(&ar.Position, "position", 0, "order within the section")
 	fs.StringVar(&status, "status", "ready", "ready or draft")
 	fs.StringVar(&pubSlug, "publication", "", "publication slug (needed only when there are several)")
@@ -64,7 +65,7 @@ func runArticleAdd(ctx context.Context, a *app, args []string) error {
 	if err := work.SaveArticle(ctx, p, &ar); err != nil {
 		return fmt.Errorf("article not added:\n%w", err)
 	}
-	fmt.Fprintf(a.env.Stdout, "added article %d %q for %s\n", ar.ID, ar.Title, ar.Date)
+	fmt.Fprintf(a.env.Stdout, "added article %d %q for %s (key %s)\n", ar.ID, ar.Title, ar.Date, ar.Key)
 	a.warnIfSent(ctx, p, ar.Date)
 	return nil
 }
@@ -98,17 +99,22 @@ func runArticleImport(ctx context.Context, a *app, args []string) error {
 	if err != nil {
 		return err
 	}
-	created, err := work.ImportArticles(ctx, p, articles)
+	changes, err := work.ImportArticles(ctx, p, articles)
 	if err != nil {
-		return fmt.Errorf("nothing imported: %w", err)
+		return fmt.Errorf("nothing imported:\n%w", err)
 	}
 	for i, ar := range articles {
-		verb := "imported"
-		if !created[i] {
-			verb = "updated"
+		verb := "updated"
+		switch changes[i] {
+		case newsletter.ArticleCreated:
+			verb = "imported"
+		case newsletter.ArticleUnchanged:
+			verb = "unchanged"
 		}
-		fmt.Fprintf(a.env.Stdout, "%s %s: article %d %q for %s\n", verb, files[i], ar.ID, ar.Title, ar.Date)
-		a.warnIfSent(ctx, p, ar.Date)
+		fmt.Fprintf(a.env.Stdout, "%s %s: article %d %q for %s (key %s)\n", verb, files[i], ar.ID, ar.Title, ar.Date, ar.Key)
+		if changes[i] != newsletter.ArticleUnchanged {
+			a.warnIfSent(ctx, p, ar.Date)
+		}
 	}
 	return nil
 }
@@ -143,9 +149,9 @@ func runArticleList(ctx context.Context, a *app, args []string) error {
 		return err
 	}
 	tw := tabwriter.NewWriter(a.env.Stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "ID\tDATE\tSECTION\tPOS\tSTATUS\tTITLE\tAUTHOR")
+	fmt.Fprintln(tw, "ID\tDATE\tSECTION\tPOS\tSTATUS\tTITLE\tAUTHOR\tKEY")
 	for _, ar := range list {
-		fmt.Fprintf(tw, "%d\t%s\t%s\t%d\t%s\t%s\t%s\n", ar.ID, ar.Date, ar.Section, ar.Position, ar.Status, clip(ar.Title, 60), ar.Author)
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%d\t%s\t%s\t%s\t%s\n", ar.ID, ar.Date, ar.Section, ar.Position, ar.Status, clip(ar.Title, 60), ar.Author, clip(ar.Key, 40))
 	}
 	return tw.Flush()
 }

@@ -82,7 +82,7 @@ func TestArticleAddImportAndPreview(t *testing.T) {
 		if code != 0 {
 			t.Fatalf("import: %s", errs)
 		}
-		if want := []string{"imported", "updated"}[i]; !strings.HasPrefix(out, want) {
+		if want := []string{"imported", "unchanged"}[i]; !strings.HasPrefix(out, want) {
 			t.Errorf("import %d: %q, want %s", i+1, out, want)
 		}
 	}

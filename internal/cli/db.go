@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"text/tabwriter"
 	"time"
 
@@ -83,5 +84,42 @@ func runDBCopy(ctx context.Context, a *app, args []string) error {
 	}
 	fmt.Fprintf(a.env.Stdout, "copied %d rows in %d tables to %s in %v; every table's count matches\n",
 		total, len(counts), dst.Backend(), time.Since(start).Round(time.Millisecond))
+	return nil
+}
+
+// runDBBackup is `masthead db backup FILE`: a consistent copy of the live
+// SQLite database, made while serve goes on sending (store.Backup says how).
+// PostgreSQL is backed up with its own pg_dump.
+func runDBBackup(ctx context.Context, a *app, args []string) error {
+	fs := a.flags()
+	force := fs.Bool("force", false, "replace FILE if it exists")
+	file, err := a.parseOne(fs, args, "FILE to write the backup to")
+	if err != nil {
+		return err
+	}
+	if kind, err := store.BackendOf(a.cfg.DB); err != nil {
+		return err
+	} else if kind != "sqlite" {
+		return store.ErrBackupNotSQLite
+	}
+	st, err := a.store(ctx)
+	if err != nil {
+		return err
+	}
+	start := time.Now()
+	if err := st.Backup(ctx, file, *force); err != nil {
+		return err
+	}
+	v, err := st.SchemaVersion(ctx)
+	if err != nil {
+		return err
+	}
+	info, err := os.Stat(file)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(a.env.Stdout, "backed up %s to %s (%d bytes, schema version %d) in %v\n",
+		a.cfg.DB, file, info.Size(), v, time.Since(start).Round(time.Millisecond))
+	fmt.Fprintln(a.env.Stdout, "to restore: stop masthead, then put this file in place of the database (removing any -wal and -shm files left beside it)")
 	return nil
 }

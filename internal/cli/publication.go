@@ -5,6 +5,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"os"
 	"strings"
 	"text/tabwriter"
 
@@ -17,7 +18,7 @@ import (
 func runPublicationSet(ctx context.Context, a *app, args []string) error {
 	fs := a.flags()
 	var p newsletter.Publication
-	var volStart, numbering, sections, empty string
+	var volStart, numbering, sections, empty, origins, welcomeFile string
 	fs.StringVar(&p.Name, "name", "", "name of the publication, e.g. \"The Daily Planet\"")
 	fs.StringVar(&p.Tagline, "tagline", "", "tagline under the name")
 	fs.StringVar(&p.From, "from", "", "From address, e.g. \"The Daily Planet <news@example.org>\"")
@@ -36,6 +37,13 @@ func runPublicationSet(ctx context.Context, a *app, args []string) error {
 	fs.BoolVar(&p.PerSubscriberFigures, "per-subscriber-figures", false, "keep who clicked, for --figures-retention days (default off: counts only, no one named)")
 	fs.IntVar(&p.FiguresRetentionDays, "figures-retention", 0, "days per-subscriber clicks are kept before only their counts remain (default 90)")
 	fs.BoolVar(&p.TrackOpens, "track-opens", false, "add the tracking image, to count opens (inflated by Apple Mail Privacy Protection; default off)")
+	// Signup from the newsroom's own site, and the welcome email.
+	fs.StringVar(&origins, "signup-origins", "", "origins whose pages may post the subscribe form, comma-separated, e.g. \"https://www.example.org,https://example.org\" (empty: masthead's own pages only)")
+	fs.StringVar(&p.SignupConfirmedURL, "signup-confirmed-url", "", "page on a signup origin readers land on after confirming (empty: masthead's page)")
+	fs.BoolVar(&p.WelcomeEmail, "welcome-email", false, "send a welcome email once a subscription is confirmed (default off)")
+	fs.StringVar(&p.WelcomeSubject, "welcome-subject", "", "the welcome email's subject (default \"Welcome to NAME\")")
+	fs.StringVar(&p.WelcomeBody, "welcome-body", "", "the welcome email's text, plain text with blank lines between paragraphs")
+	fs.StringVar(&welcomeFile, "welcome-body-file", "", "read the welcome email's text from FILE")
 	pos, err := a.parse(fs, args)
 	if err != nil {
 		return err
@@ -111,6 +119,30 @@ func runPublicationSet(ctx context.Context, a *app, args []string) error {
 	if set["track-opens"] {
 		cur.TrackOpens = p.TrackOpens
 	}
+	if set["signup-origins"] {
+		list, err := newsletter.ParseOrigins(origins)
+		if err != nil {
+			return usageErr("--signup-origins: %v", err)
+		}
+		cur.SignupOrigins = list
+	}
+	apply("signup-confirmed-url", &cur.SignupConfirmedURL, p.SignupConfirmedURL)
+	if set["welcome-email"] {
+		cur.WelcomeEmail = p.WelcomeEmail
+	}
+	apply("welcome-subject", &cur.WelcomeSubject, p.WelcomeSubject)
+	switch {
+	case set["welcome-body"] && set["welcome-body-file"]:
+		return usageErr("--welcome-body or --welcome-body-file, not both")
+	case set["welcome-body"]:
+		cur.WelcomeBody = strings.TrimSpace(p.WelcomeBody)
+	case set["welcome-body-file"]:
+		b, err := os.ReadFile(welcomeFile)
+		if err != nil {
+			return fmt.Errorf("--welcome-body-file: %w", err)
+		}
+		cur.WelcomeBody = strings.TrimSpace(string(b))
+	}
 	if set["sections"] {
 		cur.Sections = nil
 		for _, s := range strings.Split(sections, ",") {
@@ -162,9 +194,13 @@ func runPublicationList(ctx context.Context, a *app, args []string) error {
 		return err
 	}
 	tw := tabwriter.NewWriter(a.env.Stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "SLUG\tNAME\tZONE\tSCHEDULE\tNUMBERING\tVOLUME START")
+	fmt.Fprintln(tw, "SLUG\tNAME\tZONE\tSCHEDULE\tNUMBERING\tVOLUME START\tSIGNUP ORIGINS")
 	for _, p := range pubs {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", p.Slug, p.Name, p.TimeZone, p.Schedule, p.Numbering, p.VolumeStart)
+		origins := strings.Join(p.SignupOrigins, ",")
+		if origins == "" {
+			origins = "-"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", p.Slug, p.Name, p.TimeZone, p.Schedule, p.Numbering, p.VolumeStart, origins)
 	}
 	return tw.Flush()
 }

@@ -57,6 +57,9 @@ func (a *app) store(ctx context.Context) (*store.Store, error) {
 	if err != nil {
 		return nil, err
 	}
+	if a.cfg.Secret != "" {
+		st.SetErasureKey([]byte(a.cfg.Secret)) // erased addresses are hashed with the secret that signs links
+	}
 	a.st = st
 	a.closers = append(a.closers, func() { st.Close() })
 	return st, nil

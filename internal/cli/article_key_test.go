@@ -1,0 +1,82 @@
+package cli
+
+import (
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+)
+
+// An editor's path through importing by key: two letters with one headline
+// on one date are two articles; fixing a headline updates the article in
+// place; two files with one key are refused, naming both, and nothing is
+// imported.
+func TestArticleImportMatchesByKey(t *testing.T) {
+	db := newDB(t)
+	setupPlanet(t, db)
+	dir := t.TempDir()
+	write := func(name, text string) string {
+		t.Helper()
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	first := write("letters-1.md", "---\ntitle: Letters to the editor\ndate: 2009-07-09\nsection: News\n---\nFirst letter.\n")
+	second := write("letters-2.md", "---\ntitle: Letters to the editor\ndate: 2009-07-09\nsection: News\n---\nSecond letter.\n")
+	code, out, errs := runCLI(t, db, "", "article", "import", first, second)
+	if code != 0 {
+		t.Fatalf("import: %d %s %s", code, out, errs)
+	}
+	for _, want := range []string{
+		`imported ` + first + `: article 1 "Letters to the editor" for 2009-07-09 (key 2009-07-09/letters-1)`,
+		`imported ` + second + `: article 2 "Letters to the editor" for 2009-07-09 (key 2009-07-09/letters-2)`,
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("import output lacks %q:\n%s", want, out)
+		}
+	}
+	// The headline fixed in the file: the same article, updated in place.
+	write("letters-1.md", "---\ntitle: Letters to the Editor\ndate: 2009-07-09\nsection: News\n---\nFirst letter.\n")
+	code, out, errs = runCLI(t, db, "", "article", "import", dir)
+	if code != 0 {
+		t.Fatalf("import again: %d %s", code, errs)
+	}
+	if !strings.Contains(out, "updated "+first+": article 1 \"Letters to the Editor\"") ||
+		!strings.Contains(out, "unchanged "+second+": article 2") {
+		t.Errorf("import again:\n%s", out)
+	}
+	_, out, _ = runCLI(t, db, "", "article", "list")
+	if n := len(regexp.MustCompile(`(?m)^\d+ `).FindAllString(out, -1)); n != 2 {
+		t.Errorf("%d articles, want 2:\n%s", n, out)
+	}
+	if !strings.Contains(out, "Letters to the Editor") || !strings.Contains(out, "KEY") || !strings.Contains(out, "2009-07-09/letters-2") {
+		t.Errorf("article list:\n%s", out)
+	}
+	// A key given in the front matter wins over the file name; one key in two
+	// files is refused, naming both, and nothing is imported.
+	other := t.TempDir()
+	a := filepath.Join(other, "a.md")
+	b := filepath.Join(other, "b.md")
+	os.WriteFile(a, []byte("---\ntitle: Weather\nkey: weather\ndate: 2009-07-10\n---\nSun.\n"), 0o644)
+	os.WriteFile(b, []byte("---\ntitle: Forecast\nid: weather\ndate: 2009-07-10\n---\nRain.\n"), 0o644)
+	code, out, errs = runCLI(t, db, "", "article", "import", a, b)
+	if code == 0 || !strings.Contains(errs, "nothing imported") || !strings.Contains(errs, a) || !strings.Contains(errs, b) {
+		t.Fatalf("one key in two files: exit %d, %s %s; want a refusal naming %s and %s", code, out, errs, a, b)
+	}
+	if _, out, _ := runCLI(t, db, "", "article", "list", "--date", "2009-07-10"); strings.Contains(out, "Weather") || strings.Contains(out, "Forecast") {
+		t.Errorf("a refused import stored articles:\n%s", out)
+	}
+	// Renamed and moved: the key: keeps it the same article.
+	code, out, errs = runCLI(t, db, "", "article", "import", a)
+	if code != 0 || !strings.Contains(out, "(key weather)") {
+		t.Fatalf("import a: %d %s %s", code, out, errs)
+	}
+	os.WriteFile(a, []byte("---\ntitle: Weather, revised\nkey: weather\ndate: 2009-07-11\n---\nSun.\n"), 0o644)
+	code, out, errs = runCLI(t, db, "", "article", "import", a)
+	if code != 0 || !strings.HasPrefix(out, "updated "+a+": article 3 \"Weather, revised\" for 2009-07-11 (key weather)") {
+		t.Errorf("renamed and moved: %d %s %s", code, out, errs)
+	}
+}

@@ -1,0 +1,58 @@
+package workspace
+
+import (
+	"fmt"
+	"html/template"
+	"strings"
+
+	"masthead/newsletter"
+)
+
+// signupSnippet is the subscribe form a newsroom pastes into its own pages:
+// plain HTML that posts to the web edition's POST /subscribe, with no
+// script, no style and no cookie. The honeypot field is hidden with the
+// hidden attribute, which needs no stylesheet.
+var signupSnippet = template.Must(template.New("snippet").Parse(`<form method="post" action="{{.Action}}" accept-charset="utf-8">
+<input type="hidden" name="publication" value="{{.Slug}}">
+{{- with .Redirect}}
+<input type="hidden" name="redirect" value="{{.}}">
+{{- end}}
+<label>Email address <input type="email" name="email" required maxlength="254" autocomplete="email"></label>
+<label>Name (optional) <input type="text" name="name" maxlength="200" autocomplete="name"></label>
+<div hidden aria-hidden="true"><label>Leave this field empty <input type="text" name="website" tabindex="-1" autocomplete="off"></label></div>
+<button type="submit">Subscribe to {{.Name}}</button>
+</form>
+`))
+
+// SignupSnippet returns the HTML of a subscribe form for p that works on
+// the pages of its signup origins without JavaScript. With redirect (an
+// address on one of them), the reader is sent back there after posting it.
+// The form posts to the public address (BaseURL) + /subscribe.
+func (s *Service) SignupSnippet(p *newsletter.Publication, redirect string) (string, error) {
+	if s.baseURL == "" {
+		return "", fmt.Errorf("signup form: no public address (--base-url): %w", ErrUnavailable)
+	}
+	if redirect != "" {
+		r, ok := p.SignupReturn(redirect)
+		if !ok {
+			return "", &newsletter.FieldError{Field: "redirect", Msg: fmt.Sprintf(
+				"%q must be an http(s) address on one of %s's signup origins (%s)", redirect, p.Slug, originList(p))}
+		}
+		redirect = r
+	}
+	var b strings.Builder
+	err := signupSnippet.Execute(&b, struct {
+		Action, Slug, Name, Redirect string
+	}{strings.TrimSuffix(s.baseURL, "/") + "/subscribe", p.Slug, p.Name, redirect})
+	if err != nil {
+		return "", fmt.Errorf("signup form: %w", err)
+	}
+	return b.String(), nil
+}
+
+func originList(p *newsletter.Publication) string {
+	if len(p.SignupOrigins) == 0 {
+		return "none set: publication set --signup-origins"
+	}
+	return strings.Join(p.SignupOrigins, ", ")
+}
