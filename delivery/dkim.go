@@ -23,8 +23,9 @@ type DKIMConfig struct {
 // the signature must cover List-Unsubscribe and List-Unsubscribe-Post, or a
 // receiver cannot trust a one-click request. From is listed twice (RFC 6376
 // 8.15, "oversigning") so that a From added in transit breaks the signature.
+// Gmail reads a Feedback-ID only when a signature covers it.
 var SignedHeaders = []string{"From", "From", "Reply-To", "To", "Subject", "Date", "Message-ID", "MIME-Version",
-	"Content-Type", "List-Id", "List-Unsubscribe", "List-Unsubscribe-Post"}
+	"Content-Type", "List-Id", "List-Unsubscribe", "List-Unsubscribe-Post", "List-Archive", "List-Help", "Feedback-ID"}
 
 // DKIM signs messages (RFC 6376, relaxed/relaxed, SHA-256) with one key or
 // several: RFC 8463 expects an Ed25519 signature beside an RSA one, since

@@ -92,6 +92,8 @@ type Config struct {
 	BaseURL string              // web edition address; unsubscribe links live under it
 	Signer  *subscribers.Signer // signs unsubscribe links
 	DKIM    *DKIM               // nil: unsigned (LoadDKIM)
+	// FeedbackSender, when set, adds a Feedback-ID (ComposerConfig).
+	FeedbackSender string
 
 	// Transport identifies where this engine's messages go ("outbox",
 	// "smtp://host:port"); default TransportOf(sender). A send records the
@@ -190,7 +192,7 @@ func (e *Engine) Composer(ctx context.Context, issueID int64) (*Composer, error)
 	if err != nil {
 		return nil, fmt.Errorf("publication of issue %d: %w", issueID, err)
 	}
-	cc := ComposerConfig{BaseURL: e.cfg.BaseURL, Signer: e.cfg.Signer, DKIM: e.cfg.DKIM, Now: e.cfg.Now}
+	cc := ComposerConfig{BaseURL: e.cfg.BaseURL, Signer: e.cfg.Signer, DKIM: e.cfg.DKIM, Now: e.cfg.Now, FeedbackSender: e.cfg.FeedbackSender}
 	if e.cfg.Links != nil {
 		if iss, err = e.cfg.Links.Prepare(ctx, pub, iss); err != nil {
 			return nil, fmt.Errorf("links of issue %d: %w", issueID, err)

@@ -99,13 +99,25 @@ func (b *layoutBuilder) body(text string, kind templates.Kind) {
 // quoted-printable. text or html may be empty, not both.
 func (c *Composer) lay(text, html string) layout {
 	var b layoutBuilder
+	// RFC 3834 5: an issue is sent by a program, not a person, so
+	// out-of-office and other automatic replies are not to be sent to it;
+	// Precedence (RFC 2076) and Exchange's X-Auto-Response-Suppress say the
+	// same to responders that read only those.
+	b.header("Auto-Submitted", "auto-generated")
 	b.hole(item{hole: holeDate})
+	if c.feedbackID != "" {
+		b.header("Feedback-ID", headerValue(c.feedbackID))
+	}
+	b.header("List-Archive", headerValue(c.archive))
+	b.header("List-Help", headerValue(c.help))
 	b.header("List-Id", headerValue(c.listID))
 	b.hole(item{hole: holeListUnsubscribe})
 	b.header("List-Unsubscribe-Post", "List-Unsubscribe=One-Click")
 	b.header("MIME-Version", "1.0")
 	b.hole(item{hole: holeMessageID})
+	b.header("Precedence", "bulk")
 	b.header("Subject", c.subject)
+	b.header("X-Auto-Response-Suppress", "OOF, AutoReply")
 	b.header("From", c.from.String())
 	b.hole(item{hole: holeTo})
 	if c.replyTo != nil {

@@ -44,12 +44,15 @@ type Composer struct {
 	subject string // RFC 2047-encoded once, as go-mail would per message
 	listID  string
 	mailto  string // "mailto:addr" or ""
-	baseURL string
-	signer  *subscribers.Signer
-	dkim    *DKIM
-	now     func() time.Time
-	rcpt    func(issueID, subscriberID int64, at time.Time) string
-	layout  layout // the message with its holes
+	// archive, help and feedbackID are the constant list headers'
+	// values (RFC 2369 List-Archive and List-Help; Feedback-ID, or "").
+	archive, help, feedbackID string
+	baseURL                   string
+	signer                    *subscribers.Signer
+	dkim                      *DKIM
+	now                       func() time.Time
+	rcpt                      func(issueID, subscriberID int64, at time.Time) string
+	layout                    layout // the message with its holes
 	// asciiURIs: the base URL and mailto address are plain ASCII, so
 	// List-Unsubscribe needs no RFC 2047 encoding.
 	asciiURIs bool
@@ -64,6 +67,10 @@ type ComposerConfig struct {
 	// RecipientPart, when set, fills the links' per-message part (the
 	// "rcpt" slot) of each message.
 	RecipientPart func(issueID, subscriberID int64, at time.Time) string
+	// FeedbackSender, when set, adds Gmail's Feedback-ID header
+	// ("issue:publication:newsletter:FeedbackSender"), so that the
+	// provider's complaint figures come per issue and publication.
+	FeedbackSender string
 }
 
 // NewComposer prepares an issue of a publication for sending.
@@ -118,6 +125,15 @@ func NewComposer(pub *newsletter.Publication, iss *newsletter.Issue, cfg Compose
 			return nil, fmt.Errorf("publication %s: unsubscribe mailto %q: %w", pub.Slug, pub.UnsubscribeMailto, err)
 		}
 		c.mailto = "mailto:" + a.Address
+	}
+	c.archive = "<" + base + "/issues/" + url.PathEscape(pub.Slug) + "/>"
+	helpTo := from.Address
+	if c.replyTo != nil {
+		helpTo = c.replyTo.Address
+	}
+	c.help = "<mailto:" + helpTo + "?subject=help>"
+	if fs := oneLine(cfg.FeedbackSender); fs != "" {
+		c.feedbackID = fmt.Sprintf("%d:%s:newsletter:%s", iss.ID, pub.Slug, strings.ReplaceAll(fs, ":", ""))
 	}
 	c.envFrom = envelopeAddress(from.Address)
 	c.asciiURIs = headerValue(c.baseURL+c.mailto) == c.baseURL+c.mailto

@@ -49,6 +49,14 @@ func composeReference(c *Composer, r Recipient, now time.Time) (*gomail.Msg, err
 	m.SetDateWithValue(now)
 	m.SetMessageIDWithValue(strings.Trim(r.MessageID, "<>"))
 	m.SetBoundary(string(boundaryFor(nil, r.MessageID)))
+	m.SetGenHeader("Auto-Submitted", "auto-generated")
+	if c.feedbackID != "" {
+		m.SetGenHeader("Feedback-ID", c.feedbackID)
+	}
+	m.SetGenHeader("List-Archive", c.archive)
+	m.SetGenHeader("List-Help", c.help)
+	m.SetGenHeader("Precedence", "bulk")
+	m.SetGenHeader("X-Auto-Response-Suppress", "OOF, AutoReply")
 	m.SetGenHeader("List-Id", c.listID)
 	m.SetGenHeader(gomail.HeaderListUnsubscribe, c.unsubscribeURIs(unsub, token))
 	m.SetGenHeader(gomail.HeaderListUnsubscribePost, "List-Unsubscribe=One-Click")

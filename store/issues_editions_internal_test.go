@@ -15,7 +15,7 @@ import (
 func TestEditionsMigrationKeepsTheLedger(t *testing.T) {
 	eachBackend(t, func(t *testing.T, dsn string) {
 		ctx := context.Background()
-		old := 16 // the schema before extra editions
+		old := 17 // the schema before extra editions
 		s, err := openAt(ctx, dsn, nil, old)
 		if err != nil {
 			t.Fatal(err)

@@ -55,8 +55,9 @@ func (s *Store) subscribeTx(ctx context.Context, tx *sql.Tx, subscriberID, publi
 	return s.recomputeStatus(ctx, tx, subscriberID)
 }
 
-// Confirm activates a pending subscription (the double opt-in link). Confirming
-// an active one again is a no-op; a subscription that is not pending (it was
+// Confirm activates a pending subscription (the double opt-in link), and
+// queues its welcome email when the publication sends one
+// (subscriptions_welcome.go). Confirming an active one again is a no-op; a subscription that is not pending (it was
 // unsubscribed since, or never existed) gives subscribers.ErrNotPending.
 func (s *Store) Confirm(ctx context.Context, subscriberID, publicationID int64, via subscribers.Via) error {
 	return s.inTx(ctx, func(tx *sql.Tx) error {
@@ -76,7 +77,10 @@ func (s *Store) Confirm(ctx context.Context, subscriberID, publicationID int64, 
 		case cur != subscribers.Pending:
 			return subscribers.ErrNotPending
 		}
-		return s.subscribeTx(ctx, tx, subscriberID, publicationID, subscribers.Active, via)
+		if err := s.subscribeTx(ctx, tx, subscriberID, publicationID, subscribers.Active, via); err != nil {
+			return err
+		}
+		return s.queueWelcome(ctx, tx, subscriberID, publicationID) // recorded with the confirmation, once
 	})
 }
 

@@ -119,6 +119,13 @@ var ErrSuppressed = errors.New("address is suppressed (bounced or complained); a
 // for confirmation (it was unsubscribed since the link was sent).
 var ErrNotPending = errors.New("subscription is not waiting for confirmation")
 
+// DueWelcome is one welcome email waiting to be sent: a subscription
+// confirmed while its publication's welcome email was on.
+type DueWelcome struct {
+	SubscriberID, PublicationID int64
+	Email, Name                 string
+}
+
 // DueConfirmation is one subscriber's confirmation email waiting to be sent:
 // their claimed pending subscriptions, by publication.
 type DueConfirmation struct {

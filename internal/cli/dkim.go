@@ -9,13 +9,16 @@ import (
 	"masthead/newsletter"
 )
 
-// dkimFlags are the DKIM signing flags of every command that sends. Keys and
+// dkimFlags are the DKIM signing flags of every command that sends, and
+// --feedback-id, which identifies the mail to a provider's feedback loop
+// as the signature identifies its domain. Keys and
 // selectors are repeatable and paired in order (--dkim-key rsa.pem
 // --dkim-selector r1 --dkim-key ed.pem --dkim-selector e1); the environment
 // gives them as comma-separated lists.
 type dkimFlags struct {
 	keys, selectors listFlag
 	domain          string
+	feedbackID      string
 }
 
 // listFlag is a repeatable flag whose first use on the command line replaces
@@ -51,6 +54,7 @@ func (a *app) dkimFlags(fs *flag.FlagSet) *dkimFlags {
 	fs.Var(&d.keys, "dkim-key", "PEM file of an RSA or Ed25519 key to DKIM-sign with; repeat for several signatures, each paired with a --dkim-selector (MASTHEAD_DKIM_KEY, comma-separated)")
 	fs.Var(&d.selectors, "dkim-selector", "DKIM selector, s=, of the --dkim-key in the same place (MASTHEAD_DKIM_SELECTOR, comma-separated)")
 	fs.StringVar(&d.domain, "dkim-domain", a.env.Getenv("MASTHEAD_DKIM_DOMAIN"), "DKIM domain, d= (MASTHEAD_DKIM_DOMAIN; default the From address's domain where one publication is sent)")
+	fs.StringVar(&d.feedbackID, "feedback-id", a.env.Getenv("MASTHEAD_FEEDBACK_ID"), "sender id for Gmail's Feedback-ID header (ISSUE:PUBLICATION:newsletter:ID; MASTHEAD_FEEDBACK_ID; default none)")
 	return d
 }
 
@@ -104,4 +108,12 @@ func plural(n int, what string) string {
 		return fmt.Sprintf("1 %s", what)
 	}
 	return fmt.Sprintf("%d %ss", n, what)
+}
+
+// feedbackSender is --feedback-id, or "" (also for a nil d).
+func (d *dkimFlags) feedbackSender() string {
+	if d == nil {
+		return ""
+	}
+	return d.feedbackID
 }

@@ -1,8 +1,10 @@
 package cli
 
 import (
+	"net/mail"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -61,7 +63,7 @@ func TestDKIMTwoKeys(t *testing.T) {
 		t.Fatalf("records: %v", records)
 	}
 
-	if code, _, errs := runCLI(t, db, "", append([]string{"issue", "test", "--date", "2009-07-09", "--to", "editor@planet.example"}, keys...)...); code != 0 {
+	if code, _, errs := runCLI(t, db, "", append([]string{"issue", "test", "--date", "2009-07-09", "--to", "editor@planet.example", "--feedback-id", "sdjw"}, keys...)...); code != 0 {
 		t.Fatal(errs)
 	}
 	_, raw, _ := runCLI(t, db, "", "outbox", "show", "1")
@@ -78,6 +80,22 @@ func TestDKIMTwoKeys(t *testing.T) {
 	for _, v := range verifs {
 		if v.Err != nil {
 			t.Errorf("signature of %s: %v", v.Domain, v.Err)
+		}
+		if !slices.Contains(v.HeaderKeys, "Feedback-ID") {
+			t.Errorf("signed headers %v lack Feedback-ID", v.HeaderKeys)
+		}
+	}
+	msg, err := mail.ReadMessage(strings.NewReader(raw))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for k, want := range map[string]string{
+		"Precedence": "bulk", "Auto-Submitted": "auto-generated", "X-Auto-Response-Suppress": "OOF, AutoReply",
+		"List-Help": "<mailto:news@planet.example?subject=help>", "Feedback-ID": ":the-daily-planet:newsletter:sdjw",
+		"List-Archive": "/issues/the-daily-planet/>",
+	} {
+		if got := msg.Header.Get(k); !strings.Contains(got, want) {
+			t.Errorf("%s: %q, want it to hold %q", k, got, want)
 		}
 	}
 

@@ -11,7 +11,8 @@ import (
 // send the confirmation queue now, without serve: one email per subscriber
 // with a pending subscription whose confirmation has not gone out (added with
 // --pending, imported as pending, or from the API or the admin pages),
-// through --smtp or the built-in outbox, with links on --base-url.
+// through --smtp or the built-in outbox, with links on --base-url; then the
+// welcome emails of subscriptions confirmed since the last run.
 func runSubscriberConfirmationsSend(ctx context.Context, a *app, args []string) error {
 	fs := a.flags()
 	pos, err := a.parse(fs, args)
@@ -35,6 +36,9 @@ func runSubscriberConfirmationsSend(ctx context.Context, a *app, args []string) 
 	}
 	rep, err := queue.SendAll(ctx)
 	fmt.Fprintf(a.env.Stdout, "%d confirmation emails sent via %s with links to %s", rep.Sent, via, a.cfg.BaseURL)
+	if rep.Welcomes > 0 {
+		fmt.Fprintf(a.env.Stdout, ", %d welcome emails", rep.Welcomes)
+	}
 	if rep.Refused > 0 {
 		fmt.Fprintf(a.env.Stdout, ", %d refused by the server", rep.Refused)
 	}

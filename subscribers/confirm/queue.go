@@ -4,6 +4,8 @@
 // import, the API). `masthead serve` runs Queue.Run, which sends at once when
 // woken (the subscribe form wakes it through workspace) and every Poll for the
 // rest; `masthead subscriber send-confirmations` runs Queue.SendAll once.
+// The same queue sends the welcome email of a publication that has one
+// after a subscription is confirmed (welcome.go).
 //
 // Each subscriber gets one email with a link per pending publication, sent
 // through a Mailer (delivery.Mailer: the SMTP server, or the built-in outbox)
@@ -39,6 +41,9 @@ type Store interface {
 	ClaimConfirmations(ctx context.Context, n int, lease time.Duration) ([]*subscribers.DueConfirmation, error)
 	ConfirmationSent(ctx context.Context, c *subscribers.DueConfirmation) error
 	RetryConfirmation(ctx context.Context, c *subscribers.DueConfirmation, at time.Time) error
+	ClaimWelcomes(ctx context.Context, n int, lease time.Duration) ([]*subscribers.DueWelcome, error)
+	WelcomeSent(ctx context.Context, w *subscribers.DueWelcome) error
+	RetryWelcome(ctx context.Context, w *subscribers.DueWelcome, at time.Time) error
 	Publication(ctx context.Context, id int64) (*newsletter.Publication, error)
 }
 
@@ -80,6 +85,7 @@ type Config struct {
 // Report is what SendAll did.
 type Report struct {
 	Sent     int // confirmation emails accepted by the server (or the outbox)
+	Welcomes int // welcome emails accepted
 	Refused  int // refused for good (5xx): not tried again
 	Deferred int // left for later (the message could not be built)
 }
@@ -117,6 +123,9 @@ func New(cfg Config) (*Queue, error) {
 	if err := checkPage(theme); err != nil {
 		return nil, fmt.Errorf("confirm: %w", err)
 	}
+	if err := checkWelcome(theme); err != nil {
+		return nil, fmt.Errorf("confirm: %w", err)
+	}
 	return &Queue{cfg: cfg, wake: make(chan struct{}, 1)}, nil
 }
 
@@ -125,13 +134,23 @@ func (q *Queue) TTL() time.Duration { return q.cfg.TTL }
 
 // SendAll sends every due confirmation email, a batch at a time, one email
 // per subscriber with a link per pending publication, each marked sent in
-// the database as soon as the server accepted it. It stops at the first
+// the database as soon as the server accepted it; then the due welcome
+// emails (welcome.go) the same way. It stops at the first
 // failure that is not the recipient's (the server cannot be reached, ...)
 // and returns it; the rest stay queued.
 func (q *Queue) SendAll(ctx context.Context) (Report, error) {
 	var rep Report
 	for ctx.Err() == nil {
 		n, err := q.sendBatch(ctx, &rep)
+		if err != nil {
+			return rep, err
+		}
+		if n == 0 {
+			break
+		}
+	}
+	for ctx.Err() == nil {
+		n, err := q.sendWelcomes(ctx, &rep)
 		if err != nil || n == 0 {
 			return rep, err
 		}
