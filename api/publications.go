@@ -24,6 +24,10 @@ type publicationJSON struct {
 	UnsubscribeMailto string      `json:"unsubscribe_mailto"`
 	EmptyPolicy       string      `json:"empty_policy"`
 	NextFires         []time.Time `json:"next_fires"`
+	// Templates is the theme override's directory on the server, absolute;
+	// empty: the built-in theme. Read only here: it is set on the server
+	// (`masthead publication set --templates DIR`), where it is checked.
+	Templates string `json:"templates"`
 	// Engagement settings.
 	PerSubscriberFigures bool `json:"per_subscriber_figures"`
 	FiguresRetentionDays int  `json:"figures_retention_days"`
@@ -52,7 +56,7 @@ func publicationOut(p *newsletter.Publication, now time.Time) publicationJSON {
 	return publicationJSON{Slug: p.Slug, Name: p.Name, Tagline: p.Tagline, From: p.From, ReplyTo: p.ReplyTo,
 		Address: p.Address, TimeZone: p.TimeZone, Schedule: p.Schedule, VolumeStart: p.VolumeStart.String(),
 		Numbering: string(p.Numbering), Copyright: p.Copyright, Sections: sections,
-		UnsubscribeMailto: p.UnsubscribeMailto, EmptyPolicy: string(p.EmptyPolicy), NextFires: fires,
+		UnsubscribeMailto: p.UnsubscribeMailto, EmptyPolicy: string(p.EmptyPolicy), NextFires: fires, Templates: p.TemplateDir,
 		PerSubscriberFigures: p.PerSubscriberFigures, FiguresRetentionDays: p.FiguresRetentionDays, TrackOpens: p.TrackOpens,
 		SignupOrigins: origins, SignupConfirmedURL: p.SignupConfirmedURL,
 		WelcomeEmail: p.WelcomeEmail, WelcomeSubject: p.WelcomeSubject, WelcomeBody: p.WelcomeBody}

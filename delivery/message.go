@@ -47,12 +47,12 @@ type Composer struct {
 	// archive, help and feedbackID are the constant list headers'
 	// values (RFC 2369 List-Archive and List-Help; Feedback-ID, or "").
 	archive, help, feedbackID string
-	baseURL string
-	signer  *subscribers.Signer
-	dkim    *DKIM
-	now     func() time.Time
-	rcpt    func(issueID, subscriberID int64, at time.Time) string
-	layout  layout // the message with its holes
+	baseURL                   string
+	signer                    *subscribers.Signer
+	dkim                      *DKIM
+	now                       func() time.Time
+	rcpt                      func(issueID, subscriberID int64, at time.Time) string
+	layout                    layout // the message with its holes
 	// asciiURIs: the base URL and mailto address are plain ASCII, so
 	// List-Unsubscribe needs no RFC 2047 encoding.
 	asciiURIs bool

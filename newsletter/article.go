@@ -25,15 +25,21 @@ type Article struct {
 	// headline or date become: an article file's key: (or id:), a feed
 	// item's GUID, or, when none is given, the one masthead assigns
 	// (AssignedKey). Imports and feeds update the article with their key.
-	Key       string
-	Date      Date   // the issue date it belongs to
-	Section   string // e.g. "News"; ordered by the publication's section list
-	Position  int    // order within its section
-	Title     string // headline
-	Deck      string // optional summary under the headline
-	Author    string
-	Body      string // Markdown
-	Status    ArticleStatus
+	Key      string
+	Date     Date   // the issue date it belongs to
+	Section  string // e.g. "News"; ordered by the publication's section list
+	Position int    // order within its section
+	Title    string // headline
+	Deck     string // optional summary under the headline
+	Author   string
+	Body     string // Markdown
+	Status   ArticleStatus
+	// LeadImage is the SHA-256 of the library picture shown with the
+	// headline ("" for none); LeadAlt says what it shows, for readers who
+	// cannot see it, and is required with a lead image (workspace takes the
+	// library's alt text when the article gives none).
+	LeadImage string
+	LeadAlt   string
 	CreatedAt time.Time
 	UpdatedAt time.Time
 }
@@ -61,6 +67,8 @@ func (a *Article) Validate(p *Publication, src string) error {
 	a.Author = strings.TrimSpace(a.Author)
 	a.Deck = strings.TrimSpace(a.Deck)
 	a.Key = strings.TrimSpace(a.Key)
+	a.LeadImage = strings.TrimSpace(a.LeadImage)
+	a.LeadAlt = strings.TrimSpace(a.LeadAlt)
 	if problem := KeyProblem(a.Key); problem != "" {
 		bad("key", "%s", problem)
 	}
@@ -79,6 +87,19 @@ func (a *Article) Validate(p *Publication, src string) error {
 		} else if field != "title" && utf8.RuneCountInString(v) > maxLine {
 			bad(field, "is longer than %d characters", maxLine)
 		}
+	}
+	// The lead image is a picture's reference until workspace resolves it
+	// (an id, a SHA-256, an address); its alt text is required then, when
+	// the library's is known.
+	switch {
+	case a.LeadImage == "" && a.LeadAlt != "":
+		bad("image_alt", "is set but there is no lead image")
+	case OneLineProblem(a.LeadImage) != "":
+		bad("image", "%s", OneLineProblem(a.LeadImage))
+	case OneLineProblem(a.LeadAlt) != "":
+		bad("image_alt", "%s", OneLineProblem(a.LeadAlt))
+	case utf8.RuneCountInString(a.LeadAlt) > MaxAlt:
+		bad("image_alt", "is longer than %d characters", MaxAlt)
 	}
 	if a.Date.IsZero() {
 		bad("date", "is required (YYYY-MM-DD)")

@@ -10,14 +10,15 @@ import (
 	"masthead/newsletter"
 )
 
-const articleColumns = `id, publication_id, article_key, issue_date, section, position, title, deck, author, body, status, created_at, updated_at`
+const articleColumns = `id, publication_id, article_key, issue_date, section, position, title, deck, author, body, status,
+	lead_image, lead_alt, created_at, updated_at`
 
 func scanArticle(row interface{ Scan(...any) error }) (*newsletter.Article, error) {
 	var a newsletter.Article
 	var date string
 	var created, updated int64
 	if err := row.Scan(&a.ID, &a.PublicationID, &a.Key, &date, &a.Section, &a.Position, &a.Title, &a.Deck, &a.Author,
-		&a.Body, &a.Status, &created, &updated); err != nil {
+		&a.Body, &a.Status, &a.LeadImage, &a.LeadAlt, &created, &updated); err != nil {
 		return nil, err
 	}
 	d, err := newsletter.ParseDate(date)
@@ -49,10 +50,10 @@ func (s *Store) saveArticle(ctx context.Context, tx *sql.Tx, a *newsletter.Artic
 	if a.ID != 0 {
 		// An empty key keeps the stored one.
 		res, err := tx.ExecContext(ctx, s.q(`UPDATE articles SET publication_id = ?, issue_date = ?, section = ?,
-			position = ?, title = ?, deck = ?, author = ?, body = ?, status = ?, updated_at = ?,
+			position = ?, title = ?, deck = ?, author = ?, body = ?, status = ?, lead_image = ?, lead_alt = ?, updated_at = ?,
 			article_key = CASE WHEN ? = '' THEN article_key ELSE ? END WHERE id = ?`),
-			a.PublicationID, a.Date.String(), a.Section, a.Position, a.Title, a.Deck, a.Author, a.Body, string(a.Status), ms(now),
-			a.Key, a.Key, a.ID)
+			a.PublicationID, a.Date.String(), a.Section, a.Position, a.Title, a.Deck, a.Author, a.Body, string(a.Status),
+			a.LeadImage, a.LeadAlt, ms(now), a.Key, a.Key, a.ID)
 		if err != nil {
 			return s.mapErr(fmt.Errorf("update article %d: %w", a.ID, err))
 		}
@@ -76,9 +77,9 @@ func (s *Store) saveArticle(ctx context.Context, tx *sql.Tx, a *newsletter.Artic
 		key = "new:" + hex.EncodeToString(b)
 	}
 	err := tx.QueryRowContext(ctx, s.q(`INSERT INTO articles (publication_id, article_key, issue_date, section, position, title,
-		deck, author, body, status, created_at, updated_at) VALUES (`+placeholders(12)+`) RETURNING id`),
+		deck, author, body, status, lead_image, lead_alt, created_at, updated_at) VALUES (`+placeholders(14)+`) RETURNING id`),
 		a.PublicationID, key, a.Date.String(), a.Section, a.Position, a.Title, a.Deck, a.Author, a.Body, string(a.Status),
-		ms(now), ms(now)).Scan(&a.ID)
+		a.LeadImage, a.LeadAlt, ms(now), ms(now)).Scan(&a.ID)
 	if err != nil {
 		return s.mapErr(fmt.Errorf("create article %q: %w", a.Title, err))
 	}

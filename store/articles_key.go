@@ -158,5 +158,6 @@ func (s *Store) dateFrozen(ctx context.Context, tx *sql.Tx, publicationID int64,
 // sameArticle reports whether storing b over a would change nothing.
 func sameArticle(a, b *newsletter.Article) bool {
 	return a.Date == b.Date && a.Section == b.Section && a.Position == b.Position && a.Title == b.Title &&
-		a.Deck == b.Deck && a.Author == b.Author && a.Body == b.Body && a.Status == b.Status && a.Key == b.Key
+		a.Deck == b.Deck && a.Author == b.Author && a.Body == b.Body && a.Status == b.Status && a.Key == b.Key &&
+		a.LeadImage == b.LeadImage && a.LeadAlt == b.LeadAlt
 }

@@ -231,6 +231,24 @@ func (s *Store) SetIssueStatus(ctx context.Context, id int64, from []newsletter.
 	return nil
 }
 
+// RemovePlaceholder deletes a held issue that never started sending (a
+// released placeholder of a date with no ready articles), so that the date
+// has no issue again. ErrConflict when the issue is not such a one.
+func (s *Store) RemovePlaceholder(ctx context.Context, id int64) error {
+	res, err := s.db.ExecContext(ctx, s.q(`DELETE FROM issues WHERE id = ? AND status = 'held' AND started_at = 0
+		AND NOT EXISTS (SELECT 1 FROM deliveries WHERE issue_id = ?)`), id, id)
+	if err != nil {
+		return fmt.Errorf("remove issue %d: %w", id, err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		if _, err := s.Issue(ctx, id); err != nil {
+			return err
+		}
+		return fmt.Errorf("%w: issue %d is not a held issue that never started", ErrConflict, id)
+	}
+	return nil
+}
+
 // SetIssueNumbers is an editor's override of one issue's volume and number.
 func (s *Store) SetIssueNumbers(ctx context.Context, id int64, volume, number int) error {
 	res, err := s.db.ExecContext(ctx, s.q(`UPDATE issues SET volume = ?, number = ?, numbers_overridden = 1, updated_at = ?

@@ -326,6 +326,41 @@ var migrations = [][]string{
 		`UPDATE articles SET article_key = 'a' || CAST(id AS TEXT)`,
 		`CREATE UNIQUE INDEX articles_by_key ON articles (publication_id, article_key)`,
 	},
+	// 17: pictures. media keeps each uploaded image once, by the SHA-256 of
+	// its bytes, with its alt text and caption; media_renditions the sizes
+	// made for showing it (re-encoded, metadata stripped), served by the web
+	// edition under /media/{sha256}-{width}.{ext}. Both live in the database
+	// so that a backup or a move to PostgreSQL carries them. An article's
+	// lead image names a picture by its SHA-256, with the article's own alt
+	// text.
+	{
+		`CREATE TABLE media (
+			id         {{pk}},
+			sha256     TEXT NOT NULL UNIQUE,
+			format     TEXT NOT NULL,
+			width      INTEGER NOT NULL,
+			height     INTEGER NOT NULL,
+			size       BIGINT NOT NULL,
+			alt        TEXT NOT NULL DEFAULT '',
+			caption    TEXT NOT NULL DEFAULT '',
+			original   {{blob}} NOT NULL,
+			created_at BIGINT NOT NULL,
+			updated_at BIGINT NOT NULL
+		)`,
+		`CREATE TABLE media_renditions (
+			media_id   BIGINT NOT NULL REFERENCES media(id) ON DELETE CASCADE,
+			width      INTEGER NOT NULL,
+			height     INTEGER NOT NULL,
+			format     TEXT NOT NULL,
+			sha256     TEXT NOT NULL,
+			size       BIGINT NOT NULL,
+			data       {{blob}} NOT NULL,
+			created_at BIGINT NOT NULL,
+			PRIMARY KEY (media_id, width)
+		)`,
+		`ALTER TABLE articles ADD COLUMN lead_image TEXT NOT NULL DEFAULT ''`,
+		`ALTER TABLE articles ADD COLUMN lead_alt TEXT NOT NULL DEFAULT ''`,
+	},
 }
 
 // migrationLocker is the hook for databases that several processes may open

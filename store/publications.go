@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"path/filepath"
 	"strings"
 
 	"masthead/newsletter"
@@ -38,6 +39,20 @@ func scanPublication(row interface{ Scan(...any) error }) (*newsletter.Publicati
 	}
 	p.CreatedAt, p.UpdatedAt = fromMS(created), fromMS(updated)
 	return &p, nil
+}
+
+// withTemplateDir resolves a relative template directory against the SQLite
+// database file's directory. `publication set --templates` stores the
+// directory absolute; older versions stored it as typed, relative to where
+// the command ran, which was the database's directory with the default --db.
+// Resolving it there keeps such a theme found by a serve or a send started
+// from another directory. On PostgreSQL (no database file) it is left as it
+// is, relative to the process's working directory.
+func (s *Store) withTemplateDir(p *newsletter.Publication, err error) (*newsletter.Publication, error) {
+	if err == nil && p.TemplateDir != "" && !filepath.IsAbs(p.TemplateDir) && s.fileDir != "" {
+		p.TemplateDir = filepath.Join(s.fileDir, p.TemplateDir)
+	}
+	return p, err
 }
 
 // SavePublication creates the publication, or updates the one with the same ID
@@ -81,13 +96,13 @@ func (s *Store) SavePublication(ctx context.Context, p *newsletter.Publication) 
 
 // Publication returns the publication with the given ID.
 func (s *Store) Publication(ctx context.Context, id int64) (*newsletter.Publication, error) {
-	p, err := scanPublication(s.db.QueryRowContext(ctx, s.q(`SELECT `+publicationColumns+` FROM publications WHERE id = ?`), id))
+	p, err := s.withTemplateDir(scanPublication(s.db.QueryRowContext(ctx, s.q(`SELECT `+publicationColumns+` FROM publications WHERE id = ?`), id)))
 	return p, s.mapErr(err)
 }
 
 // PublicationBySlug returns the publication with the given slug.
 func (s *Store) PublicationBySlug(ctx context.Context, slug string) (*newsletter.Publication, error) {
-	p, err := scanPublication(s.db.QueryRowContext(ctx, s.q(`SELECT `+publicationColumns+` FROM publications WHERE slug = ?`), slug))
+	p, err := s.withTemplateDir(scanPublication(s.db.QueryRowContext(ctx, s.q(`SELECT `+publicationColumns+` FROM publications WHERE slug = ?`), slug)))
 	return p, s.mapErr(err)
 }
 
@@ -100,7 +115,7 @@ func (s *Store) Publications(ctx context.Context) ([]*newsletter.Publication, er
 	defer rows.Close()
 	var out []*newsletter.Publication
 	for rows.Next() {
-		p, err := scanPublication(rows)
+		p, err := s.withTemplateDir(scanPublication(rows))
 		if err != nil {
 			return nil, err
 		}

@@ -22,6 +22,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"path/filepath"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -52,6 +53,10 @@ type Store struct {
 	dialect dialect
 	log     *slog.Logger
 	now     func() time.Time
+	// fileDir is the absolute directory of the SQLite database file, which
+	// relative template directories of older versions are resolved against
+	// (publications.go); empty on PostgreSQL.
+	fileDir string
 	// erasure keys the hashes erased addresses are kept as
 	// (subscribers_erase.go).
 	erasure erasureKey
@@ -79,6 +84,11 @@ func openAt(ctx context.Context, dsn string, log *slog.Logger, version int) (*St
 		return nil, err
 	}
 	s := &Store{db: db, rdb: db, stmts: &statements{db: db}, dialect: d, log: log, now: time.Now}
+	if d.name() == "sqlite" {
+		if abs, err := filepath.Abs(sqlitePath(dsn)); err == nil {
+			s.fileDir = filepath.Dir(abs)
+		}
+	}
 	if err := db.PingContext(ctx); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("open database %s: %w", d.describe(dsn), err)

@@ -18,6 +18,9 @@ import (
 // another article of the publication has is refused, naming that article.
 func (s *Service) SaveArticle(ctx context.Context, p *newsletter.Publication, a *newsletter.Article) error {
 	a.PublicationID = p.ID
+	if err := s.resolveLeadImage(ctx, a); err != nil {
+		return err
+	}
 	if err := a.Validate(p, ""); err != nil {
 		return err
 	}
@@ -75,7 +78,9 @@ func (s *Service) ImportArticles(ctx context.Context, p *newsletter.Publication,
 	var errs newsletter.Errors
 	for i, a := range articles {
 		a.PublicationID = p.ID
-		if err := a.Validate(p, ""); err != nil {
+		if err := s.resolveLeadImage(ctx, a); err != nil {
+			errs = append(errs, fmt.Errorf("article %d (%q): %w", i+1, a.Title, err))
+		} else if err := a.Validate(p, ""); err != nil {
 			errs = append(errs, fmt.Errorf("article %d (%q): %w", i+1, a.Title, err))
 		} else if a.Key == "" {
 			errs = append(errs, &newsletter.FieldError{Source: fmt.Sprintf("article %d (%q)", i+1, a.Title), Field: "key", Msg: "is required to import"})
@@ -98,6 +103,9 @@ func (s *Service) ImportArticles(ctx context.Context, p *newsletter.Publication,
 // stored one's, or puts a new article last in its section.
 func (s *Service) UpsertArticle(ctx context.Context, p *newsletter.Publication, a *newsletter.Article) (newsletter.ArticleChange, error) {
 	a.PublicationID = p.ID
+	if err := s.resolveLeadImage(ctx, a); err != nil {
+		return "", err
+	}
 	if err := a.Validate(p, ""); err != nil {
 		return "", err
 	}

@@ -2,6 +2,7 @@ package workspace
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
@@ -164,11 +165,28 @@ type Progress struct {
 	Skipped  int                    `json:"skipped"`  // unsubscribed or suppressed before sending
 	Rate     float64                `json:"rate"`     // messages per second since the send started
 	ETA      float64                `json:"eta"`      // seconds until done at that rate; 0 when unknown or done
-	Started  time.Time              `json:"started"`  // zero before the send
-	Finished time.Time              `json:"finished"` // zero until done
+	Started  time.Time              `json:"started"`  // zero before the send (null in JSON)
+	Finished time.Time              `json:"finished"` // zero until done (null in JSON)
 	// PauseReason is why masthead paused the send by itself (the mail
 	// server refuses our mail); "" otherwise.
 	PauseReason string `json:"pause_reason"`
+}
+
+// MarshalJSON writes Started and Finished as null while they are zero (as
+// the API's issues do), not as the year 1.
+func (p Progress) MarshalJSON() ([]byte, error) {
+	type plain Progress
+	opt := func(t time.Time) *time.Time {
+		if t.IsZero() {
+			return nil
+		}
+		return &t
+	}
+	return json.Marshal(struct {
+		plain
+		Started  *time.Time `json:"started"`
+		Finished *time.Time `json:"finished"`
+	}{plain(p), opt(p.Started), opt(p.Finished)})
 }
 
 // Progress reads the ledger's counts for an issue: while a very large send

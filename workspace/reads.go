@@ -62,6 +62,11 @@ type Reads interface {
 	Users(ctx context.Context) ([]*auth.User, error)
 	APITokens(ctx context.Context, userID int64) ([]*auth.APIToken, error)
 
+	Media(ctx context.Context, id int64) (*newsletter.Picture, error)
+	MediaByHash(ctx context.Context, sha string) (*newsletter.Picture, error)
+	MediaList(ctx context.Context, f store.MediaFilter) ([]*newsletter.Picture, error)
+	MediaRendition(ctx context.Context, sha string, width int) (*newsletter.PictureRendition, error)
+
 	EngagementReads
 	ReaderRows(ctx context.Context, publicationID int64) (int, error)
 }

@@ -45,6 +45,13 @@ func (s *Service) Schedule(ctx context.Context, p *newsletter.Publication, d new
 		return nil, fmt.Errorf("%s: %w", at.In(p.Location()).Format(time.RFC3339), ErrInPast)
 	}
 	iss, err := s.asm.Assemble(ctx, p, d)
+	if errors.Is(err, newsletter.ErrEmptyIssue) {
+		// A date whose articles are still to come may get its time in
+		// advance, as it may be held or skipped: a placeholder until then,
+		// assembled again at its time (the empty-day policy applies if the
+		// date has no ready articles by then).
+		iss, err = s.placeholder(ctx, p, d)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -83,19 +90,62 @@ func (s *Service) Skip(ctx context.Context, p *newsletter.Publication, d newslet
 // time still to come is scheduled for it again; any other is assembled
 // again, and the daily schedule sends it if its time for the date is still to
 // come (otherwise send it with 'masthead issue send' or schedule it).
-func (s *Service) Release(ctx context.Context, p *newsletter.Publication, d newsletter.Date) (*newsletter.Issue, error) {
-	iss, err := s.st.IssueByDate(ctx, p.ID, d)
+//
+// A held placeholder (a date held in advance, or by the "hold" empty-day
+// policy) whose date still has no ready articles follows the empty-day
+// policy instead of becoming an assembled "no issue today": under "notice"
+// it is the notice, to be sent like any issue; under "skip" and "hold" it is
+// removed (removed true, and the issue returned is the one that was), so
+// the date has no issue and uses no number, and its daily fire decides at
+// its time as for any date.
+func (s *Service) Release(ctx context.Context, p *newsletter.Publication, d newsletter.Date) (iss *newsletter.Issue, removed bool, err error) {
+	iss, err = s.st.IssueByDate(ctx, p.ID, d)
 	if err != nil {
-		return nil, err
+		return nil, false, err
+	}
+	if iss.Status == newsletter.Held && iss.Stories() == 0 {
+		fresh, err := s.asm.Assemble(ctx, p, d)
+		switch {
+		case errors.Is(err, newsletter.ErrEmptyIssue) && p.EmptyPolicy != newsletter.EmptyNotice:
+			if err := s.st.RemovePlaceholder(ctx, iss.ID); err != nil {
+				return nil, false, s.scheduleErr(ctx, iss.ID, err)
+			}
+			s.log.Info("released an empty date: its placeholder removed", "publication", p.Slug, "date", d.String(),
+				"empty_policy", string(p.EmptyPolicy))
+			return iss, true, nil
+		case errors.Is(err, newsletter.ErrEmptyIssue):
+		case err != nil:
+			return nil, false, err
+		default:
+			iss = fresh
+		}
 	}
 	to, at := newsletter.Assembled, time.Time{}
 	if !iss.SendAt.IsZero() && iss.SendAt.After(s.now()) {
 		to, at = newsletter.Scheduled, iss.SendAt
 	}
 	if err := s.st.SetIssueStatus(ctx, iss.ID, []newsletter.IssueStatus{newsletter.Held}, to, at); err != nil {
-		return nil, s.scheduleErr(ctx, iss.ID, err)
+		return nil, false, s.scheduleErr(ctx, iss.ID, err)
 	}
-	return s.st.Issue(ctx, iss.ID)
+	iss, err = s.st.Issue(ctx, iss.ID)
+	return iss, false, err
+}
+
+// RemovedNote says what a Release that removed the placeholder left, for
+// people.
+func RemovedNote(p *newsletter.Publication) string {
+	return fmt.Sprintf("the date has no ready articles, so it has no issue now and uses no number; "+
+		"at its daily time it is sent if articles are ready by then, otherwise the empty-day policy (%s) applies", p.EmptyPolicy)
+}
+
+// placeholder is the issue of a date with no ready articles: the one it
+// has, or a new "no issue today" notice, assembled.
+func (s *Service) placeholder(ctx context.Context, p *newsletter.Publication, d newsletter.Date) (*newsletter.Issue, error) {
+	iss, err := s.st.IssueByDate(ctx, p.ID, d)
+	if errors.Is(err, store.ErrNotFound) {
+		return s.asm.Notice(ctx, p, d, newsletter.Assembled)
+	}
+	return iss, err
 }
 
 // mark moves the issue of p for d to status `to`, creating the issue first

@@ -54,11 +54,13 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strings"
 	"time"
 
 	"masthead/assembly"
 	"masthead/auth"
 	"masthead/ledger"
+	"masthead/media"
 	"masthead/newsletter"
 	"masthead/store"
 )
@@ -97,6 +99,9 @@ type Config struct {
 	// Bounces is the policy a provider's reports are applied under (the
 	// same as the delivery engine's and the mailbox poller's).
 	Bounces ledger.BouncePolicy
+	// Pictures judges and renders uploads to the picture library; nil: one
+	// with media's default limits.
+	Pictures *media.Processor
 	// BaseURL is the public address; previews link to it.
 	BaseURL string
 	Log     *slog.Logger
@@ -111,6 +116,7 @@ type Service struct {
 	accounts *auth.Service
 	confirm  Confirmations
 	bounces  ledger.BouncePolicy
+	pictures *media.Processor
 	baseURL  string
 	log      *slog.Logger
 	now      func() time.Time
@@ -128,12 +134,15 @@ func New(c Config) (*Service, error) {
 	if c.Now == nil {
 		c.Now = time.Now
 	}
+	if c.Pictures == nil {
+		c.Pictures = media.New(media.Options{})
+	}
 	if c.Assembler == nil {
 		c.Assembler = assembly.New(c.Store, c.BaseURL)
 	}
 	return &Service{
 		st: c.Store, sends: c.Sends, asm: c.Assembler, accounts: c.Accounts, confirm: c.Confirmations,
-		bounces: c.Bounces, baseURL: c.BaseURL, log: c.Log, now: c.Now,
+		bounces: c.Bounces, pictures: c.Pictures, baseURL: strings.TrimSuffix(c.BaseURL, "/"), log: c.Log, now: c.Now,
 		counts: &countsCache{count: c.Store.Counts, clock: time.Now},
 	}, nil
 }

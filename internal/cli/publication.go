@@ -5,7 +5,9 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io/fs"
 	"os"
+	"path/filepath"
 	"strings"
 	"text/tabwriter"
 
@@ -30,7 +32,7 @@ func runPublicationSet(ctx context.Context, a *app, args []string) error {
 	fs.StringVar(&numbering, "numbering", "", "calendar (days since the volume began) or sequential (issues published)")
 	fs.StringVar(&p.Copyright, "copyright", "", "copyright line (default: Copyright START-YEAR - NAME, ADDRESS. All rights reserved.)")
 	fs.StringVar(&sections, "sections", "", "section order, comma-separated, e.g. \"Front Page,News,Sports\" (default: any section)")
-	fs.StringVar(&p.TemplateDir, "templates", "", "directory of template overrides")
+	fs.StringVar(&p.TemplateDir, "templates", "", "directory of template overrides, stored absolute (start one with 'masthead theme export DIR'; \"\": the built-in theme)")
 	fs.StringVar(&p.UnsubscribeMailto, "unsubscribe-mailto", "", "address for mailto: List-Unsubscribe")
 	fs.StringVar(&empty, "empty", "", "on a date with no ready articles: skip, notice or hold")
 	// Engagement (see docs/ENGAGEMENT.md).
@@ -102,7 +104,13 @@ func runPublicationSet(ctx context.Context, a *app, args []string) error {
 	apply("timezone", &cur.TimeZone, p.TimeZone)
 	apply("schedule", &cur.Schedule, p.Schedule)
 	apply("copyright", &cur.Copyright, p.Copyright)
-	apply("templates", &cur.TemplateDir, p.TemplateDir)
+	if set["templates"] {
+		dir, err := templateDir(p.TemplateDir)
+		if err != nil {
+			return err
+		}
+		cur.TemplateDir = dir
+	}
 	apply("unsubscribe-mailto", &cur.UnsubscribeMailto, p.UnsubscribeMailto)
 	if set["numbering"] {
 		cur.Numbering = newsletter.Numbering(numbering)
@@ -194,15 +202,46 @@ func runPublicationList(ctx context.Context, a *app, args []string) error {
 		return err
 	}
 	tw := tabwriter.NewWriter(a.env.Stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "SLUG\tNAME\tZONE\tSCHEDULE\tNUMBERING\tVOLUME START\tSIGNUP ORIGINS")
+	fmt.Fprintln(tw, "SLUG\tNAME\tZONE\tSCHEDULE\tNUMBERING\tVOLUME START\tSIGNUP ORIGINS\tTEMPLATES")
 	for _, p := range pubs {
 		origins := strings.Join(p.SignupOrigins, ",")
 		if origins == "" {
 			origins = "-"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", p.Slug, p.Name, p.TimeZone, p.Schedule, p.Numbering, p.VolumeStart, origins)
+		tpl := p.TemplateDir
+		if tpl == "" {
+			tpl = "-"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", p.Slug, p.Name, p.TimeZone, p.Schedule, p.Numbering, p.VolumeStart, origins, tpl)
 	}
 	return tw.Flush()
+}
+
+// templateDir is the --templates value as stored: absolute (resolved
+// against the current directory now, so that a serve or a send started
+// elsewhere finds the same directory), and a directory that exists; empty
+// is the built-in theme. Whether its templates parse is checked when the
+// publication is saved.
+func templateDir(v string) (string, error) {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return "", nil
+	}
+	abs, err := filepath.Abs(v)
+	if err != nil {
+		return "", fmt.Errorf("--templates %s: %w", v, err)
+	}
+	fi, err := os.Stat(abs)
+	if errors.Is(err, fs.ErrNotExist) {
+		return "", fmt.Errorf("--templates %s: no such directory (%s); 'masthead theme export %s' writes the built-in theme there to start from", v, abs, v)
+	}
+	if err != nil {
+		return "", fmt.Errorf("--templates: %w", err)
+	}
+	if !fi.IsDir() {
+		return "", fmt.Errorf("--templates %s: not a directory", v)
+	}
+	return abs, nil
 }
 
 // findPublication resolves a --publication/SLUG value: empty means the only

@@ -72,6 +72,9 @@ func runServe(ctx context.Context, a *app, args []string) error {
 	if err != nil {
 		return err
 	}
+	if err := a.recordServerAddress(ctx, st); err != nil {
+		return fmt.Errorf("record the server's address: %w", err)
+	}
 	pt, err := a.serveParts(ctx, st, o, catchUp, wo)
 	if err != nil {
 		return err

@@ -80,6 +80,32 @@ func (a *app) secret(ctx context.Context) ([]byte, error) {
 	return st.Secret(ctx)
 }
 
+// serverAddressKey is the setting where serve records the public address
+// it runs on, for the commands run without --base-url (user add's "sign in
+// at").
+const serverAddressKey = "serve_base_url"
+
+// recordServerAddress is serve noting its public address in the database.
+func (a *app) recordServerAddress(ctx context.Context, st *store.Store) error {
+	return st.SetSetting(ctx, serverAddressKey, a.cfg.BaseURL)
+}
+
+// serverAddress is where editors reach masthead: the address given to this
+// command (--base-url, --addr or their variables), else the one the last
+// serve of this database ran on, else the default. known is false for the
+// default (no serve has run, and nothing was given).
+func (a *app) serverAddress(ctx context.Context) (url string, known bool) {
+	if a.cfg.AddressGiven {
+		return a.cfg.BaseURL, true
+	}
+	if st, err := a.store(ctx); err == nil {
+		if v, err := st.Setting(ctx, serverAddressKey); err == nil && v != "" {
+			return v, true
+		}
+	}
+	return a.cfg.BaseURL, false
+}
+
 // workspace is the operations layer over the command's database: every change
 // a command makes for its user goes through it. sends starts, controls and
 // test-sends issues (the command's delivery engine); nil for the commands
