@@ -173,7 +173,7 @@ func (s *Store) recordFeedPoll(ctx context.Context, q querier, f *newsletter.Fee
 // new article, last in its section on its date. An item whose digest changed
 // updates its article's headline, deck, byline, body, link and image
 // (keeping the date, section, order and status an editor may have set),
-// unless the issue of the article's date is frozen (going or gone out) or
+// unless the article's issue (of its date and edition) is frozen (going or gone out) or
 // an editor deleted the article. An item the feed no longer lists changes
 // nothing.
 func (s *Store) ApplyFeedPoll(ctx context.Context, f *newsletter.Feed, items []newsletter.FeedArticle) (newsletter.FeedPoll, error) {
@@ -186,19 +186,19 @@ func (s *Store) ApplyFeedPoll(ctx context.Context, f *newsletter.Feed, items []n
 		if err != nil {
 			return s.mapErr(fmt.Errorf("feed %d: %w", f.ID, err))
 		}
-		frozen := map[newsletter.Date]bool{}
-		isFrozen := func(d newsletter.Date) (bool, error) {
-			if v, ok := frozen[d]; ok {
+		type issueOf struct {
+			d newsletter.Date
+			e int
+		}
+		frozen := map[issueOf]bool{}
+		isFrozen := func(d newsletter.Date, edition int) (bool, error) {
+			k := issueOf{d, edition}
+			if v, ok := frozen[k]; ok {
 				return v, nil
 			}
-			var status string
-			err := tx.QueryRowContext(ctx, s.q(`SELECT status FROM issues WHERE publication_id = ? AND issue_date = ?`),
-				f.PublicationID, d.String()).Scan(&status)
-			if err != nil && !errors.Is(err, sql.ErrNoRows) {
-				return false, err
-			}
-			frozen[d] = newsletter.IssueStatus(status).Frozen()
-			return frozen[d], nil
+			v, err := s.dateFrozen(ctx, tx, f.PublicationID, d, edition)
+			frozen[k] = v
+			return v, err
 		}
 		for _, it := range items {
 			a := it.Article
@@ -220,7 +220,8 @@ func (s *Store) ApplyFeedPoll(ctx context.Context, f *newsletter.Feed, items []n
 				continue
 			}
 			var date string
-			err = tx.QueryRowContext(ctx, s.q(`SELECT issue_date FROM articles WHERE id = ?`), articleID).Scan(&date)
+			var edition int
+			err = tx.QueryRowContext(ctx, s.q(`SELECT issue_date, edition FROM articles WHERE id = ?`), articleID).Scan(&date, &edition)
 			if errors.Is(err, sql.ErrNoRows) {
 				out.Removed++
 				continue
@@ -231,7 +232,7 @@ func (s *Store) ApplyFeedPoll(ctx context.Context, f *newsletter.Feed, items []n
 			if err != nil {
 				return fmt.Errorf("article %d: %w", articleID, err)
 			}
-			if fz, err := isFrozen(d); err != nil {
+			if fz, err := isFrozen(d, edition); err != nil {
 				return err
 			} else if fz {
 				out.Frozen++
@@ -262,8 +263,8 @@ func (s *Store) insertFeedArticle(ctx context.Context, tx *sql.Tx, f *newsletter
 	if a.Position == 0 {
 		var last int
 		if err := tx.QueryRowContext(ctx, s.q(`SELECT COALESCE(MAX(position), 0) FROM articles
-			WHERE publication_id = ? AND issue_date = ? AND section = ?`),
-			a.PublicationID, a.Date.String(), a.Section).Scan(&last); err != nil {
+			WHERE publication_id = ? AND issue_date = ? AND edition = ? AND section = ?`),
+			a.PublicationID, a.Date.String(), a.Edition, a.Section).Scan(&last); err != nil {
 			return err
 		}
 		a.Position = min(last+1, newsletter.MaxPosition)
