@@ -17,6 +17,7 @@ import (
 	"io"
 	"io/fs"
 	"log/slog"
+	"masthead/internal/plural"
 	"masthead/reports"
 	"net/http"
 	"net/url"
@@ -258,6 +259,8 @@ func (a *Admin) notFound(w http.ResponseWriter, r *http.Request) {
 var funcs = template.FuncMap{
 	"list": func(xs ...string) []string { return xs },
 	"pct":  func(f float64) float64 { return 100 * f },
+	// plural is a count with its noun: {{plural .Rows "row" "rows"}}.
+	"plural": plural.Count[int],
 }
 
 // timeFuncs are the template functions that show a time, in loc.

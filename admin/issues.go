@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"time"
 
+	"masthead/internal/plural"
 	"masthead/ledger"
 	"masthead/newsletter"
 	"masthead/store"
@@ -289,7 +290,7 @@ func (a *Admin) issueAction(w http.ResponseWriter, r *http.Request) {
 	case "send":
 		var res ledger.StartResult
 		if _, res, err = a.work.SendNow(ctx, p, date); err == nil {
-			flash = fmt.Sprintf("Sending to %d subscribers.", res.Queued)
+			flash = "Sending to " + plural.Count(res.Queued, "subscriber", "subscribers") + "."
 			if res.Resumed {
 				flash = "Sending resumed."
 			}
@@ -312,8 +313,8 @@ func (a *Admin) issueAction(w http.ResponseWriter, r *http.Request) {
 		case "lift-suppressions":
 			var lift store.SendLift
 			lift, err = a.work.LiftSendSuppressions(ctx, iss, subscribers.ViaEditor, httpauth.FromContext(ctx).User.Email)
-			flash = fmt.Sprintf("Lifted the %d suppressions this send made; %d of their messages are queued again.",
-				len(lift.Lifted), lift.Requeued)
+			flash = fmt.Sprintf("Lifted %s this send made; %d of their messages are queued again.",
+				plural.Count(len(lift.Lifted), "suppression", "suppressions"), lift.Requeued)
 		}
 	default:
 		a.notFound(w, r)

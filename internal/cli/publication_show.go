@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"strings"
 	"text/tabwriter"
+
+	"masthead/internal/plural"
 )
 
 // runPublicationShow prints every setting of one publication (the only one,
@@ -46,7 +48,7 @@ func runPublicationShow(ctx context.Context, a *app, args []string) error {
 		{"sections", or(strings.Join(p.Sections, ", "), "- (any)")}, {"templates", or(p.TemplateDir, "- (built-in theme)")},
 		{"unsubscribe-mailto", or(p.UnsubscribeMailto, "-")}, {"empty", string(p.EmptyPolicy)},
 		{"per-subscriber-figures", onOff(p.PerSubscriberFigures)},
-		{"figures-retention", fmt.Sprintf("%d days", p.FiguresRetentionDays)}, {"track-opens", onOff(p.TrackOpens)},
+		{"figures-retention", plural.Count(p.FiguresRetentionDays, "day", "days")}, {"track-opens", onOff(p.TrackOpens)},
 		{"signup-origins", or(strings.Join(p.SignupOrigins, ","), "- (masthead's own pages only)")},
 		{"signup-confirmed-url", or(p.SignupConfirmedURL, "- (masthead's page)")},
 		{"welcome-email", onOff(p.WelcomeEmail)}, {"welcome-subject", p.WelcomeSubjectLine()},
