@@ -25,8 +25,12 @@ type Article struct {
 	// headline or date become: an article file's key: (or id:), a feed
 	// item's GUID, or, when none is given, the one masthead assigns
 	// (AssignedKey). Imports and feeds update the article with their key.
-	Key      string
-	Date     Date   // the issue date it belongs to
+	Key  string
+	Date Date // the issue date it belongs to
+	// Edition is the edition of that date it belongs to: 0 the daily issue
+	// (every article before extra editions existed), N the date's extra N
+	// (see Issue.Edition).
+	Edition  int
 	Section  string // e.g. "News"; ordered by the publication's section list
 	Position int    // order within its section
 	Title    string // headline
