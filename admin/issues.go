@@ -284,7 +284,12 @@ func (a *Admin) issueAction(w http.ResponseWriter, r *http.Request) {
 	case "hold":
 		err, flash = ignore(a.work.Hold(ctx, p, date)), "Held: nothing sends it until released."
 	case "release":
-		err, flash = ignore(a.work.Release(ctx, p, date)), "Released."
+		var removed bool
+		if _, removed, err = a.work.Release(ctx, p, date); removed {
+			flash = "Released: " + workspace.RemovedNote(p) + "."
+		} else {
+			flash = "Released."
+		}
 	case "skip":
 		err, flash = ignore(a.work.Skip(ctx, p, date)), "Skipped: this date is not published."
 	case "send":

@@ -27,6 +27,7 @@ func (s *Server) routes() http.Handler {
 	mux.HandleFunc("GET /issues/{slug}/{$}", s.archive)
 	mux.HandleFunc("GET /issues/{slug}/feed.atom", s.feed)
 	mux.HandleFunc("GET /issues/{slug}/{date}", s.issue)
+	mux.HandleFunc("GET /media/{name}", s.picture) // renditions of the picture library
 
 	// Subscribing and leaving.
 	mux.Handle("POST /subscribe", s.signupForm(s.subscribe)) // also from the signup origins

@@ -27,8 +27,10 @@
 //     (assembly.Store), the bounce mailbox poller (bounces.Store), the
 //     confirmation queue (confirm.Store), accounts and sign-in (auth.Store,
 //     reached through workspace and web/httpauth), the shared rate limits
-//     (internal/ratelimit), the metrics' reads, and the click recorder
-//     (engagement.Sink, the counted links' tables through workspace.Links);
+//     (internal/ratelimit), the metrics' reads, the click recorder
+//     (engagement.Sink, the counted links' tables through workspace.Links),
+//     and the feed poller (feeds/poller's Store; an editor's "poll now"
+//     reaches it through workspace's PollFeed);
 //   - the wiring in internal/cli, which opens the store and hands it to the
 //     above, and its whole-database commands (db copy), the sample
 //     publication (internal/sample, through workspace), and `masthead bench`,
@@ -54,11 +56,14 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strings"
 	"time"
 
 	"masthead/assembly"
 	"masthead/auth"
+	"masthead/feeds/poller"
 	"masthead/ledger"
+	"masthead/media"
 	"masthead/newsletter"
 	"masthead/store"
 )
@@ -97,6 +102,12 @@ type Config struct {
 	// Bounces is the policy a provider's reports are applied under (the
 	// same as the delivery engine's and the mailbox poller's).
 	Bounces ledger.BouncePolicy
+	// Feeds polls a publication's feeds when an editor asks (the same
+	// Poller serve runs); nil where no command polls.
+	Feeds *poller.Poller
+	// Pictures judges and renders uploads to the picture library; nil: one
+	// with media's default limits.
+	Pictures *media.Processor
 	// BaseURL is the public address; previews link to it.
 	BaseURL string
 	Log     *slog.Logger
@@ -111,6 +122,8 @@ type Service struct {
 	accounts *auth.Service
 	confirm  Confirmations
 	bounces  ledger.BouncePolicy
+	feeds    *poller.Poller
+	pictures *media.Processor
 	baseURL  string
 	log      *slog.Logger
 	now      func() time.Time
@@ -128,12 +141,15 @@ func New(c Config) (*Service, error) {
 	if c.Now == nil {
 		c.Now = time.Now
 	}
+	if c.Pictures == nil {
+		c.Pictures = media.New(media.Options{})
+	}
 	if c.Assembler == nil {
 		c.Assembler = assembly.New(c.Store, c.BaseURL)
 	}
 	return &Service{
 		st: c.Store, sends: c.Sends, asm: c.Assembler, accounts: c.Accounts, confirm: c.Confirmations,
-		bounces: c.Bounces, baseURL: c.BaseURL, log: c.Log, now: c.Now,
+		bounces: c.Bounces, feeds: c.Feeds, pictures: c.Pictures, baseURL: strings.TrimSuffix(c.BaseURL, "/"), log: c.Log, now: c.Now,
 		counts: &countsCache{count: c.Store.Counts, clock: time.Now},
 	}, nil
 }
