@@ -194,7 +194,7 @@ func (a *Assembler) View(p *newsletter.Publication, iss *newsletter.Issue) *temp
 	for _, ar := range iss.Articles {
 		v.Articles = append(v.Articles, templates.Article{
 			Anchor: ar.Anchor, Section: ar.Section, Title: ar.Title, Deck: ar.Deck, Author: ar.Author,
-			HTML: template.HTML(ar.HTML), Text: ar.Text,
+			HTML: template.HTML(ar.HTML), Text: ar.Text, SourceURL: ar.SourceURL, SourceImage: ar.SourceImage,
 		})
 	}
 	return v
@@ -213,6 +213,7 @@ func Snapshot(articles []*newsletter.Article) ([]newsletter.IssueArticle, error)
 		out = append(out, newsletter.IssueArticle{
 			ArticleID: ar.ID, Anchor: fmt.Sprintf("article-%d", i+1), Section: ar.Section, Position: ar.Position,
 			Title: ar.Title, Deck: ar.Deck, Author: ar.Author, Markdown: ar.Body, HTML: string(html), Text: text,
+			SourceURL: ar.SourceURL, SourceImage: ar.SourceImage,
 		})
 	}
 	return out, nil

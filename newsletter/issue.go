@@ -165,6 +165,10 @@ type IssueArticle struct {
 	Markdown  string `json:"markdown"`
 	HTML      string `json:"html"` // sanitised HTML of the body
 	Text      string `json:"text"` // plain-text body, wrapped
+	// SourceURL and SourceImage are the article's page on the newsroom's
+	// site ("Read on the site") and its lead image from the site's feed.
+	SourceURL   string `json:"source_url,omitempty"`
+	SourceImage string `json:"source_image,omitempty"`
 }
 
 // Label is "Volume 3, Number 153", and "Volume 3, Number 153 — Breaking news"

@@ -11,14 +11,14 @@ import (
 )
 
 const articleColumns = `id, publication_id, article_key, issue_date, section, position, title, deck, author, body, status,
-	lead_image, lead_alt, created_at, updated_at, edition`
+	lead_image, lead_alt, created_at, updated_at, edition, source_url, source_image`
 
 func scanArticle(row interface{ Scan(...any) error }) (*newsletter.Article, error) {
 	var a newsletter.Article
 	var date string
 	var created, updated int64
 	if err := row.Scan(&a.ID, &a.PublicationID, &a.Key, &date, &a.Section, &a.Position, &a.Title, &a.Deck, &a.Author,
-		&a.Body, &a.Status, &a.LeadImage, &a.LeadAlt, &created, &updated, &a.Edition); err != nil {
+		&a.Body, &a.Status, &a.LeadImage, &a.LeadAlt, &created, &updated, &a.Edition, &a.SourceURL, &a.SourceImage); err != nil {
 		return nil, err
 	}
 	d, err := newsletter.ParseDate(date)
@@ -51,9 +51,9 @@ func (s *Store) saveArticle(ctx context.Context, tx *sql.Tx, a *newsletter.Artic
 		// An empty key keeps the stored one.
 		res, err := tx.ExecContext(ctx, s.q(`UPDATE articles SET publication_id = ?, issue_date = ?, section = ?,
 			position = ?, title = ?, deck = ?, author = ?, body = ?, status = ?, lead_image = ?, lead_alt = ?, updated_at = ?,
-			edition = ?, article_key = CASE WHEN ? = '' THEN article_key ELSE ? END WHERE id = ?`),
+			edition = ?, source_url = ?, source_image = ?, article_key = CASE WHEN ? = '' THEN article_key ELSE ? END WHERE id = ?`),
 			a.PublicationID, a.Date.String(), a.Section, a.Position, a.Title, a.Deck, a.Author, a.Body, string(a.Status),
-			a.LeadImage, a.LeadAlt, ms(now), a.Edition, a.Key, a.Key, a.ID)
+			a.LeadImage, a.LeadAlt, ms(now), a.Edition, a.SourceURL, a.SourceImage, a.Key, a.Key, a.ID)
 		if err != nil {
 			return s.mapErr(fmt.Errorf("update article %d: %w", a.ID, err))
 		}
@@ -77,9 +77,10 @@ func (s *Store) saveArticle(ctx context.Context, tx *sql.Tx, a *newsletter.Artic
 		key = "new:" + hex.EncodeToString(b)
 	}
 	err := tx.QueryRowContext(ctx, s.q(`INSERT INTO articles (publication_id, article_key, issue_date, section, position, title,
-		deck, author, body, status, lead_image, lead_alt, created_at, updated_at, edition) VALUES (`+placeholders(15)+`) RETURNING id`),
+		deck, author, body, status, lead_image, lead_alt, created_at, updated_at, edition, source_url, source_image)
+		VALUES (`+placeholders(17)+`) RETURNING id`),
 		a.PublicationID, key, a.Date.String(), a.Section, a.Position, a.Title, a.Deck, a.Author, a.Body, string(a.Status),
-		a.LeadImage, a.LeadAlt, ms(now), ms(now), a.Edition).Scan(&a.ID)
+		a.LeadImage, a.LeadAlt, ms(now), ms(now), a.Edition, a.SourceURL, a.SourceImage).Scan(&a.ID)
 	if err != nil {
 		return s.mapErr(fmt.Errorf("create article %q: %w", a.Title, err))
 	}

@@ -21,11 +21,13 @@ func (s *Store) ArticleByKey(ctx context.Context, publicationID int64, key strin
 
 // UpsertArticleByKey stores a (its PublicationID and Key set, already
 // validated) as the publication's article with its key: it creates one when
-// none has the key, else updates that one in place (a.ID becomes its id).
-// A position of 0 keeps the stored article's (when its date and section
-// stay) or puts the article last in its section. An article whose date's
-// issue went out or is going out (its stored date's or its new one's) is
-// left alone: ArticleFrozen, and a is not stored.
+// none has the key, else updates that one in place (a.ID becomes its id),
+// or reports ArticleUnchanged when a says what is stored. A position of 0
+// keeps the stored article's (when its date and section stay) or puts the
+// article last in its section. A change to an article whose date's issue
+// went out or is going out (its stored date's or its new one's) is not
+// made: ArticleFrozen. Two processes creating one key at once: one of them
+// gets ErrConflict (storing again then updates).
 func (s *Store) UpsertArticleByKey(ctx context.Context, a *newsletter.Article) (newsletter.ArticleChange, error) {
 	var change newsletter.ArticleChange
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
@@ -81,6 +83,20 @@ func (s *Store) upsertArticle(ctx context.Context, tx *sql.Tx, a *newsletter.Art
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return "", fmt.Errorf("article with key %q: %w", a.Key, err)
 	}
+	if old != nil {
+		a.ID, a.CreatedAt = old.ID, old.CreatedAt
+		if a.Position == 0 {
+			if old.Date == a.Date && old.Edition == a.Edition && old.Section == a.Section {
+				a.Position = old.Position
+			} else if a.Position, err = s.nextPosition(ctx, tx, a); err != nil {
+				return "", err
+			}
+		}
+		if sameArticle(old, a) {
+			a.UpdatedAt = old.UpdatedAt
+			return newsletter.ArticleUnchanged, nil
+		}
+	}
 	if skipFrozen {
 		type edition struct {
 			d newsletter.Date
@@ -96,9 +112,6 @@ func (s *Store) upsertArticle(ctx context.Context, tx *sql.Tx, a *newsletter.Art
 				return "", err
 			}
 			if frozen {
-				if old != nil {
-					a.ID = old.ID
-				}
 				return newsletter.ArticleFrozen, nil
 			}
 		}
@@ -114,18 +127,6 @@ func (s *Store) upsertArticle(ctx context.Context, tx *sql.Tx, a *newsletter.Art
 			return "", err
 		}
 		return newsletter.ArticleCreated, nil
-	}
-	a.ID, a.CreatedAt = old.ID, old.CreatedAt
-	if a.Position == 0 {
-		if old.Date == a.Date && old.Edition == a.Edition && old.Section == a.Section {
-			a.Position = old.Position
-		} else if a.Position, err = s.nextPosition(ctx, tx, a); err != nil {
-			return "", err
-		}
-	}
-	if sameArticle(old, a) {
-		a.UpdatedAt = old.UpdatedAt
-		return newsletter.ArticleUnchanged, nil
 	}
 	if err := s.saveArticle(ctx, tx, a); err != nil {
 		return "", err

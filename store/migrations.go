@@ -418,6 +418,43 @@ var migrations = [][]string{
 		`CREATE INDEX issues_public ON issues (status, issue_date, publication_id, volume, number, subject, edition, edition_title)`,
 		`CREATE INDEX issues_public_by_publication ON issues (publication_id, issue_date, edition, status, volume, number, subject, edition_title)`,
 	},
+	// 19: articles from a newsroom's own feeds. An article remembers its
+	// page on the site and the feed's lead image; feeds holds each feed's
+	// settings and the record of its polls (validators, failures in a row,
+	// the next attempt); feed_items ties an item's key within its feed to
+	// the article it made (kept when the editor deletes the article, so
+	// that it is not made again) with the digest that tells an edit.
+	{
+		`ALTER TABLE articles ADD COLUMN source_url TEXT NOT NULL DEFAULT ''`,
+		`ALTER TABLE articles ADD COLUMN source_image TEXT NOT NULL DEFAULT ''`,
+		`CREATE TABLE feeds (
+			id             {{pk}},
+			publication_id BIGINT NOT NULL REFERENCES publications(id) ON DELETE CASCADE,
+			url            TEXT NOT NULL,
+			section        TEXT NOT NULL DEFAULT '',
+			categories     TEXT NOT NULL DEFAULT '',
+			status         TEXT NOT NULL DEFAULT 'ready',
+			content        TEXT NOT NULL DEFAULT 'full',
+			interval_ms    BIGINT NOT NULL,
+			etag           TEXT NOT NULL DEFAULT '',
+			last_modified  TEXT NOT NULL DEFAULT '',
+			last_attempt   BIGINT NOT NULL DEFAULT 0,
+			last_success   BIGINT NOT NULL DEFAULT 0,
+			failures       INTEGER NOT NULL DEFAULT 0,
+			last_error     TEXT NOT NULL DEFAULT '',
+			next_poll      BIGINT NOT NULL DEFAULT 0,
+			created_at     BIGINT NOT NULL,
+			UNIQUE (publication_id, url)
+		)`,
+		`CREATE INDEX feeds_due ON feeds (next_poll)`,
+		`CREATE TABLE feed_items (
+			feed_id    BIGINT NOT NULL REFERENCES feeds(id) ON DELETE CASCADE,
+			item_key   TEXT NOT NULL,
+			article_id BIGINT NOT NULL,
+			hash       TEXT NOT NULL,
+			PRIMARY KEY (feed_id, item_key)
+		)`,
+	},
 }
 
 // migrationLocker is the hook for databases that several processes may open

@@ -46,6 +46,10 @@ type Article struct {
 	Author  string
 	HTML    template.HTML // sanitised body
 	Text    string        // plain-text body, wrapped at 78 columns
+	// SourceURL is the article's page on the newsroom's site ("Read on the
+	// site"), SourceImage the lead image its feed gives; "" for none.
+	SourceURL   string
+	SourceImage string
 }
 
 // Personal is what differs per recipient; it fills an issue's slots.

@@ -32,6 +32,9 @@ type Reads interface {
 	ArticlesFor(ctx context.Context, publicationID int64, d newsletter.Date, status newsletter.ArticleStatus) ([]*newsletter.Article, error)
 	EditionArticles(ctx context.Context, publicationID int64, d newsletter.Date, edition int, status newsletter.ArticleStatus) ([]*newsletter.Article, error)
 
+	Feed(ctx context.Context, id int64) (*newsletter.Feed, error)
+	Feeds(ctx context.Context, publicationID int64) ([]*newsletter.Feed, error)
+
 	Issue(ctx context.Context, id int64) (*newsletter.Issue, error)
 	IssueByDate(ctx context.Context, publicationID int64, d newsletter.Date) (*newsletter.Issue, error)
 	IssueByEdition(ctx context.Context, publicationID int64, d newsletter.Date, edition int) (*newsletter.Issue, error)
