@@ -286,6 +286,13 @@ func (a *Admin) issueAction(w http.ResponseWriter, r *http.Request) {
 		}
 	case "skip":
 		err, flash = ignore(a.work.Skip(ctx, p, date)), "Skipped: this date is not published."
+	case "subject":
+		var iss *newsletter.Issue
+		if iss, err = stored(); err == nil {
+			if iss, err = a.work.SetSubject(ctx, p, iss, r.PostFormValue("subject")); err == nil {
+				flash = "Subject: " + iss.Subject
+			}
+		}
 	case "send":
 		var res ledger.StartResult
 		if _, res, err = a.work.SendNow(ctx, p, date); err == nil {
