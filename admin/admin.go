@@ -171,6 +171,8 @@ func (a *Admin) routes() []route {
 		{"POST /admin/settings", ad, a.saveSettings},
 		{"GET /admin/outbox", ed, a.listOutbox},
 		{"GET /admin/outbox/{id}", ed, a.showOutbox},
+		{"GET /admin/outbox/{id}/html", ed, a.outboxHTML},
+		{"GET /admin/outbox/{id}/raw", ed, a.outboxRaw},
 		{"GET /admin/tokens", ed, a.listTokens},
 		{"POST /admin/tokens", ed, a.createToken},
 		{"POST /admin/tokens/{id}/delete", ed, a.deleteToken},

@@ -89,6 +89,9 @@ type issueData struct {
 	// Suppressed counts the suppressions the issue's send made by itself
 	// (offered for lifting at once: a relay that refused everyone).
 	Suppressed int
+	// PreviewText is the text email as a subscriber gets it, shown in the
+	// page at its own width (78 columns) rather than framed and wrapped again.
+	PreviewText string
 }
 
 // date reads the {date} path value; on failure it has answered 404.
@@ -118,6 +121,9 @@ func (a *Admin) showIssue(w http.ResponseWriter, r *http.Request) {
 	switch {
 	case err == nil:
 		d.Issue, d.Label, d.CanChange = iss, iss.Label(), !iss.Status.Frozen()
+		if text, err := a.work.Preview(iss, "text"); err == nil {
+			d.PreviewText = string(text)
+		}
 		if !iss.SendAt.IsZero() {
 			d.SendAt = iss.SendAt.In(p.Location()).Format("15:04")
 		}

@@ -5,10 +5,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"io"
 	"os"
-	"strconv"
-	"strings"
 	"text/tabwriter"
 	"time"
 
@@ -408,32 +405,4 @@ func runOutboxList(ctx context.Context, a *app, args []string) error {
 	}
 	fmt.Fprintln(a.env.Stdout, "print one with 'masthead outbox show ID'")
 	return nil
-}
-
-// runOutboxShow is 'masthead outbox show ID': the message's exact bytes.
-func runOutboxShow(ctx context.Context, a *app, args []string) error {
-	pos, err := a.parse(a.flags(), args)
-	if err != nil {
-		return err
-	}
-	if len(pos) != 1 {
-		return usageErr("give one message ID (see 'masthead outbox list')")
-	}
-	id, err := strconv.ParseInt(pos[0], 10, 64)
-	if err != nil {
-		return usageErr("%q is not a message ID", pos[0])
-	}
-	st, err := a.reads(ctx)
-	if err != nil {
-		return err
-	}
-	m, err := st.OutboxByID(ctx, id)
-	if errors.Is(err, store.ErrNotFound) {
-		return fmt.Errorf("no outbox message %d", id)
-	}
-	if err != nil {
-		return err
-	}
-	_, err = io.Copy(a.env.Stdout, strings.NewReader(string(m.Raw)))
-	return err
 }

@@ -80,7 +80,7 @@ func commands() []command {
 		{"issue cancel", "", "stop an issue for good; rows not yet sent are cancelled", runIssueCancel},
 		{"issue test", "", "send an issue to one address (--to ADDR), outside the ledger", runIssueTest},
 		{"outbox list", "", "list the messages kept by the built-in outbox (no --smtp)", runOutboxList},
-		{"outbox show", "ID", "print one outbox message, as sent", runOutboxShow},
+		{"outbox show", "ID", "print one outbox message decoded: headers and text (--format text|html|headers|raw)", runOutboxShow},
 		{"subscriber add", "EMAIL", "add a subscriber: active at once (your consent), or --pending to ask them to confirm", runSubscriberAdd},
 		{"subscriber import", "FILE.csv", "import subscribers from CSV (columns email, name, status); bad rows reported by line, exit 3 if any", runSubscriberImport},
 		{"subscriber export", "", "write subscribers as CSV to stdout", runSubscriberExport},
