@@ -11,9 +11,12 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"masthead/auth"
 	"masthead/delivery"
+	"masthead/feeds"
+	"masthead/feeds/poller"
 	"masthead/newsletter"
 	"masthead/store"
 	"masthead/subscribers"
@@ -56,7 +59,10 @@ func newFixture(t *testing.T) *fixture {
 		t.Fatal(err)
 	}
 	svc := auth.New(st, auth.Options{})
-	work, err := workspace.New(workspace.Config{Store: st, Sends: eng, Accounts: svc, BaseURL: "https://planet.example"})
+	// The feeds of the tests are on 127.0.0.1.
+	feedPoller := poller.New(poller.Config{Store: st, Fetch: feeds.Options{AllowPrivate: true, Timeout: 10 * time.Second}})
+	t.Cleanup(feedPoller.Close)
+	work, err := workspace.New(workspace.Config{Store: st, Sends: eng, Accounts: svc, Feeds: feedPoller, BaseURL: "https://planet.example"})
 	if err != nil {
 		t.Fatal(err)
 	}

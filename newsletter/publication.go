@@ -77,8 +77,8 @@ type Publication struct {
 	// placeholders: {headline}, {name}, {date}, {volume}, {number} ...);
 	// empty: the lead headline, then the paper and its numbers.
 	SubjectTemplate string
-	CreatedAt      time.Time
-	UpdatedAt      time.Time
+	CreatedAt       time.Time
+	UpdatedAt       time.Time
 }
 
 // CronParser parses schedules: standard five fields with an optional leading

@@ -32,7 +32,7 @@
 //     and the feed poller (feeds/poller's Store; an editor's "poll now"
 //     reaches it through workspace's PollFeed);
 //   - the wiring in internal/cli, which opens the store and hands it to the
-//     above, and its whole-database commands (db copy), the sample
+//     above, and its whole-database commands (db copy, db backup), the sample
 //     publication (internal/sample, through workspace), and `masthead bench`,
 //     which builds throwaway databases to measure;
 //   - the store's own tests, and tests that set up their fixtures.
