@@ -87,6 +87,7 @@ func (a *API) routes() []route {
 		{"GET /api/issues", ed, a.listIssues},
 		{"POST /api/issues", ed, a.assembleIssue},
 		{"GET /api/issues/{id}", ed, a.getIssue},
+		{"PATCH /api/issues/{id}", ed, a.patchIssue},
 		{"GET /api/issues/{id}/preview", ed, a.previewIssue},
 		{"GET /api/issues/{id}/status", ed, a.issueStatus},
 		{"GET /api/issues/{id}/report", ed, a.issueReport},
