@@ -1,6 +1,7 @@
 package admin
 
 import (
+	"errors"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -62,6 +63,11 @@ func (a *Admin) newArticle(w http.ResponseWriter, r *http.Request) {
 	if v := r.URL.Query().Get("date"); v != "" {
 		if d, err := newsletter.ParseDate(v); err == nil {
 			art.Date = d
+		}
+	}
+	if v := r.URL.Query().Get("edition"); v != "" {
+		if e, err := newsletter.ParseEdition(v); err == nil {
+			art.Edition = e
 		}
 	}
 	a.showArticle(w, r, http.StatusOK, p, art, "")
@@ -127,6 +133,9 @@ func (a *Admin) storeArticle(w http.ResponseWriter, r *http.Request, p *newslett
 	f := r.PostForm
 	art.Title, art.Deck, art.Author = f.Get("title"), f.Get("deck"), f.Get("author")
 	art.Section, art.Body = f.Get("section"), strings.ReplaceAll(f.Get("body"), "\r\n", "\n")
+	if _, ok := f["key"]; ok {
+		art.Key = f.Get("key") // empty: assigned (a new article) or kept
+	}
 	art.Status = newsletter.Draft
 	if f.Get("ready") != "" {
 		art.Status = newsletter.Ready
@@ -136,6 +145,13 @@ func (a *Admin) storeArticle(w http.ResponseWriter, r *http.Request, p *newslett
 		bad = append(bad, "date: "+err.Error())
 	} else {
 		art.Date = d
+	}
+	if _, ok := f["edition"]; ok {
+		e, err := newsletter.ParseEdition(f.Get("edition"))
+		if err != nil {
+			bad = append(bad, "edition: must be 0 (the daily issue) or an extra's number")
+		}
+		art.Edition = e
 	}
 	if v := f.Get("position"); v != "" {
 		n, err := strconv.Atoi(v)
@@ -153,10 +169,14 @@ func (a *Admin) storeArticle(w http.ResponseWriter, r *http.Request, p *newslett
 			a.showArticle(w, r, http.StatusUnprocessableEntity, p, art, msg)
 			return
 		}
+		if errors.Is(err, store.ErrConflict) { // another save took the key meanwhile
+			a.showArticle(w, r, http.StatusConflict, p, art, fmt.Sprintf("key: %q is already another article's", art.Key))
+			return
+		}
 		a.serverError(w, r, err)
 		return
 	}
-	a.redirect(w, r, "/admin/issues/"+art.Date.String(), fmt.Sprintf("Saved %q (%s).", art.Title, art.Status))
+	a.redirect(w, r, "/admin/issues/"+newsletter.EditionRef(art.Date, art.Edition), fmt.Sprintf("Saved %q (%s).", art.Title, art.Status))
 }
 
 func (a *Admin) deleteArticle(w http.ResponseWriter, r *http.Request) {
@@ -168,7 +188,7 @@ func (a *Admin) deleteArticle(w http.ResponseWriter, r *http.Request) {
 		a.serverError(w, r, err)
 		return
 	}
-	a.redirect(w, r, "/admin/issues/"+art.Date.String(), fmt.Sprintf("Deleted %q.", art.Title))
+	a.redirect(w, r, "/admin/issues/"+newsletter.EditionRef(art.Date, art.Edition), fmt.Sprintf("Deleted %q.", art.Title))
 }
 
 // moveArticle moves an article up or down within its section of the issue.
@@ -185,7 +205,7 @@ func (a *Admin) moveArticle(w http.ResponseWriter, r *http.Request) {
 		a.serverError(w, r, err)
 		return
 	}
-	a.redirect(w, r, "/admin/issues/"+art.Date.String()+"#articles", "")
+	a.redirect(w, r, "/admin/issues/"+newsletter.EditionRef(art.Date, art.Edition)+"#articles", "")
 }
 
 // markdownPreview renders the editor's Markdown as the issue will (the live

@@ -11,6 +11,7 @@ import (
 type articleJSON struct {
 	ID          int64     `json:"id"`
 	Publication string    `json:"publication"`
+	Key         string    `json:"key"`
 	Date        string    `json:"date"`
 	Section     string    `json:"section"`
 	Position    int       `json:"position"`
@@ -19,19 +20,22 @@ type articleJSON struct {
 	Author      string    `json:"author"`
 	Body        string    `json:"body"`
 	Status      string    `json:"status"`
+	SourceURL   string    `json:"source_url"`
+	SourceImage string    `json:"source_image"`
 	CreatedAt   time.Time `json:"created_at"`
 	UpdatedAt   time.Time `json:"updated_at"`
 }
 
 func articleOut(p *newsletter.Publication, a *newsletter.Article) articleJSON {
-	return articleJSON{ID: a.ID, Publication: p.Slug, Date: a.Date.String(), Section: a.Section, Position: a.Position,
+	return articleJSON{ID: a.ID, Publication: p.Slug, Key: a.Key, Date: a.Date.String(), Section: a.Section, Position: a.Position,
 		Title: a.Title, Deck: a.Deck, Author: a.Author, Body: a.Body, Status: string(a.Status),
-		CreatedAt: a.CreatedAt, UpdatedAt: a.UpdatedAt}
+		SourceURL: a.SourceURL, SourceImage: a.SourceImage, CreatedAt: a.CreatedAt, UpdatedAt: a.UpdatedAt}
 }
 
 // articleIn is a new article, or (with pointers left nil) the fields of a change.
 type articleIn struct {
 	Publication *string `json:"publication"`
+	Key         *string `json:"key"`
 	Date        *string `json:"date"`
 	Section     *string `json:"section"`
 	Position    *int    `json:"position"`
@@ -63,6 +67,7 @@ func (in *articleIn) apply(w http.ResponseWriter, a *newsletter.Article) bool {
 	if in.Status != nil {
 		a.Status = newsletter.ArticleStatus(*in.Status)
 	}
+	set(&a.Key, in.Key)
 	set(&a.Section, in.Section)
 	set(&a.Title, in.Title)
 	set(&a.Deck, in.Deck)

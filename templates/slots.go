@@ -200,9 +200,3 @@ func safeURL(u string) bool {
 	}
 	return false
 }
-
-// Subject is an issue's subject line:
-// "The Daily Planet — Thursday, July 9, 2009 (Vol. 3, No. 153)".
-func Subject(iss *Issue) string {
-	return fmt.Sprintf("%s — %s (Vol. %d, No. %d)", iss.PublicationName, iss.Date, iss.Volume, iss.Number)
-}

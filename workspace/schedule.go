@@ -41,15 +41,22 @@ func parseAt(s string, d newsletter.Date, loc *time.Location) (time.Time, error)
 // to go out at `at`, instead of at the daily schedule's time. Scheduling again
 // moves the time; a held, missed or skipped issue becomes scheduled.
 func (s *Service) Schedule(ctx context.Context, p *newsletter.Publication, d newsletter.Date, at time.Time) (*newsletter.Issue, error) {
+	return s.ScheduleEdition(ctx, p, d, 0, at)
+}
+
+// ScheduleEdition is Schedule of edition e of the date (0 the daily issue,
+// N its extra N): an extra scheduled goes out at `at` (an editor's say-so),
+// never at the daily schedule's time.
+func (s *Service) ScheduleEdition(ctx context.Context, p *newsletter.Publication, d newsletter.Date, e int, at time.Time) (*newsletter.Issue, error) {
 	if at.Before(s.now().Add(-time.Second)) {
 		return nil, fmt.Errorf("%s: %w", at.In(p.Location()).Format(time.RFC3339), ErrInPast)
 	}
-	iss, err := s.asm.Assemble(ctx, p, d)
-	if errors.Is(err, newsletter.ErrEmptyIssue) {
+	iss, err := s.asm.AssembleEdition(ctx, p, d, e)
+	if errors.Is(err, newsletter.ErrEmptyIssue) && e == 0 {
 		// A date whose articles are still to come may get its time in
 		// advance, as it may be held or skipped: a placeholder until then,
 		// assembled again at its time (the empty-day policy applies if the
-		// date has no ready articles by then).
+		// date has no ready articles by then). An extra needs its articles.
 		iss, err = s.placeholder(ctx, p, d)
 	}
 	if err != nil {
@@ -64,7 +71,12 @@ func (s *Service) Schedule(ctx context.Context, p *newsletter.Publication, d new
 // Unschedule takes a one-off send time back: the issue is assembled again and
 // the daily schedule sends it (if its time for the date is still to come).
 func (s *Service) Unschedule(ctx context.Context, p *newsletter.Publication, d newsletter.Date) (*newsletter.Issue, error) {
-	iss, err := s.st.IssueByDate(ctx, p.ID, d)
+	return s.UnscheduleEdition(ctx, p, d, 0)
+}
+
+// UnscheduleEdition is Unschedule of edition e of the date.
+func (s *Service) UnscheduleEdition(ctx context.Context, p *newsletter.Publication, d newsletter.Date, e int) (*newsletter.Issue, error) {
+	iss, err := s.st.IssueByEdition(ctx, p.ID, d, e)
 	if err != nil {
 		return nil, err
 	}
@@ -78,12 +90,23 @@ func (s *Service) Unschedule(ctx context.Context, p *newsletter.Publication, d n
 // issue yet gets one (a placeholder when it has no ready articles), so that a
 // coming day can be held in advance.
 func (s *Service) Hold(ctx context.Context, p *newsletter.Publication, d newsletter.Date) (*newsletter.Issue, error) {
-	return s.mark(ctx, p, d, editable(), newsletter.Held)
+	return s.HoldEdition(ctx, p, d, 0)
+}
+
+// HoldEdition is Hold of edition e of the date (an extra must exist).
+func (s *Service) HoldEdition(ctx context.Context, p *newsletter.Publication, d newsletter.Date, e int) (*newsletter.Issue, error) {
+	return s.mark(ctx, p, d, e, editable(), newsletter.Held)
 }
 
 // Skip marks the date as not published: nothing sends it.
 func (s *Service) Skip(ctx context.Context, p *newsletter.Publication, d newsletter.Date) (*newsletter.Issue, error) {
-	return s.mark(ctx, p, d, editable(), newsletter.Skipped)
+	return s.SkipEdition(ctx, p, d, 0)
+}
+
+// SkipEdition is Skip of edition e of the date: an extra skipped is never
+// sent (the daily issue is not touched).
+func (s *Service) SkipEdition(ctx context.Context, p *newsletter.Publication, d newsletter.Date, e int) (*newsletter.Issue, error) {
+	return s.mark(ctx, p, d, e, editable(), newsletter.Skipped)
 }
 
 // Release lets a held issue go: an issue held while it had a one-off send
@@ -99,11 +122,18 @@ func (s *Service) Skip(ctx context.Context, p *newsletter.Publication, d newslet
 // the date has no issue and uses no number, and its daily fire decides at
 // its time as for any date.
 func (s *Service) Release(ctx context.Context, p *newsletter.Publication, d newsletter.Date) (iss *newsletter.Issue, removed bool, err error) {
-	iss, err = s.st.IssueByDate(ctx, p.ID, d)
+	return s.ReleaseEdition(ctx, p, d, 0)
+}
+
+// ReleaseEdition is Release of edition e of the date: a released extra
+// waits for an editor's send (the daily schedule sends only daily issues);
+// only the daily issue has placeholders.
+func (s *Service) ReleaseEdition(ctx context.Context, p *newsletter.Publication, d newsletter.Date, e int) (iss *newsletter.Issue, removed bool, err error) {
+	iss, err = s.st.IssueByEdition(ctx, p.ID, d, e)
 	if err != nil {
 		return nil, false, err
 	}
-	if iss.Status == newsletter.Held && iss.Stories() == 0 {
+	if e == 0 && iss.Status == newsletter.Held && iss.Stories() == 0 {
 		fresh, err := s.asm.Assemble(ctx, p, d)
 		switch {
 		case errors.Is(err, newsletter.ErrEmptyIssue) && p.EmptyPolicy != newsletter.EmptyNotice:
@@ -148,12 +178,12 @@ func (s *Service) placeholder(ctx context.Context, p *newsletter.Publication, d 
 	return iss, err
 }
 
-// mark moves the issue of p for d to status `to`, creating the issue first
-// when the date has none.
-func (s *Service) mark(ctx context.Context, p *newsletter.Publication, d newsletter.Date,
+// mark moves edition e of p's date d to status `to`, creating the daily
+// issue first when the date has none (an extra is made by CreateExtra).
+func (s *Service) mark(ctx context.Context, p *newsletter.Publication, d newsletter.Date, e int,
 	from []newsletter.IssueStatus, to newsletter.IssueStatus) (*newsletter.Issue, error) {
-	iss, err := s.st.IssueByDate(ctx, p.ID, d)
-	if errors.Is(err, store.ErrNotFound) {
+	iss, err := s.st.IssueByEdition(ctx, p.ID, d, e)
+	if errors.Is(err, store.ErrNotFound) && e == 0 {
 		iss, err = s.asm.Assemble(ctx, p, d)
 		if errors.Is(err, newsletter.ErrEmptyIssue) {
 			// Notice stores the placeholder directly in its final status.

@@ -13,6 +13,7 @@ import (
 
 	"masthead/newsletter"
 	"masthead/store"
+	"masthead/templates"
 )
 
 // runPublicationSet creates a publication or changes the flags given of an
@@ -34,6 +35,7 @@ func runPublicationSet(ctx context.Context, a *app, args []string) error {
 	fs.StringVar(&sections, "sections", "", "section order, comma-separated, e.g. \"Front Page,News,Sports\" (default: any section)")
 	fs.StringVar(&p.TemplateDir, "templates", "", "directory of template overrides, stored absolute (start one with 'masthead theme export DIR'; \"\": the built-in theme)")
 	fs.StringVar(&p.UnsubscribeMailto, "unsubscribe-mailto", "", "address for mailto: List-Unsubscribe")
+	fs.StringVar(&p.SubjectTemplate, "subject-template", "", "each issue's subject, with {headline} {name} {date} {isodate} {volume} {number} {edition} (default \""+templates.DefaultSubject+"\")")
 	// Here --base-url is the publication's own address, not the process's.
 	bu := fs.Lookup("base-url")
 	bu.Value, bu.DefValue = (*stringFlag)(&p.BaseURL), ""
@@ -116,6 +118,7 @@ func runPublicationSet(ctx context.Context, a *app, args []string) error {
 		cur.TemplateDir = dir
 	}
 	apply("unsubscribe-mailto", &cur.UnsubscribeMailto, p.UnsubscribeMailto)
+	apply("subject-template", &cur.SubjectTemplate, p.SubjectTemplate)
 	if set["base-url"] {
 		b, err := newsletter.ParseBaseURL(p.BaseURL)
 		if err != nil {
