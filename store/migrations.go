@@ -459,6 +459,10 @@ var migrations = [][]string{
 	// then the paper and its numbers). An issue's own subject stays in
 	// issues.custom_subject, now for daily issues as well as extras.
 	{`ALTER TABLE publications ADD COLUMN subject_template TEXT NOT NULL DEFAULT ''`},
+	// 20: a feed remembers the digest of the last body it took, so that a
+	// feed without validators that answers the same bytes again is not
+	// parsed again.
+	{`ALTER TABLE feeds ADD COLUMN body_digest TEXT NOT NULL DEFAULT ''`},
 }
 
 // migrationLocker is the hook for databases that several processes may open
