@@ -338,6 +338,13 @@ func (a *Admin) issueAction(w http.ResponseWriter, r *http.Request) {
 		if edition > 0 {
 			flash = "Skipped: this extra is not published."
 		}
+	case "subject":
+		var iss *newsletter.Issue
+		if iss, err = stored(); err == nil {
+			if iss, err = a.work.SetSubject(ctx, p, iss, r.PostFormValue("subject")); err == nil {
+				flash = "Subject: " + iss.Subject
+			}
+		}
 	case "send":
 		var res ledger.StartResult
 		if _, res, err = a.work.SendEdition(ctx, p, date, edition); err == nil {

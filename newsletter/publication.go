@@ -73,8 +73,12 @@ type Publication struct {
 	WelcomeEmail   bool
 	WelcomeSubject string
 	WelcomeBody    string
-	CreatedAt      time.Time
-	UpdatedAt      time.Time
+	// SubjectTemplate makes each issue's subject (templates.Subject's
+	// placeholders: {headline}, {name}, {date}, {volume}, {number} ...);
+	// empty: the lead headline, then the paper and its numbers.
+	SubjectTemplate string
+	CreatedAt       time.Time
+	UpdatedAt       time.Time
 }
 
 // CronParser parses schedules: standard five fields with an optional leading

@@ -455,6 +455,10 @@ var migrations = [][]string{
 			PRIMARY KEY (feed_id, item_key)
 		)`,
 	},
+	// 20: the publication's subject template (empty: the lead headline,
+	// then the paper and its numbers). An issue's own subject stays in
+	// issues.custom_subject, now for daily issues as well as extras.
+	{`ALTER TABLE publications ADD COLUMN subject_template TEXT NOT NULL DEFAULT ''`},
 }
 
 // migrationLocker is the hook for databases that several processes may open
