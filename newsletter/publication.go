@@ -73,6 +73,10 @@ type Publication struct {
 	WelcomeEmail   bool
 	WelcomeSubject string
 	WelcomeBody    string
+	// SubjectTemplate makes each issue's subject (templates.Subject's
+	// placeholders: {headline}, {name}, {date}, {volume}, {number} ...);
+	// empty: the lead headline, then the paper and its numbers.
+	SubjectTemplate string
 	// Wording is how the email and the web pages read around the articles
 	// (wording.go); Language, a BCP 47 tag ("en"), is their lang.
 	Wording   Wording

@@ -32,7 +32,7 @@
 //     and the feed poller (feeds/poller's Store; an editor's "poll now"
 //     reaches it through workspace's PollFeed);
 //   - the wiring in internal/cli, which opens the store and hands it to the
-//     above, and its whole-database commands (db copy), the sample
+//     above, and its whole-database commands (db copy, db backup), the sample
 //     publication (internal/sample, through workspace), and `masthead bench`,
 //     which builds throwaway databases to measure;
 //   - the store's own tests, and tests that set up their fixtures.
@@ -66,6 +66,7 @@ import (
 	"masthead/media"
 	"masthead/newsletter"
 	"masthead/store"
+	"masthead/templates"
 )
 
 // Sends is the delivery engine's control of a send (*delivery.Engine has
@@ -224,6 +225,9 @@ func (s *Service) SavePublication(ctx context.Context, p *newsletter.Publication
 	p.Normalize()
 	if err := p.Validate(); err != nil {
 		return err
+	}
+	if err := templates.CheckSubject(p.SubjectTemplate); err != nil {
+		return &newsletter.FieldError{Field: "subject-template", Msg: err.Error()}
 	}
 	if p.TemplateDir != "" {
 		if _, err := s.asm.Theme(p); err != nil {

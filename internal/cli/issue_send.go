@@ -5,10 +5,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"io"
 	"os"
-	"strconv"
-	"strings"
 	"text/tabwriter"
 	"time"
 
@@ -16,6 +13,7 @@ import (
 	"golang.org/x/term"
 
 	"masthead/delivery"
+	"masthead/internal/plural"
 	"masthead/ledger"
 	"masthead/newsletter"
 	"masthead/store"
@@ -25,6 +23,7 @@ import (
 // sendFlags are the flags of the commands that send (issue send, issue test).
 type sendFlags struct {
 	date, pub string
+	edition   *string // --edition
 	worker    workerOptions
 	giveUp    time.Duration              // issue send: stop waiting after this long without progress
 	onServer  func(delivery.ServerState) // issue send: told when the server goes down and comes back
@@ -34,6 +33,7 @@ func (a *app) sendFlags(fs *flag.FlagSet, full bool) *sendFlags {
 	s := &sendFlags{worker: workerOptions{domainRates: rateMap{}}}
 	fs.StringVar(&s.date, "date", "", "issue date YYYY-MM-DD (default today in the publication's zone)")
 	fs.StringVar(&s.pub, "publication", "", "publication slug (needed only when there are several)")
+	s.edition = editionFlag(fs)
 	s.worker.dkim = a.dkimFlags(fs)
 	if full {
 		fs.IntVar(&s.worker.connections, "connections", 4, "SMTP connections")
@@ -82,11 +82,17 @@ func runIssueSend(ctx context.Context, a *app, args []string) error {
 	out := a.env.Stdout
 	srv := &serverWatch{out: out}
 	s.onServer = srv.report
-	p, d, err := a.pickDate(ctx, s.pub, s.date)
+	e, err := parseEdition(*s.edition)
 	if err != nil {
 		return err
 	}
-	iss, err := a.currentIssue(ctx, p, d)
+	p, day, err := a.pickDate(ctx, s.pub, s.date)
+	if err != nil {
+		return err
+	}
+	// Without --edition the date's daily issue, never one of its extras.
+	iss, err := a.currentIssue(ctx, p, day, e)
+	d, again := newsletter.EditionRef(day, e), dateArgs(day, e)
 	if errors.Is(err, newsletter.ErrEmptyIssue) {
 		return fmt.Errorf("%s %s has no ready articles: nothing to send", p.Slug, d)
 	}
@@ -106,7 +112,7 @@ func runIssueSend(ctx context.Context, a *app, args []string) error {
 	if errors.As(err, &other) {
 		return fmt.Errorf("%s %s is already sending via %s (a 'masthead serve' or 'masthead worker' with that mail setting sends it); "+
 			"this command sends via %s: run it with the same --smtp (MASTHEAD_SMTP), or pause the issue first "+
-			"('masthead issue pause --date %s') to move the rest of the send to %s", p.Slug, d, other.Have, other.Want, d, other.Want)
+			"('masthead issue pause %s') to move the rest of the send to %s", p.Slug, d, other.Have, other.Want, again, other.Want)
 	}
 	if errors.Is(err, workspace.ErrState) {
 		return fmt.Errorf("%s %s cannot be sent: it is %s", p.Slug, d, iss.Status)
@@ -118,7 +124,7 @@ func runIssueSend(ctx context.Context, a *app, args []string) error {
 	case res.Resumed:
 		fmt.Fprintf(out, "resuming %s %s (%s) via %s\n", p.Slug, d, iss.Label(), via)
 	case res.Queued > 0:
-		fmt.Fprintf(out, "sending %s %s (%s) to %d subscribers via %s\n", p.Slug, d, iss.Label(), res.Queued, via)
+		fmt.Fprintf(out, "sending %s %s (%s) to %s via %s\n", p.Slug, d, iss.Label(), plural.Count(res.Queued, "subscriber", "subscribers"), via)
 	default:
 		fmt.Fprintf(out, "continuing %s %s (%s) via %s\n", p.Slug, d, iss.Label(), via)
 	}
@@ -136,9 +142,9 @@ func runIssueSend(ctx context.Context, a *app, args []string) error {
 		if st := srv.state(); st != nil {
 			why = st.Reason
 		}
-		fmt.Fprintf(out, "gave up after %s of waiting (%s); %d rows stay queued, nothing is lost: "+
-			"'masthead issue send --date %s' again, or a 'masthead serve' sending via %s, continues\n",
-			s.giveUp, why, sum.Counts.Pending(), d, eng.Transport())
+		fmt.Fprintf(out, "gave up after %s of waiting (%s); %s queued, nothing is lost: "+
+			"'masthead issue send %s' again, or a 'masthead serve' sending via %s, continues\n",
+			s.giveUp, why, plural.Count(sum.Counts.Pending(), "row stays", "rows stay"), again, eng.Transport())
 	}
 	c := sum.Counts
 	if srv.isDown() {
@@ -150,12 +156,12 @@ func runIssueSend(ctx context.Context, a *app, args []string) error {
 		return nil
 	}
 	if sum.Paused != "" {
-		fmt.Fprintf(out, "paused by masthead: %s\nresume with 'masthead issue resume --date %s' once fixed; "+
-			"'masthead subscriber lift --issue %s' undoes suppressions this send made\n", sum.Paused, d, d)
+		fmt.Fprintf(out, "paused by masthead: %s\nresume with 'masthead issue resume %s' once fixed; "+
+			"'masthead subscriber lift --issue %s' undoes suppressions this send made\n", sum.Paused, again, d)
 		return exitError{4}
 	}
 	if c.Pending() > 0 {
-		fmt.Fprintf(out, "not finished: %d rows left; run 'masthead issue send --date %s' again (or keep 'masthead serve' running)\n", c.Pending(), d)
+		fmt.Fprintf(out, "not finished: %s left; run 'masthead issue send %s' again (or keep 'masthead serve' running)\n", plural.Count(c.Pending(), "row", "rows"), again)
 	}
 	return exitError{4}
 }
@@ -222,6 +228,7 @@ func (a *app) issueByDate(ctx context.Context, fs *flag.FlagSet, args []string) 
 	var date, pub string
 	fs.StringVar(&date, "date", "", "issue date YYYY-MM-DD (default today in the publication's zone)")
 	fs.StringVar(&pub, "publication", "", "publication slug (needed only when there are several)")
+	edition := editionFlag(fs)
 	pos, err := a.parse(fs, args)
 	if err != nil {
 		return nil, nil, err
@@ -229,11 +236,18 @@ func (a *app) issueByDate(ctx context.Context, fs *flag.FlagSet, args []string) 
 	if len(pos) > 0 {
 		return nil, nil, usageErr("unexpected argument %q (use --date)", pos[0])
 	}
+	e, err := parseEdition(*edition)
+	if err != nil {
+		return nil, nil, err
+	}
 	p, d, err := a.pickDate(ctx, pub, date)
 	if err != nil {
 		return nil, nil, err
 	}
-	iss, err := a.read().IssueByDate(ctx, p.ID, d)
+	iss, err := a.read().IssueByEdition(ctx, p.ID, d, e)
+	if errors.Is(err, store.ErrNotFound) && e > 0 {
+		return nil, nil, fmt.Errorf("%s has no extra edition %d for %s", p.Slug, e, d)
+	}
 	if errors.Is(err, store.ErrNotFound) {
 		return nil, nil, fmt.Errorf("%s has no issue for %s", p.Slug, d)
 	}
@@ -246,7 +260,7 @@ func runIssueStatus(ctx context.Context, a *app, args []string) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(a.env.Stdout, "%s %s: %s — %s\n", p.Slug, iss.Date, iss.Label(), iss.Status)
+	fmt.Fprintf(a.env.Stdout, "%s %s: %s — %s\n", p.Slug, iss.Ref(), iss.Label(), iss.Status)
 	if iss.Status == newsletter.Paused && iss.PauseReason != "" {
 		fmt.Fprintf(a.env.Stdout, "paused by masthead: %s\n", iss.PauseReason)
 	}
@@ -353,11 +367,17 @@ func runIssueTest(ctx context.Context, a *app, args []string) error {
 	if _, err := newsletter.ParseAddress(to); err != nil {
 		return usageErr("--to %q: %v", to, err)
 	}
-	p, d, err := a.pickDate(ctx, s.pub, s.date)
+	e, err := parseEdition(*s.edition)
 	if err != nil {
 		return err
 	}
-	iss, err := a.currentIssue(ctx, p, d)
+	p, day, err := a.pickDate(ctx, s.pub, s.date)
+	if err != nil {
+		return err
+	}
+	// Without --edition the date's daily issue, never one of its extras.
+	iss, err := a.currentIssue(ctx, p, day, e)
+	d := newsletter.EditionRef(day, e)
 	if errors.Is(err, newsletter.ErrEmptyIssue) {
 		return fmt.Errorf("%s %s has no ready articles: nothing to send", p.Slug, d)
 	}
@@ -408,32 +428,4 @@ func runOutboxList(ctx context.Context, a *app, args []string) error {
 	}
 	fmt.Fprintln(a.env.Stdout, "print one with 'masthead outbox show ID'")
 	return nil
-}
-
-// runOutboxShow is 'masthead outbox show ID': the message's exact bytes.
-func runOutboxShow(ctx context.Context, a *app, args []string) error {
-	pos, err := a.parse(a.flags(), args)
-	if err != nil {
-		return err
-	}
-	if len(pos) != 1 {
-		return usageErr("give one message ID (see 'masthead outbox list')")
-	}
-	id, err := strconv.ParseInt(pos[0], 10, 64)
-	if err != nil {
-		return usageErr("%q is not a message ID", pos[0])
-	}
-	st, err := a.reads(ctx)
-	if err != nil {
-		return err
-	}
-	m, err := st.OutboxByID(ctx, id)
-	if errors.Is(err, store.ErrNotFound) {
-		return fmt.Errorf("no outbox message %d", id)
-	}
-	if err != nil {
-		return err
-	}
-	_, err = io.Copy(a.env.Stdout, strings.NewReader(string(m.Raw)))
-	return err
 }
