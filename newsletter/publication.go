@@ -77,8 +77,12 @@ type Publication struct {
 	// placeholders: {headline}, {name}, {date}, {volume}, {number} ...);
 	// empty: the lead headline, then the paper and its numbers.
 	SubjectTemplate string
-	CreatedAt       time.Time
-	UpdatedAt       time.Time
+	// DKIMKeys sign this publication's mail (each its own signature, RSA
+	// first), instead of the sending process's --dkim-key; none: the
+	// process's keys, if any.
+	DKIMKeys  []DKIMKey
+	CreatedAt time.Time
+	UpdatedAt time.Time
 }
 
 // CronParser parses schedules: standard five fields with an optional leading
@@ -216,6 +220,9 @@ func (p *Publication) Validate() error {
 		bad("figures-retention", "%d days must be between 1 and 3660", p.FiguresRetentionDays)
 	}
 	p.validateSignup(bad)
+	if err := checkDKIMKeys(p.DKIMKeys); err != nil {
+		bad("dkim-key", "%v", err)
+	}
 	return errs.orNil()
 }
 

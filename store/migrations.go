@@ -459,6 +459,9 @@ var migrations = [][]string{
 	// then the paper and its numbers). An issue's own subject stays in
 	// issues.custom_subject, now for daily issues as well as extras.
 	{`ALTER TABLE publications ADD COLUMN subject_template TEXT NOT NULL DEFAULT ''`},
+	// 21: the publication's own DKIM keys, "selector=file" lines (empty:
+	// the sending process's --dkim-key).
+	{`ALTER TABLE publications ADD COLUMN dkim_keys TEXT NOT NULL DEFAULT ''`},
 }
 
 // migrationLocker is the hook for databases that several processes may open
