@@ -43,6 +43,9 @@ type publicationJSON struct {
 	WelcomeEmail       bool     `json:"welcome_email"`
 	WelcomeSubject     string   `json:"welcome_subject"`
 	WelcomeBody        string   `json:"welcome_body"`
+	// How the email reads, and its language (BCP 47).
+	Wording  wordingJSON `json:"wording"`
+	Language string      `json:"language"`
 }
 
 func publicationOut(p *newsletter.Publication, now time.Time) publicationJSON {
@@ -68,7 +71,8 @@ func publicationOut(p *newsletter.Publication, now time.Time) publicationJSON {
 		UnsubscribeMailto: p.UnsubscribeMailto, EmptyPolicy: string(p.EmptyPolicy), SubjectTemplate: p.SubjectTemplate, NextFires: fires, Templates: p.TemplateDir,
 		PerSubscriberFigures: p.PerSubscriberFigures, FiguresRetentionDays: p.FiguresRetentionDays, TrackOpens: p.TrackOpens,
 		SignupOrigins: origins, SignupConfirmedURL: p.SignupConfirmedURL,
-		WelcomeEmail: p.WelcomeEmail, WelcomeSubject: p.WelcomeSubject, WelcomeBody: p.WelcomeBody}
+		WelcomeEmail: p.WelcomeEmail, WelcomeSubject: p.WelcomeSubject, WelcomeBody: p.WelcomeBody,
+		Wording: wordingOut(p.Wording), Language: languageOut(p.Language)}
 }
 
 func (a *API) listPublications(w http.ResponseWriter, r *http.Request) {
@@ -119,6 +123,9 @@ type publicationPatch struct {
 	WelcomeEmail       *bool     `json:"welcome_email"`
 	WelcomeSubject     *string   `json:"welcome_subject"`
 	WelcomeBody        *string   `json:"welcome_body"`
+	// How the email reads: the fields given change.
+	Wording  *wordingPatch `json:"wording"`
+	Language *string       `json:"language"`
 }
 
 func (a *API) patchPublication(w http.ResponseWriter, r *http.Request) {
@@ -180,6 +187,8 @@ func (a *API) patchPublication(w http.ResponseWriter, r *http.Request) {
 	}
 	set(&p.WelcomeSubject, in.WelcomeSubject)
 	set(&p.WelcomeBody, in.WelcomeBody)
+	in.Wording.apply(&p.Wording)
+	set(&p.Language, in.Language)
 	if err := a.work.SavePublication(r.Context(), p); err != nil {
 		a.fail(w, r, err)
 		return

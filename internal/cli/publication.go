@@ -53,6 +53,7 @@ func runPublicationSet(ctx context.Context, a *app, args []string) error {
 	fs.StringVar(&p.WelcomeSubject, "welcome-subject", "", "the welcome email's subject (default \"Welcome to NAME\")")
 	fs.StringVar(&p.WelcomeBody, "welcome-body", "", "the welcome email's text, plain text with blank lines between paragraphs")
 	fs.StringVar(&welcomeFile, "welcome-body-file", "", "read the welcome email's text from FILE")
+	wording := addWordingFlags(fs)
 	pos, err := a.parse(fs, args)
 	if err != nil {
 		return err
@@ -158,6 +159,9 @@ func runPublicationSet(ctx context.Context, a *app, args []string) error {
 			return fmt.Errorf("--welcome-body-file: %w", err)
 		}
 		cur.WelcomeBody = strings.TrimSpace(string(b))
+	}
+	if err := wording.apply(set, cur); err != nil {
+		return err
 	}
 	if set["sections"] {
 		cur.Sections = nil
