@@ -18,6 +18,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"masthead/internal/plural"
+	"masthead/newsletter"
 	"masthead/reports"
 	"net/http"
 	"net/url"
@@ -263,6 +264,8 @@ var funcs = template.FuncMap{
 	"pct":  func(f float64) float64 { return 100 * f },
 	// plural is a count with its noun: {{plural .Rows "row" "rows"}}.
 	"plural": plural.Count[int],
+	// languages are the publication languages the settings offer.
+	"languages": func() []string { return newsletter.Languages },
 }
 
 // timeFuncs are the template functions that show a time, in loc.

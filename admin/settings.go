@@ -78,6 +78,9 @@ func (a *Admin) saveSettings(w http.ResponseWriter, r *http.Request) {
 	if f.Has("signup_confirmed_url") {
 		p.SignupConfirmedURL = f.Get("signup_confirmed_url")
 	}
+	if f.Has("language") { // kept when the form has no such field
+		p.Language = f.Get("language")
+	}
 	if f.Has("welcome_subject") {
 		p.WelcomeEmail = f.Get("welcome_email") == "on"
 		p.WelcomeSubject, p.WelcomeBody = f.Get("welcome_subject"), strings.TrimSpace(strings.ReplaceAll(f.Get("welcome_body"), "\r\n", "\n"))

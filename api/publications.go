@@ -38,6 +38,8 @@ type publicationJSON struct {
 	WelcomeEmail       bool     `json:"welcome_email"`
 	WelcomeSubject     string   `json:"welcome_subject"`
 	WelcomeBody        string   `json:"welcome_body"`
+	// Language of the fixed wording readers see (newsletter.Languages).
+	Language string `json:"language"`
 }
 
 func publicationOut(p *newsletter.Publication, now time.Time) publicationJSON {
@@ -59,7 +61,7 @@ func publicationOut(p *newsletter.Publication, now time.Time) publicationJSON {
 		UnsubscribeMailto: p.UnsubscribeMailto, EmptyPolicy: string(p.EmptyPolicy), NextFires: fires, Templates: p.TemplateDir,
 		PerSubscriberFigures: p.PerSubscriberFigures, FiguresRetentionDays: p.FiguresRetentionDays, TrackOpens: p.TrackOpens,
 		SignupOrigins: origins, SignupConfirmedURL: p.SignupConfirmedURL,
-		WelcomeEmail: p.WelcomeEmail, WelcomeSubject: p.WelcomeSubject, WelcomeBody: p.WelcomeBody}
+		WelcomeEmail: p.WelcomeEmail, WelcomeSubject: p.WelcomeSubject, WelcomeBody: p.WelcomeBody, Language: p.Language}
 }
 
 func (a *API) listPublications(w http.ResponseWriter, r *http.Request) {
@@ -109,6 +111,7 @@ type publicationPatch struct {
 	WelcomeEmail       *bool     `json:"welcome_email"`
 	WelcomeSubject     *string   `json:"welcome_subject"`
 	WelcomeBody        *string   `json:"welcome_body"`
+	Language           *string   `json:"language"`
 }
 
 func (a *API) patchPublication(w http.ResponseWriter, r *http.Request) {
@@ -169,6 +172,7 @@ func (a *API) patchPublication(w http.ResponseWriter, r *http.Request) {
 	}
 	set(&p.WelcomeSubject, in.WelcomeSubject)
 	set(&p.WelcomeBody, in.WelcomeBody)
+	set(&p.Language, in.Language)
 	if err := a.work.SavePublication(r.Context(), p); err != nil {
 		a.fail(w, r, err)
 		return

@@ -187,6 +187,7 @@ func (a *Assembler) View(p *newsletter.Publication, iss *newsletter.Issue) *temp
 		Address:         address,
 		WebURL:          a.EditionURL(p, iss.Date, iss.Edition),
 		HomeURL:         a.HomeURL(),
+		Lang:            p.Language,
 	}
 	if iss.IsExtra() {
 		v.Edition = iss.EditionTitle

@@ -73,8 +73,12 @@ type Publication struct {
 	WelcomeEmail   bool
 	WelcomeSubject string
 	WelcomeBody    string
-	CreatedAt      time.Time
-	UpdatedAt      time.Time
+	// Language is the language of the fixed wording readers see (language.go):
+	// the web edition's sign-up, confirmation and unsubscribe pages and the
+	// email's greeting; "en" by default.
+	Language  string
+	CreatedAt time.Time
+	UpdatedAt time.Time
 }
 
 // CronParser parses schedules: standard five fields with an optional leading
@@ -153,6 +157,10 @@ func (p *Publication) Normalize() {
 	if p.FiguresRetentionDays == 0 {
 		p.FiguresRetentionDays = DefaultFiguresRetention
 	}
+	p.Language = strings.ToLower(strings.TrimSpace(p.Language))
+	if p.Language == "" {
+		p.Language = DefaultLanguage
+	}
 	p.normalizeSignup()
 }
 
@@ -210,6 +218,9 @@ func (p *Publication) Validate() error {
 	}
 	if p.FiguresRetentionDays < 0 || p.FiguresRetentionDays > 3660 {
 		bad("figures-retention", "%d days must be between 1 and 3660", p.FiguresRetentionDays)
+	}
+	if !validLanguage(p.Language) {
+		bad("language", "%q must be one of %s", p.Language, languageList())
 	}
 	p.validateSignup(bad)
 	return errs.orNil()

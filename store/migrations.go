@@ -455,6 +455,10 @@ var migrations = [][]string{
 			PRIMARY KEY (feed_id, item_key)
 		)`,
 	},
+	// 20: the publication's language, of the fixed wording readers see (the
+	// web edition's sign-up, confirmation and unsubscribe pages, the email's
+	// greeting).
+	{`ALTER TABLE publications ADD COLUMN language TEXT NOT NULL DEFAULT 'en'`},
 }
 
 // migrationLocker is the hook for databases that several processes may open

@@ -12,7 +12,7 @@ import (
 const publicationColumns = `id, slug, name, tagline, from_addr, reply_to, postal_address, timezone, schedule,
 	volume_start, numbering, copyright, sections, template_dir, unsubscribe_mailto, empty_policy, created_at, updated_at,
 	per_subscriber_figures, figures_retention_days, track_opens,
-	signup_origins, signup_confirmed_url, welcome_email, welcome_subject, welcome_body`
+	signup_origins, signup_confirmed_url, welcome_email, welcome_subject, welcome_body, language`
 
 func scanPublication(row interface{ Scan(...any) error }) (*newsletter.Publication, error) {
 	var p newsletter.Publication
@@ -23,7 +23,7 @@ func scanPublication(row interface{ Scan(...any) error }) (*newsletter.Publicati
 	err := row.Scan(&p.ID, &p.Slug, &p.Name, &p.Tagline, &p.From, &p.ReplyTo, &p.Address, &p.TimeZone, &p.Schedule,
 		&volStart, &p.Numbering, &p.Copyright, &sections, &p.TemplateDir, &p.UnsubscribeMailto, &p.EmptyPolicy, &created, &updated,
 		&perSub, &p.FiguresRetentionDays, &opens,
-		&origins, &p.SignupConfirmedURL, &welcome, &p.WelcomeSubject, &p.WelcomeBody)
+		&origins, &p.SignupConfirmedURL, &welcome, &p.WelcomeSubject, &p.WelcomeBody, &p.Language)
 	p.PerSubscriberFigures, p.TrackOpens, p.WelcomeEmail = perSub != 0, opens != 0, welcome != 0
 	if err != nil {
 		return nil, err
@@ -63,14 +63,15 @@ func (s *Store) SavePublication(ctx context.Context, p *newsletter.Publication) 
 		p.VolumeStart.String(), string(p.Numbering), p.Copyright, strings.Join(p.Sections, "\n"), p.TemplateDir,
 		p.UnsubscribeMailto, string(p.EmptyPolicy),
 		boolInt(p.PerSubscriberFigures), retentionDays(p), boolInt(p.TrackOpens),
-		strings.Join(p.SignupOrigins, "\n"), p.SignupConfirmedURL, boolInt(p.WelcomeEmail), p.WelcomeSubject, p.WelcomeBody}
+		strings.Join(p.SignupOrigins, "\n"), p.SignupConfirmedURL, boolInt(p.WelcomeEmail), p.WelcomeSubject, p.WelcomeBody,
+		language(p)}
 	if p.ID != 0 {
 		res, err := s.db.ExecContext(ctx, s.q(`UPDATE publications SET slug = ?, name = ?, tagline = ?, from_addr = ?,
 			reply_to = ?, postal_address = ?, timezone = ?, schedule = ?, volume_start = ?, numbering = ?, copyright = ?,
 			sections = ?, template_dir = ?, unsubscribe_mailto = ?, empty_policy = ?,
 			per_subscriber_figures = ?, figures_retention_days = ?, track_opens = ?,
 			signup_origins = ?, signup_confirmed_url = ?, welcome_email = ?, welcome_subject = ?, welcome_body = ?,
-			updated_at = ? WHERE id = ?`),
+			language = ?, updated_at = ? WHERE id = ?`),
 			append(args, ms(now), p.ID)...)
 		if err != nil {
 			return s.mapErr(fmt.Errorf("update publication %s: %w", p.Slug, err))
@@ -84,14 +85,22 @@ func (s *Store) SavePublication(ctx context.Context, p *newsletter.Publication) 
 	err := s.db.QueryRowContext(ctx, s.q(`INSERT INTO publications (slug, name, tagline, from_addr, reply_to,
 		postal_address, timezone, schedule, volume_start, numbering, copyright, sections, template_dir,
 		unsubscribe_mailto, empty_policy, per_subscriber_figures, figures_retention_days, track_opens,
-		signup_origins, signup_confirmed_url, welcome_email, welcome_subject, welcome_body,
+		signup_origins, signup_confirmed_url, welcome_email, welcome_subject, welcome_body, language,
 		created_at, updated_at)
-		VALUES (`+placeholders(25)+`) RETURNING id`), append(args, ms(now), ms(now))...).Scan(&p.ID)
+		VALUES (`+placeholders(26)+`) RETURNING id`), append(args, ms(now), ms(now))...).Scan(&p.ID)
 	if err != nil {
 		return s.mapErr(fmt.Errorf("create publication %s: %w", p.Slug, err))
 	}
 	p.CreatedAt, p.UpdatedAt = now, now
 	return nil
+}
+
+// language is the stored language: the publication's, "en" when unset.
+func language(p *newsletter.Publication) string {
+	if p.Language == "" {
+		return newsletter.DefaultLanguage
+	}
+	return p.Language
 }
 
 // Publication returns the publication with the given ID.

@@ -24,8 +24,12 @@ type Issue struct {
 	Address       string // postal address
 	WebURL        string // this issue's web edition ("view in your browser")
 	HomeURL       string // the web edition's main page
+	Lang          string // the publication's language: the lang attribute and the fixed wording (messages.go)
 	Articles      []Article
 }
+
+// Language is the issue's language, "en" when unset (the layout's lang).
+func (iss Issue) Language() string { return iss.Lang }
 
 // Numbers is the dateline's "Volume 3, Number 153", with an extra's name
 // after it: "Volume 3, Number 153 — Breaking news".

@@ -53,7 +53,7 @@ func runPublicationShow(ctx context.Context, a *app, args []string) error {
 		{"figures-retention", plural.Count(p.FiguresRetentionDays, "day", "days")}, {"track-opens", onOff(p.TrackOpens)},
 		{"signup-origins", or(strings.Join(p.SignupOrigins, ","), "- (masthead's own pages only)")},
 		{"signup-confirmed-url", or(p.SignupConfirmedURL, "- (masthead's page)")},
-		{"welcome-email", onOff(p.WelcomeEmail)}, {"welcome-subject", p.WelcomeSubjectLine()},
+		{"welcome-email", onOff(p.WelcomeEmail)}, {"welcome-subject", p.WelcomeSubjectLine()}, {"language", p.Language},
 	} {
 		fmt.Fprintf(tw, "%s:\t%s\n", row[0], row[1])
 	}
