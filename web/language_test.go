@@ -14,7 +14,7 @@ import (
 // the confirmation page and the unsubscribe page; the greeting too.
 func TestPagesInThePublicationsLanguage(t *testing.T) {
 	for _, c := range []struct {
-		lang, dir string
+		lang, dir                            string
 		form, sent, confirm, unsub, greeting string
 	}{
 		{"fr", "ltr", "S'abonner par e-mail", "Consultez votre boîte de réception", "Confirmez votre abonnement", "Se désabonner", "Bonjour"},
