@@ -20,6 +20,8 @@ type articleJSON struct {
 	Author      string    `json:"author"`
 	Body        string    `json:"body"`
 	Status      string    `json:"status"`
+	SourceURL   string    `json:"source_url"`
+	SourceImage string    `json:"source_image"`
 	CreatedAt   time.Time `json:"created_at"`
 	UpdatedAt   time.Time `json:"updated_at"`
 }
@@ -27,7 +29,7 @@ type articleJSON struct {
 func articleOut(p *newsletter.Publication, a *newsletter.Article) articleJSON {
 	return articleJSON{ID: a.ID, Publication: p.Slug, Key: a.Key, Date: a.Date.String(), Section: a.Section, Position: a.Position,
 		Title: a.Title, Deck: a.Deck, Author: a.Author, Body: a.Body, Status: string(a.Status),
-		CreatedAt: a.CreatedAt, UpdatedAt: a.UpdatedAt}
+		SourceURL: a.SourceURL, SourceImage: a.SourceImage, CreatedAt: a.CreatedAt, UpdatedAt: a.UpdatedAt}
 }
 
 // articleIn is a new article, or (with pointers left nil) the fields of a change.

@@ -14,13 +14,16 @@ import (
 )
 
 type issueJSON struct {
-	ID          int64              `json:"id"`
-	Publication string             `json:"publication"`
-	Date        string             `json:"date"`
-	Volume      int                `json:"volume"`
-	Number      int                `json:"number"`
-	Status      string             `json:"status"`
-	Subject     string             `json:"subject"`
+	ID          int64  `json:"id"`
+	Publication string `json:"publication"`
+	Date        string `json:"date"`
+	Volume      int    `json:"volume"`
+	Number      int    `json:"number"`
+	Status      string `json:"status"`
+	Subject     string `json:"subject"`
+	// OwnSubject is the editor's subject line for this issue, "" when the
+	// publication's subject template makes it (PATCH it).
+	OwnSubject  string             `json:"own_subject"`
 	SendAt      *time.Time         `json:"send_at"`
 	AssembledAt *time.Time         `json:"assembled_at"`
 	StartedAt   *time.Time         `json:"started_at"`
@@ -44,7 +47,7 @@ func optTime(t time.Time) *time.Time {
 
 func issueOut(p *newsletter.Publication, iss *newsletter.Issue) issueJSON {
 	out := issueJSON{ID: iss.ID, Publication: p.Slug, Date: iss.Date.String(), Volume: iss.Volume, Number: iss.Number,
-		Status: string(iss.Status), Subject: iss.Subject, SendAt: optTime(iss.SendAt), AssembledAt: optTime(iss.AssembledAt),
+		Status: string(iss.Status), Subject: iss.Subject, OwnSubject: iss.CustomSubject, SendAt: optTime(iss.SendAt), AssembledAt: optTime(iss.AssembledAt),
 		StartedAt: optTime(iss.StartedAt), FinishedAt: optTime(iss.FinishedAt), PauseReason: iss.PauseReason,
 		Articles: []issueArticleJSON{}}
 	for _, a := range iss.Articles {
@@ -328,4 +331,27 @@ func (a *API) liftSendSuppressions(w http.ResponseWriter, r *http.Request) {
 		Lifted   []string `json:"lifted"`
 		Requeued int      `json:"requeued"`
 	}{lift.Lifted, lift.Requeued})
+}
+
+// patchIssue: {"subject": "..."} gives the issue its own subject line, ""
+// takes it back to the publication's template; 409 once its send started.
+func (a *API) patchIssue(w http.ResponseWriter, r *http.Request) {
+	iss, p, ok := a.issue(w, r)
+	if !ok {
+		return
+	}
+	var in struct {
+		Subject *string `json:"subject"`
+	}
+	if !decode(w, r, &in) {
+		return
+	}
+	if in.Subject != nil {
+		var err error
+		if iss, err = a.work.SetSubject(r.Context(), p, iss, *in.Subject); err != nil {
+			a.fail(w, r, err)
+			return
+		}
+	}
+	writeJSON(w, http.StatusOK, issueOut(p, iss))
 }

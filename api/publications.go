@@ -23,6 +23,7 @@ type publicationJSON struct {
 	Sections          []string    `json:"sections"`
 	UnsubscribeMailto string      `json:"unsubscribe_mailto"`
 	EmptyPolicy       string      `json:"empty_policy"`
+	SubjectTemplate   string      `json:"subject_template"`
 	NextFires         []time.Time `json:"next_fires"`
 	// Templates is the theme override's directory on the server, absolute;
 	// empty: the built-in theme. Read only here: it is set on the server
@@ -58,7 +59,7 @@ func publicationOut(p *newsletter.Publication, now time.Time) publicationJSON {
 	return publicationJSON{Slug: p.Slug, Name: p.Name, Tagline: p.Tagline, From: p.From, ReplyTo: p.ReplyTo,
 		Address: p.Address, TimeZone: p.TimeZone, Schedule: p.Schedule, VolumeStart: p.VolumeStart.String(),
 		Numbering: string(p.Numbering), Copyright: p.Copyright, Sections: sections,
-		UnsubscribeMailto: p.UnsubscribeMailto, EmptyPolicy: string(p.EmptyPolicy), NextFires: fires, Templates: p.TemplateDir,
+		UnsubscribeMailto: p.UnsubscribeMailto, EmptyPolicy: string(p.EmptyPolicy), SubjectTemplate: p.SubjectTemplate, NextFires: fires, Templates: p.TemplateDir,
 		PerSubscriberFigures: p.PerSubscriberFigures, FiguresRetentionDays: p.FiguresRetentionDays, TrackOpens: p.TrackOpens,
 		SignupOrigins: origins, SignupConfirmedURL: p.SignupConfirmedURL,
 		WelcomeEmail: p.WelcomeEmail, WelcomeSubject: p.WelcomeSubject, WelcomeBody: p.WelcomeBody, Language: p.Language}
@@ -101,6 +102,7 @@ type publicationPatch struct {
 	Sections          *[]string `json:"sections"`
 	UnsubscribeMailto *string   `json:"unsubscribe_mailto"`
 	EmptyPolicy       *string   `json:"empty_policy"`
+	SubjectTemplate   *string   `json:"subject_template"`
 	// Engagement settings.
 	PerSubscriberFigures *bool `json:"per_subscriber_figures"`
 	FiguresRetentionDays *int  `json:"figures_retention_days"`
@@ -138,6 +140,7 @@ func (a *API) patchPublication(w http.ResponseWriter, r *http.Request) {
 	set(&p.Schedule, in.Schedule)
 	set(&p.Copyright, in.Copyright)
 	set(&p.UnsubscribeMailto, in.UnsubscribeMailto)
+	set(&p.SubjectTemplate, in.SubjectTemplate)
 	if in.VolumeStart != nil {
 		d, ok := dateField(w, "volume_start", *in.VolumeStart)
 		if !ok {

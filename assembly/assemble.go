@@ -138,7 +138,7 @@ func (a *Assembler) render(theme *templates.Theme, p *newsletter.Publication, is
 	if err != nil {
 		return fmt.Errorf("render %s %s: %w", p.Slug, iss.Ref(), err)
 	}
-	iss.HTML, iss.Text, iss.Subject = html, text, templates.Subject(view)
+	iss.HTML, iss.Text, iss.Subject = html, text, templates.Subject(view, p.SubjectTemplate)
 	if iss.CustomSubject != "" {
 		iss.Subject = iss.CustomSubject
 	}
@@ -160,7 +160,7 @@ func (a *Assembler) CreateExtra(ctx context.Context, p *newsletter.Publication, 
 			return nil, err
 		}
 		// No body until it has articles: its send refuses an extra without.
-		iss.Subject = templates.Subject(a.View(p, iss))
+		iss.Subject = templates.Subject(a.View(p, iss), p.SubjectTemplate)
 		if subject != "" {
 			iss.Subject = subject
 		}

@@ -73,6 +73,10 @@ type Publication struct {
 	WelcomeEmail   bool
 	WelcomeSubject string
 	WelcomeBody    string
+	// SubjectTemplate makes each issue's subject (templates.Subject's
+	// placeholders: {headline}, {name}, {date}, {volume}, {number} ...);
+	// empty: the lead headline, then the paper and its numbers.
+	SubjectTemplate string
 	// Language is the language of the fixed wording readers see (language.go):
 	// the web edition's sign-up, confirmation and unsubscribe pages and the
 	// email's greeting; "en" by default.

@@ -455,7 +455,11 @@ var migrations = [][]string{
 			PRIMARY KEY (feed_id, item_key)
 		)`,
 	},
-	// 20: the publication's language, of the fixed wording readers see (the
+	// 20: the publication's subject template (empty: the lead headline,
+	// then the paper and its numbers). An issue's own subject stays in
+	// issues.custom_subject, now for daily issues as well as extras.
+	{`ALTER TABLE publications ADD COLUMN subject_template TEXT NOT NULL DEFAULT ''`},
+	// 21: the publication's language, of the fixed wording readers see (the
 	// web edition's sign-up, confirmation and unsubscribe pages, the email's
 	// greeting).
 	{`ALTER TABLE publications ADD COLUMN language TEXT NOT NULL DEFAULT 'en'`},

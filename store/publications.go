@@ -12,7 +12,8 @@ import (
 const publicationColumns = `id, slug, name, tagline, from_addr, reply_to, postal_address, timezone, schedule,
 	volume_start, numbering, copyright, sections, template_dir, unsubscribe_mailto, empty_policy, created_at, updated_at,
 	per_subscriber_figures, figures_retention_days, track_opens,
-	signup_origins, signup_confirmed_url, welcome_email, welcome_subject, welcome_body, language`
+	signup_origins, signup_confirmed_url, welcome_email, welcome_subject, welcome_body,
+	subject_template, language`
 
 func scanPublication(row interface{ Scan(...any) error }) (*newsletter.Publication, error) {
 	var p newsletter.Publication
@@ -23,7 +24,8 @@ func scanPublication(row interface{ Scan(...any) error }) (*newsletter.Publicati
 	err := row.Scan(&p.ID, &p.Slug, &p.Name, &p.Tagline, &p.From, &p.ReplyTo, &p.Address, &p.TimeZone, &p.Schedule,
 		&volStart, &p.Numbering, &p.Copyright, &sections, &p.TemplateDir, &p.UnsubscribeMailto, &p.EmptyPolicy, &created, &updated,
 		&perSub, &p.FiguresRetentionDays, &opens,
-		&origins, &p.SignupConfirmedURL, &welcome, &p.WelcomeSubject, &p.WelcomeBody, &p.Language)
+		&origins, &p.SignupConfirmedURL, &welcome, &p.WelcomeSubject, &p.WelcomeBody,
+		&p.SubjectTemplate, &p.Language)
 	p.PerSubscriberFigures, p.TrackOpens, p.WelcomeEmail = perSub != 0, opens != 0, welcome != 0
 	if err != nil {
 		return nil, err
@@ -64,14 +66,14 @@ func (s *Store) SavePublication(ctx context.Context, p *newsletter.Publication) 
 		p.UnsubscribeMailto, string(p.EmptyPolicy),
 		boolInt(p.PerSubscriberFigures), retentionDays(p), boolInt(p.TrackOpens),
 		strings.Join(p.SignupOrigins, "\n"), p.SignupConfirmedURL, boolInt(p.WelcomeEmail), p.WelcomeSubject, p.WelcomeBody,
-		language(p)}
+		p.SubjectTemplate, language(p)}
 	if p.ID != 0 {
 		res, err := s.db.ExecContext(ctx, s.q(`UPDATE publications SET slug = ?, name = ?, tagline = ?, from_addr = ?,
 			reply_to = ?, postal_address = ?, timezone = ?, schedule = ?, volume_start = ?, numbering = ?, copyright = ?,
 			sections = ?, template_dir = ?, unsubscribe_mailto = ?, empty_policy = ?,
 			per_subscriber_figures = ?, figures_retention_days = ?, track_opens = ?,
 			signup_origins = ?, signup_confirmed_url = ?, welcome_email = ?, welcome_subject = ?, welcome_body = ?,
-			language = ?, updated_at = ? WHERE id = ?`),
+			subject_template = ?, language = ?, updated_at = ? WHERE id = ?`),
 			append(args, ms(now), p.ID)...)
 		if err != nil {
 			return s.mapErr(fmt.Errorf("update publication %s: %w", p.Slug, err))
@@ -85,9 +87,9 @@ func (s *Store) SavePublication(ctx context.Context, p *newsletter.Publication) 
 	err := s.db.QueryRowContext(ctx, s.q(`INSERT INTO publications (slug, name, tagline, from_addr, reply_to,
 		postal_address, timezone, schedule, volume_start, numbering, copyright, sections, template_dir,
 		unsubscribe_mailto, empty_policy, per_subscriber_figures, figures_retention_days, track_opens,
-		signup_origins, signup_confirmed_url, welcome_email, welcome_subject, welcome_body, language,
-		created_at, updated_at)
-		VALUES (`+placeholders(26)+`) RETURNING id`), append(args, ms(now), ms(now))...).Scan(&p.ID)
+		signup_origins, signup_confirmed_url, welcome_email, welcome_subject, welcome_body,
+		subject_template, language, created_at, updated_at)
+		VALUES (`+placeholders(27)+`) RETURNING id`), append(args, ms(now), ms(now))...).Scan(&p.ID)
 	if err != nil {
 		return s.mapErr(fmt.Errorf("create publication %s: %w", p.Slug, err))
 	}

@@ -9,6 +9,7 @@ import (
 
 	"masthead/internal/plural"
 	"masthead/newsletter"
+	"masthead/templates"
 )
 
 // runPublicationShow prints every setting of one publication (the only one,
@@ -49,6 +50,7 @@ func runPublicationShow(ctx context.Context, a *app, args []string) error {
 		{"numbering", string(p.Numbering)}, {"copyright", or(p.Copyright, "- (default)")},
 		{"sections", or(strings.Join(p.Sections, ", "), "- (any)")}, {"templates", or(p.TemplateDir, "- (built-in theme)")},
 		{"unsubscribe-mailto", or(p.UnsubscribeMailto, "-")}, {"empty", string(p.EmptyPolicy)},
+		{"subject-template", or(p.SubjectTemplate, templates.DefaultSubject+" (default)")},
 		{"per-subscriber-figures", onOff(p.PerSubscriberFigures)},
 		{"figures-retention", plural.Count(p.FiguresRetentionDays, "day", "days")}, {"track-opens", onOff(p.TrackOpens)},
 		{"signup-origins", or(strings.Join(p.SignupOrigins, ","), "- (masthead's own pages only)")},
