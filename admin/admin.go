@@ -18,7 +18,6 @@ import (
 	"io/fs"
 	"log/slog"
 	"masthead/internal/plural"
-	"masthead/newsletter"
 	"masthead/reports"
 	"net/http"
 	"net/url"
@@ -269,8 +268,6 @@ var funcs = template.FuncMap{
 	"pct":  func(f float64) float64 { return 100 * f },
 	// plural is a count with its noun: {{plural .Rows "row" "rows"}}.
 	"plural": plural.Count[int],
-	// languages are the publication languages the settings offer.
-	"languages": func() []string { return newsletter.Languages },
 }
 
 // timeFuncs are the template functions that show a time, in loc.

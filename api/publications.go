@@ -39,8 +39,9 @@ type publicationJSON struct {
 	WelcomeEmail       bool     `json:"welcome_email"`
 	WelcomeSubject     string   `json:"welcome_subject"`
 	WelcomeBody        string   `json:"welcome_body"`
-	// Language of the fixed wording readers see (newsletter.Languages).
-	Language string `json:"language"`
+	// How the email reads, and its language (BCP 47).
+	Wording  wordingJSON `json:"wording"`
+	Language string      `json:"language"`
 }
 
 func publicationOut(p *newsletter.Publication, now time.Time) publicationJSON {
@@ -62,7 +63,8 @@ func publicationOut(p *newsletter.Publication, now time.Time) publicationJSON {
 		UnsubscribeMailto: p.UnsubscribeMailto, EmptyPolicy: string(p.EmptyPolicy), SubjectTemplate: p.SubjectTemplate, NextFires: fires, Templates: p.TemplateDir,
 		PerSubscriberFigures: p.PerSubscriberFigures, FiguresRetentionDays: p.FiguresRetentionDays, TrackOpens: p.TrackOpens,
 		SignupOrigins: origins, SignupConfirmedURL: p.SignupConfirmedURL,
-		WelcomeEmail: p.WelcomeEmail, WelcomeSubject: p.WelcomeSubject, WelcomeBody: p.WelcomeBody, Language: p.Language}
+		WelcomeEmail: p.WelcomeEmail, WelcomeSubject: p.WelcomeSubject, WelcomeBody: p.WelcomeBody,
+		Wording: wordingOut(p.Wording), Language: languageOut(p.Language)}
 }
 
 func (a *API) listPublications(w http.ResponseWriter, r *http.Request) {
@@ -113,7 +115,9 @@ type publicationPatch struct {
 	WelcomeEmail       *bool     `json:"welcome_email"`
 	WelcomeSubject     *string   `json:"welcome_subject"`
 	WelcomeBody        *string   `json:"welcome_body"`
-	Language           *string   `json:"language"`
+	// How the email reads: the fields given change.
+	Wording  *wordingPatch `json:"wording"`
+	Language *string       `json:"language"`
 }
 
 func (a *API) patchPublication(w http.ResponseWriter, r *http.Request) {
@@ -175,6 +179,7 @@ func (a *API) patchPublication(w http.ResponseWriter, r *http.Request) {
 	}
 	set(&p.WelcomeSubject, in.WelcomeSubject)
 	set(&p.WelcomeBody, in.WelcomeBody)
+	in.Wording.apply(&p.Wording)
 	set(&p.Language, in.Language)
 	if err := a.work.SavePublication(r.Context(), p); err != nil {
 		a.fail(w, r, err)

@@ -77,9 +77,9 @@ type Publication struct {
 	// placeholders: {headline}, {name}, {date}, {volume}, {number} ...);
 	// empty: the lead headline, then the paper and its numbers.
 	SubjectTemplate string
-	// Language is the language of the fixed wording readers see (language.go):
-	// the web edition's sign-up, confirmation and unsubscribe pages and the
-	// email's greeting; "en" by default.
+	// Wording is how the email and the web pages read around the articles
+	// (wording.go); Language, a BCP 47 tag ("en"), is their lang.
+	Wording   Wording
 	Language  string
 	CreatedAt time.Time
 	UpdatedAt time.Time
@@ -161,11 +161,10 @@ func (p *Publication) Normalize() {
 	if p.FiguresRetentionDays == 0 {
 		p.FiguresRetentionDays = DefaultFiguresRetention
 	}
-	p.Language = strings.ToLower(strings.TrimSpace(p.Language))
-	if p.Language == "" {
-		p.Language = DefaultLanguage
-	}
 	p.normalizeSignup()
+	if lang, err := ParseLanguage(p.Language); err == nil {
+		p.Language = lang
+	}
 }
 
 // Validate checks every setting and reports all problems at once.
@@ -223,10 +222,8 @@ func (p *Publication) Validate() error {
 	if p.FiguresRetentionDays < 0 || p.FiguresRetentionDays > 3660 {
 		bad("figures-retention", "%d days must be between 1 and 3660", p.FiguresRetentionDays)
 	}
-	if !validLanguage(p.Language) {
-		bad("language", "%q must be one of %s", p.Language, languageList())
-	}
 	p.validateSignup(bad)
+	p.validateWording(bad)
 	return errs.orNil()
 }
 

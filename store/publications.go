@@ -13,22 +13,25 @@ const publicationColumns = `id, slug, name, tagline, from_addr, reply_to, postal
 	volume_start, numbering, copyright, sections, template_dir, unsubscribe_mailto, empty_policy, created_at, updated_at,
 	per_subscriber_figures, figures_retention_days, track_opens,
 	signup_origins, signup_confirmed_url, welcome_email, welcome_subject, welcome_body,
-	subject_template, language`
+	subject_template, wording, language`
 
 func scanPublication(row interface{ Scan(...any) error }) (*newsletter.Publication, error) {
 	var p newsletter.Publication
 	var volStart, sections string
 	var created, updated int64
 	var perSub, opens, welcome int
-	var origins string
+	var origins, wording string
 	err := row.Scan(&p.ID, &p.Slug, &p.Name, &p.Tagline, &p.From, &p.ReplyTo, &p.Address, &p.TimeZone, &p.Schedule,
 		&volStart, &p.Numbering, &p.Copyright, &sections, &p.TemplateDir, &p.UnsubscribeMailto, &p.EmptyPolicy, &created, &updated,
 		&perSub, &p.FiguresRetentionDays, &opens,
 		&origins, &p.SignupConfirmedURL, &welcome, &p.WelcomeSubject, &p.WelcomeBody,
-		&p.SubjectTemplate, &p.Language)
+		&p.SubjectTemplate, &wording, &p.Language)
 	p.PerSubscriberFigures, p.TrackOpens, p.WelcomeEmail = perSub != 0, opens != 0, welcome != 0
 	if err != nil {
 		return nil, err
+	}
+	if p.Wording, err = newsletter.ParseWording(wording); err != nil {
+		return nil, fmt.Errorf("publication %s: %w", p.Slug, err)
 	}
 	if origins != "" {
 		p.SignupOrigins = strings.Split(origins, "\n")
@@ -66,14 +69,14 @@ func (s *Store) SavePublication(ctx context.Context, p *newsletter.Publication) 
 		p.UnsubscribeMailto, string(p.EmptyPolicy),
 		boolInt(p.PerSubscriberFigures), retentionDays(p), boolInt(p.TrackOpens),
 		strings.Join(p.SignupOrigins, "\n"), p.SignupConfirmedURL, boolInt(p.WelcomeEmail), p.WelcomeSubject, p.WelcomeBody,
-		p.SubjectTemplate, language(p)}
+		p.SubjectTemplate, newsletter.MarshalWording(p.Wording), language(p)}
 	if p.ID != 0 {
 		res, err := s.db.ExecContext(ctx, s.q(`UPDATE publications SET slug = ?, name = ?, tagline = ?, from_addr = ?,
 			reply_to = ?, postal_address = ?, timezone = ?, schedule = ?, volume_start = ?, numbering = ?, copyright = ?,
 			sections = ?, template_dir = ?, unsubscribe_mailto = ?, empty_policy = ?,
 			per_subscriber_figures = ?, figures_retention_days = ?, track_opens = ?,
 			signup_origins = ?, signup_confirmed_url = ?, welcome_email = ?, welcome_subject = ?, welcome_body = ?,
-			subject_template = ?, language = ?, updated_at = ? WHERE id = ?`),
+			subject_template = ?, wording = ?, language = ?, updated_at = ? WHERE id = ?`),
 			append(args, ms(now), p.ID)...)
 		if err != nil {
 			return s.mapErr(fmt.Errorf("update publication %s: %w", p.Slug, err))
@@ -88,21 +91,13 @@ func (s *Store) SavePublication(ctx context.Context, p *newsletter.Publication) 
 		postal_address, timezone, schedule, volume_start, numbering, copyright, sections, template_dir,
 		unsubscribe_mailto, empty_policy, per_subscriber_figures, figures_retention_days, track_opens,
 		signup_origins, signup_confirmed_url, welcome_email, welcome_subject, welcome_body,
-		subject_template, language, created_at, updated_at)
-		VALUES (`+placeholders(27)+`) RETURNING id`), append(args, ms(now), ms(now))...).Scan(&p.ID)
+		subject_template, wording, language, created_at, updated_at)
+		VALUES (`+placeholders(28)+`) RETURNING id`), append(args, ms(now), ms(now))...).Scan(&p.ID)
 	if err != nil {
 		return s.mapErr(fmt.Errorf("create publication %s: %w", p.Slug, err))
 	}
 	p.CreatedAt, p.UpdatedAt = now, now
 	return nil
-}
-
-// language is the stored language: the publication's, "en" when unset.
-func language(p *newsletter.Publication) string {
-	if p.Language == "" {
-		return newsletter.DefaultLanguage
-	}
-	return p.Language
 }
 
 // Publication returns the publication with the given ID.
@@ -142,4 +137,12 @@ func retentionDays(p *newsletter.Publication) int {
 		return newsletter.DefaultFiguresRetention
 	}
 	return p.FiguresRetentionDays
+}
+
+// language is the publication's language tag, the default when unset.
+func language(p *newsletter.Publication) string {
+	if p.Language == "" {
+		return newsletter.DefaultLanguage
+	}
+	return p.Language
 }

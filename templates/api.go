@@ -24,8 +24,13 @@ type Issue struct {
 	Address       string // postal address
 	WebURL        string // this issue's web edition ("view in your browser")
 	HomeURL       string // the web edition's main page
-	Lang          string // the publication's language: the lang attribute and the fixed wording (messages.go)
 	Articles      []Article
+	// The publication's wording (newsletter.Wording): Lang is the BCP 47
+	// tag of <html lang>; Greeting is said before the recipient's name
+	// ("" for none); Promise ends the web page's "Get NAME ..." line;
+	// BackToTop follows each article and GoToTop each headline ("" for
+	// none).
+	Lang, Greeting, Promise, BackToTop, GoToTop string
 }
 
 // Language is the issue's language, "en" when unset (the layout's lang).

@@ -3,6 +3,7 @@ package templates
 import (
 	"fmt"
 	"html/template"
+	"strings"
 )
 
 // The fixed wording readers see in their language: the web edition's
@@ -163,6 +164,9 @@ var messages = map[string]map[string]string{
 func Message(lang, key string, args ...any) string {
 	m, ok := messages[lang][key]
 	if !ok {
+		m, ok = messages[baseLanguage(lang)][key] // "fr-CA" reads as "fr"
+	}
+	if !ok {
 		m = messages["en"][key]
 	}
 	if m == "" {
@@ -197,10 +201,20 @@ func langOf(data any) string {
 }
 
 // Dir is the writing direction of lang for a dir attribute: "rtl" for
-// Hebrew, else "ltr".
+// the languages written right to left (Hebrew, Arabic, Persian, Urdu,
+// Yiddish), else "ltr".
 func Dir(lang string) string {
-	if lang == "he" {
+	switch baseLanguage(lang) {
+	case "he", "iw", "ar", "fa", "ur", "yi":
 		return "rtl"
 	}
 	return "ltr"
+}
+
+// baseLanguage is a BCP 47 tag's language: "pt" of "pt-BR".
+func baseLanguage(tag string) string {
+	if i := strings.IndexAny(tag, "-_"); i >= 0 {
+		tag = tag[:i]
+	}
+	return strings.ToLower(tag)
 }

@@ -48,8 +48,7 @@ func runPublicationSet(ctx context.Context, a *app, args []string) error {
 	fs.StringVar(&p.WelcomeSubject, "welcome-subject", "", "the welcome email's subject (default \"Welcome to NAME\")")
 	fs.StringVar(&p.WelcomeBody, "welcome-body", "", "the welcome email's text, plain text with blank lines between paragraphs")
 	fs.StringVar(&welcomeFile, "welcome-body-file", "", "read the welcome email's text from FILE")
-	fs.StringVar(&p.Language, "language", "", "language of the sign-up, confirmation and unsubscribe pages and the email's greeting: "+
-		strings.Join(newsletter.Languages, ", ")+" (default en)")
+	wording := addWordingFlags(fs)
 	pos, err := a.parse(fs, args)
 	if err != nil {
 		return err
@@ -144,7 +143,6 @@ func runPublicationSet(ctx context.Context, a *app, args []string) error {
 		cur.WelcomeEmail = p.WelcomeEmail
 	}
 	apply("welcome-subject", &cur.WelcomeSubject, p.WelcomeSubject)
-	apply("language", &cur.Language, p.Language)
 	switch {
 	case set["welcome-body"] && set["welcome-body-file"]:
 		return usageErr("--welcome-body or --welcome-body-file, not both")
@@ -156,6 +154,9 @@ func runPublicationSet(ctx context.Context, a *app, args []string) error {
 			return fmt.Errorf("--welcome-body-file: %w", err)
 		}
 		cur.WelcomeBody = strings.TrimSpace(string(b))
+	}
+	if err := wording.apply(set, cur); err != nil {
+		return err
 	}
 	if set["sections"] {
 		cur.Sections = nil
