@@ -467,6 +467,9 @@ var migrations = [][]string{
 		`ALTER TABLE publications ADD COLUMN wording TEXT NOT NULL DEFAULT '{}'`,
 		`ALTER TABLE publications ADD COLUMN language TEXT NOT NULL DEFAULT 'en'`,
 	},
+	// 22: the publication's own DKIM keys, "selector=file" lines (empty:
+	// the sending process's --dkim-key).
+	{`ALTER TABLE publications ADD COLUMN dkim_keys TEXT NOT NULL DEFAULT ''`},
 }
 
 // migrationLocker is the hook for databases that several processes may open
