@@ -88,6 +88,8 @@ func emailFuncs() template.FuncMap {
 	return template.FuncMap{
 		"slot": slotFunc,
 		"inc":  func(i int) int { return i + 1 },
+		"msg":  htmlMessage,
+		"dir":  Dir,
 		// Outlook on Windows ignores max-width: its own conditional comments
 		// (which html/template would strip from the template text) give it a
 		// fixed-width table.
@@ -103,7 +105,8 @@ func emailFuncs() template.FuncMap {
 // webFuncs are the functions of the web pages; there is no slot: web pages
 // show no recipient's data.
 func webFuncs() template.FuncMap {
-	return template.FuncMap{"inc": func(i int) int { return i + 1 }}
+	return template.FuncMap{"inc": func(i int) int { return i + 1 }, "msg": htmlMessage, "dir": Dir, "langOf": langOf,
+		"join": func(xs []string) string { return strings.Join(xs, ", ") }}
 }
 
 // textFuncs are the functions of email.txt, which lay text out in Width
@@ -113,6 +116,7 @@ func textFuncs() texttemplate.FuncMap {
 		"slot":  slotFunc,
 		"inc":   func(i int) int { return i + 1 },
 		"upper": strings.ToUpper,
+		"msg":   Message,
 		// wrap s: s wrapped at Width columns.
 		"wrap": func(s string) string { return strings.Join(wrapBreaks(s, Width), "\n") },
 		// hang marker s: s wrapped after marker, with a hanging indent.

@@ -73,7 +73,7 @@ func TestRenderEmailHTML(t *testing.T) {
 		}
 	}
 	wants := []string{
-		`<html lang="en">`,
+		`<html lang="en" dir="ltr">`,
 		`<meta name="color-scheme" content="light dark"/>`,
 		"@media only screen and (max-width: 660px)",
 		"@media (prefers-color-scheme: dark)",
@@ -256,7 +256,7 @@ func TestRenderWeb(t *testing.T) {
 			t.Errorf("no anchor or TOC link for %s", a.Anchor)
 		}
 	}
-	wants := []string{`<html lang="en">`, `<link rel="stylesheet" href="/static/style.css">`,
+	wants := []string{`<html lang="en" dir="ltr">`, `<link rel="stylesheet" href="/static/style.css">`,
 		"Volume 3, Number 153", "Thursday, July 9, 2009", `id="top"`, ">Back to the top</a>",
 		">Return to Main Page</a>", `<a href="https://planet.example/">subscribe`,
 		"Copyright 2007-2009 - The Daily Planet, Metropolis. All rights reserved.",
