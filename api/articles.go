@@ -13,6 +13,7 @@ type articleJSON struct {
 	Publication string    `json:"publication"`
 	Key         string    `json:"key"`
 	Date        string    `json:"date"`
+	Edition     int       `json:"edition"` // 0 the date's daily issue, N its extra N
 	Section     string    `json:"section"`
 	Position    int       `json:"position"`
 	Title       string    `json:"title"`
@@ -27,7 +28,7 @@ type articleJSON struct {
 }
 
 func articleOut(p *newsletter.Publication, a *newsletter.Article) articleJSON {
-	return articleJSON{ID: a.ID, Publication: p.Slug, Key: a.Key, Date: a.Date.String(), Section: a.Section, Position: a.Position,
+	return articleJSON{ID: a.ID, Publication: p.Slug, Key: a.Key, Date: a.Date.String(), Edition: a.Edition, Section: a.Section, Position: a.Position,
 		Title: a.Title, Deck: a.Deck, Author: a.Author, Body: a.Body, Status: string(a.Status),
 		SourceURL: a.SourceURL, SourceImage: a.SourceImage, CreatedAt: a.CreatedAt, UpdatedAt: a.UpdatedAt}
 }
@@ -37,6 +38,7 @@ type articleIn struct {
 	Publication *string `json:"publication"`
 	Key         *string `json:"key"`
 	Date        *string `json:"date"`
+	Edition     *int    `json:"edition"`
 	Section     *string `json:"section"`
 	Position    *int    `json:"position"`
 	Title       *string `json:"title"`
@@ -63,6 +65,9 @@ func (in *articleIn) apply(w http.ResponseWriter, a *newsletter.Article) bool {
 	}
 	if in.Position != nil {
 		a.Position = *in.Position
+	}
+	if in.Edition != nil {
+		a.Edition = *in.Edition // checked by the workspace: the extra must exist
 	}
 	if in.Status != nil {
 		a.Status = newsletter.ArticleStatus(*in.Status)

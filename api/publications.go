@@ -31,6 +31,10 @@ type publicationJSON struct {
 	// empty: the built-in theme. Read only here: it is set on the server
 	// (`masthead publication set --templates DIR`), where it is checked.
 	Templates string `json:"templates"`
+	// DKIMSelectors are the selectors of the publication's own DKIM keys,
+	// RSA or Ed25519, set on the server (`publication set --dkim-key`);
+	// empty: the sending process's keys.
+	DKIMSelectors []string `json:"dkim_selectors"`
 	// Engagement settings.
 	PerSubscriberFigures bool `json:"per_subscriber_figures"`
 	FiguresRetentionDays int  `json:"figures_retention_days"`
@@ -41,6 +45,9 @@ type publicationJSON struct {
 	WelcomeEmail       bool     `json:"welcome_email"`
 	WelcomeSubject     string   `json:"welcome_subject"`
 	WelcomeBody        string   `json:"welcome_body"`
+	// How the email reads, and its language (BCP 47).
+	Wording  wordingJSON `json:"wording"`
+	Language string      `json:"language"`
 }
 
 func publicationOut(p *newsletter.Publication, now time.Time) publicationJSON {
@@ -56,13 +63,18 @@ func publicationOut(p *newsletter.Publication, now time.Time) publicationJSON {
 	if origins == nil {
 		origins = []string{}
 	}
-	return publicationJSON{Slug: p.Slug, Name: p.Name, Tagline: p.Tagline, From: p.From, ReplyTo: p.ReplyTo,
+	selectors := []string{}
+	for _, k := range p.DKIMKeys {
+		selectors = append(selectors, k.Selector)
+	}
+	return publicationJSON{DKIMSelectors: selectors, Slug: p.Slug, Name: p.Name, Tagline: p.Tagline, From: p.From, ReplyTo: p.ReplyTo,
 		Address: p.Address, TimeZone: p.TimeZone, Schedule: p.Schedule, VolumeStart: p.VolumeStart.String(),
 		Numbering: string(p.Numbering), Copyright: p.Copyright, Sections: sections,
 		UnsubscribeMailto: p.UnsubscribeMailto, EmptyPolicy: string(p.EmptyPolicy), SubjectTemplate: p.SubjectTemplate, BaseURL: p.BaseURL, NextFires: fires, Templates: p.TemplateDir,
 		PerSubscriberFigures: p.PerSubscriberFigures, FiguresRetentionDays: p.FiguresRetentionDays, TrackOpens: p.TrackOpens,
 		SignupOrigins: origins, SignupConfirmedURL: p.SignupConfirmedURL,
-		WelcomeEmail: p.WelcomeEmail, WelcomeSubject: p.WelcomeSubject, WelcomeBody: p.WelcomeBody}
+		WelcomeEmail: p.WelcomeEmail, WelcomeSubject: p.WelcomeSubject, WelcomeBody: p.WelcomeBody,
+		Wording: wordingOut(p.Wording), Language: languageOut(p.Language)}
 }
 
 func (a *API) listPublications(w http.ResponseWriter, r *http.Request) {
@@ -114,6 +126,9 @@ type publicationPatch struct {
 	WelcomeEmail       *bool     `json:"welcome_email"`
 	WelcomeSubject     *string   `json:"welcome_subject"`
 	WelcomeBody        *string   `json:"welcome_body"`
+	// How the email reads: the fields given change.
+	Wording  *wordingPatch `json:"wording"`
+	Language *string       `json:"language"`
 }
 
 func (a *API) patchPublication(w http.ResponseWriter, r *http.Request) {
@@ -176,6 +191,8 @@ func (a *API) patchPublication(w http.ResponseWriter, r *http.Request) {
 	}
 	set(&p.WelcomeSubject, in.WelcomeSubject)
 	set(&p.WelcomeBody, in.WelcomeBody)
+	in.Wording.apply(&p.Wording)
+	set(&p.Language, in.Language)
 	if err := a.work.SavePublication(r.Context(), p); err != nil {
 		a.fail(w, r, err)
 		return

@@ -18,6 +18,7 @@ import (
 	"html/template"
 	"strings"
 	"sync"
+	"time"
 
 	"masthead/newsletter"
 	"masthead/templates"
@@ -46,6 +47,7 @@ type Store interface {
 type Assembler struct {
 	store   Store
 	baseURL string
+	now     func() time.Time // the assembly time a greeting falls back on
 
 	mu     sync.Mutex
 	themes map[string]*templates.Theme // by template directory ("" is the built-in theme)
@@ -55,7 +57,7 @@ type Assembler struct {
 // "view in your browser" and "Return to Main Page" links of a publication
 // that has no base URL of its own (newsletter.Publication.LinkBase).
 func New(st Store, baseURL string) *Assembler {
-	return &Assembler{store: st, baseURL: strings.TrimSuffix(baseURL, "/"), themes: map[string]*templates.Theme{}}
+	return &Assembler{store: st, baseURL: strings.TrimSuffix(baseURL, "/"), now: time.Now, themes: map[string]*templates.Theme{}}
 }
 
 // Theme loads (once) the theme of a publication; a broken override fails here.
@@ -111,7 +113,7 @@ func (a *Assembler) AssembleEdition(ctx context.Context, p *newsletter.Publicati
 	if err != nil {
 		return nil, err
 	}
-	snapshot, err := Snapshot(articles)
+	snapshot, err := SnapshotQuotes(articles, p.Wording.Typographic())
 	if err != nil {
 		return nil, err
 	}
@@ -176,9 +178,17 @@ func (a *Assembler) View(p *newsletter.Publication, iss *newsletter.Issue) *temp
 	if strings.Contains(copyright, address) {
 		address = ""
 	}
+	quotes := func(s string) string { return s }
+	if p.Wording.Typographic() {
+		quotes = templates.Typographic
+	}
+	assembled := iss.AssembledAt
+	if assembled.IsZero() {
+		assembled = a.now()
+	}
 	v := &templates.Issue{
 		PublicationName: p.Name,
-		Tagline:         p.Tagline,
+		Tagline:         quotes(p.Tagline),
 		Volume:          iss.Volume,
 		Number:          iss.Number,
 		Mark:            newsletter.EditionMark(iss.Edition),
@@ -188,13 +198,24 @@ func (a *Assembler) View(p *newsletter.Publication, iss *newsletter.Issue) *temp
 		Address:         address,
 		WebURL:          a.EditionURL(p, iss.Date, iss.Edition),
 		HomeURL:         a.HomeURL(p),
+		Lang:            p.Language,
+		Greeting:        p.Wording.GreetingText(p.GreetedAt(iss.Date, iss.SendAt, assembled), p.Location()),
+		Promise:         p.Wording.PromiseText(),
+		BackToTop:       p.Wording.BackToTopText(),
+		GoToTop:         p.Wording.GoToTopText(),
+	}
+	if v.Lang == "" {
+		v.Lang = newsletter.DefaultLanguage
+	}
+	if strings.TrimSpace(p.Wording.Greeting) == "" {
+		v.Greeting = templates.Message(v.Lang, "greeting") // the default greeting, in the paper's language
 	}
 	if iss.IsExtra() {
 		v.Edition = iss.EditionTitle
 	}
 	for _, ar := range iss.Articles {
 		v.Articles = append(v.Articles, templates.Article{
-			Anchor: ar.Anchor, Section: ar.Section, Title: ar.Title, Deck: ar.Deck, Author: ar.Author,
+			Anchor: ar.Anchor, Section: ar.Section, Title: quotes(ar.Title), Deck: quotes(ar.Deck), Author: ar.Author,
 			HTML: template.HTML(ar.HTML), Text: ar.Text, SourceURL: ar.SourceURL, SourceImage: ar.SourceImage,
 		})
 	}
@@ -204,7 +225,13 @@ func (a *Assembler) View(p *newsletter.Publication, iss *newsletter.Issue) *temp
 // Snapshot renders each article's Markdown and returns the issue's copy of them,
 // with an in-page anchor for each.
 func Snapshot(articles []*newsletter.Article) ([]newsletter.IssueArticle, error) {
-	md := templates.NewMarkdown()
+	return SnapshotQuotes(articles, true)
+}
+
+// SnapshotQuotes is Snapshot with typographic quotes in the bodies on or off
+// (the publication's wording).
+func SnapshotQuotes(articles []*newsletter.Article, typographic bool) ([]newsletter.IssueArticle, error) {
+	md := templates.NewMarkdownQuotes(typographic)
 	out := make([]newsletter.IssueArticle, 0, len(articles))
 	for i, ar := range articles {
 		html, text, err := md.Markdown(ar.Body)

@@ -80,8 +80,16 @@ type Publication struct {
 	// placeholders: {headline}, {name}, {date}, {volume}, {number} ...);
 	// empty: the lead headline, then the paper and its numbers.
 	SubjectTemplate string
-	CreatedAt       time.Time
-	UpdatedAt       time.Time
+	// Wording is how the email and the web pages read around the articles
+	// (wording.go); Language, a BCP 47 tag ("en"), is their lang.
+	Wording  Wording
+	Language string
+	// DKIMKeys sign this publication's mail (each its own signature, RSA
+	// first), instead of the sending process's --dkim-key; none: the
+	// process's keys, if any.
+	DKIMKeys  []DKIMKey
+	CreatedAt time.Time
+	UpdatedAt time.Time
 }
 
 // CronParser parses schedules: standard five fields with an optional leading
@@ -161,6 +169,9 @@ func (p *Publication) Normalize() {
 		p.FiguresRetentionDays = DefaultFiguresRetention
 	}
 	p.normalizeSignup()
+	if lang, err := ParseLanguage(p.Language); err == nil {
+		p.Language = lang
+	}
 	if b, err := ParseBaseURL(p.BaseURL); err == nil {
 		p.BaseURL = b
 	}
@@ -222,6 +233,10 @@ func (p *Publication) Validate() error {
 		bad("figures-retention", "%d days must be between 1 and 3660", p.FiguresRetentionDays)
 	}
 	p.validateSignup(bad)
+	p.validateWording(bad)
+	if err := checkDKIMKeys(p.DKIMKeys); err != nil {
+		bad("dkim-key", "%v", err)
+	}
 	if b, err := ParseBaseURL(p.BaseURL); err != nil {
 		bad("base-url", "%v", err)
 	} else if b != p.BaseURL {

@@ -459,7 +459,22 @@ var migrations = [][]string{
 	// then the paper and its numbers). An issue's own subject stays in
 	// issues.custom_subject, now for daily issues as well as extras.
 	{`ALTER TABLE publications ADD COLUMN subject_template TEXT NOT NULL DEFAULT ''`},
-	// 21: a publication's own base URL, the public address its emails'
+	// 21: how the email reads. A publication's wording (greeting, the web
+	// pages' promise, the "Back to the top" and "Go to top" labels,
+	// typographic quotes) is one JSON object, '{}' reading as before; its
+	// language is the BCP 47 tag of the email's and the web pages' lang.
+	{
+		`ALTER TABLE publications ADD COLUMN wording TEXT NOT NULL DEFAULT '{}'`,
+		`ALTER TABLE publications ADD COLUMN language TEXT NOT NULL DEFAULT 'en'`,
+	},
+	// 22: the publication's own DKIM keys, "selector=file" lines (empty:
+	// the sending process's --dkim-key).
+	{`ALTER TABLE publications ADD COLUMN dkim_keys TEXT NOT NULL DEFAULT ''`},
+	// 23: a feed remembers the digest of the last body it took, so that a
+	// feed without validators that answers the same bytes again is not
+	// parsed again.
+	{`ALTER TABLE feeds ADD COLUMN body_digest TEXT NOT NULL DEFAULT ''`},
+	// 24: a publication's own base URL, the public address its emails'
 	// links are made under (empty: the process's --base-url).
 	{
 		`ALTER TABLE publications ADD COLUMN base_url TEXT NOT NULL DEFAULT ''`,

@@ -25,7 +25,7 @@ func TestArchiveShowsExtraEdition(t *testing.T) {
 		Body: "Move to high ground.", Status: newsletter.Ready}); err != nil {
 		t.Fatal(err)
 	}
-	res, body := e.get("/issues/planet/2009-07-09-extra-1")
+	res, _ := e.get("/issues/planet/2009-07-09-extra-1")
 	if res.StatusCode != 404 {
 		t.Errorf("an extra not sent is shown: %d", res.StatusCode)
 	}
@@ -37,7 +37,7 @@ func TestArchiveShowsExtraEdition(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	res, body = e.get("/issues/planet/")
+	res, body := e.get("/issues/planet/")
 	isPage(t, res, 200)
 	for _, want := range []string{`href="/issues/planet/2009-07-09-extra-1"`, "Volume 3, Number 153 — Breaking news",
 		`href="/issues/planet/2009-07-09"`} {

@@ -17,7 +17,7 @@ func runIssueExtra(ctx context.Context, a *app, args []string) error {
 	fs.StringVar(&date, "date", "", "the date YYYY-MM-DD (default today in the publication's zone)")
 	fs.StringVar(&pub, "publication", "", "publication slug (needed only when there are several)")
 	fs.StringVar(&title, "title", "", `the edition's name shown after its number (default "Extra")`)
-	fs.StringVar(&subject, "subject", "", "its subject line (default: the theme's, with the name and the edition mark)")
+	fs.StringVar(&subject, "subject", "", "its own subject line (default: the publication's subject template, led by the edition's name)")
 	pos, err := a.parse(fs, args)
 	if err != nil {
 		return err

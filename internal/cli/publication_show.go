@@ -43,7 +43,7 @@ func runPublicationShow(ctx context.Context, a *app, args []string) error {
 		return "off"
 	}
 	tw := tabwriter.NewWriter(a.env.Stdout, 0, 4, 2, ' ', 0)
-	for _, row := range [][2]string{
+	for _, row := range append([][2]string{
 		{"slug", p.Slug}, {"name", p.Name}, {"tagline", p.Tagline}, {"from", p.From},
 		{"reply-to", or(p.ReplyTo, "-")}, {"address", p.Address}, {"timezone", p.TimeZone},
 		{"schedule", or(p.Schedule, "- (sent when an editor sends it)")}, {"volume-start", p.VolumeStart.String()},
@@ -52,12 +52,13 @@ func runPublicationShow(ctx context.Context, a *app, args []string) error {
 		{"base-url", or(p.BaseURL, "- (the process's --base-url: "+a.cfg.BaseURL+")")},
 		{"unsubscribe-mailto", or(p.UnsubscribeMailto, "-")}, {"empty", string(p.EmptyPolicy)},
 		{"subject-template", or(p.SubjectTemplate, templates.DefaultSubject+" (default)")},
+		{"dkim-keys", or(dkimKeyList(p.DKIMKeys), "- (the sending process's --dkim-key, if any)")},
 		{"per-subscriber-figures", onOff(p.PerSubscriberFigures)},
 		{"figures-retention", plural.Count(p.FiguresRetentionDays, "day", "days")}, {"track-opens", onOff(p.TrackOpens)},
 		{"signup-origins", or(strings.Join(p.SignupOrigins, ","), "- (masthead's own pages only)")},
 		{"signup-confirmed-url", or(p.SignupConfirmedURL, "- (masthead's page)")},
 		{"welcome-email", onOff(p.WelcomeEmail)}, {"welcome-subject", p.WelcomeSubjectLine()},
-	} {
+	}, wordingRows(p)...) {
 		fmt.Fprintf(tw, "%s:\t%s\n", row[0], row[1])
 	}
 	if err := tw.Flush(); err != nil {
@@ -104,13 +105,22 @@ func runFormSnippet(ctx context.Context, a *app, args []string) error {
 		return err
 	}
 	fmt.Fprint(a.env.Stdout, html)
-	if a.cfg.BaseURL == "http://"+a.cfg.Addr {
-		fmt.Fprintf(a.env.Stderr, "note: the form posts to %s, the default --base-url: give --base-url (or MASTHEAD_BASE_URL) "+
-			"the web edition's public address\n", a.cfg.BaseURL)
+	if p.BaseURL == "" && a.cfg.BaseURL == "http://"+a.cfg.Addr {
+		fmt.Fprintf(a.env.Stderr, "note: the form posts to %s, the default --base-url: set the publication's public address "+
+			"(masthead publication set %s --base-url https://...)\n", a.cfg.BaseURL, p.Slug)
 	}
 	if len(p.SignupOrigins) == 0 {
 		fmt.Fprintf(a.env.Stderr, "note: %s has no signup origins yet, so this form is refused on other sites' pages: "+
 			"masthead publication set %s --signup-origins https://www.example.org\n", p.Slug, p.Slug)
 	}
 	return nil
+}
+
+// dkimKeyList is "selector (file), ..." of keys.
+func dkimKeyList(keys []newsletter.DKIMKey) string {
+	parts := make([]string, len(keys))
+	for i, k := range keys {
+		parts[i] = k.Selector + " (" + k.KeyFile + ")"
+	}
+	return strings.Join(parts, ", ")
 }
