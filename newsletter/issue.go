@@ -154,6 +154,19 @@ type IssueArticle struct {
 	Markdown  string `json:"markdown"`
 	HTML      string `json:"html"` // sanitised HTML of the body
 	Text      string `json:"text"` // plain-text body, wrapped
+	// LeadImage is the article's lead image as the issue shows it; nil
+	// for none.
+	LeadImage *IssueImage `json:"lead_image,omitempty"`
+}
+
+// IssueImage is a picture as an assembled issue shows it: its public URL,
+// the width and height to draw it at, its alt text and caption.
+type IssueImage struct {
+	URL     string `json:"url"`
+	Width   int    `json:"width"`
+	Height  int    `json:"height"`
+	Alt     string `json:"alt"`
+	Caption string `json:"caption,omitempty"`
 }
 
 // Label is "Volume 3, Number 153".

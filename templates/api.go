@@ -30,6 +30,17 @@ type Article struct {
 	Author  string
 	HTML    template.HTML // sanitised body
 	Text    string        // plain-text body, wrapped at 78 columns
+	// Image is the lead image, shown with the headline; nil for none.
+	Image *Image
+}
+
+// Image is a picture as a template draws it: its public URL, the width and
+// height attributes (CSS pixels), what it shows, and its caption.
+type Image struct {
+	URL           string
+	Width, Height int
+	Alt           string
+	Caption       string
 }
 
 // Personal is what differs per recipient; it fills an issue's slots.
