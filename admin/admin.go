@@ -17,6 +17,7 @@ import (
 	"io"
 	"io/fs"
 	"log/slog"
+	"masthead/internal/plural"
 	"masthead/reports"
 	"net/http"
 	"net/url"
@@ -175,6 +176,8 @@ func (a *Admin) routes() []route {
 		{"POST /admin/settings", ad, a.saveSettings},
 		{"GET /admin/outbox", ed, a.listOutbox},
 		{"GET /admin/outbox/{id}", ed, a.showOutbox},
+		{"GET /admin/outbox/{id}/html", ed, a.outboxHTML},
+		{"GET /admin/outbox/{id}/raw", ed, a.outboxRaw},
 		{"GET /admin/tokens", ed, a.listTokens},
 		{"POST /admin/tokens", ed, a.createToken},
 		{"POST /admin/tokens/{id}/delete", ed, a.deleteToken},
@@ -262,6 +265,8 @@ func (a *Admin) notFound(w http.ResponseWriter, r *http.Request) {
 var funcs = template.FuncMap{
 	"list": func(xs ...string) []string { return xs },
 	"pct":  func(f float64) float64 { return 100 * f },
+	// plural is a count with its noun: {{plural .Rows "row" "rows"}}.
+	"plural": plural.Count[int],
 }
 
 // timeFuncs are the template functions that show a time, in loc.

@@ -1,6 +1,7 @@
 package admin
 
 import (
+	"errors"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -148,6 +149,9 @@ func (a *Admin) storeArticle(w http.ResponseWriter, r *http.Request, p *newslett
 	art.Title, art.Deck, art.Author = f.Get("title"), f.Get("deck"), f.Get("author")
 	art.Section, art.Body = f.Get("section"), strings.ReplaceAll(f.Get("body"), "\r\n", "\n")
 	art.LeadImage, art.LeadAlt = f.Get("image"), f.Get("image_alt")
+	if _, ok := f["key"]; ok {
+		art.Key = f.Get("key") // empty: assigned (a new article) or kept
+	}
 	art.Status = newsletter.Draft
 	if f.Get("ready") != "" {
 		art.Status = newsletter.Ready
@@ -172,6 +176,10 @@ func (a *Admin) storeArticle(w http.ResponseWriter, r *http.Request, p *newslett
 	if err := a.work.SaveArticle(r.Context(), p, art); err != nil {
 		if msg, ok := a.userMessage(r, err); ok {
 			a.showArticle(w, r, http.StatusUnprocessableEntity, p, art, msg)
+			return
+		}
+		if errors.Is(err, store.ErrConflict) { // another save took the key meanwhile
+			a.showArticle(w, r, http.StatusConflict, p, art, fmt.Sprintf("key: %q is already another article's", art.Key))
 			return
 		}
 		a.serverError(w, r, err)

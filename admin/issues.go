@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"time"
 
+	"masthead/internal/plural"
 	"masthead/ledger"
 	"masthead/newsletter"
 	"masthead/store"
@@ -89,6 +90,9 @@ type issueData struct {
 	// Suppressed counts the suppressions the issue's send made by itself
 	// (offered for lifting at once: a relay that refused everyone).
 	Suppressed int
+	// PreviewText is the text email as a subscriber gets it, shown in the
+	// page at its own width (78 columns) rather than framed and wrapped again.
+	PreviewText string
 }
 
 // date reads the {date} path value; on failure it has answered 404.
@@ -118,6 +122,9 @@ func (a *Admin) showIssue(w http.ResponseWriter, r *http.Request) {
 	switch {
 	case err == nil:
 		d.Issue, d.Label, d.CanChange = iss, iss.Label(), !iss.Status.Frozen()
+		if text, err := a.work.Preview(iss, "text"); err == nil {
+			d.PreviewText = string(text)
+		}
 		if !iss.SendAt.IsZero() {
 			d.SendAt = iss.SendAt.In(p.Location()).Format("15:04")
 		}
@@ -278,13 +285,18 @@ func (a *Admin) issueAction(w http.ResponseWriter, r *http.Request) {
 	case "hold":
 		err, flash = ignore(a.work.Hold(ctx, p, date)), "Held: nothing sends it until released."
 	case "release":
-		err, flash = ignore(a.work.Release(ctx, p, date)), "Released."
+		var removed bool
+		if _, removed, err = a.work.Release(ctx, p, date); removed {
+			flash = "Released: " + workspace.RemovedNote(p) + "."
+		} else {
+			flash = "Released."
+		}
 	case "skip":
 		err, flash = ignore(a.work.Skip(ctx, p, date)), "Skipped: this date is not published."
 	case "send":
 		var res ledger.StartResult
 		if _, res, err = a.work.SendNow(ctx, p, date); err == nil {
-			flash = fmt.Sprintf("Sending to %d subscribers.", res.Queued)
+			flash = "Sending to " + plural.Count(res.Queued, "subscriber", "subscribers") + "."
 			if res.Resumed {
 				flash = "Sending resumed."
 			}
@@ -307,8 +319,8 @@ func (a *Admin) issueAction(w http.ResponseWriter, r *http.Request) {
 		case "lift-suppressions":
 			var lift store.SendLift
 			lift, err = a.work.LiftSendSuppressions(ctx, iss, subscribers.ViaEditor, httpauth.FromContext(ctx).User.Email)
-			flash = fmt.Sprintf("Lifted the %d suppressions this send made; %d of their messages are queued again.",
-				len(lift.Lifted), lift.Requeued)
+			flash = fmt.Sprintf("Lifted %s this send made; %d of their messages are queued again.",
+				plural.Count(len(lift.Lifted), "suppression", "suppressions"), lift.Requeued)
 		}
 	default:
 		a.notFound(w, r)

@@ -62,7 +62,7 @@ func TestRefusedSendJourney(t *testing.T) {
 	}
 	j.shot("01-sent-with-suppressions")
 	j.do("lift", chromedp.Evaluate[chromedp.Void](`window.confirm = function () { return true; }`), chromedp.Click(chromedp.ID("lift-suppressions")))
-	j.wait("lifted", `document.querySelector(".flash") !== null && document.querySelector(".flash").textContent.indexOf("Lifted the 5 suppressions this send made") >= 0`)
+	j.wait("lifted", `document.querySelector(".flash") !== null && document.querySelector(".flash").textContent.indexOf("Lifted 5 suppressions this send made") >= 0`)
 	j.shot("02-lifted")
 	if c, _ := e.st.SubscriberCounts(ctx, 0); c[subscribers.Active] != readers {
 		t.Fatalf("after the lift: %v; want all %d active", c, readers)

@@ -5,7 +5,6 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
-	"time"
 
 	"masthead/newsletter"
 	"masthead/workspace"
@@ -15,7 +14,7 @@ type settingsData struct {
 	P           *newsletter.Publication
 	VolumeStart string
 	Sections    string
-	NextFires   []time.Time
+	NextFires   []workspace.Fire
 	FireError   string
 	// The signup settings as the form shows them, and the subscribe form
 	// for the newsroom's own pages (SnippetError when it cannot be made).
@@ -37,7 +36,7 @@ func (a *Admin) settingsPage(w http.ResponseWriter, r *http.Request) {
 
 func (a *Admin) showSettings(w http.ResponseWriter, r *http.Request, status int, current, form *newsletter.Publication, msg string) {
 	d := &settingsData{P: form, VolumeStart: form.VolumeStart.String(), Sections: strings.Join(form.Sections, ", ")}
-	fires, err := workspace.NextFires(form, a.work.Now(), 5)
+	fires, err := a.work.UpcomingFires(r.Context(), form, 5)
 	if err != nil {
 		d.FireError = err.Error()
 	}

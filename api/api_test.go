@@ -233,6 +233,7 @@ func TestAPI(t *testing.T) {
 		{"release", "editor", "POST", "/api/issues/1/release", "", "", 200, "", `"status": "scheduled"`},
 		{"unschedule", "editor", "POST", "/api/issues/1/unschedule", "", "", 200, "", `"status": "assembled"`},
 		{"pause before sending", "editor", "POST", "/api/issues/1/pause", "", "", 409, "wrong_state", ""},
+		{"status before sending", "editor", "GET", "/api/issues/1/status", "", "", 200, "", `"started": null,\s*"finished": null`},
 
 		{"add subscriber", "editor", "POST", "/api/subscribers", "application/json", `{"email":"Clark@Example.org","name":"Clark"}`, 201, "", `"email": "clark@example.org"[\s\S]*"status": "active"`},
 		{"add subscriber bad address", "editor", "POST", "/api/subscribers", "application/json", `{"email":"clark@"}`, 422, "invalid", ""},
@@ -242,7 +243,7 @@ func TestAPI(t *testing.T) {
 		{"search subscribers", "editor", "GET", "/api/subscribers?q=jimmy", "", "", 200, "", `"email": "jimmy@example.org"`},
 		{"get subscriber", "editor", "GET", "/api/subscribers/1", "", "", 200, "", `"history": \[[\s\S]*"kind": "subscribed"`},
 		{"send", "editor", "POST", "/api/issues/1/send", "", "", 200, "", `"status": "sending"`},
-		{"status", "editor", "GET", "/api/issues/1/status", "", "", 200, "", `"total": 2`},
+		{"status", "editor", "GET", "/api/issues/1/status", "", "", 200, "", `"total": 2[\s\S]*"started": "20[0-9-]+T[^"]+",\s*"finished": null`},
 		{"ledger", "editor", "GET", "/api/issues/1/deliveries?q=clark", "", "", 200, "", `"email": "clark@example.org"[\s\S]*"status": "queued"`},
 		{"patch frozen issue article still fine", "editor", "PATCH", "/api/articles/2", "application/json", `{"title":"Heat Wave Ends"}`, 200, "", ``},
 		{"assemble frozen", "editor", "POST", "/api/issues", "application/json", `{"date":"2009-07-09"}`, 409, "frozen", ""},

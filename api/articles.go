@@ -11,6 +11,7 @@ import (
 type articleJSON struct {
 	ID          int64     `json:"id"`
 	Publication string    `json:"publication"`
+	Key         string    `json:"key"`
 	Date        string    `json:"date"`
 	Section     string    `json:"section"`
 	Position    int       `json:"position"`
@@ -26,7 +27,7 @@ type articleJSON struct {
 }
 
 func articleOut(p *newsletter.Publication, a *newsletter.Article) articleJSON {
-	return articleJSON{ID: a.ID, Publication: p.Slug, Date: a.Date.String(), Section: a.Section, Position: a.Position,
+	return articleJSON{ID: a.ID, Publication: p.Slug, Key: a.Key, Date: a.Date.String(), Section: a.Section, Position: a.Position,
 		Title: a.Title, Deck: a.Deck, Author: a.Author, Body: a.Body, Status: string(a.Status),
 		Image: a.LeadImage, ImageAlt: a.LeadAlt, CreatedAt: a.CreatedAt, UpdatedAt: a.UpdatedAt}
 }
@@ -34,6 +35,7 @@ func articleOut(p *newsletter.Publication, a *newsletter.Article) articleJSON {
 // articleIn is a new article, or (with pointers left nil) the fields of a change.
 type articleIn struct {
 	Publication *string `json:"publication"`
+	Key         *string `json:"key"`
 	Date        *string `json:"date"`
 	Section     *string `json:"section"`
 	Position    *int    `json:"position"`
@@ -70,6 +72,7 @@ func (in *articleIn) apply(w http.ResponseWriter, a *newsletter.Article) bool {
 	if in.Status != nil {
 		a.Status = newsletter.ArticleStatus(*in.Status)
 	}
+	set(&a.Key, in.Key)
 	set(&a.Section, in.Section)
 	set(&a.Title, in.Title)
 	set(&a.Deck, in.Deck)

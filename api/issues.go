@@ -283,7 +283,11 @@ func (a *API) issueAction(w http.ResponseWriter, r *http.Request) {
 	case "hold":
 		iss, err = a.work.Hold(ctx, p, d)
 	case "release":
-		iss, err = a.work.Release(ctx, p, d)
+		var removed bool
+		if iss, removed, err = a.work.Release(ctx, p, d); removed {
+			writeJSON(w, http.StatusOK, map[string]any{"removed": true, "date": d.String(), "detail": workspace.RemovedNote(p)})
+			return
+		}
 	case "skip":
 		iss, err = a.work.Skip(ctx, p, d)
 	case "send":

@@ -25,7 +25,9 @@ import (
 
 // Store is what assembly needs from the database.
 type Store interface {
-	ArticlesFor(ctx context.Context, publicationID int64, d newsletter.Date, status newsletter.ArticleStatus) ([]*newsletter.Article, error)
+	// EditionArticles lists the articles of one edition of a date (0 the
+	// daily issue, N its extra N).
+	EditionArticles(ctx context.Context, publicationID int64, d newsletter.Date, edition int, status newsletter.ArticleStatus) ([]*newsletter.Article, error)
 	// MediaByHash is the library picture whose original has the SHA-256
 	// (ledger.ErrNotFound when there is none): a lead image or an image of
 	// a body.
@@ -34,6 +36,14 @@ type Store interface {
 	// transaction; it returns ErrFrozen for an issue that is sending or sent.
 	AssembleIssue(ctx context.Context, publicationID int64, d newsletter.Date,
 		build func(existing *newsletter.Issue, next newsletter.Numberer) (*newsletter.Issue, error)) (*newsletter.Issue, error)
+	// AssembleEdition is AssembleIssue for an edition of the date; an extra
+	// that was not created gives ErrNotFound.
+	AssembleEdition(ctx context.Context, publicationID int64, d newsletter.Date, edition int,
+		build func(existing *newsletter.Issue, next newsletter.Numberer) (*newsletter.Issue, error)) (*newsletter.Issue, error)
+	// CreateExtra stores the date's next extra edition, which build makes
+	// from the date's daily issue (nil if none yet).
+	CreateExtra(ctx context.Context, publicationID int64, d newsletter.Date,
+		build func(daily *newsletter.Issue, edition int, next newsletter.Numberer) (*newsletter.Issue, error)) (*newsletter.Issue, error)
 }
 
 // Assembler turns a date's ready articles into a numbered, rendered issue.
@@ -68,7 +78,13 @@ func (a *Assembler) Theme(p *newsletter.Publication) (*templates.Theme, error) {
 
 // WebURL is the stable address of an issue on the web edition.
 func (a *Assembler) WebURL(p *newsletter.Publication, d newsletter.Date) string {
-	return a.baseURL + "/issues/" + p.Slug + "/" + d.String()
+	return a.EditionURL(p, d, 0)
+}
+
+// EditionURL is WebURL of edition e of the date: /issues/planet/2009-07-09
+// for the daily issue, /issues/planet/2009-07-09-extra-1 for its first extra.
+func (a *Assembler) EditionURL(p *newsletter.Publication, d newsletter.Date, e int) string {
+	return a.baseURL + "/issues/" + p.Slug + "/" + newsletter.EditionRef(d, e)
 }
 
 // HomeURL is the web edition's main page.
@@ -79,12 +95,19 @@ func (a *Assembler) HomeURL() string { return a.baseURL + "/" }
 // and keeps the numbers; once sending has started it returns ErrFrozen. A date
 // with no ready articles returns newsletter.ErrEmptyIssue and stores nothing.
 func (a *Assembler) Assemble(ctx context.Context, p *newsletter.Publication, d newsletter.Date) (*newsletter.Issue, error) {
-	articles, err := a.store.ArticlesFor(ctx, p.ID, d, newsletter.Ready)
+	return a.AssembleEdition(ctx, p, d, 0)
+}
+
+// AssembleEdition is Assemble of edition e of the date: 0 the daily issue,
+// N the extra N that CreateExtra made (store.ErrNotFound if there is none),
+// from that edition's own ready articles.
+func (a *Assembler) AssembleEdition(ctx context.Context, p *newsletter.Publication, d newsletter.Date, e int) (*newsletter.Issue, error) {
+	articles, err := a.store.EditionArticles(ctx, p.ID, d, e, newsletter.Ready)
 	if err != nil {
 		return nil, err
 	}
 	if len(articles) == 0 {
-		return nil, fmt.Errorf("%s %s: %w", p.Slug, d, newsletter.ErrEmptyIssue)
+		return nil, fmt.Errorf("%s %s: %w", p.Slug, newsletter.EditionRef(d, e), newsletter.ErrEmptyIssue)
 	}
 	newsletter.SortArticles(p, articles)
 	theme, err := a.Theme(p)
@@ -95,9 +118,10 @@ func (a *Assembler) Assemble(ctx context.Context, p *newsletter.Publication, d n
 	if err != nil {
 		return nil, err
 	}
-	return a.store.AssembleIssue(ctx, p.ID, d, func(existing *newsletter.Issue, next newsletter.Numberer) (iss *newsletter.Issue, err error) {
+	return a.store.AssembleEdition(ctx, p.ID, d, e, func(existing *newsletter.Issue, next newsletter.Numberer) (iss *newsletter.Issue, err error) {
 		iss = &newsletter.Issue{PublicationID: p.ID, Date: d, Status: newsletter.Assembled, Articles: snapshot}
 		if existing != nil {
+			iss.Edition, iss.EditionTitle, iss.CustomSubject = existing.Edition, existing.EditionTitle, existing.CustomSubject
 			iss.Volume, iss.Number, iss.NumbersOverridden = existing.Volume, existing.Number, existing.NumbersOverridden
 			// Re-assembly keeps an editor's or the scheduler's decision (held,
 			// skipped, missed, scheduled): previewing a skipped date must not
@@ -106,12 +130,44 @@ func (a *Assembler) Assemble(ctx context.Context, p *newsletter.Publication, d n
 		} else if iss.Volume, iss.Number, err = p.Number(d, next); err != nil {
 			return nil, err
 		}
-		view := a.View(p, iss)
-		html, text, err := theme.RenderEmail(view)
-		if err != nil {
-			return nil, fmt.Errorf("render %s %s: %w", p.Slug, d, err)
+		return iss, a.render(theme, p, iss)
+	})
+}
+
+// render renders iss (numbered, with its articles) into its HTML and text
+// bodies and its subject: an extra's editor-given subject when it has one.
+func (a *Assembler) render(theme *templates.Theme, p *newsletter.Publication, iss *newsletter.Issue) error {
+	view := a.View(p, iss)
+	html, text, err := theme.RenderEmail(view)
+	if err != nil {
+		return fmt.Errorf("render %s %s: %w", p.Slug, iss.Ref(), err)
+	}
+	iss.HTML, iss.Text, iss.Subject = html, text, templates.Subject(view)
+	if iss.CustomSubject != "" {
+		iss.Subject = iss.CustomSubject
+	}
+	return nil
+}
+
+// CreateExtra adds an extra edition to p's date d, named title, with the
+// editor's subject (or "" for the theme's): it has the volume and number of
+// the date's daily issue (the number the daily will have when it has none
+// yet), told apart by its edition mark, and no articles until some are
+// added to it; assemble it (AssembleEdition) once they are.
+func (a *Assembler) CreateExtra(ctx context.Context, p *newsletter.Publication, d newsletter.Date, title, subject string) (*newsletter.Issue, error) {
+	return a.store.CreateExtra(ctx, p.ID, d, func(daily *newsletter.Issue, edition int, next newsletter.Numberer) (iss *newsletter.Issue, err error) {
+		iss = &newsletter.Issue{PublicationID: p.ID, Date: d, Status: newsletter.Assembled, Edition: edition,
+			EditionTitle: title, CustomSubject: subject}
+		if daily != nil {
+			iss.Volume, iss.Number = daily.Volume, daily.Number
+		} else if iss.Volume, iss.Number, err = p.Number(d, next); err != nil {
+			return nil, err
 		}
-		iss.HTML, iss.Text, iss.Subject = html, text, templates.Subject(view)
+		// No body until it has articles: its send refuses an extra without.
+		iss.Subject = templates.Subject(a.View(p, iss))
+		if subject != "" {
+			iss.Subject = subject
+		}
 		return iss, nil
 	})
 }
@@ -128,20 +184,27 @@ func (a *Assembler) View(p *newsletter.Publication, iss *newsletter.Issue) *temp
 		Tagline:         p.Tagline,
 		Volume:          iss.Volume,
 		Number:          iss.Number,
+		Mark:            newsletter.EditionMark(iss.Edition),
 		Date:            iss.Date.Long(),
 		ISODate:         iss.Date.String(),
 		Copyright:       copyright,
 		Address:         address,
-		WebURL:          a.WebURL(p, iss.Date),
+		WebURL:          a.EditionURL(p, iss.Date, iss.Edition),
 		HomeURL:         a.HomeURL(),
+	}
+	if iss.IsExtra() {
+		v.Edition = iss.EditionTitle
 	}
 	for _, ar := range iss.Articles {
 		v.Articles = append(v.Articles, templates.Article{
 			Anchor: ar.Anchor, Section: ar.Section, Title: ar.Title, Deck: ar.Deck, Author: ar.Author,
-			HTML: template.HTML(ar.HTML), Text: ar.Text,
+			HTML: template.HTML(ar.HTML), Text: ar.Text, SourceURL: ar.SourceURL, SourceImage: ar.SourceImage,
 		})
 		if im := ar.LeadImage; im != nil {
-			v.Articles[len(v.Articles)-1].Image = &templates.Image{URL: im.URL, Width: im.Width, Height: im.Height, Alt: im.Alt, Caption: im.Caption}
+			// An uploaded lead image wins over the one the feed names.
+			last := &v.Articles[len(v.Articles)-1]
+			last.Image = &templates.Image{URL: im.URL, Width: im.Width, Height: im.Height, Alt: im.Alt, Caption: im.Caption}
+			last.SourceImage = ""
 		}
 	}
 	return v
@@ -166,6 +229,7 @@ func (a *Assembler) Snapshot(ctx context.Context, articles []*newsletter.Article
 		ia := newsletter.IssueArticle{
 			ArticleID: ar.ID, Anchor: fmt.Sprintf("article-%d", i+1), Section: ar.Section, Position: ar.Position,
 			Title: ar.Title, Deck: ar.Deck, Author: ar.Author, Markdown: ar.Body, HTML: string(html), Text: text,
+			SourceURL: ar.SourceURL, SourceImage: ar.SourceImage,
 		}
 		if ar.LeadImage != "" {
 			if ia.LeadImage, err = pics.lead(ar); err != nil {

@@ -1,7 +1,8 @@
 // Package ledger is the record of what masthead sent and what came back: the
 // delivery rows of every send (one per issue and subscriber), the outcome of
 // each attempt, an issue's counts, bounce and complaint verdicts with the one
-// soft-bounce policy, and the errors of the store's lookups and conditional
+// soft-bounce policy, the built-in outbox's kept messages (decoded for
+// reading by OutboxMessage.Read), and the errors of the store's lookups and conditional
 // changes (ErrNotFound, ErrConflict).
 //
 // The store keeps these records; the delivery engine, the bounce handlers,

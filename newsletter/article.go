@@ -2,6 +2,7 @@ package newsletter
 
 import (
 	"fmt"
+	"net/url"
 	"sort"
 	"strings"
 	"time"
@@ -25,8 +26,12 @@ type Article struct {
 	// headline or date become: an article file's key: (or id:), a feed
 	// item's GUID, or, when none is given, the one masthead assigns
 	// (AssignedKey). Imports and feeds update the article with their key.
-	Key      string
-	Date     Date   // the issue date it belongs to
+	Key  string
+	Date Date // the issue date it belongs to
+	// Edition is the edition of that date it belongs to: 0 the daily issue
+	// (every article before extra editions existed), N the date's extra N
+	// (see Issue.Edition).
+	Edition  int
 	Section  string // e.g. "News"; ordered by the publication's section list
 	Position int    // order within its section
 	Title    string // headline
@@ -40,8 +45,15 @@ type Article struct {
 	// library's alt text when the article gives none).
 	LeadImage string
 	LeadAlt   string
-	CreatedAt time.Time
-	UpdatedAt time.Time
+	// SourceURL is the article's page on the newsroom's own site (a feed
+	// item's link), shown as "Read on the site"; "" for none.
+	SourceURL string
+	// SourceImage is the lead image the site's feed gives (an enclosure,
+	// media:content, a JSON Feed image) by its address, shown above the
+	// body; "" for none. (LeadImage is a picture of masthead's library.)
+	SourceImage string
+	CreatedAt   time.Time
+	UpdatedAt   time.Time
 }
 
 // Limits on article fields, generous for a newsroom and small enough to refuse
@@ -110,6 +122,11 @@ func (a *Article) Validate(p *Publication, src string) error {
 	if !utf8.ValidString(a.Body) || !utf8.ValidString(a.Title) || !utf8.ValidString(a.Deck) {
 		bad("body", "is not valid UTF-8")
 	}
+	for field, v := range map[string]string{"source_url": a.SourceURL, "source_image": a.SourceImage} {
+		if problem := webAddressProblem(v); problem != "" {
+			bad(field, "%s", problem)
+		}
+	}
 	if a.Position < 0 || a.Position > MaxPosition {
 		bad("position", "must be from 0 to %d", MaxPosition)
 	}
@@ -144,6 +161,25 @@ func SortArticles(p *Publication, articles []*Article) {
 		}
 		return x.ID < y.ID
 	})
+}
+
+// maxURL is the longest address an article links to.
+const maxURL = 2048
+
+// webAddressProblem says what keeps v from being an address an email may
+// link to ("" for none, or an absolute http or https URL), "" if nothing.
+func webAddressProblem(v string) string {
+	if v == "" {
+		return ""
+	}
+	if len(v) > maxURL {
+		return fmt.Sprintf("is longer than %d bytes", maxURL)
+	}
+	u, err := url.Parse(v)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return fmt.Sprintf("%q is not an absolute http or https address", v)
+	}
+	return ""
 }
 
 // OneLineProblem says what keeps s from being one line of text for a header

@@ -128,6 +128,17 @@ type Issue struct {
 	// mail server refuses our mail); "" for a send paused by an editor, or
 	// not paused.
 	PauseReason string
+	// Edition is 0 for the date's daily issue, the one the schedule makes
+	// and sends; 1, 2 ... for the extra editions an editor added to the
+	// date ("Extra", "Breaking news"), which have their own articles and
+	// subject, go to the same list and are sent only when an editor says so.
+	Edition int
+	// EditionTitle is an extra's name as its masthead shows it
+	// ("Volume 3, Number 153 — Breaking news"); "" for the daily issue.
+	EditionTitle string
+	// CustomSubject is the subject an editor gave an extra; "" keeps the
+	// subject the theme makes.
+	CustomSubject string
 }
 
 // Stories counts the issue's articles from the article store: a "no issue
@@ -154,6 +165,10 @@ type IssueArticle struct {
 	Markdown  string `json:"markdown"`
 	HTML      string `json:"html"` // sanitised HTML of the body
 	Text      string `json:"text"` // plain-text body, wrapped
+	// SourceURL and SourceImage are the article's page on the newsroom's
+	// site ("Read on the site") and its lead image from the site's feed.
+	SourceURL   string `json:"source_url,omitempty"`
+	SourceImage string `json:"source_image,omitempty"`
 	// LeadImage is the article's lead image as the issue shows it; nil
 	// for none.
 	LeadImage *IssueImage `json:"lead_image,omitempty"`
@@ -169,5 +184,12 @@ type IssueImage struct {
 	Caption string `json:"caption,omitempty"`
 }
 
-// Label is "Volume 3, Number 153".
-func (i *Issue) Label() string { return fmt.Sprintf("Volume %d, Number %d", i.Volume, i.Number) }
+// Label is "Volume 3, Number 153", and "Volume 3, Number 153 — Breaking news"
+// for an extra edition.
+func (i *Issue) Label() string {
+	l := fmt.Sprintf("Volume %d, Number %d", i.Volume, i.Number)
+	if i.Edition > 0 {
+		l += " — " + i.EditionTitle
+	}
+	return l
+}

@@ -126,14 +126,20 @@ func (p *Publication) validateSignup(bad func(field, format string, args ...any)
 	}
 }
 
-// normalizeSignup writes the signup origins in the form browsers send
-// (part of Normalize); ones that do not parse are left for Validate.
+// normalizeSignup writes the signup origins in the form browsers send,
+// once each (part of Normalize); ones that do not parse are left for
+// Validate.
 func (p *Publication) normalizeSignup() {
-	for i, o := range p.SignupOrigins {
+	var list []string
+	for _, o := range p.SignupOrigins {
 		if norm, err := ParseOrigin(o); err == nil {
-			p.SignupOrigins[i] = norm
+			o = norm
+		}
+		if !slices.Contains(list, o) {
+			list = append(list, o)
 		}
 	}
+	p.SignupOrigins = list
 	p.SignupConfirmedURL = strings.TrimSpace(p.SignupConfirmedURL)
 }
 

@@ -66,10 +66,10 @@ func TestValidateSignupSettings(t *testing.T) {
 			VolumeStart: Date{2007, 2, 7}}
 	}
 	p := base()
-	p.SignupOrigins = []string{"HTTPS://www.example.org/"}
+	p.SignupOrigins = []string{"HTTPS://www.example.org/", "https://www.example.org:443"}
 	p.SignupConfirmedURL = " https://www.example.org/welcome "
 	p.Normalize()
-	if err := p.Validate(); err != nil || p.SignupOrigins[0] != "https://www.example.org" || p.SignupConfirmedURL != "https://www.example.org/welcome" {
+	if err := p.Validate(); err != nil || len(p.SignupOrigins) != 1 || p.SignupOrigins[0] != "https://www.example.org" || p.SignupConfirmedURL != "https://www.example.org/welcome" {
 		t.Fatalf("normalized settings: %+v %v", p.SignupOrigins, err)
 	}
 	for _, tt := range []struct {

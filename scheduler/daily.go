@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"time"
 
+	"masthead/internal/plural"
 	"masthead/newsletter"
 	"masthead/store"
 )
@@ -191,7 +192,7 @@ func (s *Scheduler) start(ctx context.Context, iss *newsletter.Issue) (string, e
 	if err != nil {
 		return "", fmt.Errorf("start sending issue %d: %w", iss.ID, err)
 	}
-	return fmt.Sprintf("%s (issue %d) is sending to %d subscribers", iss.Label(), iss.ID, res.Queued), nil
+	return fmt.Sprintf("%s (issue %d) is sending to %s", iss.Label(), iss.ID, plural.Count(res.Queued, "subscriber", "subscribers")), nil
 }
 
 // markMissed leaves a fire that came too late for an editor: the issue (if the

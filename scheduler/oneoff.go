@@ -60,6 +60,21 @@ func (s *Scheduler) oneOff(ctx context.Context, iss *newsletter.Issue, now time.
 	switch {
 	case err == nil:
 		iss = fresh
+	case errors.Is(err, newsletter.ErrEmptyIssue) && iss.Stories() == 0 && p.EmptyPolicy != newsletter.EmptyNotice:
+		// Scheduled in advance, and its articles never came: the
+		// empty-day policy, as at a daily fire.
+		to := newsletter.Skipped
+		if p.EmptyPolicy == newsletter.EmptyHold {
+			to = newsletter.Held
+		}
+		err := s.st.SetIssueStatus(ctx, iss.ID, []newsletter.IssueStatus{newsletter.Scheduled}, to, time.Time{})
+		if errors.Is(err, store.ErrConflict) {
+			return nil
+		}
+		if err == nil {
+			log.Info("scheduled issue: the date has no ready articles; "+string(to)+" by the empty-day policy", "policy", string(p.EmptyPolicy))
+		}
+		return err
 	case errors.Is(err, newsletter.ErrEmptyIssue):
 		log.Warn("the date has no ready articles now; sending the issue as it was assembled")
 	case errors.Is(err, newsletter.ErrFrozen):

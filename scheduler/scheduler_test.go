@@ -282,10 +282,10 @@ func TestEditorActions(t *testing.T) {
 	if _, err := ed.Hold(ctx, p, d4); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := ed.Release(ctx, p, d4); err != nil {
+	if _, _, err := ed.Release(ctx, p, d4); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := ed.Release(ctx, p, d4); err == nil {
+	if _, _, err := ed.Release(ctx, p, d4); err == nil {
 		t.Error("releasing an issue that is not held was accepted")
 	}
 	step("2024-07-12T04:00:00Z")

@@ -11,14 +11,14 @@ import (
 )
 
 const articleColumns = `id, publication_id, article_key, issue_date, section, position, title, deck, author, body, status,
-	lead_image, lead_alt, created_at, updated_at`
+	lead_image, lead_alt, created_at, updated_at, edition, source_url, source_image`
 
 func scanArticle(row interface{ Scan(...any) error }) (*newsletter.Article, error) {
 	var a newsletter.Article
 	var date string
 	var created, updated int64
 	if err := row.Scan(&a.ID, &a.PublicationID, &a.Key, &date, &a.Section, &a.Position, &a.Title, &a.Deck, &a.Author,
-		&a.Body, &a.Status, &a.LeadImage, &a.LeadAlt, &created, &updated); err != nil {
+		&a.Body, &a.Status, &a.LeadImage, &a.LeadAlt, &created, &updated, &a.Edition, &a.SourceURL, &a.SourceImage); err != nil {
 		return nil, err
 	}
 	d, err := newsletter.ParseDate(date)
@@ -51,9 +51,9 @@ func (s *Store) saveArticle(ctx context.Context, tx *sql.Tx, a *newsletter.Artic
 		// An empty key keeps the stored one.
 		res, err := tx.ExecContext(ctx, s.q(`UPDATE articles SET publication_id = ?, issue_date = ?, section = ?,
 			position = ?, title = ?, deck = ?, author = ?, body = ?, status = ?, lead_image = ?, lead_alt = ?, updated_at = ?,
-			article_key = CASE WHEN ? = '' THEN article_key ELSE ? END WHERE id = ?`),
+			edition = ?, source_url = ?, source_image = ?, article_key = CASE WHEN ? = '' THEN article_key ELSE ? END WHERE id = ?`),
 			a.PublicationID, a.Date.String(), a.Section, a.Position, a.Title, a.Deck, a.Author, a.Body, string(a.Status),
-			a.LeadImage, a.LeadAlt, ms(now), a.Key, a.Key, a.ID)
+			a.LeadImage, a.LeadAlt, ms(now), a.Edition, a.SourceURL, a.SourceImage, a.Key, a.Key, a.ID)
 		if err != nil {
 			return s.mapErr(fmt.Errorf("update article %d: %w", a.ID, err))
 		}
@@ -77,9 +77,10 @@ func (s *Store) saveArticle(ctx context.Context, tx *sql.Tx, a *newsletter.Artic
 		key = "new:" + hex.EncodeToString(b)
 	}
 	err := tx.QueryRowContext(ctx, s.q(`INSERT INTO articles (publication_id, article_key, issue_date, section, position, title,
-		deck, author, body, status, lead_image, lead_alt, created_at, updated_at) VALUES (`+placeholders(14)+`) RETURNING id`),
+		deck, author, body, status, lead_image, lead_alt, created_at, updated_at, edition, source_url, source_image)
+		VALUES (`+placeholders(17)+`) RETURNING id`),
 		a.PublicationID, key, a.Date.String(), a.Section, a.Position, a.Title, a.Deck, a.Author, a.Body, string(a.Status),
-		a.LeadImage, a.LeadAlt, ms(now), ms(now)).Scan(&a.ID)
+		a.LeadImage, a.LeadAlt, ms(now), ms(now), a.Edition, a.SourceURL, a.SourceImage).Scan(&a.ID)
 	if err != nil {
 		return s.mapErr(fmt.Errorf("create article %q: %w", a.Title, err))
 	}
@@ -127,10 +128,14 @@ func (s *Store) DeleteArticle(ctx context.Context, id int64) error {
 // ArticleFilter selects articles for ArticlesFor.
 type ArticleFilter struct {
 	PublicationID int64
-	Date          newsletter.Date          // zero: any date
-	Status        newsletter.ArticleStatus // empty: any status
-	Limit         int                      // 0: no limit
-	Offset        int
+	Date          newsletter.Date // zero: any date
+	// Edition, with a Date, is the edition of that date whose articles are
+	// listed: 0 (the default) the daily issue's, N the date's extra N.
+	// Without a Date every edition's are.
+	Edition int
+	Status  newsletter.ArticleStatus // empty: any status
+	Limit   int                      // 0: no limit
+	Offset  int
 }
 
 // Articles lists articles, newest date first, then by section and position.
@@ -138,8 +143,8 @@ func (s *Store) Articles(ctx context.Context, f ArticleFilter) ([]*newsletter.Ar
 	query := `SELECT ` + articleColumns + ` FROM articles WHERE publication_id = ?`
 	args := []any{f.PublicationID}
 	if !f.Date.IsZero() {
-		query += ` AND issue_date = ?`
-		args = append(args, f.Date.String())
+		query += ` AND issue_date = ? AND edition = ?`
+		args = append(args, f.Date.String(), f.Edition)
 	}
 	if f.Status != "" {
 		query += ` AND status = ?`
@@ -166,8 +171,14 @@ func (s *Store) Articles(ctx context.Context, f ArticleFilter) ([]*newsletter.Ar
 	return out, rows.Err()
 }
 
-// ArticlesFor lists a publication's articles of one date in one status (any
-// status when empty); issue assembly reads the ready ones.
+// ArticlesFor lists a publication's articles of one date's daily issue in
+// one status (any status when empty); issue assembly reads the ready ones.
 func (s *Store) ArticlesFor(ctx context.Context, publicationID int64, d newsletter.Date, status newsletter.ArticleStatus) ([]*newsletter.Article, error) {
-	return s.Articles(ctx, ArticleFilter{PublicationID: publicationID, Date: d, Status: status})
+	return s.EditionArticles(ctx, publicationID, d, 0, status)
+}
+
+// EditionArticles is ArticlesFor of edition e of the date (0 the daily
+// issue, N its extra N).
+func (s *Store) EditionArticles(ctx context.Context, publicationID int64, d newsletter.Date, e int, status newsletter.ArticleStatus) ([]*newsletter.Article, error) {
+	return s.Articles(ctx, ArticleFilter{PublicationID: publicationID, Date: d, Edition: e, Status: status})
 }

@@ -21,11 +21,13 @@ func (s *Store) ArticleByKey(ctx context.Context, publicationID int64, key strin
 
 // UpsertArticleByKey stores a (its PublicationID and Key set, already
 // validated) as the publication's article with its key: it creates one when
-// none has the key, else updates that one in place (a.ID becomes its id).
-// A position of 0 keeps the stored article's (when its date and section
-// stay) or puts the article last in its section. An article whose date's
-// issue went out or is going out (its stored date's or its new one's) is
-// left alone: ArticleFrozen, and a is not stored.
+// none has the key, else updates that one in place (a.ID becomes its id),
+// or reports ArticleUnchanged when a says what is stored. A position of 0
+// keeps the stored article's (when its date and section stay) or puts the
+// article last in its section. A change to an article whose date's issue
+// went out or is going out (its stored date's or its new one's) is not
+// made: ArticleFrozen. Two processes creating one key at once: one of them
+// gets ErrConflict (storing again then updates).
 func (s *Store) UpsertArticleByKey(ctx context.Context, a *newsletter.Article) (newsletter.ArticleChange, error) {
 	var change newsletter.ArticleChange
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
@@ -81,20 +83,35 @@ func (s *Store) upsertArticle(ctx context.Context, tx *sql.Tx, a *newsletter.Art
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return "", fmt.Errorf("article with key %q: %w", a.Key, err)
 	}
-	if skipFrozen {
-		dates := []newsletter.Date{a.Date}
-		if old != nil && old.Date != a.Date {
-			dates = append(dates, old.Date)
+	if old != nil {
+		a.ID, a.CreatedAt = old.ID, old.CreatedAt
+		if a.Position == 0 {
+			if old.Date == a.Date && old.Edition == a.Edition && old.Section == a.Section {
+				a.Position = old.Position
+			} else if a.Position, err = s.nextPosition(ctx, tx, a); err != nil {
+				return "", err
+			}
 		}
-		for _, d := range dates {
-			frozen, err := s.dateFrozen(ctx, tx, a.PublicationID, d)
+		if sameArticle(old, a) {
+			a.UpdatedAt = old.UpdatedAt
+			return newsletter.ArticleUnchanged, nil
+		}
+	}
+	if skipFrozen {
+		type edition struct {
+			d newsletter.Date
+			e int
+		}
+		editions := []edition{{a.Date, a.Edition}}
+		if old != nil && (old.Date != a.Date || old.Edition != a.Edition) {
+			editions = append(editions, edition{old.Date, old.Edition})
+		}
+		for _, ed := range editions {
+			frozen, err := s.dateFrozen(ctx, tx, a.PublicationID, ed.d, ed.e)
 			if err != nil {
 				return "", err
 			}
 			if frozen {
-				if old != nil {
-					a.ID = old.ID
-				}
 				return newsletter.ArticleFrozen, nil
 			}
 		}
@@ -111,41 +128,31 @@ func (s *Store) upsertArticle(ctx context.Context, tx *sql.Tx, a *newsletter.Art
 		}
 		return newsletter.ArticleCreated, nil
 	}
-	a.ID, a.CreatedAt = old.ID, old.CreatedAt
-	if a.Position == 0 {
-		if old.Date == a.Date && old.Section == a.Section {
-			a.Position = old.Position
-		} else if a.Position, err = s.nextPosition(ctx, tx, a); err != nil {
-			return "", err
-		}
-	}
-	if sameArticle(old, a) {
-		a.UpdatedAt = old.UpdatedAt
-		return newsletter.ArticleUnchanged, nil
-	}
 	if err := s.saveArticle(ctx, tx, a); err != nil {
 		return "", err
 	}
 	return newsletter.ArticleUpdated, nil
 }
 
-// nextPosition is the position after the last of a's section on its date.
+// nextPosition is the position after the last of a's section in its
+// date's edition.
 func (s *Store) nextPosition(ctx context.Context, tx *sql.Tx, a *newsletter.Article) (int, error) {
 	var last int
 	err := tx.QueryRowContext(ctx, s.q(`SELECT COALESCE(MAX(position), 0) FROM articles
-		WHERE publication_id = ? AND issue_date = ? AND section = ?`), a.PublicationID, a.Date.String(), a.Section).Scan(&last)
+		WHERE publication_id = ? AND issue_date = ? AND edition = ? AND section = ?`), a.PublicationID, a.Date.String(),
+		a.Edition, a.Section).Scan(&last)
 	if err != nil {
 		return 0, fmt.Errorf("last position of %s %q: %w", a.Date, a.Section, err)
 	}
 	return last + 1, nil
 }
 
-// dateFrozen reports whether the publication's issue of d went out or is
-// going out.
-func (s *Store) dateFrozen(ctx context.Context, tx *sql.Tx, publicationID int64, d newsletter.Date) (bool, error) {
+// dateFrozen reports whether the publication's issue of d (edition e of
+// that date) went out or is going out.
+func (s *Store) dateFrozen(ctx context.Context, tx *sql.Tx, publicationID int64, d newsletter.Date, e int) (bool, error) {
 	var status string
-	err := tx.QueryRowContext(ctx, s.q(`SELECT status FROM issues WHERE publication_id = ? AND issue_date = ?`),
-		publicationID, d.String()).Scan(&status)
+	err := tx.QueryRowContext(ctx, s.q(`SELECT status FROM issues WHERE publication_id = ? AND issue_date = ? AND edition = ?`),
+		publicationID, d.String(), e).Scan(&status)
 	if errors.Is(err, sql.ErrNoRows) {
 		return false, nil
 	}
@@ -157,7 +164,7 @@ func (s *Store) dateFrozen(ctx context.Context, tx *sql.Tx, publicationID int64,
 
 // sameArticle reports whether storing b over a would change nothing.
 func sameArticle(a, b *newsletter.Article) bool {
-	return a.Date == b.Date && a.Section == b.Section && a.Position == b.Position && a.Title == b.Title &&
+	return a.Date == b.Date && a.Edition == b.Edition && a.Section == b.Section && a.Position == b.Position && a.Title == b.Title &&
 		a.Deck == b.Deck && a.Author == b.Author && a.Body == b.Body && a.Status == b.Status && a.Key == b.Key &&
 		a.LeadImage == b.LeadImage && a.LeadAlt == b.LeadAlt
 }

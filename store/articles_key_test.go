@@ -191,6 +191,12 @@ func testUpsertLeavesFrozenIssuesAlone(t *testing.T, dsn string) {
 	if got := up(c); got != newsletter.ArticleFrozen || c.ID != a.ID {
 		t.Fatalf("after the send: %s, article %d; want frozen, article %d", got, c.ID, a.ID)
 	}
+	// The same item again is no change, frozen or not.
+	same := art(pubID, "feed:1:guid-1", "Ferry", "v2")
+	same.Date = july9
+	if got := up(same); got != newsletter.ArticleUnchanged {
+		t.Fatalf("unchanged after the send: %s", got)
+	}
 	// Nor can a new item go into it.
 	d := art(pubID, "feed:1:guid-2", "Late", "x")
 	d.Date = july9

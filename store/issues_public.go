@@ -22,19 +22,25 @@ type IssueSummary struct {
 	Volume          int
 	Number          int
 	Subject         string
+	Edition         int    // 0 the daily issue, N the date's extra N
+	EditionTitle    string // an extra's name
 }
+
+// Ref is the issue's address among its publication's (newsletter.Issue.Ref).
+func (is IssueSummary) Ref() string { return newsletter.EditionRef(is.Date, is.Edition) }
 
 // PublicIssues lists public issues, newest first, of one publication (or of
 // every one when publicationID is 0).
 func (s *Store) PublicIssues(ctx context.Context, publicationID int64, limit, offset int) ([]IssueSummary, error) {
-	query := `SELECT i.id, i.publication_id, p.slug, p.name, i.issue_date, i.volume, i.number, i.subject
+	query := `SELECT i.id, i.publication_id, p.slug, p.name, i.issue_date, i.volume, i.number, i.subject,
+		i.edition, i.edition_title
 		FROM issues i JOIN publications p ON p.id = i.publication_id
 		WHERE i.status IN (` + placeholders(len(publicStatusArgs())) + `)`
 	args := publicStatusArgs()
 	if publicationID != 0 {
-		// A publication has one issue a date: no tie to break, and the
-		// ORDER BY matches issues_public_by_publication.
-		query += ` AND i.publication_id = ? ORDER BY i.issue_date DESC`
+		// A date's editions newest first too; the ORDER BY is
+		// issues_public_by_publication's.
+		query += ` AND i.publication_id = ? ORDER BY i.issue_date DESC, i.edition DESC`
 		args = append(args, publicationID)
 	} else {
 		query += ` ORDER BY i.issue_date DESC, i.id DESC`
@@ -51,7 +57,7 @@ func (s *Store) PublicIssues(ctx context.Context, publicationID int64, limit, of
 		var is IssueSummary
 		var date string
 		if err := rows.Scan(&is.ID, &is.PublicationID, &is.PublicationSlug, &is.PublicationName, &date,
-			&is.Volume, &is.Number, &is.Subject); err != nil {
+			&is.Volume, &is.Number, &is.Subject, &is.Edition, &is.EditionTitle); err != nil {
 			return nil, fmt.Errorf("public issues: %w", err)
 		}
 		if is.Date, err = newsletter.ParseDate(date); err != nil {

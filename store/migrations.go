@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strings"
 )
 
 // migrations is the ordered schema history. Entry i brings the schema to version
@@ -13,7 +14,8 @@ import (
 //
 // The SQL is portable between the dialects: {{pk}} is an auto-assigned 64-bit
 // primary key and {{blob}} a byte string; times are Unix milliseconds (BIGINT);
-// dates are 'YYYY-MM-DD' text; booleans are 0/1 integers.
+// dates are 'YYYY-MM-DD' text; booleans are 0/1 integers. A statement that
+// starts with {{sqlite}} or {{postgres}} runs on that database only.
 var migrations = [][]string{
 	// 1: the base schema.
 	{
@@ -361,6 +363,98 @@ var migrations = [][]string{
 		`ALTER TABLE articles ADD COLUMN lead_image TEXT NOT NULL DEFAULT ''`,
 		`ALTER TABLE articles ADD COLUMN lead_alt TEXT NOT NULL DEFAULT ''`,
 	},
+	// 18: extra editions. A date may have, besides its daily issue (edition
+	// 0, every issue before), extras 1, 2 ... with their own name, subject
+	// and articles: issues and articles gain an edition column, and the
+	// one-issue-a-date rule becomes one issue per (date, edition). SQLite
+	// cannot drop a table's UNIQUE rule, so its issues table is rebuilt, the
+	// way SQLite documents (foreign keys are off while migrating, and
+	// checked before the commit); PostgreSQL drops the constraint. The
+	// archive's covering indexes gain the edition's columns.
+	{
+		`ALTER TABLE articles ADD COLUMN edition INTEGER NOT NULL DEFAULT 0`,
+		`DROP INDEX articles_by_date`,
+		`CREATE INDEX articles_by_date ON articles (publication_id, issue_date, edition, status)`,
+		`{{sqlite}} CREATE TABLE issues_new (
+			id                 {{pk}},
+			publication_id     BIGINT NOT NULL REFERENCES publications(id) ON DELETE CASCADE,
+			issue_date         TEXT NOT NULL,
+			volume             INTEGER NOT NULL,
+			number             INTEGER NOT NULL,
+			numbers_overridden INTEGER NOT NULL DEFAULT 0,
+			status             TEXT NOT NULL,
+			subject            TEXT NOT NULL DEFAULT '',
+			content            TEXT NOT NULL DEFAULT '',
+			html               TEXT NOT NULL DEFAULT '',
+			text_body          TEXT NOT NULL DEFAULT '',
+			send_at            BIGINT NOT NULL DEFAULT 0,
+			assembled_at       BIGINT NOT NULL DEFAULT 0,
+			started_at         BIGINT NOT NULL DEFAULT 0,
+			finished_at        BIGINT NOT NULL DEFAULT 0,
+			created_at         BIGINT NOT NULL,
+			updated_at         BIGINT NOT NULL,
+			transport          TEXT NOT NULL DEFAULT '',
+			pause_reason       TEXT NOT NULL DEFAULT '',
+			edition            INTEGER NOT NULL DEFAULT 0,
+			edition_title      TEXT NOT NULL DEFAULT '',
+			custom_subject     TEXT NOT NULL DEFAULT ''
+		)`,
+		`{{sqlite}} INSERT INTO issues_new (id, publication_id, issue_date, volume, number, numbers_overridden, status,
+			subject, content, html, text_body, send_at, assembled_at, started_at, finished_at, created_at, updated_at,
+			transport, pause_reason)
+			SELECT id, publication_id, issue_date, volume, number, numbers_overridden, status,
+			subject, content, html, text_body, send_at, assembled_at, started_at, finished_at, created_at, updated_at,
+			transport, pause_reason FROM issues`,
+		`{{sqlite}} DROP TABLE issues`,
+		`{{sqlite}} ALTER TABLE issues_new RENAME TO issues`,
+		`{{sqlite}} CREATE INDEX issues_by_status ON issues (status, send_at)`,
+		`{{postgres}} ALTER TABLE issues DROP CONSTRAINT issues_publication_id_issue_date_key`,
+		`{{postgres}} ALTER TABLE issues ADD COLUMN edition INTEGER NOT NULL DEFAULT 0`,
+		`{{postgres}} ALTER TABLE issues ADD COLUMN edition_title TEXT NOT NULL DEFAULT ''`,
+		`{{postgres}} ALTER TABLE issues ADD COLUMN custom_subject TEXT NOT NULL DEFAULT ''`,
+		`{{postgres}} DROP INDEX issues_public`,
+		`{{postgres}} DROP INDEX issues_public_by_publication`,
+		`CREATE UNIQUE INDEX issues_by_edition ON issues (publication_id, issue_date, edition)`,
+		`CREATE INDEX issues_public ON issues (status, issue_date, publication_id, volume, number, subject, edition, edition_title)`,
+		`CREATE INDEX issues_public_by_publication ON issues (publication_id, issue_date, edition, status, volume, number, subject, edition_title)`,
+	},
+	// 19: articles from a newsroom's own feeds. An article remembers its
+	// page on the site and the feed's lead image; feeds holds each feed's
+	// settings and the record of its polls (validators, failures in a row,
+	// the next attempt); feed_items ties an item's key within its feed to
+	// the article it made (kept when the editor deletes the article, so
+	// that it is not made again) with the digest that tells an edit.
+	{
+		`ALTER TABLE articles ADD COLUMN source_url TEXT NOT NULL DEFAULT ''`,
+		`ALTER TABLE articles ADD COLUMN source_image TEXT NOT NULL DEFAULT ''`,
+		`CREATE TABLE feeds (
+			id             {{pk}},
+			publication_id BIGINT NOT NULL REFERENCES publications(id) ON DELETE CASCADE,
+			url            TEXT NOT NULL,
+			section        TEXT NOT NULL DEFAULT '',
+			categories     TEXT NOT NULL DEFAULT '',
+			status         TEXT NOT NULL DEFAULT 'ready',
+			content        TEXT NOT NULL DEFAULT 'full',
+			interval_ms    BIGINT NOT NULL,
+			etag           TEXT NOT NULL DEFAULT '',
+			last_modified  TEXT NOT NULL DEFAULT '',
+			last_attempt   BIGINT NOT NULL DEFAULT 0,
+			last_success   BIGINT NOT NULL DEFAULT 0,
+			failures       INTEGER NOT NULL DEFAULT 0,
+			last_error     TEXT NOT NULL DEFAULT '',
+			next_poll      BIGINT NOT NULL DEFAULT 0,
+			created_at     BIGINT NOT NULL,
+			UNIQUE (publication_id, url)
+		)`,
+		`CREATE INDEX feeds_due ON feeds (next_poll)`,
+		`CREATE TABLE feed_items (
+			feed_id    BIGINT NOT NULL REFERENCES feeds(id) ON DELETE CASCADE,
+			item_key   TEXT NOT NULL,
+			article_id BIGINT NOT NULL,
+			hash       TEXT NOT NULL,
+			PRIMARY KEY (feed_id, item_key)
+		)`,
+	},
 }
 
 // migrationLocker is the hook for databases that several processes may open
@@ -370,9 +464,13 @@ type migrationLocker interface {
 	lockMigrations(ctx context.Context, db *sql.DB) (release func(), err error)
 }
 
-// migrate applies every migration up to version the database has not seen
-// yet.
-func (s *Store) migrate(ctx context.Context, upTo int) error {
+// migrate applies every migration up to version upTo the database has not
+// seen yet. On SQLite they run on one connection with foreign keys off, as
+// SQLite's way of changing a table's rules asks (a table rebuilt is dropped
+// without its rows' cascades: migration 17); each migration's foreign keys
+// are checked before its commit, and the connection has them on again before
+// it goes back to the pool.
+func (s *Store) migrate(ctx context.Context, upTo int) (err error) {
 	if l, ok := s.dialect.(migrationLocker); ok {
 		release, err := l.lockMigrations(ctx, s.db)
 		if err != nil {
@@ -383,9 +481,27 @@ func (s *Store) migrate(ctx context.Context, upTo int) error {
 	if _, err := s.db.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)`); err != nil {
 		return fmt.Errorf("migrate: %w", err)
 	}
+	var db txBeginner = s.db
+	sqlite := s.dialect.name() == "sqlite"
+	if sqlite {
+		conn, err := s.db.Conn(ctx)
+		if err != nil {
+			return fmt.Errorf("migrate: %w", err)
+		}
+		defer conn.Close()
+		if _, err := conn.ExecContext(ctx, `PRAGMA foreign_keys = OFF`); err != nil {
+			return fmt.Errorf("migrate: %w", err)
+		}
+		defer func() {
+			if _, ferr := conn.ExecContext(context.WithoutCancel(ctx), `PRAGMA foreign_keys = ON`); ferr != nil && err == nil {
+				err = fmt.Errorf("migrate: foreign keys on again: %w", ferr)
+			}
+		}()
+		db = conn
+	}
 	for i, stmts := range migrations[:upTo] {
 		version := i + 1
-		err := s.inTx(ctx, func(tx *sql.Tx) error {
+		err := inTxOn(ctx, db, func(tx *sql.Tx) error {
 			var have int
 			if err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(version), 0) FROM schema_version`).Scan(&have); err != nil {
 				return err
@@ -394,8 +510,17 @@ func (s *Store) migrate(ctx context.Context, upTo int) error {
 				return nil
 			}
 			for j, stmt := range stmts {
+				stmt, ok := forDialect(s.dialect.name(), stmt)
+				if !ok {
+					continue
+				}
 				if _, err := tx.ExecContext(ctx, s.dialect.ddl(stmt)); err != nil {
 					return fmt.Errorf("statement %d: %w", j+1, err)
+				}
+			}
+			if sqlite {
+				if err := foreignKeyCheck(ctx, tx); err != nil {
+					return err
 				}
 			}
 			if _, err := tx.ExecContext(ctx, s.q(`DELETE FROM schema_version`)); err != nil {
@@ -412,6 +537,59 @@ func (s *Store) migrate(ctx context.Context, upTo int) error {
 		}
 	}
 	return nil
+}
+
+// txBeginner is a *sql.DB or one of its connections.
+type txBeginner interface {
+	BeginTx(ctx context.Context, opts *sql.TxOptions) (*sql.Tx, error)
+}
+
+// inTxOn runs fn in a transaction on db, committing if it returns nil.
+func inTxOn(ctx context.Context, db txBeginner, fn func(tx *sql.Tx) error) error {
+	tx, err := db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("begin: %w", err)
+	}
+	if err := fn(tx); err != nil {
+		tx.Rollback()
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("commit: %w", err)
+	}
+	return nil
+}
+
+// forDialect is a migration statement for the database named (without its
+// {{sqlite}} or {{postgres}} mark), and false when it is for the other one.
+func forDialect(dialect, stmt string) (string, bool) {
+	for _, d := range [...]string{"sqlite", "postgres"} {
+		if rest, ok := strings.CutPrefix(stmt, "{{"+d+"}}"); ok {
+			return strings.TrimSpace(rest), d == dialect
+		}
+	}
+	return stmt, true
+}
+
+// foreignKeyCheck fails when a row of the SQLite database refers to a row
+// that is not there (what a migration run with foreign keys off must not
+// leave behind).
+func foreignKeyCheck(ctx context.Context, tx *sql.Tx) error {
+	rows, err := tx.QueryContext(ctx, `PRAGMA foreign_key_check`)
+	if err != nil {
+		return fmt.Errorf("foreign key check: %w", err)
+	}
+	defer rows.Close()
+	if rows.Next() {
+		var table, parent string
+		var rowid sql.NullInt64
+		var fk int
+		if err := rows.Scan(&table, &rowid, &parent, &fk); err != nil {
+			return fmt.Errorf("foreign key check: %w", err)
+		}
+		return fmt.Errorf("foreign key check: a row of %s (rowid %d) refers to a missing row of %s", table, rowid.Int64, parent)
+	}
+	return rows.Err()
 }
 
 // SchemaVersion reports the schema version the database is at.

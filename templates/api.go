@@ -4,7 +4,10 @@
 // slots that are filled into an issue rendered once.
 package templates
 
-import "html/template"
+import (
+	"fmt"
+	"html/template"
+)
 
 // Issue is what the email and web issue templates see.
 type Issue struct {
@@ -12,13 +15,26 @@ type Issue struct {
 	Tagline         string
 	Volume          int
 	Number          int
-	Date            string // "Thursday, July 9, 2009"
-	ISODate         string // "2009-07-09"
-	Copyright       string // full copyright line
-	Address         string // postal address
-	WebURL          string // this issue's web edition ("view in your browser")
-	HomeURL         string // the web edition's main page
-	Articles        []Article
+	// Edition is an extra edition's name ("Breaking news"), shown after the
+	// number; "" for the daily issue. Mark is its letter ("B").
+	Edition, Mark string
+	Date          string // "Thursday, July 9, 2009"
+	ISODate       string // "2009-07-09"
+	Copyright     string // full copyright line
+	Address       string // postal address
+	WebURL        string // this issue's web edition ("view in your browser")
+	HomeURL       string // the web edition's main page
+	Articles      []Article
+}
+
+// Numbers is the dateline's "Volume 3, Number 153", with an extra's name
+// after it: "Volume 3, Number 153 — Breaking news".
+func (iss Issue) Numbers() string {
+	n := fmt.Sprintf("Volume %d, Number %d", iss.Volume, iss.Number)
+	if iss.Edition != "" {
+		n += " — " + iss.Edition
+	}
+	return n
 }
 
 // Article is one article of an Issue.
@@ -30,6 +46,10 @@ type Article struct {
 	Author  string
 	HTML    template.HTML // sanitised body
 	Text    string        // plain-text body, wrapped at 78 columns
+	// SourceURL is the article's page on the newsroom's site ("Read on the
+	// site"), SourceImage the lead image its feed gives; "" for none.
+	SourceURL   string
+	SourceImage string
 	// Image is the lead image, shown with the headline; nil for none.
 	Image *Image
 }

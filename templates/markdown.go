@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"html/template"
+	"regexp"
 	"strconv"
 	"strings"
 
@@ -28,12 +29,17 @@ type Markdowner struct {
 	policy *bluemonday.Policy
 }
 
+// bareURL is what goldmark's Linkify takes for a URL in running text: its
+// own pattern, less the quotes and angle brackets, which end a URL in
+// prose ("see https://x.example/b"; then ...) rather than belong to it.
+var bareURL = regexp.MustCompile(`^(?:http|https|ftp)://[-a-zA-Z0-9@:%._\+~#=]{1,256}\.[a-z]+(?::\d+)?(?:[/#?][-a-zA-Z0-9@:%_+.~#$!?&/=\(\);,\^{}\[\]` + "`" + `]*)?`)
+
 // NewMarkdown returns a Markdowner for GitHub-flavoured Markdown (tables,
 // strikethrough, bare links) with typographic quotes and dashes.
 func NewMarkdown() *Markdowner {
 	md := goldmark.New(
 		goldmark.WithExtensions(extension.Table, extension.Strikethrough,
-			extension.Linkify, extension.Typographer),
+			extension.NewLinkify(extension.WithLinkifyURLRegexp(bareURL)), extension.Typographer),
 		goldmark.WithParserOptions(parser.WithASTTransformers(
 			util.Prioritized(headingShift{}, 100))),
 		// Raw HTML is let through here and sanitised by the policy after.

@@ -15,8 +15,8 @@ func TestMarkdownText(t *testing.T) {
 		{"wrap", long, strings.TrimSpace(strings.Repeat("word ", 15)) + "\n" +
 			strings.TrimSpace(strings.Repeat("word ", 15)) + "\n" + strings.TrimSpace(strings.Repeat("word ", 10))},
 		{"paragraphs", "One.\n\nTwo.", "One.\n\nTwo."},
-		{"heading", "# Title\n\nText.", "Title\n=====\n\nText."},
-		{"small heading", "# Big\n\n### Small", "Big\n===\n\nSmall\n-----"},
+		{"heading", "# Title\n\nText.", "Title\n-----\n\nText."},
+		{"small heading", "# Big\n\n### Small", "Big\n---\n\nSmall"},
 		{"list", "- a\n- b", "- a\n- b"},
 		{"ordered", "1. a\n2. b", "1. a\n2. b"},
 		{"ordered from 9", "9. a\n10. b", "9.  a\n10. b"},
@@ -28,9 +28,12 @@ func TestMarkdownText(t *testing.T) {
 		{"code", "```\nif a  <  b {\n\tx()\n}\n```", "    if a  <  b {\n    \tx()\n    }"},
 		{"indented code", "    x := 1", "    x := 1"},
 		{"link", "[the site](https://a.example/x)", "the site <https://a.example/x>"},
-		{"link same", "[https://a.example](https://a.example)", "https://a.example"},
-		{"autolink", "<https://a.example/y>", "https://a.example/y"},
-		{"bare link", "see https://a.example/z now", "see https://a.example/z now"},
+		{"link same", "[https://a.example](https://a.example)", "<https://a.example>"},
+		{"autolink", "<https://a.example/y>", "<https://a.example/y>"},
+		{"bare link", "see https://a.example/z now", "see <https://a.example/z> now"},
+		{"bare link, then punctuation", "Sign up at https://x.example/register. Or (https://x.example/a), \"https://x.example/b\"; done.",
+			"Sign up at <https://x.example/register>. Or (<https://x.example/a>),\n“<https://x.example/b>”; done."},
+		{"link the HTML drops", "[click](javascript:alert(1)) and [that](data:text/html,x)", "click and that"},
 		{"email", "<ed@a.example>", "ed@a.example"},
 		{"image", "![A cat](cat.png)", "[image: A cat]"},
 		{"image no alt", "![](cat.png)", "[image]"},
@@ -46,7 +49,7 @@ func TestMarkdownText(t *testing.T) {
 		{"rule", "a\n\n---\n\nb", "a\n\n* * *\n\nb"},
 		{"table", "| a | bb |\n|---|---|\n| 1 | 2 |", "a | bb\n--+---\n1 | 2"},
 		{"long word", strings.Repeat("x", 100), strings.Repeat("x", 78) + "\n" + strings.Repeat("x", 22)},
-		{"long url", "https://a.example/" + strings.Repeat("p", 80), "https://a.example/" + strings.Repeat("p", 80)},
+		{"long url", "https://a.example/" + strings.Repeat("p", 80), "<https://a.example/" + strings.Repeat("p", 80) + ">"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

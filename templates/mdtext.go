@@ -3,6 +3,7 @@ package templates
 import (
 	"fmt"
 	"html"
+	neturl "net/url"
 	"strings"
 	"unicode/utf8"
 
@@ -56,11 +57,13 @@ func (w *textWriter) block(n ast.Node, width int) []string {
 		for _, l := range lines {
 			long = max(long, utf8.RuneCountInString(l))
 		}
-		under := "="
+		// A subhead is lighter than the headlines and rules (full
+		// lines of "=" and "-"): a short underline of its own length for
+		// the body's top level, nothing for the levels under it.
 		if n.Level > 3 {
-			under = "-"
+			return lines
 		}
-		return append(lines, strings.Repeat(under, long))
+		return append(lines, strings.Repeat("-", long))
 	case *ast.ThematicBreak:
 		return []string{"* * *"}
 	case *ast.CodeBlock, *ast.FencedCodeBlock:
@@ -205,14 +208,20 @@ func (w *textWriter) inlineTo(b *strings.Builder, parent ast.Node) {
 			if c.AutoLinkType == ast.AutoLinkEmail {
 				b.Write(c.Label(w.src))
 			} else {
-				b.Write(c.URL(w.src))
+				// In angle brackets (RFC 3986 appendix C), so that the
+				// punctuation after a bare URL is not read as part of it.
+				b.WriteString("<" + string(c.URL(w.src)) + ">")
 			}
 		case *ast.Link:
 			text := strings.TrimSpace(w.inline(c))
 			url := string(c.Destination)
-			switch text {
-			case "", url, strings.TrimPrefix(url, "mailto:"):
-				b.WriteString(url)
+			switch {
+			case !linkKept(url):
+				b.WriteString(text) // the HTML's sanitiser drops such a link; so does the text
+			case text == "" || text == url:
+				b.WriteString("<" + url + ">")
+			case text == strings.TrimPrefix(url, "mailto:"):
+				b.WriteString(text)
 			default:
 				b.WriteString(text + " <" + url + ">")
 			}
@@ -250,4 +259,19 @@ func htmlText(fragment string) string {
 func isRawTextTag(name []byte) bool {
 	s := string(name)
 	return s == "script" || s == "style" || s == "template" || s == "textarea"
+}
+
+// linkKept says whether the HTML part keeps a link to url: bluemonday's UGC
+// policy allows http, https and mailto URLs and relative ones, and drops
+// the href of any other (javascript:, data:, vbscript: ...).
+func linkKept(url string) bool {
+	u, err := neturl.Parse(strings.TrimSpace(url))
+	if err != nil {
+		return false
+	}
+	switch strings.ToLower(u.Scheme) {
+	case "", "http", "https", "mailto":
+		return true
+	}
+	return false
 }

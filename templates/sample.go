@@ -25,10 +25,12 @@ func sampleIssue() *Issue {
 			HTML:    template.HTML("<p>Sample body.</p>"),
 			Text:    "Sample body.",
 		}, {
-			Anchor: "second",
-			Title:  "Second headline",
-			HTML:   template.HTML("<p>Another body.</p>"),
-			Text:   "Another body.",
+			Anchor:      "second",
+			Title:       "Second headline",
+			HTML:        template.HTML("<p>Another body.</p>"),
+			Text:        "Another body.",
+			SourceURL:   "https://planet.example/2009/07/09/second/",
+			SourceImage: "https://planet.example/images/second.jpg",
 		}},
 	}
 }

@@ -24,11 +24,14 @@ func (s *Service) SaveArticle(ctx context.Context, p *newsletter.Publication, a 
 	if err := a.Validate(p, ""); err != nil {
 		return err
 	}
+	if err := s.checkEdition(ctx, p, a); err != nil {
+		return err
+	}
 	if err := s.keyFree(ctx, a); err != nil {
 		return err
 	}
 	if a.ID == 0 && a.Position == 0 {
-		same, err := s.st.ArticlesFor(ctx, p.ID, a.Date, "")
+		same, err := s.st.EditionArticles(ctx, p.ID, a.Date, a.Edition, "")
 		if err != nil {
 			return err
 		}
@@ -81,6 +84,8 @@ func (s *Service) ImportArticles(ctx context.Context, p *newsletter.Publication,
 		if err := s.resolveLeadImage(ctx, a); err != nil {
 			errs = append(errs, fmt.Errorf("article %d (%q): %w", i+1, a.Title, err))
 		} else if err := a.Validate(p, ""); err != nil {
+			errs = append(errs, fmt.Errorf("article %d (%q): %w", i+1, a.Title, err))
+		} else if err := s.checkEdition(ctx, p, a); err != nil {
 			errs = append(errs, fmt.Errorf("article %d (%q): %w", i+1, a.Title, err))
 		} else if a.Key == "" {
 			errs = append(errs, &newsletter.FieldError{Source: fmt.Sprintf("article %d (%q)", i+1, a.Title), Field: "key", Msg: "is required to import"})
@@ -146,13 +151,18 @@ func (s *Service) Article(ctx context.Context, p *newsletter.Publication, id int
 // sections themselves keep the publication's order. Articles of the date not
 // in ids keep their positions after the listed ones.
 func (s *Service) Arrange(ctx context.Context, p *newsletter.Publication, d newsletter.Date, ids []int64) error {
+	return s.ArrangeEdition(ctx, p, d, 0, ids)
+}
+
+// ArrangeEdition is Arrange of the articles of edition e of the date.
+func (s *Service) ArrangeEdition(ctx context.Context, p *newsletter.Publication, d newsletter.Date, e int, ids []int64) error {
 	// The order of a date that went out is the order it went out in.
-	if iss, err := s.st.IssueByDate(ctx, p.ID, d); err == nil && iss.Status.Frozen() {
+	if iss, err := s.st.IssueByEdition(ctx, p.ID, d, e); err == nil && iss.Status.Frozen() {
 		return fmt.Errorf("the articles of %s %s: %w", p.Slug, d, newsletter.ErrFrozen)
 	} else if err != nil && !errors.Is(err, store.ErrNotFound) {
 		return err
 	}
-	list, err := s.st.ArticlesFor(ctx, p.ID, d, "")
+	list, err := s.st.EditionArticles(ctx, p.ID, d, e, "")
 	if err != nil {
 		return err
 	}
@@ -190,7 +200,7 @@ func (s *Service) Move(ctx context.Context, p *newsletter.Publication, id int64,
 	if err != nil {
 		return err
 	}
-	list, err := s.st.ArticlesFor(ctx, p.ID, a.Date, "")
+	list, err := s.st.EditionArticles(ctx, p.ID, a.Date, a.Edition, "")
 	if err != nil {
 		return err
 	}
@@ -208,7 +218,7 @@ func (s *Service) Move(ctx context.Context, p *newsletter.Publication, id int64,
 		return nil // already first or last in its section
 	}
 	ids[at], ids[to] = ids[to], ids[at]
-	return s.Arrange(ctx, p, a.Date, ids)
+	return s.ArrangeEdition(ctx, p, a.Date, a.Edition, ids)
 }
 
 // RenderMarkdown renders an article body as the issue will show it (the live

@@ -2,6 +2,7 @@ package workspace
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
@@ -28,6 +29,12 @@ func (s *Service) Issue(ctx context.Context, id int64) (*newsletter.Issue, *news
 // Assemble assembles (or re-assembles) p's issue of d from its ready articles.
 func (s *Service) Assemble(ctx context.Context, p *newsletter.Publication, d newsletter.Date) (*newsletter.Issue, error) {
 	return s.asm.Assemble(ctx, p, d)
+}
+
+// AssembleEdition assembles edition e of p's date d (0 the daily issue, N
+// its extra N) from that edition's ready articles.
+func (s *Service) AssembleEdition(ctx context.Context, p *newsletter.Publication, d newsletter.Date, e int) (*newsletter.Issue, error) {
+	return s.asm.AssembleEdition(ctx, p, d, e)
 }
 
 // PreviewRecipient is who previews are filled for: a placeholder, so an
@@ -61,9 +68,14 @@ func ParseAt(p *newsletter.Publication, d newsletter.Date, at string) (time.Time
 // late edits) unless its send began, in which case the stored one, as it
 // went out. A date with no ready articles gives newsletter.ErrEmptyIssue.
 func (s *Service) CurrentIssue(ctx context.Context, p *newsletter.Publication, d newsletter.Date) (*newsletter.Issue, error) {
-	iss, err := s.asm.Assemble(ctx, p, d)
+	return s.CurrentEdition(ctx, p, d, 0)
+}
+
+// CurrentEdition is CurrentIssue of edition e of the date.
+func (s *Service) CurrentEdition(ctx context.Context, p *newsletter.Publication, d newsletter.Date, e int) (*newsletter.Issue, error) {
+	iss, err := s.asm.AssembleEdition(ctx, p, d, e)
 	if errors.Is(err, newsletter.ErrFrozen) {
-		return s.st.IssueByDate(ctx, p.ID, d)
+		return s.st.IssueByEdition(ctx, p.ID, d, e)
 	}
 	return iss, err
 }
@@ -72,10 +84,17 @@ func (s *Service) CurrentIssue(ctx context.Context, p *newsletter.Publication, d
 // late edits) unless it is already sending or skipped, and starts its send
 // (Start).
 func (s *Service) SendNow(ctx context.Context, p *newsletter.Publication, d newsletter.Date) (*newsletter.Issue, ledger.StartResult, error) {
-	iss, err := s.st.IssueByDate(ctx, p.ID, d)
+	return s.SendEdition(ctx, p, d, 0)
+}
+
+// SendEdition is SendNow of edition e of the date: how an extra goes out,
+// to the same list, with its own ledger rows (the ledger is keyed by the
+// issue). An extra that does not exist gives store.ErrNotFound.
+func (s *Service) SendEdition(ctx context.Context, p *newsletter.Publication, d newsletter.Date, e int) (*newsletter.Issue, ledger.StartResult, error) {
+	iss, err := s.st.IssueByEdition(ctx, p.ID, d, e)
 	switch {
-	case errors.Is(err, store.ErrNotFound) || (err == nil && !iss.Status.Frozen() && iss.Status != newsletter.Skipped):
-		if iss, err = s.asm.Assemble(ctx, p, d); err != nil {
+	case (errors.Is(err, store.ErrNotFound) && e == 0) || (err == nil && !iss.Status.Frozen() && iss.Status != newsletter.Skipped):
+		if iss, err = s.asm.AssembleEdition(ctx, p, d, e); err != nil {
 			return nil, ledger.StartResult{}, err
 		}
 	case err != nil:
@@ -94,12 +113,15 @@ func (s *Service) Start(ctx context.Context, p *newsletter.Publication, iss *new
 	if s.sends == nil {
 		return ledger.StartResult{}, fmt.Errorf("sending: %w", ErrUnavailable)
 	}
+	if iss.IsExtra() && iss.Stories() == 0 {
+		return ledger.StartResult{}, fmt.Errorf("%s of %s has no articles: %w", iss.EditionTitle, iss.Date, newsletter.ErrEmptyIssue)
+	}
 	res, err := s.sends.Start(ctx, iss.ID)
 	if errors.Is(err, store.ErrConflict) {
-		err = fmt.Errorf("issue of %s is %s: %w", iss.Date, iss.Status, ErrState)
+		err = fmt.Errorf("issue of %s is %s: %w", iss.Ref(), iss.Status, ErrState)
 	}
 	if err == nil {
-		s.log.Info("send started by an editor", "publication", p.Slug, "date", iss.Date.String(), "queued", res.Queued)
+		s.log.Info("send started by an editor", "publication", p.Slug, "date", iss.Date.String(), "edition", iss.Edition, "queued", res.Queued)
 	}
 	return res, err
 }
@@ -164,11 +186,28 @@ type Progress struct {
 	Skipped  int                    `json:"skipped"`  // unsubscribed or suppressed before sending
 	Rate     float64                `json:"rate"`     // messages per second since the send started
 	ETA      float64                `json:"eta"`      // seconds until done at that rate; 0 when unknown or done
-	Started  time.Time              `json:"started"`  // zero before the send
-	Finished time.Time              `json:"finished"` // zero until done
+	Started  time.Time              `json:"started"`  // zero before the send (null in JSON)
+	Finished time.Time              `json:"finished"` // zero until done (null in JSON)
 	// PauseReason is why masthead paused the send by itself (the mail
 	// server refuses our mail); "" otherwise.
 	PauseReason string `json:"pause_reason"`
+}
+
+// MarshalJSON writes Started and Finished as null while they are zero (as
+// the API's issues do), not as the year 1.
+func (p Progress) MarshalJSON() ([]byte, error) {
+	type plain Progress
+	opt := func(t time.Time) *time.Time {
+		if t.IsZero() {
+			return nil
+		}
+		return &t
+	}
+	return json.Marshal(struct {
+		plain
+		Started  *time.Time `json:"started"`
+		Finished *time.Time `json:"finished"`
+	}{plain(p), opt(p.Started), opt(p.Finished)})
 }
 
 // Progress reads the ledger's counts for an issue: while a very large send

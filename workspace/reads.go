@@ -30,9 +30,15 @@ type Reads interface {
 	ArticleByKey(ctx context.Context, publicationID int64, key string) (*newsletter.Article, error)
 	Articles(ctx context.Context, f store.ArticleFilter) ([]*newsletter.Article, error)
 	ArticlesFor(ctx context.Context, publicationID int64, d newsletter.Date, status newsletter.ArticleStatus) ([]*newsletter.Article, error)
+	EditionArticles(ctx context.Context, publicationID int64, d newsletter.Date, edition int, status newsletter.ArticleStatus) ([]*newsletter.Article, error)
+
+	Feed(ctx context.Context, id int64) (*newsletter.Feed, error)
+	Feeds(ctx context.Context, publicationID int64) ([]*newsletter.Feed, error)
 
 	Issue(ctx context.Context, id int64) (*newsletter.Issue, error)
 	IssueByDate(ctx context.Context, publicationID int64, d newsletter.Date) (*newsletter.Issue, error)
+	IssueByEdition(ctx context.Context, publicationID int64, d newsletter.Date, edition int) (*newsletter.Issue, error)
+	IssuesOn(ctx context.Context, publicationID int64, d newsletter.Date) ([]*newsletter.Issue, error)
 	IssueStatus(ctx context.Context, issueID int64) (newsletter.IssueStatus, error)
 	Issues(ctx context.Context, f store.IssueFilter) ([]*newsletter.Issue, error)
 	PublicIssues(ctx context.Context, publicationID int64, limit, offset int) ([]store.IssueSummary, error)

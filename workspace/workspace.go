@@ -27,10 +27,12 @@
 //     (assembly.Store), the bounce mailbox poller (bounces.Store), the
 //     confirmation queue (confirm.Store), accounts and sign-in (auth.Store,
 //     reached through workspace and web/httpauth), the shared rate limits
-//     (internal/ratelimit), the metrics' reads, and the click recorder
-//     (engagement.Sink, the counted links' tables through workspace.Links);
+//     (internal/ratelimit), the metrics' reads, the click recorder
+//     (engagement.Sink, the counted links' tables through workspace.Links),
+//     and the feed poller (feeds/poller's Store; an editor's "poll now"
+//     reaches it through workspace's PollFeed);
 //   - the wiring in internal/cli, which opens the store and hands it to the
-//     above, and its whole-database commands (db copy), the sample
+//     above, and its whole-database commands (db copy, db backup), the sample
 //     publication (internal/sample, through workspace), and `masthead bench`,
 //     which builds throwaway databases to measure;
 //   - the store's own tests, and tests that set up their fixtures.
@@ -59,6 +61,7 @@ import (
 
 	"masthead/assembly"
 	"masthead/auth"
+	"masthead/feeds/poller"
 	"masthead/ledger"
 	"masthead/media"
 	"masthead/newsletter"
@@ -99,6 +102,9 @@ type Config struct {
 	// Bounces is the policy a provider's reports are applied under (the
 	// same as the delivery engine's and the mailbox poller's).
 	Bounces ledger.BouncePolicy
+	// Feeds polls a publication's feeds when an editor asks (the same
+	// Poller serve runs); nil where no command polls.
+	Feeds *poller.Poller
 	// Pictures judges and renders uploads to the picture library; nil: one
 	// with media's default limits.
 	Pictures *media.Processor
@@ -116,6 +122,7 @@ type Service struct {
 	accounts *auth.Service
 	confirm  Confirmations
 	bounces  ledger.BouncePolicy
+	feeds    *poller.Poller
 	pictures *media.Processor
 	baseURL  string
 	log      *slog.Logger
@@ -142,7 +149,7 @@ func New(c Config) (*Service, error) {
 	}
 	return &Service{
 		st: c.Store, sends: c.Sends, asm: c.Assembler, accounts: c.Accounts, confirm: c.Confirmations,
-		bounces: c.Bounces, pictures: c.Pictures, baseURL: strings.TrimSuffix(c.BaseURL, "/"), log: c.Log, now: c.Now,
+		bounces: c.Bounces, feeds: c.Feeds, pictures: c.Pictures, baseURL: strings.TrimSuffix(c.BaseURL, "/"), log: c.Log, now: c.Now,
 		counts: &countsCache{count: c.Store.Counts, clock: time.Now},
 	}, nil
 }

@@ -80,3 +80,69 @@ func TestArticleImportMatchesByKey(t *testing.T) {
 		t.Errorf("renamed and moved: %d %s %s", code, out, errs)
 	}
 }
+
+// An article shown, edited and deleted from the command line; what show
+// prints imports back over the same article.
+func TestArticleShowEditDelete(t *testing.T) {
+	db := newDB(t)
+	setupPlanet(t, db)
+	code, out, errs := runCLI(t, db, "Temperatures climb.\n", "article", "add", "-", "--date", "2009-07-09",
+		"--title", "Heat Wave", "--section", "Front Page", "--author", "Lois Lane")
+	if code != 0 || !strings.Contains(out, "added article 1 \"Heat Wave\" for 2009-07-09 (key a1)") {
+		t.Fatalf("article add: %d %s %s", code, out, errs)
+	}
+	code, shown, errs := runCLI(t, db, "", "article", "show", "1")
+	want := "---\ntitle: Heat Wave\ndate: \"2009-07-09\"\nsection: Front Page\nauthor: Lois Lane\nposition: 1\nstatus: ready\nkey: a1\n---\nTemperatures climb.\n"
+	if code != 0 || shown != want {
+		t.Fatalf("article show: %d %s\n%q\nwant\n%q", code, errs, shown, want)
+	}
+	// Edit: the flags given change, the others stay.
+	body := filepath.Join(t.TempDir(), "body.md")
+	os.WriteFile(body, []byte("Temperatures climb past 100.\n"), 0o644)
+	code, out, errs = runCLI(t, db, "", "article", "edit", "1", "--title", "Heat Wave Arrives", "--section", "News",
+		"--status", "draft", "--body-file", body, "--key", "heat-wave")
+	if code != 0 || !strings.Contains(out, `updated article 1 "Heat Wave Arrives" for 2009-07-09 (key heat-wave)`) {
+		t.Fatalf("article edit: %d %s %s", code, out, errs)
+	}
+	_, shown, _ = runCLI(t, db, "", "article", "show", "1")
+	for _, s := range []string{"title: Heat Wave Arrives\n", "section: News\n", "author: Lois Lane\n", "status: draft\n", "key: heat-wave\n", "---\nTemperatures climb past 100.\n"} {
+		if !strings.Contains(shown, s) {
+			t.Errorf("after the edit, show lacks %q:\n%s", s, shown)
+		}
+	}
+	// A bad edit is refused, naming the field, and changes nothing.
+	code, _, errs = runCLI(t, db, "", "article", "edit", "1", "--section", "Comics", "--title", "Lost")
+	if code == 0 || !strings.Contains(errs, "section: unknown section \"Comics\"") {
+		t.Errorf("edit into an unknown section: exit %d, %s", code, errs)
+	}
+	if _, out, _ = runCLI(t, db, "", "article", "list"); strings.Contains(out, "Lost") {
+		t.Errorf("a refused edit was stored:\n%s", out)
+	}
+	// The key of another article is refused, naming it.
+	runCLI(t, db, "x\n", "article", "add", "-", "--date", "2009-07-09", "--title", "Bridge Vote", "--section", "News")
+	code, _, errs = runCLI(t, db, "", "article", "edit", "2", "--key", "heat-wave")
+	if code == 0 || !strings.Contains(errs, `"heat-wave" is already the key of article 1`) {
+		t.Errorf("edit to a taken key: exit %d, %s", code, errs)
+	}
+	// What show prints imports back over the same article.
+	file := filepath.Join(t.TempDir(), "shown.md")
+	os.WriteFile(file, []byte(strings.Replace(shown, "Heat Wave Arrives", "Heat Wave Arrives Early", 1)), 0o644)
+	code, out, errs = runCLI(t, db, "", "article", "import", file)
+	if code != 0 || !strings.HasPrefix(out, "updated "+file+": article 1 \"Heat Wave Arrives Early\"") {
+		t.Errorf("import of show's output: %d %s %s", code, out, errs)
+	}
+	// Delete.
+	code, out, errs = runCLI(t, db, "", "article", "delete", "1")
+	if code != 0 || !strings.Contains(out, `deleted article 1 "Heat Wave Arrives Early"`) {
+		t.Fatalf("article delete: %d %s %s", code, out, errs)
+	}
+	if code, _, errs = runCLI(t, db, "", "article", "show", "1"); code == 0 || !strings.Contains(errs, "has no article 1") {
+		t.Errorf("show after delete: exit %d, %s", code, errs)
+	}
+	if code, _, errs = runCLI(t, db, "", "article", "delete", "1"); code == 0 || !strings.Contains(errs, "has no article 1") {
+		t.Errorf("delete twice: exit %d, %s", code, errs)
+	}
+	if _, out, _ = runCLI(t, db, "", "article", "list"); strings.Contains(out, "Heat Wave") || !strings.Contains(out, "Bridge Vote") {
+		t.Errorf("list after delete:\n%s", out)
+	}
+}

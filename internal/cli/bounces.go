@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"masthead/bounces"
+	"masthead/internal/plural"
 	"masthead/ledger"
 )
 
@@ -97,7 +98,8 @@ func runBouncesPoll(ctx context.Context, a *app, args []string) error {
 		return p.Run(ctx)
 	}
 	res, err := p.Poll(ctx)
-	fmt.Fprintf(a.env.Stdout, "%d messages: %d reports (%d applied, %d applied before, %d with nothing to do, %d not our subscribers); %d left in the mailbox\n",
-		res.Messages, res.Reports, res.Applied, res.Repeated, res.Ignored, res.Unknown, res.Unparseable)
+	fmt.Fprintf(a.env.Stdout, "%s: %s (%d applied, %d applied before, %d with nothing to do, %d not our subscribers); %d left in the mailbox\n",
+		plural.Count(res.Messages, "message", "messages"), plural.Count(res.Reports, "report", "reports"),
+		res.Applied, res.Repeated, res.Ignored, res.Unknown, res.Unparseable)
 	return err
 }

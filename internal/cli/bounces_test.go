@@ -85,7 +85,7 @@ func TestBouncesPollOnce(t *testing.T) {
 	url := "imap://reports:pw@" + addr + "/INBOX?tls=none"
 
 	code, out, errs := runCLI(t, db, "", "bounces", "poll", "--once", "--imap", url)
-	if code != 0 || !strings.Contains(out, "1 messages: 1 reports (1 applied,") {
+	if code != 0 || !strings.Contains(out, "1 message: 1 report (1 applied,") {
 		t.Fatalf("exit %d, stdout %q, stderr %q", code, out, errs)
 	}
 	st, err = store.Open(ctx, db, nil)

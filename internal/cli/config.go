@@ -20,6 +20,9 @@ type Config struct {
 	Addr     string // --addr / MASTHEAD_ADDR: where serve listens
 	LogLevel string // --log-level / MASTHEAD_LOG_LEVEL: debug, info, warn, error
 	Secret   string // MASTHEAD_SECRET: signs links; empty: one kept in the database
+	// AddressGiven: --base-url or --addr (or their variables) was given, so
+	// BaseURL is the user's, not the default http://127.0.0.1:8080.
+	AddressGiven bool
 }
 
 // flags makes the FlagSet of the running command with the shared flags on it.
@@ -72,6 +75,14 @@ func (a *app) parse(fs *flag.FlagSet, args []string) ([]string, error) {
 		}
 		pos = append(pos, rest[0])
 		args = rest[1:]
+	}
+	fs.Visit(func(f *flag.Flag) {
+		if f.Name == "base-url" || f.Name == "addr" {
+			a.cfg.AddressGiven = true
+		}
+	})
+	if a.env.Getenv("MASTHEAD_BASE_URL") != "" || a.env.Getenv("MASTHEAD_ADDR") != "" {
+		a.cfg.AddressGiven = true
 	}
 	if err := a.validate(); err != nil {
 		return nil, usageErr("%v", err)

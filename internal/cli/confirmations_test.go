@@ -87,7 +87,7 @@ func TestPendingSubscribersGetConfirmations(t *testing.T) {
 
 	// Without serve: the command sends the queue, once.
 	runCLI(t, db, "", "subscriber", "add", "eve@example.org", "--pending")
-	if code, out, errs := runCLI(t, db, "", "subscriber", "send-confirmations"); code != 0 || !strings.Contains(out, "1 confirmation emails sent via outbox") {
+	if code, out, errs := runCLI(t, db, "", "subscriber", "send-confirmations"); code != 0 || !strings.Contains(out, "1 confirmation email sent via outbox") {
 		t.Fatalf("send-confirmations: %d\n%s%s", code, out, errs)
 	}
 	if code, out, _ := runCLI(t, db, "", "subscriber", "send-confirmations"); code != 0 || !strings.Contains(out, "0 confirmation emails sent") {

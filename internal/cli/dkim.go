@@ -2,10 +2,10 @@ package cli
 
 import (
 	"flag"
-	"fmt"
 	"strings"
 
 	"masthead/delivery"
+	"masthead/internal/plural"
 	"masthead/newsletter"
 )
 
@@ -69,7 +69,7 @@ func (d *dkimFlags) configs(p *newsletter.Publication) ([]delivery.DKIMConfig, e
 		return nil, nil
 	}
 	if len(d.selectors.vals) != len(d.keys.vals) {
-		return nil, usageErr("--dkim-key needs --dkim-selector: %s, %s (each key pairs with the selector in the same place)", plural(len(d.keys.vals), "key"), plural(len(d.selectors.vals), "selector"))
+		return nil, usageErr("--dkim-key needs --dkim-selector: %s, %s (each key pairs with the selector in the same place)", plural.Count(len(d.keys.vals), "key", "keys"), plural.Count(len(d.selectors.vals), "selector", "selectors"))
 	}
 	domain := d.domain
 	if domain == "" && p != nil {
@@ -101,13 +101,6 @@ func fromDomain(p *newsletter.Publication) string {
 		return ""
 	}
 	return addr.Address[strings.LastIndexByte(addr.Address, '@')+1:]
-}
-
-func plural(n int, what string) string {
-	if n == 1 {
-		return fmt.Sprintf("1 %s", what)
-	}
-	return fmt.Sprintf("%d %ss", n, what)
 }
 
 // feedbackSender is --feedback-id, or "" (also for a nil d).

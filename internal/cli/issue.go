@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"text/tabwriter"
 
+	"masthead/internal/plural"
 	"masthead/newsletter"
 	"masthead/store"
 )
@@ -61,7 +62,8 @@ func runIssueAssemble(ctx context.Context, a *app, args []string) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(a.env.Stdout, "assembled %s %s: %s — %s, %d articles (%s)\n", p.Slug, d, iss.Label(), d.Long(), len(iss.Articles), iss.Status)
+	fmt.Fprintf(a.env.Stdout, "assembled %s %s: %s — %s, %s (%s)\n", p.Slug, d, iss.Label(), d.Long(),
+		plural.Count(len(iss.Articles), "article", "articles"), iss.Status)
 	return nil
 }
 
@@ -134,7 +136,7 @@ func runIssueList(ctx context.Context, a *app, args []string) error {
 	tw := tabwriter.NewWriter(a.env.Stdout, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "ID\tDATE\tVOLUME\tNUMBER\tSTATUS\tARTICLES\tSUBJECT")
 	for _, i := range list {
-		fmt.Fprintf(tw, "%d\t%s\t%d\t%d\t%s\t%d\t%s\n", i.ID, i.Date, i.Volume, i.Number, i.Status, i.Stories(), clip(i.Subject, 70))
+		fmt.Fprintf(tw, "%d\t%s\t%d\t%d\t%s\t%d\t%s\n", i.ID, i.Date, i.Volume, i.Number, i.Status, i.Stories(), i.Subject)
 	}
 	return tw.Flush()
 }

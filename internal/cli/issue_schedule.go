@@ -51,7 +51,11 @@ func (a *app) editorAction(ctx context.Context, args []string, withAt bool,
 		return err
 	}
 	iss, err := act(work, p, d, when)
+	var removed *placeholderRemoved
 	switch {
+	case errors.As(err, &removed):
+		fmt.Fprintf(a.env.Stdout, "%s %s: released; %s\n", p.Slug, d, removed.note)
+		return nil
 	case errors.Is(err, store.ErrNotFound):
 		return fmt.Errorf("%s has no issue for %s yet", p.Slug, d)
 	case errors.Is(err, newsletter.ErrEmptyIssue):
@@ -70,6 +74,12 @@ func (a *app) editorAction(ctx context.Context, args []string, withAt bool,
 	}
 	return nil
 }
+
+// placeholderRemoved is a release that removed the date's placeholder
+// (workspace.Release): not a failure, said by editorAction.
+type placeholderRemoved struct{ note string }
+
+func (e *placeholderRemoved) Error() string { return e.note }
 
 func runIssueSchedule(ctx context.Context, a *app, args []string) error {
 	return a.editorAction(ctx, args, true, func(work *workspace.Service, p *newsletter.Publication, d newsletter.Date, at time.Time) (*newsletter.Issue, error) {
@@ -91,7 +101,11 @@ func runIssueHold(ctx context.Context, a *app, args []string) error {
 
 func runIssueRelease(ctx context.Context, a *app, args []string) error {
 	return a.editorAction(ctx, args, false, func(work *workspace.Service, p *newsletter.Publication, d newsletter.Date, _ time.Time) (*newsletter.Issue, error) {
-		return work.Release(ctx, p, d)
+		iss, removed, err := work.Release(ctx, p, d)
+		if removed {
+			return nil, &placeholderRemoved{note: workspace.RemovedNote(p)}
+		}
+		return iss, err
 	})
 }
 

@@ -5,10 +5,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"io"
 	"os"
-	"strconv"
-	"strings"
 	"text/tabwriter"
 	"time"
 
@@ -16,6 +13,7 @@ import (
 	"golang.org/x/term"
 
 	"masthead/delivery"
+	"masthead/internal/plural"
 	"masthead/ledger"
 	"masthead/newsletter"
 	"masthead/store"
@@ -118,7 +116,7 @@ func runIssueSend(ctx context.Context, a *app, args []string) error {
 	case res.Resumed:
 		fmt.Fprintf(out, "resuming %s %s (%s) via %s\n", p.Slug, d, iss.Label(), via)
 	case res.Queued > 0:
-		fmt.Fprintf(out, "sending %s %s (%s) to %d subscribers via %s\n", p.Slug, d, iss.Label(), res.Queued, via)
+		fmt.Fprintf(out, "sending %s %s (%s) to %s via %s\n", p.Slug, d, iss.Label(), plural.Count(res.Queued, "subscriber", "subscribers"), via)
 	default:
 		fmt.Fprintf(out, "continuing %s %s (%s) via %s\n", p.Slug, d, iss.Label(), via)
 	}
@@ -136,9 +134,9 @@ func runIssueSend(ctx context.Context, a *app, args []string) error {
 		if st := srv.state(); st != nil {
 			why = st.Reason
 		}
-		fmt.Fprintf(out, "gave up after %s of waiting (%s); %d rows stay queued, nothing is lost: "+
+		fmt.Fprintf(out, "gave up after %s of waiting (%s); %s queued, nothing is lost: "+
 			"'masthead issue send --date %s' again, or a 'masthead serve' sending via %s, continues\n",
-			s.giveUp, why, sum.Counts.Pending(), d, eng.Transport())
+			s.giveUp, why, plural.Count(sum.Counts.Pending(), "row stays", "rows stay"), d, eng.Transport())
 	}
 	c := sum.Counts
 	if srv.isDown() {
@@ -155,7 +153,7 @@ func runIssueSend(ctx context.Context, a *app, args []string) error {
 		return exitError{4}
 	}
 	if c.Pending() > 0 {
-		fmt.Fprintf(out, "not finished: %d rows left; run 'masthead issue send --date %s' again (or keep 'masthead serve' running)\n", c.Pending(), d)
+		fmt.Fprintf(out, "not finished: %s left; run 'masthead issue send --date %s' again (or keep 'masthead serve' running)\n", plural.Count(c.Pending(), "row", "rows"), d)
 	}
 	return exitError{4}
 }
@@ -408,32 +406,4 @@ func runOutboxList(ctx context.Context, a *app, args []string) error {
 	}
 	fmt.Fprintln(a.env.Stdout, "print one with 'masthead outbox show ID'")
 	return nil
-}
-
-// runOutboxShow is 'masthead outbox show ID': the message's exact bytes.
-func runOutboxShow(ctx context.Context, a *app, args []string) error {
-	pos, err := a.parse(a.flags(), args)
-	if err != nil {
-		return err
-	}
-	if len(pos) != 1 {
-		return usageErr("give one message ID (see 'masthead outbox list')")
-	}
-	id, err := strconv.ParseInt(pos[0], 10, 64)
-	if err != nil {
-		return usageErr("%q is not a message ID", pos[0])
-	}
-	st, err := a.reads(ctx)
-	if err != nil {
-		return err
-	}
-	m, err := st.OutboxByID(ctx, id)
-	if errors.Is(err, store.ErrNotFound) {
-		return fmt.Errorf("no outbox message %d", id)
-	}
-	if err != nil {
-		return err
-	}
-	_, err = io.Copy(a.env.Stdout, strings.NewReader(string(m.Raw)))
-	return err
 }

@@ -131,3 +131,42 @@ func mustIssue(t *testing.T, st *store.Store) int64 {
 	}
 	return list[0].ID
 }
+
+// Counts read as English (1 article, 1 subscriber) and issue list shows
+// each subject whole, however long.
+func TestOneOfEachAndWholeSubjects(t *testing.T) {
+	db := newDB(t)
+	setupPlanet(t, db)
+	must := func(stdin string, args ...string) string {
+		t.Helper()
+		code, out, errs := runCLI(t, db, stdin, args...)
+		if code != 0 {
+			t.Fatalf("%v: exit %d\n%s%s", args, code, out, errs)
+		}
+		return out
+	}
+	must("", "publication", "set", "the-daily-planet", "--name", "The Daily Planet and Metropolis Evening Chronicle")
+	must("Body.\n", "article", "add", "-", "--date", "2009-07-09", "--title", "Bridge", "--section", "News")
+	if out := must("", "issue", "assemble", "--date", "2009-07-09"); !strings.Contains(out, ", 1 article (assembled)") {
+		t.Errorf("assemble: %s", out)
+	}
+	must("", "subscriber", "add", "lois@example.org")
+	if out := must("", "issue", "send", "--date", "2009-07-09"); !strings.Contains(out, "to 1 subscriber via outbox") {
+		t.Errorf("send: %s", out)
+	}
+	st := openStoreAt(t, db)
+	p, err := st.PublicationBySlug(context.Background(), "the-daily-planet")
+	if err != nil {
+		t.Fatal(err)
+	}
+	iss, err := st.IssueByDate(context.Background(), p.ID, newsletter.Date{Year: 2009, Month: 7, Day: 9})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(iss.Subject) <= 70 {
+		t.Fatalf("the subject %q is too short to show the clipping", iss.Subject)
+	}
+	if out := must("", "issue", "list"); !strings.Contains(out, iss.Subject+"\n") {
+		t.Errorf("issue list does not show the whole subject %q:\n%s", iss.Subject, out)
+	}
+}

@@ -2,9 +2,13 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"text/tabwriter"
+
+	"masthead/internal/plural"
+	"masthead/newsletter"
 )
 
 // runPublicationShow prints every setting of one publication (the only one,
@@ -46,7 +50,7 @@ func runPublicationShow(ctx context.Context, a *app, args []string) error {
 		{"sections", or(strings.Join(p.Sections, ", "), "- (any)")}, {"templates", or(p.TemplateDir, "- (built-in theme)")},
 		{"unsubscribe-mailto", or(p.UnsubscribeMailto, "-")}, {"empty", string(p.EmptyPolicy)},
 		{"per-subscriber-figures", onOff(p.PerSubscriberFigures)},
-		{"figures-retention", fmt.Sprintf("%d days", p.FiguresRetentionDays)}, {"track-opens", onOff(p.TrackOpens)},
+		{"figures-retention", plural.Count(p.FiguresRetentionDays, "day", "days")}, {"track-opens", onOff(p.TrackOpens)},
 		{"signup-origins", or(strings.Join(p.SignupOrigins, ","), "- (masthead's own pages only)")},
 		{"signup-confirmed-url", or(p.SignupConfirmedURL, "- (masthead's page)")},
 		{"welcome-email", onOff(p.WelcomeEmail)}, {"welcome-subject", p.WelcomeSubjectLine()},
@@ -90,10 +94,17 @@ func runFormSnippet(ctx context.Context, a *app, args []string) error {
 		return err
 	}
 	html, err := work.SignupSnippet(p, redirect)
-	if err != nil {
-		return fmt.Errorf("--redirect: %w", err)
+	var fe *newsletter.FieldError
+	if errors.As(err, &fe) {
+		return usageErr("--redirect %s", fe.Msg)
+	} else if err != nil {
+		return err
 	}
 	fmt.Fprint(a.env.Stdout, html)
+	if a.cfg.BaseURL == "http://"+a.cfg.Addr {
+		fmt.Fprintf(a.env.Stderr, "note: the form posts to %s, the default --base-url: give --base-url (or MASTHEAD_BASE_URL) "+
+			"the web edition's public address\n", a.cfg.BaseURL)
+	}
 	if len(p.SignupOrigins) == 0 {
 		fmt.Fprintf(a.env.Stderr, "note: %s has no signup origins yet, so this form is refused on other sites' pages: "+
 			"masthead publication set %s --signup-origins https://www.example.org\n", p.Slug, p.Slug)

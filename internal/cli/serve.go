@@ -44,6 +44,7 @@ func runServe(ctx context.Context, a *app, args []string) error {
 	o.dkim = a.dkimFlags(fs)
 	a.softBounceFlag(fs, &o.softBounceLimit)
 	bf := a.bounceFlags(fs, "imap-interval")
+	feedsAllowPrivate := a.feedsAllowPrivateFlag(fs)
 	pos, err := a.parse(fs, args)
 	if err != nil {
 		return err
@@ -51,6 +52,7 @@ func runServe(ctx context.Context, a *app, args []string) error {
 	if len(pos) > 0 {
 		return usageErr("serve takes no arguments, got %q", pos[0])
 	}
+	wo.feedsAllowPrivate = *feedsAllowPrivate
 	switch {
 	case catchUp <= 0:
 		return usageErr("--catch-up must be positive, e.g. 3h")
@@ -71,6 +73,9 @@ func runServe(ctx context.Context, a *app, args []string) error {
 	st, err := a.store(ctx)
 	if err != nil {
 		return err
+	}
+	if err := a.recordServerAddress(ctx, st); err != nil {
+		return fmt.Errorf("record the server's address: %w", err)
 	}
 	pt, err := a.serveParts(ctx, st, o, catchUp, wo)
 	if err != nil {
@@ -108,6 +113,7 @@ func runServe(ctx context.Context, a *app, args []string) error {
 	wg.Go(func() { pt.workers.Run(runCtx) })
 	wg.Go(func() { pt.confirm.Run(runCtx) })
 	wg.Go(func() { pt.runEngagement(runCtx, log) })
+	wg.Go(func() { pt.feeds.Run(runCtx) })
 	if poller != nil {
 		wg.Go(func() {
 			if err := poller.Run(runCtx); err != nil {

@@ -48,8 +48,8 @@ func TestSignupSettingsAndFormSnippet(t *testing.T) {
 	if strings.Contains(out, "<script") || strings.Contains(out, "style=") {
 		t.Errorf("the snippet needs script or style:\n%s", out)
 	}
-	if code, _, errs = runCLI(t, db, "", "form", "snippet", "--redirect", "https://evil.example/"); code == 0 ||
-		!strings.Contains(errs, "signup origins (https://www.example.org, https://example.org)") {
+	if code, _, errs = runCLI(t, db, "", "form", "snippet", "--redirect", "https://evil.example/"); code != 2 ||
+		!strings.Contains(errs, `--redirect "https://evil.example/" must be an http(s) address on one of the-daily-planet's signup origins (https://www.example.org, https://example.org)`) {
 		t.Errorf("redirect elsewhere: exit %d %s", code, errs)
 	}
 }

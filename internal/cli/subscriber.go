@@ -14,6 +14,7 @@ import (
 	"github.com/schollz/progressbar/v3"
 	"golang.org/x/term"
 
+	"masthead/internal/plural"
 	"masthead/newsletter"
 	"masthead/store"
 	"masthead/subscribers"
@@ -417,8 +418,8 @@ func (a *app) liftSend(ctx context.Context, pub, date string) error {
 	for _, e := range lift.Lifted {
 		fmt.Fprintf(a.env.Stdout, "lifted %s\n", e)
 	}
-	fmt.Fprintf(a.env.Stdout, "%s %s: lifted %d suppressions its send made; %d of their messages are queued again\n",
-		p.Slug, d, len(lift.Lifted), lift.Requeued)
+	fmt.Fprintf(a.env.Stdout, "%s %s: lifted %s its send made; %d of their messages are queued again\n",
+		p.Slug, d, plural.Count(len(lift.Lifted), "suppression", "suppressions"), lift.Requeued)
 	if lift.Requeued > 0 && iss.Status == newsletter.Paused {
 		fmt.Fprintf(a.env.Stdout, "resume the send with 'masthead issue resume --date %s'\n", d)
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 
+	"masthead/internal/plural"
 	"masthead/workspace"
 )
 
@@ -35,9 +36,9 @@ func runSubscriberConfirmationsSend(ctx context.Context, a *app, args []string) 
 		return err
 	}
 	rep, err := queue.SendAll(ctx)
-	fmt.Fprintf(a.env.Stdout, "%d confirmation emails sent via %s with links to %s", rep.Sent, via, a.cfg.BaseURL)
+	fmt.Fprintf(a.env.Stdout, "%s sent via %s with links to %s", plural.Count(rep.Sent, "confirmation email", "confirmation emails"), via, a.cfg.BaseURL)
 	if rep.Welcomes > 0 {
-		fmt.Fprintf(a.env.Stdout, ", %d welcome emails", rep.Welcomes)
+		fmt.Fprintf(a.env.Stdout, ", %s", plural.Count(rep.Welcomes, "welcome email", "welcome emails"))
 	}
 	if rep.Refused > 0 {
 		fmt.Fprintf(a.env.Stdout, ", %d refused by the server", rep.Refused)

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 
+	"masthead/internal/plural"
 	"masthead/templates"
 )
 
@@ -35,7 +36,7 @@ func runThemeExport(ctx context.Context, a *app, args []string) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(a.env.Stdout, "wrote the built-in theme's %d files to %s:\n", len(names), abs)
+	fmt.Fprintf(a.env.Stdout, "wrote the built-in theme's %s to %s:\n", plural.Count(len(names), "file", "files"), abs)
 	for _, n := range names {
 		fmt.Fprintf(a.env.Stdout, "  %s\n", n)
 	}

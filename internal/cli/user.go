@@ -44,7 +44,12 @@ func runUserAdd(ctx context.Context, a *app, args []string) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(a.env.Stdout, "added %s (%s); sign in at %s/admin/\n", u.Email, u.Role, a.cfg.BaseURL)
+	at, known := a.serverAddress(ctx)
+	fmt.Fprintf(a.env.Stdout, "added %s (%s); sign in at %s/admin/", u.Email, u.Role, at)
+	if !known {
+		fmt.Fprint(a.env.Stdout, " (masthead serve's default address; --base-url says where it runs)")
+	}
+	fmt.Fprintln(a.env.Stdout)
 	return nil
 }
 

@@ -137,3 +137,32 @@ func TestUserManage(t *testing.T) {
 		t.Errorf("user list after remove: %d %q %q", code, out, errs)
 	}
 }
+
+// user add says where to sign in: the address given to it, else the one
+// the database's serve runs on, else serve's default, said to be one.
+func TestUserAddSaysWhereServeRuns(t *testing.T) {
+	db := newDB(t)
+	add := func(email string, args ...string) string {
+		t.Helper()
+		code, out, errs := runCLI(t, db, "a-long-password\n", append([]string{"user", "add", email}, args...)...)
+		if code != 0 {
+			t.Fatalf("user add: %d %s%s", code, out, errs)
+		}
+		return out
+	}
+	if out := add("a@planet.example"); !strings.Contains(out, "sign in at http://127.0.0.1:8080/admin/ (masthead serve's default address") {
+		t.Errorf("before any serve: %q", out)
+	}
+	if out := add("b@planet.example", "--addr", "127.0.0.1:9191"); !strings.Contains(out, "sign in at http://127.0.0.1:9191/admin/\n") {
+		t.Errorf("with --addr: %q", out)
+	}
+	s := serveInProcess(t, db, "--base-url", "https://news.planet.example")
+	waitHTTP(t, s, "http://"+s.addr+"/healthz")
+	s.stop(t)
+	if out := add("c@planet.example"); !strings.Contains(out, "sign in at https://news.planet.example/admin/\n") {
+		t.Errorf("after serve --base-url: %q", out)
+	}
+	if out := add("d@planet.example", "--base-url", "https://other.example/"); !strings.Contains(out, "sign in at https://other.example/admin/\n") {
+		t.Errorf("with --base-url: %q", out)
+	}
+}

@@ -15,6 +15,8 @@ import (
 	"masthead/auth"
 	"masthead/delivery"
 	"masthead/engagement"
+	"masthead/feeds"
+	"masthead/feeds/poller"
 	"masthead/internal/ratelimit"
 	"masthead/ledger"
 	"masthead/metrics"
@@ -36,6 +38,31 @@ import (
 // wiring is what a command has opened: the database.
 type wiring struct {
 	st *store.Store
+	// feeds is the command's feed poller, once made (feedPoller); the
+	// command's workspace polls through it.
+	feeds *poller.Poller
+}
+
+// feedPoller makes the command's feed poller over its database: fetches
+// bounded by the feeds package's defaults, private addresses refused unless
+// allowPrivate.
+func (a *app) feedPoller(ctx context.Context, allowPrivate bool) (*poller.Poller, error) {
+	if a.feeds != nil {
+		return a.feeds, nil
+	}
+	st, err := a.store(ctx)
+	if err != nil {
+		return nil, err
+	}
+	ua := feeds.DefaultUserAgent
+	if strings.HasPrefix(a.cfg.BaseURL, "https://") {
+		ua = "masthead (newsletter feed reader; +" + a.cfg.BaseURL + "/)"
+	}
+	p := poller.New(poller.Config{Store: st, Fetch: feeds.Options{AllowPrivate: allowPrivate, UserAgent: ua},
+		Log: a.log.With("component", "feeds"), Now: a.now})
+	a.feeds = p
+	a.closers = append(a.closers, p.Close)
+	return p, nil
 }
 
 // store opens the database once per command.
@@ -80,6 +107,32 @@ func (a *app) secret(ctx context.Context) ([]byte, error) {
 	return st.Secret(ctx)
 }
 
+// serverAddressKey is the setting where serve records the public address
+// it runs on, for the commands run without --base-url (user add's "sign in
+// at").
+const serverAddressKey = "serve_base_url"
+
+// recordServerAddress is serve noting its public address in the database.
+func (a *app) recordServerAddress(ctx context.Context, st *store.Store) error {
+	return st.SetSetting(ctx, serverAddressKey, a.cfg.BaseURL)
+}
+
+// serverAddress is where editors reach masthead: the address given to this
+// command (--base-url, --addr or their variables), else the one the last
+// serve of this database ran on, else the default. known is false for the
+// default (no serve has run, and nothing was given).
+func (a *app) serverAddress(ctx context.Context) (url string, known bool) {
+	if a.cfg.AddressGiven {
+		return a.cfg.BaseURL, true
+	}
+	if st, err := a.store(ctx); err == nil {
+		if v, err := st.Setting(ctx, serverAddressKey); err == nil && v != "" {
+			return v, true
+		}
+	}
+	return a.cfg.BaseURL, false
+}
+
 // workspace is the operations layer over the command's database: every change
 // a command makes for its user goes through it. sends starts, controls and
 // test-sends issues (the command's delivery engine); nil for the commands
@@ -90,7 +143,7 @@ func (a *app) workspace(ctx context.Context, sends workspace.Sends) (*workspace.
 		return nil, err
 	}
 	return workspace.New(workspace.Config{Store: st, Sends: sends, Assembler: assembly.New(st, a.cfg.BaseURL),
-		Accounts: auth.New(st, auth.Options{Log: a.log}), BaseURL: a.cfg.BaseURL, Log: a.log, Now: a.now})
+		Accounts: auth.New(st, auth.Options{Log: a.log}), Feeds: a.feeds, BaseURL: a.cfg.BaseURL, Log: a.log, Now: a.now})
 }
 
 // reads is what the commands read the database through.
@@ -231,6 +284,7 @@ type serveParts struct {
 	sched   *scheduler.Scheduler
 	workers *scheduler.Workers
 	confirm *confirm.Queue
+	feeds   *poller.Poller
 	work    *workspace.Service
 	via     string // where mail goes, for logs: "outbox" or the SMTP URL without password
 	// recorder counts the clicks of the redirect in batches (under serve's
@@ -264,6 +318,9 @@ type webOptions struct {
 	// publicMetrics: /metrics answers without credentials (for a scraper
 	// that can send none, on a network where only it reaches masthead).
 	publicMetrics bool
+	// feedsAllowPrivate: feeds may be fetched from loopback and private
+	// addresses.
+	feedsAllowPrivate bool
 }
 
 // serveParts builds the delivery engine (its sender counted by the metrics,
@@ -272,6 +329,10 @@ type webOptions struct {
 // them, and the web server with the editor's admin pages and API on it.
 func (a *app) serveParts(ctx context.Context, st *store.Store, o workerOptions, catchUp time.Duration, wo webOptions) (*serveParts, error) {
 	log := a.log
+	feedPoller, err := a.feedPoller(ctx, wo.feedsAllowPrivate)
+	if err != nil {
+		return nil, err
+	}
 	secret, err := a.secret(ctx)
 	if err != nil {
 		return nil, err
@@ -302,7 +363,7 @@ func (a *app) serveParts(ctx context.Context, st *store.Store, o workerOptions, 
 	}
 	accounts := auth.New(st, auth.Options{Log: log.With("component", "auth")})
 	work, err := workspace.New(workspace.Config{Store: st, Sends: engine, Assembler: asm, Accounts: accounts,
-		Confirmations: queue, Bounces: o.bounces(), BaseURL: a.cfg.BaseURL, Log: log.With("component", "workspace"), Now: a.now})
+		Confirmations: queue, Bounces: o.bounces(), Feeds: feedPoller, BaseURL: a.cfg.BaseURL, Log: log.With("component", "workspace"), Now: a.now})
 	if err != nil {
 		return nil, err
 	}
@@ -330,7 +391,7 @@ func (a *app) serveParts(ctx context.Context, st *store.Store, o workerOptions, 
 	if err != nil {
 		return nil, err
 	}
-	return &serveParts{handler: m.Instrument(srv), web: srv, sched: sched, workers: workers, confirm: queue, work: work, via: via,
+	return &serveParts{handler: m.Instrument(srv), web: srv, sched: sched, workers: workers, confirm: queue, feeds: feedPoller, work: work, via: via,
 		recorder: recorder, ageOut: st.AgeOutReaders}, nil
 }
 
