@@ -32,7 +32,8 @@ func TestIssueShowsPictures(t *testing.T) {
 	d := newsletter.Date{Year: 2009, Month: 7, Day: 9}
 	body := "The heat.\n\n![The chart](" + media.Path(chart.SHA256, 500, media.PNG) + ")\n\n![Elsewhere](https://other.example/x.jpg)\n"
 	a := &newsletter.Article{PublicationID: p.ID, Date: d, Section: "News", Title: "Heat Wave Arrives", Body: body,
-		Status: newsletter.Ready, LeadImage: lead.SHA256, LeadAlt: "Crowds at the fountain"}
+		Status: newsletter.Ready, LeadImage: lead.SHA256, LeadAlt: "Crowds at the fountain",
+		SourceImage: "https://site.example/feed-lead.jpg"}
 	if err := st.SaveArticles(ctx, a); err != nil {
 		t.Fatal(err)
 	}
@@ -50,6 +51,9 @@ func TestIssueShowsPictures(t *testing.T) {
 		if !strings.Contains(iss.HTML, want) {
 			t.Errorf("the HTML lacks %s", want)
 		}
+	}
+	if strings.Contains(iss.HTML, "feed-lead.jpg") {
+		t.Errorf("the feed's image is shown beside the uploaded lead image")
 	}
 	if !strings.Contains(iss.Text, "[Photo: Crowds at the fountain]") || !strings.Contains(iss.Text, "Photo: Lois Lane") {
 		t.Errorf("the text part:\n%s", iss.Text)
