@@ -163,6 +163,11 @@ func (a *Admin) routes() []route {
 		{"GET /admin/growth", ed, a.growthReport},
 		{"POST /admin/issues/{date}/{action}", ed, a.issueAction},
 
+		{"GET /admin/feeds", ed, a.listFeeds},
+		{"POST /admin/feeds", ed, a.addFeed},
+		{"POST /admin/feeds/{id}/delete", ed, a.removeFeed},
+		{"POST /admin/feeds/{id}/poll", ed, a.pollFeed},
+
 		{"GET /admin/subscribers", ed, a.listSubscribers},
 		{"POST /admin/subscribers", ed, a.addSubscriber},
 		{"POST /admin/subscribers/import", ed, a.importSubscribers},

@@ -69,6 +69,11 @@ func (a *Admin) newArticle(w http.ResponseWriter, r *http.Request) {
 			art.Date = d
 		}
 	}
+	if v := r.URL.Query().Get("edition"); v != "" {
+		if e, err := newsletter.ParseEdition(v); err == nil {
+			art.Edition = e
+		}
+	}
 	a.showArticle(w, r, http.StatusOK, p, art, "")
 }
 
@@ -162,6 +167,13 @@ func (a *Admin) storeArticle(w http.ResponseWriter, r *http.Request, p *newslett
 	} else {
 		art.Date = d
 	}
+	if _, ok := f["edition"]; ok {
+		e, err := newsletter.ParseEdition(f.Get("edition"))
+		if err != nil {
+			bad = append(bad, "edition: must be 0 (the daily issue) or an extra's number")
+		}
+		art.Edition = e
+	}
 	if v := f.Get("position"); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil {
@@ -185,7 +197,7 @@ func (a *Admin) storeArticle(w http.ResponseWriter, r *http.Request, p *newslett
 		a.serverError(w, r, err)
 		return
 	}
-	a.redirect(w, r, "/admin/issues/"+art.Date.String(), fmt.Sprintf("Saved %q (%s).", art.Title, art.Status))
+	a.redirect(w, r, "/admin/issues/"+newsletter.EditionRef(art.Date, art.Edition), fmt.Sprintf("Saved %q (%s).", art.Title, art.Status))
 }
 
 func (a *Admin) deleteArticle(w http.ResponseWriter, r *http.Request) {
@@ -197,7 +209,7 @@ func (a *Admin) deleteArticle(w http.ResponseWriter, r *http.Request) {
 		a.serverError(w, r, err)
 		return
 	}
-	a.redirect(w, r, "/admin/issues/"+art.Date.String(), fmt.Sprintf("Deleted %q.", art.Title))
+	a.redirect(w, r, "/admin/issues/"+newsletter.EditionRef(art.Date, art.Edition), fmt.Sprintf("Deleted %q.", art.Title))
 }
 
 // moveArticle moves an article up or down within its section of the issue.
@@ -214,7 +226,7 @@ func (a *Admin) moveArticle(w http.ResponseWriter, r *http.Request) {
 		a.serverError(w, r, err)
 		return
 	}
-	a.redirect(w, r, "/admin/issues/"+art.Date.String()+"#articles", "")
+	a.redirect(w, r, "/admin/issues/"+newsletter.EditionRef(art.Date, art.Edition)+"#articles", "")
 }
 
 // markdownPreview renders the editor's Markdown as the issue will (the live

@@ -16,6 +16,8 @@ import (
 	"masthead/assembly"
 	"masthead/auth"
 	"masthead/delivery"
+	"masthead/feeds"
+	"masthead/feeds/poller"
 	"masthead/internal/smtptest"
 	"masthead/metrics"
 	"masthead/newsletter"
@@ -93,8 +95,11 @@ func newEnv(t *testing.T, smtpOpts smtptest.Options) *env {
 
 	asm := assembly.New(st, base)
 	authSvc := auth.New(st, auth.Options{Log: log})
+	// The feeds of the tests are on 127.0.0.1.
+	feedPoller := poller.New(poller.Config{Store: st, Fetch: feeds.Options{AllowPrivate: true, Timeout: 10 * time.Second}, Log: log})
+	t.Cleanup(feedPoller.Close)
 	work, err := workspace.New(workspace.Config{Store: st, Sends: engine, Assembler: asm, Accounts: authSvc,
-		BaseURL: base, Log: log})
+		Feeds: feedPoller, BaseURL: base, Log: log})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -78,7 +78,14 @@ func (a *Admin) listIssues(w http.ResponseWriter, r *http.Request) {
 }
 
 type issueData struct {
-	Date      newsletter.Date
+	Date newsletter.Date
+	// Edition is 0 for the date's daily issue, N for its extra N; Ref is
+	// the page's address segment (newsletter.Issue.Ref).
+	Edition int
+	Ref     string
+	// Extras are the date's extra editions, listed on the daily's page with
+	// the form that adds one.
+	Extras    []*newsletter.Issue
 	Label     string
 	Issue     *newsletter.Issue // nil before assembly
 	Articles  []*newsletter.Article
@@ -95,14 +102,16 @@ type issueData struct {
 	PreviewText string
 }
 
-// date reads the {date} path value; on failure it has answered 404.
-func (a *Admin) date(w http.ResponseWriter, r *http.Request) (newsletter.Date, bool) {
-	d, err := newsletter.ParseDate(r.PathValue("date"))
+// date reads the {date} path value: a date (its daily issue) or a date and
+// an extra edition, 2009-07-09-extra-1 (newsletter.Issue.Ref). On failure
+// it has answered 404.
+func (a *Admin) date(w http.ResponseWriter, r *http.Request) (newsletter.Date, int, bool) {
+	d, e, err := newsletter.ParseRef(r.PathValue("date"))
 	if err != nil {
 		a.notFound(w, r)
-		return d, false
+		return d, 0, false
 	}
-	return d, true
+	return d, e, true
 }
 
 // showIssue is the issue's page: its articles in order, the actions its state
@@ -112,14 +121,18 @@ func (a *Admin) showIssue(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	date, ok := a.date(w, r)
+	date, edition, ok := a.date(w, r)
 	if !ok {
 		return
 	}
 	ctx := r.Context()
-	d := &issueData{Date: date, Zone: p.TimeZone, TestTo: httpauth.FromContext(ctx).User.Email, CanChange: true}
-	iss, err := a.work.Reads().IssueByDate(ctx, p.ID, date)
+	d := &issueData{Date: date, Edition: edition, Ref: newsletter.EditionRef(date, edition), Zone: p.TimeZone,
+		TestTo: httpauth.FromContext(ctx).User.Email, CanChange: true}
+	iss, err := a.work.Reads().IssueByEdition(ctx, p.ID, date, edition)
 	switch {
+	case errors.Is(err, store.ErrNotFound) && edition > 0:
+		a.notFound(w, r) // an extra is there once created
+		return
 	case err == nil:
 		d.Issue, d.Label, d.CanChange = iss, iss.Label(), !iss.Status.Frozen()
 		if text, err := a.work.Preview(iss, "text"); err == nil {
@@ -144,14 +157,30 @@ func (a *Admin) showIssue(w http.ResponseWriter, r *http.Request) {
 		a.serverError(w, r, err)
 		return
 	}
-	arts, err := a.work.Reads().ArticlesFor(ctx, p.ID, date, "")
+	arts, err := a.work.Reads().EditionArticles(ctx, p.ID, date, edition, "")
 	if err != nil {
 		a.serverError(w, r, err)
 		return
 	}
 	newsletter.SortArticles(p, arts)
 	d.Articles = arts
-	a.render(w, r, http.StatusOK, "issue", &view{Title: "Issue of " + date.Long(), Nav: "issues", Pub: p, Data: d})
+	if edition == 0 {
+		all, err := a.work.Reads().IssuesOn(ctx, p.ID, date)
+		if err != nil {
+			a.serverError(w, r, err)
+			return
+		}
+		for _, x := range all {
+			if x.IsExtra() {
+				d.Extras = append(d.Extras, x)
+			}
+		}
+	}
+	title := "Issue of " + date.Long()
+	if d.Issue != nil && d.Issue.IsExtra() {
+		title = d.Issue.EditionTitle + " of " + date.Long()
+	}
+	a.render(w, r, http.StatusOK, "issue", &view{Title: title, Nav: "issues", Pub: p, Data: d})
 }
 
 // issue loads the stored issue of {date}; on failure it has answered.
@@ -160,11 +189,11 @@ func (a *Admin) issue(w http.ResponseWriter, r *http.Request) (*newsletter.Publi
 	if !ok {
 		return nil, nil, false
 	}
-	date, ok := a.date(w, r)
+	date, edition, ok := a.date(w, r)
 	if !ok {
 		return nil, nil, false
 	}
-	iss, err := a.work.Reads().IssueByDate(r.Context(), p.ID, date)
+	iss, err := a.work.Reads().IssueByEdition(r.Context(), p.ID, date, edition)
 	if err != nil {
 		if errors.Is(err, store.ErrNotFound) {
 			a.notFound(w, r)
@@ -257,45 +286,68 @@ func (a *Admin) issueAction(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	date, ok := a.date(w, r)
+	date, edition, ok := a.date(w, r)
 	if !ok {
 		return
 	}
 	ctx := r.Context()
-	back := "/admin/issues/" + date.String()
+	back := "/admin/issues/" + newsletter.EditionRef(date, edition)
 	action := r.PathValue("action")
 	var err error
 	var flash string
-	stored := func() (*newsletter.Issue, error) { return a.work.Reads().IssueByDate(ctx, p.ID, date) }
+	stored := func() (*newsletter.Issue, error) { return a.work.Reads().IssueByEdition(ctx, p.ID, date, edition) }
 	switch action {
+	case "extra":
+		if edition != 0 {
+			a.notFound(w, r) // extras are added from the date's daily page
+			return
+		}
+		var iss *newsletter.Issue
+		if iss, err = a.work.CreateExtra(ctx, p, date, r.PostFormValue("title"), r.PostFormValue("subject")); err == nil {
+			back = "/admin/issues/" + iss.Ref()
+			flash = fmt.Sprintf("Created %s (Number %s): add its articles, then send it.", iss.Label(), iss.NumberLabel())
+		}
 	case "assemble":
 		var iss *newsletter.Issue
-		if iss, err = a.work.Assemble(ctx, p, date); err == nil {
+		if iss, err = a.work.AssembleEdition(ctx, p, date, edition); err == nil {
 			flash = "Assembled " + iss.Label() + "."
 		}
 	case "schedule":
 		var at time.Time
 		if at, err = workspace.ParseAt(p, date, r.PostFormValue("at")); err == nil {
-			if _, err = a.work.Schedule(ctx, p, date, at); err == nil {
+			if _, err = a.work.ScheduleEdition(ctx, p, date, edition, at); err == nil {
 				flash = "Scheduled for " + at.In(p.Location()).Format("Monday 15:04 MST") + "."
 			}
 		}
 	case "unschedule":
-		err, flash = ignore(a.work.Unschedule(ctx, p, date)), "Back on the daily schedule."
+		err, flash = ignore(a.work.UnscheduleEdition(ctx, p, date, edition)), "Back on the daily schedule."
+		if edition > 0 {
+			flash = "Its own send time is taken back: it goes when sent."
+		}
 	case "hold":
-		err, flash = ignore(a.work.Hold(ctx, p, date)), "Held: nothing sends it until released."
+		err, flash = ignore(a.work.HoldEdition(ctx, p, date, edition)), "Held: nothing sends it until released."
 	case "release":
 		var removed bool
-		if _, removed, err = a.work.Release(ctx, p, date); removed {
+		if _, removed, err = a.work.ReleaseEdition(ctx, p, date, edition); removed {
 			flash = "Released: " + workspace.RemovedNote(p) + "."
 		} else {
 			flash = "Released."
 		}
 	case "skip":
-		err, flash = ignore(a.work.Skip(ctx, p, date)), "Skipped: this date is not published."
+		err, flash = ignore(a.work.SkipEdition(ctx, p, date, edition)), "Skipped: this date is not published."
+		if edition > 0 {
+			flash = "Skipped: this extra is not published."
+		}
+	case "subject":
+		var iss *newsletter.Issue
+		if iss, err = stored(); err == nil {
+			if iss, err = a.work.SetSubject(ctx, p, iss, r.PostFormValue("subject")); err == nil {
+				flash = "Subject: " + iss.Subject
+			}
+		}
 	case "send":
 		var res ledger.StartResult
-		if _, res, err = a.work.SendNow(ctx, p, date); err == nil {
+		if _, res, err = a.work.SendEdition(ctx, p, date, edition); err == nil {
 			flash = "Sending to " + plural.Count(res.Queued, "subscriber", "subscribers") + "."
 			if res.Resumed {
 				flash = "Sending resumed."

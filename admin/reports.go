@@ -13,6 +13,7 @@ import (
 // the server as SVG (no JavaScript), readable in light and dark mode.
 type reportData struct {
 	R               *reports.IssueReport
+	Ref             string // the issue's address segment (its date, or date and edition)
 	Timeline, Links template.HTML
 	ByClicks        []reports.LinkFigures
 }
@@ -23,12 +24,12 @@ func (a *Admin) issueReport(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	date, ok := a.date(w, r)
+	date, edition, ok := a.date(w, r)
 	if !ok {
 		return
 	}
 	ctx := r.Context()
-	iss, err := a.work.Reads().IssueByDate(ctx, p.ID, date)
+	iss, err := a.work.Reads().IssueByEdition(ctx, p.ID, date, edition)
 	if errors.Is(err, store.ErrNotFound) {
 		a.notFound(w, r)
 		return
@@ -43,7 +44,7 @@ func (a *Admin) issueReport(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	// The SVG is built by package reports from numbers and escaped text only.
-	d := &reportData{R: rep, Timeline: template.HTML(rep.TimelineSVG()), Links: template.HTML(rep.LinksSVG()),
+	d := &reportData{R: rep, Ref: iss.Ref(), Timeline: template.HTML(rep.TimelineSVG()), Links: template.HTML(rep.LinksSVG()),
 		ByClicks: rep.LinksByClicks()}
 	a.render(w, r, http.StatusOK, "report", &view{Title: "Report · " + date.Long(), Nav: "issues", Pub: p, Data: d})
 }

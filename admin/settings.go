@@ -82,6 +82,13 @@ func (a *Admin) saveSettings(w http.ResponseWriter, r *http.Request) {
 		p.WelcomeEmail = f.Get("welcome_email") == "on"
 		p.WelcomeSubject, p.WelcomeBody = f.Get("welcome_subject"), strings.TrimSpace(strings.ReplaceAll(f.Get("welcome_body"), "\r\n", "\n"))
 	}
+	if f.Has("greeting") { // kept when the form has no such field
+		p.Wording = newsletter.Wording{Greeting: strings.TrimSpace(f.Get("greeting")),
+			Promise: strings.TrimSpace(f.Get("promise")), BackToTop: strings.TrimSpace(f.Get("back_to_top")),
+			GoToTop: f.Get("go_to_top") == "on", GoToTopLabel: strings.TrimSpace(f.Get("go_to_top_label")),
+			StraightQuotes: f.Get("typographic_quotes") != "on"}
+		p.Language = strings.TrimSpace(f.Get("language"))
+	}
 	p.Sections = nil
 	for _, s := range strings.Split(f.Get("sections"), ",") {
 		if s = strings.TrimSpace(s); s != "" {

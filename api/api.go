@@ -84,9 +84,15 @@ func (a *API) routes() []route {
 		{"GET /api/media/{id}", ed, a.getMedia},
 		{"PATCH /api/media/{id}", ed, a.patchMedia},
 
+		{"GET /api/feeds", ed, a.listFeeds},
+		{"POST /api/feeds", ed, a.addFeed},
+		{"DELETE /api/feeds/{id}", ed, a.removeFeed},
+		{"POST /api/feeds/{id}/poll", ed, a.pollFeed},
+
 		{"GET /api/issues", ed, a.listIssues},
 		{"POST /api/issues", ed, a.assembleIssue},
 		{"GET /api/issues/{id}", ed, a.getIssue},
+		{"PATCH /api/issues/{id}", ed, a.patchIssue},
 		{"GET /api/issues/{id}/preview", ed, a.previewIssue},
 		{"GET /api/issues/{id}/status", ed, a.issueStatus},
 		{"GET /api/issues/{id}/report", ed, a.issueReport},

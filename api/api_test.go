@@ -11,9 +11,12 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"masthead/auth"
 	"masthead/delivery"
+	"masthead/feeds"
+	"masthead/feeds/poller"
 	"masthead/newsletter"
 	"masthead/store"
 	"masthead/subscribers"
@@ -56,7 +59,10 @@ func newFixture(t *testing.T) *fixture {
 		t.Fatal(err)
 	}
 	svc := auth.New(st, auth.Options{})
-	work, err := workspace.New(workspace.Config{Store: st, Sends: eng, Accounts: svc, BaseURL: "https://planet.example"})
+	// The feeds of the tests are on 127.0.0.1.
+	feedPoller := poller.New(poller.Config{Store: st, Fetch: feeds.Options{AllowPrivate: true, Timeout: 10 * time.Second}})
+	t.Cleanup(feedPoller.Close)
+	work, err := workspace.New(workspace.Config{Store: st, Sends: eng, Accounts: svc, Feeds: feedPoller, BaseURL: "https://planet.example"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -221,6 +227,10 @@ func TestAPI(t *testing.T) {
 		{"assemble empty date", "editor", "POST", "/api/issues", "application/json", `{"date":"2009-07-10"}`, 409, "empty_issue", ""},
 		{"list issues", "editor", "GET", "/api/issues", "", "", 200, "", `"status": "assembled"`},
 		{"get issue", "editor", "GET", "/api/issues/1", "", "", 200, "", `"title": "Heat Wave"[\s\S]*"title": "Council Votes"`},
+		{"default subject", "editor", "GET", "/api/issues/1", "", "", 200, "", `"subject": "Heat Wave — The Daily Planet, Vol. 3 No. 153",\s*"own_subject": ""`},
+		{"own subject", "editor", "PATCH", "/api/issues/1", "application/json", `{"subject":"  Metropolis  swelters "}`, 200, "", `"subject": "Metropolis swelters",\s*"own_subject": "Metropolis swelters"`},
+		{"subject back to the template", "editor", "PATCH", "/api/issues/1", "application/json", `{"subject":""}`, 200, "", `"subject": "Heat Wave — The Daily Planet, Vol. 3 No. 153",\s*"own_subject": ""`},
+		{"subject template", "admin", "PATCH", "/api/publications/planet", "application/json", `{"subject_template":"{name} {nope}"}`, 422, "invalid", `unknown placeholder \{nope\}`},
 		{"preview html", "editor", "GET", "/api/issues/1/preview", "", "", 200, "", `Volume 3, Number 153[\s\S]*https://planet.example/unsubscribe/preview`},
 		{"preview text", "editor", "GET", "/api/issues/1/preview?format=text", "", "", 200, "", `Heat Wave`},
 		{"preview bad format", "editor", "GET", "/api/issues/1/preview?format=pdf", "", "", 400, "bad_request", ""},

@@ -13,6 +13,7 @@ type articleJSON struct {
 	Publication string    `json:"publication"`
 	Key         string    `json:"key"`
 	Date        string    `json:"date"`
+	Edition     int       `json:"edition"` // 0 the date's daily issue, N its extra N
 	Section     string    `json:"section"`
 	Position    int       `json:"position"`
 	Title       string    `json:"title"`
@@ -22,14 +23,17 @@ type articleJSON struct {
 	Status      string    `json:"status"`
 	Image       string    `json:"image"`     // the lead image's SHA-256, "" for none
 	ImageAlt    string    `json:"image_alt"` // what it shows
+	SourceURL   string    `json:"source_url"`
+	SourceImage string    `json:"source_image"`
 	CreatedAt   time.Time `json:"created_at"`
 	UpdatedAt   time.Time `json:"updated_at"`
 }
 
 func articleOut(p *newsletter.Publication, a *newsletter.Article) articleJSON {
-	return articleJSON{ID: a.ID, Publication: p.Slug, Key: a.Key, Date: a.Date.String(), Section: a.Section, Position: a.Position,
+	return articleJSON{ID: a.ID, Publication: p.Slug, Key: a.Key, Date: a.Date.String(), Edition: a.Edition, Section: a.Section, Position: a.Position,
 		Title: a.Title, Deck: a.Deck, Author: a.Author, Body: a.Body, Status: string(a.Status),
-		Image: a.LeadImage, ImageAlt: a.LeadAlt, CreatedAt: a.CreatedAt, UpdatedAt: a.UpdatedAt}
+		Image: a.LeadImage, ImageAlt: a.LeadAlt,
+		SourceURL: a.SourceURL, SourceImage: a.SourceImage, CreatedAt: a.CreatedAt, UpdatedAt: a.UpdatedAt}
 }
 
 // articleIn is a new article, or (with pointers left nil) the fields of a change.
@@ -37,6 +41,7 @@ type articleIn struct {
 	Publication *string `json:"publication"`
 	Key         *string `json:"key"`
 	Date        *string `json:"date"`
+	Edition     *int    `json:"edition"`
 	Section     *string `json:"section"`
 	Position    *int    `json:"position"`
 	Title       *string `json:"title"`
@@ -68,6 +73,9 @@ func (in *articleIn) apply(w http.ResponseWriter, a *newsletter.Article) bool {
 	}
 	if in.Position != nil {
 		a.Position = *in.Position
+	}
+	if in.Edition != nil {
+		a.Edition = *in.Edition // checked by the workspace: the extra must exist
 	}
 	if in.Status != nil {
 		a.Status = newsletter.ArticleStatus(*in.Status)

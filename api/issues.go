@@ -14,13 +14,20 @@ import (
 )
 
 type issueJSON struct {
-	ID          int64              `json:"id"`
-	Publication string             `json:"publication"`
-	Date        string             `json:"date"`
-	Volume      int                `json:"volume"`
-	Number      int                `json:"number"`
-	Status      string             `json:"status"`
-	Subject     string             `json:"subject"`
+	ID          int64  `json:"id"`
+	Publication string `json:"publication"`
+	Date        string `json:"date"`
+	Edition     int    `json:"edition"`       // 0 the date's daily issue, N its extra N
+	EditionName string `json:"edition_title"` // an extra's name; "" for the daily issue
+	Volume      int    `json:"volume"`
+	Number      int    `json:"number"`
+	NumberLabel string `json:"number_label"` // "153", or "153-B" for an extra
+	WebPath     string `json:"web_path"`     // its page on the web edition once sent
+	Status      string `json:"status"`
+	Subject     string `json:"subject"`
+	// OwnSubject is the editor's subject line for this issue, "" when the
+	// publication's subject template makes it (PATCH it).
+	OwnSubject  string             `json:"own_subject"`
 	SendAt      *time.Time         `json:"send_at"`
 	AssembledAt *time.Time         `json:"assembled_at"`
 	StartedAt   *time.Time         `json:"started_at"`
@@ -43,8 +50,9 @@ func optTime(t time.Time) *time.Time {
 }
 
 func issueOut(p *newsletter.Publication, iss *newsletter.Issue) issueJSON {
-	out := issueJSON{ID: iss.ID, Publication: p.Slug, Date: iss.Date.String(), Volume: iss.Volume, Number: iss.Number,
-		Status: string(iss.Status), Subject: iss.Subject, SendAt: optTime(iss.SendAt), AssembledAt: optTime(iss.AssembledAt),
+	out := issueJSON{ID: iss.ID, Publication: p.Slug, Date: iss.Date.String(), Edition: iss.Edition, EditionName: iss.EditionTitle,
+		NumberLabel: iss.NumberLabel(), WebPath: "/issues/" + p.Slug + "/" + iss.Ref(), Volume: iss.Volume, Number: iss.Number,
+		Status: string(iss.Status), Subject: iss.Subject, OwnSubject: iss.CustomSubject, SendAt: optTime(iss.SendAt), AssembledAt: optTime(iss.AssembledAt),
 		StartedAt: optTime(iss.StartedAt), FinishedAt: optTime(iss.FinishedAt), PauseReason: iss.PauseReason,
 		Articles: []issueArticleJSON{}}
 	for _, a := range iss.Articles {
@@ -94,11 +102,17 @@ func (a *API) listIssues(w http.ResponseWriter, r *http.Request) {
 }
 
 // assembleIssue: {"publication": "", "date": "YYYY-MM-DD"} assembles (or
-// re-assembles) that date's issue.
+// re-assembles) that date's daily issue; with "edition": N its extra N.
+// {"date": D, "extra": true, "title": T, "subject": S} adds an extra edition
+// to the date instead (201, the extra, with no articles yet).
 func (a *API) assembleIssue(w http.ResponseWriter, r *http.Request) {
 	var in struct {
 		Publication string `json:"publication"`
 		Date        string `json:"date"`
+		Edition     int    `json:"edition"`
+		Extra       bool   `json:"extra"`
+		Title       string `json:"title"`
+		Subject     string `json:"subject"`
 	}
 	if !decode(w, r, &in) {
 		return
@@ -116,7 +130,28 @@ func (a *API) assembleIssue(w http.ResponseWriter, r *http.Request) {
 		a.fail(w, r, err)
 		return
 	}
-	iss, err := a.work.Assemble(r.Context(), p, date)
+	if in.Extra {
+		if in.Edition != 0 {
+			writeError(w, http.StatusUnprocessableEntity, "invalid", "edition: an extra gets the next edition of its date; give none")
+			return
+		}
+		iss, err := a.work.CreateExtra(r.Context(), p, date, in.Title, in.Subject)
+		if err != nil {
+			a.fail(w, r, err)
+			return
+		}
+		writeJSON(w, http.StatusCreated, issueOut(p, iss))
+		return
+	}
+	if in.Title != "" || in.Subject != "" {
+		writeError(w, http.StatusUnprocessableEntity, "invalid", `title, subject: only for a new extra edition ("extra": true)`)
+		return
+	}
+	if in.Edition < 0 || in.Edition > newsletter.MaxEdition {
+		writeError(w, http.StatusUnprocessableEntity, "invalid", "edition: 0 (the daily issue) or an extra's number")
+		return
+	}
+	iss, err := a.work.AssembleEdition(r.Context(), p, date, in.Edition)
 	if err != nil {
 		a.fail(w, r, err)
 		return
@@ -260,7 +295,7 @@ func (a *API) scheduleIssue(w http.ResponseWriter, r *http.Request) {
 	}
 	at, err := workspace.ParseAt(p, iss.Date, in.At)
 	if err == nil {
-		iss, err = a.work.Schedule(r.Context(), p, iss.Date, at)
+		iss, err = a.work.ScheduleEdition(r.Context(), p, iss.Date, iss.Edition, at)
 	}
 	if err != nil {
 		a.fail(w, r, err)
@@ -275,23 +310,25 @@ func (a *API) issueAction(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	ctx, d := r.Context(), iss.Date
+	// The issue's own edition: an extra's id acts on the extra, never on
+	// its date's daily issue.
+	ctx, d, e := r.Context(), iss.Date, iss.Edition
 	var err error
 	switch path.Base(r.URL.Path) {
 	case "unschedule":
-		iss, err = a.work.Unschedule(ctx, p, d)
+		iss, err = a.work.UnscheduleEdition(ctx, p, d, e)
 	case "hold":
-		iss, err = a.work.Hold(ctx, p, d)
+		iss, err = a.work.HoldEdition(ctx, p, d, e)
 	case "release":
 		var removed bool
-		if iss, removed, err = a.work.Release(ctx, p, d); removed {
+		if iss, removed, err = a.work.ReleaseEdition(ctx, p, d, e); removed {
 			writeJSON(w, http.StatusOK, map[string]any{"removed": true, "date": d.String(), "detail": workspace.RemovedNote(p)})
 			return
 		}
 	case "skip":
-		iss, err = a.work.Skip(ctx, p, d)
+		iss, err = a.work.SkipEdition(ctx, p, d, e)
 	case "send":
-		iss, _, err = a.work.SendNow(ctx, p, d)
+		iss, _, err = a.work.SendEdition(ctx, p, d, e)
 	case "pause":
 		err = a.work.Pause(ctx, iss)
 	case "resume":
@@ -328,4 +365,27 @@ func (a *API) liftSendSuppressions(w http.ResponseWriter, r *http.Request) {
 		Lifted   []string `json:"lifted"`
 		Requeued int      `json:"requeued"`
 	}{lift.Lifted, lift.Requeued})
+}
+
+// patchIssue: {"subject": "..."} gives the issue its own subject line, ""
+// takes it back to the publication's template; 409 once its send started.
+func (a *API) patchIssue(w http.ResponseWriter, r *http.Request) {
+	iss, p, ok := a.issue(w, r)
+	if !ok {
+		return
+	}
+	var in struct {
+		Subject *string `json:"subject"`
+	}
+	if !decode(w, r, &in) {
+		return
+	}
+	if in.Subject != nil {
+		var err error
+		if iss, err = a.work.SetSubject(r.Context(), p, iss, *in.Subject); err != nil {
+			a.fail(w, r, err)
+			return
+		}
+	}
+	writeJSON(w, http.StatusOK, issueOut(p, iss))
 }

@@ -23,6 +23,7 @@ type publicationJSON struct {
 	Sections          []string    `json:"sections"`
 	UnsubscribeMailto string      `json:"unsubscribe_mailto"`
 	EmptyPolicy       string      `json:"empty_policy"`
+	SubjectTemplate   string      `json:"subject_template"`
 	NextFires         []time.Time `json:"next_fires"`
 	// Templates is the theme override's directory on the server, absolute;
 	// empty: the built-in theme. Read only here: it is set on the server
@@ -38,6 +39,9 @@ type publicationJSON struct {
 	WelcomeEmail       bool     `json:"welcome_email"`
 	WelcomeSubject     string   `json:"welcome_subject"`
 	WelcomeBody        string   `json:"welcome_body"`
+	// How the email reads, and its language (BCP 47).
+	Wording  wordingJSON `json:"wording"`
+	Language string      `json:"language"`
 }
 
 func publicationOut(p *newsletter.Publication, now time.Time) publicationJSON {
@@ -56,10 +60,11 @@ func publicationOut(p *newsletter.Publication, now time.Time) publicationJSON {
 	return publicationJSON{Slug: p.Slug, Name: p.Name, Tagline: p.Tagline, From: p.From, ReplyTo: p.ReplyTo,
 		Address: p.Address, TimeZone: p.TimeZone, Schedule: p.Schedule, VolumeStart: p.VolumeStart.String(),
 		Numbering: string(p.Numbering), Copyright: p.Copyright, Sections: sections,
-		UnsubscribeMailto: p.UnsubscribeMailto, EmptyPolicy: string(p.EmptyPolicy), NextFires: fires, Templates: p.TemplateDir,
+		UnsubscribeMailto: p.UnsubscribeMailto, EmptyPolicy: string(p.EmptyPolicy), SubjectTemplate: p.SubjectTemplate, NextFires: fires, Templates: p.TemplateDir,
 		PerSubscriberFigures: p.PerSubscriberFigures, FiguresRetentionDays: p.FiguresRetentionDays, TrackOpens: p.TrackOpens,
 		SignupOrigins: origins, SignupConfirmedURL: p.SignupConfirmedURL,
-		WelcomeEmail: p.WelcomeEmail, WelcomeSubject: p.WelcomeSubject, WelcomeBody: p.WelcomeBody}
+		WelcomeEmail: p.WelcomeEmail, WelcomeSubject: p.WelcomeSubject, WelcomeBody: p.WelcomeBody,
+		Wording: wordingOut(p.Wording), Language: languageOut(p.Language)}
 }
 
 func (a *API) listPublications(w http.ResponseWriter, r *http.Request) {
@@ -99,6 +104,7 @@ type publicationPatch struct {
 	Sections          *[]string `json:"sections"`
 	UnsubscribeMailto *string   `json:"unsubscribe_mailto"`
 	EmptyPolicy       *string   `json:"empty_policy"`
+	SubjectTemplate   *string   `json:"subject_template"`
 	// Engagement settings.
 	PerSubscriberFigures *bool `json:"per_subscriber_figures"`
 	FiguresRetentionDays *int  `json:"figures_retention_days"`
@@ -109,6 +115,9 @@ type publicationPatch struct {
 	WelcomeEmail       *bool     `json:"welcome_email"`
 	WelcomeSubject     *string   `json:"welcome_subject"`
 	WelcomeBody        *string   `json:"welcome_body"`
+	// How the email reads: the fields given change.
+	Wording  *wordingPatch `json:"wording"`
+	Language *string       `json:"language"`
 }
 
 func (a *API) patchPublication(w http.ResponseWriter, r *http.Request) {
@@ -135,6 +144,7 @@ func (a *API) patchPublication(w http.ResponseWriter, r *http.Request) {
 	set(&p.Schedule, in.Schedule)
 	set(&p.Copyright, in.Copyright)
 	set(&p.UnsubscribeMailto, in.UnsubscribeMailto)
+	set(&p.SubjectTemplate, in.SubjectTemplate)
 	if in.VolumeStart != nil {
 		d, ok := dateField(w, "volume_start", *in.VolumeStart)
 		if !ok {
@@ -169,6 +179,8 @@ func (a *API) patchPublication(w http.ResponseWriter, r *http.Request) {
 	}
 	set(&p.WelcomeSubject, in.WelcomeSubject)
 	set(&p.WelcomeBody, in.WelcomeBody)
+	in.Wording.apply(&p.Wording)
+	set(&p.Language, in.Language)
 	if err := a.work.SavePublication(r.Context(), p); err != nil {
 		a.fail(w, r, err)
 		return

@@ -18,6 +18,7 @@ import (
 	"html/template"
 	"strings"
 	"sync"
+	"time"
 
 	"masthead/newsletter"
 	"masthead/templates"
@@ -50,6 +51,7 @@ type Store interface {
 type Assembler struct {
 	store   Store
 	baseURL string
+	now     func() time.Time // the assembly time a greeting falls back on
 
 	mu     sync.Mutex
 	themes map[string]*templates.Theme // by template directory ("" is the built-in theme)
@@ -58,7 +60,7 @@ type Assembler struct {
 // New returns an Assembler; baseURL is the public web address used for
 // "view in your browser" and "Return to Main Page" links.
 func New(st Store, baseURL string) *Assembler {
-	return &Assembler{store: st, baseURL: strings.TrimSuffix(baseURL, "/"), themes: map[string]*templates.Theme{}}
+	return &Assembler{store: st, baseURL: strings.TrimSuffix(baseURL, "/"), now: time.Now, themes: map[string]*templates.Theme{}}
 }
 
 // Theme loads (once) the theme of a publication; a broken override fails here.
@@ -114,7 +116,7 @@ func (a *Assembler) AssembleEdition(ctx context.Context, p *newsletter.Publicati
 	if err != nil {
 		return nil, err
 	}
-	snapshot, err := a.Snapshot(ctx, articles)
+	snapshot, err := a.Snapshot(ctx, articles, p.Wording.Typographic())
 	if err != nil {
 		return nil, err
 	}
@@ -142,7 +144,7 @@ func (a *Assembler) render(theme *templates.Theme, p *newsletter.Publication, is
 	if err != nil {
 		return fmt.Errorf("render %s %s: %w", p.Slug, iss.Ref(), err)
 	}
-	iss.HTML, iss.Text, iss.Subject = html, text, templates.Subject(view)
+	iss.HTML, iss.Text, iss.Subject = html, text, templates.Subject(view, p.SubjectTemplate)
 	if iss.CustomSubject != "" {
 		iss.Subject = iss.CustomSubject
 	}
@@ -164,7 +166,7 @@ func (a *Assembler) CreateExtra(ctx context.Context, p *newsletter.Publication, 
 			return nil, err
 		}
 		// No body until it has articles: its send refuses an extra without.
-		iss.Subject = templates.Subject(a.View(p, iss))
+		iss.Subject = templates.Subject(a.View(p, iss), p.SubjectTemplate)
 		if subject != "" {
 			iss.Subject = subject
 		}
@@ -179,9 +181,17 @@ func (a *Assembler) View(p *newsletter.Publication, iss *newsletter.Issue) *temp
 	if strings.Contains(copyright, address) {
 		address = ""
 	}
+	quotes := func(s string) string { return s }
+	if p.Wording.Typographic() {
+		quotes = templates.Typographic
+	}
+	assembled := iss.AssembledAt
+	if assembled.IsZero() {
+		assembled = a.now()
+	}
 	v := &templates.Issue{
 		PublicationName: p.Name,
-		Tagline:         p.Tagline,
+		Tagline:         quotes(p.Tagline),
 		Volume:          iss.Volume,
 		Number:          iss.Number,
 		Mark:            newsletter.EditionMark(iss.Edition),
@@ -191,13 +201,21 @@ func (a *Assembler) View(p *newsletter.Publication, iss *newsletter.Issue) *temp
 		Address:         address,
 		WebURL:          a.EditionURL(p, iss.Date, iss.Edition),
 		HomeURL:         a.HomeURL(),
+		Lang:            p.Language,
+		Greeting:        p.Wording.GreetingText(p.GreetedAt(iss.Date, iss.SendAt, assembled), p.Location()),
+		Promise:         p.Wording.PromiseText(),
+		BackToTop:       p.Wording.BackToTopText(),
+		GoToTop:         p.Wording.GoToTopText(),
+	}
+	if v.Lang == "" {
+		v.Lang = newsletter.DefaultLanguage
 	}
 	if iss.IsExtra() {
 		v.Edition = iss.EditionTitle
 	}
 	for _, ar := range iss.Articles {
 		v.Articles = append(v.Articles, templates.Article{
-			Anchor: ar.Anchor, Section: ar.Section, Title: ar.Title, Deck: ar.Deck, Author: ar.Author,
+			Anchor: ar.Anchor, Section: ar.Section, Title: quotes(ar.Title), Deck: quotes(ar.Deck), Author: ar.Author,
 			HTML: template.HTML(ar.HTML), Text: ar.Text, SourceURL: ar.SourceURL, SourceImage: ar.SourceImage,
 		})
 		if im := ar.LeadImage; im != nil {
@@ -210,12 +228,13 @@ func (a *Assembler) View(p *newsletter.Publication, iss *newsletter.Issue) *temp
 	return v
 }
 
-// Snapshot renders each article's Markdown and returns the issue's copy of
-// them, with an in-page anchor for each, and each lead image and library
-// picture of a body at its public URL with its width and height. A lead
-// image no longer in the library is refused, naming the article.
-func (a *Assembler) Snapshot(ctx context.Context, articles []*newsletter.Article) ([]newsletter.IssueArticle, error) {
-	md := templates.NewMarkdown()
+// Snapshot renders each article's Markdown (with typographic quotes on or
+// off: the publication's wording) and returns the issue's copy of them,
+// with an in-page anchor for each, and each lead image and library picture
+// of a body at its public URL with its width and height. A lead image no
+// longer in the library is refused, naming the article.
+func (a *Assembler) Snapshot(ctx context.Context, articles []*newsletter.Article, typographic bool) ([]newsletter.IssueArticle, error) {
+	md := templates.NewMarkdownQuotes(typographic)
 	pics := &pictures{ctx: ctx, store: a.store, baseURL: a.baseURL, seen: map[string]*newsletter.Picture{}}
 	out := make([]newsletter.IssueArticle, 0, len(articles))
 	for i, ar := range articles {

@@ -104,7 +104,7 @@ func (f *fixture) assemble(t testing.TB, d newsletter.Date, bodyKB int) *newslet
 	iss, err := f.st.AssembleIssue(context.Background(), f.pub.ID, d,
 		func(*newsletter.Issue, newsletter.Numberer) (*newsletter.Issue, error) {
 			return &newsletter.Issue{Volume: 3, Number: 153, Status: newsletter.Assembled,
-				Subject: templates.Subject(ti), HTML: html, Text: text}, nil
+				Subject: templates.Subject(ti, ""), HTML: html, Text: text}, nil
 		})
 	if err != nil {
 		t.Fatal(err)

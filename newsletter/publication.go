@@ -73,8 +73,16 @@ type Publication struct {
 	WelcomeEmail   bool
 	WelcomeSubject string
 	WelcomeBody    string
-	CreatedAt      time.Time
-	UpdatedAt      time.Time
+	// SubjectTemplate makes each issue's subject (templates.Subject's
+	// placeholders: {headline}, {name}, {date}, {volume}, {number} ...);
+	// empty: the lead headline, then the paper and its numbers.
+	SubjectTemplate string
+	// Wording is how the email and the web pages read around the articles
+	// (wording.go); Language, a BCP 47 tag ("en"), is their lang.
+	Wording   Wording
+	Language  string
+	CreatedAt time.Time
+	UpdatedAt time.Time
 }
 
 // CronParser parses schedules: standard five fields with an optional leading
@@ -154,6 +162,9 @@ func (p *Publication) Normalize() {
 		p.FiguresRetentionDays = DefaultFiguresRetention
 	}
 	p.normalizeSignup()
+	if lang, err := ParseLanguage(p.Language); err == nil {
+		p.Language = lang
+	}
 }
 
 // Validate checks every setting and reports all problems at once.
@@ -212,6 +223,7 @@ func (p *Publication) Validate() error {
 		bad("figures-retention", "%d days must be between 1 and 3660", p.FiguresRetentionDays)
 	}
 	p.validateSignup(bad)
+	p.validateWording(bad)
 	return errs.orNil()
 }
 

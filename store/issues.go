@@ -415,3 +415,20 @@ func (s *Store) RefusedSends(ctx context.Context) (map[string]int, error) {
 	}
 	return out, nil
 }
+
+// SetIssueSubject stores an editor's subject for one issue (custom; "" takes
+// it back) and the subject line that results, until its send starts.
+func (s *Store) SetIssueSubject(ctx context.Context, id int64, custom, subject string) error {
+	res, err := s.db.ExecContext(ctx, s.q(`UPDATE issues SET custom_subject = ?, subject = ?, updated_at = ?
+		WHERE id = ? AND status NOT IN ('sending', 'paused', 'sent', 'cancelled')`), custom, subject, ms(s.now()), id)
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		if _, err := s.Issue(ctx, id); err != nil {
+			return err
+		}
+		return newsletter.ErrFrozen
+	}
+	return nil
+}

@@ -455,6 +455,18 @@ var migrations = [][]string{
 			PRIMARY KEY (feed_id, item_key)
 		)`,
 	},
+	// 20: the publication's subject template (empty: the lead headline,
+	// then the paper and its numbers). An issue's own subject stays in
+	// issues.custom_subject, now for daily issues as well as extras.
+	{`ALTER TABLE publications ADD COLUMN subject_template TEXT NOT NULL DEFAULT ''`},
+	// 21: how the email reads. A publication's wording (greeting, the web
+	// pages' promise, the "Back to the top" and "Go to top" labels,
+	// typographic quotes) is one JSON object, '{}' reading as before; its
+	// language is the BCP 47 tag of the email's and the web pages' lang.
+	{
+		`ALTER TABLE publications ADD COLUMN wording TEXT NOT NULL DEFAULT '{}'`,
+		`ALTER TABLE publications ADD COLUMN language TEXT NOT NULL DEFAULT 'en'`,
+	},
 }
 
 // migrationLocker is the hook for databases that several processes may open

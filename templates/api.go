@@ -25,6 +25,12 @@ type Issue struct {
 	WebURL        string // this issue's web edition ("view in your browser")
 	HomeURL       string // the web edition's main page
 	Articles      []Article
+	// The publication's wording (newsletter.Wording): Lang is the BCP 47
+	// tag of <html lang>; Greeting is said before the recipient's name
+	// ("" for none); Promise ends the web page's "Get NAME ..." line;
+	// BackToTop follows each article and GoToTop each headline ("" for
+	// none).
+	Lang, Greeting, Promise, BackToTop, GoToTop string
 }
 
 // Numbers is the dateline's "Volume 3, Number 153", with an extra's name

@@ -274,7 +274,32 @@ func TestRenderWeb(t *testing.T) {
 }
 
 func TestSubject(t *testing.T) {
-	if got, want := Subject(sampleIssue()), "The Daily Planet — Thursday, July 9, 2009 (Vol. 3, No. 153)"; got != want {
-		t.Errorf("Subject = %q, want %q", got, want)
+	extra := sampleIssue()
+	extra.Edition, extra.Mark = "Breaking news", "B"
+	empty := sampleIssue()
+	empty.Articles = nil
+	for _, tc := range []struct {
+		name, tmpl string
+		iss        *Issue
+		want       string
+	}{
+		{"default", "", sampleIssue(), "Sample headline — The Daily Planet, Vol. 3 No. 153"},
+		{"no articles", "", empty, "The Daily Planet — Thursday, July 9, 2009 (Vol. 3, No. 153)"},
+		{"extra", "", extra, "Breaking news: Sample headline — The Daily Planet, Vol. 3 No. 153-B"},
+		{"own", "{name} | {isodate} | {headline}", sampleIssue(), "The Daily Planet | 2009-07-09 | Sample headline"},
+		{"own, placing the edition", "{name} {edition} {number}", extra, "The Daily Planet Breaking news 153-B"},
+		{"without placeholders", "Today's Planet", sampleIssue(), "Today's Planet"},
+	} {
+		if got := Subject(tc.iss, tc.tmpl); got != tc.want {
+			t.Errorf("%s: Subject = %q, want %q", tc.name, got, tc.want)
+		}
+	}
+	for tmpl, want := range map[string]string{"{headline} {nmae}": "unknown placeholder {nmae}", "{headline": "not closed"} {
+		if err := CheckSubject(tmpl); err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("CheckSubject(%q) = %v, want %q", tmpl, err, want)
+		}
+	}
+	if err := CheckSubject(DefaultSubject); err != nil {
+		t.Error(err)
 	}
 }

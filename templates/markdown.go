@@ -36,10 +36,19 @@ var bareURL = regexp.MustCompile(`^(?:http|https|ftp)://[-a-zA-Z0-9@:%._\+~#=]{1
 
 // NewMarkdown returns a Markdowner for GitHub-flavoured Markdown (tables,
 // strikethrough, bare links) with typographic quotes and dashes.
-func NewMarkdown() *Markdowner {
+func NewMarkdown() *Markdowner { return NewMarkdownQuotes(true) }
+
+// NewMarkdownQuotes is NewMarkdown with typographic quotes, dashes and
+// ellipses (goldmark's Typographer) on or off: off keeps a body's straight
+// quotes as typed.
+func NewMarkdownQuotes(typographic bool) *Markdowner {
+	exts := []goldmark.Extender{extension.Table, extension.Strikethrough,
+		extension.NewLinkify(extension.WithLinkifyURLRegexp(bareURL))}
+	if typographic {
+		exts = append(exts, extension.Typographer)
+	}
 	md := goldmark.New(
-		goldmark.WithExtensions(extension.Table, extension.Strikethrough,
-			extension.NewLinkify(extension.WithLinkifyURLRegexp(bareURL)), extension.Typographer),
+		goldmark.WithExtensions(exts...),
 		goldmark.WithParserOptions(parser.WithASTTransformers(
 			util.Prioritized(headingShift{}, 100))),
 		// Raw HTML is let through here and sanitised by the policy after.

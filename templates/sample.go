@@ -16,6 +16,11 @@ func sampleIssue() *Issue {
 		Address:         "355 Main Street, Metropolis, NY 10001",
 		WebURL:          "https://planet.example/issues/2009-07-09",
 		HomeURL:         "https://planet.example/",
+		Lang:            "en",
+		Greeting:        "Good morning",
+		Promise:         "by email every morning",
+		BackToTop:       "Back to the top",
+		GoToTop:         "Go to top",
 		Articles: []Article{{
 			Anchor:  "lead",
 			Section: "City",

@@ -200,14 +200,3 @@ func safeURL(u string) bool {
 	}
 	return false
 }
-
-// Subject is an issue's subject line:
-// "The Daily Planet — Thursday, July 9, 2009 (Vol. 3, No. 153)", and for an
-// extra edition "The Daily Planet — Breaking news — Thursday, July 9, 2009
-// (Vol. 3, No. 153-B)".
-func Subject(iss *Issue) string {
-	if iss.Edition != "" {
-		return fmt.Sprintf("%s — %s — %s (Vol. %d, No. %d-%s)", iss.PublicationName, iss.Edition, iss.Date, iss.Volume, iss.Number, iss.Mark)
-	}
-	return fmt.Sprintf("%s — %s (Vol. %d, No. %d)", iss.PublicationName, iss.Date, iss.Volume, iss.Number)
-}

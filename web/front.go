@@ -129,10 +129,14 @@ func (s *Server) homeData(ctx context.Context, pubs []*newsletter.Publication, s
 		return nil, err
 	}
 	for _, is := range list {
+		label := "Volume " + strconv.Itoa(is.Volume) + ", Number " + strconv.Itoa(is.Number)
+		if is.Edition > 0 {
+			label += " — " + is.EditionTitle
+		}
 		d.Issues = append(d.Issues, issueLink{
-			URL:  issuePath(is.PublicationSlug, is.Date),
+			URL:  issuePath(is.PublicationSlug, is.Ref()),
 			Date: is.Date.Long(), ISODate: is.Date.String(),
-			Label:           "Volume " + strconv.Itoa(is.Volume) + ", Number " + strconv.Itoa(is.Number),
+			Label:           label,
 			PublicationName: is.PublicationName,
 		})
 	}
@@ -153,7 +157,8 @@ func pageURL(archive string, page int) string {
 }
 
 // issuePath is an issue's stable address on the web edition (the same as
-// assembly.Assembler.WebURL, without the base URL).
-func issuePath(slug string, d newsletter.Date) string {
-	return "/issues/" + slug + "/" + d.String()
+// assembly.Assembler.EditionURL, without the base URL): ref is its date, or
+// for an extra edition its date and edition (newsletter.Issue.Ref).
+func issuePath(slug, ref string) string {
+	return "/issues/" + slug + "/" + ref
 }

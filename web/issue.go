@@ -12,10 +12,12 @@ import (
 // issue is GET /issues/{slug}/{date}: an issue's page, rendered with its
 // publication's theme from the issue's stored snapshot of its articles, so
 // that it shows what the email showed. Only public issues (sent or being
-// sent) are shown; any other is not found.
+// sent) are shown; any other is not found. {date} is the date of a daily
+// issue, 2009-07-09, or the date and edition of an extra,
+// 2009-07-09-extra-1 (newsletter.Issue.Ref).
 func (s *Server) issue(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
-	d, err := newsletter.ParseDate(r.PathValue("date"))
+	d, edition, err := newsletter.ParseRef(r.PathValue("date"))
 	if err != nil {
 		s.errorPage(w, r, http.StatusNotFound)
 		return
@@ -25,7 +27,7 @@ func (s *Server) issue(w http.ResponseWriter, r *http.Request) {
 		s.notFoundOr500(w, r, err)
 		return
 	}
-	iss, err := s.read.IssueByDate(ctx, pub.ID, d)
+	iss, err := s.read.IssueByEdition(ctx, pub.ID, d, edition)
 	if err != nil {
 		s.notFoundOr500(w, r, err)
 		return

@@ -66,6 +66,7 @@ import (
 	"masthead/media"
 	"masthead/newsletter"
 	"masthead/store"
+	"masthead/templates"
 )
 
 // Sends is the delivery engine's control of a send (*delivery.Engine has
@@ -224,6 +225,9 @@ func (s *Service) SavePublication(ctx context.Context, p *newsletter.Publication
 	p.Normalize()
 	if err := p.Validate(); err != nil {
 		return err
+	}
+	if err := templates.CheckSubject(p.SubjectTemplate); err != nil {
+		return &newsletter.FieldError{Field: "subject-template", Msg: err.Error()}
 	}
 	if p.TemplateDir != "" {
 		if _, err := s.asm.Theme(p); err != nil {

@@ -26,12 +26,16 @@ func runArticleAdd(ctx context.Context, a *app, args []string) error {
 	fs.IntVar(&ar.Position, "position", 0, "order within the section")
 	fs.StringVar(&status, "status", "ready", "ready or draft")
 	fs.StringVar(&pubSlug, "publication", "", "publication slug (needed only when there are several)")
+	edition := editionFlag(fs)
 	pos, err := a.parse(fs, args)
 	if err != nil {
 		return err
 	}
 	if len(pos) > 1 {
 		return usageErr("one body FILE (or - for stdin) at most")
+	}
+	if ar.Edition, err = parseEdition(*edition); err != nil {
+		return err
 	}
 	p, err := a.findPublication(ctx, pubSlug, false)
 	if err != nil {
@@ -67,8 +71,8 @@ func runArticleAdd(ctx context.Context, a *app, args []string) error {
 	if err := work.SaveArticle(ctx, p, &ar); err != nil {
 		return fmt.Errorf("article not added:\n%w", err)
 	}
-	fmt.Fprintf(a.env.Stdout, "added article %d %q for %s (key %s)\n", ar.ID, ar.Title, ar.Date, ar.Key)
-	a.warnIfSent(ctx, p, ar.Date)
+	fmt.Fprintf(a.env.Stdout, "added article %d %q for %s (key %s)\n", ar.ID, ar.Title, newsletter.EditionRef(ar.Date, ar.Edition), ar.Key)
+	a.warnIfSent(ctx, p, ar.Date, ar.Edition)
 	return nil
 }
 
@@ -80,7 +84,12 @@ func runArticleImport(ctx context.Context, a *app, args []string) error {
 	fs.StringVar(&pubSlug, "publication", "", "publication slug (needed only when there are several)")
 	image := fs.String("image", "", "lead image of each file that names none (image: in its front matter): a library picture's id or SHA-256")
 	imageAlt := fs.String("image-alt", "", "what --image shows (default: the library's alt text)")
+	edition := fs.String("edition", "0", "edition of their dates the articles belong to: 0 the daily issue, N the extra N")
 	paths, err := a.parse(fs, args)
+	if err != nil {
+		return err
+	}
+	e, err := parseEdition(*edition)
 	if err != nil {
 		return err
 	}
@@ -103,6 +112,7 @@ func runArticleImport(ctx context.Context, a *app, args []string) error {
 		if ar.LeadImage == "" && *image != "" {
 			ar.LeadImage, ar.LeadAlt = *image, *imageAlt
 		}
+		ar.Edition = e
 	}
 	work, err := a.workspace(ctx, nil)
 	if err != nil {
@@ -120,9 +130,9 @@ func runArticleImport(ctx context.Context, a *app, args []string) error {
 		case newsletter.ArticleUnchanged:
 			verb = "unchanged"
 		}
-		fmt.Fprintf(a.env.Stdout, "%s %s: article %d %q for %s (key %s)\n", verb, files[i], ar.ID, ar.Title, ar.Date, ar.Key)
+		fmt.Fprintf(a.env.Stdout, "%s %s: article %d %q for %s (key %s)\n", verb, files[i], ar.ID, ar.Title, newsletter.EditionRef(ar.Date, ar.Edition), ar.Key)
 		if changes[i] != newsletter.ArticleUnchanged {
-			a.warnIfSent(ctx, p, ar.Date)
+			a.warnIfSent(ctx, p, ar.Date, ar.Edition)
 		}
 	}
 	return nil
@@ -175,9 +185,9 @@ func clip(s string, n int) string {
 
 // warnIfSent tells the editor when an article's date has an issue that is
 // already going out: the article will not be in it.
-func (a *app) warnIfSent(ctx context.Context, p *newsletter.Publication, d newsletter.Date) {
-	iss, err := a.read().IssueByDate(ctx, p.ID, d)
+func (a *app) warnIfSent(ctx context.Context, p *newsletter.Publication, d newsletter.Date, e int) {
+	iss, err := a.read().IssueByEdition(ctx, p.ID, d, e)
 	if err == nil && iss.Status.Frozen() {
-		fmt.Fprintf(a.env.Stderr, "note: the %s issue of %s is %s; this article is not in it\n", p.Slug, d, iss.Status)
+		fmt.Fprintf(a.env.Stderr, "note: the %s issue of %s is %s; this article is not in it\n", p.Slug, iss.Ref(), iss.Status)
 	}
 }

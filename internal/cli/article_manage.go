@@ -87,7 +87,7 @@ func runArticleEdit(ctx context.Context, a *app, args []string) error {
 	if err != nil {
 		return err
 	}
-	oldDate := ar.Date
+	oldDate, edition := ar.Date, ar.Edition
 	if set["date"] {
 		if ar.Date, err = newsletter.ParseDate(date); err != nil {
 			return usageErr("--date: %v", err)
@@ -134,9 +134,9 @@ func runArticleEdit(ctx context.Context, a *app, args []string) error {
 		return fmt.Errorf("article %d not changed:\n%w", ar.ID, err)
 	}
 	fmt.Fprintf(a.env.Stdout, "updated article %d %q for %s (key %s)\n", ar.ID, ar.Title, ar.Date, ar.Key)
-	a.warnIfSent(ctx, p, ar.Date)
+	a.warnIfSent(ctx, p, ar.Date, ar.Edition)
 	if oldDate != ar.Date {
-		a.warnIfSent(ctx, p, oldDate)
+		a.warnIfSent(ctx, p, oldDate, edition)
 	}
 	return nil
 }
@@ -163,7 +163,7 @@ func runArticleDelete(ctx context.Context, a *app, args []string) error {
 		return err
 	}
 	fmt.Fprintf(a.env.Stdout, "deleted article %d %q of %s (key %s)\n", ar.ID, ar.Title, ar.Date, ar.Key)
-	if iss, err := a.read().IssueByDate(ctx, p.ID, ar.Date); err == nil {
+	if iss, err := a.read().IssueByEdition(ctx, p.ID, ar.Date, ar.Edition); err == nil {
 		if iss.Status.Frozen() {
 			fmt.Fprintf(a.env.Stderr, "note: the %s issue of %s is %s; it keeps the article as it went out\n", p.Slug, ar.Date, iss.Status)
 		} else {

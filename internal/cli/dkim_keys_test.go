@@ -66,7 +66,7 @@ func TestDKIMTwoKeys(t *testing.T) {
 	if code, _, errs := runCLI(t, db, "", append([]string{"issue", "test", "--date", "2009-07-09", "--to", "editor@planet.example", "--feedback-id", "sdjw"}, keys...)...); code != 0 {
 		t.Fatal(errs)
 	}
-	_, raw, _ := runCLI(t, db, "", "outbox", "show", "1")
+	_, raw, _ := runCLI(t, db, "", "outbox", "show", "1", "--format", "raw")
 	raw = strings.ReplaceAll(strings.ReplaceAll(raw, "\r\n", "\n"), "\n", "\r\n")
 	if i, j := strings.Index(raw, "s=r2026"), strings.Index(raw, "s=e2026"); i < 0 || j < 0 || i > j {
 		t.Errorf("signatures s=r2026 at %d, s=e2026 at %d: want both, RSA first", i, j)

@@ -41,7 +41,7 @@ func TestDKIMFlags(t *testing.T) {
 	if code != 0 {
 		t.Fatal(errs)
 	}
-	_, raw, _ := runCLI(t, db, "", "outbox", "show", "1")
+	_, raw, _ := runCLI(t, db, "", "outbox", "show", "1", "--format", "raw")
 	verifs, err := dkim.VerifyWithOptions(strings.NewReader(strings.ReplaceAll(strings.ReplaceAll(raw, "\r\n", "\n"), "\n", "\r\n")), &dkim.VerifyOptions{
 		LookupTXT: func(domain string) ([]string, error) {
 			if domain != "mh._domainkey.planet.example" {

@@ -14,7 +14,7 @@ import (
 // editorAction is one of the issue schedule commands: it resolves the
 // publication and date, runs act, and prints where the issue stands.
 func (a *app) editorAction(ctx context.Context, args []string, withAt bool,
-	act func(work *workspace.Service, p *newsletter.Publication, d newsletter.Date, at time.Time) (*newsletter.Issue, error)) error {
+	act func(work *workspace.Service, p *newsletter.Publication, d newsletter.Date, e int, at time.Time) (*newsletter.Issue, error)) error {
 	fs := a.flags()
 	var date, pub, at string
 	fs.StringVar(&date, "date", "", "issue date YYYY-MM-DD (default today in the publication's zone)")
@@ -22,7 +22,12 @@ func (a *app) editorAction(ctx context.Context, args []string, withAt bool,
 	if withAt {
 		fs.StringVar(&at, "at", "", "send time: HH:MM on the issue's date in the publication's zone, or RFC 3339 (required)")
 	}
+	edition := editionFlag(fs)
 	pos, err := a.parse(fs, args)
+	if err != nil {
+		return err
+	}
+	e, err := parseEdition(*edition)
 	if err != nil {
 		return err
 	}
@@ -50,12 +55,14 @@ func (a *app) editorAction(ctx context.Context, args []string, withAt bool,
 	if err != nil {
 		return err
 	}
-	iss, err := act(work, p, d, when)
+	iss, err := act(work, p, d, e, when)
 	var removed *placeholderRemoved
 	switch {
 	case errors.As(err, &removed):
 		fmt.Fprintf(a.env.Stdout, "%s %s: released; %s\n", p.Slug, d, removed.note)
 		return nil
+	case errors.Is(err, store.ErrNotFound) && e > 0:
+		return fmt.Errorf("%s has no extra edition %d for %s", p.Slug, e, d)
 	case errors.Is(err, store.ErrNotFound):
 		return fmt.Errorf("%s has no issue for %s yet", p.Slug, d)
 	case errors.Is(err, newsletter.ErrEmptyIssue):
@@ -63,12 +70,14 @@ func (a *app) editorAction(ctx context.Context, args []string, withAt bool,
 	case err != nil:
 		return err
 	}
-	line := fmt.Sprintf("%s %s: %s — %s", p.Slug, d, iss.Label(), iss.Status)
+	line := fmt.Sprintf("%s %s: %s — %s", p.Slug, iss.Ref(), iss.Label(), iss.Status)
 	if iss.Status == newsletter.Scheduled {
 		line += ", goes at " + iss.SendAt.In(p.Location()).Format("2006-01-02 15:04:05 MST")
 	}
 	fmt.Fprintln(a.env.Stdout, line)
-	if iss.Status == newsletter.Assembled && !d.Before(p.Today(a.now())) {
+	if iss.Status == newsletter.Assembled && iss.IsExtra() {
+		fmt.Fprintf(a.env.Stdout, "an extra edition goes out when sent: 'masthead issue send %s'\n", dateArgs(d, e))
+	} else if iss.Status == newsletter.Assembled && !d.Before(p.Today(a.now())) {
 		fmt.Fprintln(a.env.Stdout, "the daily schedule sends it at its time, if that time for the date is still to come;"+
 			" otherwise send it with 'masthead issue send' or give it a time with 'masthead issue schedule --at'")
 	}
@@ -82,26 +91,26 @@ type placeholderRemoved struct{ note string }
 func (e *placeholderRemoved) Error() string { return e.note }
 
 func runIssueSchedule(ctx context.Context, a *app, args []string) error {
-	return a.editorAction(ctx, args, true, func(work *workspace.Service, p *newsletter.Publication, d newsletter.Date, at time.Time) (*newsletter.Issue, error) {
-		return work.Schedule(ctx, p, d, at)
+	return a.editorAction(ctx, args, true, func(work *workspace.Service, p *newsletter.Publication, d newsletter.Date, e int, at time.Time) (*newsletter.Issue, error) {
+		return work.ScheduleEdition(ctx, p, d, e, at)
 	})
 }
 
 func runIssueUnschedule(ctx context.Context, a *app, args []string) error {
-	return a.editorAction(ctx, args, false, func(work *workspace.Service, p *newsletter.Publication, d newsletter.Date, _ time.Time) (*newsletter.Issue, error) {
-		return work.Unschedule(ctx, p, d)
+	return a.editorAction(ctx, args, false, func(work *workspace.Service, p *newsletter.Publication, d newsletter.Date, e int, _ time.Time) (*newsletter.Issue, error) {
+		return work.UnscheduleEdition(ctx, p, d, e)
 	})
 }
 
 func runIssueHold(ctx context.Context, a *app, args []string) error {
-	return a.editorAction(ctx, args, false, func(work *workspace.Service, p *newsletter.Publication, d newsletter.Date, _ time.Time) (*newsletter.Issue, error) {
-		return work.Hold(ctx, p, d)
+	return a.editorAction(ctx, args, false, func(work *workspace.Service, p *newsletter.Publication, d newsletter.Date, e int, _ time.Time) (*newsletter.Issue, error) {
+		return work.HoldEdition(ctx, p, d, e)
 	})
 }
 
 func runIssueRelease(ctx context.Context, a *app, args []string) error {
-	return a.editorAction(ctx, args, false, func(work *workspace.Service, p *newsletter.Publication, d newsletter.Date, _ time.Time) (*newsletter.Issue, error) {
-		iss, removed, err := work.Release(ctx, p, d)
+	return a.editorAction(ctx, args, false, func(work *workspace.Service, p *newsletter.Publication, d newsletter.Date, e int, _ time.Time) (*newsletter.Issue, error) {
+		iss, removed, err := work.ReleaseEdition(ctx, p, d, e)
 		if removed {
 			return nil, &placeholderRemoved{note: workspace.RemovedNote(p)}
 		}
@@ -110,7 +119,7 @@ func runIssueRelease(ctx context.Context, a *app, args []string) error {
 }
 
 func runIssueSkip(ctx context.Context, a *app, args []string) error {
-	return a.editorAction(ctx, args, false, func(work *workspace.Service, p *newsletter.Publication, d newsletter.Date, _ time.Time) (*newsletter.Issue, error) {
-		return work.Skip(ctx, p, d)
+	return a.editorAction(ctx, args, false, func(work *workspace.Service, p *newsletter.Publication, d newsletter.Date, e int, _ time.Time) (*newsletter.Issue, error) {
+		return work.SkipEdition(ctx, p, d, e)
 	})
 }

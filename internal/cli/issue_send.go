@@ -23,6 +23,7 @@ import (
 // sendFlags are the flags of the commands that send (issue send, issue test).
 type sendFlags struct {
 	date, pub string
+	edition   *string // --edition
 	worker    workerOptions
 	giveUp    time.Duration              // issue send: stop waiting after this long without progress
 	onServer  func(delivery.ServerState) // issue send: told when the server goes down and comes back
@@ -32,6 +33,7 @@ func (a *app) sendFlags(fs *flag.FlagSet, full bool) *sendFlags {
 	s := &sendFlags{worker: workerOptions{domainRates: rateMap{}}}
 	fs.StringVar(&s.date, "date", "", "issue date YYYY-MM-DD (default today in the publication's zone)")
 	fs.StringVar(&s.pub, "publication", "", "publication slug (needed only when there are several)")
+	s.edition = editionFlag(fs)
 	s.worker.dkim = a.dkimFlags(fs)
 	if full {
 		fs.IntVar(&s.worker.connections, "connections", 4, "SMTP connections")
@@ -80,11 +82,17 @@ func runIssueSend(ctx context.Context, a *app, args []string) error {
 	out := a.env.Stdout
 	srv := &serverWatch{out: out}
 	s.onServer = srv.report
-	p, d, err := a.pickDate(ctx, s.pub, s.date)
+	e, err := parseEdition(*s.edition)
 	if err != nil {
 		return err
 	}
-	iss, err := a.currentIssue(ctx, p, d)
+	p, day, err := a.pickDate(ctx, s.pub, s.date)
+	if err != nil {
+		return err
+	}
+	// Without --edition the date's daily issue, never one of its extras.
+	iss, err := a.currentIssue(ctx, p, day, e)
+	d, again := newsletter.EditionRef(day, e), dateArgs(day, e)
 	if errors.Is(err, newsletter.ErrEmptyIssue) {
 		return fmt.Errorf("%s %s has no ready articles: nothing to send", p.Slug, d)
 	}
@@ -104,7 +112,7 @@ func runIssueSend(ctx context.Context, a *app, args []string) error {
 	if errors.As(err, &other) {
 		return fmt.Errorf("%s %s is already sending via %s (a 'masthead serve' or 'masthead worker' with that mail setting sends it); "+
 			"this command sends via %s: run it with the same --smtp (MASTHEAD_SMTP), or pause the issue first "+
-			"('masthead issue pause --date %s') to move the rest of the send to %s", p.Slug, d, other.Have, other.Want, d, other.Want)
+			"('masthead issue pause %s') to move the rest of the send to %s", p.Slug, d, other.Have, other.Want, again, other.Want)
 	}
 	if errors.Is(err, workspace.ErrState) {
 		return fmt.Errorf("%s %s cannot be sent: it is %s", p.Slug, d, iss.Status)
@@ -135,8 +143,8 @@ func runIssueSend(ctx context.Context, a *app, args []string) error {
 			why = st.Reason
 		}
 		fmt.Fprintf(out, "gave up after %s of waiting (%s); %s queued, nothing is lost: "+
-			"'masthead issue send --date %s' again, or a 'masthead serve' sending via %s, continues\n",
-			s.giveUp, why, plural.Count(sum.Counts.Pending(), "row stays", "rows stay"), d, eng.Transport())
+			"'masthead issue send %s' again, or a 'masthead serve' sending via %s, continues\n",
+			s.giveUp, why, plural.Count(sum.Counts.Pending(), "row stays", "rows stay"), again, eng.Transport())
 	}
 	c := sum.Counts
 	if srv.isDown() {
@@ -148,12 +156,12 @@ func runIssueSend(ctx context.Context, a *app, args []string) error {
 		return nil
 	}
 	if sum.Paused != "" {
-		fmt.Fprintf(out, "paused by masthead: %s\nresume with 'masthead issue resume --date %s' once fixed; "+
-			"'masthead subscriber lift --issue %s' undoes suppressions this send made\n", sum.Paused, d, d)
+		fmt.Fprintf(out, "paused by masthead: %s\nresume with 'masthead issue resume %s' once fixed; "+
+			"'masthead subscriber lift --issue %s' undoes suppressions this send made\n", sum.Paused, again, d)
 		return exitError{4}
 	}
 	if c.Pending() > 0 {
-		fmt.Fprintf(out, "not finished: %s left; run 'masthead issue send --date %s' again (or keep 'masthead serve' running)\n", plural.Count(c.Pending(), "row", "rows"), d)
+		fmt.Fprintf(out, "not finished: %s left; run 'masthead issue send %s' again (or keep 'masthead serve' running)\n", plural.Count(c.Pending(), "row", "rows"), again)
 	}
 	return exitError{4}
 }
@@ -220,6 +228,7 @@ func (a *app) issueByDate(ctx context.Context, fs *flag.FlagSet, args []string) 
 	var date, pub string
 	fs.StringVar(&date, "date", "", "issue date YYYY-MM-DD (default today in the publication's zone)")
 	fs.StringVar(&pub, "publication", "", "publication slug (needed only when there are several)")
+	edition := editionFlag(fs)
 	pos, err := a.parse(fs, args)
 	if err != nil {
 		return nil, nil, err
@@ -227,11 +236,18 @@ func (a *app) issueByDate(ctx context.Context, fs *flag.FlagSet, args []string) 
 	if len(pos) > 0 {
 		return nil, nil, usageErr("unexpected argument %q (use --date)", pos[0])
 	}
+	e, err := parseEdition(*edition)
+	if err != nil {
+		return nil, nil, err
+	}
 	p, d, err := a.pickDate(ctx, pub, date)
 	if err != nil {
 		return nil, nil, err
 	}
-	iss, err := a.read().IssueByDate(ctx, p.ID, d)
+	iss, err := a.read().IssueByEdition(ctx, p.ID, d, e)
+	if errors.Is(err, store.ErrNotFound) && e > 0 {
+		return nil, nil, fmt.Errorf("%s has no extra edition %d for %s", p.Slug, e, d)
+	}
 	if errors.Is(err, store.ErrNotFound) {
 		return nil, nil, fmt.Errorf("%s has no issue for %s", p.Slug, d)
 	}
@@ -244,7 +260,7 @@ func runIssueStatus(ctx context.Context, a *app, args []string) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(a.env.Stdout, "%s %s: %s — %s\n", p.Slug, iss.Date, iss.Label(), iss.Status)
+	fmt.Fprintf(a.env.Stdout, "%s %s: %s — %s\n", p.Slug, iss.Ref(), iss.Label(), iss.Status)
 	if iss.Status == newsletter.Paused && iss.PauseReason != "" {
 		fmt.Fprintf(a.env.Stdout, "paused by masthead: %s\n", iss.PauseReason)
 	}
@@ -351,11 +367,17 @@ func runIssueTest(ctx context.Context, a *app, args []string) error {
 	if _, err := newsletter.ParseAddress(to); err != nil {
 		return usageErr("--to %q: %v", to, err)
 	}
-	p, d, err := a.pickDate(ctx, s.pub, s.date)
+	e, err := parseEdition(*s.edition)
 	if err != nil {
 		return err
 	}
-	iss, err := a.currentIssue(ctx, p, d)
+	p, day, err := a.pickDate(ctx, s.pub, s.date)
+	if err != nil {
+		return err
+	}
+	// Without --edition the date's daily issue, never one of its extras.
+	iss, err := a.currentIssue(ctx, p, day, e)
+	d := newsletter.EditionRef(day, e)
 	if errors.Is(err, newsletter.ErrEmptyIssue) {
 		return fmt.Errorf("%s %s has no ready articles: nothing to send", p.Slug, d)
 	}

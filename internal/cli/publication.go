@@ -13,6 +13,7 @@ import (
 
 	"masthead/newsletter"
 	"masthead/store"
+	"masthead/templates"
 )
 
 // runPublicationSet creates a publication or changes the flags given of an
@@ -34,6 +35,7 @@ func runPublicationSet(ctx context.Context, a *app, args []string) error {
 	fs.StringVar(&sections, "sections", "", "section order, comma-separated, e.g. \"Front Page,News,Sports\" (default: any section)")
 	fs.StringVar(&p.TemplateDir, "templates", "", "directory of template overrides, stored absolute (start one with 'masthead theme export DIR'; \"\": the built-in theme)")
 	fs.StringVar(&p.UnsubscribeMailto, "unsubscribe-mailto", "", "address for mailto: List-Unsubscribe")
+	fs.StringVar(&p.SubjectTemplate, "subject-template", "", "each issue's subject, with {headline} {name} {date} {isodate} {volume} {number} {edition} (default \""+templates.DefaultSubject+"\")")
 	fs.StringVar(&empty, "empty", "", "on a date with no ready articles: skip, notice or hold")
 	// Engagement (see docs/ENGAGEMENT.md).
 	fs.BoolVar(&p.PerSubscriberFigures, "per-subscriber-figures", false, "keep who clicked, for --figures-retention days (default off: counts only, no one named)")
@@ -46,6 +48,7 @@ func runPublicationSet(ctx context.Context, a *app, args []string) error {
 	fs.StringVar(&p.WelcomeSubject, "welcome-subject", "", "the welcome email's subject (default \"Welcome to NAME\")")
 	fs.StringVar(&p.WelcomeBody, "welcome-body", "", "the welcome email's text, plain text with blank lines between paragraphs")
 	fs.StringVar(&welcomeFile, "welcome-body-file", "", "read the welcome email's text from FILE")
+	wording := addWordingFlags(fs)
 	pos, err := a.parse(fs, args)
 	if err != nil {
 		return err
@@ -112,6 +115,7 @@ func runPublicationSet(ctx context.Context, a *app, args []string) error {
 		cur.TemplateDir = dir
 	}
 	apply("unsubscribe-mailto", &cur.UnsubscribeMailto, p.UnsubscribeMailto)
+	apply("subject-template", &cur.SubjectTemplate, p.SubjectTemplate)
 	if set["numbering"] {
 		cur.Numbering = newsletter.Numbering(numbering)
 	}
@@ -150,6 +154,9 @@ func runPublicationSet(ctx context.Context, a *app, args []string) error {
 			return fmt.Errorf("--welcome-body-file: %w", err)
 		}
 		cur.WelcomeBody = strings.TrimSpace(string(b))
+	}
+	if err := wording.apply(set, cur); err != nil {
+		return err
 	}
 	if set["sections"] {
 		cur.Sections = nil

@@ -9,6 +9,7 @@ import (
 
 	"masthead/internal/plural"
 	"masthead/newsletter"
+	"masthead/templates"
 )
 
 // runPublicationShow prints every setting of one publication (the only one,
@@ -42,19 +43,20 @@ func runPublicationShow(ctx context.Context, a *app, args []string) error {
 		return "off"
 	}
 	tw := tabwriter.NewWriter(a.env.Stdout, 0, 4, 2, ' ', 0)
-	for _, row := range [][2]string{
+	for _, row := range append([][2]string{
 		{"slug", p.Slug}, {"name", p.Name}, {"tagline", p.Tagline}, {"from", p.From},
 		{"reply-to", or(p.ReplyTo, "-")}, {"address", p.Address}, {"timezone", p.TimeZone},
 		{"schedule", or(p.Schedule, "- (sent when an editor sends it)")}, {"volume-start", p.VolumeStart.String()},
 		{"numbering", string(p.Numbering)}, {"copyright", or(p.Copyright, "- (default)")},
 		{"sections", or(strings.Join(p.Sections, ", "), "- (any)")}, {"templates", or(p.TemplateDir, "- (built-in theme)")},
 		{"unsubscribe-mailto", or(p.UnsubscribeMailto, "-")}, {"empty", string(p.EmptyPolicy)},
+		{"subject-template", or(p.SubjectTemplate, templates.DefaultSubject+" (default)")},
 		{"per-subscriber-figures", onOff(p.PerSubscriberFigures)},
 		{"figures-retention", plural.Count(p.FiguresRetentionDays, "day", "days")}, {"track-opens", onOff(p.TrackOpens)},
 		{"signup-origins", or(strings.Join(p.SignupOrigins, ","), "- (masthead's own pages only)")},
 		{"signup-confirmed-url", or(p.SignupConfirmedURL, "- (masthead's page)")},
 		{"welcome-email", onOff(p.WelcomeEmail)}, {"welcome-subject", p.WelcomeSubjectLine()},
-	} {
+	}, wordingRows(p)...) {
 		fmt.Fprintf(tw, "%s:\t%s\n", row[0], row[1])
 	}
 	if err := tw.Flush(); err != nil {

@@ -51,6 +51,8 @@ func commands() []command {
 		{"issue assemble", "", "assemble (or re-assemble) an issue", runIssueAssemble},
 		{"issue preview", "", "print an issue as a recipient gets it (html, text or eml)", runIssuePreview},
 		{"issue list", "", "list issues", runIssueList},
+		{"issue subject", "[TEXT]", "show or set an issue's own subject line (--default: the publication's template)", runIssueSubject},
+		{"issue extra", "", "add an extra edition to a date (--date D --title T [--subject S]); prints its id and edition", runIssueExtra},
 		{"user add", "EMAIL", "add an editor's account (--role admin|editor; password asked, or read from stdin)", runUserAdd},
 		{"user list", "", "list the accounts with their roles", runUserList},
 		{"user remove", "EMAIL", "remove an account; its sessions and API tokens end (not the last admin)", runUserRemove},
