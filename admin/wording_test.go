@@ -61,7 +61,7 @@ func TestSettingsWording(t *testing.T) {
 		t.Fatalf("assemble: %d", res.StatusCode)
 	}
 	html := e.page(t, "/admin/issues/2009-07-09/preview?format=html", cookie)
-	for _, s := range []string{`<html lang="he">`, "Hello", ">Top</a>", ">Go to top of right column</a>", "Council says &#34;yes&#34;"} {
+	for _, s := range []string{`<html lang="he" dir="rtl">`, "Hello", ">Top</a>", ">Go to top of right column</a>", "Council says &#34;yes&#34;"} {
 		if !strings.Contains(html, s) {
 			t.Errorf("preview lacks %s", s)
 		}

@@ -196,6 +196,8 @@ func TestAPI(t *testing.T) {
 		{"unknown publication", "editor", "GET", "/api/publications/nope", "", "", 404, "not_found", ""},
 		{"patch publication", "admin", "PATCH", "/api/publications/planet", "application/json", `{"tagline":"All the news"}`, 200, "", `"tagline": "All the news"`},
 		{"patch publication invalid", "admin", "PATCH", "/api/publications/planet", "application/json", `{"timezone":"Mars/Olympus"}`, 422, "invalid", `unknown time zone`},
+		{"patch language", "admin", "PATCH", "/api/publications/planet", "application/json", `{"language":"de"}`, 200, "", `"language": "de"`},
+		{"patch language unknown", "admin", "PATCH", "/api/publications/planet", "application/json", `{"language":"not a tag"}`, 422, "invalid", `language`},
 		{"patch signup settings", "admin", "PATCH", "/api/publications/planet", "application/json",
 			`{"signup_origins":["HTTPS://www.example.org/"],"signup_confirmed_url":"https://www.example.org/welcome","welcome_email":true,"welcome_subject":"Hello"}`,
 			200, "", `"signup_origins": \[\s*"https://www.example.org"\s*\],\s*"signup_confirmed_url": "https://www.example.org/welcome",\s*"welcome_email": true,\s*"welcome_subject": "Hello"`},

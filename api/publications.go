@@ -29,6 +29,10 @@ type publicationJSON struct {
 	// empty: the built-in theme. Read only here: it is set on the server
 	// (`masthead publication set --templates DIR`), where it is checked.
 	Templates string `json:"templates"`
+	// DKIMSelectors are the selectors of the publication's own DKIM keys,
+	// RSA or Ed25519, set on the server (`publication set --dkim-key`);
+	// empty: the sending process's keys.
+	DKIMSelectors []string `json:"dkim_selectors"`
 	// Engagement settings.
 	PerSubscriberFigures bool `json:"per_subscriber_figures"`
 	FiguresRetentionDays int  `json:"figures_retention_days"`
@@ -57,7 +61,11 @@ func publicationOut(p *newsletter.Publication, now time.Time) publicationJSON {
 	if origins == nil {
 		origins = []string{}
 	}
-	return publicationJSON{Slug: p.Slug, Name: p.Name, Tagline: p.Tagline, From: p.From, ReplyTo: p.ReplyTo,
+	selectors := []string{}
+	for _, k := range p.DKIMKeys {
+		selectors = append(selectors, k.Selector)
+	}
+	return publicationJSON{DKIMSelectors: selectors, Slug: p.Slug, Name: p.Name, Tagline: p.Tagline, From: p.From, ReplyTo: p.ReplyTo,
 		Address: p.Address, TimeZone: p.TimeZone, Schedule: p.Schedule, VolumeStart: p.VolumeStart.String(),
 		Numbering: string(p.Numbering), Copyright: p.Copyright, Sections: sections,
 		UnsubscribeMailto: p.UnsubscribeMailto, EmptyPolicy: string(p.EmptyPolicy), SubjectTemplate: p.SubjectTemplate, NextFires: fires, Templates: p.TemplateDir,

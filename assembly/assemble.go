@@ -210,6 +210,9 @@ func (a *Assembler) View(p *newsletter.Publication, iss *newsletter.Issue) *temp
 	if v.Lang == "" {
 		v.Lang = newsletter.DefaultLanguage
 	}
+	if strings.TrimSpace(p.Wording.Greeting) == "" {
+		v.Greeting = templates.Message(v.Lang, "greeting") // the default greeting, in the paper's language
+	}
 	if iss.IsExtra() {
 		v.Edition = iss.EditionTitle
 	}

@@ -8,6 +8,7 @@ import (
 	"masthead/ledger"
 	"masthead/media"
 	"masthead/newsletter"
+	"masthead/templates"
 )
 
 // pictures finds the library pictures an issue shows, once each, and says
@@ -38,13 +39,14 @@ func (p *pictures) find(sha string) (*newsletter.Picture, error) {
 }
 
 // draw is the public URL and the width and height attributes of pic's
-// rendition for the email column.
+// rendition for the email column (templates.ColumnWidth at most: the
+// 1200-pixel rendition is sharp at it on high-density screens).
 func (p *pictures) draw(pic *newsletter.Picture) (url string, w, h int, ok bool) {
 	r, ok := pic.Widest(media.EmailWidth(media.EmailColumn))
 	if !ok {
 		return "", 0, 0, false
 	}
-	w, h = media.DisplaySize(r.Width, r.Height, media.EmailColumn)
+	w, h = media.DisplaySize(r.Width, r.Height, templates.ColumnWidth)
 	return p.baseURL + media.Path(pic.SHA256, r.Width, media.Format(r.Format)), w, h, true
 }
 

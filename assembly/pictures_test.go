@@ -2,6 +2,7 @@ package assembly_test
 
 import (
 	"context"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -12,7 +13,7 @@ import (
 
 // An article with a lead image and a library picture in its body: the
 // issue's HTML draws both at their https addresses with width and height
-// (a 1200-pixel rendition at 600 CSS pixels), the caption under the lead,
+// (a 1200-pixel rendition at the 584-pixel column), the caption under the lead,
 // an external image no wider than the column, and the text part says
 // what the photo shows.
 func TestIssueShowsPictures(t *testing.T) {
@@ -43,13 +44,13 @@ func TestIssueShowsPictures(t *testing.T) {
 	}
 	leadURL := "https://planet.example/media/" + lead.SHA256 + "-1200.jpg"
 	for _, want := range []string{
-		`src="` + leadURL + `" width="600" height="400" alt="Crowds at the fountain"`,
+		`src="` + leadURL + `" width="584" height="389" alt="Crowds at the fountain"`,
 		`Photo: Lois Lane`,
 		`src="https://planet.example/media/` + chart.SHA256 + `-500.png" alt="The chart" width="250" height="150"`,
-		`src="https://other.example/x.jpg" alt="Elsewhere" width="600"`,
+		`src="https://other.example/x.jpg" alt="Elsewhere" width="584"`,
 	} {
 		if !strings.Contains(iss.HTML, want) {
-			t.Errorf("the HTML lacks %s", want)
+			t.Errorf("the HTML lacks %s; its images:\n%s", want, strings.Join(regexp.MustCompile(`<img[^>]*>`).FindAllString(iss.HTML, -1), "\n"))
 		}
 	}
 	if strings.Contains(iss.HTML, "feed-lead.jpg") {
@@ -58,7 +59,7 @@ func TestIssueShowsPictures(t *testing.T) {
 	if !strings.Contains(iss.Text, "[Photo: Crowds at the fountain]") || !strings.Contains(iss.Text, "Photo: Lois Lane") {
 		t.Errorf("the text part:\n%s", iss.Text)
 	}
-	if im := iss.Articles[0].LeadImage; im == nil || im.URL != leadURL || im.Width != 600 || im.Height != 400 {
+	if im := iss.Articles[0].LeadImage; im == nil || im.URL != leadURL || im.Width != 584 || im.Height != 389 {
 		t.Errorf("the stored lead image: %+v", im)
 	}
 }

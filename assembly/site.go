@@ -14,12 +14,26 @@ type Site struct {
 	Tagline  string
 	HomeURL  string // the front page
 	FeedURL  string // the Atom feed of the page's issues
+	// Lang is the pages' language: the one publication's, or the one all
+	// share (else English); the lang attribute and the fixed wording.
+	Lang string
 }
+
+// Language is the pages' language (the layout's lang attribute).
+func (s Site) Language() string { return s.Lang }
 
 // SiteOf describes the web edition: one publication's name and tagline, or
 // siteName (else the publications' names) when there are several.
 func SiteOf(siteName string, pubs []*newsletter.Publication) Site {
-	st := Site{SiteName: siteName, HomeURL: "/", FeedURL: "/feed.atom"}
+	st := Site{SiteName: siteName, HomeURL: "/", FeedURL: "/feed.atom", Lang: newsletter.DefaultLanguage}
+	for i, p := range pubs {
+		if i == 0 && p.Language != "" {
+			st.Lang = p.Language
+		} else if p.Language != st.Lang {
+			st.Lang = newsletter.DefaultLanguage
+			break
+		}
+	}
 	if len(pubs) == 1 {
 		if st.SiteName == "" {
 			st.SiteName = pubs[0].Name

@@ -7,9 +7,12 @@ import (
 	"fmt"
 	"os"
 	"slices"
+	"strings"
 
 	"github.com/emersion/go-msgauth/dkim"
 	"github.com/wneessen/go-mail"
+
+	"masthead/newsletter"
 )
 
 // DKIMConfig names a signing key.
@@ -130,4 +133,22 @@ func (d *DKIM) sign(m *Mail, buf *[]byte) error {
 		m.sig = append(m.sig, sig...)
 	}
 	return nil
+}
+
+// PublicationDKIM reads p's own signing keys (newsletter.Publication's
+// DKIMKeys), for the domain of its From address.
+func PublicationDKIM(p *newsletter.Publication) (*DKIM, error) {
+	from, err := newsletter.ParseAddress(p.From)
+	if err != nil {
+		return nil, fmt.Errorf("DKIM: From %q: %w", p.From, err)
+	}
+	domain := from.Address[strings.LastIndexByte(from.Address, '@')+1:]
+	if ascii, err := EnvelopeAddress(from.Address); err == nil {
+		domain = ascii[strings.LastIndexByte(ascii, '@')+1:] // d= in its A-label form
+	}
+	cfgs := make([]DKIMConfig, len(p.DKIMKeys))
+	for i, k := range p.DKIMKeys {
+		cfgs[i] = DKIMConfig{Domain: domain, Selector: k.Selector, KeyFile: k.KeyFile}
+	}
+	return LoadDKIM(cfgs...)
 }

@@ -193,6 +193,13 @@ func (e *Engine) Composer(ctx context.Context, issueID int64) (*Composer, error)
 		return nil, fmt.Errorf("publication of issue %d: %w", issueID, err)
 	}
 	cc := ComposerConfig{BaseURL: e.cfg.BaseURL, Signer: e.cfg.Signer, DKIM: e.cfg.DKIM, Now: e.cfg.Now, FeedbackSender: e.cfg.FeedbackSender}
+	if len(pub.DKIMKeys) > 0 {
+		// The publication's own keys, read for each issue's send so that a
+		// key changed on disk (rotated) is used from the next issue on.
+		if cc.DKIM, err = PublicationDKIM(pub); err != nil {
+			return nil, fmt.Errorf("publication %s: %w", pub.Slug, err)
+		}
+	}
 	if e.cfg.Links != nil {
 		if iss, err = e.cfg.Links.Prepare(ctx, pub, iss); err != nil {
 			return nil, fmt.Errorf("links of issue %d: %w", issueID, err)

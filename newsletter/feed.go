@@ -44,6 +44,7 @@ type Feed struct {
 
 	ETag         string
 	LastModified string
+	BodyDigest   string // of the last body taken: the same bytes again are not parsed again
 	LastAttempt  time.Time
 	LastSuccess  time.Time
 	Failures     int    // failed polls in a row since the last success
@@ -115,9 +116,12 @@ type FeedArticle struct {
 
 // FeedPoll counts what one poll did to a feed's articles.
 type FeedPoll struct {
-	New       int // articles created
-	Updated   int // articles whose item changed, updated in place
-	Unchanged int // items as they were
+	// NotModified: the feed answered 304, or the same bytes as last time,
+	// and nothing was read.
+	NotModified bool
+	New         int // articles created
+	Updated     int // articles whose item changed, updated in place
+	Unchanged   int // items as they were
 	// Frozen are changed items whose article's issue is going or gone out:
 	// the article stays as it was sent.
 	Frozen int

@@ -79,8 +79,12 @@ type Publication struct {
 	SubjectTemplate string
 	// Wording is how the email and the web pages read around the articles
 	// (wording.go); Language, a BCP 47 tag ("en"), is their lang.
-	Wording   Wording
-	Language  string
+	Wording  Wording
+	Language string
+	// DKIMKeys sign this publication's mail (each its own signature, RSA
+	// first), instead of the sending process's --dkim-key; none: the
+	// process's keys, if any.
+	DKIMKeys  []DKIMKey
 	CreatedAt time.Time
 	UpdatedAt time.Time
 }
@@ -224,6 +228,9 @@ func (p *Publication) Validate() error {
 	}
 	p.validateSignup(bad)
 	p.validateWording(bad)
+	if err := checkDKIMKeys(p.DKIMKeys); err != nil {
+		bad("dkim-key", "%v", err)
+	}
 	return errs.orNil()
 }
 

@@ -15,14 +15,14 @@ import (
 // each made into an article (table feed_items).
 
 const feedColumns = `id, publication_id, url, section, categories, status, content, interval_ms, etag, last_modified,
-	last_attempt, last_success, failures, last_error, next_poll, created_at`
+	last_attempt, last_success, failures, last_error, next_poll, created_at, body_digest`
 
 func scanFeed(row interface{ Scan(...any) error }) (*newsletter.Feed, error) {
 	var f newsletter.Feed
 	var categories string
 	var interval, attempt, success, next, created int64
 	if err := row.Scan(&f.ID, &f.PublicationID, &f.URL, &f.Section, &categories, &f.Status, &f.Content, &interval,
-		&f.ETag, &f.LastModified, &attempt, &success, &f.Failures, &f.LastError, &next, &created); err != nil {
+		&f.ETag, &f.LastModified, &attempt, &success, &f.Failures, &f.LastError, &next, &created, &f.BodyDigest); err != nil {
 		return nil, err
 	}
 	if categories != "" {
@@ -156,9 +156,9 @@ func (s *Store) RecordFeedPoll(ctx context.Context, f *newsletter.Feed) error {
 
 func (s *Store) recordFeedPoll(ctx context.Context, q querier, f *newsletter.Feed) error {
 	res, err := q.ExecContext(ctx, s.q(`UPDATE feeds SET etag = ?, last_modified = ?, last_attempt = ?, last_success = ?,
-		failures = ?, last_error = ?, next_poll = ? WHERE id = ?`),
+		failures = ?, last_error = ?, next_poll = ?, body_digest = ? WHERE id = ?`),
 		f.ETag, f.LastModified, ms(f.LastAttempt), ms(f.LastSuccess), f.Failures, truncate(f.LastError, 1000),
-		ms(f.NextPoll), f.ID)
+		ms(f.NextPoll), f.BodyDigest, f.ID)
 	if err != nil {
 		return fmt.Errorf("record poll of feed %d: %w", f.ID, err)
 	}

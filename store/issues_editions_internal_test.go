@@ -2,7 +2,12 @@ package store
 
 import (
 	"context"
+	"database/sql"
+	"fmt"
+	"path/filepath"
+	"strings"
 	"testing"
+	"time"
 
 	"masthead/newsletter"
 )
@@ -15,8 +20,7 @@ import (
 func TestEditionsMigrationKeepsTheLedger(t *testing.T) {
 	eachBackend(t, func(t *testing.T, dsn string) {
 		ctx := context.Background()
-		old := 17 // the schema before extra editions
-		s, err := openAt(ctx, dsn, nil, old)
+		s, err := openAt(ctx, dsn, nil, editionsMigration(t))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -71,4 +75,66 @@ func TestEditionsMigrationKeepsTheLedger(t *testing.T) {
 			t.Error("a second daily issue of the date was stored")
 		}
 	})
+}
+
+// editionsMigration is the schema version before extra editions: the
+// migrations before the one that rebuilds the issues table.
+func editionsMigration(t testing.TB) int {
+	t.Helper()
+	for i, m := range migrations {
+		if strings.Contains(strings.Join(m, "\n"), "issues_new") {
+			return i
+		}
+	}
+	t.Fatal("no migration makes extra editions")
+	return 0
+}
+
+// BenchmarkEditionsMigration measures the SQLite rebuild of the issues
+// table on an archive of 3,000 sent issues of 40 KB each with a ledger of
+// 100 rows each (the ledger stays where it is): one run migrates one
+// database.
+//
+//	go test -run X -bench EditionsMigration -benchtime 3x ./store/
+func BenchmarkEditionsMigration(b *testing.B) {
+	ctx := context.Background()
+	body := strings.Repeat("<p>All the news that fits.</p>\n", 40<<10/32)
+	for i := 0; i < b.N; i++ {
+		b.StopTimer()
+		dsn := filepath.Join(b.TempDir(), "m.db")
+		s, err := openAt(ctx, dsn, nil, editionsMigration(b))
+		if err != nil {
+			b.Fatal(err)
+		}
+		err = s.inTx(ctx, func(tx *sql.Tx) error {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO publications (id, slug, name, from_addr, volume_start, created_at, updated_at)
+				VALUES (1, 'planet', 'The Planet', 'news@example.org', '2009-02-07', 1, 1)`); err != nil {
+				return err
+			}
+			day := time.Date(2001, 1, 1, 0, 0, 0, 0, time.UTC)
+			for n := 1; n <= 3000; n++ {
+				d := day.AddDate(0, 0, n).Format("2006-01-02")
+				if _, err := tx.ExecContext(ctx, `INSERT INTO issues (id, publication_id, issue_date, volume, number, status, subject,
+					html, text_body, created_at, updated_at) VALUES (?, 1, ?, 1, ?, 'sent', 'Subject', ?, ?, 1, 1)`, n, d, n, body, body); err != nil {
+					return err
+				}
+				for r := 0; r < 100; r++ {
+					if _, err := tx.ExecContext(ctx, `INSERT INTO deliveries (issue_id, subscriber_id, email, status, message_id)
+						VALUES (?, ?, ?, 'sent', ?)`, n, r, fmt.Sprintf("r%d@example.org", r), fmt.Sprintf("<%d.%d@x>", n, r)); err != nil {
+						return err
+					}
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.StartTimer()
+		if err := s.migrate(ctx, len(migrations)); err != nil {
+			b.Fatal(err)
+		}
+		b.StopTimer()
+		s.Close()
+	}
 }

@@ -467,6 +467,13 @@ var migrations = [][]string{
 		`ALTER TABLE publications ADD COLUMN wording TEXT NOT NULL DEFAULT '{}'`,
 		`ALTER TABLE publications ADD COLUMN language TEXT NOT NULL DEFAULT 'en'`,
 	},
+	// 22: the publication's own DKIM keys, "selector=file" lines (empty:
+	// the sending process's --dkim-key).
+	{`ALTER TABLE publications ADD COLUMN dkim_keys TEXT NOT NULL DEFAULT ''`},
+	// 23: a feed remembers the digest of the last body it took, so that a
+	// feed without validators that answers the same bytes again is not
+	// parsed again.
+	{`ALTER TABLE feeds ADD COLUMN body_digest TEXT NOT NULL DEFAULT ''`},
 }
 
 // migrationLocker is the hook for databases that several processes may open

@@ -13,24 +13,27 @@ const publicationColumns = `id, slug, name, tagline, from_addr, reply_to, postal
 	volume_start, numbering, copyright, sections, template_dir, unsubscribe_mailto, empty_policy, created_at, updated_at,
 	per_subscriber_figures, figures_retention_days, track_opens,
 	signup_origins, signup_confirmed_url, welcome_email, welcome_subject, welcome_body,
-	subject_template, wording, language`
+	subject_template, wording, language, dkim_keys`
 
 func scanPublication(row interface{ Scan(...any) error }) (*newsletter.Publication, error) {
 	var p newsletter.Publication
 	var volStart, sections string
 	var created, updated int64
 	var perSub, opens, welcome int
-	var origins, wording string
+	var origins, wording, dkimKeys string
 	err := row.Scan(&p.ID, &p.Slug, &p.Name, &p.Tagline, &p.From, &p.ReplyTo, &p.Address, &p.TimeZone, &p.Schedule,
 		&volStart, &p.Numbering, &p.Copyright, &sections, &p.TemplateDir, &p.UnsubscribeMailto, &p.EmptyPolicy, &created, &updated,
 		&perSub, &p.FiguresRetentionDays, &opens,
 		&origins, &p.SignupConfirmedURL, &welcome, &p.WelcomeSubject, &p.WelcomeBody,
-		&p.SubjectTemplate, &wording, &p.Language)
+		&p.SubjectTemplate, &wording, &p.Language, &dkimKeys)
 	p.PerSubscriberFigures, p.TrackOpens, p.WelcomeEmail = perSub != 0, opens != 0, welcome != 0
 	if err != nil {
 		return nil, err
 	}
 	if p.Wording, err = newsletter.ParseWording(wording); err != nil {
+		return nil, fmt.Errorf("publication %s: %w", p.Slug, err)
+	}
+	if p.DKIMKeys, err = newsletter.ParseDKIMKeys(dkimKeys); err != nil {
 		return nil, fmt.Errorf("publication %s: %w", p.Slug, err)
 	}
 	if origins != "" {
@@ -69,14 +72,14 @@ func (s *Store) SavePublication(ctx context.Context, p *newsletter.Publication) 
 		p.UnsubscribeMailto, string(p.EmptyPolicy),
 		boolInt(p.PerSubscriberFigures), retentionDays(p), boolInt(p.TrackOpens),
 		strings.Join(p.SignupOrigins, "\n"), p.SignupConfirmedURL, boolInt(p.WelcomeEmail), p.WelcomeSubject, p.WelcomeBody,
-		p.SubjectTemplate, newsletter.MarshalWording(p.Wording), language(p)}
+		p.SubjectTemplate, newsletter.MarshalWording(p.Wording), language(p), newsletter.FormatDKIMKeys(p.DKIMKeys)}
 	if p.ID != 0 {
 		res, err := s.db.ExecContext(ctx, s.q(`UPDATE publications SET slug = ?, name = ?, tagline = ?, from_addr = ?,
 			reply_to = ?, postal_address = ?, timezone = ?, schedule = ?, volume_start = ?, numbering = ?, copyright = ?,
 			sections = ?, template_dir = ?, unsubscribe_mailto = ?, empty_policy = ?,
 			per_subscriber_figures = ?, figures_retention_days = ?, track_opens = ?,
 			signup_origins = ?, signup_confirmed_url = ?, welcome_email = ?, welcome_subject = ?, welcome_body = ?,
-			subject_template = ?, wording = ?, language = ?, updated_at = ? WHERE id = ?`),
+			subject_template = ?, wording = ?, language = ?, dkim_keys = ?, updated_at = ? WHERE id = ?`),
 			append(args, ms(now), p.ID)...)
 		if err != nil {
 			return s.mapErr(fmt.Errorf("update publication %s: %w", p.Slug, err))
@@ -91,8 +94,8 @@ func (s *Store) SavePublication(ctx context.Context, p *newsletter.Publication) 
 		postal_address, timezone, schedule, volume_start, numbering, copyright, sections, template_dir,
 		unsubscribe_mailto, empty_policy, per_subscriber_figures, figures_retention_days, track_opens,
 		signup_origins, signup_confirmed_url, welcome_email, welcome_subject, welcome_body,
-		subject_template, wording, language, created_at, updated_at)
-		VALUES (`+placeholders(28)+`) RETURNING id`), append(args, ms(now), ms(now))...).Scan(&p.ID)
+		subject_template, wording, language, dkim_keys, created_at, updated_at)
+		VALUES (`+placeholders(29)+`) RETURNING id`), append(args, ms(now), ms(now))...).Scan(&p.ID)
 	if err != nil {
 		return s.mapErr(fmt.Errorf("create publication %s: %w", p.Slug, err))
 	}

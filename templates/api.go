@@ -33,6 +33,9 @@ type Issue struct {
 	Lang, Greeting, Promise, BackToTop, GoToTop string
 }
 
+// Language is the issue's language, "en" when unset (the layout's lang).
+func (iss Issue) Language() string { return iss.Lang }
+
 // Numbers is the dateline's "Volume 3, Number 153", with an extra's name
 // after it: "Volume 3, Number 153 — Breaking news".
 func (iss Issue) Numbers() string {

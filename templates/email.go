@@ -4,10 +4,12 @@ import (
 	"bytes"
 	"fmt"
 	"html/template"
+	"strconv"
 	"strings"
 	texttemplate "text/template"
 	"unicode/utf8"
 
+	"github.com/PuerkitoBio/goquery"
 	"github.com/vanng822/go-premailer/premailer"
 )
 
@@ -31,12 +33,32 @@ func (t *Theme) RenderEmail(iss *Issue) (html, text string, err error) {
 	return html, tidyText(buf.String()), nil
 }
 
-func inlineCSS(doc string) (string, error) {
-	p, err := premailer.NewPremailerFromString(doc, premailer.NewOptions())
+func inlineCSS(src string) (string, error) {
+	doc, err := goquery.NewDocumentFromReader(strings.NewReader(src))
 	if err != nil {
 		return "", err
 	}
-	return p.Transform()
+	imageWidths(doc)
+	return premailer.NewPremailer(doc, premailer.NewOptions()).Transform()
+}
+
+// ColumnWidth is the email's text column in pixels: the 640-pixel paper
+// less its 28-pixel margins.
+const ColumnWidth = 584
+
+// imageWidths gives every <img> a width attribute, which Outlook for
+// Windows sizes images by (it ignores max-width, and shows a 1200-pixel
+// photo at 1200 pixels without one): its own when it has one no wider than
+// the column, else the column's. A width capped drops the height, which the
+// style's height:auto then keeps in proportion.
+func imageWidths(doc *goquery.Document) {
+	doc.Find("img").Each(func(_ int, img *goquery.Selection) {
+		if w, err := strconv.Atoi(strings.TrimSuffix(img.AttrOr("width", ""), "px")); err == nil && w > 0 && w <= ColumnWidth {
+			return
+		}
+		img.SetAttr("width", strconv.Itoa(ColumnWidth))
+		img.RemoveAttr("height")
+	})
 }
 
 // tidyText drops trailing spaces and runs of blank lines that template
@@ -66,6 +88,8 @@ func emailFuncs() template.FuncMap {
 	return template.FuncMap{
 		"slot": slotFunc,
 		"inc":  func(i int) int { return i + 1 },
+		"msg":  htmlMessage,
+		"dir":  Dir,
 		// Outlook on Windows ignores max-width: its own conditional comments
 		// (which html/template would strip from the template text) give it a
 		// fixed-width table.
@@ -81,7 +105,8 @@ func emailFuncs() template.FuncMap {
 // webFuncs are the functions of the web pages; there is no slot: web pages
 // show no recipient's data.
 func webFuncs() template.FuncMap {
-	return template.FuncMap{"inc": func(i int) int { return i + 1 }}
+	return template.FuncMap{"inc": func(i int) int { return i + 1 }, "msg": htmlMessage, "dir": Dir, "langOf": langOf,
+		"join": func(xs []string) string { return strings.Join(xs, ", ") }}
 }
 
 // textFuncs are the functions of email.txt, which lay text out in Width
@@ -91,6 +116,7 @@ func textFuncs() texttemplate.FuncMap {
 		"slot":  slotFunc,
 		"inc":   func(i int) int { return i + 1 },
 		"upper": strings.ToUpper,
+		"msg":   Message,
 		// wrap s: s wrapped at Width columns.
 		"wrap": func(s string) string { return strings.Join(wrapBreaks(s, Width), "\n") },
 		// hang marker s: s wrapped after marker, with a hanging indent.

@@ -73,7 +73,7 @@ func TestRenderEmailHTML(t *testing.T) {
 		}
 	}
 	wants := []string{
-		`<html lang="en">`,
+		`<html lang="en" dir="ltr">`,
 		`<meta name="color-scheme" content="light dark"/>`,
 		"@media only screen and (max-width: 660px)",
 		"@media (prefers-color-scheme: dark)",
@@ -85,16 +85,16 @@ func TestRenderEmailHTML(t *testing.T) {
 		"Good morning[[MH:greeting]].",
 		`href="[[MH:unsubscribe]]"`,
 		"[[MH:email]]",
-		`<a href="https://planet.example/issues/2009-07-09" style="color:#8b1a1a;text-decoration:underline">View in your browser</a>`,
+		`<a href="https://planet.example/issues/2009-07-09" style="color:#8b1a1a">View in your browser</a>`,
 		`>Return to Main Page</a>`,
 		"Copyright 2007-2009 - The Daily Planet, Metropolis. All rights reserved.",
 		"355 Main Street, Metropolis, NY 10001",
-		`<p class="byline" `, ">By Lois Lane</p>",
+		`<div class="byline" `, ">By Lois Lane</div>",
 		">Back to the top</a>",
 		"<!--[if mso]>",
 	}
 	for _, a := range iss.Articles {
-		wants = append(wants, ">"+a.Title+"</h2>", ">"+a.Deck+"</p>", `<a href="#`+a.Anchor+`" `)
+		wants = append(wants, ">"+a.Title+"</h2>", ">"+a.Deck+"</div>", `<a href="#`+a.Anchor+`" `)
 	}
 	for _, w := range wants {
 		if !strings.Contains(htm, w) {
@@ -172,7 +172,7 @@ func TestRenderEmailFill(t *testing.T) {
 		{
 			name:     "no name",
 			p:        Personal{Email: "bob@example.org", UnsubscribeURL: unsub},
-			htmlWant: []string{"Good morning.</p>"},
+			htmlWant: []string{"Good morning.</div>"},
 			textWant: []string{"Good morning.\n"},
 		},
 		{
@@ -256,7 +256,7 @@ func TestRenderWeb(t *testing.T) {
 			t.Errorf("no anchor or TOC link for %s", a.Anchor)
 		}
 	}
-	wants := []string{`<html lang="en">`, `<link rel="stylesheet" href="/static/style.css">`,
+	wants := []string{`<html lang="en" dir="ltr">`, `<link rel="stylesheet" href="/static/style.css">`,
 		"Volume 3, Number 153", "Thursday, July 9, 2009", `id="top"`, ">Back to the top</a>",
 		">Return to Main Page</a>", `<a href="https://planet.example/">subscribe`,
 		"Copyright 2007-2009 - The Daily Planet, Metropolis. All rights reserved.",

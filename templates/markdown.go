@@ -16,8 +16,6 @@ import (
 	gmhtml "github.com/yuin/goldmark/renderer/html"
 	gmtext "github.com/yuin/goldmark/text"
 	"github.com/yuin/goldmark/util"
-
-	"masthead/media"
 )
 
 // Markdowner turns an article's Markdown body into sanitised HTML and plain
@@ -75,7 +73,7 @@ type Images func(src string) (url string, width, height int, ok bool)
 // MarkdownImages is Markdown with the body's images sized for the email
 // column: a picture of the library (images says which) gets its public URL
 // and its width and height; an external image (http or https) is drawn no
-// wider than the column, media.EmailColumn, which Outlook needs told. A nil
+// wider than the column, ColumnWidth, which Outlook needs told. A nil
 // images knows no library picture.
 func (m *Markdowner) MarkdownImages(src string, images Images) (html template.HTML, text string, err error) {
 	source := []byte(src)
@@ -126,7 +124,7 @@ func sizeImages(doc ast.Node, images Images) {
 			}
 		}
 		if lower := strings.ToLower(dest); strings.HasPrefix(lower, "https://") || strings.HasPrefix(lower, "http://") {
-			img.SetAttributeString("width", []byte(strconv.Itoa(media.EmailColumn)))
+			img.SetAttributeString("width", []byte(strconv.Itoa(ColumnWidth)))
 		}
 		return ast.WalkContinue, nil
 	})

@@ -165,7 +165,7 @@ func TestFeedPollThroughItsLife(t *testing.T) {
 
 	// Unchanged: the conditional GET is answered 304 and nothing is written.
 	r = poll(t, w, p, f.ID)
-	if r.Err != nil || r.Poll.New+r.Poll.Updated+r.Poll.Unchanged != 0 || room.hits["/feed/"] != 2 {
+	if r.Err != nil || !r.Poll.NotModified || r.Poll.New+r.Poll.Updated+r.Poll.Unchanged != 0 || room.hits["/feed/"] != 2 {
 		t.Fatalf("poll answered 304 = %+v, %v", r.Poll, r.Err)
 	}
 
@@ -316,11 +316,18 @@ func TestFeedPollAtomAndJSONFeed(t *testing.T) {
 		}
 	}
 	// 2009-07-09T20:30:00-07:00 is the 10th in UTC and the 9th in New York.
-	if budget == nil || budget.Date.String() != "2009-07-09" || budget.Deck != "" {
+	if budget == nil || budget.Date.String() != "2009-07-09" || budget.Deck != "" || budget.Key != fmt.Sprintf("feed:%d:2009-07-09-school-budget", jf.ID) {
 		t.Fatalf("school budget article = %+v", budget)
 	}
-	if r := poll(t, w, p, jf.ID); r.Err != nil || r.Poll.New != 0 || r.Poll.Unchanged == 0 {
-		t.Errorf("second poll of the JSON feed = %+v, %v (nothing new, nothing twice)", r.Poll, r.Err)
+	// The JSON feed gives no validators: the same bytes again are not read again.
+	if r := poll(t, w, p, jf.ID); r.Err != nil || !r.Poll.NotModified {
+		t.Errorf("second poll of the JSON feed = %+v, %v (the same bytes: not modified)", r.Poll, r.Err)
+	}
+	// An item edited: only it changes; nothing is made twice.
+	edited := bytes.Replace(fixture(t, "bulletin.json"), []byte("School Board Adopts Budget"), []byte("School Board Adopts a Budget"), 1)
+	room.publish("/feed.json", page{body: edited, contentType: "application/feed+json"})
+	if r := poll(t, w, p, jf.ID); r.Err != nil || r.Poll.New != 0 || r.Poll.Updated != 1 || r.Poll.Unchanged == 0 {
+		t.Errorf("poll of the edited JSON feed = %+v, %v", r.Poll, r.Err)
 	}
 	_ = atom
 }

@@ -16,6 +16,7 @@ package poller
 import (
 	"context"
 	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -126,12 +127,17 @@ func (p *Poller) Poll(ctx context.Context, f *newsletter.Feed) (newsletter.FeedP
 		}
 		return newsletter.FeedPoll{}, p.failed(ctx, f, now, err)
 	}
-	if resp.NotModified {
+	digest := ""
+	if !resp.NotModified {
+		sum := sha256.Sum256(resp.Body)
+		digest = hex.EncodeToString(sum[:])
+	}
+	if resp.NotModified || digest == f.BodyDigest {
 		p.succeeded(f, now, resp)
 		if err := p.st.RecordFeedPoll(ctx, f); err != nil {
 			return newsletter.FeedPoll{}, p.storeFailed(ctx, f, err)
 		}
-		return newsletter.FeedPoll{}, nil
+		return newsletter.FeedPoll{NotModified: true}, nil
 	}
 	parsed, err := p.parser.Parse(resp.Body, resp.URL, content(f.Content))
 	if err != nil {
@@ -151,8 +157,11 @@ func (p *Poller) Poll(ctx context.Context, f *newsletter.Feed) (newsletter.FeedP
 		items = append(items, newsletter.FeedArticle{Key: it.Key, Hash: it.Hash, Article: a})
 	}
 	p.succeeded(f, now, resp)
+	before := f.BodyDigest
+	f.BodyDigest = digest
 	res, err := p.st.ApplyFeedPoll(ctx, f, items)
 	if err != nil {
+		f.BodyDigest = before // the body was not taken: read it again next time
 		return newsletter.FeedPoll{}, p.storeFailed(ctx, f, err)
 	}
 	res.Skipped = skipped

@@ -99,6 +99,41 @@ func TestDKIMTwoKeys(t *testing.T) {
 		}
 	}
 
+	// The publication's own keys sign without flags; a wrong file is
+	// refused when set, not at the next send.
+	code, _, errs = runCLI(t, db, "", "publication", "set", "--dkim-key", filepath.Join(dir, "nope.pem"), "--dkim-selector", "p1")
+	if code == 0 || !strings.Contains(errs, "nope.pem") {
+		t.Errorf("a missing key file: exit %d %s", code, errs)
+	}
+	if code, _, errs := runCLI(t, db, "", "publication", "set", "--dkim-key", edKey, "--dkim-selector", "p2", "--dkim-key", rsaKey, "--dkim-selector", "p1"); code != 0 {
+		t.Fatal(errs)
+	}
+	if _, out, _ := runCLI(t, db, "", "publication", "show"); !strings.Contains(out, "p2 ("+edKey+"), p1 ("+rsaKey+")") {
+		t.Errorf("publication show:\n%s", out)
+	}
+	records["p1._domainkey.planet.example"] = records["r2026._domainkey.planet.example"]
+	records["p2._domainkey.planet.example"] = records["e2026._domainkey.planet.example"]
+	if code, _, errs := runCLI(t, db, "", "issue", "test", "--date", "2009-07-09", "--to", "editor@planet.example"); code != 0 {
+		t.Fatal(errs)
+	}
+	_, raw, _ = runCLI(t, db, "", "outbox", "show", "2", "--format", "raw")
+	raw = strings.ReplaceAll(strings.ReplaceAll(raw, "\r\n", "\n"), "\n", "\r\n")
+	if i, j := strings.Index(raw, "s=p1;"), strings.Index(raw, "s=p2;"); i < 0 || j < 0 || i > j {
+		t.Errorf("the publication's signatures s=p1 at %d, s=p2 at %d: want both, RSA first", i, j)
+	}
+	verifs, err = dkim.VerifyWithOptions(strings.NewReader(raw), &dkim.VerifyOptions{LookupTXT: func(domain string) ([]string, error) {
+		return []string{records[domain]}, nil
+	}})
+	if err != nil || len(verifs) != 2 || verifs[0].Err != nil || verifs[1].Err != nil {
+		t.Errorf("the publication's signatures: %v %+v", err, verifs)
+	}
+	if code, _, errs := runCLI(t, db, "", "publication", "set", "--dkim-key", ""); code != 0 {
+		t.Fatal(errs)
+	}
+	if _, out, _ := runCLI(t, db, "", "publication", "show"); !strings.Contains(out, "the sending process's --dkim-key") {
+		t.Errorf("keys not taken away:\n%s", out)
+	}
+
 	for _, args := range [][]string{
 		{"issue", "test", "--date", "2009-07-09", "--to", "e@planet.example", "--dkim-key", edKey, "--dkim-key", rsaKey, "--dkim-selector", "e2026"},
 		{"issue", "test", "--date", "2009-07-09", "--to", "e@planet.example", "--dkim-selector", "e2026"},

@@ -204,6 +204,9 @@ func runFeedPoll(ctx context.Context, a *app, args []string) error {
 
 // pollSummary is "3 new, 1 updated" and what else a poll did.
 func pollSummary(r newsletter.FeedPoll) string {
+	if r.NotModified {
+		return "0 new, 0 updated (not modified)"
+	}
 	s := fmt.Sprintf("%d new, %d updated", r.New, r.Updated)
 	if r.Unchanged > 0 {
 		s += fmt.Sprintf(", %d unchanged", r.Unchanged)

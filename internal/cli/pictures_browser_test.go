@@ -162,7 +162,7 @@ func TestPicturesEndToEnd(t *testing.T) {
 	text, html := mailpitBody(t, mp, msgs[0].ID)
 	path := "/media/" + sha + "-1200.jpg"
 	tag := regexp.MustCompile(`<img[^>]*src="https://news\.planet\.example` + regexp.QuoteMeta(path) + `"[^>]*>`).FindString(html)
-	if tag == "" || !strings.Contains(tag, `width="600"`) || !strings.Contains(tag, `height="400"`) || !strings.Contains(tag, `alt="`+alt+`"`) {
+	if tag == "" || !strings.Contains(tag, `width="584"`) || !strings.Contains(tag, `height="389"`) || !strings.Contains(tag, `alt="`+alt+`"`) {
 		t.Fatalf("the lead image in the received HTML: %q\n%s", tag, html)
 	}
 	if !strings.Contains(html, "Photo: Jimmy Olsen") {
@@ -194,7 +194,7 @@ func TestPicturesEndToEnd(t *testing.T) {
 	var pb bytes.Buffer
 	pb.ReadFrom(page.Body)
 	page.Body.Close()
-	if !strings.Contains(pb.String(), path+`" width="600" height="400" alt="`+alt+`"`) {
+	if !strings.Contains(pb.String(), path+`" width="584" height="389" alt="`+alt+`"`) {
 		t.Errorf("the web edition's issue page lacks the lead image:\n%s", pb.String())
 	}
 }

@@ -11,6 +11,8 @@ import (
 	"strings"
 	"text/tabwriter"
 
+	"masthead/delivery"
+	"masthead/internal/plural"
 	"masthead/newsletter"
 	"masthead/store"
 	"masthead/templates"
@@ -22,6 +24,7 @@ func runPublicationSet(ctx context.Context, a *app, args []string) error {
 	fs := a.flags()
 	var p newsletter.Publication
 	var volStart, numbering, sections, empty, origins, welcomeFile string
+	var dkimKeys, dkimSelectors listFlag
 	fs.StringVar(&p.Name, "name", "", "name of the publication, e.g. \"The Daily Planet\"")
 	fs.StringVar(&p.Tagline, "tagline", "", "tagline under the name")
 	fs.StringVar(&p.From, "from", "", "From address, e.g. \"The Daily Planet <news@example.org>\"")
@@ -35,6 +38,8 @@ func runPublicationSet(ctx context.Context, a *app, args []string) error {
 	fs.StringVar(&sections, "sections", "", "section order, comma-separated, e.g. \"Front Page,News,Sports\" (default: any section)")
 	fs.StringVar(&p.TemplateDir, "templates", "", "directory of template overrides, stored absolute (start one with 'masthead theme export DIR'; \"\": the built-in theme)")
 	fs.StringVar(&p.UnsubscribeMailto, "unsubscribe-mailto", "", "address for mailto: List-Unsubscribe")
+	fs.Var(&dkimKeys, "dkim-key", "PEM file of a key to DKIM-sign this publication's mail with, repeatable, each paired with a --dkim-selector (instead of the sending process's keys; \"\": none of its own)")
+	fs.Var(&dkimSelectors, "dkim-selector", "DKIM selector of the --dkim-key in the same place")
 	fs.StringVar(&p.SubjectTemplate, "subject-template", "", "each issue's subject, with {headline} {name} {date} {isodate} {volume} {number} {edition} (default \""+templates.DefaultSubject+"\")")
 	fs.StringVar(&empty, "empty", "", "on a date with no ready articles: skip, notice or hold")
 	// Engagement (see docs/ENGAGEMENT.md).
@@ -173,6 +178,11 @@ func runPublicationSet(ctx context.Context, a *app, args []string) error {
 		}
 		cur.VolumeStart = d
 	}
+	if set["dkim-key"] || set["dkim-selector"] {
+		if cur.DKIMKeys, err = publicationDKIMKeys(cur, dkimKeys.vals, dkimSelectors.vals); err != nil {
+			return err
+		}
+	}
 	work, err := a.workspace(ctx, nil)
 	if err != nil {
 		return err
@@ -310,4 +320,32 @@ func slugify(name string) string {
 		s = "news"
 	}
 	return s
+}
+
+// publicationDKIMKeys pairs publication set's --dkim-key and --dkim-selector
+// values, with the key files made absolute (a scheduled send may run from
+// another directory) and read now, so that a wrong path or a key that is
+// not one fails here rather than at the next send. One empty --dkim-key
+// takes the publication's own keys away.
+func publicationDKIMKeys(p *newsletter.Publication, files, selectors []string) ([]newsletter.DKIMKey, error) {
+	if len(files) == 1 && files[0] == "" && len(selectors) == 0 {
+		return nil, nil
+	}
+	if len(files) != len(selectors) {
+		return nil, usageErr("--dkim-key needs --dkim-selector: %s, %s (each key pairs with the selector in the same place)", plural.Count(len(files), "key", "keys"), plural.Count(len(selectors), "selector", "selectors"))
+	}
+	keys := make([]newsletter.DKIMKey, len(files))
+	for i, f := range files {
+		abs, err := filepath.Abs(f)
+		if err != nil {
+			return nil, err
+		}
+		keys[i] = newsletter.DKIMKey{Selector: selectors[i], KeyFile: abs}
+	}
+	check := *p
+	check.DKIMKeys = keys
+	if _, err := delivery.PublicationDKIM(&check); err != nil {
+		return nil, fmt.Errorf("publication %s not saved: %w", p.Slug, err)
+	}
+	return keys, nil
 }

@@ -51,6 +51,7 @@ func runPublicationShow(ctx context.Context, a *app, args []string) error {
 		{"sections", or(strings.Join(p.Sections, ", "), "- (any)")}, {"templates", or(p.TemplateDir, "- (built-in theme)")},
 		{"unsubscribe-mailto", or(p.UnsubscribeMailto, "-")}, {"empty", string(p.EmptyPolicy)},
 		{"subject-template", or(p.SubjectTemplate, templates.DefaultSubject+" (default)")},
+		{"dkim-keys", or(dkimKeyList(p.DKIMKeys), "- (the sending process's --dkim-key, if any)")},
 		{"per-subscriber-figures", onOff(p.PerSubscriberFigures)},
 		{"figures-retention", plural.Count(p.FiguresRetentionDays, "day", "days")}, {"track-opens", onOff(p.TrackOpens)},
 		{"signup-origins", or(strings.Join(p.SignupOrigins, ","), "- (masthead's own pages only)")},
@@ -112,4 +113,13 @@ func runFormSnippet(ctx context.Context, a *app, args []string) error {
 			"masthead publication set %s --signup-origins https://www.example.org\n", p.Slug, p.Slug)
 	}
 	return nil
+}
+
+// dkimKeyList is "selector (file), ..." of keys.
+func dkimKeyList(keys []newsletter.DKIMKey) string {
+	parts := make([]string, len(keys))
+	for i, k := range keys {
+		parts[i] = k.Selector + " (" + k.KeyFile + ")"
+	}
+	return strings.Join(parts, ", ")
 }

@@ -360,7 +360,7 @@ func runSubscriberLift(ctx context.Context, a *app, args []string) error {
 	fs := a.flags()
 	var why, date, pub string
 	fs.StringVar(&why, "reason", "", "why, for the subscriber's history")
-	fs.StringVar(&date, "issue", "", "DATE: lift every suppression the send of that issue made (a relay that refused everyone), instead of one address")
+	fs.StringVar(&date, "issue", "", "DATE (or DATE-extra-N, an extra edition): lift every suppression the send of that issue made (a relay that refused everyone), instead of one address")
 	fs.StringVar(&pub, "publication", "", "with --issue: publication slug (needed only when there are several)")
 	pos, err := a.parse(fs, args)
 	if err != nil {
@@ -394,19 +394,24 @@ func runSubscriberLift(ctx context.Context, a *app, args []string) error {
 	return nil
 }
 
-// liftSend is 'masthead subscriber lift --issue DATE'.
+// liftSend is 'masthead subscriber lift --issue DATE' (or DATE-extra-N, an
+// extra edition of the date).
 func (a *app) liftSend(ctx context.Context, pub, date string) error {
 	work, err := a.workspace(ctx, nil)
 	if err != nil {
 		return err
 	}
+	e := 0
+	if day, edition, err := newsletter.ParseRef(date); err == nil && edition > 0 {
+		date, e = day.String(), edition
+	}
 	p, d, err := a.pickDate(ctx, pub, date)
 	if err != nil {
 		return err
 	}
-	iss, err := work.Reads().IssueByDate(ctx, p.ID, d)
+	iss, err := work.Reads().IssueByEdition(ctx, p.ID, d, e)
 	if errors.Is(err, store.ErrNotFound) {
-		return fmt.Errorf("%s has no issue for %s", p.Slug, d)
+		return fmt.Errorf("%s has no issue for %s", p.Slug, newsletter.EditionRef(d, e))
 	}
 	if err != nil {
 		return err

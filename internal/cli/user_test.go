@@ -166,3 +166,19 @@ func TestUserAddSaysWhereServeRuns(t *testing.T) {
 		t.Errorf("with --base-url: %q", out)
 	}
 }
+
+// publication set --language sets the readers' language, shown by
+// publication show; a tag that is no language is refused by name.
+func TestPublicationLanguage(t *testing.T) {
+	db := newDB(t)
+	setupPlanet(t, db)
+	if code, _, errs := runCLI(t, db, "", "publication", "set", "--language", "not a tag"); code == 0 || !strings.Contains(errs, "language") {
+		t.Errorf("--language 'not a tag': exit %d %s", code, errs)
+	}
+	if code, out, errs := runCLI(t, db, "", "publication", "set", "--language", "he"); code != 0 {
+		t.Fatalf("--language he: %d %s%s", code, out, errs)
+	}
+	if _, out, _ := runCLI(t, db, "", "publication", "show"); !regexp.MustCompile(`language:\s+he`).MatchString(out) {
+		t.Errorf("show:\n%s", out)
+	}
+}

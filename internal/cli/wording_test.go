@@ -30,7 +30,7 @@ func TestWordingSettingsInPreview(t *testing.T) {
 	}
 	// The defaults: as masthead always read.
 	html, text := preview("html"), preview("text")
-	for _, want := range []string{`<html lang="en">`, "Good morning, Reader.", ">Back to the top</a>", "“no”", "“not today” –"} {
+	for _, want := range []string{`<html lang="en" dir="ltr">`, "Good morning, Reader.", ">Back to the top</a>", "“no”", "“not today” –"} {
 		if !strings.Contains(html, want) {
 			t.Errorf("default html lacks %q", want)
 		}
@@ -62,7 +62,7 @@ func TestWordingSettingsInPreview(t *testing.T) {
 	set("--back-to-top", "Top of page", "--go-to-top", "on", "--go-to-top-label", "Go to top of right column",
 		"--typographic-quotes", "off", "--language", "he")
 	html, text = preview("html")+"", preview("text")
-	for _, want := range []string{`<html lang="he">`, ">Top of page</a>", ">Go to top of right column</a>",
+	for _, want := range []string{`<html lang="he" dir="rtl">`, ">Top of page</a>", ">Go to top of right column</a>",
 		`dir="auto"`, `Mayor says &#34;no&#34;`, `said &#34;not today&#34; -- and`} {
 		if !strings.Contains(html, want) {
 			t.Errorf("html lacks %q", want)
