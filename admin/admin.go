@@ -150,6 +150,10 @@ func (a *Admin) routes() []route {
 		{"POST /admin/articles/{id}/move", ed, a.moveArticle},
 		{"POST /admin/markdown", ed, a.markdownPreview},
 
+		{"GET /admin/media", ed, a.listMedia},
+		{"POST /admin/media", ed, a.addMedia},
+		{"POST /admin/media/{id}", ed, a.saveMedia},
+
 		{"GET /admin/issues", ed, a.listIssues},
 		{"GET /admin/issues/{date}", ed, a.showIssue},
 		{"GET /admin/issues/{date}/preview", ed, a.previewIssue},

@@ -52,6 +52,10 @@ type articleForm struct {
 	Article  *newsletter.Article
 	Sections []string
 	Preview  any // the body rendered, for the first paint of the live preview
+	// Pictures are the library's newest, to choose the lead image from;
+	// Lead is the article's lead image among them (nil: none, or older).
+	Pictures []pictureRow
+	Lead     *pictureRow
 }
 
 func (a *Admin) newArticle(w http.ResponseWriter, r *http.Request) {
@@ -79,8 +83,24 @@ func (a *Admin) showArticle(w http.ResponseWriter, r *http.Request, status int, 
 	if art.ID != 0 {
 		title = "Edit: " + art.Title
 	}
-	a.render(w, r, status, "article", &view{Title: title, Nav: "articles", Pub: p, Error: msg,
-		Data: &articleForm{Article: art, Sections: p.Sections, Preview: preview}})
+	pics, err := a.pictureRows(r, 200)
+	if err != nil {
+		a.serverError(w, r, err)
+		return
+	}
+	form := &articleForm{Article: art, Sections: p.Sections, Preview: preview, Pictures: pics}
+	for i := range pics {
+		if pics[i].SHA256 == art.LeadImage {
+			form.Lead = &pics[i]
+		}
+	}
+	if form.Lead == nil && art.LeadImage != "" {
+		if pic, err := a.work.Reads().MediaByHash(r.Context(), art.LeadImage); err == nil {
+			form.Pictures = append(form.Pictures, pictureRow{Picture: pic})
+			form.Lead = &form.Pictures[len(form.Pictures)-1]
+		}
+	}
+	a.render(w, r, status, "article", &view{Title: title, Nav: "articles", Pub: p, Error: msg, Data: form})
 }
 
 func (a *Admin) editArticle(w http.ResponseWriter, r *http.Request) {
@@ -133,6 +153,7 @@ func (a *Admin) storeArticle(w http.ResponseWriter, r *http.Request, p *newslett
 	f := r.PostForm
 	art.Title, art.Deck, art.Author = f.Get("title"), f.Get("deck"), f.Get("author")
 	art.Section, art.Body = f.Get("section"), strings.ReplaceAll(f.Get("body"), "\r\n", "\n")
+	art.LeadImage, art.LeadAlt = f.Get("image"), f.Get("image_alt")
 	if _, ok := f["key"]; ok {
 		art.Key = f.Get("key") // empty: assigned (a new article) or kept
 	}

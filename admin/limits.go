@@ -53,8 +53,11 @@ const (
 
 // bodyLimit is the most a request to the route may send.
 func bodyLimit(pattern string) int64 {
-	if pattern == "POST /admin/subscribers/import" {
+	switch pattern {
+	case "POST /admin/subscribers/import":
 		return maxImport
+	case "POST /admin/media":
+		return maxPicture
 	}
 	return maxForm
 }
@@ -161,6 +164,9 @@ func upload(r *http.Request, name string) (*multipart.Part, error) {
 func (a *Admin) tooLarge(w http.ResponseWriter, r *http.Request, p *httpauth.Principal, limit int64) {
 	a.log.Warn("admin request body over the limit refused", "path", r.URL.Path, "limit", limit, "content_length", r.ContentLength)
 	msg := fmt.Sprintf("What you sent is larger than %d MiB, the most this form takes. Nothing was changed.", limit>>20)
+	if limit == maxPicture {
+		msg = "The image is too large: the limit is 20 MB. Nothing was added: save it smaller (a column shows 1200 pixels at most) and upload it again."
+	}
 	if limit == maxImport {
 		msg = fmt.Sprintf("The file is larger than %d MiB, the most one import takes. Nothing was imported: split the file and import the parts.", limit>>20)
 	}

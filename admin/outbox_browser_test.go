@@ -104,7 +104,7 @@ func TestOutboxMessageInChromium(t *testing.T) {
 		t.Errorf("the HTML frame: sandbox=%q src=%q", frame[0], frame[1])
 	}
 	headers := j.text("#outbox-headers")
-	for _, want := range []string{"Subject\tThe Daily Planet — ", "To\tZoë Ünter <zoe@example.org>", "List-Unsubscribe-Post\tList-Unsubscribe=One-Click"} {
+	for _, want := range []string{"Subject\t", " — The Daily Planet, Vol. ", "To\tZoë Ünter <zoe@example.org>", "List-Unsubscribe-Post\tList-Unsubscribe=One-Click"} {
 		if !strings.Contains(headers, want) {
 			t.Errorf("the headers lack %q:\n%s", want, headers)
 		}

@@ -79,6 +79,11 @@ func (a *API) routes() []route {
 		{"PATCH /api/articles/{id}", ed, a.patchArticle},
 		{"DELETE /api/articles/{id}", ed, a.deleteArticle},
 
+		{"GET /api/media", ed, a.listMedia},
+		{"POST /api/media", ed, a.addMedia},
+		{"GET /api/media/{id}", ed, a.getMedia},
+		{"PATCH /api/media/{id}", ed, a.patchMedia},
+
 		{"GET /api/feeds", ed, a.listFeeds},
 		{"POST /api/feeds", ed, a.addFeed},
 		{"DELETE /api/feeds/{id}", ed, a.removeFeed},
@@ -120,8 +125,11 @@ func (a *API) routes() []route {
 // write, the CSRF header, before the route's handler runs.
 func (a *API) guard(rt route) http.Handler {
 	limit := int64(maxBody)
-	if rt.pattern == "POST /api/subscribers/import" {
+	switch rt.pattern {
+	case "POST /api/subscribers/import":
 		limit = maxCSV
+	case "POST /api/media":
+		limit = maxMedia
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		r.Body = http.MaxBytesReader(w, r.Body, limit)

@@ -21,6 +21,8 @@ type articleJSON struct {
 	Author      string    `json:"author"`
 	Body        string    `json:"body"`
 	Status      string    `json:"status"`
+	Image       string    `json:"image"`     // the lead image's SHA-256, "" for none
+	ImageAlt    string    `json:"image_alt"` // what it shows
 	SourceURL   string    `json:"source_url"`
 	SourceImage string    `json:"source_image"`
 	CreatedAt   time.Time `json:"created_at"`
@@ -30,6 +32,7 @@ type articleJSON struct {
 func articleOut(p *newsletter.Publication, a *newsletter.Article) articleJSON {
 	return articleJSON{ID: a.ID, Publication: p.Slug, Key: a.Key, Date: a.Date.String(), Edition: a.Edition, Section: a.Section, Position: a.Position,
 		Title: a.Title, Deck: a.Deck, Author: a.Author, Body: a.Body, Status: string(a.Status),
+		Image: a.LeadImage, ImageAlt: a.LeadAlt,
 		SourceURL: a.SourceURL, SourceImage: a.SourceImage, CreatedAt: a.CreatedAt, UpdatedAt: a.UpdatedAt}
 }
 
@@ -46,6 +49,11 @@ type articleIn struct {
 	Author      *string `json:"author"`
 	Body        *string `json:"body"`
 	Status      *string `json:"status"`
+	// Image is the lead image: a library picture's id, SHA-256 (or its
+	// first characters) or address; "" takes it away. ImageAlt is what it
+	// shows (default: the library's alt text).
+	Image    *string `json:"image"`
+	ImageAlt *string `json:"image_alt"`
 }
 
 // apply sets the fields given; on a bad date it has answered 422 and returns
@@ -78,6 +86,10 @@ func (in *articleIn) apply(w http.ResponseWriter, a *newsletter.Article) bool {
 	set(&a.Deck, in.Deck)
 	set(&a.Author, in.Author)
 	set(&a.Body, in.Body)
+	if in.Image != nil {
+		a.LeadImage, a.LeadAlt = *in.Image, "" // a new image: its alt text, or the library's
+	}
+	set(&a.LeadAlt, in.ImageAlt)
 	return true
 }
 

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net/http"
 
+	"masthead/media"
 	"masthead/newsletter"
 	"masthead/store"
 	"masthead/subscribers"
@@ -16,7 +17,12 @@ import (
 func (a *API) fail(w http.ResponseWriter, r *http.Request, err error) {
 	var fe *newsletter.FieldError
 	var fes newsletter.Errors
+	var refused *media.Error
 	switch {
+	case errors.As(err, &refused) && errors.Is(err, media.ErrTooLarge):
+		writeError(w, http.StatusRequestEntityTooLarge, "too_large", refused.Msg)
+	case errors.As(err, &refused):
+		writeError(w, http.StatusUnprocessableEntity, "not_an_accepted_image", refused.Msg)
 	case errors.As(err, &fes), errors.As(err, &fe):
 		writeError(w, http.StatusUnprocessableEntity, "invalid", invalidMessage(err))
 	case errors.Is(err, workspace.ErrNoPublication), errors.Is(err, store.ErrNotFound):

@@ -29,6 +29,10 @@ type Store interface {
 	// EditionArticles lists the articles of one edition of a date (0 the
 	// daily issue, N its extra N).
 	EditionArticles(ctx context.Context, publicationID int64, d newsletter.Date, edition int, status newsletter.ArticleStatus) ([]*newsletter.Article, error)
+	// MediaByHash is the library picture whose original has the SHA-256
+	// (ledger.ErrNotFound when there is none): a lead image or an image of
+	// a body.
+	MediaByHash(ctx context.Context, sha string) (*newsletter.Picture, error)
 	// AssembleIssue stores what build returns for (publication, date) in one
 	// transaction; it returns ErrFrozen for an issue that is sending or sent.
 	AssembleIssue(ctx context.Context, publicationID int64, d newsletter.Date,
@@ -113,7 +117,7 @@ func (a *Assembler) AssembleEdition(ctx context.Context, p *newsletter.Publicati
 	if err != nil {
 		return nil, err
 	}
-	snapshot, err := SnapshotQuotes(articles, p.Wording.Typographic())
+	snapshot, err := a.Snapshot(ctx, articles, p.Wording.Typographic())
 	if err != nil {
 		return nil, err
 	}
@@ -218,31 +222,44 @@ func (a *Assembler) View(p *newsletter.Publication, iss *newsletter.Issue) *temp
 			Anchor: ar.Anchor, Section: ar.Section, Title: quotes(ar.Title), Deck: quotes(ar.Deck), Author: ar.Author,
 			HTML: template.HTML(ar.HTML), Text: ar.Text, SourceURL: ar.SourceURL, SourceImage: ar.SourceImage,
 		})
+		if im := ar.LeadImage; im != nil {
+			// An uploaded lead image wins over the one the feed names.
+			last := &v.Articles[len(v.Articles)-1]
+			last.Image = &templates.Image{URL: im.URL, Width: im.Width, Height: im.Height, Alt: im.Alt, Caption: im.Caption}
+			last.SourceImage = ""
+		}
 	}
 	return v
 }
 
-// Snapshot renders each article's Markdown and returns the issue's copy of them,
-// with an in-page anchor for each.
-func Snapshot(articles []*newsletter.Article) ([]newsletter.IssueArticle, error) {
-	return SnapshotQuotes(articles, true)
-}
-
-// SnapshotQuotes is Snapshot with typographic quotes in the bodies on or off
-// (the publication's wording).
-func SnapshotQuotes(articles []*newsletter.Article, typographic bool) ([]newsletter.IssueArticle, error) {
+// Snapshot renders each article's Markdown (with typographic quotes on or
+// off: the publication's wording) and returns the issue's copy of them,
+// with an in-page anchor for each, and each lead image and library picture
+// of a body at its public URL with its width and height. A lead image no
+// longer in the library is refused, naming the article.
+func (a *Assembler) Snapshot(ctx context.Context, articles []*newsletter.Article, typographic bool) ([]newsletter.IssueArticle, error) {
 	md := templates.NewMarkdownQuotes(typographic)
+	pics := &pictures{ctx: ctx, store: a.store, baseURL: a.baseURL, seen: map[string]*newsletter.Picture{}}
 	out := make([]newsletter.IssueArticle, 0, len(articles))
 	for i, ar := range articles {
-		html, text, err := md.Markdown(ar.Body)
+		html, text, err := md.MarkdownImages(ar.Body, pics.image)
 		if err != nil {
 			return nil, fmt.Errorf("article %d %q: %w", ar.ID, ar.Title, err)
 		}
-		out = append(out, newsletter.IssueArticle{
+		if pics.err != nil {
+			return nil, fmt.Errorf("article %d %q: %w", ar.ID, ar.Title, pics.err)
+		}
+		ia := newsletter.IssueArticle{
 			ArticleID: ar.ID, Anchor: fmt.Sprintf("article-%d", i+1), Section: ar.Section, Position: ar.Position,
 			Title: ar.Title, Deck: ar.Deck, Author: ar.Author, Markdown: ar.Body, HTML: string(html), Text: text,
 			SourceURL: ar.SourceURL, SourceImage: ar.SourceImage,
-		})
+		}
+		if ar.LeadImage != "" {
+			if ia.LeadImage, err = pics.lead(ar); err != nil {
+				return nil, fmt.Errorf("article %d %q: %w", ar.ID, ar.Title, err)
+			}
+		}
+		out = append(out, ia)
 	}
 	return out, nil
 }

@@ -62,7 +62,7 @@ func TestConvertKeepsTheArticle(t *testing.T) {
 		}
 	}
 	for _, want := range []string{
-		"What the city advises\n=====",
+		"What the city advises\n-----",
 		"- Drink water often.\n- Check on elderly neighbours.",
 		"1. First\n2. Second",
 		"> “Not since 1988,” said the meteorologist.",

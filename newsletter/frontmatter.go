@@ -26,6 +26,10 @@ type frontMatter struct {
 	Status   string `yaml:"status"`
 	Key      string `yaml:"key"`
 	ID       string `yaml:"id"` // another name for key
+	// Image is the lead image: a library picture's id or SHA-256 (or its
+	// first characters); ImageAlt what it shows.
+	Image    string `yaml:"image"`
+	ImageAlt string `yaml:"image_alt"`
 }
 
 var (
@@ -66,7 +70,7 @@ func ParseArticleFile(src string, data []byte, p *Publication) (*Article, error)
 		return nil, yamlError(src, header, err)
 	}
 	a := &Article{Title: fm.Title, Deck: fm.Deck, Section: fm.Section, Author: fm.Author,
-		Body: strings.TrimLeft(body, "\n"), Status: ArticleStatus(fm.Status)}
+		Body: strings.TrimLeft(body, "\n"), Status: ArticleStatus(fm.Status), LeadImage: fm.Image, LeadAlt: fm.ImageAlt}
 	if a.Deck == "" {
 		a.Deck = fm.Summary
 	}
@@ -124,7 +128,7 @@ func yamlError(src, header string, err error) error {
 	msg = strings.TrimPrefix(msg, "yaml: ")
 	msg = strings.TrimPrefix(msg, "unmarshal errors:\n  ")
 	msg = strings.ReplaceAll(msg, "\n  ", "; ")
-	msg = yamlUnknownRE.ReplaceAllString(msg, `unknown field "$1" (known: title, date, section, author, position, deck, status, key)`)
+	msg = yamlUnknownRE.ReplaceAllString(msg, `unknown field "$1" (known: title, date, section, author, position, deck, status, key, image, image_alt)`)
 	return &FieldError{Source: src, Line: line, Msg: "front matter: " + msg}
 }
 

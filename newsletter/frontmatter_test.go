@@ -35,7 +35,7 @@ func TestParseArticleFile(t *testing.T) {
 		{"not utf-8", "---\ntitle: \xff\n---\n", "bad.md: file is not valid UTF-8"},
 		{"bad status", "---\ntitle: T\ndate: 2009-07-09\nstatus: maybe\n---\n", "bad.md:4: status:"},
 		{"duplicate key", "---\ntitle: T\ndate: 2009-07-09\ntitle: U\n---\n", `bad.md:4: front matter: line 4: mapping key "title" already defined at line 2`},
-		{"two unknown fields", "---\ntitle: T\ncolour: red\nsize: big\n---\n", `bad.md:3: front matter: line 3: unknown field "colour" (known: title, date, section, author, position, deck, status, key); line 4: unknown field "size"`},
+		{"two unknown fields", "---\ntitle: T\ncolour: red\nsize: big\n---\n", `bad.md:3: front matter: line 3: unknown field "colour" (known: title, date, section, author, position, deck, status, key, image, image_alt); line 4: unknown field "size"`},
 		{"a NUL", "---\ntitle: T\ndate: 2009\x00-07-09\n---\n", "bad.md:3: front matter: control characters are not allowed (U+0000 on line 3)"},
 		{"a tab for indentation", "---\ntitle: T\n\tdate: 2009-07-09\n---\n", "bad.md:3: front matter: line 3: found a tab character"},
 		{"empty and closed", "---\n---\nbody\n", "bad.md:1: title: is required"},

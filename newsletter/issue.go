@@ -169,6 +169,19 @@ type IssueArticle struct {
 	// site ("Read on the site") and its lead image from the site's feed.
 	SourceURL   string `json:"source_url,omitempty"`
 	SourceImage string `json:"source_image,omitempty"`
+	// LeadImage is the article's lead image as the issue shows it; nil
+	// for none.
+	LeadImage *IssueImage `json:"lead_image,omitempty"`
+}
+
+// IssueImage is a picture as an assembled issue shows it: its public URL,
+// the width and height to draw it at, its alt text and caption.
+type IssueImage struct {
+	URL     string `json:"url"`
+	Width   int    `json:"width"`
+	Height  int    `json:"height"`
+	Alt     string `json:"alt"`
+	Caption string `json:"caption,omitempty"`
 }
 
 // Label is "Volume 3, Number 153", and "Volume 3, Number 153 — Breaking news"

@@ -144,12 +144,33 @@ func (s *Store) EraseSubscriber(ctx context.Context, email string) (subscribers.
 		if err != nil {
 			return fmt.Errorf("keep the erased address's suppression: %w", err)
 		}
+		if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO settings (key, value) VALUES (?, '1') ON CONFLICT (key) DO NOTHING`),
+			erasuresKey); err != nil {
+			return fmt.Errorf("note the erasure: %w", err)
+		}
 		return nil
 	})
 	if err != nil {
 		return subscribers.Erasure{Email: norm}, err
 	}
 	return out, nil
+}
+
+// erasuresKey is the setting present once an address was erased: imports
+// look up the erased forms of their addresses only then.
+const erasuresKey = "erasures"
+
+// hasErasures reports whether any address was ever erased.
+func (s *Store) hasErasures(ctx context.Context, q querier) (bool, error) {
+	var v string
+	err := q.QueryRowContext(ctx, s.q(`SELECT value FROM settings WHERE key = ?`), erasuresKey).Scan(&v)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("erasures: %w", err)
+	}
+	return true, nil
 }
 
 // wasErased reports whether the normalised address was erased: its keyed

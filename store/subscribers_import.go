@@ -388,18 +388,28 @@ func emailHash(email string) int64 {
 }
 
 // suppressedOf is the batch's suppressed addresses: suppressed, or erased
-// (their keyed hash is).
+// (their keyed hash is). The hashes are looked up only once an address was
+// erased at all (hasErasures, one key read per batch), so that imports into
+// a database where nobody was erased cost what they did.
 func (im *SubscriberImport) suppressedOf(ctx context.Context, tx *sql.Tx, emails []any) (map[string]bool, error) {
-	key, err := im.s.erasureKeyIn(ctx, tx)
+	erasures, err := im.s.hasErasures(ctx, tx)
 	if err != nil {
 		return nil, err
 	}
-	forms := make([]any, 0, 2*len(emails))
-	erasedOf := make(map[string]string, len(emails))
-	for _, e := range emails {
-		f := subscribers.ErasedForm(key, e.(string))
-		erasedOf[f] = e.(string)
-		forms = append(forms, e, f)
+	forms := emails
+	var erasedOf map[string]string
+	if erasures {
+		key, err := im.s.erasureKeyIn(ctx, tx)
+		if err != nil {
+			return nil, err
+		}
+		forms = make([]any, 0, 2*len(emails))
+		erasedOf = make(map[string]string, len(emails))
+		for _, e := range emails {
+			f := subscribers.ErasedForm(key, e.(string))
+			erasedOf[f] = e.(string)
+			forms = append(forms, e, f)
+		}
 	}
 	out := map[string]bool{}
 	err = im.s.queryIn(ctx, tx, `SELECT email FROM suppressions WHERE email IN`, nil, forms, func(r *sql.Rows) error {

@@ -59,6 +59,17 @@ type Article struct {
 	// site"), SourceImage the lead image its feed gives; "" for none.
 	SourceURL   string
 	SourceImage string
+	// Image is the lead image, shown with the headline; nil for none.
+	Image *Image
+}
+
+// Image is a picture as a template draws it: its public URL, the width and
+// height attributes (CSS pixels), what it shows, and its caption.
+type Image struct {
+	URL           string
+	Width, Height int
+	Alt           string
+	Caption       string
 }
 
 // Personal is what differs per recipient; it fills an issue's slots.

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"html/template"
 	"regexp"
+	"strconv"
+	"strings"
 
 	"github.com/microcosm-cc/bluemonday"
 	"github.com/yuin/goldmark"
@@ -60,8 +62,23 @@ func NewMarkdownQuotes(typographic bool) *Markdowner {
 // Headings in a body are shifted so that its top level is <h3>, since an
 // issue's <h1> is the publication and its <h2>s are the headlines.
 func (m *Markdowner) Markdown(src string) (html template.HTML, text string, err error) {
+	return m.MarkdownImages(src, nil)
+}
+
+// Images says what an image of a body is: for the address of a picture of
+// masthead's library, its public URL and the width and height to draw it
+// at; ok false for any other address.
+type Images func(src string) (url string, width, height int, ok bool)
+
+// MarkdownImages is Markdown with the body's images sized for the email
+// column: a picture of the library (images says which) gets its public URL
+// and its width and height; an external image (http or https) is drawn no
+// wider than the column, ColumnWidth, which Outlook needs told. A nil
+// images knows no library picture.
+func (m *Markdowner) MarkdownImages(src string, images Images) (html template.HTML, text string, err error) {
 	source := []byte(src)
 	doc := m.md.Parser().Parse(gmtext.NewReader(source))
+	sizeImages(doc, images)
 	var buf bytes.Buffer
 	if err := m.md.Renderer().Render(&buf, source, doc); err != nil {
 		return "", "", fmt.Errorf("templates: render markdown: %w", err)
@@ -87,4 +104,28 @@ func (headingShift) Transform(doc *ast.Document, _ gmtext.Reader, _ parser.Conte
 	for _, h := range headings {
 		h.Level = min(h.Level+3-top, 6)
 	}
+}
+
+// sizeImages gives each image of doc its width and height: a library
+// picture's own (and its public URL), an external one the column's width.
+func sizeImages(doc ast.Node, images Images) {
+	_ = ast.Walk(doc, func(n ast.Node, entering bool) (ast.WalkStatus, error) {
+		img, ok := n.(*ast.Image)
+		if !ok || !entering {
+			return ast.WalkContinue, nil
+		}
+		dest := string(img.Destination)
+		if images != nil {
+			if url, w, h, ok := images(dest); ok {
+				img.Destination = []byte(url)
+				img.SetAttributeString("width", []byte(strconv.Itoa(w)))
+				img.SetAttributeString("height", []byte(strconv.Itoa(h)))
+				return ast.WalkContinue, nil
+			}
+		}
+		if lower := strings.ToLower(dest); strings.HasPrefix(lower, "https://") || strings.HasPrefix(lower, "http://") {
+			img.SetAttributeString("width", []byte(strconv.Itoa(ColumnWidth)))
+		}
+		return ast.WalkContinue, nil
+	})
 }

@@ -134,3 +134,32 @@ func TestWrap(t *testing.T) {
 		}
 	}
 }
+
+// Images of a body: a library picture gets its public URL, width and
+// height; an external one the column's width (Outlook needs it told); a
+// relative one that is no library picture is left as written.
+func TestMarkdownImagesAreSized(t *testing.T) {
+	lib := "/media/" + strings.Repeat("ab", 32) + "-1200.jpg"
+	images := func(src string) (string, int, int, bool) {
+		if src == lib {
+			return "https://news.example" + lib, 600, 400, true
+		}
+		return "", 0, 0, false
+	}
+	html, text, err := NewMarkdown().MarkdownImages("![The harbour]("+lib+")\n\n![Chart](https://other.example/c.png)\n\n![Cat](cat.png)", images)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{
+		`<img src="https://news.example` + lib + `" alt="The harbour" width="600" height="400">`,
+		`<img src="https://other.example/c.png" alt="Chart" width="584">`,
+		`<img src="cat.png" alt="Cat">`,
+	} {
+		if !strings.Contains(string(html), want) {
+			t.Errorf("HTML lacks %s:\n%s", want, html)
+		}
+	}
+	if !strings.Contains(text, "[image: The harbour]") {
+		t.Errorf("text: %s", text)
+	}
+}

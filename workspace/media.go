@@ -163,6 +163,9 @@ func (s *Service) PictureURL(p *newsletter.Picture) string {
 	return s.baseURL + media.Path(p.SHA256, r.Width, media.Format(r.Format))
 }
 
+// PublicURL is path (starting with /) on the web edition's public address.
+func (s *Service) PublicURL(path string) string { return s.baseURL + path }
+
 // resolveLeadImage turns the lead image an editor named (an id, a hash, an
 // address) into the picture's SHA-256 and, when the article gives no alt
 // text, takes the library's; without either it refuses the article.

@@ -20,6 +20,8 @@ func runArticleAdd(ctx context.Context, a *app, args []string) error {
 	fs.StringVar(&ar.Deck, "deck", "", "summary under the headline")
 	fs.StringVar(&ar.Section, "section", "", "section, e.g. News")
 	fs.StringVar(&ar.Author, "author", "", "byline")
+	fs.StringVar(&ar.LeadImage, "image", "", "lead image: a library picture's id or SHA-256 (masthead media list)")
+	fs.StringVar(&ar.LeadAlt, "image-alt", "", "what the lead image shows (default: the library's alt text)")
 	fs.StringVar(&ar.Key, "key", "", "the article's key, for later imports (default: assigned, a and its ID)")
 	fs.IntVar(&ar.Position, "position", 0, "order within the section")
 	fs.StringVar(&status, "status", "ready", "ready or draft")
@@ -80,6 +82,8 @@ func runArticleImport(ctx context.Context, a *app, args []string) error {
 	fs := a.flags()
 	var pubSlug string
 	fs.StringVar(&pubSlug, "publication", "", "publication slug (needed only when there are several)")
+	image := fs.String("image", "", "lead image of each file that names none (image: in its front matter): a library picture's id or SHA-256")
+	imageAlt := fs.String("image-alt", "", "what --image shows (default: the library's alt text)")
 	edition := fs.String("edition", "0", "edition of their dates the articles belong to: 0 the daily issue, N the extra N")
 	paths, err := a.parse(fs, args)
 	if err != nil {
@@ -105,6 +109,9 @@ func runArticleImport(ctx context.Context, a *app, args []string) error {
 		return fmt.Errorf("nothing imported:\n%w", err)
 	}
 	for _, ar := range articles {
+		if ar.LeadImage == "" && *image != "" {
+			ar.LeadImage, ar.LeadAlt = *image, *imageAlt
+		}
 		ar.Edition = e
 	}
 	work, err := a.workspace(ctx, nil)

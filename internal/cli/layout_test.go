@@ -106,7 +106,7 @@ func mailpitHTMLCheck(t *testing.T, mp *testenv.Mailpit, id string) (htmlCheck, 
 func TestSeedIssueLayout(t *testing.T) {
 	mp, id := seedIssue(t, "--language", "en-US")
 	_, html := mailpitBody(t, mp, id)
-	if !strings.Contains(html, longURL) || !strings.Contains(html, `<html lang="en-US">`) {
+	if !strings.Contains(html, longURL) || !strings.Contains(html, `<html lang="en-US" dir="ltr">`) {
 		t.Fatalf("the received HTML lacks the long URL or its lang:\n%.2000s", html)
 	}
 	imgs := regexp.MustCompile(`<img [^>]*>`).FindAllString(html, -1)
