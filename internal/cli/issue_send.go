@@ -421,7 +421,7 @@ func runOutboxList(ctx context.Context, a *app, args []string) error {
 	w := tabwriter.NewWriter(a.env.Stdout, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(w, "ID\tQUEUED\tTO\tSIZE\tSUBJECT")
 	for _, m := range list {
-		fmt.Fprintf(w, "%d\t%s\t%s\t%d\t%s\n", m.ID, m.CreatedAt.Format("2006-01-02 15:04:05 MST"), m.Recipient, m.Size, clip(m.ReadableSubject(), 60))
+		fmt.Fprintf(w, "%d\t%s\t%s\t%d\t%s\n", m.ID, m.CreatedAt.Format("2006-01-02 15:04:05 MST"), m.Recipient, m.Size, m.ReadableSubject())
 	}
 	if err := w.Flush(); err != nil {
 		return err

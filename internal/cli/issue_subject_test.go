@@ -71,7 +71,7 @@ func TestIssueSubject(t *testing.T) {
 	if code, out, errs := runCLI(t, db, "", "issue", "subject", "--date", "2009-07-09", "--default"); code != 0 || !strings.Contains(out, "— DP, Vol. 3 No. 153") {
 		t.Fatalf("issue subject --default: exit %d %s%s", code, out, errs)
 	}
-	if code, _, errs := runCLI(t, db, "", "issue", "subject", "--date", "2009-07-09", "Sent as this"); code != 0 {
+	if code, _, errs := runCLI(t, db, "", "issue", "subject", "--date", "2009-07-09", "Sent as this, a subject line longer than the sixty columns a list used to keep"); code != 0 {
 		t.Fatal(errs)
 	}
 	if code, out, errs := runCLI(t, db, "", "issue", "send", "--date", "2009-07-09"); code != 0 {
@@ -82,10 +82,13 @@ func TestIssueSubject(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := msg.Header.Get("Subject"); got != "Sent as this" {
+	if got := msg.Header.Get("Subject"); got != "Sent as this, a subject line longer than the sixty columns a list used to keep" {
 		t.Errorf("sent with subject %q", got)
 	}
-	if _, out, _ := runCLI(t, db, "", "issue", "list"); !strings.Contains(out, "Sent as this") {
+	if _, out, _ := runCLI(t, db, "", "outbox", "list"); !strings.Contains(out, "Sent as this, a subject line longer than the sixty columns a list used to keep") {
+		t.Errorf("outbox list cuts the subject:\n%s", out)
+	}
+	if _, out, _ := runCLI(t, db, "", "issue", "list"); !strings.Contains(out, "Sent as this, a subject line longer than the sixty columns a list used to keep") {
 		t.Errorf("issue list:\n%s", out)
 	}
 	code, _, errs = runCLI(t, db, "", "issue", "subject", "--date", "2009-07-09", "Too late")
