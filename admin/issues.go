@@ -135,7 +135,7 @@ func (a *Admin) showIssue(w http.ResponseWriter, r *http.Request) {
 		return
 	case err == nil:
 		d.Issue, d.Label, d.CanChange = iss, iss.Label(), !iss.Status.Frozen()
-		if text, err := a.work.Preview(iss, "text"); err == nil {
+		if text, err := a.work.Preview(p, iss, "text"); err == nil {
 			d.PreviewText = string(text)
 		}
 		if !iss.SendAt.IsZero() {
@@ -208,12 +208,12 @@ func (a *Admin) issue(w http.ResponseWriter, r *http.Request) (*newsletter.Publi
 // previewIssue serves the issue's HTML or text body as a subscriber gets it,
 // to be shown in a sandboxed frame of the issue page.
 func (a *Admin) previewIssue(w http.ResponseWriter, r *http.Request) {
-	_, iss, ok := a.issue(w, r)
+	p, iss, ok := a.issue(w, r)
 	if !ok {
 		return
 	}
 	format := r.URL.Query().Get("format")
-	body, err := a.work.Preview(iss, format)
+	body, err := a.work.Preview(p, iss, format)
 	if err != nil {
 		a.errorPage(w, r, httpauth.FromContext(r.Context()), http.StatusBadRequest, "format must be html or text")
 		return

@@ -62,6 +62,9 @@ func (a *Admin) saveSettings(w http.ResponseWriter, r *http.Request) {
 	p.Name, p.Tagline, p.From, p.ReplyTo = f.Get("name"), f.Get("tagline"), f.Get("from"), f.Get("reply_to")
 	p.Address, p.TimeZone, p.Schedule, p.Copyright = f.Get("address"), f.Get("timezone"), f.Get("schedule"), f.Get("copyright")
 	p.UnsubscribeMailto = f.Get("unsubscribe_mailto")
+	if f.Has("base_url") { // normalised and checked by SavePublication
+		p.BaseURL = f.Get("base_url")
+	}
 	p.Numbering, p.EmptyPolicy = newsletter.Numbering(f.Get("numbering")), newsletter.EmptyPolicy(f.Get("empty_policy"))
 	p.PerSubscriberFigures, p.TrackOpens = f.Get("per_subscriber_figures") == "on", f.Get("track_opens") == "on"
 	if v := strings.TrimSpace(f.Get("figures_retention_days")); v != "" {

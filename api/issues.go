@@ -181,7 +181,7 @@ func (a *API) getIssue(w http.ResponseWriter, r *http.Request) {
 
 // previewIssue: ?format=html (default) or text; the body as a subscriber gets it.
 func (a *API) previewIssue(w http.ResponseWriter, r *http.Request) {
-	iss, _, ok := a.issue(w, r)
+	iss, p, ok := a.issue(w, r)
 	if !ok {
 		return
 	}
@@ -189,7 +189,7 @@ func (a *API) previewIssue(w http.ResponseWriter, r *http.Request) {
 	if format == "" {
 		format = "html"
 	}
-	body, err := a.work.Preview(iss, format)
+	body, err := a.work.Preview(p, iss, format)
 	if err != nil {
 		badRequest(w, "format must be html or text")
 		return

@@ -9,22 +9,24 @@ import (
 )
 
 type publicationJSON struct {
-	Slug              string      `json:"slug"`
-	Name              string      `json:"name"`
-	Tagline           string      `json:"tagline"`
-	From              string      `json:"from"`
-	ReplyTo           string      `json:"reply_to"`
-	Address           string      `json:"address"`
-	TimeZone          string      `json:"timezone"`
-	Schedule          string      `json:"schedule"`
-	VolumeStart       string      `json:"volume_start"`
-	Numbering         string      `json:"numbering"`
-	Copyright         string      `json:"copyright"`
-	Sections          []string    `json:"sections"`
-	UnsubscribeMailto string      `json:"unsubscribe_mailto"`
-	EmptyPolicy       string      `json:"empty_policy"`
-	SubjectTemplate   string      `json:"subject_template"`
-	NextFires         []time.Time `json:"next_fires"`
+	Slug              string   `json:"slug"`
+	Name              string   `json:"name"`
+	Tagline           string   `json:"tagline"`
+	From              string   `json:"from"`
+	ReplyTo           string   `json:"reply_to"`
+	Address           string   `json:"address"`
+	TimeZone          string   `json:"timezone"`
+	Schedule          string   `json:"schedule"`
+	VolumeStart       string   `json:"volume_start"`
+	Numbering         string   `json:"numbering"`
+	Copyright         string   `json:"copyright"`
+	Sections          []string `json:"sections"`
+	UnsubscribeMailto string   `json:"unsubscribe_mailto"`
+	EmptyPolicy       string   `json:"empty_policy"`
+	SubjectTemplate   string   `json:"subject_template"`
+	// BaseURL is the publication's public address; empty: the server's.
+	BaseURL   string      `json:"base_url"`
+	NextFires []time.Time `json:"next_fires"`
 	// Templates is the theme override's directory on the server, absolute;
 	// empty: the built-in theme. Read only here: it is set on the server
 	// (`masthead publication set --templates DIR`), where it is checked.
@@ -68,7 +70,7 @@ func publicationOut(p *newsletter.Publication, now time.Time) publicationJSON {
 	return publicationJSON{DKIMSelectors: selectors, Slug: p.Slug, Name: p.Name, Tagline: p.Tagline, From: p.From, ReplyTo: p.ReplyTo,
 		Address: p.Address, TimeZone: p.TimeZone, Schedule: p.Schedule, VolumeStart: p.VolumeStart.String(),
 		Numbering: string(p.Numbering), Copyright: p.Copyright, Sections: sections,
-		UnsubscribeMailto: p.UnsubscribeMailto, EmptyPolicy: string(p.EmptyPolicy), SubjectTemplate: p.SubjectTemplate, NextFires: fires, Templates: p.TemplateDir,
+		UnsubscribeMailto: p.UnsubscribeMailto, EmptyPolicy: string(p.EmptyPolicy), SubjectTemplate: p.SubjectTemplate, BaseURL: p.BaseURL, NextFires: fires, Templates: p.TemplateDir,
 		PerSubscriberFigures: p.PerSubscriberFigures, FiguresRetentionDays: p.FiguresRetentionDays, TrackOpens: p.TrackOpens,
 		SignupOrigins: origins, SignupConfirmedURL: p.SignupConfirmedURL,
 		WelcomeEmail: p.WelcomeEmail, WelcomeSubject: p.WelcomeSubject, WelcomeBody: p.WelcomeBody,
@@ -113,6 +115,7 @@ type publicationPatch struct {
 	UnsubscribeMailto *string   `json:"unsubscribe_mailto"`
 	EmptyPolicy       *string   `json:"empty_policy"`
 	SubjectTemplate   *string   `json:"subject_template"`
+	BaseURL           *string   `json:"base_url"`
 	// Engagement settings.
 	PerSubscriberFigures *bool `json:"per_subscriber_figures"`
 	FiguresRetentionDays *int  `json:"figures_retention_days"`
@@ -153,6 +156,7 @@ func (a *API) patchPublication(w http.ResponseWriter, r *http.Request) {
 	set(&p.Copyright, in.Copyright)
 	set(&p.UnsubscribeMailto, in.UnsubscribeMailto)
 	set(&p.SubjectTemplate, in.SubjectTemplate)
+	set(&p.BaseURL, in.BaseURL) // normalised and checked by SavePublication
 	if in.VolumeStart != nil {
 		d, ok := dateField(w, "volume_start", *in.VolumeStart)
 		if !ok {

@@ -58,7 +58,8 @@ type Assembler struct {
 }
 
 // New returns an Assembler; baseURL is the public web address used for
-// "view in your browser" and "Return to Main Page" links.
+// "view in your browser" and "Return to Main Page" links of a publication
+// that has no base URL of its own (newsletter.Publication.LinkBase).
 func New(st Store, baseURL string) *Assembler {
 	return &Assembler{store: st, baseURL: strings.TrimSuffix(baseURL, "/"), now: time.Now, themes: map[string]*templates.Theme{}}
 }
@@ -86,11 +87,11 @@ func (a *Assembler) WebURL(p *newsletter.Publication, d newsletter.Date) string 
 // EditionURL is WebURL of edition e of the date: /issues/planet/2009-07-09
 // for the daily issue, /issues/planet/2009-07-09-extra-1 for its first extra.
 func (a *Assembler) EditionURL(p *newsletter.Publication, d newsletter.Date, e int) string {
-	return a.baseURL + "/issues/" + p.Slug + "/" + newsletter.EditionRef(d, e)
+	return p.LinkBase(a.baseURL) + "/issues/" + p.Slug + "/" + newsletter.EditionRef(d, e)
 }
 
-// HomeURL is the web edition's main page.
-func (a *Assembler) HomeURL() string { return a.baseURL + "/" }
+// HomeURL is the web edition's main page, at p's address.
+func (a *Assembler) HomeURL(p *newsletter.Publication) string { return p.LinkBase(a.baseURL) + "/" }
 
 // Assemble numbers (once) and renders the issue of p for date d from its ready
 // articles, and stores it. Assembling again before sending picks up late edits
@@ -200,7 +201,7 @@ func (a *Assembler) View(p *newsletter.Publication, iss *newsletter.Issue) *temp
 		Copyright:       copyright,
 		Address:         address,
 		WebURL:          a.EditionURL(p, iss.Date, iss.Edition),
-		HomeURL:         a.HomeURL(),
+		HomeURL:         a.HomeURL(p),
 		Lang:            p.Language,
 		Greeting:        p.Wording.GreetingText(p.GreetedAt(iss.Date, iss.SendAt, assembled), p.Location()),
 		Promise:         p.Wording.PromiseText(),

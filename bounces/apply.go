@@ -27,6 +27,9 @@ type Result struct {
 	Repeated    int // verdicts an earlier poll applied already: nothing changed
 	Ignored     int // recipients with nothing to do (delayed, delivered, not-spam ...)
 	Unknown     int // recipients who are no subscriber of ours
+	// Unsubscribes are the unsubscribe requests mailed to a publication's
+	// unsubscribe address that were applied (flagged or moved as processed).
+	Unsubscribes int
 }
 
 // Verdicts is the number of recipient verdicts looked at: applied,
@@ -44,6 +47,7 @@ func (r *Result) add(o Result) {
 	r.Repeated += o.Repeated
 	r.Ignored += o.Ignored
 	r.Unknown += o.Unknown
+	r.Unsubscribes += o.Unsubscribes
 }
 
 // Apply applies a report, whatever its source (a mailbox, the webhook, SES),

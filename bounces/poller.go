@@ -15,6 +15,7 @@ import (
 	"github.com/emersion/go-imap/v2/imapclient"
 
 	"masthead/ledger"
+	"masthead/subscribers"
 )
 
 // FlagProcessed is the keyword set on a report once applied, so the next poll
@@ -48,6 +49,15 @@ type Config struct {
 	// MaxSize skips larger messages (0: DefaultMaxSize): a report is small,
 	// even with the returned message attached.
 	MaxSize int64
+	// Unsubscribe and Signer, when both set, make the poller also apply
+	// unsubscribe requests mailed to a publication's unsubscribe address
+	// (unsubscribe.go): the message's signed token, checked with Signer,
+	// names the subscription Unsubscribe ends. Such messages are marked
+	// (or moved) as processed reports are.
+	Unsubscribe Unsubscriber
+	Signer      *subscribers.Signer
+	// Now is the clock tokens are checked against (nil: time.Now).
+	Now func() time.Time
 }
 
 // Poller reads reports from one mailbox and applies them.
@@ -110,6 +120,9 @@ func NewPoller(cfg Config, st Store, log *slog.Logger) (*Poller, error) {
 	if p.cfg.MaxSize <= 0 {
 		p.cfg.MaxSize = DefaultMaxSize
 	}
+	if p.cfg.Now == nil {
+		p.cfg.Now = time.Now
+	}
 	return p, nil
 }
 
@@ -129,7 +142,8 @@ func (p *Poller) Run(ctx context.Context) error {
 			p.log.Error("bounce poll failed", "err", err)
 		case res.Messages > 0:
 			p.log.Info("bounce poll", "messages", res.Messages, "reports", res.Reports, "applied", res.Applied,
-				"repeated", res.Repeated, "ignored", res.Ignored, "unknown", res.Unknown, "left", res.Unparseable)
+				"repeated", res.Repeated, "ignored", res.Ignored, "unknown", res.Unknown, "unsubscribes", res.Unsubscribes,
+				"left", res.Unparseable)
 		}
 		select {
 		case <-ctx.Done():
@@ -254,7 +268,22 @@ func (p *Poller) batch(ctx context.Context, c *imapclient.Client, validity uint3
 	var done []imap.UID
 	for _, m := range msgs {
 		res.Messages++
-		rep, err := Parse(m.FindBodySection(section))
+		raw := m.FindBodySection(section)
+		rep, err := Parse(raw)
+		if errors.Is(err, ErrNotReport) {
+			if tok, ok := p.unsubscribeRequest(raw); ok {
+				if err := p.cfg.Unsubscribe.Unsubscribe(ctx, tok.PublicationID, tok.SubscriberID, subscribers.ViaMailto); err != nil && !errors.Is(err, ledger.ErrNotFound) {
+					if merr := p.mark(c, done, marker); merr != nil {
+						p.log.Error("marking reports processed failed", "err", merr)
+					}
+					return res, fmt.Errorf("apply unsubscribe request: %w", err)
+				}
+				p.log.Info("unsubscribed by mail", "subscriber", tok.SubscriberID, "publication", tok.PublicationID)
+				res.Unsubscribes++
+				done = append(done, m.UID)
+				continue
+			}
+		}
 		if err != nil {
 			res.Unparseable++
 			p.leave(validity, m.UID, err.Error())
@@ -295,6 +324,15 @@ func (p *Poller) mark(c *imapclient.Client, uids []imap.UID, marker imap.Flag) e
 		return fmt.Errorf("move processed reports to %s: %w", p.cfg.MoveTo, err)
 	}
 	return nil
+}
+
+// unsubscribeRequest is the token of an unsubscribe request, when the
+// poller applies them and raw is one.
+func (p *Poller) unsubscribeRequest(raw []byte) (subscribers.Token, bool) {
+	if p.cfg.Unsubscribe == nil || p.cfg.Signer == nil {
+		return subscribers.Token{}, false
+	}
+	return UnsubscribeToken(raw, p.cfg.Signer, p.cfg.Now())
 }
 
 // leave logs a message left in place, as a warning the first time.

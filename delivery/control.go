@@ -26,6 +26,9 @@ func (e *Engine) Start(ctx context.Context, issueID int64) (ledger.StartResult, 
 // ledger.ErrConflict): the scheduler's fires start only issues still waiting
 // for them (newsletter.IssueStatus.FireStarts).
 func (e *Engine) StartFrom(ctx context.Context, issueID int64, from []newsletter.IssueStatus) (ledger.StartResult, error) {
+	if err := e.checkLinks(ctx, issueID); err != nil {
+		return ledger.StartResult{}, err
+	}
 	res, err := e.ledger.StartSend(ctx, issueID, from, e.cfg.Transport)
 	if err == nil {
 		e.started()
@@ -64,6 +67,9 @@ func (e *Engine) Cancel(ctx context.Context, issueID int64) error {
 // a Message-ID of its own and an unsubscribe link that names no subscriber.
 // The ledger is not touched.
 func (e *Engine) TestSend(ctx context.Context, issueID int64, addr string) error {
+	if err := e.checkLinks(ctx, issueID); err != nil {
+		return err
+	}
 	comp, err := e.Composer(ctx, issueID)
 	if err != nil {
 		return err

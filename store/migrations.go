@@ -474,6 +474,11 @@ var migrations = [][]string{
 	// feed without validators that answers the same bytes again is not
 	// parsed again.
 	{`ALTER TABLE feeds ADD COLUMN body_digest TEXT NOT NULL DEFAULT ''`},
+	// 24: a publication's own base URL, the public address its emails'
+	// links are made under (empty: the process's --base-url).
+	{
+		`ALTER TABLE publications ADD COLUMN base_url TEXT NOT NULL DEFAULT ''`,
+	},
 }
 
 // migrationLocker is the hook for databases that several processes may open

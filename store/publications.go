@@ -13,7 +13,8 @@ const publicationColumns = `id, slug, name, tagline, from_addr, reply_to, postal
 	volume_start, numbering, copyright, sections, template_dir, unsubscribe_mailto, empty_policy, created_at, updated_at,
 	per_subscriber_figures, figures_retention_days, track_opens,
 	signup_origins, signup_confirmed_url, welcome_email, welcome_subject, welcome_body,
-	subject_template, wording, language, dkim_keys`
+	subject_template, wording, language, dkim_keys,
+	base_url`
 
 func scanPublication(row interface{ Scan(...any) error }) (*newsletter.Publication, error) {
 	var p newsletter.Publication
@@ -25,7 +26,8 @@ func scanPublication(row interface{ Scan(...any) error }) (*newsletter.Publicati
 		&volStart, &p.Numbering, &p.Copyright, &sections, &p.TemplateDir, &p.UnsubscribeMailto, &p.EmptyPolicy, &created, &updated,
 		&perSub, &p.FiguresRetentionDays, &opens,
 		&origins, &p.SignupConfirmedURL, &welcome, &p.WelcomeSubject, &p.WelcomeBody,
-		&p.SubjectTemplate, &wording, &p.Language, &dkimKeys)
+		&p.SubjectTemplate, &wording, &p.Language, &dkimKeys,
+		&p.BaseURL)
 	p.PerSubscriberFigures, p.TrackOpens, p.WelcomeEmail = perSub != 0, opens != 0, welcome != 0
 	if err != nil {
 		return nil, err
@@ -72,14 +74,16 @@ func (s *Store) SavePublication(ctx context.Context, p *newsletter.Publication) 
 		p.UnsubscribeMailto, string(p.EmptyPolicy),
 		boolInt(p.PerSubscriberFigures), retentionDays(p), boolInt(p.TrackOpens),
 		strings.Join(p.SignupOrigins, "\n"), p.SignupConfirmedURL, boolInt(p.WelcomeEmail), p.WelcomeSubject, p.WelcomeBody,
-		p.SubjectTemplate, newsletter.MarshalWording(p.Wording), language(p), newsletter.FormatDKIMKeys(p.DKIMKeys)}
+		p.SubjectTemplate, newsletter.MarshalWording(p.Wording), language(p), newsletter.FormatDKIMKeys(p.DKIMKeys),
+		p.BaseURL}
 	if p.ID != 0 {
 		res, err := s.db.ExecContext(ctx, s.q(`UPDATE publications SET slug = ?, name = ?, tagline = ?, from_addr = ?,
 			reply_to = ?, postal_address = ?, timezone = ?, schedule = ?, volume_start = ?, numbering = ?, copyright = ?,
 			sections = ?, template_dir = ?, unsubscribe_mailto = ?, empty_policy = ?,
 			per_subscriber_figures = ?, figures_retention_days = ?, track_opens = ?,
 			signup_origins = ?, signup_confirmed_url = ?, welcome_email = ?, welcome_subject = ?, welcome_body = ?,
-			subject_template = ?, wording = ?, language = ?, dkim_keys = ?, updated_at = ? WHERE id = ?`),
+			subject_template = ?, wording = ?, language = ?, dkim_keys = ?, base_url = ?,
+			updated_at = ? WHERE id = ?`),
 			append(args, ms(now), p.ID)...)
 		if err != nil {
 			return s.mapErr(fmt.Errorf("update publication %s: %w", p.Slug, err))
@@ -94,8 +98,9 @@ func (s *Store) SavePublication(ctx context.Context, p *newsletter.Publication) 
 		postal_address, timezone, schedule, volume_start, numbering, copyright, sections, template_dir,
 		unsubscribe_mailto, empty_policy, per_subscriber_figures, figures_retention_days, track_opens,
 		signup_origins, signup_confirmed_url, welcome_email, welcome_subject, welcome_body,
-		subject_template, wording, language, dkim_keys, created_at, updated_at)
-		VALUES (`+placeholders(29)+`) RETURNING id`), append(args, ms(now), ms(now))...).Scan(&p.ID)
+		subject_template, wording, language, dkim_keys, base_url,
+		created_at, updated_at)
+		VALUES (`+placeholders(30)+`) RETURNING id`), append(args, ms(now), ms(now))...).Scan(&p.ID)
 	if err != nil {
 		return s.mapErr(fmt.Errorf("create publication %s: %w", p.Slug, err))
 	}

@@ -54,6 +54,7 @@ const (
 	ViaEditor    Via = "editor"    // an editor, from the CLI or the admin pages
 	ViaAPI       Via = "api"       // the JSON API
 	ViaWebhook   Via = "webhook"   // a provider's webhook (SES via SNS, ...)
+	ViaMailto    Via = "mailto"    // mail to the List-Unsubscribe mailto address, read by the mailbox poller
 )
 
 // EventKind names what happened to a subscriber.

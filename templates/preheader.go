@@ -1,9 +1,13 @@
 package templates
 
 import (
+	"regexp"
 	"strings"
 	"unicode/utf8"
 )
+
+// bracketedURL is a link as the text part writes it.
+var bracketedURL = regexp.MustCompile(`\s*<(?:https?|mailto):[^>\s]*>`)
 
 // preheaderMax is about what an inbox shows after the subject on a wide
 // screen; a longer preview is cut at a word.
@@ -19,7 +23,9 @@ func (i Issue) Preheader() string {
 	a := i.Articles[0]
 	s := strings.Join(strings.Fields(a.Deck), " ")
 	if s == "" {
-		s = firstSentence(strings.Join(strings.Fields(a.Text), " "))
+		// The text part writes links as <URL>: an inbox preview has no
+		// use for them.
+		s = firstSentence(strings.Join(strings.Fields(bracketedURL.ReplaceAllString(a.Text, "")), " "))
 	}
 	if utf8.RuneCountInString(s) <= preheaderMax {
 		return s

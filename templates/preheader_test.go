@@ -24,6 +24,7 @@ func TestPreheader(t *testing.T) {
 	}{
 		{"deck", Article{Title: "Peres in Azerbaijan", Deck: "  He frustrates\nIran. ", Text: "First. Second."}, "He frustrates Iran."},
 		{"first sentence", Article{Title: "T", Text: "Peres (pictured at right)\nvisited Baku on Monday. Iran\nprotested."}, "Peres (pictured at right) visited Baku on Monday."},
+		{"links left out", Article{Title: "T", Text: "Read the speech at <https://x.example/a>. Or\nnot."}, "Read the speech at."},
 		{"cut at a word", Article{Title: "T", Deck: long}, strings.TrimSpace(strings.Repeat("word ", 28)) + "…"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -79,7 +79,8 @@ func (s *Server) feed(w http.ResponseWriter, r *http.Request) {
 		}
 		pubID = pub.ID
 		st.SiteName, st.Tagline = pub.Name, pub.Tagline
-		self, alt = s.baseURL+"/issues/"+slug+"/feed.atom", s.baseURL+"/issues/"+slug+"/"
+		base := pub.LinkBase(s.baseURL)
+		self, alt = base+"/issues/"+slug+"/feed.atom", base+"/issues/"+slug+"/"
 	}
 	// The list first, then each issue by its key: a sort over whole rows
 	// would read every issue's bodies.

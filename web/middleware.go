@@ -133,7 +133,7 @@ func (s *Server) limitBody(n int64, next http.HandlerFunc) http.Handler {
 // package comment on CSRF).
 func (s *Server) form(next http.HandlerFunc) http.Handler {
 	return s.limitBody(formLimit, func(w http.ResponseWriter, r *http.Request) {
-		if err := s.csrf.Check(r); err != nil {
+		if err := s.csrf.Check(r); err != nil && !s.work.IsPublicationOrigin(r.Context(), r.Header.Get("Origin")) {
 			s.log.Info("cross-site form post refused", "path", r.URL.Path, "origin", r.Header.Get("Origin"),
 				"sec_fetch_site", r.Header.Get("Sec-Fetch-Site"))
 			s.errorPage(w, r, http.StatusForbidden)

@@ -46,7 +46,7 @@ func (s *Server) signupForm(next http.HandlerFunc) http.Handler {
 // signupOrigin tells a post from another site (foreign), with the origin
 // its browser named (empty when it named none, or "null").
 func (s *Server) signupOrigin(r *http.Request) (origin string, foreign bool) {
-	if s.csrf.Check(r) == nil {
+	if s.csrf.Check(r) == nil || s.work.IsPublicationOrigin(r.Context(), r.Header.Get("Origin")) {
 		return "", false
 	}
 	o, err := newsletter.ParseOrigin(r.Header.Get("Origin"))

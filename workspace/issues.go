@@ -37,20 +37,20 @@ func (s *Service) AssembleEdition(ctx context.Context, p *newsletter.Publication
 	return s.asm.AssembleEdition(ctx, p, d, e)
 }
 
-// PreviewRecipient is who previews are filled for: a placeholder, so an
-// editor sees the bytes a subscriber gets with nobody's data in them.
-func (s *Service) PreviewRecipient() *templates.Personal {
-	return &templates.Personal{Name: "Reader", Email: "reader@example.org", UnsubscribeURL: s.baseURL + "/unsubscribe/preview"}
+// PreviewRecipient is who previews of p are filled for: a placeholder, so
+// an editor sees the bytes a subscriber gets with nobody's data in them.
+func (s *Service) PreviewRecipient(p *newsletter.Publication) *templates.Personal {
+	return &templates.Personal{Name: "Reader", Email: "reader@example.org", UnsubscribeURL: p.LinkBase(s.baseURL) + "/unsubscribe/preview"}
 }
 
 // Preview is the stored issue's body (html or text) filled for the
 // placeholder recipient: exactly what a subscriber's message carries.
-func (s *Service) Preview(iss *newsletter.Issue, format string) ([]byte, error) {
+func (s *Service) Preview(p *newsletter.Publication, iss *newsletter.Issue, format string) ([]byte, error) {
 	switch format {
 	case "html":
-		return templates.Compile(iss.HTML, templates.HTML).Fill(nil, s.PreviewRecipient()), nil
+		return templates.Compile(iss.HTML, templates.HTML).Fill(nil, s.PreviewRecipient(p)), nil
 	case "text":
-		return templates.Compile(iss.Text, templates.Text).Fill(nil, s.PreviewRecipient()), nil
+		return templates.Compile(iss.Text, templates.Text).Fill(nil, s.PreviewRecipient(p)), nil
 	}
 	return nil, fmt.Errorf("preview format %q: want html or text", format)
 }

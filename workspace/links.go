@@ -26,8 +26,8 @@ type Links struct {
 	baseURL string
 }
 
-// NewLinks returns the rewriting of links under baseURL, signed with the
-// server secret.
+// NewLinks returns the rewriting of links under baseURL (a publication's
+// own base URL first), signed with the server secret.
 func NewLinks(tables LinkTables, secret []byte, baseURL string) *Links {
 	return &Links{tables: tables, signer: engagement.NewSigner(secret), baseURL: strings.TrimSuffix(baseURL, "/")}
 }
@@ -40,7 +40,7 @@ func (l *Links) Signer() *engagement.Signer { return l.signer }
 // slots) and the List-* headers are never rewritten.
 func (l *Links) Prepare(ctx context.Context, pub *newsletter.Publication, iss *newsletter.Issue) (*newsletter.Issue, error) {
 	rw, err := engagement.NewRewriter(l.signer, engagement.RewriteOptions{
-		BaseURL: l.baseURL, PerRecipient: pub.PerSubscriberFigures, OpenImage: pub.TrackOpens,
+		BaseURL: pub.LinkBase(l.baseURL), PerRecipient: pub.PerSubscriberFigures, OpenImage: pub.TrackOpens,
 	})
 	if err != nil {
 		return nil, err

@@ -29,7 +29,8 @@ var signupSnippet = template.Must(template.New("snippet").Parse(`<form method="p
 // address on one of them), the reader is sent back there after posting it.
 // The form posts to the public address (BaseURL) + /subscribe.
 func (s *Service) SignupSnippet(p *newsletter.Publication, redirect string) (string, error) {
-	if s.baseURL == "" {
+	base := p.LinkBase(s.baseURL)
+	if base == "" {
 		return "", fmt.Errorf("signup form: no public address (--base-url): %w", ErrUnavailable)
 	}
 	if redirect != "" {
@@ -43,7 +44,7 @@ func (s *Service) SignupSnippet(p *newsletter.Publication, redirect string) (str
 	var b strings.Builder
 	err := signupSnippet.Execute(&b, struct {
 		Action, Slug, Name, Redirect string
-	}{strings.TrimSuffix(s.baseURL, "/") + "/subscribe", p.Slug, p.Name, redirect})
+	}{base + "/subscribe", p.Slug, p.Name, redirect})
 	if err != nil {
 		return "", fmt.Errorf("signup form: %w", err)
 	}

@@ -9,6 +9,7 @@ import (
 	"masthead/bounces"
 	"masthead/internal/plural"
 	"masthead/ledger"
+	"masthead/subscribers"
 )
 
 // bounceFlags are the mailbox poller's settings, shared by "bounces poll" and
@@ -59,8 +60,19 @@ func (b *bounceFlags) poller(ctx context.Context, a *app, policy ledger.BouncePo
 	if err != nil {
 		return nil, err
 	}
+	// Unsubscribe requests mailed to a publication's unsubscribe address
+	// go through the workspace, as the one-click link's do.
+	work, err := a.workspace(ctx, nil)
+	if err != nil {
+		return nil, err
+	}
+	secret, err := a.secret(ctx)
+	if err != nil {
+		return nil, err
+	}
 	p, err := bounces.NewPoller(bounces.Config{
 		URL: b.url, Interval: b.interval, Bounces: policy, MoveTo: b.moveTo,
+		Unsubscribe: work, Signer: subscribers.NewSigner(secret), Now: a.now,
 	}, st, a.log)
 	if err != nil {
 		return nil, usageErr("--imap: %v", err)
@@ -98,8 +110,9 @@ func runBouncesPoll(ctx context.Context, a *app, args []string) error {
 		return p.Run(ctx)
 	}
 	res, err := p.Poll(ctx)
-	fmt.Fprintf(a.env.Stdout, "%s: %s (%d applied, %d applied before, %d with nothing to do, %d not our subscribers); %d left in the mailbox\n",
+	fmt.Fprintf(a.env.Stdout, "%s: %s (%d applied, %d applied before, %d with nothing to do, %d not our subscribers); %s; %d left in the mailbox\n",
 		plural.Count(res.Messages, "message", "messages"), plural.Count(res.Reports, "report", "reports"),
-		res.Applied, res.Repeated, res.Ignored, res.Unknown, res.Unparseable)
+		res.Applied, res.Repeated, res.Ignored, res.Unknown,
+		plural.Count(res.Unsubscribes, "unsubscribe request", "unsubscribe requests"), res.Unparseable)
 	return err
 }

@@ -17,10 +17,22 @@ func runCLI(t *testing.T, db string, stdin string, args ...string) (int, string,
 	var out, errb bytes.Buffer
 	env := map[string]string{"MASTHEAD_DB": db}
 	code := Run(context.Background(), args, Env{
-		Getenv: func(k string) string { return env[k] },
+		Getenv: testGetenv(env),
 		Stdin:  strings.NewReader(stdin), Stdout: &out, Stderr: &errb,
 	})
 	return code, out.String(), errb.String()
+}
+
+// testGetenv is the environment of a command under test: env, and
+// MASTHEAD_ALLOW_LOCAL_LINKS=1 unless env sets it, since the tests send over
+// in-process SMTP servers with links to the loopback.
+func testGetenv(env map[string]string) func(string) string {
+	return func(k string) string {
+		if v, ok := env[k]; ok || k != "MASTHEAD_ALLOW_LOCAL_LINKS" {
+			return v
+		}
+		return "1"
+	}
 }
 
 func newDB(t *testing.T) string { return filepath.Join(t.TempDir(), "masthead.db") }
@@ -230,7 +242,7 @@ func TestVersion(t *testing.T) {
 	for _, args := range [][]string{{"version"}, {"--version"}} {
 		var stdout, stderr bytes.Buffer
 		env := map[string]string{"MASTHEAD_BASE_URL": "not a URL"} // refused by every other command
-		code := Run(context.Background(), args, Env{Getenv: func(k string) string { return env[k] },
+		code := Run(context.Background(), args, Env{Getenv: testGetenv(env),
 			Stdin: strings.NewReader(""), Stdout: &stdout, Stderr: &stderr})
 		out, errs := stdout.String(), stderr.String()
 		if code != 0 || !strings.HasPrefix(out, "masthead ") || !strings.Contains(out, ", go1.") || errs != "" {

@@ -173,7 +173,7 @@ func startWorker(t testing.TB, bin, dsn, addr, logf string, extra ...string) *ex
 	args := append([]string{"worker", "--db", dsn, "--smtp", "smtp://" + addr + "?tls=none",
 		"--base-url", "http://news.example", "--exit-when-idle", "--poll", "200ms"}, extra...)
 	cmd := exec.Command(bin, args...)
-	cmd.Env = append(os.Environ(), "MASTHEAD_SECRET=cluster-test-secret-0123456789")
+	cmd.Env = append(os.Environ(), "MASTHEAD_SECRET=cluster-test-secret-0123456789", "MASTHEAD_ALLOW_LOCAL_LINKS=1")
 	cmd.Stdout, cmd.Stderr = f, f
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)

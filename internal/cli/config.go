@@ -20,6 +20,10 @@ type Config struct {
 	Addr     string // --addr / MASTHEAD_ADDR: where serve listens
 	LogLevel string // --log-level / MASTHEAD_LOG_LEVEL: debug, info, warn, error
 	Secret   string // MASTHEAD_SECRET: signs links; empty: one kept in the database
+	// AllowLocalLinks (--allow-local-links / MASTHEAD_ALLOW_LOCAL_LINKS=1)
+	// lets an issue go out over SMTP with links that are not https on a
+	// public host: for testing against a local mail server only.
+	AllowLocalLinks bool
 	// AddressGiven: --base-url or --addr (or their variables) was given, so
 	// BaseURL is the user's, not the default http://127.0.0.1:8080.
 	AddressGiven bool
@@ -40,6 +44,7 @@ func (a *app) flags() *flag.FlagSet {
 	fs.StringVar(&a.cfg.BaseURL, "base-url", env("MASTHEAD_BASE_URL", ""), "public address for links, e.g. https://news.example.org (MASTHEAD_BASE_URL; default http://ADDR)")
 	fs.StringVar(&a.cfg.Addr, "addr", env("MASTHEAD_ADDR", "127.0.0.1:8080"), "address the web server listens on (MASTHEAD_ADDR)")
 	fs.StringVar(&a.cfg.LogLevel, "log-level", env("MASTHEAD_LOG_LEVEL", "info"), "log level: debug, info, warn, error (MASTHEAD_LOG_LEVEL)")
+	fs.BoolVar(&a.cfg.AllowLocalLinks, "allow-local-links", envBool(a.env.Getenv("MASTHEAD_ALLOW_LOCAL_LINKS")), "send over SMTP even when a publication's links are not https on a public host: local testing only (MASTHEAD_ALLOW_LOCAL_LINKS=1)")
 	a.cfg.Secret = a.env.Getenv("MASTHEAD_SECRET")
 	fs.Usage = func() {
 		w := fs.Output()
@@ -145,4 +150,13 @@ func (a *app) input(name string) (io.ReadCloser, string, error) {
 		return nil, name, err
 	}
 	return f, name, nil
+}
+
+// envBool reads a yes/no environment variable: 1, true, yes or on is yes.
+func envBool(v string) bool {
+	switch strings.ToLower(strings.TrimSpace(v)) {
+	case "1", "true", "yes", "on":
+		return true
+	}
+	return false
 }

@@ -106,7 +106,7 @@ func serveAt(t *testing.T, db, addr string) *serving {
 	env := map[string]string{"MASTHEAD_DB": db}
 	go func() {
 		s.done <- Run(ctx, []string{"serve", "--addr", addr, "--no-sample"}, Env{
-			Getenv: func(k string) string { return env[k] }, Stdin: strings.NewReader(""), Stdout: s.buf, Stderr: s.buf})
+			Getenv: testGetenv(env), Stdin: strings.NewReader(""), Stdout: s.buf, Stderr: s.buf})
 	}()
 	t.Cleanup(cancel)
 	return s

@@ -48,7 +48,7 @@ func clickPublication(t *testing.T, st *store.Store, n int, perSubscriber bool) 
 func runEnv(t *testing.T, env map[string]string, args ...string) (int, string) {
 	t.Helper()
 	var out bytes.Buffer
-	code := Run(context.Background(), args, Env{Getenv: func(k string) string { return env[k] },
+	code := Run(context.Background(), args, Env{Getenv: testGetenv(env),
 		Stdin: strings.NewReader(""), Stdout: &out, Stderr: &out})
 	return code, out.String()
 }
@@ -103,7 +103,7 @@ func clickedIssue(t *testing.T, perSubscriber bool) (db string, st *store.Store,
 	ctx, cancel := context.WithCancel(context.Background())
 	s = &serving{cancel: cancel, done: make(chan int, 1), buf: &lockedBuf{}, addr: addr}
 	go func() {
-		s.done <- Run(ctx, []string{"serve", "--addr", addr, "--no-sample"}, Env{Getenv: func(k string) string { return env[k] },
+		s.done <- Run(ctx, []string{"serve", "--addr", addr, "--no-sample"}, Env{Getenv: testGetenv(env),
 			Stdin: strings.NewReader(""), Stdout: s.buf, Stderr: s.buf})
 	}()
 	t.Cleanup(cancel)

@@ -58,7 +58,7 @@ func TestServeSendsTheFeedsArticlesOnSchedule(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	s := &serving{cancel: cancel, done: make(chan int, 1), buf: &lockedBuf{}, addr: addr}
 	go func() {
-		s.done <- Run(ctx, []string{"serve", "--addr", addr, "--no-sample"}, Env{Getenv: func(k string) string { return env[k] },
+		s.done <- Run(ctx, []string{"serve", "--addr", addr, "--no-sample"}, Env{Getenv: testGetenv(env),
 			Stdin: strings.NewReader(""), Stdout: s.buf, Stderr: s.buf})
 	}()
 	t.Cleanup(cancel)

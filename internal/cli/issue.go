@@ -144,9 +144,9 @@ func runIssuePreview(ctx context.Context, a *app, args []string) error {
 		return err
 	}
 	if format == "eml" {
-		return a.writePreviewEML(ctx, p, iss, work.PreviewRecipient())
+		return a.writePreviewEML(ctx, p, iss, work.PreviewRecipient(p))
 	}
-	body, err := work.Preview(iss, format)
+	body, err := work.Preview(p, iss, format)
 	if err != nil {
 		return err
 	}

@@ -132,7 +132,7 @@ func startServeOn(t *testing.T, bin, dsn, logf string) *exec.Cmd {
 	t.Cleanup(func() { f.Close() })
 	cmd := exec.Command(bin, "serve", "--db", dsn, "--addr", testenv.Addr(testenv.FreePort(t)), "--no-sample",
 		"--leader-lease", "3s", "--base-url", "http://news.example")
-	cmd.Env = append(os.Environ(), "MASTHEAD_SECRET=cluster-test-secret-0123456789")
+	cmd.Env = append(os.Environ(), "MASTHEAD_SECRET=cluster-test-secret-0123456789", "MASTHEAD_ALLOW_LOCAL_LINKS=1")
 	cmd.Stdout, cmd.Stderr = f, f
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)

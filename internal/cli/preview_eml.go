@@ -18,7 +18,7 @@ func (a *app) writePreviewEML(ctx context.Context, p *newsletter.Publication, is
 	if err != nil {
 		return err
 	}
-	comp, err := delivery.NewComposer(p, iss, delivery.ComposerConfig{BaseURL: a.cfg.BaseURL, Signer: subscribers.NewSigner(secret), Now: a.now})
+	comp, err := delivery.NewComposer(p, iss, delivery.ComposerConfig{BaseURL: p.LinkBase(a.cfg.BaseURL), Signer: subscribers.NewSigner(secret), Now: a.now})
 	if err != nil {
 		return err
 	}

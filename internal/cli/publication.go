@@ -41,6 +41,10 @@ func runPublicationSet(ctx context.Context, a *app, args []string) error {
 	fs.Var(&dkimKeys, "dkim-key", "PEM file of a key to DKIM-sign this publication's mail with, repeatable, each paired with a --dkim-selector (instead of the sending process's keys; \"\": none of its own)")
 	fs.Var(&dkimSelectors, "dkim-selector", "DKIM selector of the --dkim-key in the same place")
 	fs.StringVar(&p.SubjectTemplate, "subject-template", "", "each issue's subject, with {headline} {name} {date} {isodate} {volume} {number} {edition} (default \""+templates.DefaultSubject+"\")")
+	// Here --base-url is the publication's own address, not the process's.
+	bu := fs.Lookup("base-url")
+	bu.Value, bu.DefValue = (*stringFlag)(&p.BaseURL), ""
+	bu.Usage = "the publication's public address, e.g. https://news.example.org: its emails' links and web edition (\"\": the process's --base-url / MASTHEAD_BASE_URL)"
 	fs.StringVar(&empty, "empty", "", "on a date with no ready articles: skip, notice or hold")
 	// Engagement (see docs/ENGAGEMENT.md).
 	fs.BoolVar(&p.PerSubscriberFigures, "per-subscriber-figures", false, "keep who clicked, for --figures-retention days (default off: counts only, no one named)")
@@ -121,6 +125,13 @@ func runPublicationSet(ctx context.Context, a *app, args []string) error {
 	}
 	apply("unsubscribe-mailto", &cur.UnsubscribeMailto, p.UnsubscribeMailto)
 	apply("subject-template", &cur.SubjectTemplate, p.SubjectTemplate)
+	if set["base-url"] {
+		b, err := newsletter.ParseBaseURL(p.BaseURL)
+		if err != nil {
+			return usageErr("--base-url: %v", err)
+		}
+		cur.BaseURL = b
+	}
 	if set["numbering"] {
 		cur.Numbering = newsletter.Numbering(numbering)
 	}
@@ -219,7 +230,7 @@ func runPublicationList(ctx context.Context, a *app, args []string) error {
 		return err
 	}
 	tw := tabwriter.NewWriter(a.env.Stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "SLUG\tNAME\tZONE\tSCHEDULE\tNUMBERING\tVOLUME START\tSIGNUP ORIGINS\tTEMPLATES")
+	fmt.Fprintln(tw, "SLUG\tNAME\tZONE\tSCHEDULE\tNUMBERING\tVOLUME START\tBASE URL\tSIGNUP ORIGINS\tTEMPLATES")
 	for _, p := range pubs {
 		origins := strings.Join(p.SignupOrigins, ",")
 		if origins == "" {
@@ -229,7 +240,11 @@ func runPublicationList(ctx context.Context, a *app, args []string) error {
 		if tpl == "" {
 			tpl = "-"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", p.Slug, p.Name, p.TimeZone, p.Schedule, p.Numbering, p.VolumeStart, origins, tpl)
+		base := p.BaseURL
+		if base == "" {
+			base = "-"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", p.Slug, p.Name, p.TimeZone, p.Schedule, p.Numbering, p.VolumeStart, base, origins, tpl)
 	}
 	return tw.Flush()
 }
@@ -348,4 +363,15 @@ func publicationDKIMKeys(p *newsletter.Publication, files, selectors []string) (
 		return nil, fmt.Errorf("publication %s not saved: %w", p.Slug, err)
 	}
 	return keys, nil
+}
+
+// stringFlag is a flag.Value that sets a string.
+type stringFlag string
+
+func (s *stringFlag) Set(v string) error { *s = stringFlag(v); return nil }
+func (s *stringFlag) String() string {
+	if s == nil {
+		return ""
+	}
+	return string(*s)
 }

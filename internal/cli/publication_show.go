@@ -49,6 +49,7 @@ func runPublicationShow(ctx context.Context, a *app, args []string) error {
 		{"schedule", or(p.Schedule, "- (sent when an editor sends it)")}, {"volume-start", p.VolumeStart.String()},
 		{"numbering", string(p.Numbering)}, {"copyright", or(p.Copyright, "- (default)")},
 		{"sections", or(strings.Join(p.Sections, ", "), "- (any)")}, {"templates", or(p.TemplateDir, "- (built-in theme)")},
+		{"base-url", or(p.BaseURL, "- (the process's --base-url: "+a.cfg.BaseURL+")")},
 		{"unsubscribe-mailto", or(p.UnsubscribeMailto, "-")}, {"empty", string(p.EmptyPolicy)},
 		{"subject-template", or(p.SubjectTemplate, templates.DefaultSubject+" (default)")},
 		{"dkim-keys", or(dkimKeyList(p.DKIMKeys), "- (the sending process's --dkim-key, if any)")},
@@ -104,9 +105,9 @@ func runFormSnippet(ctx context.Context, a *app, args []string) error {
 		return err
 	}
 	fmt.Fprint(a.env.Stdout, html)
-	if a.cfg.BaseURL == "http://"+a.cfg.Addr {
-		fmt.Fprintf(a.env.Stderr, "note: the form posts to %s, the default --base-url: give --base-url (or MASTHEAD_BASE_URL) "+
-			"the web edition's public address\n", a.cfg.BaseURL)
+	if p.BaseURL == "" && a.cfg.BaseURL == "http://"+a.cfg.Addr {
+		fmt.Fprintf(a.env.Stderr, "note: the form posts to %s, the default --base-url: set the publication's public address "+
+			"(masthead publication set %s --base-url https://...)\n", a.cfg.BaseURL, p.Slug)
 	}
 	if len(p.SignupOrigins) == 0 {
 		fmt.Fprintf(a.env.Stderr, "note: %s has no signup origins yet, so this form is refused on other sites' pages: "+

@@ -281,6 +281,7 @@ func startServe(t *testing.T, bin, dir string, env []string, args ...string) *se
 			s.cmd.Env = append(s.cmd.Env, kv)
 		}
 	}
+	s.cmd.Env = append(s.cmd.Env, "MASTHEAD_ALLOW_LOCAL_LINKS=1") // links to the loopback (testGetenv)
 	s.cmd.Env = append(s.cmd.Env, env...)
 	s.cmd.Stdout, s.cmd.Stderr = s.buf, s.buf
 	if err := s.cmd.Start(); err != nil {
@@ -308,7 +309,7 @@ func serveInProcess(t *testing.T, db string, args ...string) *serving {
 	s.addr = testenv.Addr(testenv.FreePort(t))
 	go func() {
 		s.done <- Run(ctx, append([]string{"serve", "--addr", s.addr, "--no-sample"}, args...), Env{
-			Getenv: func(k string) string { return env[k] }, Stdin: strings.NewReader(""), Stdout: s.buf, Stderr: s.buf})
+			Getenv: testGetenv(env), Stdin: strings.NewReader(""), Stdout: s.buf, Stderr: s.buf})
 	}()
 	t.Cleanup(cancel)
 	return s

@@ -37,7 +37,7 @@ func TestIssueSendKeepsItsTransport(t *testing.T) {
 		}
 	}()
 	code := Run(ctx, []string{"issue", "send", "--date", d.String(), "--smtp", dead}, Env{
-		Getenv: func(k string) string { return map[string]string{"MASTHEAD_DB": db}[k] },
+		Getenv: testGetenv(map[string]string{"MASTHEAD_DB": db}),
 		Stdin:  strings.NewReader(""), Stdout: out, Stderr: out})
 	cancel()
 	if code != 4 {

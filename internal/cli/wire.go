@@ -210,6 +210,7 @@ func (a *app) engine(ctx context.Context, s engineSpec) (*delivery.Engine, strin
 		DKIM: dkim, FeedbackSender: s.dkim.feedbackSender(), Transport: transport, Connections: s.connections, ClaimBatch: s.claimBatch, Lease: s.lease,
 		Poll: s.poll, Rate: s.rate, DomainRates: s.domainRates, SharedLimit: sharedLimit(st, a.log),
 		Bounces: s.bounces(), BaseURL: a.cfg.BaseURL, Signer: m.signer, ReclaimDead: true,
+		PublicLinks:   a.cfg.SMTP != "" && !a.cfg.AllowLocalLinks,
 		OnServerState: s.onServer, Started: s.started, Links: workspace.NewLinks(st, m.secret, a.cfg.BaseURL),
 	}, s.log)
 	return eng, m.via, err

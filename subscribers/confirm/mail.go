@@ -58,7 +58,9 @@ func checkPage(t *templates.Theme) error {
 // message builds the double opt-in email to sub with one link for each of
 // pubs; it comes From the first publication.
 func (q *Queue) message(sub *subscribers.Subscriber, pubs []*newsletter.Publication) (*mail.Msg, error) {
-	now, base := q.cfg.Now(), q.cfg.BaseURL
+	// One address for every link of the email: the first publication's
+	// (the one it comes From); the web edition answers them all.
+	now, base := q.cfg.Now(), pubs[0].LinkBase(q.cfg.BaseURL)
 	data := email{
 		Site:    assembly.SiteOf(q.cfg.SiteName, pubs),
 		Email:   sub.Email,

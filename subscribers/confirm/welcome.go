@@ -78,7 +78,7 @@ func paragraphs(text string) [][]string {
 
 // welcomeMessage builds w's welcome email from p.
 func (q *Queue) welcomeMessage(w *subscribers.DueWelcome, p *newsletter.Publication) (*mail.Msg, error) {
-	now, base := q.cfg.Now(), q.cfg.BaseURL
+	now, base := q.cfg.Now(), p.LinkBase(q.cfg.BaseURL)
 	body := p.WelcomeBody
 	if strings.TrimSpace(body) == "" {
 		body = defaultWelcome
