@@ -2,8 +2,10 @@
 // counted without recording who did it: it rewrites an issue's links to
 // signed redirects once per issue, decides where a redirect goes, tells
 // readers' clicks from security scanners', and records aggregated counts in
-// batches. It knows no database and, but for two small handlers, no HTTP:
-// the store implements LinkStore and Sink, the web mounts the handlers.
+// batches. It knows no database and no HTTP: the store implements
+// LinkStore and Sink, and the HTTP routes of the counted links, GET
+// /r/{token} and GET /o/{token}, are the web edition's (web/clicks.go),
+// which call Redirector.Click and Redirector.Open.
 //
 // # Links
 //
@@ -46,8 +48,8 @@
 // never anything from the request, and only an http(s) one, so it cannot be
 // used as an open redirect. It hands the click to a Queue without waiting;
 // when the queue is full the click is dropped and counted, and the reader is
-// redirected all the same. ClickHandler and OpenHandler are the HTTP side
-// (302, or 400, 404, 503 through the web's own error page).
+// redirected all the same. Its errors tell the web's answers apart:
+// ErrBadToken (400), ErrNotFound (404), any other a store failure (503).
 //
 // # Automatic clicks
 //

@@ -3,7 +3,6 @@ package engagement_test
 import (
 	"context"
 	"fmt"
-	"net/http"
 	"strings"
 	"time"
 
@@ -50,7 +49,7 @@ func (t tables) IssueLinks(_ context.Context, id int64) (*engagement.IssueLinks,
 }
 
 // The wiring in serve: a recorder writing to the store, the redirect in
-// front of a cache of link tables, the handlers in the route table.
+// front of a cache of link tables, which the web edition's routes call.
 func Example_serve() {
 	signer := engagement.NewSigner([]byte("the server secret, 32 bytes long"))
 	store := tables{42: {IssueID: 42, PublicationID: 1,
@@ -67,10 +66,8 @@ func Example_serve() {
 	go func() { done <- rec.Run(ctx) }()
 
 	rd := engagement.NewRedirector(signer, engagement.NewCache(store, 256, time.Minute), rec)
-	mux := http.NewServeMux()
-	mux.Handle("GET /r/{token}", rd.ClickHandler(engagement.HandlerOptions{}))
-	mux.Handle("GET /o/{token}", rd.OpenHandler(engagement.HandlerOptions{}))
-
+	// The web edition serves GET /r/{token} and GET /o/{token} with rd.Click
+	// and rd.Open (web/clicks.go); here a click as it would pass them.
 	target, err := rd.Click(context.Background(), signer.LinkToken(42, 1),
 		engagement.Request{Method: "GET", UserAgent: "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0"})
 	fmt.Println(target, err)

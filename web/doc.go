@@ -3,8 +3,9 @@
 // subscription (the subscribe form, the double opt-in confirmation, the
 // unsubscribe page and RFC 8058 one-click unsubscribe), the bounce and
 // complaint webhook, the counted links of issues (GET /r/{token}, a 302 to the
-// link's stored URL, and the tracking image GET /o/{token}, both served by
-// package engagement's handlers and recorded by its batched recorder),
+// link's stored URL, and the tracking image GET /o/{token}, served in
+// clicks.go by package engagement's Redirector and recorded by its batched
+// recorder),
 // health checks, and the skeleton into which the editor UI
 // (/admin/), the JSON API (/api/) and the metrics (/metrics) are mounted.
 //

@@ -1,10 +1,6 @@
 package web
 
-import (
-	"net/http"
-
-	"masthead/engagement"
-)
+import "net/http"
 
 // Request body limits.
 const (
@@ -39,11 +35,11 @@ func (s *Server) routes() http.Handler {
 	mux.Handle("POST /webhooks/bounces", s.limitBody(webhookLimit, s.bounceWebhook))
 
 	// Counted links: a 302 to the link's own URL whether or not the click
-	// could be recorded; 400 for a token masthead did not sign.
+	// could be recorded; 400 for a token masthead did not sign (clicks.go).
+	// GET and HEAD only; any other method gets 405.
 	if s.redirects != nil {
-		o := engagement.HandlerOptions{ClientIP: s.clientIP, Error: s.errorPage, Logger: s.log}
-		mux.Handle("GET /r/{token}", s.redirects.ClickHandler(o))
-		mux.Handle("GET /o/{token}", s.redirects.OpenHandler(o))
+		mux.HandleFunc("/r/{token}", s.click)
+		mux.HandleFunc("/o/{token}", s.open)
 	}
 
 	// Other parts.
