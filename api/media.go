@@ -41,7 +41,7 @@ type mediaJSON struct {
 
 func (a *API) mediaOut(p *newsletter.Picture) mediaJSON {
 	out := mediaJSON{ID: p.ID, SHA256: p.SHA256, Format: p.Format, Width: p.Width, Height: p.Height, Size: p.Size,
-		Alt: p.Alt, Caption: p.Caption, URL: a.work.PictureURL(p), CreatedAt: p.CreatedAt, Renditions: []renditionJSON{}}
+		Alt: p.Alt, Caption: p.Caption, URL: a.work.PictureURL(nil, p), CreatedAt: p.CreatedAt, Renditions: []renditionJSON{}}
 	for _, r := range p.Renditions {
 		out.Renditions = append(out.Renditions, renditionJSON{Width: r.Width, Height: r.Height, Format: r.Format, Size: r.Size,
 			URL: a.work.PublicURL(media.Path(p.SHA256, r.Width, media.Format(r.Format)))})

@@ -117,7 +117,7 @@ func (a *Assembler) AssembleEdition(ctx context.Context, p *newsletter.Publicati
 	if err != nil {
 		return nil, err
 	}
-	snapshot, err := a.Snapshot(ctx, articles, p.Wording.Typographic())
+	snapshot, err := a.Snapshot(ctx, p, articles)
 	if err != nil {
 		return nil, err
 	}
@@ -237,9 +237,11 @@ func (a *Assembler) View(p *newsletter.Publication, iss *newsletter.Issue) *temp
 // with an in-page anchor for each, and each lead image and library picture
 // of a body at its public URL with its width and height. A lead image no
 // longer in the library is refused, naming the article.
-func (a *Assembler) Snapshot(ctx context.Context, articles []*newsletter.Article, typographic bool) ([]newsletter.IssueArticle, error) {
+func (a *Assembler) Snapshot(ctx context.Context, p *newsletter.Publication, articles []*newsletter.Article) ([]newsletter.IssueArticle, error) {
+	typographic := p.Wording.Typographic()
 	md := templates.NewMarkdownQuotes(typographic)
-	pics := &pictures{ctx: ctx, store: a.store, baseURL: a.baseURL, seen: map[string]*newsletter.Picture{}}
+	// On the publication's own address, as every other link of its email.
+	pics := &pictures{ctx: ctx, store: a.store, baseURL: p.LinkBase(a.baseURL), seen: map[string]*newsletter.Picture{}}
 	out := make([]newsletter.IssueArticle, 0, len(articles))
 	for i, ar := range articles {
 		html, text, err := md.MarkdownImages(ar.Body, pics.image)

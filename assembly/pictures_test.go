@@ -20,6 +20,12 @@ func TestIssueShowsPictures(t *testing.T) {
 	ctx := context.Background()
 	st := openStore(t)
 	p := savePub(t, st, "planet", newsletter.Calendar)
+	// The publication's own address, not the process's loopback one, is
+	// where its pictures are, as every other link of its email.
+	p.BaseURL = "https://planet.example"
+	if err := st.SavePublication(ctx, p); err != nil {
+		t.Fatal(err)
+	}
 	lead := &newsletter.Picture{SHA256: strings.Repeat("ab", 32), Format: "jpeg", Width: 3000, Height: 2000, Size: 9,
 		Alt: "Library alt", Caption: "Photo: Lois Lane",
 		Renditions: []newsletter.PictureRendition{{Width: 1200, Height: 800, Format: "jpeg", SHA256: strings.Repeat("cd", 32), Data: []byte("x")}}}
@@ -38,7 +44,7 @@ func TestIssueShowsPictures(t *testing.T) {
 	if err := st.SaveArticles(ctx, a); err != nil {
 		t.Fatal(err)
 	}
-	iss, err := assembly.New(st, "https://planet.example").Assemble(ctx, p, d)
+	iss, err := assembly.New(st, "http://127.0.0.1:8080").Assemble(ctx, p, d)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -154,13 +154,15 @@ func isHex(s string) bool {
 }
 
 // PictureURL is the public address of a picture's rendition for the email
-// column (the widest no wider than media.EmailWidth), "" when it has none.
-func (s *Service) PictureURL(p *newsletter.Picture) string {
+// column (the widest no wider than media.EmailWidth), "" when it has none:
+// on pub's base URL (as its issues show it), or the process's when pub is
+// nil or has none.
+func (s *Service) PictureURL(pub *newsletter.Publication, p *newsletter.Picture) string {
 	r, ok := p.Widest(media.EmailWidth(media.EmailColumn))
 	if !ok {
 		return ""
 	}
-	return s.baseURL + media.Path(p.SHA256, r.Width, media.Format(r.Format))
+	return pub.LinkBase(s.baseURL) + media.Path(p.SHA256, r.Width, media.Format(r.Format))
 }
 
 // PublicURL is path (starting with /) on the web edition's public address.

@@ -45,8 +45,12 @@ func TestPicturesAndLeadImage(t *testing.T) {
 	if len(pic.Renditions) != 1 || pic.Renditions[0].Width != 1200 || pic.Renditions[0].Height != 675 {
 		t.Fatalf("renditions: %+v", pic.Renditions)
 	}
-	if url := w.PictureURL(pic); url != "https://planet.example/media/"+pic.SHA256+"-1200.jpg" {
+	if url := w.PictureURL(nil, pic); url != "https://planet.example/media/"+pic.SHA256+"-1200.jpg" {
 		t.Fatalf("PictureURL: %s", url)
+	}
+	own := &newsletter.Publication{BaseURL: "https://news.planet.example"}
+	if url := w.PictureURL(own, pic); url != "https://news.planet.example/media/"+pic.SHA256+"-1200.jpg" {
+		t.Fatalf("PictureURL on the publication's address: %s", url)
 	}
 	again, created, err := w.AddPicture(ctx, bytes.NewReader(photo), -1, "The harbour", "")
 	if err != nil || created || again.ID != pic.ID || again.Alt != "The harbour" || again.Caption != "Photo: L. Lane" {

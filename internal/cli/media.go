@@ -6,6 +6,7 @@ import (
 	"os"
 	"text/tabwriter"
 
+	"masthead/newsletter"
 	"masthead/store"
 )
 
@@ -43,7 +44,7 @@ func runMediaAdd(ctx context.Context, a *app, args []string) error {
 		verb = "already in the library:"
 	}
 	fmt.Fprintf(a.env.Stderr, "%s picture %d (%s, %d×%d)\n", verb, p.ID, p.Format, p.Width, p.Height)
-	fmt.Fprintf(a.env.Stdout, "%d %s\n", p.ID, work.PictureURL(p))
+	fmt.Fprintf(a.env.Stdout, "%d %s\n", p.ID, work.PictureURL(a.onlyPublication(ctx), p))
 	if p.Alt == "" {
 		fmt.Fprintf(a.env.Stderr, "it has no alt text yet: an article that shows it must give one (--alt)\n")
 	}
@@ -67,11 +68,23 @@ func runMediaList(ctx context.Context, a *app, args []string) error {
 	if err != nil {
 		return err
 	}
+	pub := a.onlyPublication(ctx)
 	tw := tabwriter.NewWriter(a.env.Stdout, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "ID\tSHA256\tFORMAT\tSIZE\tALT\tURL")
 	for _, p := range list {
 		fmt.Fprintf(tw, "%d\t%s\t%s\t%d×%d\t%s\t%s\n", p.ID, p.SHA256[:12], p.Format, p.Width, p.Height,
-			clip(p.Alt, 40), work.PictureURL(p))
+			clip(p.Alt, 40), work.PictureURL(pub, p))
 	}
 	return tw.Flush()
+}
+
+// onlyPublication is the database's one publication, whose base URL its
+// pictures are shown on, or nil when there are none or several (the
+// process's --base-url then).
+func (a *app) onlyPublication(ctx context.Context) *newsletter.Publication {
+	p, err := a.findPublication(ctx, "", false)
+	if err != nil {
+		return nil
+	}
+	return p
 }
