@@ -76,12 +76,17 @@ func lastPosition(list []*newsletter.Article, section string) int {
 // headline on one date are two articles. An article whose file gives no
 // position keeps the stored one's, or, when new, goes last in its section
 // as SaveArticle puts it. Two articles with one key are refused. It reports
-// what it did to each article.
+// what it did to each article. An article whose Edition is KeepEdition
+// (its file and the editor named none) stays in the edition of the stored
+// article with its key when its date stays; otherwise, and when new, it
+// belongs to its date's daily issue.
 func (s *Service) ImportArticles(ctx context.Context, p *newsletter.Publication, articles []*newsletter.Article) ([]newsletter.ArticleChange, error) {
 	var errs newsletter.Errors
 	for i, a := range articles {
 		a.PublicationID = p.ID
-		if err := s.resolveLeadImage(ctx, a); err != nil {
+		if err := s.keepEdition(ctx, a); err != nil {
+			errs = append(errs, fmt.Errorf("article %d (%q): %w", i+1, a.Title, err))
+		} else if err := s.resolveLeadImage(ctx, a); err != nil {
 			errs = append(errs, fmt.Errorf("article %d (%q): %w", i+1, a.Title, err))
 		} else if err := a.Validate(p, ""); err != nil {
 			errs = append(errs, fmt.Errorf("article %d (%q): %w", i+1, a.Title, err))
@@ -99,6 +104,32 @@ func (s *Service) ImportArticles(ctx context.Context, p *newsletter.Publication,
 		s.log.Info("articles imported", "publication", p.Slug, "articles", len(articles))
 	}
 	return changes, err
+}
+
+// KeepEdition is the Edition of an imported article that names none: it
+// keeps the stored article's (ImportArticles).
+const KeepEdition = -1
+
+// keepEdition gives an article with Edition KeepEdition the edition of the
+// stored article with its key, when that one has its date; else the daily's.
+func (s *Service) keepEdition(ctx context.Context, a *newsletter.Article) error {
+	if a.Edition != KeepEdition {
+		return nil
+	}
+	a.Edition = 0
+	if a.Key == "" {
+		return nil
+	}
+	old, err := s.st.ArticleByKey(ctx, a.PublicationID, a.Key)
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		return nil
+	case err != nil:
+		return err
+	case old.Date == a.Date:
+		a.Edition = old.Edition
+	}
+	return nil
 }
 
 // UpsertArticle stores a as the publication's article with its key

@@ -9,6 +9,7 @@ import (
 
 	"masthead/newsletter"
 	"masthead/store"
+	"masthead/workspace"
 )
 
 func runArticleAdd(ctx context.Context, a *app, args []string) error {
@@ -84,14 +85,16 @@ func runArticleImport(ctx context.Context, a *app, args []string) error {
 	fs.StringVar(&pubSlug, "publication", "", "publication slug (needed only when there are several)")
 	image := fs.String("image", "", "lead image of each file that names none (image: in its front matter): a library picture's id or SHA-256")
 	imageAlt := fs.String("image-alt", "", "what --image shows (default: the library's alt text)")
-	edition := fs.String("edition", "0", "edition of their dates the articles belong to: 0 the daily issue, N the extra N")
+	edition := fs.String("edition", "", "edition of their dates the articles belong to: 0 the daily issue, N the extra N (default: a stored article's own, the daily for a new one)")
 	paths, err := a.parse(fs, args)
 	if err != nil {
 		return err
 	}
-	e, err := parseEdition(*edition)
-	if err != nil {
-		return err
+	e := workspace.KeepEdition
+	if *edition != "" {
+		if e, err = parseEdition(*edition); err != nil {
+			return err
+		}
 	}
 	if len(paths) == 0 {
 		return usageErr("name at least one Markdown file or directory")
@@ -188,6 +191,6 @@ func clip(s string, n int) string {
 func (a *app) warnIfSent(ctx context.Context, p *newsletter.Publication, d newsletter.Date, e int) {
 	iss, err := a.read().IssueByEdition(ctx, p.ID, d, e)
 	if err == nil && iss.Status.Frozen() {
-		fmt.Fprintf(a.env.Stderr, "note: the %s issue of %s is %s; this article is not in it\n", p.Slug, iss.Ref(), iss.Status)
+		fmt.Fprintf(a.env.Stderr, "note: %s's issue of %s is %s; this article is not in it\n", p.Slug, iss.Ref(), iss.Status)
 	}
 }
