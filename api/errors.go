@@ -35,6 +35,8 @@ func (a *API) fail(w http.ResponseWriter, r *http.Request, err error) {
 		writeError(w, http.StatusConflict, "wrong_state", err.Error())
 	case errors.Is(err, workspace.ErrInPast):
 		writeError(w, http.StatusUnprocessableEntity, "invalid", "the send time has already passed")
+	case errors.Is(err, subscribers.ErrErased):
+		writeError(w, http.StatusConflict, "suppressed", subscribers.ErrErased.Error())
 	case errors.Is(err, subscribers.ErrSuppressed):
 		writeError(w, http.StatusConflict, "suppressed", subscribers.ErrSuppressed.Error())
 	case errors.Is(err, store.ErrConflict):

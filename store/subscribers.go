@@ -87,10 +87,7 @@ func (s *Store) AddSubscriber(ctx context.Context, email, name string, publicati
 	}
 	var out *subscribers.Subscriber
 	err = s.inTx(ctx, func(tx *sql.Tx) error {
-		if sup, err := s.isSuppressed(ctx, tx, norm); err != nil || sup {
-			if err == nil {
-				err = subscribers.ErrSuppressed
-			}
+		if err := s.suppressedErr(ctx, tx, norm); err != nil {
 			return err
 		}
 		now := ms(s.now())

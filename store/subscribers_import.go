@@ -158,8 +158,8 @@ func (im *SubscriberImport) writeBatch(ctx context.Context, tx *sql.Tx, rows []s
 		r := &rows[i]
 		switch {
 		case r.Status.Suppressed():
-		case suppressed[r.Email]:
-			r.Outcome = subscribers.OutcomeSuppressed
+		case suppressed[r.Email] != subscribers.OutcomeNone:
+			r.Outcome = suppressed[r.Email]
 		default:
 			tryNew = append(tryNew, i)
 		}
@@ -391,7 +391,9 @@ func emailHash(email string) int64 {
 // (their keyed hash is). The hashes are looked up only once an address was
 // erased at all (hasErasures, one key read per batch), so that imports into
 // a database where nobody was erased cost what they did.
-func (im *SubscriberImport) suppressedOf(ctx context.Context, tx *sql.Tx, emails []any) (map[string]bool, error) {
+// suppressedOf maps each suppressed address of emails to its outcome:
+// OutcomeSuppressed, or OutcomeErased when only its keyed hash is kept.
+func (im *SubscriberImport) suppressedOf(ctx context.Context, tx *sql.Tx, emails []any) (map[string]subscribers.ImportOutcome, error) {
 	erasures, err := im.s.hasErasures(ctx, tx)
 	if err != nil {
 		return nil, err
@@ -411,14 +413,17 @@ func (im *SubscriberImport) suppressedOf(ctx context.Context, tx *sql.Tx, emails
 			forms = append(forms, e, f)
 		}
 	}
-	out := map[string]bool{}
+	out := map[string]subscribers.ImportOutcome{}
 	err = im.s.queryIn(ctx, tx, `SELECT email FROM suppressions WHERE email IN`, nil, forms, func(r *sql.Rows) error {
 		var email string
 		err := r.Scan(&email)
+		outcome := subscribers.OutcomeSuppressed
 		if clear, ok := erasedOf[email]; ok {
-			email = clear
+			email, outcome = clear, subscribers.OutcomeErased
 		}
-		out[email] = true
+		if out[email] != subscribers.OutcomeSuppressed {
+			out[email] = outcome
+		}
 		return err
 	})
 	return out, err

@@ -111,11 +111,22 @@ func (s *Store) refuseSuppressed(ctx context.Context, q querier, sub *subscriber
 	if sub.Status.Suppressed() {
 		return subscribers.ErrSuppressed
 	}
-	sup, err := s.isSuppressed(ctx, q, sub.Email)
-	if err == nil && sup {
-		err = subscribers.ErrSuppressed
+	return s.suppressedErr(ctx, q, sub.Email)
+}
+
+// suppressedErr is nil when the normalised address is not suppressed, else
+// subscribers.ErrErased when it was erased or subscribers.ErrSuppressed.
+func (s *Store) suppressedErr(ctx context.Context, q querier, norm string) error {
+	if sup, err := s.isSuppressed(ctx, q, norm); err != nil || !sup {
+		return err
 	}
-	return err
+	if gone, err := s.wasErased(ctx, q, norm); err != nil || gone {
+		if err == nil {
+			err = subscribers.ErrErased
+		}
+		return err
+	}
+	return subscribers.ErrSuppressed
 }
 
 // LiftSuppression is an editor's decision to allow mail to a suppressed address

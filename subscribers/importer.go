@@ -21,6 +21,7 @@ const (
 	OutcomeSuppressed                            // the address is suppressed; nothing written
 	OutcomeKeptUnsubscribed                      // the person unsubscribed before; an import does not bring them back
 	OutcomeDuplicate                             // the address came earlier in the same file (FirstLine)
+	OutcomeErased                                // the address was erased (its keyed hash is suppressed); nothing written
 )
 
 // ImportRow is one valid row of a CSV import on its way to the store.
@@ -157,7 +158,7 @@ func (im *Importer) Import(ctx context.Context, r io.Reader, sink ImportSink) (*
 
 	rep := &ImportReport{}
 	problem := func(p Problem) {
-		if p.Reason == reasonSuppressed {
+		if p.Reason == reasonSuppressed || p.Reason == reasonErased {
 			rep.Suppressed++
 		} else {
 			rep.Bad++
@@ -270,7 +271,10 @@ func readChunks(cr *csvRecords, cols columns, def Status, size int, free <-chan 
 	}
 }
 
-const reasonSuppressed = "address is suppressed (bounced or complained); an editor must lift it first"
+var (
+	reasonSuppressed = ErrSuppressed.Error()
+	reasonErased     = ErrErased.Error()
+)
 
 func (rep *ImportReport) count(row ImportRow, problem func(Problem)) {
 	switch row.Outcome {
@@ -284,6 +288,8 @@ func (rep *ImportReport) count(row ImportRow, problem func(Problem)) {
 		rep.KeptUnsubscribed++
 	case OutcomeSuppressed:
 		problem(Problem{Line: row.Line, Email: row.Email, Reason: reasonSuppressed})
+	case OutcomeErased:
+		problem(Problem{Line: row.Line, Email: row.Email, Reason: reasonErased})
 	case OutcomeDuplicate:
 		problem(Problem{Line: row.Line, Email: row.Email, Reason: fmt.Sprintf("duplicate: the same address is on line %d", row.FirstLine)})
 	default:

@@ -116,6 +116,18 @@ type Suppression struct {
 // again; only an editor's lift undoes a suppression.
 var ErrSuppressed = errors.New("address is suppressed (bounced or complained); an editor must lift it first")
 
+// ErrErased is ErrSuppressed for an address erased at the person's request:
+// errors.Is(ErrErased, ErrSuppressed) holds.
+var ErrErased error = erasedError{}
+
+type erasedError struct{}
+
+func (erasedError) Error() string {
+	return "address was erased at the person's request (only a keyed hash is kept); an editor can lift it if they come back"
+}
+
+func (erasedError) Is(target error) bool { return target == ErrSuppressed }
+
 // ErrNotPending is returned when confirming a subscription that is not waiting
 // for confirmation (it was unsubscribed since the link was sent).
 var ErrNotPending = errors.New("subscription is not waiting for confirmation")

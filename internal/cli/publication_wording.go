@@ -62,9 +62,9 @@ func (w *wordingFlags) apply(set map[string]bool, cur *newsletter.Publication) e
 
 func parseOnOff(name, v string) (bool, error) {
 	switch strings.ToLower(strings.TrimSpace(v)) {
-	case "on", "true", "yes":
+	case "on":
 		return true, nil
-	case "off", "false", "no":
+	case "off":
 		return false, nil
 	}
 	return false, usageErr("--%s: %q must be on or off", name, v)

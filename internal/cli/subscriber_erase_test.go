@@ -82,10 +82,14 @@ func TestSubscriberErase(t *testing.T) {
 
 		csv := filepath.Join(t.TempDir(), "again.csv")
 		os.WriteFile(csv, []byte("email,name\nada@example.org,Ada Lovelace\ncarol@example.org,Carol\n"), 0o644)
-		if out := must("", "subscriber", "import", csv); !strings.Contains(out, "1 added") || !strings.Contains(out, "1 suppressed (skipped)") {
-			t.Errorf("re-import of the erased address:\n%s", out)
+		const erasedWhy = "address was erased at the person's request (only a keyed hash is kept)"
+		if code, out, errs := runCLI(t, db, "", "subscriber", "import", csv); code != 0 || !strings.Contains(out, "1 added") ||
+			!strings.Contains(out, "1 suppressed (skipped)") || !strings.Contains(errs, ":2: ada@example.org") ||
+			!strings.Contains(errs, erasedWhy) || strings.Contains(errs, "bounced or complained") {
+			t.Errorf("re-import of the erased address: exit %d\n%s%s", code, out, errs)
 		}
-		if code, _, errs := runCLI(t, db, "", "subscriber", "add", "ada@example.org"); code == 0 || !strings.Contains(errs, "suppressed") {
+		if code, _, errs := runCLI(t, db, "", "subscriber", "add", "ada@example.org"); code == 0 || !strings.Contains(errs, erasedWhy) ||
+			!strings.Contains(errs, "masthead subscriber lift ada@example.org") || strings.Contains(errs, "bounced or complained") {
 			t.Errorf("add after erasure: exit %d %s", code, errs)
 		}
 		if hits := holding(t, raw, "ada@example.org", "lovelace"); len(hits) > 0 {

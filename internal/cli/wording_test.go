@@ -87,6 +87,8 @@ func TestWordingSettingsInPreview(t *testing.T) {
 	}
 	for _, c := range []struct{ args, want string }{
 		{"--typographic-quotes maybe", `--typographic-quotes: "maybe" must be on or off`},
+		{"--go-to-top yes", `--go-to-top: "yes" must be on or off`},
+		{"--typographic-quotes true", `--typographic-quotes: "true" must be on or off`},
 		{"--language x_y!", `--language: "x_y!" is not a BCP 47 language tag`},
 	} {
 		if code, _, errs := runCLI(t, db, "", append([]string{"publication", "set"}, strings.Fields(c.args)...)...); code != 2 || !strings.Contains(errs, c.want) {
