@@ -133,6 +133,9 @@ type ArticleFilter struct {
 	// listed: 0 (the default) the daily issue's, N the date's extra N.
 	// Without a Date every edition's are.
 	Edition int
+	// AllEditions, with a Date, lists the articles of every edition of that
+	// date (the daily issue's first, then each extra's); Edition is ignored.
+	AllEditions bool
 	Status  newsletter.ArticleStatus // empty: any status
 	Limit   int                      // 0: no limit
 	Offset  int
@@ -142,7 +145,12 @@ type ArticleFilter struct {
 func (s *Store) Articles(ctx context.Context, f ArticleFilter) ([]*newsletter.Article, error) {
 	query := `SELECT ` + articleColumns + ` FROM articles WHERE publication_id = ?`
 	args := []any{f.PublicationID}
-	if !f.Date.IsZero() {
+	switch {
+	case f.Date.IsZero():
+	case f.AllEditions:
+		query += ` AND issue_date = ?`
+		args = append(args, f.Date.String())
+	default:
 		query += ` AND issue_date = ? AND edition = ?`
 		args = append(args, f.Date.String(), f.Edition)
 	}
@@ -150,7 +158,7 @@ func (s *Store) Articles(ctx context.Context, f ArticleFilter) ([]*newsletter.Ar
 		query += ` AND status = ?`
 		args = append(args, string(f.Status))
 	}
-	query += ` ORDER BY issue_date DESC, section, position, id`
+	query += ` ORDER BY issue_date DESC, edition, section, position, id`
 	if f.Limit > 0 {
 		query += ` LIMIT ? OFFSET ?`
 		args = append(args, f.Limit, f.Offset)

@@ -149,6 +149,7 @@ func runArticleList(ctx context.Context, a *app, args []string) error {
 	fs.StringVar(&status, "status", "", "only ready or draft")
 	fs.StringVar(&pubSlug, "publication", "", "publication slug (needed only when there are several)")
 	fs.IntVar(&limit, "limit", 50, "at most this many")
+	edition := fs.String("edition", "", "with --date, only this edition of it: 0 the daily issue, N its extra N (default every edition)")
 	if _, err := a.parse(fs, args); err != nil {
 		return err
 	}
@@ -156,11 +157,20 @@ func runArticleList(ctx context.Context, a *app, args []string) error {
 	if err != nil {
 		return err
 	}
-	f := store.ArticleFilter{PublicationID: p.ID, Status: newsletter.ArticleStatus(status), Limit: limit}
+	f := store.ArticleFilter{PublicationID: p.ID, Status: newsletter.ArticleStatus(status), Limit: limit, AllEditions: true}
 	if date != "" {
 		if f.Date, err = newsletter.ParseDate(date); err != nil {
 			return usageErr("--date: %v", err)
 		}
+	}
+	if *edition != "" {
+		if date == "" {
+			return usageErr("--edition needs --date: an edition is one of a date's issues")
+		}
+		if f.Edition, err = parseEdition(*edition); err != nil {
+			return err
+		}
+		f.AllEditions = false
 	}
 	st, err := a.reads(ctx)
 	if err != nil {
@@ -171,11 +181,19 @@ func runArticleList(ctx context.Context, a *app, args []string) error {
 		return err
 	}
 	tw := tabwriter.NewWriter(a.env.Stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "ID\tDATE\tSECTION\tPOS\tSTATUS\tTITLE\tAUTHOR\tKEY")
+	fmt.Fprintln(tw, "ID\tDATE\tEDITION\tSECTION\tPOS\tSTATUS\tTITLE\tAUTHOR\tKEY")
 	for _, ar := range list {
-		fmt.Fprintf(tw, "%d\t%s\t%s\t%d\t%s\t%s\t%s\t%s\n", ar.ID, ar.Date, ar.Section, ar.Position, ar.Status, clip(ar.Title, 60), ar.Author, clip(ar.Key, 40))
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%d\t%s\t%s\t%s\t%s\n", ar.ID, ar.Date, editionName(ar.Edition), ar.Section, ar.Position, ar.Status, clip(ar.Title, 60), ar.Author, clip(ar.Key, 40))
 	}
 	return tw.Flush()
+}
+
+// editionName is edition e as lists show it: "daily", "extra-1" ...
+func editionName(e int) string {
+	if e <= 0 {
+		return "daily"
+	}
+	return fmt.Sprintf("extra-%d", e)
 }
 
 func clip(s string, n int) string {

@@ -57,3 +57,47 @@ func TestArticleImportKeepsEdition(t *testing.T) {
 		t.Errorf("new article without --edition: %s", out)
 	}
 }
+
+// 'article list --date D' shows every edition of the date with an EDITION
+// column; --edition N shows only that one; a bad --edition is refused.
+func TestArticleListEditions(t *testing.T) {
+	db := newDB(t)
+	setupPlanet(t, db)
+	run := func(want int, stdin string, args ...string) string {
+		t.Helper()
+		code, out, errs := runCLI(t, db, stdin, args...)
+		if code != want {
+			t.Fatalf("%v: exit %d, want %d\n%s%s", args, code, want, out, errs)
+		}
+		return out + errs
+	}
+	run(0, "The council voted.\n", "article", "add", "-", "--date", "2009-07-09", "--title", "Bridge Vote", "--section", "News")
+	run(0, "", "issue", "extra", "--date", "2009-07-09", "--title", "Breaking news")
+	run(0, "Closed.\n", "article", "add", "-", "--date", "2009-07-09", "--edition", "1", "--title", "Bridge Closed", "--section", "News")
+	run(0, "Sun.\n", "article", "add", "-", "--date", "2009-07-10", "--title", "Weather", "--section", "News")
+
+	out := run(0, "", "article", "list", "--date", "2009-07-09")
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	if len(lines) != 3 || !strings.Contains(lines[0], "EDITION") ||
+		!strings.Contains(lines[1], "daily") || !strings.Contains(lines[1], "Bridge Vote") ||
+		!strings.Contains(lines[2], "extra-1") || !strings.Contains(lines[2], "Bridge Closed") {
+		t.Errorf("article list --date: want the daily's article, then the extra's:\n%s", out)
+	}
+	out = run(0, "", "article", "list", "--date", "2009-07-09", "--edition", "1")
+	if !strings.Contains(out, "Bridge Closed") || strings.Contains(out, "Bridge Vote") || strings.Contains(out, "Weather") {
+		t.Errorf("article list --edition 1:\n%s", out)
+	}
+	out = run(0, "", "article", "list", "--date", "2009-07-09", "--edition", "0")
+	if !strings.Contains(out, "Bridge Vote") || strings.Contains(out, "Bridge Closed") {
+		t.Errorf("article list --edition 0:\n%s", out)
+	}
+	if out := run(0, "", "article", "list"); !strings.Contains(out, "Weather") || !strings.Contains(out, "Bridge Closed") {
+		t.Errorf("article list:\n%s", out)
+	}
+	if out := run(2, "", "article", "list", "--edition", "1"); !strings.Contains(out, "--edition needs --date") {
+		t.Errorf("--edition without --date: %s", out)
+	}
+	if out := run(2, "", "article", "list", "--date", "2009-07-09", "--edition", "x"); !strings.Contains(out, "--edition") {
+		t.Errorf("bad --edition: %s", out)
+	}
+}
