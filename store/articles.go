@@ -136,12 +136,13 @@ type ArticleFilter struct {
 	// AllEditions, with a Date, lists the articles of every edition of that
 	// date (the daily issue's first, then each extra's); Edition is ignored.
 	AllEditions bool
-	Status  newsletter.ArticleStatus // empty: any status
-	Limit   int                      // 0: no limit
-	Offset  int
+	Status      newsletter.ArticleStatus // empty: any status
+	Limit       int                      // 0: no limit
+	Offset      int
 }
 
-// Articles lists articles, newest date first, then by section and position.
+// Articles lists articles, newest date first, then by edition (the daily
+// issue first), section and position.
 func (s *Store) Articles(ctx context.Context, f ArticleFilter) ([]*newsletter.Article, error) {
 	query := `SELECT ` + articleColumns + ` FROM articles WHERE publication_id = ?`
 	args := []any{f.PublicationID}
