@@ -73,7 +73,7 @@ func (a *Assembler) Theme(p *newsletter.Publication) (*templates.Theme, error) {
 	}
 	t, err := templates.Load(p.TemplateDir)
 	if err != nil {
-		return nil, fmt.Errorf("templates of %s: %w", p.Slug, err)
+		return nil, themeError{slug: p.Slug, err: err}
 	}
 	a.themes[p.TemplateDir] = t
 	return t, nil
@@ -265,3 +265,17 @@ func (a *Assembler) Snapshot(ctx context.Context, p *newsletter.Publication, art
 	}
 	return out, nil
 }
+
+// themeError is a theme's load error with one prefix naming the
+// publication: "templates of SLUG: ..." (the templates package's own
+// "templates: " dropped).
+type themeError struct {
+	slug string
+	err  error
+}
+
+func (e themeError) Error() string {
+	return "templates of " + e.slug + ": " + strings.TrimPrefix(e.err.Error(), "templates: ")
+}
+
+func (e themeError) Unwrap() error { return e.err }

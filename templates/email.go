@@ -20,7 +20,7 @@ import (
 func (t *Theme) RenderEmail(iss *Issue) (html, text string, err error) {
 	var buf bytes.Buffer
 	if err := t.emailHTML.Execute(&buf, iss); err != nil {
-		return "", "", fmt.Errorf("templates: %w", err)
+		return "", "", parseError(err)
 	}
 	html, err = inlineCSS(buf.String())
 	if err != nil {
@@ -28,7 +28,7 @@ func (t *Theme) RenderEmail(iss *Issue) (html, text string, err error) {
 	}
 	buf.Reset()
 	if err := t.emailText.Execute(&buf, iss); err != nil {
-		return "", "", fmt.Errorf("templates: %w", err)
+		return "", "", parseError(err)
 	}
 	return html, tidyText(buf.String()), nil
 }

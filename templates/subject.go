@@ -90,7 +90,7 @@ func expandSubject(tmpl string, value func(string) string) (string, error) {
 		b.WriteString(tmpl[:i])
 		j := strings.IndexByte(tmpl[i:], '}')
 		if j < 0 {
-			return "", fmt.Errorf("subject template: %q is not closed with }", tmpl[i:])
+			return "", fmt.Errorf("%q is not closed with }", tmpl[i:])
 		}
 		field := tmpl[i+1 : i+j]
 		known := false
@@ -98,7 +98,7 @@ func expandSubject(tmpl string, value func(string) string) (string, error) {
 			known = known || f == field
 		}
 		if !known {
-			return "", fmt.Errorf("subject template: unknown placeholder {%s} (known: {%s})", field, strings.Join(subjectFields, "}, {"))
+			return "", fmt.Errorf("unknown placeholder {%s} (known: {%s})", field, strings.Join(subjectFields, "}, {"))
 		}
 		b.WriteString(value(field))
 		tmpl = tmpl[i+j+1:]

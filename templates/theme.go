@@ -56,17 +56,17 @@ func Load(overrideDir string) (*Theme, error) {
 	f := files[fileEmailHTML]
 	t.emailHTML, err = template.New(f.path).Funcs(emailFuncs()).Parse(f.src)
 	if err != nil {
-		return nil, fmt.Errorf("templates: %w", err)
+		return nil, parseError(err)
 	}
 	f = files[fileEmailText]
 	t.emailText, err = texttemplate.New(f.path).Funcs(textFuncs()).Parse(f.src)
 	if err != nil {
-		return nil, fmt.Errorf("templates: %w", err)
+		return nil, parseError(err)
 	}
 	f = files[fileLayout]
 	layout, err := template.New(f.path).Funcs(webFuncs()).Parse(f.src)
 	if err != nil {
-		return nil, fmt.Errorf("templates: %w", err)
+		return nil, parseError(err)
 	}
 	for name, f := range files {
 		if !strings.HasSuffix(name, ".html") || name == fileEmailHTML || name == fileLayout {
@@ -77,7 +77,7 @@ func Load(overrideDir string) (*Theme, error) {
 			_, err = page.New(f.path).Parse(f.src)
 		}
 		if err != nil {
-			return nil, fmt.Errorf("templates: %w", err)
+			return nil, parseError(err)
 		}
 		if err := definesContent(f); err != nil {
 			return nil, err
@@ -205,7 +205,7 @@ func themeFiles(overrideDir string) (map[string]themeFile, error) {
 func definesContent(f themeFile) error {
 	probe, err := template.New(f.path).Funcs(webFuncs()).Parse(f.src)
 	if err != nil {
-		return fmt.Errorf("templates: %w", err)
+		return parseError(err)
 	}
 	if probe.Lookup("content") == nil {
 		return fmt.Errorf(`templates: %s: a web page must define its body with {{define "content"}} ... {{end}} (the layout puts it in <main>)`, f.path)
@@ -238,3 +238,18 @@ func checkOverrideNames(dir string, theme []fs.DirEntry) error {
 	}
 	return nil
 }
+
+// parseError is a template's parse or execution error under this package's
+// one prefix: "templates: FILE:LINE: ...", without text/template's own
+// "template: ".
+func parseError(err error) error {
+	return &prefixedError{msg: "templates: " + strings.TrimPrefix(err.Error(), "template: "), err: err}
+}
+
+type prefixedError struct {
+	msg string
+	err error
+}
+
+func (e *prefixedError) Error() string { return e.msg }
+func (e *prefixedError) Unwrap() error { return e.err }

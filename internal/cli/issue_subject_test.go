@@ -42,7 +42,7 @@ func TestIssueSubject(t *testing.T) {
 	}
 
 	code, _, errs := runCLI(t, db, "", "publication", "set", "--subject-template", "{headline} — {nmae}")
-	if code == 0 || !strings.Contains(errs, "unknown placeholder {nmae}") {
+	if code == 0 || !strings.Contains(errs, "subject-template: unknown placeholder {nmae}") || strings.Contains(errs, "subject template") {
 		t.Errorf("bad template: exit %d %s", code, errs)
 	}
 	if code, _, errs := runCLI(t, db, "", "publication", "set", "--subject-template", "{headline} — DP, Vol. {volume} No. {number}"); code != 0 {

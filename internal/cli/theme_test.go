@@ -50,7 +50,8 @@ func TestThemeExportThenScheduledSendFromAnotherDirectory(t *testing.T) {
 	os.Mkdir("bad", 0o755)
 	os.WriteFile(filepath.Join("bad", "email.html"), []byte("<p>\n<p>\n{{.Volume | nosuchfunc}}\n"), 0o644)
 	code, _, errs = runCLI(t, db, "", "publication", "set", "--templates", "bad")
-	if code == 0 || !strings.Contains(errs, filepath.Join(work, "bad", "email.html")+":3:") || !strings.Contains(errs, "nosuchfunc") {
+	if code == 0 || !strings.Contains(errs, "publication planet not saved: templates of planet: "+filepath.Join(work, "bad", "email.html")+":3:") ||
+		!strings.Contains(errs, "nosuchfunc") || strings.Contains(errs, "template: ") || strings.Count(errs, "templates") != 1 {
 		t.Errorf("a broken template: exit %d %s", code, errs)
 	}
 	code, _, errs = runCLI(t, db, "", "publication", "set", "--templates", "tlp")
