@@ -27,11 +27,21 @@ func checkAddr(ip netip.Addr, allowPrivate bool) error {
 	case allowPrivate:
 		return nil
 	case ip.IsLoopback():
-		return fmt.Errorf("%w: %s is a loopback address (this machine); allow private addresses to poll a feed here", ErrAddress, ip)
+		return privateAddrError{fmt.Sprintf("%v: %s is a loopback address (this machine), polled only where private addresses are allowed", ErrAddress, ip)}
 	case ip.IsPrivate(), shared.Contains(ip):
-		return fmt.Errorf("%w: %s is a private address; allow private addresses to poll an intranet feed", ErrAddress, ip)
+		return privateAddrError{fmt.Sprintf("%v: %s is a private address, polled only where private addresses are allowed (an intranet feed)", ErrAddress, ip)}
 	}
 	return nil
+}
+
+// privateAddrError is ErrAddress and ErrPrivateAddress: a refusal that
+// Options.AllowPrivate would lift.
+type privateAddrError struct{ msg string }
+
+func (e privateAddrError) Error() string { return e.msg }
+
+func (privateAddrError) Is(target error) bool {
+	return target == ErrAddress || target == ErrPrivateAddress
 }
 
 // dialControl checks the address a connection is about to be made to, after

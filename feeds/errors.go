@@ -23,6 +23,9 @@ var (
 	// (loopback or private without Options.AllowPrivate; link-local,
 	// multicast or unspecified always).
 	ErrAddress = errors.New("address refused")
+	// ErrPrivateAddress: an ErrAddress that Options.AllowPrivate lifts (a
+	// loopback or private address); errors.Is(err, ErrAddress) holds too.
+	ErrPrivateAddress = errors.New("private address refused")
 	// ErrNotFeed: the body is not RSS, Atom or JSON Feed.
 	ErrNotFeed = errors.New("not a feed")
 )

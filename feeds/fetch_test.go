@@ -381,7 +381,7 @@ func TestFetchRefusesLoopbackByDefault(t *testing.T) {
 	f := NewFetcher(Options{}, slog.New(slog.DiscardHandler))
 	defer f.Close()
 	_, err := f.Fetch(context.Background(), Request{URL: srv.URL + "/feed"})
-	if !errors.Is(err, ErrAddress) || !strings.Contains(err.Error(), "127.0.0.1 is a loopback address") {
+	if !errors.Is(err, ErrAddress) || !errors.Is(err, ErrPrivateAddress) || !strings.Contains(err.Error(), "127.0.0.1 is a loopback address") {
 		t.Errorf("err %v, want ErrAddress", err)
 	}
 	// A name that resolves to loopback is refused the same way.

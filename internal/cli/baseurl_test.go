@@ -50,6 +50,15 @@ func TestIssueSendRefusesLocalLinks(t *testing.T) {
 		t.Errorf("the refused send touched the ledger:\n%s", out)
 	}
 	// http:// is refused as the publication's address too, whatever the host.
+	// Saved with a warning at once, as https://localhost is.
+	for base, why := range map[string]string{"http://news.dailyplanet.com": "http://news.dailyplanet.com is not https",
+		"https://localhost": "localhost is not a public host name"} {
+		code, out, errs := runCLI(t, db, "", "publication", "set", "--base-url", base)
+		if code != 0 || !strings.Contains(out, "updated publication") ||
+			!strings.Contains(errs, "warning: --base-url "+base+": "+why+"; sending by SMTP refuses it") {
+			t.Errorf("publication set --base-url %s: exit %d\n%s%s", base, code, out, errs)
+		}
+	}
 	runCLI(t, db, "", "publication", "set", "--base-url", "http://news.dailyplanet.com")
 	if code, out := runEnv(t, env, "issue", "send", "--date", "2009-07-09"); code != 1 || !strings.Contains(out, "is not https") {
 		t.Errorf("http base URL: exit %d\n%s", code, out)
@@ -74,7 +83,7 @@ func TestIssueSendUsesPublicationBaseURL(t *testing.T) {
 	body := "The council [voted](https://council.metropolis.gov/minutes) on the [bridge](https://bridges.example.net/b/7?x=1).\n"
 	runCLI(t, db, body, "article", "add", "-", "--date", "2009-07-09", "--title", "Bridge Vote", "--section", "News")
 	runCLI(t, db, "", "subscriber", "add", "lois@example.org")
-	if code, out, errs := runCLI(t, db, "", "publication", "set", "--base-url", "https://News.DailyPlanet.com/", "--track-opens", "--unsubscribe-mailto", "unsubscribe@dailyplanet.com"); code != 0 {
+	if code, out, errs := runCLI(t, db, "", "publication", "set", "--base-url", "https://News.DailyPlanet.com/", "--track-opens", "--unsubscribe-mailto", "unsubscribe@dailyplanet.com"); code != 0 || errs != "" {
 		t.Fatal(out, errs)
 	}
 	if _, out, _ := runCLI(t, db, "", "publication", "show"); !strings.Contains(out, "base-url:                https://news.dailyplanet.com\n") {

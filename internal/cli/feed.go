@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"strconv"
@@ -9,6 +10,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"masthead/feeds"
 	"masthead/feeds/poller"
 	"masthead/newsletter"
 )
@@ -107,12 +109,13 @@ func runFeedList(ctx context.Context, a *app, args []string) error {
 	return tw.Flush()
 }
 
-// when is a time in the publication's zone for a listing, "-" for never.
+// when is a time in the publication's zone, the zone named, for a listing;
+// "-" for never.
 func when(t time.Time, loc *time.Location) string {
 	if t.IsZero() {
 		return "-"
 	}
-	return t.In(loc).Format("2006-01-02 15:04:05")
+	return t.In(loc).Format("2006-01-02 15:04:05 MST")
 }
 
 func runFeedRemove(ctx context.Context, a *app, args []string) error {
@@ -188,7 +191,11 @@ func runFeedPoll(ctx context.Context, a *app, args []string) error {
 	for _, r := range results {
 		if r.Err != nil {
 			failed++
-			fmt.Fprintf(a.env.Stdout, "feed %d %s: error: %v (next poll %s)\n", r.Feed.ID, r.Feed.URL, r.Err, when(r.Feed.NextPoll, p.Location()))
+			hint := ""
+			if errors.Is(r.Err, feeds.ErrPrivateAddress) {
+				hint = "; allow them with --feeds-allow-private (MASTHEAD_FEEDS_ALLOW_PRIVATE=1)"
+			}
+			fmt.Fprintf(a.env.Stdout, "feed %d %s: error: %v%s (next poll %s)\n", r.Feed.ID, r.Feed.URL, r.Err, hint, when(r.Feed.NextPoll, p.Location()))
 			continue
 		}
 		fmt.Fprintf(a.env.Stdout, "feed %d %s: %s\n", r.Feed.ID, r.Feed.URL, pollSummary(r.Poll))

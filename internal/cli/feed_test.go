@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -78,7 +79,8 @@ func TestFeedCommands(t *testing.T) {
 
 	// Without --feeds-allow-private the test's site on 127.0.0.1 is refused.
 	code, out, _ = runCLI(t, db, "", "feed", "poll")
-	if code != 1 || !strings.Contains(out, "address refused") {
+	if code != 1 || !strings.Contains(out, "address refused: 127.0.0.1 is a loopback address") ||
+		!strings.Contains(out, "allow them with --feeds-allow-private (MASTHEAD_FEEDS_ALLOW_PRIVATE=1)") {
 		t.Errorf("poll of a loopback feed: exit %d, %s", code, out)
 	}
 	code, out, errs = runCLI(t, db, "", "feed", "poll", "1", "--feeds-allow-private")
@@ -100,9 +102,17 @@ func TestFeedCommands(t *testing.T) {
 	if code != 1 || !strings.Contains(out, ": error: ") || !strings.Contains(out, "the server answered 500 Internal Server Error") {
 		t.Errorf("poll of a failing feed: exit %d, %s", code, out)
 	}
+	// Times are in the publication's zone (America/New_York), the zone named.
+	zoned := regexp.MustCompile(`\d{4}-\d\d-\d\d \d\d:\d\d:\d\d E[SD]T`)
+	if !regexp.MustCompile(`\(next poll ` + zoned.String() + `\)`).MatchString(out) {
+		t.Errorf("poll error's next poll without its zone: %s", out)
+	}
 	_, out, _ = runCLI(t, db, "", "feed", "list")
 	if !strings.Contains(out, "LAST ERROR") || !strings.Contains(out, "the server answered 500") || !strings.Contains(out, "draft") {
 		t.Errorf("feed list does not show the error:\n%s", out)
+	}
+	if len(zoned.FindAllString(out, -1)) != 2 {
+		t.Errorf("feed list's last and next poll without their zone:\n%s", out)
 	}
 	if _, out, _ = runCLI(t, db, "", "article", "list"); strings.Count(out, "\n") != 5 {
 		t.Errorf("articles after the failure:\n%s", out)

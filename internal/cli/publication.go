@@ -214,6 +214,15 @@ func runPublicationSet(ctx context.Context, a *app, args []string) error {
 		verb = "created"
 	}
 	fmt.Fprintf(a.env.Stdout, "%s publication %s (%s)\n", verb, cur.Slug, cur.Name)
+	if set["base-url"] && cur.BaseURL != "" {
+		// Saved all the same (local testing uses http); the send refuses it
+		// by the same check.
+		if problem := newsletter.PublicLinkProblem(cur.BaseURL); problem != "" {
+			fmt.Fprintf(a.env.Stderr, "warning: --base-url %s: %s; sending by SMTP refuses it (links in emails "+
+				"must be https on a public host), unless --allow-local-links / MASTHEAD_ALLOW_LOCAL_LINKS=1 for local testing\n",
+				cur.BaseURL, problem)
+		}
+	}
 	return nil
 }
 
