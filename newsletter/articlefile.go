@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strings"
 )
 
 // Article files: Markdown with YAML front matter (frontmatter.go), read from
@@ -74,4 +75,66 @@ func ArticleFiles(paths []string) ([]string, error) {
 		out = append(out, found...)
 	}
 	return out, nil
+}
+
+// ArticleFilesError names, in err, the file and line of each problem with
+// an article read from files (ReadArticleFiles, in that order): an
+// ArticleError's field errors become "file:line: field: ...", the line
+// the field's in the file's front matter (none when the file does not
+// write the field). Other errors are left as they are.
+func ArticleFilesError(err error, files []string) error {
+	var list Errors
+	if !errors.As(err, &list) {
+		list = Errors{err}
+	}
+	located := false
+	out := make(Errors, 0, len(list))
+	for _, e := range list {
+		var ae *ArticleError
+		if !errors.As(e, &ae) || ae.Index < 0 || ae.Index >= len(files) {
+			out = append(out, e)
+			continue
+		}
+		out = append(out, inFile(ae.Err, files[ae.Index])...)
+		located = true
+	}
+	if !located {
+		return err
+	}
+	return out
+}
+
+// inFile is err, a problem with the article of file, with the file and the
+// line of each field error's field.
+func inFile(err error, file string) Errors {
+	var list Errors
+	if !errors.As(err, &list) {
+		list = Errors{err}
+	}
+	data, _ := os.ReadFile(file) // a file gone since: no lines
+	header := string(data)
+	if i := strings.Index(header, "\n---"); i >= 0 {
+		header = header[:i]
+	}
+	out := make(Errors, 0, len(list))
+	for _, e := range list {
+		var fe *FieldError
+		if !errors.As(e, &fe) {
+			out = append(out, fmt.Errorf("%s: %w", file, e))
+			continue
+		}
+		located := *fe
+		located.Source = file
+		if located.Field != "" {
+			n := lineOf(header, located.Field+":")
+			if n == 0 && located.Field == "key" {
+				n = lineOf(header, "id:") // key:'s other name
+			}
+			if n > 0 {
+				located.Line = n
+			}
+		}
+		out = append(out, &located)
+	}
+	return out
 }

@@ -31,6 +31,20 @@ func IsAssignedKey(key string) (int64, bool) {
 	return id, err == nil
 }
 
+// AssignedKeyProblem says why key, of the form masthead assigns, cannot be
+// the key of article id (0: a new article), "" if it can: it must be the
+// key assigned to that article.
+func AssignedKeyProblem(key string, id int64) string {
+	n, ok := IsAssignedKey(key)
+	switch {
+	case !ok || n == id:
+		return ""
+	case id == 0:
+		return fmt.Sprintf("%q has the form of the keys masthead assigns (a and an article number) and no article of this publication has it; choose another key", key)
+	}
+	return fmt.Sprintf("%q has the form of the keys masthead assigns (a and an article number) and is not this article's; choose another key", key)
+}
+
 // KeyProblem says what is wrong with an article key, "" if nothing (an empty
 // key is fine: one is assigned).
 func KeyProblem(key string) string {

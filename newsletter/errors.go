@@ -55,3 +55,18 @@ func (es Errors) orNil() error {
 	}
 	return es
 }
+
+// ArticleError is a problem with one article of a set stored together (an
+// import), by its place in the set, so that whoever read the set can say
+// where the article came from (ArticleFilesError).
+type ArticleError struct {
+	Index int // 0-based place in the set
+	Title string
+	Err   error
+}
+
+func (e *ArticleError) Error() string {
+	return fmt.Sprintf("article %d (%q): %v", e.Index+1, e.Title, e.Err)
+}
+
+func (e *ArticleError) Unwrap() error { return e.Err }

@@ -97,11 +97,7 @@ func (s *Store) saveArticle(ctx context.Context, tx *sql.Tx, a *newsletter.Artic
 // keyFor refuses a key of the form masthead assigns ("a7") for any article
 // but the one it names, so that an assigned key is never taken already.
 func keyFor(a *newsletter.Article) error {
-	if id, ok := newsletter.IsAssignedKey(a.Key); ok && id != a.ID {
-		msg := fmt.Sprintf("%q has the form of the keys masthead assigns (a and an article number) and is not this article's; choose another key", a.Key)
-		if a.ID == 0 {
-			msg = fmt.Sprintf("%q has the form of the keys masthead assigns (a and an article number) and no article of this publication has it; choose another key", a.Key)
-		}
+	if msg := newsletter.AssignedKeyProblem(a.Key, a.ID); msg != "" {
 		return newsletter.Errors{&newsletter.FieldError{Field: "key", Msg: msg}}
 	}
 	return nil

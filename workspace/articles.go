@@ -84,16 +84,21 @@ func (s *Service) ImportArticles(ctx context.Context, p *newsletter.Publication,
 	var errs newsletter.Errors
 	for i, a := range articles {
 		a.PublicationID = p.ID
-		if err := s.keepEdition(ctx, a); err != nil {
-			errs = append(errs, fmt.Errorf("article %d (%q): %w", i+1, a.Title, err))
-		} else if err := s.resolveLeadImage(ctx, a); err != nil {
-			errs = append(errs, fmt.Errorf("article %d (%q): %w", i+1, a.Title, err))
-		} else if err := a.Validate(p, ""); err != nil {
-			errs = append(errs, fmt.Errorf("article %d (%q): %w", i+1, a.Title, err))
-		} else if err := s.checkEdition(ctx, p, a); err != nil {
-			errs = append(errs, fmt.Errorf("article %d (%q): %w", i+1, a.Title, err))
-		} else if a.Key == "" {
-			errs = append(errs, &newsletter.FieldError{Source: fmt.Sprintf("article %d (%q)", i+1, a.Title), Field: "key", Msg: "is required to import"})
+		err := s.keepEdition(ctx, a)
+		if err == nil {
+			err = s.resolveLeadImage(ctx, a)
+		}
+		if err == nil {
+			err = a.Validate(p, "")
+		}
+		if err == nil {
+			err = s.checkEdition(ctx, p, a)
+		}
+		if err == nil {
+			err = s.importKey(ctx, a)
+		}
+		if err != nil {
+			errs = append(errs, &newsletter.ArticleError{Index: i, Title: a.Title, Err: err})
 		}
 	}
 	if len(errs) > 0 {
@@ -104,6 +109,30 @@ func (s *Service) ImportArticles(ctx context.Context, p *newsletter.Publication,
 		s.log.Info("articles imported", "publication", p.Slug, "articles", len(articles))
 	}
 	return changes, err
+}
+
+// importKey refuses an imported article without a key, or with one of the
+// form masthead assigns that no stored article has (the store would refuse
+// it too, but without saying which article).
+func (s *Service) importKey(ctx context.Context, a *newsletter.Article) error {
+	if a.Key == "" {
+		return &newsletter.FieldError{Field: "key", Msg: "is required to import"}
+	}
+	if _, ok := newsletter.IsAssignedKey(a.Key); !ok {
+		return nil
+	}
+	var id int64
+	old, err := s.st.ArticleByKey(ctx, a.PublicationID, a.Key)
+	switch {
+	case err == nil:
+		id = old.ID
+	case !errors.Is(err, store.ErrNotFound):
+		return err
+	}
+	if msg := newsletter.AssignedKeyProblem(a.Key, id); msg != "" {
+		return &newsletter.FieldError{Field: "key", Msg: msg}
+	}
+	return nil
 }
 
 // KeepEdition is the Edition of an imported article that names none: it

@@ -123,7 +123,7 @@ func runArticleImport(ctx context.Context, a *app, args []string) error {
 	}
 	changes, err := work.ImportArticles(ctx, p, articles)
 	if err != nil {
-		return fmt.Errorf("nothing imported:\n%w", err)
+		return fmt.Errorf("nothing imported:\n%w", newsletter.ArticleFilesError(err, files))
 	}
 	for i, ar := range articles {
 		verb := "updated"

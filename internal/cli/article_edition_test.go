@@ -50,6 +50,10 @@ func TestArticleImportKeepsEdition(t *testing.T) {
 		!strings.Contains(errs, "note: the-daily-planet's issue of 2009-07-09 is sent; this article is not in it") || strings.Contains(errs, "the the-") {
 		t.Errorf("import with --edition 0: %s%s", out, errs)
 	}
+	// An edition the date lacks is refused, naming the file.
+	if _, errs := run(1, "", "article", "import", "--edition", "3", file); !strings.Contains(errs, file+": edition: 2009-07-09 has no extra edition 3") {
+		t.Errorf("import into a missing extra: %s", errs)
+	}
 	// A new file without --edition belongs to the daily issue.
 	other := filepath.Join(dir, "f.md")
 	os.WriteFile(other, []byte("---\ntitle: Weather\ndate: 2009-07-10\n---\nSun.\n"), 0o644)

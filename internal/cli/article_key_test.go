@@ -146,3 +146,35 @@ func TestArticleShowEditDelete(t *testing.T) {
 		t.Errorf("list after delete:\n%s", out)
 	}
 }
+
+// A file whose key: has the form masthead assigns but is no stored
+// article's is refused naming the file and the key's line, as other bad
+// files are, and nothing is imported; the same key of a stored article
+// (what 'article show' prints) imports over it.
+func TestArticleImportAssignedKeyNamesFile(t *testing.T) {
+	db := newDB(t)
+	setupPlanet(t, db)
+	dir := t.TempDir()
+	good := filepath.Join(dir, "good.md")
+	bad := filepath.Join(dir, "bad.md")
+	os.WriteFile(good, []byte("---\ntitle: Weather\ndate: 2009-07-09\n---\nSun.\n"), 0o644)
+	os.WriteFile(bad, []byte("---\ntitle: Heat Wave\ndate: 2009-07-09\nkey: a1\n---\nHot.\n"), 0o644)
+	code, out, errs := runCLI(t, db, "", "article", "import", good, bad)
+	if code == 0 || !strings.Contains(errs, "nothing imported:\n"+bad+`:4: key: "a1" has the form of the keys masthead assigns`) {
+		t.Fatalf("key a1 of no article: exit %d, %s%s", code, out, errs)
+	}
+	if _, out, _ := runCLI(t, db, "", "article", "list"); strings.Contains(out, "Weather") {
+		t.Errorf("a refused import stored an article:\n%s", out)
+	}
+	// id: is key:'s other name: its line is named.
+	os.WriteFile(bad, []byte("---\ntitle: Heat Wave\nid: a7\ndate: 2009-07-09\n---\nHot.\n"), 0o644)
+	if _, _, errs := runCLI(t, db, "", "article", "import", bad); !strings.Contains(errs, bad+`:3: key: "a7"`) {
+		t.Errorf("id: a7: %s", errs)
+	}
+	// Article 1 made, its assigned key a1 imports over it.
+	runCLI(t, db, "Hot.\n", "article", "add", "-", "--date", "2009-07-09", "--title", "Heat Wave")
+	os.WriteFile(bad, []byte("---\ntitle: Heat Wave Arrives\ndate: 2009-07-09\nkey: a1\n---\nHot.\n"), 0o644)
+	if code, out, errs := runCLI(t, db, "", "article", "import", bad); code != 0 || !strings.Contains(out, "updated "+bad+`: article 1 "Heat Wave Arrives"`) {
+		t.Errorf("import over article 1 by its key: %d %s%s", code, out, errs)
+	}
+}
