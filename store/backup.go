@@ -51,12 +51,12 @@ func (s *Store) Backup(ctx context.Context, path string, overwrite bool) error {
 	if _, err := os.Stat(abs); err == nil && !overwrite {
 		return fmt.Errorf("%w: %s (--force replaces it)", ErrBackupExists, path)
 	} else if err != nil && !errors.Is(err, fs.ErrNotExist) {
-		return fmt.Errorf("backup: %w", err)
+		return fmt.Errorf("backup: cannot write %s: %w", path, whyNoFile(filepath.Dir(path), err))
 	}
 	// VACUUM INTO writes into a file that does not exist or is empty.
 	tmp, err := os.CreateTemp(filepath.Dir(abs), "."+filepath.Base(abs)+".*.tmp")
 	if err != nil {
-		return fmt.Errorf("backup: %w", err)
+		return fmt.Errorf("backup: cannot write %s: %w", path, whyNoFile(filepath.Dir(path), err))
 	}
 	tmpName := tmp.Name()
 	tmp.Close()
@@ -78,4 +78,19 @@ func (s *Store) Backup(ctx context.Context, path string, overwrite bool) error {
 		return fmt.Errorf("backup: %w", err)
 	}
 	return nil
+}
+
+// whyNoFile says why a file could not be created in dir, naming dir rather
+// than the temporary file's name in err.
+func whyNoFile(dir string, err error) error {
+	if fi, serr := os.Stat(dir); errors.Is(serr, fs.ErrNotExist) {
+		return fmt.Errorf("directory %s does not exist", dir)
+	} else if serr == nil && !fi.IsDir() {
+		return fmt.Errorf("%s is not a directory", dir)
+	}
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return fmt.Errorf("directory %s: %w", dir, pe.Err)
+	}
+	return err
 }

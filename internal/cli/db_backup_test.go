@@ -224,6 +224,16 @@ func TestDBBackupRefusals(t *testing.T) {
 	if code, _, errs := runCLI(t, db, "", "db", "backup", db); code == 0 || !strings.Contains(errs, "is a database in use") {
 		t.Errorf("backup onto the database itself: exit %d %s", code, errs)
 	}
+	// A directory that is not there is named, not a temporary file's name.
+	nodir := filepath.Join(dir, "nodir")
+	if code, _, errs := runCLI(t, db, "", "db", "backup", filepath.Join(nodir, "x.db")); code == 0 ||
+		!strings.Contains(errs, "backup: cannot write "+filepath.Join(nodir, "x.db")+": directory "+nodir+" does not exist") || strings.Contains(errs, ".tmp") {
+		t.Errorf("backup into a missing directory: exit %d %s", code, errs)
+	}
+	if code, _, errs := runCLI(t, db, "", "db", "backup", filepath.Join(target, "x.db")); code == 0 ||
+		!strings.Contains(errs, "backup: cannot write "+filepath.Join(target, "x.db")+": "+target+" is not a directory") {
+		t.Errorf("backup under a file: exit %d %s", code, errs)
+	}
 
 	code, _, errs = runCLI(t, "postgres://postgres@127.0.0.1:1/none?sslmode=disable", "", "db", "backup", filepath.Join(dir, "pg.db"))
 	if code == 0 || !strings.Contains(errs, "back up PostgreSQL with pg_dump") || !strings.Contains(errs, "pg_restore") {
