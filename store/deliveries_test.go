@@ -337,6 +337,11 @@ func testOutbox(t *testing.T, dsn string) {
 	if all, _ := f.s.Outbox(ctx, OutboxFilter{}); len(all) != 2 || all[0].Recipient != "test@example.net" {
 		t.Fatalf("all = %+v", all)
 	}
+	for filter, want := range map[OutboxFilter]int{{Limit: 1}: 2, {IssueID: f.issueID, Limit: 1}: 1, {Recipient: "test@example.net"}: 1, {Recipient: "b@example.net"}: 0} {
+		if n, err := f.s.OutboxCount(ctx, filter); err != nil || n != want {
+			t.Errorf("OutboxCount(%+v) = %d, %v; want %d", filter, n, err, want)
+		}
+	}
 	got, err := f.s.OutboxByID(ctx, m.ID)
 	if err != nil || string(got.Raw) != string(m.Raw) || got.DeliveryID != 7 {
 		t.Fatalf("get = %+v, %v", got, err)

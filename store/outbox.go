@@ -30,18 +30,9 @@ type OutboxFilter struct {
 
 // Outbox lists messages newest first, without their bytes.
 func (s *Store) Outbox(ctx context.Context, f OutboxFilter) ([]*ledger.OutboxMessage, error) {
+	where, args := f.where()
 	query := `SELECT id, COALESCE(issue_id, 0), COALESCE(delivery_id, 0), recipient, subject, message_id, LENGTH(raw), created_at
-		FROM outbox WHERE 1 = 1`
-	var args []any
-	if f.IssueID != 0 {
-		query += ` AND issue_id = ?`
-		args = append(args, f.IssueID)
-	}
-	if f.Recipient != "" {
-		query += ` AND recipient = ?`
-		args = append(args, f.Recipient)
-	}
-	query += ` ORDER BY id DESC`
+		FROM outbox WHERE 1 = 1` + where + ` ORDER BY id DESC`
 	if f.Limit > 0 {
 		query += ` LIMIT ? OFFSET ?`
 		args = append(args, f.Limit, f.Offset)
@@ -62,6 +53,32 @@ func (s *Store) Outbox(ctx context.Context, f OutboxFilter) ([]*ledger.OutboxMes
 		out = append(out, &m)
 	}
 	return out, rows.Err()
+}
+
+// OutboxCount is how many messages f selects, its Limit and Offset aside.
+func (s *Store) OutboxCount(ctx context.Context, f OutboxFilter) (int, error) {
+	where, args := f.where()
+	var n int
+	err := s.db.QueryRowContext(ctx, s.q(`SELECT COUNT(*) FROM outbox WHERE 1 = 1`+where), args...).Scan(&n)
+	if err != nil {
+		return 0, fmt.Errorf("count the outbox: %w", err)
+	}
+	return n, nil
+}
+
+// where is f's conditions (after "WHERE 1 = 1") and their arguments.
+func (f OutboxFilter) where() (string, []any) {
+	var where string
+	var args []any
+	if f.IssueID != 0 {
+		where += ` AND issue_id = ?`
+		args = append(args, f.IssueID)
+	}
+	if f.Recipient != "" {
+		where += ` AND recipient = ?`
+		args = append(args, f.Recipient)
+	}
+	return where, args
 }
 
 // OutboxByID returns one outbox message with its bytes.

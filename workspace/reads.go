@@ -50,6 +50,7 @@ type Reads interface {
 	DeliveryByID(ctx context.Context, id int64) (*ledger.Delivery, error)
 	SubscriberDeliveries(ctx context.Context, subscriberID int64, limit int) ([]*ledger.Delivery, error)
 	Outbox(ctx context.Context, f store.OutboxFilter) ([]*ledger.OutboxMessage, error)
+	OutboxCount(ctx context.Context, f store.OutboxFilter) (int, error)
 	OutboxByID(ctx context.Context, id int64) (*ledger.OutboxMessage, error)
 
 	Subscriber(ctx context.Context, id int64) (*subscribers.Subscriber, error)

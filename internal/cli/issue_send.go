@@ -410,9 +410,16 @@ func runOutboxList(ctx context.Context, a *app, args []string) error {
 	if err != nil {
 		return err
 	}
-	list, err := st.Outbox(ctx, store.OutboxFilter{Recipient: to, Limit: limit})
+	filter := store.OutboxFilter{Recipient: to, Limit: limit}
+	list, err := st.Outbox(ctx, filter)
 	if err != nil {
 		return err
+	}
+	total := len(list)
+	if limit > 0 && len(list) == limit {
+		if total, err = st.OutboxCount(ctx, filter); err != nil {
+			return err
+		}
 	}
 	if len(list) == 0 {
 		fmt.Fprintln(a.env.Stdout, "the outbox is empty")
@@ -427,5 +434,8 @@ func runOutboxList(ctx context.Context, a *app, args []string) error {
 		return err
 	}
 	fmt.Fprintln(a.env.Stdout, "print one with 'masthead outbox show ID'")
+	if total > len(list) {
+		fmt.Fprintf(a.env.Stdout, "showing the newest %d of %d; --limit %d shows more (0: all)\n", len(list), total, total)
+	}
 	return nil
 }

@@ -55,6 +55,14 @@ func TestIssueSendCommands(t *testing.T) {
 	if strings.Count(list, "@example.org") != 3 || !strings.Contains(list, "editor@planet.example") {
 		t.Errorf("outbox list: %s", list)
 	}
+	if strings.Contains(list, "showing the newest") {
+		t.Errorf("outbox list says more exist when it shows all: %s", list)
+	}
+	// A list the limit cuts says so on its last line.
+	if short := run(0, "outbox", "list", "--limit", "2"); strings.Count(short, "\n") != 5 ||
+		!strings.HasSuffix(short, "\nshowing the newest 2 of 4; --limit 4 shows more (0: all)\n") {
+		t.Errorf("outbox list --limit 2:\n%s", short)
+	}
 	// The Subject is kept as sent, RFC 2047 encoded for its em dash; the
 	// list shows it readable.
 	if !strings.Contains(list, "— The Daily Planet, Vol. 3 No. 153") || strings.Contains(list, "=?UTF-8?") {
