@@ -88,7 +88,7 @@ func TestFeedCommands(t *testing.T) {
 		t.Fatalf("first poll: %d %s %s", code, out, errs)
 	}
 	_, out, _ = runCLI(t, db, "", "article", "list")
-	if !strings.Contains(out, "2009-07-09  Front Page") || !strings.Contains(out, "draft") || strings.Count(out, "\n") != 4 {
+	if !regexp.MustCompile(`2009-07-09 +daily +Front Page`).MatchString(out) || !strings.Contains(out, "draft") || strings.Count(out, "\n") != 4 {
 		t.Errorf("article list after the poll:\n%s", out)
 	}
 	site.set(t, "planet-rss2-edited.xml")
