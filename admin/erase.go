@@ -22,21 +22,8 @@ type eraseData struct {
 // confirm=yes; only then is the person erased (workspace.EraseSubscriber),
 // and the admin lands on the subscriber list with what was done.
 func (a *Admin) eraseSubscriber(w http.ResponseWriter, r *http.Request) {
-	p, ok := a.publication(w, r)
+	p, id, h, ok := a.subscriberPage(w, r)
 	if !ok {
-		return
-	}
-	id, ok := a.subscriberID(w, r)
-	if !ok {
-		return
-	}
-	h, err := a.work.SubscriberHistory(r.Context(), id)
-	if errors.Is(err, store.ErrNotFound) {
-		a.notFound(w, r)
-		return
-	}
-	if err != nil {
-		a.serverError(w, r, err)
 		return
 	}
 	if r.PostFormValue("confirm") != "yes" {

@@ -8,6 +8,7 @@ import (
 
 	"masthead/auth"
 	"masthead/ledger"
+	"masthead/newsletter"
 	"masthead/store"
 	"masthead/subscribers"
 	"masthead/web/httpauth"
@@ -92,21 +93,8 @@ func (a *Admin) subscriberID(w http.ResponseWriter, r *http.Request) (int64, boo
 // showSubscriber is one subscriber's history: subscriptions, each change and
 // how it came, suppression, and their recent deliveries.
 func (a *Admin) showSubscriber(w http.ResponseWriter, r *http.Request) {
-	p, ok := a.publication(w, r)
+	p, id, h, ok := a.subscriberPage(w, r)
 	if !ok {
-		return
-	}
-	id, ok := a.subscriberID(w, r)
-	if !ok {
-		return
-	}
-	h, err := a.work.SubscriberHistory(r.Context(), id)
-	if errors.Is(err, store.ErrNotFound) {
-		a.notFound(w, r)
-		return
-	}
-	if err != nil {
-		a.serverError(w, r, err)
 		return
 	}
 	dels, err := a.work.SubscriberDeliveries(r.Context(), id, 30)
@@ -211,4 +199,26 @@ func (a *Admin) exportSubscribers(w http.ResponseWriter, r *http.Request) {
 	if err := a.work.Export(r.Context(), w, nil, ""); err != nil {
 		a.log.Error("export failed midway", "err", err)
 	}
+}
+
+// subscriberPage is what a subscriber's pages start from: the publication,
+// the subscriber's id from the path and their history; it has answered the
+// request (not found, server error) when ok is false.
+func (a *Admin) subscriberPage(w http.ResponseWriter, r *http.Request) (p *newsletter.Publication, id int64, h *workspace.History, ok bool) {
+	if p, ok = a.publication(w, r); !ok {
+		return nil, 0, nil, false
+	}
+	if id, ok = a.subscriberID(w, r); !ok {
+		return nil, 0, nil, false
+	}
+	h, err := a.work.SubscriberHistory(r.Context(), id)
+	if errors.Is(err, store.ErrNotFound) {
+		a.notFound(w, r)
+		return nil, 0, nil, false
+	}
+	if err != nil {
+		a.serverError(w, r, err)
+		return nil, 0, nil, false
+	}
+	return p, id, h, true
 }
