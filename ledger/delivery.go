@@ -48,7 +48,18 @@ type Delivery struct {
 type DeliveryCounts struct {
 	Queued, Sending, Sent, Failed, Skipped, Cancelled int
 	Retrying                                          int // queued rows that have failed before (included in Queued)
-	Total                                             int
+	// Waiting are queued rows whose first attempt is not yet due: their
+	// readers' local time has not come (included in Queued).
+	Waiting int
+	Total   int
+}
+
+// LocalWait is the next group of a send's rows that waits for its readers'
+// local time: when it is due and one of its readers' zones ("" for the
+// publication's own). Zero when no row waits.
+type LocalWait struct {
+	Next time.Time
+	Zone string
 }
 
 // Pending is the number of rows not yet settled (queued or being sent).

@@ -87,7 +87,12 @@ type Publication struct {
 	// DKIMKeys sign this publication's mail (each its own signature, RSA
 	// first), instead of the sending process's --dkim-key; none: the
 	// process's keys, if any.
-	DKIMKeys  []DKIMKey
+	DKIMKeys []DKIMKey
+	// Deliver is at-once (the whole list from the release on) or local
+	// (each reader at LocalTime on their own clock, localtime.go);
+	// LocalTime is "HH:MM", empty: the daily schedule's time of day.
+	Deliver   Deliver
+	LocalTime string
 	CreatedAt time.Time
 	UpdatedAt time.Time
 }
@@ -175,6 +180,12 @@ func (p *Publication) Normalize() {
 	if b, err := ParseBaseURL(p.BaseURL); err == nil {
 		p.BaseURL = b
 	}
+	if d, err := ParseDeliver(string(p.Deliver)); err == nil {
+		p.Deliver = d
+	}
+	if c, err := ParseClock(p.LocalTime); err == nil {
+		p.LocalTime = c.String()
+	}
 }
 
 // Validate checks every setting and reports all problems at once.
@@ -216,6 +227,7 @@ func (p *Publication) Validate() error {
 			bad("schedule", "invalid cron spec %q: %v", p.Schedule, err)
 		}
 	}
+	p.validateDeliver(bad)
 	if p.VolumeStart.IsZero() {
 		bad("volume-start", "is required (YYYY-MM-DD, the first day of Volume 1)")
 	}

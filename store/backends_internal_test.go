@@ -44,6 +44,7 @@ func TestLedgerOnEveryBackend(t *testing.T) {
 		{"BouncesShareOnePath", testBouncesShareOnePath},
 		{"OldBounceReasonMigrated", testOldBounceReasonMigrated},
 		{"PauseReasonAndSendLift", testPauseReasonAndSendLift},
+		{"LocalDeliverySnapshot", testLocalDeliverySnapshot},
 	} {
 		t.Run(c.name, func(t *testing.T) { eachBackend(t, c.fn) })
 	}

@@ -24,7 +24,9 @@ func (s *Store) claimLock() string {
 }
 
 // Claim takes up to n of an issue's due rows for owner until now+lease: queued
-// rows whose next attempt is due, and rows left sending by an owner whose lease
+// rows whose next attempt is due (the first attempt of a row delivered at
+// its reader's local time is due then; a row ordered after the reader's row
+// of an earlier issue waits until that one is settled), and rows left sending by an owner whose lease
 // expired (a crashed or stopped process). Of those, rows whose subscriber has
 // since unsubscribed from the publication, stopped being active, or been
 // suppressed become skipped instead of being returned. It returns ErrNotSending
@@ -58,7 +60,12 @@ func (s *Store) Claim(ctx context.Context, issueID int64, owner, transport strin
 			return err
 		}
 		if len(claimed) < n {
-			more, err := s.claimWhere(ctx, tx, `status = 'queued' AND next_attempt_at <= ? ORDER BY next_attempt_at`,
+			// A row after an earlier issue's row for the same reader
+			// (orderAfterEarlier) waits until that row is settled.
+			more, err := s.claimWhere(ctx, tx, `status = 'queued' AND next_attempt_at <= ?
+				AND (after_issue = 0 OR NOT EXISTS (SELECT 1 FROM deliveries e WHERE e.issue_id = deliveries.after_issue
+					AND e.subscriber_id = deliveries.subscriber_id AND e.status IN ('queued', 'sending')))
+				ORDER BY next_attempt_at`,
 				issueID, owner, n-len(claimed), now, lease)
 			if err != nil {
 				return err

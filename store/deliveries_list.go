@@ -2,6 +2,8 @@ package store
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"fmt"
 	"slices"
 	"strconv"
@@ -13,22 +15,23 @@ import (
 // Counts counts an issue's rows by status.
 func (s *Store) Counts(ctx context.Context, issueID int64) (ledger.DeliveryCounts, error) {
 	var c ledger.DeliveryCounts
-	rows, err := s.db.QueryContext(ctx, s.q(`SELECT status, COUNT(*), SUM(CASE WHEN attempts > 0 THEN 1 ELSE 0 END)
-		FROM deliveries WHERE issue_id = ? GROUP BY status`), issueID)
+	rows, err := s.db.QueryContext(ctx, s.q(`SELECT status, COUNT(*), SUM(CASE WHEN attempts > 0 THEN 1 ELSE 0 END),
+			SUM(CASE WHEN attempts = 0 AND next_attempt_at > ? THEN 1 ELSE 0 END)
+		FROM deliveries WHERE issue_id = ? GROUP BY status`), ms(s.now()), issueID)
 	if err != nil {
 		return c, err
 	}
 	defer rows.Close()
 	for rows.Next() {
 		var st ledger.DeliveryStatus
-		var n, retried int
-		if err := rows.Scan(&st, &n, &retried); err != nil {
+		var n, retried, waiting int
+		if err := rows.Scan(&st, &n, &retried, &waiting); err != nil {
 			return c, err
 		}
 		c.Total += n
 		switch st {
 		case ledger.DeliveryQueued:
-			c.Queued, c.Retrying = n, retried
+			c.Queued, c.Retrying, c.Waiting = n, retried, waiting
 		case ledger.DeliverySending:
 			c.Sending = n
 		case ledger.DeliverySent:
@@ -42,6 +45,25 @@ func (s *Store) Counts(ctx context.Context, issueID int64) (ledger.DeliveryCount
 		}
 	}
 	return c, rows.Err()
+}
+
+// LocalWait is when the next of an issue's rows waiting for its reader's
+// local time is due, and that reader's zone.
+func (s *Store) LocalWait(ctx context.Context, issueID int64) (ledger.LocalWait, error) {
+	var w ledger.LocalWait
+	var at int64
+	err := s.db.QueryRowContext(ctx, s.q(`SELECT d.next_attempt_at, COALESCE(s.timezone, '')
+		FROM deliveries d LEFT JOIN subscribers s ON s.id = d.subscriber_id
+		WHERE d.issue_id = ? AND d.status = 'queued' AND d.next_attempt_at > ? AND d.attempts = 0
+		ORDER BY d.next_attempt_at LIMIT 1`), issueID, ms(s.now())).Scan(&at, &w.Zone)
+	if errors.Is(err, sql.ErrNoRows) {
+		return ledger.LocalWait{}, nil
+	}
+	if err != nil {
+		return w, err
+	}
+	w.Next = fromMS(at)
+	return w, nil
 }
 
 // DeliveryFilter selects an issue's rows for Deliveries.

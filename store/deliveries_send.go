@@ -39,9 +39,13 @@ func (s *Store) StartSend(ctx context.Context, issueID int64, from []newsletter.
 		var status newsletter.IssueStatus
 		var pubID, created int64
 		var fromAddr, have string
-		err := tx.QueryRowContext(ctx, s.q(`SELECT i.status, i.publication_id, i.created_at, p.from_addr, i.transport
+		var pub newsletter.Publication // what timing the rows needs
+		var date string
+		var edition int
+		err := tx.QueryRowContext(ctx, s.q(`SELECT i.status, i.publication_id, i.created_at, p.from_addr, i.transport,
+				p.deliver, p.local_time, p.schedule, p.timezone, i.issue_date, i.edition
 			FROM issues i JOIN publications p ON p.id = i.publication_id WHERE i.id = ?`+s.dialect.forUpdate()), issueID).
-			Scan(&status, &pubID, &created, &fromAddr, &have)
+			Scan(&status, &pubID, &created, &fromAddr, &have, &pub.Deliver, &pub.LocalTime, &pub.Schedule, &pub.TimeZone, &date, &edition)
 		if err != nil {
 			return s.mapErr(fmt.Errorf("start send of issue %d: %w", issueID, err))
 		}
@@ -71,20 +75,31 @@ func (s *Store) StartSend(ctx context.Context, issueID int64, from []newsletter.
 		case !status.CanStart():
 			return fmt.Errorf("%w: issue %d is %s", ErrConflict, issueID, status)
 		}
-		r, err := tx.ExecContext(ctx, s.q(`INSERT INTO deliveries (issue_id, subscriber_id, email, name, status, message_id)
+		// With local delivery every row is due at its reader's hour
+		// (localDue), else at once.
+		due, dueArgs, err := s.localDue(ctx, tx, &pub, pubID, s.now())
+		if err != nil {
+			return err
+		}
+		args := append(dueArgs, issueID, "<"+strconv.FormatInt(issueID, 10)+".", messageIDTail(issueID, pubID, created, fromAddr), pubID)
+		r, err := tx.ExecContext(ctx, s.q(due.with+`INSERT INTO deliveries (issue_id, subscriber_id, email, name, status, message_id, next_attempt_at)
 			SELECT ?, s.id, s.email, s.name, 'queued',
-				CAST(? AS TEXT) || s.id || '.' || CAST(? AS TEXT)
-			FROM subscriptions sub JOIN subscribers s ON s.id = sub.subscriber_id
+				CAST(? AS TEXT) || s.id || '.' || CAST(? AS TEXT), `+due.column+`
+			FROM subscriptions sub JOIN subscribers s ON s.id = sub.subscriber_id`+due.join+`
 			WHERE sub.publication_id = ? AND sub.status = 'active' AND s.status = 'active'
 				AND NOT EXISTS (SELECT 1 FROM suppressions x WHERE x.email = s.email)
 			ORDER BY s.id
-			ON CONFLICT (issue_id, subscriber_id) DO NOTHING`),
-			issueID, "<"+strconv.FormatInt(issueID, 10)+".", messageIDTail(issueID, pubID, created, fromAddr), pubID)
+			ON CONFLICT (issue_id, subscriber_id) DO NOTHING`), args...)
 		if err != nil {
 			return fmt.Errorf("snapshot audience of issue %d: %w", issueID, err)
 		}
 		n, _ := r.RowsAffected()
 		res.Queued = int(n)
+		if pub.Deliver == newsletter.DeliverLocal && n > 0 {
+			if err := s.orderAfterEarlier(ctx, tx, issueID, pubID, date, edition); err != nil {
+				return err
+			}
+		}
 		_, err = tx.ExecContext(ctx, s.q(`UPDATE issues SET status = 'sending', transport = ?, updated_at = ?,
 			started_at = CASE WHEN started_at = 0 THEN ? ELSE started_at END WHERE id = ?`), transport, now, now, issueID)
 		return err

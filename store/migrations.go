@@ -479,6 +479,18 @@ var migrations = [][]string{
 	{
 		`ALTER TABLE publications ADD COLUMN base_url TEXT NOT NULL DEFAULT ''`,
 	},
+	// 25: each reader's morning. A subscriber's IANA time zone ('': the
+	// publication's); a publication delivers at-once or at each reader's
+	// local time (deliver 'local', local_time 'HH:MM', '': the schedule's
+	// time of day); a delivery row that waits for the same reader's row of
+	// an earlier issue to settle (after_issue, 0: none), so that no reader
+	// gets issue D+1 before issue D.
+	{
+		`ALTER TABLE subscribers ADD COLUMN timezone TEXT NOT NULL DEFAULT ''`,
+		`ALTER TABLE publications ADD COLUMN deliver TEXT NOT NULL DEFAULT 'at-once'`,
+		`ALTER TABLE publications ADD COLUMN local_time TEXT NOT NULL DEFAULT ''`,
+		`ALTER TABLE deliveries ADD COLUMN after_issue BIGINT NOT NULL DEFAULT 0`,
+	},
 }
 
 // migrationLocker is the hook for databases that several processes may open

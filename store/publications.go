@@ -14,7 +14,7 @@ const publicationColumns = `id, slug, name, tagline, from_addr, reply_to, postal
 	per_subscriber_figures, figures_retention_days, track_opens,
 	signup_origins, signup_confirmed_url, welcome_email, welcome_subject, welcome_body,
 	subject_template, wording, language, dkim_keys,
-	base_url`
+	base_url, deliver, local_time`
 
 func scanPublication(row interface{ Scan(...any) error }) (*newsletter.Publication, error) {
 	var p newsletter.Publication
@@ -27,7 +27,7 @@ func scanPublication(row interface{ Scan(...any) error }) (*newsletter.Publicati
 		&perSub, &p.FiguresRetentionDays, &opens,
 		&origins, &p.SignupConfirmedURL, &welcome, &p.WelcomeSubject, &p.WelcomeBody,
 		&p.SubjectTemplate, &wording, &p.Language, &dkimKeys,
-		&p.BaseURL)
+		&p.BaseURL, &p.Deliver, &p.LocalTime)
 	p.PerSubscriberFigures, p.TrackOpens, p.WelcomeEmail = perSub != 0, opens != 0, welcome != 0
 	if err != nil {
 		return nil, err
@@ -75,7 +75,7 @@ func (s *Store) SavePublication(ctx context.Context, p *newsletter.Publication) 
 		boolInt(p.PerSubscriberFigures), retentionDays(p), boolInt(p.TrackOpens),
 		strings.Join(p.SignupOrigins, "\n"), p.SignupConfirmedURL, boolInt(p.WelcomeEmail), p.WelcomeSubject, p.WelcomeBody,
 		p.SubjectTemplate, newsletter.MarshalWording(p.Wording), language(p), newsletter.FormatDKIMKeys(p.DKIMKeys),
-		p.BaseURL}
+		p.BaseURL, deliver(p), p.LocalTime}
 	if p.ID != 0 {
 		res, err := s.db.ExecContext(ctx, s.q(`UPDATE publications SET slug = ?, name = ?, tagline = ?, from_addr = ?,
 			reply_to = ?, postal_address = ?, timezone = ?, schedule = ?, volume_start = ?, numbering = ?, copyright = ?,
@@ -83,7 +83,7 @@ func (s *Store) SavePublication(ctx context.Context, p *newsletter.Publication) 
 			per_subscriber_figures = ?, figures_retention_days = ?, track_opens = ?,
 			signup_origins = ?, signup_confirmed_url = ?, welcome_email = ?, welcome_subject = ?, welcome_body = ?,
 			subject_template = ?, wording = ?, language = ?, dkim_keys = ?, base_url = ?,
-			updated_at = ? WHERE id = ?`),
+			deliver = ?, local_time = ?, updated_at = ? WHERE id = ?`),
 			append(args, ms(now), p.ID)...)
 		if err != nil {
 			return s.mapErr(fmt.Errorf("update publication %s: %w", p.Slug, err))
@@ -99,8 +99,8 @@ func (s *Store) SavePublication(ctx context.Context, p *newsletter.Publication) 
 		unsubscribe_mailto, empty_policy, per_subscriber_figures, figures_retention_days, track_opens,
 		signup_origins, signup_confirmed_url, welcome_email, welcome_subject, welcome_body,
 		subject_template, wording, language, dkim_keys, base_url,
-		created_at, updated_at)
-		VALUES (`+placeholders(30)+`) RETURNING id`), append(args, ms(now), ms(now))...).Scan(&p.ID)
+		deliver, local_time, created_at, updated_at)
+		VALUES (`+placeholders(32)+`) RETURNING id`), append(args, ms(now), ms(now))...).Scan(&p.ID)
 	if err != nil {
 		return s.mapErr(fmt.Errorf("create publication %s: %w", p.Slug, err))
 	}
@@ -153,4 +153,11 @@ func language(p *newsletter.Publication) string {
 		return newsletter.DefaultLanguage
 	}
 	return p.Language
+}
+
+func deliver(p *newsletter.Publication) string {
+	if p.Deliver == "" {
+		return string(newsletter.DeliverAtOnce)
+	}
+	return string(p.Deliver)
 }

@@ -24,12 +24,12 @@ import (
 //   - Unsubscribing and suppressing skip the subscriber's queued deliveries in
 //     the same transaction (the delivery engine re-checks at claim time).
 
-const subscriberColumns = `s.id, s.email, s.name, s.status, s.soft_bounces, s.created_at, s.updated_at`
+const subscriberColumns = `s.id, s.email, s.name, s.status, s.soft_bounces, s.timezone, s.created_at, s.updated_at`
 
 func scanSubscriber(row interface{ Scan(...any) error }) (*subscribers.Subscriber, error) {
 	var sub subscribers.Subscriber
 	var created, updated int64
-	if err := row.Scan(&sub.ID, &sub.Email, &sub.Name, &sub.Status, &sub.SoftBounces, &created, &updated); err != nil {
+	if err := row.Scan(&sub.ID, &sub.Email, &sub.Name, &sub.Status, &sub.SoftBounces, &sub.TimeZone, &created, &updated); err != nil {
 		return nil, err
 	}
 	sub.CreatedAt, sub.UpdatedAt = fromMS(created), fromMS(updated)

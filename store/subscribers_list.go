@@ -146,7 +146,7 @@ func (s *Store) listings(ctx context.Context, q querier, inner string, args []an
 		var sub subscribers.Subscriber
 		var subn subscribers.Subscription
 		var created, updated, sc, su int64
-		if err := rows.Scan(&sub.ID, &sub.Email, &sub.Name, &sub.Status, &sub.SoftBounces, &created, &updated,
+		if err := rows.Scan(&sub.ID, &sub.Email, &sub.Name, &sub.Status, &sub.SoftBounces, &sub.TimeZone, &created, &updated,
 			&subn.PublicationID, &subn.PublicationSlug, &subn.Status, &sc, &su); err != nil {
 			return err
 		}

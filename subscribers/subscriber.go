@@ -79,8 +79,12 @@ type Subscriber struct {
 	Status Status
 	// SoftBounces counts temporary failures in a row; delivery turns many into a bounce.
 	SoftBounces int
-	CreatedAt   time.Time
-	UpdatedAt   time.Time
+	// TimeZone is the reader's IANA zone ("Europe/London"), used when a
+	// publication delivers at each reader's local time; "": the
+	// publication's zone.
+	TimeZone  string
+	CreatedAt time.Time
+	UpdatedAt time.Time
 }
 
 // Subscription is one subscriber's relation to one publication.

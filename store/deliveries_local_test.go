@@ -1,0 +1,128 @@
+package store
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"masthead/ledger"
+	"masthead/newsletter"
+)
+
+// testLocalDeliverySnapshot: a publication in Los Angeles that delivers at
+// 06:00 on each reader's clock. Each row is due at its reader's 06:00 after
+// the release; claims take only due rows; a reader's row of the next issue
+// waits for their row of this one, even when both fall due together.
+func testLocalDeliverySnapshot(t *testing.T, dsn string) {
+	ctx := context.Background()
+	f := newSendFixtureAt(t, dsn, 0)
+	f.exec(t, `UPDATE publications SET deliver = 'local', local_time = '06:00', timezone = 'America/Los_Angeles' WHERE id = ?`, f.pubID)
+	zones := []string{"Pacific/Kiritimati", "Asia/Jerusalem", "Europe/London", "America/Los_Angeles", "Pacific/Pago_Pago", "", "Not/AZone"}
+	ids := f.subscribers(t, f.pubID, 0, len(zones), "active", "active")
+	for i, z := range zones {
+		f.exec(t, `UPDATE subscribers SET timezone = ? WHERE id = ?`, z, ids[i])
+	}
+	la, _ := time.LoadLocation("America/Los_Angeles")
+	now := time.Date(2026, 10, 24, 5, 0, 0, 0, la) // Saturday, the day before Europe's clocks go back
+	f.s.SetClock(func() time.Time { return now })
+
+	res, err := f.s.StartSend(ctx, f.issueID, editorStart, "")
+	if err != nil || res.Queued != len(zones) {
+		t.Fatalf("start: %+v, %v", res, err)
+	}
+	want := map[int64]time.Time{
+		ids[0]: time.Date(2026, 10, 24, 16, 0, 0, 0, time.UTC), // Kiritimati 06:00 on the 25th (UTC+14)
+		ids[1]: time.Date(2026, 10, 25, 4, 0, 0, 0, time.UTC),  // Jerusalem 06:00 IST, after its clocks went back
+		ids[2]: time.Date(2026, 10, 25, 6, 0, 0, 0, time.UTC),  // London 06:00 GMT
+		ids[3]: time.Date(2026, 10, 24, 13, 0, 0, 0, time.UTC), // Los Angeles 06:00 PDT
+		ids[4]: time.Date(2026, 10, 24, 17, 0, 0, 0, time.UTC), // Pago Pago 06:00 (UTC-11)
+		ids[5]: time.Date(2026, 10, 24, 13, 0, 0, 0, time.UTC), // no zone: the publication's
+		ids[6]: time.Date(2026, 10, 24, 13, 0, 0, 0, time.UTC), // an unknown zone: the publication's
+	}
+	rows, err := f.s.Deliveries(ctx, DeliveryFilter{IssueID: f.issueID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range rows {
+		if !d.NextAttemptAt.Equal(want[d.SubscriberID]) {
+			t.Errorf("subscriber %d (%q): due %s, want %s", d.SubscriberID, zones[d.SubscriberID-ids[0]], d.NextAttemptAt.UTC(), want[d.SubscriberID].UTC())
+		}
+	}
+	c, err := f.s.Counts(ctx, f.issueID)
+	if err != nil || c.Waiting != len(zones) || c.Queued != len(zones) {
+		t.Fatalf("counts before any hour: %+v, %v", c, err)
+	}
+	w, err := f.s.LocalWait(ctx, f.issueID)
+	if err != nil || !w.Next.Equal(want[ids[3]]) || (w.Zone != "America/Los_Angeles" && w.Zone != "" && w.Zone != "Not/AZone") {
+		t.Fatalf("next wait: %+v, %v", w, err)
+	}
+	if got, err := f.s.Claim(ctx, f.issueID, "w1", "", 100, time.Minute); err != nil || len(got) != 0 {
+		t.Fatalf("claim before anyone's hour: %d rows, %v", len(got), err)
+	}
+
+	// 06:00 in Los Angeles: its three readers, nobody else.
+	now = want[ids[3]]
+	got, err := f.s.Claim(ctx, f.issueID, "w1", "", 100, time.Minute)
+	if err != nil || len(got) != 3 {
+		t.Fatalf("claim at 06:00 Los Angeles: %d rows, %v", len(got), err)
+	}
+	var out []ledger.Outcome
+	for _, d := range got {
+		out = append(out, ledger.Outcome{DeliveryID: d.ID, Owner: "w1", Kind: ledger.OutcomeSent, At: now, Code: 250})
+	}
+	if err := f.s.Record(ctx, out, ledger.BouncePolicy{}); err != nil {
+		t.Fatal(err)
+	}
+	// The Jerusalem reader leaves before their hour: skipped when it comes.
+	f.exec(t, `UPDATE subscriptions SET status = 'unsubscribed' WHERE subscriber_id = ?`, ids[1])
+
+	// The next issue is released late, so that London's copies of both fall
+	// due at the same 06:00: the second waits for the first.
+	next, err := f.s.AssembleIssue(ctx, f.pubID, newsletter.Date{Year: 2009, Month: 7, Day: 10},
+		func(*newsletter.Issue, newsletter.Numberer) (*newsletter.Issue, error) {
+			return &newsletter.Issue{Volume: 3, Number: 154, Status: newsletter.Assembled, Subject: "Tomorrow", HTML: "<p>x</p>", Text: "x"}, nil
+		})
+	if err != nil {
+		t.Fatal(err)
+	}
+	now = time.Date(2026, 10, 24, 20, 0, 0, 0, time.UTC)
+	if res, err := f.s.StartSend(ctx, next.ID, editorStart, ""); err != nil || res.Queued != 6 {
+		t.Fatalf("start of the next issue: %+v, %v", res, err)
+	}
+	now = want[ids[2]] // 06:00 in London; Kiritimati and Pago Pago long due too
+	claimAll := func(issueID int64) map[int64]*ledger.Delivery {
+		t.Helper()
+		got, err := f.s.Claim(ctx, issueID, "w1", "", 100, time.Minute)
+		if err != nil {
+			t.Fatal(err)
+		}
+		m := map[int64]*ledger.Delivery{}
+		for _, d := range got {
+			m[d.SubscriberID] = d
+		}
+		return m
+	}
+	second := claimAll(next.ID)
+	if second[ids[2]] != nil || second[ids[0]] != nil || second[ids[4]] != nil {
+		t.Fatalf("the next issue was claimed for a reader whose copy of the first is still queued: %v", second)
+	}
+	first := claimAll(f.issueID)
+	if first[ids[0]] == nil || first[ids[2]] == nil || first[ids[4]] == nil || first[ids[1]] != nil || len(first) != 3 {
+		t.Fatalf("the first issue's claim at 06:00 London: %v", first)
+	}
+	out = out[:0]
+	for _, d := range first {
+		out = append(out, ledger.Outcome{DeliveryID: d.ID, Owner: "w1", Kind: ledger.OutcomeSent, At: now, Code: 250})
+	}
+	if err := f.s.Record(ctx, out, ledger.BouncePolicy{}); err != nil {
+		t.Fatal(err)
+	}
+	if c, _ := f.s.Counts(ctx, f.issueID); c.Sent != 6 || c.Skipped != 1 || c.Pending() != 0 {
+		t.Fatalf("the first issue after 06:00 London: %+v", c)
+	}
+	// Now the second issue's London copy may go (it is due: released at
+	// 21:00 London, its 06:00 is this one).
+	if second = claimAll(next.ID); second[ids[2]] == nil {
+		t.Fatalf("the next issue's London copy is still held after the first was sent: %v", second)
+	}
+}
