@@ -61,7 +61,7 @@ func (a *Admin) addSubscriber(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	sub, err := a.work.AddSubscriber(r.Context(), p, r.PostFormValue("email"), r.PostFormValue("name"),
+	sub, err := a.work.AddSubscriber(r.Context(), p, r.PostFormValue("email"), r.PostFormValue("name"), "",
 		r.PostFormValue("pending") != "", subscribers.ViaEditor)
 	if err != nil {
 		msg, ok := a.userMessage(r, err)

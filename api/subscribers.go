@@ -125,7 +125,7 @@ func (a *API) addSubscriber(w http.ResponseWriter, r *http.Request) {
 		a.fail(w, r, err)
 		return
 	}
-	sub, err := a.work.AddSubscriber(r.Context(), p, in.Email, in.Name, in.Pending, subscribers.ViaAPI)
+	sub, err := a.work.AddSubscriber(r.Context(), p, in.Email, in.Name, "", in.Pending, subscribers.ViaAPI)
 	if err != nil {
 		a.fail(w, r, err)
 		return

@@ -46,6 +46,7 @@ func TestLedgerOnEveryBackend(t *testing.T) {
 		{"PauseReasonAndSendLift", testPauseReasonAndSendLift},
 		{"LocalDeliverySnapshot", testLocalDeliverySnapshot},
 		{"ReaderZones", testReaderZones},
+		{"LocalClaimsSeveralWorkers", testLocalClaimsSeveralWorkers},
 	} {
 		t.Run(c.name, func(t *testing.T) { eachBackend(t, c.fn) })
 	}

@@ -1,0 +1,394 @@
+package delivery_test
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"masthead/delivery"
+	"masthead/internal/smtptest"
+	"masthead/ledger"
+	"masthead/newsletter"
+	"masthead/subscribers"
+)
+
+// fakeClock is the one clock a local-time test's store, engine and SMTP
+// server read: it moves only when the test steps it.
+type fakeClock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *fakeClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+func (c *fakeClock) Set(t time.Time) {
+	c.mu.Lock()
+	c.t = t
+	c.mu.Unlock()
+}
+
+// localZones are the readers' zones of the local-time tests, from the first
+// to see 06:00 to the last; "" is the publication's own (Los Angeles).
+var localZones = []string{"Pacific/Kiritimati", "Asia/Jerusalem", "Europe/London", "America/Los_Angeles", "Pacific/Pago_Pago", ""}
+
+// localFixture is a fixture whose publication, in Los Angeles, delivers at
+// 06:00 on each reader's clock, with perZone readers in each of localZones
+// (reader i in localZones[i % len]). zone maps each address to its zone.
+type localFixture struct {
+	*fixture
+	db   *sql.DB
+	zone map[string]string
+	ids  map[string]int64
+}
+
+func newLocalFixture(t testing.TB, perZone int) *localFixture {
+	t.Helper()
+	f := &localFixture{fixture: newFixture(t, 0), zone: map[string]string{}, ids: map[string]int64{}}
+	f.pub.TimeZone, f.pub.Deliver, f.pub.LocalTime = "America/Los_Angeles", newsletter.DeliverLocal, "06:00"
+	if err := f.pub.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.st.SavePublication(context.Background(), f.pub); err != nil {
+		t.Fatal(err)
+	}
+	n := perZone * len(localZones)
+	f.addSubscribers(t, 0, n, nil)
+	f.db = openRaw(t, f.fixture)
+	for i := 0; i < n; i++ {
+		email, z := fmt.Sprintf("r%05d@example.net", i), localZones[i%len(localZones)]
+		var id int64
+		if err := f.db.QueryRow(`UPDATE subscribers SET timezone = ? WHERE email = ? RETURNING id`, z, email).Scan(&id); err != nil {
+			t.Fatal(err)
+		}
+		f.zone[email], f.ids[email] = z, id
+	}
+	return f
+}
+
+// location is a zone of localZones as a location ("" is Los Angeles).
+func location(t testing.TB, zone string) *time.Location {
+	t.Helper()
+	if zone == "" {
+		zone = "America/Los_Angeles"
+	}
+	loc, err := time.LoadLocation(zone)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return loc
+}
+
+// readerOf is the first address of zone (an index into localZones) plus k
+// readers further on in the same zone.
+func readerOf(zone, k int) string {
+	return fmt.Sprintf("r%05d@example.net", zone+k*len(localZones))
+}
+
+// dueNow counts the rows that are being sent or could be claimed at now:
+// what must be done before the clock may move on. It mirrors Claim's rule
+// (due, and not held for the reader's row of an earlier issue).
+func dueNow(t testing.TB, db *sql.DB, now time.Time) int {
+	t.Helper()
+	var n int
+	err := db.QueryRow(`SELECT COUNT(*) FROM deliveries d WHERE d.status = 'sending'
+		OR (d.status = 'queued' AND d.next_attempt_at <= ?
+			AND (d.after_issue = 0 OR NOT EXISTS (SELECT 1 FROM deliveries e WHERE e.issue_id = d.after_issue
+				AND e.subscriber_id = d.subscriber_id AND e.status IN ('queued', 'sending'))))`, now.UnixMilli()).Scan(&n)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+// settle waits until nothing is due or in flight at the clock's time.
+func settle(t testing.TB, db *sql.DB, now time.Time) {
+	t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for dueNow(t, db, now) > 0 {
+		if time.Now().After(deadline) {
+			t.Fatalf("at %s rows are still due or in flight after 20s", now.UTC())
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+// localEvent is something the test does when the clock reaches at.
+type localEvent struct {
+	at time.Time
+	do func()
+}
+
+// stepClock moves clock from its time to end, stopping at every whole hour
+// (so that a copy sent before its time would show), at each next due time
+// LocalWait reports for the issues (*issues, which events may add to) and
+// at each event. At every stop it runs the events due then, and waits until
+// nothing due remains.
+func stepClock(t testing.TB, f *localFixture, clock *fakeClock, issues *[]int64, events []localEvent, end time.Time) (steps int) {
+	t.Helper()
+	ctx := context.Background()
+	slices.SortStableFunc(events, func(a, b localEvent) int { return a.at.Compare(b.at) })
+	for now := clock.Now(); !now.After(end); steps++ {
+		for len(events) > 0 && !events[0].at.After(now) {
+			events[0].do()
+			events = events[1:]
+		}
+		settle(t, f.db, now)
+		next := now.Truncate(time.Hour).Add(time.Hour)
+		for _, id := range *issues {
+			w, err := f.st.LocalWait(ctx, id)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !w.Next.IsZero() && w.Next.Before(next) {
+				next = w.Next
+			}
+		}
+		if len(events) > 0 && events[0].at.Before(next) {
+			next = events[0].at
+		}
+		clock.Set(next)
+		now = next
+	}
+	return steps
+}
+
+// localRun is a local-time send driven by a stepped clock: the real engine
+// over SMTP to the test server, the real store, one fake clock.
+type localRun struct {
+	t      *testing.T
+	f      *localFixture
+	clock  *fakeClock
+	srv    *smtptest.Server
+	e      *delivery.Engine
+	ctx    context.Context
+	issues []int64
+	runs   sync.WaitGroup
+	sums   chan runResult
+}
+
+type runResult struct {
+	id  int64
+	sum delivery.Summary
+	err error
+}
+
+func newLocalRun(t *testing.T, perZone int, start time.Time) *localRun {
+	r := &localRun{t: t, f: newLocalFixture(t, perZone), clock: &fakeClock{t: start}, sums: make(chan runResult, 8)}
+	r.f.st.SetClock(r.clock.Now)
+	r.srv = startServer(t, smtptest.Options{Clock: r.clock.Now})
+	cfg := r.f.fastConfig(2)
+	cfg.Now = r.clock.Now
+	r.e = r.f.engine(t, smtpTo(t, r.srv, 10*time.Second), cfg)
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(func() { cancel(); r.runs.Wait() })
+	r.ctx = ctx
+	return r
+}
+
+// release assembles the issue of date d and starts its send at the clock's
+// time, with Run in its own goroutine as serve's workers do.
+func (r *localRun) release(d newsletter.Date) *newsletter.Issue {
+	r.t.Helper()
+	iss := r.f.assemble(r.t, d, 0)
+	res, err := r.e.Start(r.ctx, iss.ID)
+	if err != nil {
+		r.t.Fatal(err)
+	}
+	r.t.Logf("issue %d (%s) released at %s: %d rows", iss.ID, d, r.clock.Now().UTC().Format(time.DateTime), res.Queued)
+	r.issues = append(r.issues, iss.ID)
+	r.runs.Go(func() {
+		sum, err := r.e.Run(r.ctx, iss.ID)
+		r.sums <- runResult{iss.ID, sum, err}
+	})
+	return iss
+}
+
+// unsubscribe ends a reader's subscription as the product does (the
+// store's Unsubscribe, under workspace's).
+func (r *localRun) unsubscribe(email string) {
+	r.t.Helper()
+	if err := r.f.st.Unsubscribe(r.ctx, r.f.ids[email], r.f.pub.ID, subscribers.ViaLink, ""); err != nil {
+		r.t.Fatal(err)
+	}
+	r.t.Logf("%s (%s) unsubscribed at %s", email, r.f.zone[email], r.clock.Now().UTC().Format(time.DateTime))
+}
+
+// waitRuns waits for every Run to end with its issue sent.
+func (r *localRun) waitRuns() {
+	r.t.Helper()
+	for range r.issues {
+		select {
+		case res := <-r.sums:
+			if res.err != nil || res.sum.Status != newsletter.Sent {
+				r.t.Errorf("run of issue %d: %s %+v, %v", res.id, res.sum.Status, res.sum.Counts, res.err)
+			}
+		case <-time.After(20 * time.Second):
+			r.t.Fatal("a run did not end after its issue's last row")
+		}
+	}
+}
+
+// issueOf is the issue a message of the ledger belongs to (its Message-ID
+// begins "<issueID.").
+func issueOf(t testing.TB, m smtptest.Message) int64 {
+	t.Helper()
+	head, _, _ := strings.Cut(strings.TrimPrefix(m.MessageID, "<"), ".")
+	id, err := strconv.ParseInt(head, 10, 64)
+	if err != nil {
+		t.Fatalf("message to %v has Message-ID %q", m.To, m.MessageID)
+	}
+	return id
+}
+
+// checkMornings checks every message against want (issue → zone → the
+// instant the zone's readers get it, written out by hand): received exactly
+// then, which their clocks read as 06:00; one copy per reader and issue,
+// none for gone (issue → addresses that left before their hour), and each
+// reader's issues in the order of order.
+func (r *localRun) checkMornings(want map[int64]map[string]time.Time, gone map[int64][]string, order []int64) {
+	t := r.t
+	t.Helper()
+	msgs := r.srv.Messages()
+	assertFilled(t, r.f.fixture, msgs)
+	got := map[int64]map[string]int{} // issue → address → copies
+	pos := map[string][]int64{}       // address → issues in the order received
+	for _, m := range msgs {
+		id, rc := issueOf(t, m), m.To[0]
+		zone, ok := r.f.zone[rc]
+		if !ok || want[id] == nil {
+			t.Fatalf("message of issue %d to %s: not a reader of the test", id, rc)
+		}
+		local := m.Received.In(location(t, zone))
+		if due := want[id][zone]; !m.Received.Equal(due) || local.Hour() != 6 || local.Minute() != 0 {
+			t.Errorf("issue %d reached %s (%q) at %s (%s there), want %s", id, rc, zone,
+				m.Received.UTC().Format(time.DateTime), local.Format("Mon 15:04 MST"), due.UTC().Format(time.DateTime))
+		}
+		if got[id] == nil {
+			got[id] = map[string]int{}
+		}
+		got[id][rc]++
+		pos[rc] = append(pos[rc], id)
+	}
+	for id := range want {
+		for rc := range r.f.zone {
+			n := got[id][rc]
+			switch {
+			case slices.Contains(gone[id], rc) && n != 0:
+				t.Errorf("issue %d reached %s %d times after they unsubscribed", id, rc, n)
+			case !slices.Contains(gone[id], rc) && n != 1:
+				t.Errorf("issue %d reached %s (%q) %d times, want once", id, rc, r.f.zone[rc], n)
+			}
+		}
+		skipped := 0 // rows of those who left (none for who left before the release)
+		for _, rc := range gone[id] {
+			var st string
+			switch err := r.f.db.QueryRow(`SELECT status FROM deliveries WHERE issue_id = ? AND email = ?`, id, rc).Scan(&st); {
+			case err == sql.ErrNoRows:
+			case err != nil:
+				t.Fatal(err)
+			case st != string(ledger.DeliverySkipped):
+				t.Errorf("issue %d: the row of %s, who left before their hour, is %s", id, rc, st)
+			default:
+				skipped++
+			}
+		}
+		c, err := r.f.st.Counts(r.ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if c.Sent != len(got[id]) || c.Skipped != skipped || c.Pending() != 0 {
+			t.Errorf("ledger of issue %d: %+v; %d readers got it, %d rows skipped", id, c, len(got[id]), skipped)
+		}
+	}
+	for rc, ids := range pos {
+		if want := slices.DeleteFunc(slices.Clone(order), func(id int64) bool { return !slices.Contains(ids, id) }); !slices.Equal(ids, want) {
+			t.Errorf("%s (%q) got issues %v in that order, want %v", rc, r.f.zone[rc], ids, want)
+		}
+	}
+}
+
+// at is a UTC instant on October 2026.
+func at(day, hour int) time.Time { return time.Date(2026, 10, day, hour, 0, 0, 0, time.UTC) }
+
+// TestLocalTimeMorningAcrossClockChange: a publication in Los Angeles that
+// delivers at 06:00 on each reader's clock releases its 24 October 2026
+// issue at 05:00 PDT and the next one at 05:00 PDT on the 25th, the day
+// Europe and Israel put their clocks back. With the clock stepped hour by
+// hour and to each due time, every reader in Kiritimati (UTC+14),
+// Jerusalem, London, Los Angeles, Pago Pago (UTC-11) and the publication's
+// zone gets each issue exactly at their own 06:00 (after the change where
+// it came), once, the first before the second; a London reader who leaves
+// after the first release and a Jerusalem reader who leaves after the
+// second, each before their hour, get nothing more (rows skipped).
+func TestLocalTimeMorningAcrossClockChange(t *testing.T) {
+	la, _ := time.LoadLocation("America/Los_Angeles")
+	first := time.Date(2026, 10, 24, 5, 0, 0, 0, la)
+	r := newLocalRun(t, 3, first)
+	londoner, jerusalemite := readerOf(2, 1), readerOf(1, 2)
+	var d, d1 *newsletter.Issue
+	steps := stepClock(t, r.f, r.clock, &r.issues, []localEvent{
+		{first, func() { d = r.release(newsletter.Date{Year: 2026, Month: 10, Day: 24}) }},
+		{at(25, 3), func() { r.unsubscribe(londoner) }}, // 03:00 GMT, their copy due at 06:00
+		{time.Date(2026, 10, 25, 5, 0, 0, 0, la), func() { d1 = r.release(newsletter.Date{Year: 2026, Month: 10, Day: 25}) }},
+		{at(25, 20), func() { r.unsubscribe(jerusalemite) }}, // 22:00 IST, their copy due at 06:00
+	}, at(26, 14))
+	r.waitRuns()
+	t.Logf("%d steps, %d messages", steps, r.srv.Count())
+	want := map[int64]map[string]time.Time{
+		d.ID: {"Pacific/Kiritimati": at(24, 16), "America/Los_Angeles": at(24, 13), "": at(24, 13),
+			"Pacific/Pago_Pago": at(24, 17), "Asia/Jerusalem": at(25, 4), "Europe/London": at(25, 6)},
+		d1.ID: {"Pacific/Kiritimati": at(25, 16), "America/Los_Angeles": at(25, 13), "": at(25, 13),
+			"Pacific/Pago_Pago": at(25, 17), "Asia/Jerusalem": at(26, 4), "Europe/London": at(26, 6)},
+	}
+	r.checkMornings(want, map[int64][]string{d.ID: {londoner}, d1.ID: {londoner, jerusalemite}}, []int64{d.ID, d1.ID})
+}
+
+// TestLocalTimeLateIssueComesFirst: the 24 October issue is released late,
+// at 21:00 PDT (04:00 UTC on the 25th, 06:00 in Jerusalem that very
+// minute), and the 25th's at 05:00 PDT. In Kiritimati, Los Angeles, Pago
+// Pago and the publication's zone both copies fall due at the same 06:00:
+// each reader there still gets the 24th's first, then the 25th's, both at
+// 06:00; Jerusalem's readers get the late one at its release. A Los Angeles
+// reader who leaves before their hour gets neither.
+func TestLocalTimeLateIssueComesFirst(t *testing.T) {
+	la, _ := time.LoadLocation("America/Los_Angeles")
+	late := time.Date(2026, 10, 24, 21, 0, 0, 0, la)
+	r := newLocalRun(t, 3, late)
+	angeleno := readerOf(3, 1)
+	var d, d1 *newsletter.Issue
+	steps := stepClock(t, r.f, r.clock, &r.issues, []localEvent{
+		{late, func() { d = r.release(newsletter.Date{Year: 2026, Month: 10, Day: 24}) }},
+		{at(25, 8), func() { r.unsubscribe(angeleno) }}, // 01:00 PDT
+		{time.Date(2026, 10, 25, 5, 0, 0, 0, la), func() { d1 = r.release(newsletter.Date{Year: 2026, Month: 10, Day: 25}) }},
+	}, at(26, 14))
+	r.waitRuns()
+	t.Logf("%d steps, %d messages", steps, r.srv.Count())
+	want := map[int64]map[string]time.Time{
+		d.ID: {"Pacific/Kiritimati": at(25, 16), "America/Los_Angeles": at(25, 13), "": at(25, 13),
+			"Pacific/Pago_Pago": at(25, 17), "Asia/Jerusalem": at(25, 4), "Europe/London": at(25, 6)},
+		d1.ID: {"Pacific/Kiritimati": at(25, 16), "America/Los_Angeles": at(25, 13), "": at(25, 13),
+			"Pacific/Pago_Pago": at(25, 17), "Asia/Jerusalem": at(26, 4), "Europe/London": at(26, 6)},
+	}
+	r.checkMornings(want, map[int64][]string{d.ID: {angeleno}, d1.ID: {angeleno}}, []int64{d.ID, d1.ID})
+	// The guard was what kept the order: the 25th's rows of the readers
+	// whose copies fell together were ordered after the 24th's.
+	var held int
+	if err := r.f.db.QueryRow(`SELECT COUNT(*) FROM deliveries WHERE issue_id = ? AND after_issue = ?`, d1.ID, d.ID).Scan(&held); err != nil {
+		t.Fatal(err)
+	}
+	// Kiritimati, Los Angeles, the publication's zone and Pago Pago, but
+	// not the reader who left.
+	if want := 4*3 - 1; held != want {
+		t.Errorf("%d rows of the 25th's issue wait for the 24th's, want %d (the readers still waiting for it at the release)", held, want)
+	}
+}
