@@ -25,6 +25,8 @@ type Env struct {
 	Stdin  io.Reader
 	Stdout io.Writer
 	Stderr io.Writer
+	// Now is the clock (nil: time.Now); tests set it.
+	Now func() time.Time
 }
 
 // command is one subcommand: "publication set", "issue send".
@@ -115,6 +117,9 @@ func usageErr(format string, args ...any) error {
 // Run runs the command named by args and returns the process exit code.
 func Run(ctx context.Context, args []string, env Env) int {
 	a := &app{env: env, now: time.Now}
+	if env.Now != nil {
+		a.now = env.Now
+	}
 	defer a.close()
 	if len(args) == 1 && args[0] == "--version" {
 		args = []string{"version"}
