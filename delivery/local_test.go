@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -13,8 +14,10 @@ import (
 
 	"masthead/delivery"
 	"masthead/internal/smtptest"
+	"masthead/internal/testenv"
 	"masthead/ledger"
 	"masthead/newsletter"
+	"masthead/store"
 	"masthead/subscribers"
 )
 
@@ -43,27 +46,24 @@ var localZones = []string{"Pacific/Kiritimati", "Asia/Jerusalem", "Europe/London
 
 // localFixture is a fixture whose publication, in Los Angeles, delivers at
 // 06:00 on each reader's clock, with perZone readers in each of localZones
-// (reader i in localZones[i % len]). zone maps each address to its zone.
+// (reader i in localZones[i % len]). zone maps each address to its zone; db
+// is the database itself, whose queries q rewrites for its backend.
 type localFixture struct {
 	*fixture
 	db   *sql.DB
+	q    func(string) string
 	zone map[string]string
 	ids  map[string]int64
 }
 
+// newLocalFixture is a SQLite localFixture whose readers are written
+// straight into the file (fast for many).
 func newLocalFixture(t testing.TB, perZone int) *localFixture {
 	t.Helper()
-	f := &localFixture{fixture: newFixture(t, 0), zone: map[string]string{}, ids: map[string]int64{}}
-	f.pub.TimeZone, f.pub.Deliver, f.pub.LocalTime = "America/Los_Angeles", newsletter.DeliverLocal, "06:00"
-	if err := f.pub.Validate(); err != nil {
-		t.Fatal(err)
-	}
-	if err := f.st.SavePublication(context.Background(), f.pub); err != nil {
-		t.Fatal(err)
-	}
+	f := localPublication(t, newFixture(t, 0))
 	n := perZone * len(localZones)
 	f.addSubscribers(t, 0, n, nil)
-	f.db = openRaw(t, f.fixture)
+	f.db, f.q = openRaw(t, f.fixture), func(q string) string { return q }
 	for i := 0; i < n; i++ {
 		email, z := fmt.Sprintf("r%05d@example.net", i), localZones[i%len(localZones)]
 		var id int64
@@ -73,6 +73,66 @@ func newLocalFixture(t testing.TB, perZone int) *localFixture {
 		f.zone[email], f.ids[email] = z, id
 	}
 	return f
+}
+
+// newLocalFixtureAt is a localFixture on the database dsn names ("": a new
+// SQLite file), its readers added as an editor adds them, with their zones.
+func newLocalFixtureAt(t testing.TB, dsn string, perZone int) *localFixture {
+	t.Helper()
+	if dsn == "" {
+		dsn = filepath.Join(t.TempDir(), "masthead.db")
+	}
+	f := localPublication(t, newFixtureAt(t, dsn, 0))
+	driver := "sqlite3"
+	f.q = func(q string) string { return q }
+	if be, _ := store.BackendOf(dsn); be == "postgres" {
+		driver, f.q = "pgx", dollarArgs
+	}
+	db, err := sql.Open(driver, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	f.db = db
+	for i := 0; i < perZone*len(localZones); i++ {
+		email, z := fmt.Sprintf("r%05d@example.net", i), localZones[i%len(localZones)]
+		sub, err := f.st.AddArrival(context.Background(), store.Arrival{Email: email, Name: fmt.Sprintf("Reader %d", i),
+			TimeZone: z, PublicationID: f.pub.ID, Status: subscribers.Active, Via: subscribers.ViaEditor})
+		if err != nil {
+			t.Fatal(err)
+		}
+		f.zone[email], f.ids[email] = z, sub.ID
+	}
+	return f
+}
+
+// localPublication makes f's publication deliver at 06:00 on each reader's
+// clock, in Los Angeles.
+func localPublication(t testing.TB, f *fixture) *localFixture {
+	t.Helper()
+	f.pub.TimeZone, f.pub.Deliver, f.pub.LocalTime = "America/Los_Angeles", newsletter.DeliverLocal, "06:00"
+	if err := f.pub.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.st.SavePublication(context.Background(), f.pub); err != nil {
+		t.Fatal(err)
+	}
+	return &localFixture{fixture: f, zone: map[string]string{}, ids: map[string]int64{}}
+}
+
+// dollarArgs numbers a query's ? placeholders for PostgreSQL ($1, $2, ...).
+func dollarArgs(q string) string {
+	var b strings.Builder
+	n := 0
+	for _, r := range q {
+		if r == '?' {
+			n++
+			fmt.Fprintf(&b, "$%d", n)
+			continue
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
 }
 
 // location is a zone of localZones as a location ("" is Los Angeles).
@@ -97,13 +157,13 @@ func readerOf(zone, k int) string {
 // dueNow counts the rows that are being sent or could be claimed at now:
 // what must be done before the clock may move on. It mirrors Claim's rule
 // (due, and not held for the reader's row of an earlier issue).
-func dueNow(t testing.TB, db *sql.DB, now time.Time) int {
+func (f *localFixture) dueNow(t testing.TB, now time.Time) int {
 	t.Helper()
 	var n int
-	err := db.QueryRow(`SELECT COUNT(*) FROM deliveries d WHERE d.status = 'sending'
+	err := f.db.QueryRow(f.q(`SELECT COUNT(*) FROM deliveries d WHERE d.status = 'sending'
 		OR (d.status = 'queued' AND d.next_attempt_at <= ?
 			AND (d.after_issue = 0 OR NOT EXISTS (SELECT 1 FROM deliveries e WHERE e.issue_id = d.after_issue
-				AND e.subscriber_id = d.subscriber_id AND e.status IN ('queued', 'sending'))))`, now.UnixMilli()).Scan(&n)
+				AND e.subscriber_id = d.subscriber_id AND e.status IN ('queued', 'sending'))))`), now.UnixMilli()).Scan(&n)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -111,10 +171,10 @@ func dueNow(t testing.TB, db *sql.DB, now time.Time) int {
 }
 
 // settle waits until nothing is due or in flight at the clock's time.
-func settle(t testing.TB, db *sql.DB, now time.Time) {
+func (f *localFixture) settle(t testing.TB, now time.Time) {
 	t.Helper()
 	deadline := time.Now().Add(20 * time.Second)
-	for dueNow(t, db, now) > 0 {
+	for f.dueNow(t, now) > 0 {
 		if time.Now().After(deadline) {
 			t.Fatalf("at %s rows are still due or in flight after 20s", now.UTC())
 		}
@@ -142,7 +202,7 @@ func stepClock(t testing.TB, f *localFixture, clock *fakeClock, issues *[]int64,
 			events[0].do()
 			events = events[1:]
 		}
-		settle(t, f.db, now)
+		f.settle(t, now)
 		next := now.Truncate(time.Hour).Add(time.Hour)
 		for _, id := range *issues {
 			w, err := f.st.LocalWait(ctx, id)
@@ -163,17 +223,18 @@ func stepClock(t testing.TB, f *localFixture, clock *fakeClock, issues *[]int64,
 }
 
 // localRun is a local-time send driven by a stepped clock: the real engine
-// over SMTP to the test server, the real store, one fake clock.
+// over SMTP to the test server (one engine per worker process, each with
+// its own lease owner), the real store, one fake clock.
 type localRun struct {
-	t      *testing.T
-	f      *localFixture
-	clock  *fakeClock
-	srv    *smtptest.Server
-	e      *delivery.Engine
-	ctx    context.Context
-	issues []int64
-	runs   sync.WaitGroup
-	sums   chan runResult
+	t       *testing.T
+	f       *localFixture
+	clock   *fakeClock
+	srv     *smtptest.Server
+	engines []*delivery.Engine
+	ctx     context.Context
+	issues  []int64
+	runs    sync.WaitGroup
+	sums    chan runResult
 }
 
 type runResult struct {
@@ -182,13 +243,15 @@ type runResult struct {
 	err error
 }
 
-func newLocalRun(t *testing.T, perZone int, start time.Time) *localRun {
-	r := &localRun{t: t, f: newLocalFixture(t, perZone), clock: &fakeClock{t: start}, sums: make(chan runResult, 8)}
+func newLocalRun(t *testing.T, f *localFixture, workers int, start time.Time) *localRun {
+	r := &localRun{t: t, f: f, clock: &fakeClock{t: start}, sums: make(chan runResult, 16)}
 	r.f.st.SetClock(r.clock.Now)
 	r.srv = startServer(t, smtptest.Options{Clock: r.clock.Now})
-	cfg := r.f.fastConfig(2)
-	cfg.Now = r.clock.Now
-	r.e = r.f.engine(t, smtpTo(t, r.srv, 10*time.Second), cfg)
+	for range workers {
+		cfg := r.f.fastConfig(2)
+		cfg.Now = r.clock.Now
+		r.engines = append(r.engines, r.f.engine(t, smtpTo(t, r.srv, 10*time.Second), cfg))
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(func() { cancel(); r.runs.Wait() })
 	r.ctx = ctx
@@ -196,20 +259,23 @@ func newLocalRun(t *testing.T, perZone int, start time.Time) *localRun {
 }
 
 // release assembles the issue of date d and starts its send at the clock's
-// time, with Run in its own goroutine as serve's workers do.
+// time, with a Run of each engine in its own goroutine as serve's workers
+// do.
 func (r *localRun) release(d newsletter.Date) *newsletter.Issue {
 	r.t.Helper()
 	iss := r.f.assemble(r.t, d, 0)
-	res, err := r.e.Start(r.ctx, iss.ID)
+	res, err := r.engines[0].Start(r.ctx, iss.ID)
 	if err != nil {
 		r.t.Fatal(err)
 	}
 	r.t.Logf("issue %d (%s) released at %s: %d rows", iss.ID, d, r.clock.Now().UTC().Format(time.DateTime), res.Queued)
 	r.issues = append(r.issues, iss.ID)
-	r.runs.Go(func() {
-		sum, err := r.e.Run(r.ctx, iss.ID)
-		r.sums <- runResult{iss.ID, sum, err}
-	})
+	for _, e := range r.engines {
+		r.runs.Go(func() {
+			sum, err := e.Run(r.ctx, iss.ID)
+			r.sums <- runResult{iss.ID, sum, err}
+		})
+	}
 	return iss
 }
 
@@ -226,7 +292,7 @@ func (r *localRun) unsubscribe(email string) {
 // waitRuns waits for every Run to end with its issue sent.
 func (r *localRun) waitRuns() {
 	r.t.Helper()
-	for range r.issues {
+	for range len(r.issues) * len(r.engines) {
 		select {
 		case res := <-r.sums:
 			if res.err != nil || res.sum.Status != newsletter.Sent {
@@ -292,7 +358,7 @@ func (r *localRun) checkMornings(want map[int64]map[string]time.Time, gone map[i
 		skipped := 0 // rows of those who left (none for who left before the release)
 		for _, rc := range gone[id] {
 			var st string
-			switch err := r.f.db.QueryRow(`SELECT status FROM deliveries WHERE issue_id = ? AND email = ?`, id, rc).Scan(&st); {
+			switch err := r.f.db.QueryRow(r.f.q(`SELECT status FROM deliveries WHERE issue_id = ? AND email = ?`), id, rc).Scan(&st); {
 			case err == sql.ErrNoRows:
 			case err != nil:
 				t.Fatal(err)
@@ -331,9 +397,16 @@ func at(day, hour int) time.Time { return time.Date(2026, 10, day, hour, 0, 0, 0
 // after the first release and a Jerusalem reader who leaves after the
 // second, each before their hour, get nothing more (rows skipped).
 func TestLocalTimeMorningAcrossClockChange(t *testing.T) {
+	testLocalMorningAcrossClockChange(t, "", 1)
+}
+
+// testLocalMorningAcrossClockChange is TestLocalTimeMorningAcrossClockChange
+// on the database dsn names ("": SQLite) with workers engines sharing the
+// sends.
+func testLocalMorningAcrossClockChange(t *testing.T, dsn string, workers int) {
 	la, _ := time.LoadLocation("America/Los_Angeles")
 	first := time.Date(2026, 10, 24, 5, 0, 0, 0, la)
-	r := newLocalRun(t, 3, first)
+	r := newLocalRun(t, newLocalFixtureAt(t, dsn, 3), workers, first)
 	londoner, jerusalemite := readerOf(2, 1), readerOf(1, 2)
 	var d, d1 *newsletter.Issue
 	steps := stepClock(t, r.f, r.clock, &r.issues, []localEvent{
@@ -361,9 +434,15 @@ func TestLocalTimeMorningAcrossClockChange(t *testing.T) {
 // 06:00; Jerusalem's readers get the late one at its release. A Los Angeles
 // reader who leaves before their hour gets neither.
 func TestLocalTimeLateIssueComesFirst(t *testing.T) {
+	testLocalLateIssueComesFirst(t, "", 1)
+}
+
+// testLocalLateIssueComesFirst is TestLocalTimeLateIssueComesFirst on the
+// database dsn names ("": SQLite) with workers engines sharing the sends.
+func testLocalLateIssueComesFirst(t *testing.T, dsn string, workers int) {
 	la, _ := time.LoadLocation("America/Los_Angeles")
 	late := time.Date(2026, 10, 24, 21, 0, 0, 0, la)
-	r := newLocalRun(t, 3, late)
+	r := newLocalRun(t, newLocalFixtureAt(t, dsn, 3), workers, late)
 	angeleno := readerOf(3, 1)
 	var d, d1 *newsletter.Issue
 	steps := stepClock(t, r.f, r.clock, &r.issues, []localEvent{
@@ -383,7 +462,7 @@ func TestLocalTimeLateIssueComesFirst(t *testing.T) {
 	// The guard was what kept the order: the 25th's rows of the readers
 	// whose copies fell together were ordered after the 24th's.
 	var held int
-	if err := r.f.db.QueryRow(`SELECT COUNT(*) FROM deliveries WHERE issue_id = ? AND after_issue = ?`, d1.ID, d.ID).Scan(&held); err != nil {
+	if err := r.f.db.QueryRow(r.f.q(`SELECT COUNT(*) FROM deliveries WHERE issue_id = ? AND after_issue = ?`), d1.ID, d.ID).Scan(&held); err != nil {
 		t.Fatal(err)
 	}
 	// Kiritimati, Los Angeles, the publication's zone and Pago Pago, but
@@ -391,4 +470,12 @@ func TestLocalTimeLateIssueComesFirst(t *testing.T) {
 	if want := 4*3 - 1; held != want {
 		t.Errorf("%d rows of the 25th's issue wait for the 24th's, want %d (the readers still waiting for it at the release)", held, want)
 	}
+}
+
+// TestLocalTimeOnPostgresWithTwoWorkers runs both local-time sends on
+// PostgreSQL with two engines (two lease owners, as two worker processes)
+// sharing each issue: the same instants, once each, in issue order.
+func TestLocalTimeOnPostgresWithTwoWorkers(t *testing.T) {
+	t.Run("across the clock change", func(t *testing.T) { testLocalMorningAcrossClockChange(t, testenv.Postgres(t), 2) })
+	t.Run("late issue comes first", func(t *testing.T) { testLocalLateIssueComesFirst(t, testenv.Postgres(t), 2) })
 }

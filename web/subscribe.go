@@ -81,7 +81,7 @@ func (s *Server) subscribe(w http.ResponseWriter, r *http.Request) {
 	}
 	if !s.addrLimit.allow(email, now) {
 		s.log.Warn("subscribe form: address rate limit; no email sent", "client", s.clientIP(r))
-	} else if err := s.work.RequestConfirmation(ctx, email, name, chosen); err != nil {
+	} else if err := s.work.RequestConfirmation(ctx, email, name, "", chosen); err != nil {
 		// Logged, not shown: the answer must not depend on the address.
 		s.log.Error("subscribe form: confirmation not queued", "err", err)
 	}
