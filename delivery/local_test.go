@@ -318,10 +318,10 @@ func issueOf(t testing.TB, m smtptest.Message) int64 {
 
 // checkMornings checks every message against want (issue → zone → the
 // instant the zone's readers get it, written out by hand): received exactly
-// then, which their clocks read as 06:00; one copy per reader and issue,
-// none for gone (issue → addresses that left before their hour), and each
-// reader's issues in the order of order.
-func (r *localRun) checkMornings(want map[int64]map[string]time.Time, gone map[int64][]string, order []int64) {
+// then, which their clocks read as reads(zone) says ("15:04"); one copy per
+// reader and issue, none for gone (issue → addresses that left before their
+// hour), and each reader's issues in the order of order.
+func (r *localRun) checkMornings(want map[int64]map[string]time.Time, reads func(zone string) string, gone map[int64][]string, order []int64) {
 	t := r.t
 	t.Helper()
 	msgs := r.srv.Messages()
@@ -335,7 +335,7 @@ func (r *localRun) checkMornings(want map[int64]map[string]time.Time, gone map[i
 			t.Fatalf("message of issue %d to %s: not a reader of the test", id, rc)
 		}
 		local := m.Received.In(location(t, zone))
-		if due := want[id][zone]; !m.Received.Equal(due) || local.Hour() != 6 || local.Minute() != 0 {
+		if due := want[id][zone]; !m.Received.Equal(due) || local.Format("15:04") != reads(zone) {
 			t.Errorf("issue %d reached %s (%q) at %s (%s there), want %s", id, rc, zone,
 				m.Received.UTC().Format(time.DateTime), local.Format("Mon 15:04 MST"), due.UTC().Format(time.DateTime))
 		}
@@ -383,6 +383,9 @@ func (r *localRun) checkMornings(want map[int64]map[string]time.Time, gone map[i
 	}
 }
 
+// sixOClock is what every reader's clock reads when their copy comes.
+func sixOClock(string) string { return "06:00" }
+
 // at is a UTC instant on October 2026.
 func at(day, hour int) time.Time { return time.Date(2026, 10, day, hour, 0, 0, 0, time.UTC) }
 
@@ -423,7 +426,7 @@ func testLocalMorningAcrossClockChange(t *testing.T, dsn string, workers int) {
 		d1.ID: {"Pacific/Kiritimati": at(25, 16), "America/Los_Angeles": at(25, 13), "": at(25, 13),
 			"Pacific/Pago_Pago": at(25, 17), "Asia/Jerusalem": at(26, 4), "Europe/London": at(26, 6)},
 	}
-	r.checkMornings(want, map[int64][]string{d.ID: {londoner}, d1.ID: {londoner, jerusalemite}}, []int64{d.ID, d1.ID})
+	r.checkMornings(want, sixOClock, map[int64][]string{d.ID: {londoner}, d1.ID: {londoner, jerusalemite}}, []int64{d.ID, d1.ID})
 }
 
 // TestLocalTimeLateIssueComesFirst: the 24 October issue is released late,
@@ -458,7 +461,7 @@ func testLocalLateIssueComesFirst(t *testing.T, dsn string, workers int) {
 		d1.ID: {"Pacific/Kiritimati": at(25, 16), "America/Los_Angeles": at(25, 13), "": at(25, 13),
 			"Pacific/Pago_Pago": at(25, 17), "Asia/Jerusalem": at(26, 4), "Europe/London": at(26, 6)},
 	}
-	r.checkMornings(want, map[int64][]string{d.ID: {angeleno}, d1.ID: {angeleno}}, []int64{d.ID, d1.ID})
+	r.checkMornings(want, sixOClock, map[int64][]string{d.ID: {angeleno}, d1.ID: {angeleno}}, []int64{d.ID, d1.ID})
 	// The guard was what kept the order: the 25th's rows of the readers
 	// whose copies fell together were ordered after the 24th's.
 	var held int
@@ -478,4 +481,58 @@ func testLocalLateIssueComesFirst(t *testing.T, dsn string, workers int) {
 func TestLocalTimeOnPostgresWithTwoWorkers(t *testing.T) {
 	t.Run("across the clock change", func(t *testing.T) { testLocalMorningAcrossClockChange(t, testenv.Postgres(t), 2) })
 	t.Run("late issue comes first", func(t *testing.T) { testLocalLateIssueComesFirst(t, testenv.Postgres(t), 2) })
+}
+
+// TestLocalTimeSkippedAndRepeatedHour: with the hour 01:30, which London
+// and Jerusalem see twice on 25 October 2026 as their clocks go back, their
+// readers get the issue at the first of the two (both after the release);
+// with 02:30, which Los Angeles skips on 8 March 2026 as its clocks go
+// forward, its readers (and the publication's zone's) get it at the jump,
+// 03:00 PDT. Every other zone at its plain hour.
+func TestLocalTimeSkippedAndRepeatedHour(t *testing.T) {
+	la, _ := time.LoadLocation("America/Los_Angeles")
+	for _, c := range []struct {
+		name, hour string
+		release    time.Time
+		want       map[string]time.Time
+		reads      func(zone string) string
+	}{
+		{"repeated", "01:30", time.Date(2026, 10, 24, 5, 0, 0, 0, la), map[string]time.Time{
+			"Pacific/Kiritimati":  time.Date(2026, 10, 25, 11, 30, 0, 0, time.UTC), // 01:30 on the 26th: past it on the 25th at the release
+			"Asia/Jerusalem":      time.Date(2026, 10, 24, 22, 30, 0, 0, time.UTC), // 01:30 IDT, not 01:30 IST an hour later
+			"Europe/London":       time.Date(2026, 10, 25, 0, 30, 0, 0, time.UTC),  // 01:30 BST, not 01:30 GMT
+			"America/Los_Angeles": time.Date(2026, 10, 25, 8, 30, 0, 0, time.UTC),
+			"":                    time.Date(2026, 10, 25, 8, 30, 0, 0, time.UTC),
+			"Pacific/Pago_Pago":   time.Date(2026, 10, 24, 12, 30, 0, 0, time.UTC), // half an hour after the release
+		}, func(string) string { return "01:30" }},
+		{"skipped", "02:30", time.Date(2026, 3, 7, 5, 0, 0, 0, la), map[string]time.Time{
+			"Pacific/Kiritimati":  time.Date(2026, 3, 8, 12, 30, 0, 0, time.UTC),
+			"Asia/Jerusalem":      time.Date(2026, 3, 8, 0, 30, 0, 0, time.UTC),
+			"Europe/London":       time.Date(2026, 3, 8, 2, 30, 0, 0, time.UTC),
+			"America/Los_Angeles": time.Date(2026, 3, 8, 10, 0, 0, 0, time.UTC), // 02:00 PST is 03:00 PDT
+			"":                    time.Date(2026, 3, 8, 10, 0, 0, 0, time.UTC),
+			"Pacific/Pago_Pago":   time.Date(2026, 3, 7, 13, 30, 0, 0, time.UTC),
+		}, func(zone string) string {
+			if zone == "" || zone == "America/Los_Angeles" {
+				return "03:00"
+			}
+			return "02:30"
+		}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			f := newLocalFixtureAt(t, "", 2)
+			f.pub.LocalTime = c.hour
+			if err := f.st.SavePublication(context.Background(), f.pub); err != nil {
+				t.Fatal(err)
+			}
+			r := newLocalRun(t, f, 1, c.release)
+			var d *newsletter.Issue
+			y, m, day := c.release.Date()
+			stepClock(t, r.f, r.clock, &r.issues, []localEvent{
+				{c.release, func() { d = r.release(newsletter.Date{Year: y, Month: m, Day: day}) }},
+			}, c.release.Add(newsletter.MaxLocalWait))
+			r.waitRuns()
+			r.checkMornings(map[int64]map[string]time.Time{d.ID: c.want}, c.reads, nil, []int64{d.ID})
+		})
+	}
 }
