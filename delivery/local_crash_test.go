@@ -134,13 +134,13 @@ func TestLocalCrashResume(t *testing.T) {
 	for now := release; !now.After(end); {
 		// Kill the child once mid-send in every zone's hour (twice where
 		// two zones share it), at a random count of its copies.
-		due := dueNow(t, f.db, now)
+		due := f.dueNow(t, now)
 		for k := 0; k < due/(perZone+1)+1 && due > 1; k++ {
 			before := srv.Count()
 			target := before + 1 + rng.IntN(due-1)
 			deadline := time.Now().Add(20 * time.Second)
 			for i := 0; srv.Count() < target && time.Now().Before(deadline); i++ {
-				if i%20 == 19 && dueNow(t, f.db, now) == 0 {
+				if i%20 == 19 && f.dueNow(t, now) == 0 {
 					break
 				}
 				time.Sleep(time.Millisecond)
@@ -152,7 +152,7 @@ func TestLocalCrashResume(t *testing.T) {
 			idleKills--
 			kill("while it waits")
 		}
-		settle(t, f.db, now)
+		f.settle(t, now)
 		next := now.Truncate(time.Hour).Add(time.Hour)
 		if w, err := f.st.LocalWait(ctx, iss.ID); err != nil {
 			t.Fatal(err)

@@ -4,17 +4,21 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"masthead/delivery"
 	"masthead/internal/smtptest"
+	"masthead/internal/testenv"
 	"masthead/ledger"
 	"masthead/newsletter"
+	"masthead/store"
 	"masthead/subscribers"
 )
 
@@ -43,27 +47,24 @@ var localZones = []string{"Pacific/Kiritimati", "Asia/Jerusalem", "Europe/London
 
 // localFixture is a fixture whose publication, in Los Angeles, delivers at
 // 06:00 on each reader's clock, with perZone readers in each of localZones
-// (reader i in localZones[i % len]). zone maps each address to its zone.
+// (reader i in localZones[i % len]). zone maps each address to its zone; db
+// is the database itself, whose queries q rewrites for its backend.
 type localFixture struct {
 	*fixture
 	db   *sql.DB
+	q    func(string) string
 	zone map[string]string
 	ids  map[string]int64
 }
 
+// newLocalFixture is a SQLite localFixture whose readers are written
+// straight into the file (fast for many).
 func newLocalFixture(t testing.TB, perZone int) *localFixture {
 	t.Helper()
-	f := &localFixture{fixture: newFixture(t, 0), zone: map[string]string{}, ids: map[string]int64{}}
-	f.pub.TimeZone, f.pub.Deliver, f.pub.LocalTime = "America/Los_Angeles", newsletter.DeliverLocal, "06:00"
-	if err := f.pub.Validate(); err != nil {
-		t.Fatal(err)
-	}
-	if err := f.st.SavePublication(context.Background(), f.pub); err != nil {
-		t.Fatal(err)
-	}
+	f := localPublication(t, newFixture(t, 0))
 	n := perZone * len(localZones)
 	f.addSubscribers(t, 0, n, nil)
-	f.db = openRaw(t, f.fixture)
+	f.db, f.q = openRaw(t, f.fixture), func(q string) string { return q }
 	for i := 0; i < n; i++ {
 		email, z := fmt.Sprintf("r%05d@example.net", i), localZones[i%len(localZones)]
 		var id int64
@@ -73,6 +74,66 @@ func newLocalFixture(t testing.TB, perZone int) *localFixture {
 		f.zone[email], f.ids[email] = z, id
 	}
 	return f
+}
+
+// newLocalFixtureAt is a localFixture on the database dsn names ("": a new
+// SQLite file), its readers added as an editor adds them, with their zones.
+func newLocalFixtureAt(t testing.TB, dsn string, perZone int) *localFixture {
+	t.Helper()
+	if dsn == "" {
+		dsn = filepath.Join(t.TempDir(), "masthead.db")
+	}
+	f := localPublication(t, newFixtureAt(t, dsn, 0))
+	driver := "sqlite3"
+	f.q = func(q string) string { return q }
+	if be, _ := store.BackendOf(dsn); be == "postgres" {
+		driver, f.q = "pgx", dollarArgs
+	}
+	db, err := sql.Open(driver, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	f.db = db
+	for i := 0; i < perZone*len(localZones); i++ {
+		email, z := fmt.Sprintf("r%05d@example.net", i), localZones[i%len(localZones)]
+		sub, err := f.st.AddArrival(context.Background(), store.Arrival{Email: email, Name: fmt.Sprintf("Reader %d", i),
+			TimeZone: z, PublicationID: f.pub.ID, Status: subscribers.Active, Via: subscribers.ViaEditor})
+		if err != nil {
+			t.Fatal(err)
+		}
+		f.zone[email], f.ids[email] = z, sub.ID
+	}
+	return f
+}
+
+// localPublication makes f's publication deliver at 06:00 on each reader's
+// clock, in Los Angeles.
+func localPublication(t testing.TB, f *fixture) *localFixture {
+	t.Helper()
+	f.pub.TimeZone, f.pub.Deliver, f.pub.LocalTime = "America/Los_Angeles", newsletter.DeliverLocal, "06:00"
+	if err := f.pub.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.st.SavePublication(context.Background(), f.pub); err != nil {
+		t.Fatal(err)
+	}
+	return &localFixture{fixture: f, zone: map[string]string{}, ids: map[string]int64{}}
+}
+
+// dollarArgs numbers a query's ? placeholders for PostgreSQL ($1, $2, ...).
+func dollarArgs(q string) string {
+	var b strings.Builder
+	n := 0
+	for _, r := range q {
+		if r == '?' {
+			n++
+			fmt.Fprintf(&b, "$%d", n)
+			continue
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
 }
 
 // location is a zone of localZones as a location ("" is Los Angeles).
@@ -97,13 +158,13 @@ func readerOf(zone, k int) string {
 // dueNow counts the rows that are being sent or could be claimed at now:
 // what must be done before the clock may move on. It mirrors Claim's rule
 // (due, and not held for the reader's row of an earlier issue).
-func dueNow(t testing.TB, db *sql.DB, now time.Time) int {
+func (f *localFixture) dueNow(t testing.TB, now time.Time) int {
 	t.Helper()
 	var n int
-	err := db.QueryRow(`SELECT COUNT(*) FROM deliveries d WHERE d.status = 'sending'
+	err := f.db.QueryRow(f.q(`SELECT COUNT(*) FROM deliveries d WHERE d.status = 'sending'
 		OR (d.status = 'queued' AND d.next_attempt_at <= ?
 			AND (d.after_issue = 0 OR NOT EXISTS (SELECT 1 FROM deliveries e WHERE e.issue_id = d.after_issue
-				AND e.subscriber_id = d.subscriber_id AND e.status IN ('queued', 'sending'))))`, now.UnixMilli()).Scan(&n)
+				AND e.subscriber_id = d.subscriber_id AND e.status IN ('queued', 'sending'))))`), now.UnixMilli()).Scan(&n)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -111,10 +172,10 @@ func dueNow(t testing.TB, db *sql.DB, now time.Time) int {
 }
 
 // settle waits until nothing is due or in flight at the clock's time.
-func settle(t testing.TB, db *sql.DB, now time.Time) {
+func (f *localFixture) settle(t testing.TB, now time.Time) {
 	t.Helper()
 	deadline := time.Now().Add(20 * time.Second)
-	for dueNow(t, db, now) > 0 {
+	for f.dueNow(t, now) > 0 {
 		if time.Now().After(deadline) {
 			t.Fatalf("at %s rows are still due or in flight after 20s", now.UTC())
 		}
@@ -142,7 +203,7 @@ func stepClock(t testing.TB, f *localFixture, clock *fakeClock, issues *[]int64,
 			events[0].do()
 			events = events[1:]
 		}
-		settle(t, f.db, now)
+		f.settle(t, now)
 		next := now.Truncate(time.Hour).Add(time.Hour)
 		for _, id := range *issues {
 			w, err := f.st.LocalWait(ctx, id)
@@ -163,17 +224,18 @@ func stepClock(t testing.TB, f *localFixture, clock *fakeClock, issues *[]int64,
 }
 
 // localRun is a local-time send driven by a stepped clock: the real engine
-// over SMTP to the test server, the real store, one fake clock.
+// over SMTP to the test server (one engine per worker process, each with
+// its own lease owner), the real store, one fake clock.
 type localRun struct {
-	t      *testing.T
-	f      *localFixture
-	clock  *fakeClock
-	srv    *smtptest.Server
-	e      *delivery.Engine
-	ctx    context.Context
-	issues []int64
-	runs   sync.WaitGroup
-	sums   chan runResult
+	t       *testing.T
+	f       *localFixture
+	clock   *fakeClock
+	srv     *smtptest.Server
+	engines []*delivery.Engine
+	ctx     context.Context
+	issues  []int64
+	runs    sync.WaitGroup
+	sums    chan runResult
 }
 
 type runResult struct {
@@ -182,13 +244,25 @@ type runResult struct {
 	err error
 }
 
-func newLocalRun(t *testing.T, perZone int, start time.Time) *localRun {
-	r := &localRun{t: t, f: newLocalFixture(t, perZone), clock: &fakeClock{t: start}, sums: make(chan runResult, 8)}
+func newLocalRun(t *testing.T, f *localFixture, workers int, start time.Time) *localRun {
+	return newLocalRunWith(t, f, workers, start, smtptest.Options{}, nil)
+}
+
+// newLocalRunWith is newLocalRun with a test server of opts (its Clock is
+// the run's) and engines configured by tune.
+func newLocalRunWith(t *testing.T, f *localFixture, workers int, start time.Time, opts smtptest.Options, tune func(*delivery.Config)) *localRun {
+	r := &localRun{t: t, f: f, clock: &fakeClock{t: start}, sums: make(chan runResult, 16)}
 	r.f.st.SetClock(r.clock.Now)
-	r.srv = startServer(t, smtptest.Options{Clock: r.clock.Now})
-	cfg := r.f.fastConfig(2)
-	cfg.Now = r.clock.Now
-	r.e = r.f.engine(t, smtpTo(t, r.srv, 10*time.Second), cfg)
+	opts.Clock = r.clock.Now
+	r.srv = startServer(t, opts)
+	for range workers {
+		cfg := r.f.fastConfig(2)
+		cfg.Now = r.clock.Now
+		if tune != nil {
+			tune(&cfg)
+		}
+		r.engines = append(r.engines, r.f.engine(t, smtpTo(t, r.srv, 10*time.Second), cfg))
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(func() { cancel(); r.runs.Wait() })
 	r.ctx = ctx
@@ -196,20 +270,23 @@ func newLocalRun(t *testing.T, perZone int, start time.Time) *localRun {
 }
 
 // release assembles the issue of date d and starts its send at the clock's
-// time, with Run in its own goroutine as serve's workers do.
+// time, with a Run of each engine in its own goroutine as serve's workers
+// do.
 func (r *localRun) release(d newsletter.Date) *newsletter.Issue {
 	r.t.Helper()
 	iss := r.f.assemble(r.t, d, 0)
-	res, err := r.e.Start(r.ctx, iss.ID)
+	res, err := r.engines[0].Start(r.ctx, iss.ID)
 	if err != nil {
 		r.t.Fatal(err)
 	}
 	r.t.Logf("issue %d (%s) released at %s: %d rows", iss.ID, d, r.clock.Now().UTC().Format(time.DateTime), res.Queued)
 	r.issues = append(r.issues, iss.ID)
-	r.runs.Go(func() {
-		sum, err := r.e.Run(r.ctx, iss.ID)
-		r.sums <- runResult{iss.ID, sum, err}
-	})
+	for _, e := range r.engines {
+		r.runs.Go(func() {
+			sum, err := e.Run(r.ctx, iss.ID)
+			r.sums <- runResult{iss.ID, sum, err}
+		})
+	}
 	return iss
 }
 
@@ -226,7 +303,7 @@ func (r *localRun) unsubscribe(email string) {
 // waitRuns waits for every Run to end with its issue sent.
 func (r *localRun) waitRuns() {
 	r.t.Helper()
-	for range r.issues {
+	for range len(r.issues) * len(r.engines) {
 		select {
 		case res := <-r.sums:
 			if res.err != nil || res.sum.Status != newsletter.Sent {
@@ -252,10 +329,10 @@ func issueOf(t testing.TB, m smtptest.Message) int64 {
 
 // checkMornings checks every message against want (issue → zone → the
 // instant the zone's readers get it, written out by hand): received exactly
-// then, which their clocks read as 06:00; one copy per reader and issue,
-// none for gone (issue → addresses that left before their hour), and each
-// reader's issues in the order of order.
-func (r *localRun) checkMornings(want map[int64]map[string]time.Time, gone map[int64][]string, order []int64) {
+// then, which their clocks read as reads(zone) says ("15:04"); one copy per
+// reader and issue, none for gone (issue → addresses that left before their
+// hour), and each reader's issues in the order of order.
+func (r *localRun) checkMornings(want map[int64]map[string]time.Time, reads func(zone string) string, gone map[int64][]string, order []int64) {
 	t := r.t
 	t.Helper()
 	msgs := r.srv.Messages()
@@ -269,7 +346,7 @@ func (r *localRun) checkMornings(want map[int64]map[string]time.Time, gone map[i
 			t.Fatalf("message of issue %d to %s: not a reader of the test", id, rc)
 		}
 		local := m.Received.In(location(t, zone))
-		if due := want[id][zone]; !m.Received.Equal(due) || local.Hour() != 6 || local.Minute() != 0 {
+		if due := want[id][zone]; !m.Received.Equal(due) || local.Format("15:04") != reads(zone) {
 			t.Errorf("issue %d reached %s (%q) at %s (%s there), want %s", id, rc, zone,
 				m.Received.UTC().Format(time.DateTime), local.Format("Mon 15:04 MST"), due.UTC().Format(time.DateTime))
 		}
@@ -292,7 +369,7 @@ func (r *localRun) checkMornings(want map[int64]map[string]time.Time, gone map[i
 		skipped := 0 // rows of those who left (none for who left before the release)
 		for _, rc := range gone[id] {
 			var st string
-			switch err := r.f.db.QueryRow(`SELECT status FROM deliveries WHERE issue_id = ? AND email = ?`, id, rc).Scan(&st); {
+			switch err := r.f.db.QueryRow(r.f.q(`SELECT status FROM deliveries WHERE issue_id = ? AND email = ?`), id, rc).Scan(&st); {
 			case err == sql.ErrNoRows:
 			case err != nil:
 				t.Fatal(err)
@@ -317,6 +394,9 @@ func (r *localRun) checkMornings(want map[int64]map[string]time.Time, gone map[i
 	}
 }
 
+// sixOClock is what every reader's clock reads when their copy comes.
+func sixOClock(string) string { return "06:00" }
+
 // at is a UTC instant on October 2026.
 func at(day, hour int) time.Time { return time.Date(2026, 10, day, hour, 0, 0, 0, time.UTC) }
 
@@ -331,9 +411,16 @@ func at(day, hour int) time.Time { return time.Date(2026, 10, day, hour, 0, 0, 0
 // after the first release and a Jerusalem reader who leaves after the
 // second, each before their hour, get nothing more (rows skipped).
 func TestLocalTimeMorningAcrossClockChange(t *testing.T) {
+	testLocalMorningAcrossClockChange(t, "", 1)
+}
+
+// testLocalMorningAcrossClockChange is TestLocalTimeMorningAcrossClockChange
+// on the database dsn names ("": SQLite) with workers engines sharing the
+// sends.
+func testLocalMorningAcrossClockChange(t *testing.T, dsn string, workers int) {
 	la, _ := time.LoadLocation("America/Los_Angeles")
 	first := time.Date(2026, 10, 24, 5, 0, 0, 0, la)
-	r := newLocalRun(t, 3, first)
+	r := newLocalRun(t, newLocalFixtureAt(t, dsn, 3), workers, first)
 	londoner, jerusalemite := readerOf(2, 1), readerOf(1, 2)
 	var d, d1 *newsletter.Issue
 	steps := stepClock(t, r.f, r.clock, &r.issues, []localEvent{
@@ -350,7 +437,7 @@ func TestLocalTimeMorningAcrossClockChange(t *testing.T) {
 		d1.ID: {"Pacific/Kiritimati": at(25, 16), "America/Los_Angeles": at(25, 13), "": at(25, 13),
 			"Pacific/Pago_Pago": at(25, 17), "Asia/Jerusalem": at(26, 4), "Europe/London": at(26, 6)},
 	}
-	r.checkMornings(want, map[int64][]string{d.ID: {londoner}, d1.ID: {londoner, jerusalemite}}, []int64{d.ID, d1.ID})
+	r.checkMornings(want, sixOClock, map[int64][]string{d.ID: {londoner}, d1.ID: {londoner, jerusalemite}}, []int64{d.ID, d1.ID})
 }
 
 // TestLocalTimeLateIssueComesFirst: the 24 October issue is released late,
@@ -361,9 +448,15 @@ func TestLocalTimeMorningAcrossClockChange(t *testing.T) {
 // 06:00; Jerusalem's readers get the late one at its release. A Los Angeles
 // reader who leaves before their hour gets neither.
 func TestLocalTimeLateIssueComesFirst(t *testing.T) {
+	testLocalLateIssueComesFirst(t, "", 1)
+}
+
+// testLocalLateIssueComesFirst is TestLocalTimeLateIssueComesFirst on the
+// database dsn names ("": SQLite) with workers engines sharing the sends.
+func testLocalLateIssueComesFirst(t *testing.T, dsn string, workers int) {
 	la, _ := time.LoadLocation("America/Los_Angeles")
 	late := time.Date(2026, 10, 24, 21, 0, 0, 0, la)
-	r := newLocalRun(t, 3, late)
+	r := newLocalRun(t, newLocalFixtureAt(t, dsn, 3), workers, late)
 	angeleno := readerOf(3, 1)
 	var d, d1 *newsletter.Issue
 	steps := stepClock(t, r.f, r.clock, &r.issues, []localEvent{
@@ -379,16 +472,121 @@ func TestLocalTimeLateIssueComesFirst(t *testing.T) {
 		d1.ID: {"Pacific/Kiritimati": at(25, 16), "America/Los_Angeles": at(25, 13), "": at(25, 13),
 			"Pacific/Pago_Pago": at(25, 17), "Asia/Jerusalem": at(26, 4), "Europe/London": at(26, 6)},
 	}
-	r.checkMornings(want, map[int64][]string{d.ID: {angeleno}, d1.ID: {angeleno}}, []int64{d.ID, d1.ID})
+	r.checkMornings(want, sixOClock, map[int64][]string{d.ID: {angeleno}, d1.ID: {angeleno}}, []int64{d.ID, d1.ID})
 	// The guard was what kept the order: the 25th's rows of the readers
 	// whose copies fell together were ordered after the 24th's.
 	var held int
-	if err := r.f.db.QueryRow(`SELECT COUNT(*) FROM deliveries WHERE issue_id = ? AND after_issue = ?`, d1.ID, d.ID).Scan(&held); err != nil {
+	if err := r.f.db.QueryRow(r.f.q(`SELECT COUNT(*) FROM deliveries WHERE issue_id = ? AND after_issue = ?`), d1.ID, d.ID).Scan(&held); err != nil {
 		t.Fatal(err)
 	}
 	// Kiritimati, Los Angeles, the publication's zone and Pago Pago, but
 	// not the reader who left.
 	if want := 4*3 - 1; held != want {
 		t.Errorf("%d rows of the 25th's issue wait for the 24th's, want %d (the readers still waiting for it at the release)", held, want)
+	}
+}
+
+// TestLocalTimeOnPostgresWithTwoWorkers runs both local-time sends on
+// PostgreSQL with two engines (two lease owners, as two worker processes)
+// sharing each issue: the same instants, once each, in issue order.
+func TestLocalTimeOnPostgresWithTwoWorkers(t *testing.T) {
+	t.Run("across the clock change", func(t *testing.T) { testLocalMorningAcrossClockChange(t, testenv.Postgres(t), 2) })
+	t.Run("late issue comes first", func(t *testing.T) { testLocalLateIssueComesFirst(t, testenv.Postgres(t), 2) })
+}
+
+// TestLocalTimeSkippedAndRepeatedHour: with the hour 01:30, which London
+// and Jerusalem see twice on 25 October 2026 as their clocks go back, their
+// readers get the issue at the first of the two (both after the release);
+// with 02:30, which Los Angeles skips on 8 March 2026 as its clocks go
+// forward, its readers (and the publication's zone's) get it at the jump,
+// 03:00 PDT. Every other zone at its plain hour.
+func TestLocalTimeSkippedAndRepeatedHour(t *testing.T) {
+	la, _ := time.LoadLocation("America/Los_Angeles")
+	for _, c := range []struct {
+		name, hour string
+		release    time.Time
+		want       map[string]time.Time
+		reads      func(zone string) string
+	}{
+		{"repeated", "01:30", time.Date(2026, 10, 24, 5, 0, 0, 0, la), map[string]time.Time{
+			"Pacific/Kiritimati":  time.Date(2026, 10, 25, 11, 30, 0, 0, time.UTC), // 01:30 on the 26th: past it on the 25th at the release
+			"Asia/Jerusalem":      time.Date(2026, 10, 24, 22, 30, 0, 0, time.UTC), // 01:30 IDT, not 01:30 IST an hour later
+			"Europe/London":       time.Date(2026, 10, 25, 0, 30, 0, 0, time.UTC),  // 01:30 BST, not 01:30 GMT
+			"America/Los_Angeles": time.Date(2026, 10, 25, 8, 30, 0, 0, time.UTC),
+			"":                    time.Date(2026, 10, 25, 8, 30, 0, 0, time.UTC),
+			"Pacific/Pago_Pago":   time.Date(2026, 10, 24, 12, 30, 0, 0, time.UTC), // half an hour after the release
+		}, func(string) string { return "01:30" }},
+		{"skipped", "02:30", time.Date(2026, 3, 7, 5, 0, 0, 0, la), map[string]time.Time{
+			"Pacific/Kiritimati":  time.Date(2026, 3, 8, 12, 30, 0, 0, time.UTC),
+			"Asia/Jerusalem":      time.Date(2026, 3, 8, 0, 30, 0, 0, time.UTC),
+			"Europe/London":       time.Date(2026, 3, 8, 2, 30, 0, 0, time.UTC),
+			"America/Los_Angeles": time.Date(2026, 3, 8, 10, 0, 0, 0, time.UTC), // 02:00 PST is 03:00 PDT
+			"":                    time.Date(2026, 3, 8, 10, 0, 0, 0, time.UTC),
+			"Pacific/Pago_Pago":   time.Date(2026, 3, 7, 13, 30, 0, 0, time.UTC),
+		}, func(zone string) string {
+			if zone == "" || zone == "America/Los_Angeles" {
+				return "03:00"
+			}
+			return "02:30"
+		}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			f := newLocalFixtureAt(t, "", 2)
+			f.pub.LocalTime = c.hour
+			if err := f.st.SavePublication(context.Background(), f.pub); err != nil {
+				t.Fatal(err)
+			}
+			r := newLocalRun(t, f, 1, c.release)
+			var d *newsletter.Issue
+			y, m, day := c.release.Date()
+			stepClock(t, r.f, r.clock, &r.issues, []localEvent{
+				{c.release, func() { d = r.release(newsletter.Date{Year: y, Month: m, Day: day}) }},
+			}, c.release.Add(newsletter.MaxLocalWait))
+			r.waitRuns()
+			r.checkMornings(map[int64]map[string]time.Time{d.ID: c.want}, c.reads, nil, []int64{d.ID})
+		})
+	}
+}
+
+// TestLocalTimeAfterIdleHours: between the zones' hours a send's
+// connections sit idle for hours, longer than any server keeps an idle
+// connection: it says "421 4.4.2 Idle timeout" and closes. The next zone's
+// copies still go at its 06:00, not a retry later, with one attempt each
+// and without the server being taken for down: the engine dials again.
+func TestLocalTimeAfterIdleHours(t *testing.T) {
+	la, _ := time.LoadLocation("America/Los_Angeles")
+	release := time.Date(2026, 10, 24, 5, 0, 0, 0, la)
+	const idle = 200 * time.Millisecond
+	var downs atomic.Int32
+	r := newLocalRunWith(t, newLocalFixtureAt(t, "", 2), 1, release, smtptest.Options{IdleTimeout: idle},
+		func(c *delivery.Config) {
+			c.OnServerState = func(s delivery.ServerState) {
+				if s.Down {
+					downs.Add(1)
+					t.Logf("server taken for down: %s", s.Reason)
+				}
+			}
+		})
+	var d *newsletter.Issue
+	events := []localEvent{{release, func() { d = r.release(newsletter.Date{Year: 2026, Month: 10, Day: 24}) }}}
+	// Half an hour before each zone's hour after the first, the server
+	// has closed the connections the last hour's copies went over.
+	for _, h := range []time.Time{at(24, 16), at(24, 17), at(25, 4), at(25, 6)} {
+		events = append(events, localEvent{h.Add(-30 * time.Minute), func() { time.Sleep(3 * idle) }})
+	}
+	stepClock(t, r.f, r.clock, &r.issues, events, at(25, 7))
+	r.waitRuns()
+	want := map[string]time.Time{"Pacific/Kiritimati": at(24, 16), "America/Los_Angeles": at(24, 13), "": at(24, 13),
+		"Pacific/Pago_Pago": at(24, 17), "Asia/Jerusalem": at(25, 4), "Europe/London": at(25, 6)}
+	r.checkMornings(map[int64]map[string]time.Time{d.ID: want}, sixOClock, nil, []int64{d.ID})
+	var retried int
+	if err := r.f.db.QueryRow(`SELECT COUNT(*) FROM deliveries WHERE attempts <> 1`).Scan(&retried); err != nil {
+		t.Fatal(err)
+	}
+	if retried != 0 || downs.Load() != 0 {
+		t.Errorf("%d rows took more than one attempt; the server was taken for down %d times", retried, downs.Load())
+	}
+	if r.srv.Connections() <= 2 {
+		t.Errorf("%d connections: the server's idle timeout did not close any", r.srv.Connections())
 	}
 }

@@ -196,6 +196,22 @@ func (g PlanGroup) Line() string {
 	return s
 }
 
+// Like says f's groups are prev's, a day later: the same zones, their
+// clocks reading the same hour, as long after the release (a clock change
+// in between makes them differ).
+func (f PlanFire) Like(prev PlanFire) bool {
+	if len(f.Groups) != len(prev.Groups) {
+		return false
+	}
+	for i, g := range f.Groups {
+		p := prev.Groups[i]
+		if g.Names() != p.Names() || g.Due.Format("15:04") != p.Due.Format("15:04") || g.After != p.After || g.Days != p.Days {
+			return false
+		}
+	}
+	return true
+}
+
 // Shown are the first max groups of f; More counts the zones of the rest.
 func (f PlanFire) Shown(max int) []PlanGroup { return f.Groups[:min(max, len(f.Groups))] }
 

@@ -47,16 +47,13 @@ func (a *app) printLocalPlan(ctx context.Context, work *workspace.Service, p *ne
 		fmt.Fprintf(w, "  no active readers yet; the next release: %s %s\n", plan.Fires[0].Release.Format("Mon 2 Jan 15:04"), plan.Zone)
 		return nil
 	}
-	prev := ""
-	for _, f := range plan.Fires {
+	for i, f := range plan.Fires {
 		head := fmt.Sprintf("release %s %s, the issue of %s", f.Release.Format("Mon 2 Jan 15:04"), plan.Zone, f.Date)
 		// A release like the one before (the same groups, as long after
 		// it, on the same day) takes one line; a clock change shows in full.
-		if s := fireShape(f); s == prev {
+		if i > 0 && f.Like(plan.Fires[i-1]) {
 			fmt.Fprintf(w, "%s: as the day before\n", head)
 			continue
-		} else {
-			prev = s
 		}
 		fmt.Fprintf(w, "%s:\n", head)
 		for _, g := range f.Shown(planGroups) {
@@ -67,13 +64,4 @@ func (a *app) printLocalPlan(ctx context.Context, work *workspace.Service, p *ne
 		}
 	}
 	return nil
-}
-
-// fireShape is what fires that read "as the day before" share.
-func fireShape(f workspace.PlanFire) string {
-	s := ""
-	for _, g := range f.Groups {
-		s += fmt.Sprintf("%s|%s|%s|%d\n", g.Names(), g.Due.Format("15:04"), g.After, g.Days)
-	}
-	return s
 }
