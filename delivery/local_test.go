@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -244,12 +245,22 @@ type runResult struct {
 }
 
 func newLocalRun(t *testing.T, f *localFixture, workers int, start time.Time) *localRun {
+	return newLocalRunWith(t, f, workers, start, smtptest.Options{}, nil)
+}
+
+// newLocalRunWith is newLocalRun with a test server of opts (its Clock is
+// the run's) and engines configured by tune.
+func newLocalRunWith(t *testing.T, f *localFixture, workers int, start time.Time, opts smtptest.Options, tune func(*delivery.Config)) *localRun {
 	r := &localRun{t: t, f: f, clock: &fakeClock{t: start}, sums: make(chan runResult, 16)}
 	r.f.st.SetClock(r.clock.Now)
-	r.srv = startServer(t, smtptest.Options{Clock: r.clock.Now})
+	opts.Clock = r.clock.Now
+	r.srv = startServer(t, opts)
 	for range workers {
 		cfg := r.f.fastConfig(2)
 		cfg.Now = r.clock.Now
+		if tune != nil {
+			tune(&cfg)
+		}
 		r.engines = append(r.engines, r.f.engine(t, smtpTo(t, r.srv, 10*time.Second), cfg))
 	}
 	ctx, cancel := context.WithCancel(context.Background())
@@ -534,5 +545,48 @@ func TestLocalTimeSkippedAndRepeatedHour(t *testing.T) {
 			r.waitRuns()
 			r.checkMornings(map[int64]map[string]time.Time{d.ID: c.want}, c.reads, nil, []int64{d.ID})
 		})
+	}
+}
+
+// TestLocalTimeAfterIdleHours: between the zones' hours a send's
+// connections sit idle for hours, longer than any server keeps an idle
+// connection: it says "421 4.4.2 Idle timeout" and closes. The next zone's
+// copies still go at its 06:00, not a retry later, with one attempt each
+// and without the server being taken for down: the engine dials again.
+func TestLocalTimeAfterIdleHours(t *testing.T) {
+	la, _ := time.LoadLocation("America/Los_Angeles")
+	release := time.Date(2026, 10, 24, 5, 0, 0, 0, la)
+	const idle = 200 * time.Millisecond
+	var downs atomic.Int32
+	r := newLocalRunWith(t, newLocalFixtureAt(t, "", 2), 1, release, smtptest.Options{IdleTimeout: idle},
+		func(c *delivery.Config) {
+			c.OnServerState = func(s delivery.ServerState) {
+				if s.Down {
+					downs.Add(1)
+					t.Logf("server taken for down: %s", s.Reason)
+				}
+			}
+		})
+	var d *newsletter.Issue
+	events := []localEvent{{release, func() { d = r.release(newsletter.Date{Year: 2026, Month: 10, Day: 24}) }}}
+	// Half an hour before each zone's hour after the first, the server
+	// has closed the connections the last hour's copies went over.
+	for _, h := range []time.Time{at(24, 16), at(24, 17), at(25, 4), at(25, 6)} {
+		events = append(events, localEvent{h.Add(-30 * time.Minute), func() { time.Sleep(3 * idle) }})
+	}
+	stepClock(t, r.f, r.clock, &r.issues, events, at(25, 7))
+	r.waitRuns()
+	want := map[string]time.Time{"Pacific/Kiritimati": at(24, 16), "America/Los_Angeles": at(24, 13), "": at(24, 13),
+		"Pacific/Pago_Pago": at(24, 17), "Asia/Jerusalem": at(25, 4), "Europe/London": at(25, 6)}
+	r.checkMornings(map[int64]map[string]time.Time{d.ID: want}, sixOClock, nil, []int64{d.ID})
+	var retried int
+	if err := r.f.db.QueryRow(`SELECT COUNT(*) FROM deliveries WHERE attempts <> 1`).Scan(&retried); err != nil {
+		t.Fatal(err)
+	}
+	if retried != 0 || downs.Load() != 0 {
+		t.Errorf("%d rows took more than one attempt; the server was taken for down %d times", retried, downs.Load())
+	}
+	if r.srv.Connections() <= 2 {
+		t.Errorf("%d connections: the server's idle timeout did not close any", r.srv.Connections())
 	}
 }

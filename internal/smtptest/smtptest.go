@@ -101,6 +101,10 @@ type Options struct {
 	// Clock, when set, gives each message's Received time (read when its
 	// DATA was read in full): a test's fake clock. nil: time.Now.
 	Clock func() time.Time
+	// IdleTimeout is how long the server waits for a client's next
+	// command before it says "421 4.4.2 Idle timeout" and closes the
+	// connection, as Postfix and Exim do [1m].
+	IdleTimeout time.Duration
 }
 
 // Server is a running test server.
@@ -139,6 +143,9 @@ func Start(opts Options) (*Server, error) {
 	s.srv.MaxRecipients = 100
 	s.srv.AllowInsecureAuth = true
 	s.srv.ReadTimeout = time.Minute
+	if opts.IdleTimeout > 0 {
+		s.srv.ReadTimeout = opts.IdleTimeout
+	}
 	s.srv.WriteTimeout = time.Minute
 	s.srv.ErrorLog = log.New(io.Discard, "", 0)
 	s.srv.TLSConfig = opts.TLS
