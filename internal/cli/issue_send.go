@@ -145,7 +145,7 @@ func runIssueSend(ctx context.Context, a *app, args []string) error {
 		return err
 	}
 	if watch.waiting.Load() {
-		return a.leftForLocalTime(ctx, work, p, iss, sum)
+		return a.leftForLocalTime(ctx, work, p, iss, sum, eng.Transport())
 	}
 	if watch.gaveUp.Load() {
 		why := "no message settled"
@@ -190,9 +190,9 @@ func (a *app) printSummary(sum delivery.Summary, down bool) {
 
 // leftForLocalTime ends an 'issue send' whose rows left all wait for their
 // readers' local time: the command did what it could, and the processes that
-// keep running (serve, worker) deliver the rest at each reader's hour, so it
-// says when and exits 0.
-func (a *app) leftForLocalTime(ctx context.Context, work *workspace.Service, p *newsletter.Publication, iss *newsletter.Issue, sum delivery.Summary) error {
+// keep running (serve, worker) sending via the same transport deliver the
+// rest at each reader's hour, so it says when and exits 0.
+func (a *app) leftForLocalTime(ctx context.Context, work *workspace.Service, p *newsletter.Publication, iss *newsletter.Issue, sum delivery.Summary, transport string) error {
 	a.printSummary(sum, false)
 	pr, err := work.Progress(ctx, iss)
 	if err != nil {
@@ -215,7 +215,7 @@ func (a *app) leftForLocalTime(ctx context.Context, work *workspace.Service, p *
 		wait = "1 waits for its reader's"
 	}
 	fmt.Fprintf(a.env.Stdout, "started: %d sent now%s, %s %s%s; "+
-		"'masthead serve' (or 'masthead worker') delivers them at their hour\n", pr.Sent, failed, wait, hour, next)
+		"'masthead serve' (or 'masthead worker') sending via %s delivers them at their hour\n", pr.Sent, failed, wait, hour, next, transport)
 	return nil
 }
 

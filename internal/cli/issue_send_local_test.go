@@ -73,7 +73,7 @@ func TestIssueSendLeavesLocalTimeRowsToServe(t *testing.T) {
 
 	out := send()
 	for _, w := range []string{"sending the-daily-planet 2009-07-09", "3 waiting for local time",
-		"started: 0 sent now, 3 wait for their readers' " + hour + " (next at " + nextAt() + "); 'masthead serve' (or 'masthead worker') delivers them at their hour"} {
+		"started: 0 sent now, 3 wait for their readers' " + hour + " (next at " + nextAt() + "); 'masthead serve' (or 'masthead worker') sending via outbox delivers them at their hour"} {
 		if !strings.Contains(out, w) {
 			t.Errorf("issue send lacks %q:\n%s", w, out)
 		}
