@@ -1,9 +1,11 @@
 package delivery_test
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
 	"fmt"
+	"net/mail"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -157,12 +159,14 @@ func readerOf(zone, k int) string {
 
 // dueNow counts the rows that are being sent or could be claimed at now:
 // what must be done before the clock may move on. It mirrors Claim's rule
-// (due, and not held for the reader's row of an earlier issue).
+// (due, of a send not paused, and not held for the reader's row of an
+// earlier issue).
 func (f *localFixture) dueNow(t testing.TB, now time.Time) int {
 	t.Helper()
 	var n int
 	err := f.db.QueryRow(f.q(`SELECT COUNT(*) FROM deliveries d WHERE d.status = 'sending'
 		OR (d.status = 'queued' AND d.next_attempt_at <= ?
+			AND EXISTS (SELECT 1 FROM issues i WHERE i.id = d.issue_id AND i.status = 'sending')
 			AND (d.after_issue = 0 OR NOT EXISTS (SELECT 1 FROM deliveries e WHERE e.issue_id = d.after_issue
 				AND e.subscriber_id = d.subscriber_id AND e.status IN ('queued', 'sending'))))`), now.UnixMilli()).Scan(&n)
 	if err != nil {
@@ -236,6 +240,9 @@ type localRun struct {
 	issues  []int64
 	runs    sync.WaitGroup
 	sums    chan runResult
+	started int                       // runs started
+	running map[int64]*sync.WaitGroup // issue → its runs now
+	stopped map[int64]bool            // issues cancelled: they end so, not sent
 }
 
 type runResult struct {
@@ -251,7 +258,8 @@ func newLocalRun(t *testing.T, f *localFixture, workers int, start time.Time) *l
 // newLocalRunWith is newLocalRun with a test server of opts (its Clock is
 // the run's) and engines configured by tune.
 func newLocalRunWith(t *testing.T, f *localFixture, workers int, start time.Time, opts smtptest.Options, tune func(*delivery.Config)) *localRun {
-	r := &localRun{t: t, f: f, clock: &fakeClock{t: start}, sums: make(chan runResult, 16)}
+	r := &localRun{t: t, f: f, clock: &fakeClock{t: start}, sums: make(chan runResult, 64),
+		running: map[int64]*sync.WaitGroup{}, stopped: map[int64]bool{}}
 	r.f.st.SetClock(r.clock.Now)
 	opts.Clock = r.clock.Now
 	r.srv = startServer(t, opts)
@@ -281,13 +289,63 @@ func (r *localRun) release(d newsletter.Date) *newsletter.Issue {
 	}
 	r.t.Logf("issue %d (%s) released at %s: %d rows", iss.ID, d, r.clock.Now().UTC().Format(time.DateTime), res.Queued)
 	r.issues = append(r.issues, iss.ID)
+	r.run(iss.ID)
+	return iss
+}
+
+// run starts a Run of each engine for the issue.
+func (r *localRun) run(id int64) {
+	wg := &sync.WaitGroup{}
+	r.running[id] = wg
 	for _, e := range r.engines {
+		r.started++
+		wg.Add(1)
 		r.runs.Go(func() {
-			sum, err := e.Run(r.ctx, iss.ID)
-			r.sums <- runResult{iss.ID, sum, err}
+			defer wg.Done()
+			sum, err := e.Run(r.ctx, id)
+			r.sums <- runResult{id, sum, err}
 		})
 	}
-	return iss
+}
+
+// pause pauses an issue's send as an editor does, and waits until its runs
+// have seen it and ended.
+func (r *localRun) pause(id int64) {
+	r.t.Helper()
+	if err := r.engines[0].Pause(r.ctx, id); err != nil {
+		r.t.Fatal(err)
+	}
+	r.waitEnded(id)
+}
+
+// resume resumes it, and runs it again as serve's workers do.
+func (r *localRun) resume(id int64) {
+	r.t.Helper()
+	if err := r.engines[0].Resume(r.ctx, id); err != nil {
+		r.t.Fatal(err)
+	}
+	r.run(id)
+}
+
+// cancel cancels an issue's send for good.
+func (r *localRun) cancel(id int64) {
+	r.t.Helper()
+	if err := r.engines[0].Cancel(r.ctx, id); err != nil {
+		r.t.Fatal(err)
+	}
+	r.stopped[id] = true
+	r.waitEnded(id)
+}
+
+func (r *localRun) waitEnded(id int64) {
+	r.t.Helper()
+	done := make(chan struct{})
+	go func() { r.running[id].Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(20 * time.Second):
+		r.t.Fatalf("the runs of issue %d did not end after its send stopped", id)
+	}
 }
 
 // unsubscribe ends a reader's subscription as the product does (the
@@ -300,17 +358,27 @@ func (r *localRun) unsubscribe(email string) {
 	r.t.Logf("%s (%s) unsubscribed at %s", email, r.f.zone[email], r.clock.Now().UTC().Format(time.DateTime))
 }
 
-// waitRuns waits for every Run to end with its issue sent.
+// waitRuns waits for every Run to end without an error, and checks that
+// each issue ended sent (cancelled, where the test cancelled it).
 func (r *localRun) waitRuns() {
 	r.t.Helper()
-	for range len(r.issues) * len(r.engines) {
+	for range r.started {
 		select {
 		case res := <-r.sums:
-			if res.err != nil || res.sum.Status != newsletter.Sent {
+			if res.err != nil {
 				r.t.Errorf("run of issue %d: %s %+v, %v", res.id, res.sum.Status, res.sum.Counts, res.err)
 			}
 		case <-time.After(20 * time.Second):
 			r.t.Fatal("a run did not end after its issue's last row")
+		}
+	}
+	for _, id := range r.issues {
+		want := newsletter.Sent
+		if r.stopped[id] {
+			want = newsletter.Cancelled
+		}
+		if st, err := r.f.st.IssueStatus(r.ctx, id); err != nil || st != want {
+			r.t.Errorf("issue %d ended %s (%v), want %s", id, st, err, want)
 		}
 	}
 }
@@ -329,9 +397,11 @@ func issueOf(t testing.TB, m smtptest.Message) int64 {
 
 // checkMornings checks every message against want (issue → zone → the
 // instant the zone's readers get it, written out by hand): received exactly
-// then, which their clocks read as reads(zone) says ("15:04"); one copy per
+// then, which their clocks read as reads(zone) says ("15:04"), and dated
+// then (the Date their mail program shows); one copy per
 // reader and issue, none for gone (issue → addresses that left before their
-// hour), and each reader's issues in the order of order.
+// hour, or whose copy a cancel stopped), and each reader's issues in the
+// order of order.
 func (r *localRun) checkMornings(want map[int64]map[string]time.Time, reads func(zone string) string, gone map[int64][]string, order []int64) {
 	t := r.t
 	t.Helper()
@@ -350,6 +420,11 @@ func (r *localRun) checkMornings(want map[int64]map[string]time.Time, reads func
 			t.Errorf("issue %d reached %s (%q) at %s (%s there), want %s", id, rc, zone,
 				m.Received.UTC().Format(time.DateTime), local.Format("Mon 15:04 MST"), due.UTC().Format(time.DateTime))
 		}
+		if hm, err := mail.ReadMessage(bytes.NewReader(m.Data)); err != nil {
+			t.Fatal(err)
+		} else if date, err := hm.Header.Date(); err != nil || !date.Equal(m.Received) {
+			t.Errorf("issue %d to %s: Date %v (%v), received %s", id, rc, date, err, m.Received)
+		}
 		if got[id] == nil {
 			got[id] = map[string]int{}
 		}
@@ -366,15 +441,15 @@ func (r *localRun) checkMornings(want map[int64]map[string]time.Time, reads func
 				t.Errorf("issue %d reached %s (%q) %d times, want once", id, rc, r.f.zone[rc], n)
 			}
 		}
-		skipped := 0 // rows of those who left (none for who left before the release)
+		skipped := 0 // rows of those who left (none for who left before the release), or of a cancelled send
 		for _, rc := range gone[id] {
 			var st string
 			switch err := r.f.db.QueryRow(r.f.q(`SELECT status FROM deliveries WHERE issue_id = ? AND email = ?`), id, rc).Scan(&st); {
 			case err == sql.ErrNoRows:
 			case err != nil:
 				t.Fatal(err)
-			case st != string(ledger.DeliverySkipped):
-				t.Errorf("issue %d: the row of %s, who left before their hour, is %s", id, rc, st)
+			case st != string(ledger.DeliverySkipped) && (!r.stopped[id] || st != string(ledger.DeliveryCancelled)):
+				t.Errorf("issue %d: the row of %s, who left or whose send was cancelled before their hour, is %s", id, rc, st)
 			default:
 				skipped++
 			}
@@ -383,8 +458,8 @@ func (r *localRun) checkMornings(want map[int64]map[string]time.Time, reads func
 		if err != nil {
 			t.Fatal(err)
 		}
-		if c.Sent != len(got[id]) || c.Skipped != skipped || c.Pending() != 0 {
-			t.Errorf("ledger of issue %d: %+v; %d readers got it, %d rows skipped", id, c, len(got[id]), skipped)
+		if c.Sent != len(got[id]) || c.Skipped+c.Cancelled != skipped || c.Pending() != 0 {
+			t.Errorf("ledger of issue %d: %+v; %d readers got it, %d rows skipped or cancelled", id, c, len(got[id]), skipped)
 		}
 	}
 	for rc, ids := range pos {
@@ -588,5 +663,52 @@ func TestLocalTimeAfterIdleHours(t *testing.T) {
 	}
 	if r.srv.Connections() <= 2 {
 		t.Errorf("%d connections: the server's idle timeout did not close any", r.srv.Connections())
+	}
+}
+
+// TestLocalTimePauseResumeCancel: the late 24 October issue (released at
+// 21:00 PDT) is paused after Jerusalem's copies went and resumed before
+// London's hour: London still gets it at its 06:00. The 25th's issue is
+// released while the 24th's copies for Kiritimati, Los Angeles, Pago Pago
+// and the publication's zone still wait, so theirs wait on those; the
+// 24th's send is then cancelled. Its waiting copies are cancelled, never
+// sent, and the 25th's go to those readers at their own 06:00, held by
+// nothing; except Kiritimati's, whose hour comes while the 25th's send is
+// paused: nothing goes while it is, and they go at the resume.
+func TestLocalTimePauseResumeCancel(t *testing.T) {
+	la, _ := time.LoadLocation("America/Los_Angeles")
+	late := time.Date(2026, 10, 24, 21, 0, 0, 0, la)
+	r := newLocalRun(t, newLocalFixtureAt(t, "", 3), 1, late)
+	var d, d1 *newsletter.Issue
+	stepClock(t, r.f, r.clock, &r.issues, []localEvent{
+		{late, func() { d = r.release(newsletter.Date{Year: 2026, Month: 10, Day: 24}) }},
+		{at(25, 4).Add(30 * time.Minute), func() { r.pause(d.ID) }},
+		{at(25, 5).Add(30 * time.Minute), func() { r.resume(d.ID) }},
+		{time.Date(2026, 10, 25, 5, 0, 0, 0, la), func() { d1 = r.release(newsletter.Date{Year: 2026, Month: 10, Day: 25}) }},
+		{at(25, 12).Add(30 * time.Minute), func() { r.cancel(d.ID) }},
+		{at(25, 15).Add(30 * time.Minute), func() { r.pause(d1.ID) }},
+		{at(25, 16).Add(30 * time.Minute), func() { r.resume(d1.ID) }},
+	}, at(26, 7))
+	r.waitRuns()
+	want := map[int64]map[string]time.Time{
+		d.ID: {"Asia/Jerusalem": at(25, 4), "Europe/London": at(25, 6)},
+		// Kiritimati's hour came while the send was paused: the resume.
+		d1.ID: {"Pacific/Kiritimati": at(25, 16).Add(30 * time.Minute), "America/Los_Angeles": at(25, 13), "": at(25, 13),
+			"Pacific/Pago_Pago": at(25, 17), "Asia/Jerusalem": at(26, 4), "Europe/London": at(26, 6)},
+	}
+	var cancelled []string
+	for rc, z := range r.f.zone {
+		if _, ok := want[d.ID][z]; !ok {
+			cancelled = append(cancelled, rc)
+		}
+	}
+	r.checkMornings(want, func(zone string) string {
+		if zone == "Pacific/Kiritimati" {
+			return "06:30"
+		}
+		return "06:00"
+	}, map[int64][]string{d.ID: cancelled}, []int64{d.ID, d1.ID})
+	if c, _ := r.f.st.Counts(r.ctx, d.ID); c.Cancelled != len(cancelled) {
+		t.Errorf("the cancelled issue's ledger: %+v, want %d cancelled", c, len(cancelled))
 	}
 }
