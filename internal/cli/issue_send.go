@@ -60,8 +60,10 @@ func (a *app) sendWorkspace(ctx context.Context, s *sendFlags, p *newsletter.Pub
 // runIssueSend is 'masthead issue send': assemble the issue if needed, start
 // it (snapshot the audience), and deliver it until every row is settled.
 // Interrupted (Ctrl-C), it finishes what is in flight and stops; run it again
-// to resume. It exits 0 when every row is sent or has definitively failed, 4
-// when some are left (paused, cancelled, interrupted, retries pending).
+// to resume. It exits 0 when every row is sent or has definitively failed, or
+// when the rows left all wait for their readers' local time (serve or worker
+// delivers them at their hour); 4 when some are left otherwise (paused,
+// cancelled, interrupted, retries pending).
 func runIssueSend(ctx context.Context, a *app, args []string) error {
 	fs := a.flags()
 	s := a.sendFlags(fs, true)
