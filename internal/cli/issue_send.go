@@ -40,7 +40,7 @@ func (a *app) sendFlags(fs *flag.FlagSet, full bool) *sendFlags {
 		fs.Float64Var(&s.worker.rate, "rate", 0, "messages per second in total (0: unlimited)")
 		fs.Var(s.worker.domainRates, "domain-rate", "DOMAIN=RATE: messages per second to one recipient domain (repeatable)")
 		fs.DurationVar(&s.worker.lease, "lease", 30*time.Second, "how long a claimed row is held; a crashed run's rows are taken back after it")
-		fs.DurationVar(&s.giveUp, "give-up", delivery.DefaultGiveUpAfter, "stop waiting after this long with no message settled (server unreachable, retries not yet due) and exit 4; the rows stay queued")
+		fs.DurationVar(&s.giveUp, "give-up", delivery.DefaultGiveUpAfter, "stop waiting after this long with no message settled (server unreachable, retries not yet due) and exit 4; the rows stay queued (rows waiting for their readers' local time do not count: with only them left it stops and exits 0)")
 		a.softBounceFlag(fs, &s.worker.softBounceLimit)
 	}
 	return s
