@@ -26,6 +26,9 @@ func TestIssuePageShowsRowsWaitingForLocalTime(t *testing.T) {
 	if !strings.Contains(page, `<dd id="p-eta">waiting for local time</dd>`) {
 		t.Errorf("the issue page's estimate is not 'waiting for local time':\n%s", excerpt(page, `id="progress"`))
 	}
+	if ledger := e.page(t, "/admin/issues/"+day.String()+"/ledger", cookie); !strings.Contains(ledger, "3 pending (3 waiting for local time) of 3.") {
+		t.Errorf("the ledger page does not count the waiting rows:\n%s", excerpt(ledger, `class="sub"`))
+	}
 	progress := e.page(t, "/admin/issues/"+day.String()+"/progress", cookie)
 	if !strings.Contains(progress, `"waiting":3`) || !strings.Contains(progress, `"next_local":{"at":"`) {
 		t.Errorf("the page's progress JSON lacks the waiting rows: %s", progress)

@@ -40,7 +40,7 @@ func (a *app) sendFlags(fs *flag.FlagSet, full bool) *sendFlags {
 		fs.Float64Var(&s.worker.rate, "rate", 0, "messages per second in total (0: unlimited)")
 		fs.Var(s.worker.domainRates, "domain-rate", "DOMAIN=RATE: messages per second to one recipient domain (repeatable)")
 		fs.DurationVar(&s.worker.lease, "lease", 30*time.Second, "how long a claimed row is held; a crashed run's rows are taken back after it")
-		fs.DurationVar(&s.giveUp, "give-up", delivery.DefaultGiveUpAfter, "stop waiting after this long with no message settled (server unreachable, retries not yet due) and exit 4; the rows stay queued")
+		fs.DurationVar(&s.giveUp, "give-up", delivery.DefaultGiveUpAfter, "stop waiting after this long with no message settled (server unreachable, retries not yet due) and exit 4; the rows stay queued (rows waiting for their readers' local time do not count: with only them left it stops and exits 0)")
 		a.softBounceFlag(fs, &s.worker.softBounceLimit)
 	}
 	return s
@@ -60,8 +60,10 @@ func (a *app) sendWorkspace(ctx context.Context, s *sendFlags, p *newsletter.Pub
 // runIssueSend is 'masthead issue send': assemble the issue if needed, start
 // it (snapshot the audience), and deliver it until every row is settled.
 // Interrupted (Ctrl-C), it finishes what is in flight and stops; run it again
-// to resume. It exits 0 when every row is sent or has definitively failed, 4
-// when some are left (paused, cancelled, interrupted, retries pending).
+// to resume. It exits 0 when every row is sent or has definitively failed, or
+// when the rows left all wait for their readers' local time (serve or worker
+// delivers them at their hour); 4 when some are left otherwise (paused,
+// cancelled, interrupted, retries pending).
 func runIssueSend(ctx context.Context, a *app, args []string) error {
 	fs := a.flags()
 	s := a.sendFlags(fs, true)
