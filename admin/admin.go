@@ -174,6 +174,7 @@ func (a *Admin) routes() []route {
 		{"GET /admin/subscribers/export", ad, a.exportSubscribers},
 		{"GET /admin/subscribers/{id}", ed, a.showSubscriber},
 		{"POST /admin/subscribers/{id}/unsubscribe", ed, a.unsubscribe},
+		{"POST /admin/subscribers/{id}/timezone", ed, a.setTimeZone},
 		{"POST /admin/subscribers/{id}/lift", ed, a.liftSuppression},
 		{"POST /admin/subscribers/{id}/erase", ad, a.eraseSubscriber},
 

@@ -16,6 +16,11 @@ type settingsData struct {
 	Sections    string
 	NextFires   []workspace.Fire
 	FireError   string
+	// Plan is when each zone's readers get the next issues, for a
+	// publication that delivers at each reader's local time.
+	Plan      *workspace.LocalPlan
+	PlanFires []planFire
+	PlanError string
 	// The signup settings as the form shows them, and the subscribe form
 	// for the newsroom's own pages (SnippetError when it cannot be made).
 	SignupOrigins string
@@ -41,6 +46,11 @@ func (a *Admin) showSettings(w http.ResponseWriter, r *http.Request, status int,
 		d.FireError = err.Error()
 	}
 	d.NextFires = fires
+	if d.Plan, err = a.work.LocalPlan(r.Context(), form, planFires); err != nil {
+		d.PlanError = "the plan could not be made: " + err.Error()
+	} else if d.Plan != nil {
+		d.PlanFires = planRows(d.Plan)
+	}
 	d.SignupOrigins = strings.Join(form.SignupOrigins, ", ")
 	d.Redirect = r.URL.Query().Get("redirect")
 	if d.Snippet, err = a.work.SignupSnippet(current, d.Redirect); err != nil {
@@ -64,6 +74,9 @@ func (a *Admin) saveSettings(w http.ResponseWriter, r *http.Request) {
 	p.UnsubscribeMailto = f.Get("unsubscribe_mailto")
 	if f.Has("base_url") { // normalised and checked by SavePublication
 		p.BaseURL = f.Get("base_url")
+	}
+	if f.Has("deliver") { // kept when the form has no such field
+		p.Deliver, p.LocalTime = newsletter.Deliver(f.Get("deliver")), strings.TrimSpace(f.Get("local_time"))
 	}
 	p.Numbering, p.EmptyPolicy = newsletter.Numbering(f.Get("numbering")), newsletter.EmptyPolicy(f.Get("empty_policy"))
 	p.PerSubscriberFigures, p.TrackOpens = f.Get("per_subscriber_figures") == "on", f.Get("track_opens") == "on"
@@ -111,8 +124,36 @@ func (a *Admin) saveSettings(w http.ResponseWriter, r *http.Request) {
 			a.serverError(w, r, err)
 			return
 		}
-		a.showSettings(w, r, http.StatusUnprocessableEntity, &orig, p, err.Error())
+		msg := err.Error()
+		var late *newsletter.LateRelease
+		if errors.As(err, &late) {
+			msg = "Delivery: " + late.Explain("the schedule '%s'", "the local time to %s")
+		}
+		a.showSettings(w, r, http.StatusUnprocessableEntity, &orig, p, msg)
 		return
 	}
 	a.redirect(w, r, "/admin/settings", "Settings saved.")
+}
+
+// The plan shows five releases, at most eight groups of zones each.
+const (
+	planFires  = 5
+	planGroups = 8
+)
+
+// planFire is one release of the plan as the page shows it: its groups, or
+// Like when they are those of the release before, a day later.
+type planFire struct {
+	workspace.PlanFire
+	Like   bool
+	Shown  []workspace.PlanGroup
+	Others int // zones not shown
+}
+
+func planRows(plan *workspace.LocalPlan) []planFire {
+	out := make([]planFire, len(plan.Fires))
+	for i, f := range plan.Fires {
+		out[i] = planFire{PlanFire: f, Like: i > 0 && f.Like(plan.Fires[i-1]), Shown: f.Shown(planGroups), Others: f.More(planGroups)}
+	}
+	return out
 }

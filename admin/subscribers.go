@@ -61,7 +61,7 @@ func (a *Admin) addSubscriber(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	sub, err := a.work.AddSubscriber(r.Context(), p, r.PostFormValue("email"), r.PostFormValue("name"),
+	sub, err := a.work.AddSubscriber(r.Context(), p, r.PostFormValue("email"), r.PostFormValue("name"), r.PostFormValue("timezone"),
 		r.PostFormValue("pending") != "", subscribers.ViaEditor)
 	if err != nil {
 		msg, ok := a.userMessage(r, err)
@@ -78,7 +78,8 @@ func (a *Admin) addSubscriber(w http.ResponseWriter, r *http.Request) {
 type subscriberData struct {
 	*workspace.History
 	Deliveries []*ledger.Delivery
-	IsAdmin    bool // admins may erase the person
+	Zone       string // the time zone field's value
+	IsAdmin    bool   // admins may erase the person
 }
 
 func (a *Admin) subscriberID(w http.ResponseWriter, r *http.Request) (int64, bool) {
@@ -93,6 +94,12 @@ func (a *Admin) subscriberID(w http.ResponseWriter, r *http.Request) (int64, boo
 // showSubscriber is one subscriber's history: subscriptions, each change and
 // how it came, suppression, and their recent deliveries.
 func (a *Admin) showSubscriber(w http.ResponseWriter, r *http.Request) {
+	a.renderSubscriber(w, r, http.StatusOK, "", "")
+}
+
+// renderSubscriber shows the subscriber page with status; msg, when not
+// empty, is an error about the time zone field, which shows zone again.
+func (a *Admin) renderSubscriber(w http.ResponseWriter, r *http.Request, status int, msg, zone string) {
 	p, id, h, ok := a.subscriberPage(w, r)
 	if !ok {
 		return
@@ -102,8 +109,40 @@ func (a *Admin) showSubscriber(w http.ResponseWriter, r *http.Request) {
 		a.serverError(w, r, err)
 		return
 	}
-	a.render(w, r, http.StatusOK, "subscriber", &view{Title: h.Subscriber.Email, Nav: "subscribers", Pub: p,
-		Data: &subscriberData{History: h, Deliveries: dels, IsAdmin: httpauth.FromContext(r.Context()).User.Role.Allows(auth.Admin)}})
+	if msg == "" {
+		zone = h.Subscriber.TimeZone
+	}
+	a.render(w, r, status, "subscriber", &view{Title: h.Subscriber.Email, Nav: "subscribers", Pub: p, Error: msg,
+		Data: &subscriberData{History: h, Deliveries: dels, Zone: zone, IsAdmin: httpauth.FromContext(r.Context()).User.Role.Allows(auth.Admin)}})
+}
+
+// setTimeZone is the subscriber page's time zone field: an IANA name, or
+// empty for the publication's.
+func (a *Admin) setTimeZone(w http.ResponseWriter, r *http.Request) {
+	id, ok := a.subscriberID(w, r)
+	if !ok {
+		return
+	}
+	zone := r.PostFormValue("timezone")
+	sub, err := a.work.SetSubscriberTimeZone(r.Context(), id, zone, subscribers.ViaEditor)
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		a.notFound(w, r)
+		return
+	case err != nil:
+		msg, ok := a.userMessage(r, err)
+		if !ok {
+			a.serverError(w, r, err)
+			return
+		}
+		a.renderSubscriber(w, r, http.StatusUnprocessableEntity, msg, zone)
+		return
+	}
+	done := "Time zone set to " + sub.TimeZone + "."
+	if sub.TimeZone == "" {
+		done = "Time zone cleared: the publication's is used."
+	}
+	a.redirect(w, r, fmt.Sprintf("/admin/subscribers/%d", id), done)
 }
 
 func (a *Admin) unsubscribe(w http.ResponseWriter, r *http.Request) {

@@ -114,6 +114,7 @@ func (a *API) routes() []route {
 		{"POST /api/subscribers/import", ed, a.importSubscribers},
 		{"GET /api/subscribers/export", ad, a.exportSubscribers},
 		{"GET /api/subscribers/{id}", ed, a.getSubscriber},
+		{"PATCH /api/subscribers/{id}", ed, a.patchSubscriber},
 		{"POST /api/subscribers/{id}/unsubscribe", ed, a.unsubscribe},
 		{"POST /api/subscribers/{id}/lift", ed, a.liftSuppression},
 		{"POST /api/subscribers/{id}/erase", ad, a.eraseSubscriber},

@@ -270,7 +270,7 @@ func TestAPI(t *testing.T) {
 		{"lift unknown subscriber", "editor", "POST", "/api/subscribers/999/lift", "application/json", `{"reason":"x"}`, 404, "not_found", ""},
 		{"unsubscribe", "editor", "POST", "/api/subscribers/1/unsubscribe", "application/json", `{}`, 200, "", `"status": "unsubscribed"`},
 		{"cancel", "editor", "POST", "/api/issues/1/cancel", "", "", 200, "", `"status": "cancelled"`},
-		{"export as admin", "admin", "GET", "/api/subscribers/export", "", "", 200, "", `email,name,status,created_at,planet\n`},
+		{"export as admin", "admin", "GET", "/api/subscribers/export", "", "", 200, "", `email,name,status,created_at,timezone,planet\n`},
 		{"delete article", "editor", "DELETE", "/api/articles/2", "", "", 204, "", ``},
 		{"delete it again", "editor", "DELETE", "/api/articles/2", "", "", 404, "not_found", ``},
 	}
@@ -380,8 +380,8 @@ func TestExportColumns(t *testing.T) {
 		t.Fatal(err)
 	}
 	for path, header := range map[string]string{
-		"/api/subscribers/export":                    "email,name,status,created_at,planet,weekly\n",
-		"/api/subscribers/export?publication=weekly": "email,name,status,created_at,weekly\n",
+		"/api/subscribers/export":                    "email,name,status,created_at,timezone,planet,weekly\n",
+		"/api/subscribers/export?publication=weekly": "email,name,status,created_at,timezone,weekly\n",
 	} {
 		code, body := f.do(t, f.admin, "GET", path, "", "")
 		if code != 200 || !strings.HasPrefix(body, header) {

@@ -27,6 +27,12 @@ type publicationJSON struct {
 	// BaseURL is the publication's public address; empty: the server's.
 	BaseURL   string      `json:"base_url"`
 	NextFires []time.Time `json:"next_fires"`
+	// Deliver is "at-once" (every reader from the release on) or "local"
+	// (each reader at LocalTime on their own clock); LocalTime is "HH:MM",
+	// "": the schedule's time of day. A daily release after that hour is
+	// refused (422, local_time).
+	Deliver   string `json:"deliver"`
+	LocalTime string `json:"local_time"`
 	// Templates is the theme override's directory on the server, absolute;
 	// empty: the built-in theme. Read only here: it is set on the server
 	// (`masthead publication set --templates DIR`), where it is checked.
@@ -71,6 +77,7 @@ func publicationOut(p *newsletter.Publication, now time.Time) publicationJSON {
 		Address: p.Address, TimeZone: p.TimeZone, Schedule: p.Schedule, VolumeStart: p.VolumeStart.String(),
 		Numbering: string(p.Numbering), Copyright: p.Copyright, Sections: sections,
 		UnsubscribeMailto: p.UnsubscribeMailto, EmptyPolicy: string(p.EmptyPolicy), SubjectTemplate: p.SubjectTemplate, BaseURL: p.BaseURL, NextFires: fires, Templates: p.TemplateDir,
+		Deliver: string(deliverOut(p.Deliver)), LocalTime: p.LocalTime,
 		PerSubscriberFigures: p.PerSubscriberFigures, FiguresRetentionDays: p.FiguresRetentionDays, TrackOpens: p.TrackOpens,
 		SignupOrigins: origins, SignupConfirmedURL: p.SignupConfirmedURL,
 		WelcomeEmail: p.WelcomeEmail, WelcomeSubject: p.WelcomeSubject, WelcomeBody: p.WelcomeBody,
@@ -116,6 +123,8 @@ type publicationPatch struct {
 	EmptyPolicy       *string   `json:"empty_policy"`
 	SubjectTemplate   *string   `json:"subject_template"`
 	BaseURL           *string   `json:"base_url"`
+	Deliver           *string   `json:"deliver"`
+	LocalTime         *string   `json:"local_time"`
 	// Engagement settings.
 	PerSubscriberFigures *bool `json:"per_subscriber_figures"`
 	FiguresRetentionDays *int  `json:"figures_retention_days"`
@@ -157,6 +166,10 @@ func (a *API) patchPublication(w http.ResponseWriter, r *http.Request) {
 	set(&p.UnsubscribeMailto, in.UnsubscribeMailto)
 	set(&p.SubjectTemplate, in.SubjectTemplate)
 	set(&p.BaseURL, in.BaseURL) // normalised and checked by SavePublication
+	if in.Deliver != nil {
+		p.Deliver = newsletter.Deliver(*in.Deliver) // read and checked by SavePublication
+	}
+	set(&p.LocalTime, in.LocalTime)
 	if in.VolumeStart != nil {
 		d, ok := dateField(w, "volume_start", *in.VolumeStart)
 		if !ok {
@@ -198,4 +211,12 @@ func (a *API) patchPublication(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, http.StatusOK, publicationOut(p, a.work.Now()))
+}
+
+// deliverOut is the setting as stored, at-once when none was ever set.
+func deliverOut(d newsletter.Deliver) newsletter.Deliver {
+	if d == "" {
+		return newsletter.DeliverAtOnce
+	}
+	return d
 }

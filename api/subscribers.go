@@ -27,6 +27,7 @@ type subscriberJSON struct {
 	Name          string             `json:"name"`
 	Status        string             `json:"status"`
 	SoftBounces   int                `json:"soft_bounces"`
+	TimeZone      string             `json:"timezone"` // IANA name; "": the publication's
 	CreatedAt     time.Time          `json:"created_at"`
 	Subscriptions []subscriptionJSON `json:"subscriptions"`
 }
@@ -41,7 +42,7 @@ type eventJSON struct {
 
 func subscriberOut(s *subscribers.Subscriber, subs []subscribers.Subscription) subscriberJSON {
 	out := subscriberJSON{ID: s.ID, Email: s.Email, Name: s.Name, Status: string(s.Status), SoftBounces: s.SoftBounces,
-		CreatedAt: s.CreatedAt, Subscriptions: []subscriptionJSON{}}
+		TimeZone: s.TimeZone, CreatedAt: s.CreatedAt, Subscriptions: []subscriptionJSON{}}
 	for _, x := range subs {
 		out.Subscriptions = append(out.Subscriptions, subscriptionJSON{Publication: x.PublicationSlug, Status: string(x.Status), Since: x.UpdatedAt})
 	}
@@ -108,12 +109,13 @@ func (a *API) listSubscribers(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, list{Data: out, Next: next})
 }
 
-// addSubscriber: {"email", "name", "publication", "pending"}: active at once
-// unless pending asks for the confirmation email.
+// addSubscriber: {"email", "name", "timezone", "publication", "pending"}:
+// active at once unless pending asks for the confirmation email.
 func (a *API) addSubscriber(w http.ResponseWriter, r *http.Request) {
 	var in struct {
 		Email       string `json:"email"`
 		Name        string `json:"name"`
+		TimeZone    string `json:"timezone"`
 		Publication string `json:"publication"`
 		Pending     bool   `json:"pending"`
 	}
@@ -125,7 +127,7 @@ func (a *API) addSubscriber(w http.ResponseWriter, r *http.Request) {
 		a.fail(w, r, err)
 		return
 	}
-	sub, err := a.work.AddSubscriber(r.Context(), p, in.Email, in.Name, in.Pending, subscribers.ViaAPI)
+	sub, err := a.work.AddSubscriber(r.Context(), p, in.Email, in.Name, in.TimeZone, in.Pending, subscribers.ViaAPI)
 	if err != nil {
 		a.fail(w, r, err)
 		return
@@ -159,6 +161,29 @@ func (a *API) getSubscriber(w http.ResponseWriter, r *http.Request) {
 		History    []eventJSON `json:"history"`
 	}{subscriberOut(h.Subscriber, h.Subscriptions), h.Suppression != nil, events}
 	writeJSON(w, http.StatusOK, out)
+}
+
+// patchSubscriber: {"timezone": "Europe/London"} changes the subscriber's
+// time zone ("" gives them the publication's); a body without it changes
+// nothing.
+func (a *API) patchSubscriber(w http.ResponseWriter, r *http.Request) {
+	id, ok := pathID(w, r)
+	if !ok {
+		return
+	}
+	var in struct {
+		TimeZone *string `json:"timezone"`
+	}
+	if !decode(w, r, &in) {
+		return
+	}
+	if in.TimeZone != nil {
+		if _, err := a.work.SetSubscriberTimeZone(r.Context(), id, *in.TimeZone, subscribers.ViaAPI); err != nil {
+			a.fail(w, r, err)
+			return
+		}
+	}
+	a.getSubscriber(w, r)
 }
 
 // unsubscribe: {"publication": ""} ends the subscription (the only

@@ -41,8 +41,15 @@ const (
 
 func newFixture(t testing.TB, bodyKB int) *fixture {
 	t.Helper()
+	return newFixtureAt(t, filepath.Join(t.TempDir(), "masthead.db"), bodyKB)
+}
+
+// newFixtureAt is newFixture on the database dsn names: a SQLite file, or a
+// PostgreSQL database (addSubscribers and openRaw are SQLite's only).
+func newFixtureAt(t testing.TB, dsn string, bodyKB int) *fixture {
+	t.Helper()
 	ctx := context.Background()
-	f := &fixture{path: filepath.Join(t.TempDir(), "masthead.db"), signer: subscribers.NewSigner([]byte(testSecret))}
+	f := &fixture{path: dsn, signer: subscribers.NewSigner([]byte(testSecret))}
 	var err error
 	if f.st, err = store.Open(ctx, f.path, nil); err != nil {
 		t.Fatal(err)

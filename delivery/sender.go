@@ -127,8 +127,9 @@ func (c *smtpConn) dial(ctx context.Context) error {
 
 // Send sends one message, dialling first if needed. A connection that was
 // idle may have been closed by the server; that shows as no reply to MAIL
-// FROM (or to the RSET before it), so the server took none of the message,
-// and Send redials and tries once more without it counting as an attempt.
+// FROM (or to the RSET before it), or a 421 there (staleConn), so the server
+// took none of the message, and Send redials and tries once more without it
+// counting as an attempt.
 func (c *smtpConn) Send(ctx context.Context, m *Message) error {
 	if c.sc == nil {
 		if err := c.dial(ctx); err != nil {
@@ -170,13 +171,24 @@ func (c *smtpConn) Close() error {
 	return err
 }
 
-// staleConn: the connection was found dead before the message was sent.
+// staleConn: the connection was found dead before the message was sent: no
+// reply to MAIL FROM (or the RSET before it), or 421 there, which is what a
+// server says as it closes a connection left idle too long (Postfix, Exim:
+// "421 4.4.2 ... timeout"), as a send's connections are between the zones'
+// hours of a local-time send. MAIL FROM was not accepted: the server took
+// none of the message.
 func staleConn(err error) bool {
 	var re *ReplyError
 	if !errors.As(err, &re) {
 		return false
 	}
-	return (re.Stage == StageMail || re.Stage == StageConnect) && re.Code == 0
+	switch re.Stage {
+	case StageMail:
+		return re.Code == 0 || re.Code == 421
+	case StageConnect:
+		return re.Code == 0
+	}
+	return false
 }
 
 // brokenConn: after this error the connection cannot be trusted (a network

@@ -13,8 +13,9 @@ import (
 // right whichever process made the change and survive restarts.
 type DB interface {
 	// QueueDepth counts deliveries not yet settled (queued or being sent)
-	// per publication slug.
-	QueueDepth(ctx context.Context) (map[string]int, error)
+	// per publication slug: those due or in flight (depth), and apart those
+	// whose first attempt waits for their reader's local time (waiting).
+	QueueDepth(ctx context.Context) (depth, waiting map[string]int, err error)
 	// SubscriberEventCounts counts subscriber changes ever made, by kind
 	// (subscribed, confirmed, unsubscribed, bounced, ...).
 	SubscriberEventCounts(ctx context.Context) (map[string]int, error)
@@ -25,7 +26,11 @@ type DB interface {
 
 var (
 	queueDesc = prometheus.NewDesc("masthead_queue_depth",
-		"Deliveries queued or being sent, per publication.", []string{"publication"}, nil)
+		"Deliveries queued or being sent, per publication, not counting those waiting for their readers' local time.",
+		[]string{"publication"}, nil)
+	waitingDesc = prometheus.NewDesc("masthead_queue_waiting_local",
+		"Deliveries whose first attempt waits for their reader's local time (a publication delivering at each reader's hour), per publication.",
+		[]string{"publication"}, nil)
 	eventsDesc = prometheus.NewDesc("masthead_subscriber_events_total",
 		"Subscriber changes by kind (subscribed, confirmed, unsubscribed, bounced, ...).", []string{"kind"}, nil)
 	refusedDesc = prometheus.NewDesc("masthead_sends_paused_refused",
@@ -42,6 +47,7 @@ type dbCollector struct {
 
 func (c *dbCollector) Describe(ch chan<- *prometheus.Desc) {
 	ch <- queueDesc
+	ch <- waitingDesc
 	ch <- eventsDesc
 	ch <- refusedDesc
 }
@@ -49,12 +55,14 @@ func (c *dbCollector) Describe(ch chan<- *prometheus.Desc) {
 func (c *dbCollector) Collect(ch chan<- prometheus.Metric) {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	if q, err := c.db.QueueDepth(ctx); err != nil {
+	if q, w, err := c.db.QueueDepth(ctx); err != nil {
 		c.log.Warn("metrics: queue depth", "err", err)
 		ch <- prometheus.NewInvalidMetric(queueDesc, err)
+		ch <- prometheus.NewInvalidMetric(waitingDesc, err)
 	} else {
 		for pub, n := range q {
 			ch <- prometheus.MustNewConstMetric(queueDesc, prometheus.GaugeValue, float64(n), pub)
+			ch <- prometheus.MustNewConstMetric(waitingDesc, prometheus.GaugeValue, float64(w[pub]), pub)
 		}
 	}
 	if ev, err := c.db.SubscriberEventCounts(ctx); err != nil {

@@ -226,3 +226,34 @@ func TestRefusedSendIsAGauge(t *testing.T) {
 		t.Errorf("after the resume: %v, want 0", v)
 	}
 }
+
+// A send at each reader's local time whose hours have not come waits in
+// masthead_queue_waiting_local, not in the queue depth an alert watches.
+func TestQueueWaitingForLocalTime(t *testing.T) {
+	ctx := context.Background()
+	const n = 4
+	st, iss := planet(t, n)
+	p, err := st.Publication(ctx, iss.PublicationID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Date(2026, 10, 24, 12, 0, 0, 0, time.UTC)
+	st.SetClock(func() time.Time { return now })
+	p.Deliver, p.LocalTime = newsletter.DeliverLocal, "06:00" // UTC: tomorrow at 06:00
+	if err := st.SavePublication(ctx, p); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.StartSend(ctx, iss.ID, newsletter.Statuses(newsletter.IssueStatus.EditorCanStart), ""); err != nil {
+		t.Fatal(err)
+	}
+	h := metrics.New(metrics.Options{DB: st}).Handler()
+	got := scrape(t, h)
+	if d, w := got[`masthead_queue_depth{publication="planet"}`], got[`masthead_queue_waiting_local{publication="planet"}`]; d != 0 || w != n {
+		t.Errorf("before the readers' hour: depth %v, waiting %v; want 0 and %d", d, w, n)
+	}
+	now = time.Date(2026, 10, 25, 6, 0, 0, 0, time.UTC)
+	got = scrape(t, h)
+	if d, w := got[`masthead_queue_depth{publication="planet"}`], got[`masthead_queue_waiting_local{publication="planet"}`]; d != n || w != 0 {
+		t.Errorf("at the readers' hour: depth %v, waiting %v; want %d and 0", d, w, n)
+	}
+}

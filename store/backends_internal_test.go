@@ -45,6 +45,8 @@ func TestLedgerOnEveryBackend(t *testing.T) {
 		{"OldBounceReasonMigrated", testOldBounceReasonMigrated},
 		{"PauseReasonAndSendLift", testPauseReasonAndSendLift},
 		{"LocalDeliverySnapshot", testLocalDeliverySnapshot},
+		{"ReaderZones", testReaderZones},
+		{"LocalClaimsSeveralWorkers", testLocalClaimsSeveralWorkers},
 	} {
 		t.Run(c.name, func(t *testing.T) { eachBackend(t, c.fn) })
 	}

@@ -129,28 +129,31 @@ func (s *Store) SubscriberDeliveries(ctx context.Context, subscriberID int64, li
 }
 
 // QueueDepth counts the deliveries not yet settled (queued, or claimed and
-// being sent) of issues that are sending or paused, per publication slug;
-// every publication is listed, with 0 when nothing waits.
-func (s *Store) QueueDepth(ctx context.Context) (map[string]int, error) {
-	out := map[string]int{}
-	rows, err := s.db.QueryContext(ctx, `SELECT p.slug, COUNT(d.id)
+// being sent) of issues that are sending or paused, per publication slug,
+// apart from those whose first attempt waits for their reader's local time,
+// which it counts in waiting; every publication is listed, with 0 when
+// nothing waits.
+func (s *Store) QueueDepth(ctx context.Context) (depth, waiting map[string]int, err error) {
+	depth, waiting = map[string]int{}, map[string]int{}
+	rows, err := s.db.QueryContext(ctx, s.q(`SELECT p.slug, COUNT(d.id),
+			COALESCE(SUM(CASE WHEN d.status = 'queued' AND d.attempts = 0 AND d.next_attempt_at > ? THEN 1 ELSE 0 END), 0)
 		FROM publications p
 		LEFT JOIN issues i ON i.publication_id = p.id AND i.status IN ('sending', 'paused')
 		LEFT JOIN deliveries d ON d.issue_id = i.id AND d.status IN ('queued', 'sending')
-		GROUP BY p.slug`)
+		GROUP BY p.slug`), ms(s.now()))
 	if err != nil {
-		return nil, fmt.Errorf("queue depth: %w", err)
+		return nil, nil, fmt.Errorf("queue depth: %w", err)
 	}
 	defer rows.Close()
 	for rows.Next() {
 		var slug string
-		var n int
-		if err := rows.Scan(&slug, &n); err != nil {
-			return nil, err
+		var n, w int
+		if err := rows.Scan(&slug, &n, &w); err != nil {
+			return nil, nil, err
 		}
-		out[slug] = n
+		depth[slug], waiting[slug] = n-w, w
 	}
-	return out, rows.Err()
+	return depth, waiting, rows.Err()
 }
 
 // DeliveryByMessageID finds the delivery an issue's message was sent as, from

@@ -2,6 +2,8 @@ package store
 
 import (
 	"context"
+	"errors"
+	"sync"
 	"testing"
 	"time"
 
@@ -125,4 +127,162 @@ func testLocalDeliverySnapshot(t *testing.T, dsn string) {
 	if second = claimAll(next.ID); second[ids[2]] == nil {
 		t.Fatalf("the next issue's London copy is still held after the first was sent: %v", second)
 	}
+}
+
+// testLocalClaimsSeveralWorkers: three stores (processes) and six claimers
+// share two issues of a local-time publication whose rows fall due over a
+// day and a half of a stepped clock, the first released late so that many
+// readers' copies of both fall due together. Every row is claimed once,
+// none before it is due, and no reader's copy of the second issue is
+// claimed before their copy of the first was recorded.
+func testLocalClaimsSeveralWorkers(t *testing.T, dsn string) {
+	ctx := context.Background()
+	f := newSendFixtureAt(t, dsn, 0)
+	f.exec(t, `UPDATE publications SET deliver = 'local', local_time = '06:00', timezone = 'America/Los_Angeles' WHERE id = ?`, f.pubID)
+	zones := []string{"Pacific/Kiritimati", "Asia/Jerusalem", "Europe/London", "America/Los_Angeles", "Pacific/Pago_Pago", ""}
+	ids := f.subscribers(t, f.pubID, 0, 120, "active", "active")
+	for i, id := range ids {
+		f.exec(t, `UPDATE subscribers SET timezone = ? WHERE id = ?`, zones[i%len(zones)], id)
+	}
+	var mu sync.Mutex
+	now := time.Date(2026, 10, 24, 21, 0, 0, 0, time.UTC) // 14:00 in Los Angeles: released late
+	clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
+	stores := []*Store{f.s}
+	for range 2 {
+		s, err := Open(ctx, dsn, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { s.Close() })
+		stores = append(stores, s)
+	}
+	for _, s := range stores {
+		s.SetClock(clock)
+	}
+	first := f.issueID
+	if _, err := f.s.StartSend(ctx, first, editorStart, ""); err != nil {
+		t.Fatal(err)
+	}
+	due := map[int64]time.Time{} // delivery id → due
+	rowsOf := func(issueID int64) []*ledger.Delivery {
+		rows, err := f.s.Deliveries(ctx, DeliveryFilter{IssueID: issueID})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, d := range rows {
+			due[d.ID] = d.NextAttemptAt
+		}
+		return rows
+	}
+	rowsOf(first)
+
+	var (
+		second   int64
+		issueOf  = map[int64]int64{} // delivery id → issue
+		subOf    = map[int64]int64{}
+		claimed  = map[int64]string{}
+		recorded = map[[2]int64]bool{} // (issue, subscriber) about to be recorded sent
+	)
+	work := func(w int) {
+		st := stores[w%len(stores)]
+		owner := "w" + string(rune('a'+w))
+		for {
+			mu.Lock()
+			issues := []int64{first}
+			if second != 0 {
+				issues = append(issues, second)
+				if w%2 == 1 { // half the claimers try the later issue first
+					issues = []int64{second, first}
+				}
+			}
+			mu.Unlock()
+			any := false
+			for _, issueID := range issues {
+				got, err := st.Claim(ctx, issueID, owner, "", 5, time.Minute)
+				if errors.Is(err, ledger.ErrNotSending) {
+					continue
+				}
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				var outs []ledger.Outcome
+				mu.Lock()
+				for _, d := range got {
+					any = true
+					if prev, ok := claimed[d.ID]; ok {
+						t.Errorf("row %d claimed by %s and %s", d.ID, prev, owner)
+					}
+					claimed[d.ID] = owner
+					if now.Before(due[d.ID]) {
+						t.Errorf("row %d claimed at %s, due %s", d.ID, now, due[d.ID])
+					}
+					if issueID == second && !recorded[[2]int64{first, d.SubscriberID}] && hasRow(issueOf, subOf, first, d.SubscriberID) {
+						t.Errorf("subscriber %d: the second issue claimed before the first was recorded", d.SubscriberID)
+					}
+					recorded[[2]int64{issueID, d.SubscriberID}] = true
+					outs = append(outs, ledger.Outcome{DeliveryID: d.ID, Owner: owner, Kind: ledger.OutcomeSent, At: now, Code: 250})
+				}
+				mu.Unlock()
+				if len(outs) > 0 {
+					if err := st.Record(ctx, outs, ledger.BouncePolicy{}); err != nil {
+						t.Error(err)
+						return
+					}
+				}
+			}
+			if !any {
+				return
+			}
+		}
+	}
+	for _, d := range rowsOf(first) {
+		issueOf[d.ID], subOf[d.ID] = first, d.SubscriberID
+	}
+	end := now.Add(50 * time.Hour)
+	for step := 0; clock().Before(end); step++ {
+		if step == 10 { // 02:00 UTC on the 25th (19:00 in Los Angeles): the next issue, due with the first everywhere
+			next, err := f.s.AssembleIssue(ctx, f.pubID, newsletter.Date{Year: 2009, Month: 7, Day: 10},
+				func(*newsletter.Issue, newsletter.Numberer) (*newsletter.Issue, error) {
+					return &newsletter.Issue{Volume: 3, Number: 154, Status: newsletter.Assembled, Subject: "Next", HTML: "<p>x</p>", Text: "x"}, nil
+				})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := f.s.StartSend(ctx, next.ID, editorStart, ""); err != nil {
+				t.Fatal(err)
+			}
+			mu.Lock()
+			second = next.ID
+			for _, d := range rowsOf(next.ID) {
+				issueOf[d.ID], subOf[d.ID] = next.ID, d.SubscriberID
+			}
+			mu.Unlock()
+		}
+		var wg sync.WaitGroup
+		for w := range 6 {
+			wg.Go(func() { work(w) })
+		}
+		wg.Wait()
+		mu.Lock()
+		now = now.Add(30 * time.Minute)
+		mu.Unlock()
+	}
+	if len(claimed) != 2*len(ids) {
+		t.Errorf("claimed %d rows, want %d", len(claimed), 2*len(ids))
+	}
+	for _, issueID := range []int64{first, second} {
+		if st, err := f.s.IssueStatus(ctx, issueID); err != nil || st != newsletter.Sent {
+			t.Errorf("issue %d: %s, %v", issueID, st, err)
+		}
+	}
+}
+
+func hasRow(issueOf, subOf map[int64]int64, issueID, subscriberID int64) bool {
+	for id, i := range issueOf {
+		if i == issueID && subOf[id] == subscriberID {
+			return true
+		}
+	}
+	return false
 }

@@ -491,6 +491,11 @@ var migrations = [][]string{
 		`ALTER TABLE publications ADD COLUMN local_time TEXT NOT NULL DEFAULT ''`,
 		`ALTER TABLE deliveries ADD COLUMN after_issue BIGINT NOT NULL DEFAULT 0`,
 	},
+	// 26: the time zone a subscribe form reported with a pending
+	// subscription of an existing subscriber, applied to the subscriber
+	// when the reader confirms ('': none); any change of the
+	// subscription's status clears it.
+	{`ALTER TABLE subscriptions ADD COLUMN confirm_timezone TEXT NOT NULL DEFAULT ''`},
 }
 
 // migrationLocker is the hook for databases that several processes may open

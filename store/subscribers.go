@@ -66,15 +66,40 @@ func (s *Store) subscriberByEmail(ctx context.Context, q querier, email string) 
 	return sub, nil
 }
 
-// AddSubscriber is how one person arrives: an editor's add, the subscribe form,
-// the API. It creates the subscriber or finds them by address (updating the name
-// when one is given) and, when publicationID is not 0, subscribes them with
-// status Active (an editor's consent, or a confirmed link) or Pending (waiting
-// for the confirmation email). An active subscription stays active when asked
-// for pending again, so the form reveals nothing. A suppressed address gives
-// subscribers.ErrSuppressed and changes nothing.
+// Arrival is one person arriving (AddArrival): an editor's add, the
+// subscribe form, the API.
+type Arrival struct {
+	Email, Name string
+	// TimeZone is the reader's IANA zone (newsletter.ParseTimeZone has
+	// checked it); "" leaves an existing subscriber's zone alone.
+	TimeZone      string
+	PublicationID int64 // 0: the person only, no subscription
+	Status        subscribers.Status
+	Via           subscribers.Via
+	// ZoneOnConfirm says TimeZone is what a subscribe form reported, which
+	// anyone may post with anyone's address: it is written on a subscriber
+	// this arrival creates (nobody else's row), and of one that exists it
+	// is only kept with the subscription the arrival makes pending, to be
+	// applied when the reader confirms it (Confirm: the link proves the
+	// address). An active subscription keeps nothing: no link is sent.
+	ZoneOnConfirm bool
+}
+
+// AddSubscriber is AddArrival of a person without a time zone.
 func (s *Store) AddSubscriber(ctx context.Context, email, name string, publicationID int64,
 	status subscribers.Status, via subscribers.Via) (*subscribers.Subscriber, error) {
+	return s.AddArrival(ctx, Arrival{Email: email, Name: name, PublicationID: publicationID, Status: status, Via: via})
+}
+
+// AddArrival is how one person arrives. It creates the subscriber or finds
+// them by address (updating the name and time zone when given, except for
+// ZoneOnConfirm) and, when PublicationID is not 0, subscribes them with
+// status Active (an editor's consent, or a confirmed link) or Pending
+// (waiting for the confirmation email). An active subscription stays active
+// when asked for pending again, so the form reveals nothing. A suppressed
+// address gives subscribers.ErrSuppressed and changes nothing.
+func (s *Store) AddArrival(ctx context.Context, a Arrival) (*subscribers.Subscriber, error) {
+	email, name, publicationID, status, via := a.Email, a.Name, a.PublicationID, a.Status, a.Via
 	norm, err := subscribers.Normalize(email)
 	if err != nil {
 		return nil, fmt.Errorf("%q: %w", email, err)
@@ -92,11 +117,12 @@ func (s *Store) AddSubscriber(ctx context.Context, email, name string, publicati
 		}
 		now := ms(s.now())
 		sub, err := s.subscriberByEmail(ctx, tx, norm)
+		created := false
 		switch {
 		case errors.Is(err, ErrNotFound):
 			var id int64
-			err = tx.QueryRowContext(ctx, s.q(`INSERT INTO subscribers (email, name, status, created_at, updated_at)
-				VALUES (?, ?, ?, ?, ?) RETURNING id`), norm, name, string(status), now, now).Scan(&id)
+			err = tx.QueryRowContext(ctx, s.q(`INSERT INTO subscribers (email, name, status, timezone, created_at, updated_at)
+				VALUES (?, ?, ?, ?, ?, ?) RETURNING id`), norm, name, string(status), a.TimeZone, now, now).Scan(&id)
 			if err != nil {
 				return s.mapErr(fmt.Errorf("add subscriber %s: %w", norm, err))
 			}
@@ -105,25 +131,37 @@ func (s *Store) AddSubscriber(ctx context.Context, email, name string, publicati
 					return err
 				}
 			}
-			sub = &subscribers.Subscriber{ID: id}
+			sub, created = &subscribers.Subscriber{ID: id}, true
 		case err != nil:
 			return err
 		case sub.Status.Suppressed():
 			// A bounced or complained subscriber whose suppression row is gone
 			// (deleted by hand): only LiftSuppression brings them back.
 			return subscribers.ErrSuppressed
-		case name != "" && name != sub.Name:
-			if _, err := tx.ExecContext(ctx, s.q(`UPDATE subscribers SET name = ?, updated_at = ? WHERE id = ?`),
-				name, now, sub.ID); err != nil {
-				return fmt.Errorf("rename subscriber %d: %w", sub.ID, err)
+		default:
+			if name != "" && name != sub.Name {
+				if _, err := tx.ExecContext(ctx, s.q(`UPDATE subscribers SET name = ?, updated_at = ? WHERE id = ?`),
+					name, now, sub.ID); err != nil {
+					return fmt.Errorf("rename subscriber %d: %w", sub.ID, err)
+				}
+				if err := s.event(ctx, tx, sub.ID, 0, subscribers.EventRenamed, via, ""); err != nil {
+					return err
+				}
 			}
-			if err := s.event(ctx, tx, sub.ID, 0, subscribers.EventRenamed, via, ""); err != nil {
-				return err
+			if a.TimeZone != "" && !a.ZoneOnConfirm {
+				if err := s.setTimeZoneTx(ctx, tx, sub, a.TimeZone, via); err != nil {
+					return err
+				}
 			}
 		}
 		if publicationID != 0 {
 			if err := s.subscribeTx(ctx, tx, sub.ID, publicationID, status, via); err != nil {
 				return err
+			}
+			if a.ZoneOnConfirm && !created {
+				if err := s.keepConfirmZone(ctx, tx, sub.ID, publicationID, a.TimeZone); err != nil {
+					return err
+				}
 			}
 		}
 		out, err = s.subscriberByID(ctx, tx, sub.ID)

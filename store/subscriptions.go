@@ -77,8 +77,17 @@ func (s *Store) Confirm(ctx context.Context, subscriberID, publicationID int64, 
 		case cur != subscribers.Pending:
 			return subscribers.ErrNotPending
 		}
+		zone, err := s.confirmZone(ctx, tx, subscriberID, publicationID)
+		if err != nil {
+			return err
+		}
 		if err := s.subscribeTx(ctx, tx, subscriberID, publicationID, subscribers.Active, via); err != nil {
 			return err
+		}
+		if zone != "" { // the zone the form reported: the link proves the address was theirs
+			if err := s.setTimeZoneTx(ctx, tx, sub, zone, via); err != nil {
+				return err
+			}
 		}
 		return s.queueWelcome(ctx, tx, subscriberID, publicationID) // recorded with the confirmation, once
 	})
@@ -167,7 +176,7 @@ func (s *Store) setSubscription(ctx context.Context, tx *sql.Tx, subscriberID, p
 	_, err := tx.ExecContext(ctx, s.q(`INSERT INTO subscriptions (subscriber_id, publication_id, status, created_at, updated_at)
 		VALUES (?, ?, ?, ?, ?)
 		ON CONFLICT (subscriber_id, publication_id) DO UPDATE SET status = excluded.status, updated_at = excluded.updated_at,
-			confirm_sent_at = 0, confirm_lease_until = 0`),
+			confirm_sent_at = 0, confirm_lease_until = 0, confirm_timezone = ''`),
 		subscriberID, publicationID, string(status), now, now)
 	if err != nil {
 		return s.mapErr(fmt.Errorf("subscription of %d to %d: %w", subscriberID, publicationID, err))

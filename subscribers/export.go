@@ -13,9 +13,10 @@ type ExportPublication struct {
 }
 
 // CSVExporter writes subscribers as CSV, one row at a time: the columns email,
-// name, status, created_at, then one column per publication (named by its slug)
-// holding that subscription's status (empty: not subscribed). The file imports
-// back with Importer (it reads email, name and status and ignores the rest).
+// name, status, created_at, timezone (empty: the publication's), then one
+// column per publication (named by its slug) holding that subscription's
+// status (empty: not subscribed). The file imports back with Importer (it
+// reads email, name, status and timezone and ignores the rest).
 type CSVExporter struct {
 	w     *csv.Writer
 	pubs  []ExportPublication
@@ -27,7 +28,7 @@ type CSVExporter struct {
 // column is the subscriber's status for that publication (Listing.StatusIn).
 func NewCSVExporter(w io.Writer, pubs []ExportPublication, publicationID int64) (*CSVExporter, error) {
 	e := &CSVExporter{w: csv.NewWriter(w), pubs: pubs, pubID: publicationID}
-	header := []string{"email", "name", "status", "created_at"}
+	header := []string{"email", "name", "status", "created_at", "timezone"}
 	for _, p := range pubs {
 		header = append(header, p.Slug)
 	}
@@ -43,10 +44,11 @@ func (e *CSVExporter) Write(l *Listing) error {
 	}
 	e.rec[0], e.rec[1], e.rec[2] = defuseCell(l.Email), defuseCell(l.Name), string(status)
 	e.rec[3] = l.CreatedAt.UTC().Format(time.RFC3339)
+	e.rec[4] = l.TimeZone // an IANA name: nothing a spreadsheet would run
 	for i, p := range e.pubs {
-		e.rec[4+i] = ""
+		e.rec[5+i] = ""
 		if sub := l.Subscription(p.ID); sub != nil {
-			e.rec[4+i] = string(sub.Status)
+			e.rec[5+i] = string(sub.Status)
 		}
 	}
 	return e.w.Write(e.rec)

@@ -8,6 +8,8 @@ import (
 	"log/slog"
 	"strings"
 	"unicode/utf8"
+
+	"masthead/newsletter"
 )
 
 // ImportOutcome is what the store did with one good row of an import.
@@ -30,6 +32,9 @@ type ImportRow struct {
 	Email  string // normalised
 	Name   string // normalised; empty keeps an existing subscriber's name
 	Status Status // Active, Pending, Unsubscribed, Bounced or Complained
+	// TimeZone is an IANA name (newsletter.ParseTimeZone); empty keeps an
+	// existing subscriber's zone.
+	TimeZone string
 
 	// Set by the ImportSink.
 	Outcome   ImportOutcome
@@ -85,8 +90,8 @@ const MaxProblems = 1000
 const DefaultBatchSize = 25000
 
 // Importer reads a subscriber CSV: a header row naming the columns email, name
-// and optionally status, in any order and case (other columns are ignored),
-// then one subscriber per row. It streams: memory does not grow with the file.
+// and optionally status and timezone, in any order and case (other columns
+// are ignored), then one subscriber per row. It streams: memory does not grow with the file.
 type Importer struct {
 	// Status is given to rows with no status column or an empty cell: Active
 	// (the editor vouches for consent) or Pending (each must confirm).
@@ -101,8 +106,8 @@ type Importer struct {
 
 // columns says where each known column is in a row.
 type columns struct {
-	n                   int
-	email, name, status int // -1 when absent
+	n                             int
+	email, name, status, timezone int // -1 when absent
 }
 
 // Import reads CSV from r and writes its good rows to sink. Bad rows are
@@ -299,7 +304,7 @@ func (rep *ImportReport) count(row ImportRow, problem func(Problem)) {
 
 // parseHeader finds the known columns.
 func parseHeader(h []string) (columns, error) {
-	c := columns{n: len(h), email: -1, name: -1, status: -1}
+	c := columns{n: len(h), email: -1, name: -1, status: -1, timezone: -1}
 	for i, name := range h {
 		if i == 0 {
 			name = strings.TrimPrefix(name, "\uFEFF") // a byte-order mark from a spreadsheet
@@ -312,6 +317,8 @@ func parseHeader(h []string) (columns, error) {
 			dst = &c.name
 		case "status":
 			dst = &c.status
+		case "timezone", "time zone", "time_zone":
+			dst = &c.timezone
 		default:
 			continue
 		}
@@ -346,7 +353,7 @@ func (c columns) row(rec []string, line int, def Status) (ImportRow, *Problem) {
 		}
 		return bad("wrong column count: %d %s, the header has %d", len(rec), fields, c.n)
 	}
-	for _, i := range []int{c.email, c.name, c.status} {
+	for _, i := range []int{c.email, c.name, c.status, c.timezone} {
 		if i < 0 {
 			continue
 		}
@@ -373,6 +380,11 @@ func (c columns) row(rec []string, line int, def Status) (ImportRow, *Problem) {
 	if c.status >= 0 && strings.TrimSpace(rec[c.status]) != "" {
 		if row.Status, err = ParseStatus(rec[c.status]); err != nil {
 			return bad("%v", err)
+		}
+	}
+	if c.timezone >= 0 {
+		if row.TimeZone, err = newsletter.ParseTimeZone(rec[c.timezone]); err != nil {
+			return bad("timezone: %v", err)
 		}
 	}
 	return row, nil

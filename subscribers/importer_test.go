@@ -260,18 +260,18 @@ func TestExportRoundTrip(t *testing.T) {
 	}
 	st1 := storetest.Open(t, storetest.SQLite)
 	p1 := publication(t, st1, "daily")
-	in := "email,name,status\nann@example.org,\"Ann, the first\",active\nbob@example.org,Bob,pending\n" +
-		"cat@example.org,,unsubscribed\ndog@example.org,Dog,bounced\nemu@example.org,\"Émile \"\"E\"\"\",complained\n" +
-		"fox@example.org,\"=HYPERLINK(\"\"http://evil.example\"\",\"\"x\"\")\",active\n"
+	in := "email,name,status,timezone\nann@example.org,\"Ann, the first\",active,Europe/London\nbob@example.org,Bob,pending,\n" +
+		"cat@example.org,,unsubscribed,Asia/Jerusalem\ndog@example.org,Dog,bounced,\nemu@example.org,\"Émile \"\"E\"\"\",complained,\n" +
+		"fox@example.org,\"=HYPERLINK(\"\"http://evil.example\"\",\"\"x\"\")\",active,America/Argentina/Buenos_Aires\n"
 	if rep := runImport(t, st1, p1.ID, in, subscribers.Importer{}); rep.Added != 6 {
 		t.Fatalf("import %+v", rep)
 	}
 	pubs1 := []subscribers.ExportPublication{{ID: p1.ID, Slug: p1.Slug}}
 	first := export(st1, pubs1)
-	want := "email,name,status,created_at,daily\nann@example.org,\"Ann, the first\",active,T,active\n" +
-		"bob@example.org,Bob,pending,T,pending\ncat@example.org,,unsubscribed,T,unsubscribed\n" +
-		"fox@example.org,\"'=HYPERLINK(\"\"http://evil.example\"\",\"\"x\"\")\",active,T,active\n" + // a spreadsheet shows it as text
-		"dog@example.org,Dog,bounced,T,\nemu@example.org,\"Émile \"\"E\"\"\",complained,T,\n"
+	want := "email,name,status,created_at,timezone,daily\nann@example.org,\"Ann, the first\",active,T,Europe/London,active\n" +
+		"bob@example.org,Bob,pending,T,,pending\ncat@example.org,,unsubscribed,T,Asia/Jerusalem,unsubscribed\n" +
+		"fox@example.org,\"'=HYPERLINK(\"\"http://evil.example\"\",\"\"x\"\")\",active,T,America/Argentina/Buenos_Aires,active\n" + // a spreadsheet shows it as text
+		"dog@example.org,Dog,bounced,T,,\nemu@example.org,\"Émile \"\"E\"\"\",complained,T,,\n"
 	if first != want {
 		t.Fatalf("export:\n%s\nwant:\n%s", first, want)
 	}

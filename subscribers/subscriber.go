@@ -66,6 +66,7 @@ const (
 	EventConfirmed    EventKind = "confirmed"    // a pending subscription became active
 	EventUnsubscribed EventKind = "unsubscribed" // a subscription ended
 	EventRenamed      EventKind = "renamed"      // the name changed
+	EventTimeZone     EventKind = "timezone"     // the time zone changed (detail: the new one)
 	EventBounced      EventKind = "bounced"      // suppressed after a hard bounce
 	EventComplained   EventKind = "complained"   // suppressed after a complaint
 	EventLifted       EventKind = "lifted"       // an editor lifted the suppression

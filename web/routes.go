@@ -16,6 +16,7 @@ func (s *Server) routes() http.Handler {
 	mux.HandleFunc("GET /healthz", s.healthz)
 	mux.HandleFunc("GET /readyz", s.readyz)
 	mux.HandleFunc("GET /static/style.css", s.stylesheet)
+	mux.HandleFunc("GET /static/timezone.js", s.timezoneScript) // fills the subscribe form's timezone field
 
 	// The web edition.
 	mux.HandleFunc("GET /{$}", s.front)

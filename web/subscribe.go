@@ -20,6 +20,12 @@ import (
 // tells no one whether an address is subscribed. Only the reader's own
 // typing mistakes are shown.
 //
+// A hidden timezone field carries the reader's time zone, which the page's
+// script (static/timezone.js) fills from the browser; it is empty without
+// JavaScript, and a value that is not an IANA name is dropped, not shown as
+// an error. workspace.RequestConfirmation says why it becomes an existing
+// subscriber's zone only when they confirm.
+//
 // The form may also come from the pages of a publication's signup origins
 // (the newsroom's own site, signupForm); it then asks only for publications
 // that allow that origin.
@@ -81,7 +87,7 @@ func (s *Server) subscribe(w http.ResponseWriter, r *http.Request) {
 	}
 	if !s.addrLimit.allow(email, now) {
 		s.log.Warn("subscribe form: address rate limit; no email sent", "client", s.clientIP(r))
-	} else if err := s.work.RequestConfirmation(ctx, email, name, chosen); err != nil {
+	} else if err := s.work.RequestConfirmation(ctx, email, name, r.PostForm.Get("timezone"), chosen); err != nil {
 		// Logged, not shown: the answer must not depend on the address.
 		s.log.Error("subscribe form: confirmation not queued", "err", err)
 	}

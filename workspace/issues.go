@@ -185,12 +185,17 @@ type Progress struct {
 	Pending  int                    `json:"pending"`  // queued or in flight
 	Skipped  int                    `json:"skipped"`  // unsubscribed or suppressed before sending
 	Rate     float64                `json:"rate"`     // messages per second since the send started
-	ETA      float64                `json:"eta"`      // seconds until done at that rate; 0 when unknown or done
+	ETA      float64                `json:"eta"`      // seconds until the rows due now are done at that rate; 0 when unknown, done or only waiting
 	Started  time.Time              `json:"started"`  // zero before the send (null in JSON)
 	Finished time.Time              `json:"finished"` // zero until done (null in JSON)
 	// PauseReason is why masthead paused the send by itself (the mail
 	// server refuses our mail); "" otherwise.
 	PauseReason string `json:"pause_reason"`
+	// Waiting are the pending rows not yet due: their readers' local time
+	// has not come (a publication that delivers at each reader's hour).
+	// NextLocal is the next of them to fall due; nil (null) when none waits.
+	Waiting   int        `json:"waiting"`
+	NextLocal *LocalNext `json:"next_local"`
 }
 
 // MarshalJSON writes Started and Finished as null while they are zero (as
@@ -235,8 +240,13 @@ func (s *Service) Progress(ctx context.Context, iss *newsletter.Issue) (Progress
 		return Progress{}, err
 	}
 	p := Progress{Status: st, Total: c.Total, Sent: c.Sent, Failed: c.Failed, Retrying: c.Retrying,
-		Pending: c.Pending(), Skipped: c.Skipped + c.Cancelled, Started: fresh.StartedAt, Finished: fresh.FinishedAt,
+		Pending: c.Pending(), Waiting: c.Waiting, Skipped: c.Skipped + c.Cancelled, Started: fresh.StartedAt, Finished: fresh.FinishedAt,
 		PauseReason: fresh.PauseReason}
+	if p.Waiting > 0 {
+		if p.NextLocal, err = s.nextLocal(ctx, iss); err != nil {
+			return Progress{}, err
+		}
+	}
 	if !p.Started.IsZero() {
 		end := s.now().Add(-age) // the rate of what the counts saw, when they saw it
 		if !p.Finished.IsZero() {
@@ -245,8 +255,10 @@ func (s *Service) Progress(ctx context.Context, iss *newsletter.Issue) (Progress
 		if secs := end.Sub(p.Started).Seconds(); secs > 0 {
 			p.Rate = float64(p.Sent+p.Failed) / secs
 		}
-		if p.Rate > 0 && p.Pending > 0 && st == newsletter.Sending {
-			p.ETA = float64(p.Pending) / p.Rate
+		// Rows waiting for their readers' hour are not late: the estimate
+		// is of the rows due now.
+		if due := p.Pending - p.Waiting; p.Rate > 0 && due > 0 && st == newsletter.Sending {
+			p.ETA = float64(due) / p.Rate
 		}
 	}
 	return p, nil

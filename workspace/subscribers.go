@@ -14,19 +14,25 @@ import (
 )
 
 // AddSubscriber adds (or finds) a person and subscribes them to p: active at
-// once (an editor's add), or pending with a confirmation to come.
-func (s *Service) AddSubscriber(ctx context.Context, p *newsletter.Publication, email, name string, pending bool, via subscribers.Via) (*subscribers.Subscriber, error) {
+// once (an editor's add), or pending with a confirmation to come. zone, when
+// not "", is their IANA time zone (of an existing subscriber too, as name
+// is their name).
+func (s *Service) AddSubscriber(ctx context.Context, p *newsletter.Publication, email, name, zone string, pending bool, via subscribers.Via) (*subscribers.Subscriber, error) {
 	if _, err := subscribers.Normalize(email); err != nil {
 		return nil, &newsletter.FieldError{Field: "email", Msg: fmt.Sprintf("%q: %v", email, err)}
 	}
 	if _, err := subscribers.NormalizeName(name); err != nil {
 		return nil, &newsletter.FieldError{Field: "name", Msg: err.Error()}
 	}
+	zone, err := newsletter.ParseTimeZone(zone)
+	if err != nil {
+		return nil, &newsletter.FieldError{Field: "timezone", Msg: err.Error()}
+	}
 	st := subscribers.Active
 	if pending {
 		st = subscribers.Pending
 	}
-	sub, err := s.st.AddSubscriber(ctx, email, name, p.ID, st, via)
+	sub, err := s.st.AddArrival(ctx, store.Arrival{Email: email, Name: name, TimeZone: zone, PublicationID: p.ID, Status: st, Via: via})
 	if err == nil {
 		s.log.Info("subscriber added", "publication", p.Slug, "email", sub.Email, "via", via)
 	}
@@ -40,14 +46,26 @@ func (s *Service) AddSubscriber(ctx context.Context, p *newsletter.Publication, 
 // subscription stays active and gets no email; a suppressed address gets
 // nothing (and no error: the form's answer must not tell). An existing
 // subscriber's name is not changed: anyone can type anyone's address.
-func (s *Service) RequestConfirmation(ctx context.Context, email, name string, pubs []*newsletter.Publication) error {
+//
+// zone is the time zone the reader's browser reported ("" when it reported
+// none, or none that is an IANA name: the form still subscribes). For the
+// same reason it is not an existing subscriber's zone at once: it is kept
+// with each subscription this makes pending and becomes theirs when they
+// confirm one (the link proves the address is theirs); a new subscriber's
+// row has it from the start (the row is nobody else's, and pending).
+func (s *Service) RequestConfirmation(ctx context.Context, email, name, zone string, pubs []*newsletter.Publication) error {
 	if _, err := s.st.SubscriberByEmail(ctx, email); err == nil {
 		name = ""
 	} else if !errors.Is(err, store.ErrNotFound) {
 		return err
 	}
+	zone, err := newsletter.ParseTimeZone(zone)
+	if err != nil {
+		zone = ""
+	}
 	for _, p := range pubs {
-		_, err := s.st.AddSubscriber(ctx, email, name, p.ID, subscribers.Pending, subscribers.ViaForm)
+		_, err := s.st.AddArrival(ctx, store.Arrival{Email: email, Name: name, TimeZone: zone, PublicationID: p.ID,
+			Status: subscribers.Pending, Via: subscribers.ViaForm, ZoneOnConfirm: true})
 		if errors.Is(err, subscribers.ErrSuppressed) {
 			s.log.Info("subscribe form: address is suppressed; no email sent", "subscriber_email_domain", domainOf(email))
 			return nil
@@ -60,6 +78,20 @@ func (s *Service) RequestConfirmation(ctx context.Context, email, name string, p
 		s.confirm.Wake()
 	}
 	return nil
+}
+
+// SetSubscriberTimeZone is an editor's change of subscriber id's time
+// zone: an IANA name, or "" for the publication's.
+func (s *Service) SetSubscriberTimeZone(ctx context.Context, id int64, zone string, via subscribers.Via) (*subscribers.Subscriber, error) {
+	zone, err := newsletter.ParseTimeZone(zone)
+	if err != nil {
+		return nil, &newsletter.FieldError{Field: "timezone", Msg: err.Error()}
+	}
+	sub, err := s.st.SetSubscriberTimeZone(ctx, id, zone, via)
+	if err == nil {
+		s.log.Info("subscriber time zone set", "subscriber", id, "timezone", zone, "via", via)
+	}
+	return sub, err
 }
 
 // SendsConfirmations reports whether this process has a confirmation queue

@@ -220,11 +220,16 @@ func NextFires(p *newsletter.Publication, now time.Time, n int) ([]time.Time, er
 
 // SavePublication validates and stores a publication's settings (ID 0
 // creates it). A theme override that does not load is refused now, naming
-// its file and line, rather than at send time.
+// its file and line, rather than at send time; so is a local-time delivery
+// whose daily release comes after the readers' hour
+// (*newsletter.LateRelease, which also reads as a FieldError of local-time).
 func (s *Service) SavePublication(ctx context.Context, p *newsletter.Publication) error {
 	p.Normalize()
 	if err := p.Validate(); err != nil {
 		return err
+	}
+	if late := p.CheckLocalRelease(s.now()); late != nil {
+		return late
 	}
 	if err := templates.CheckSubject(p.SubjectTemplate); err != nil {
 		return &newsletter.FieldError{Field: "subject-template", Msg: err.Error()}

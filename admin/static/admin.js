@@ -36,11 +36,33 @@ document.querySelectorAll("textarea[data-preview]").forEach(function (ta) {
   var was = box.getAttribute("data-status");
   function live(s) { return s === "sending" || s === "paused"; }
   function set(id, v) { var el = document.getElementById(id); if (el) el.textContent = v; }
+  // The rows waiting for their readers' local time, as the page first
+  // showed them (workspace.Progress.WaitingLine): the next group's time on
+  // its own zone's clock, "06:00 Europe/London, Sun 25 Oct".
+  function waitingLine(p) {
+    if (!(p.waiting > 0)) return "";
+    var s = "waiting for local time: " + p.waiting;
+    var n = p.next_local;
+    if (!n) return s;
+    try {
+      var parts = {};
+      new Intl.DateTimeFormat("en-GB", { timeZone: n.zone, weekday: "short", day: "numeric", month: "short",
+        hour: "2-digit", minute: "2-digit", hourCycle: "h23" }).formatToParts(new Date(n.at))
+        .forEach(function (x) { parts[x.type] = x.value; });
+      return s + " (next at " + parts.hour + ":" + parts.minute + " " + n.zone + ", " +
+        parts.weekday + " " + parts.day + " " + parts.month + ")";
+    } catch (e) {
+      return s + " (next at " + n.at + " " + n.zone + ")";
+    }
+  }
   function tick() {
     fetch(url, { credentials: "same-origin" }).then(function (r) { return r.json(); }).then(function (p) {
       set("p-sent", p.sent); set("p-total", p.total); set("p-failed", p.failed);
       set("p-retrying", p.retrying); set("p-pending", p.pending); set("p-status", p.status);
-      set("p-rate", p.rate.toFixed(1)); set("p-eta", p.eta > 0 ? Math.round(p.eta) + " s" : "—");
+      set("p-rate", p.rate.toFixed(1));
+      set("p-eta", p.eta > 0 ? Math.round(p.eta) + " s" : p.waiting > 0 ? "waiting for local time" : "—");
+      var w = document.getElementById("p-waiting");
+      if (w) { w.hidden = !(p.waiting > 0); w.textContent = waitingLine(p); }
       var bar = document.getElementById("p-bar");
       if (bar) { bar.max = Math.max(p.total, 1); bar.value = p.sent; }
       // masthead paused the send by itself: the page says why.

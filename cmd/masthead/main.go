@@ -8,6 +8,10 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+	// The IANA zone database in the binary, for a machine without
+	// /usr/share/zoneinfo (a slim container): publications' and readers'
+	// zones are then still known (the system's copy is used when present).
+	_ "time/tzdata"
 
 	"masthead/internal/cli"
 )

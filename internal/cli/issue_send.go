@@ -40,7 +40,7 @@ func (a *app) sendFlags(fs *flag.FlagSet, full bool) *sendFlags {
 		fs.Float64Var(&s.worker.rate, "rate", 0, "messages per second in total (0: unlimited)")
 		fs.Var(s.worker.domainRates, "domain-rate", "DOMAIN=RATE: messages per second to one recipient domain (repeatable)")
 		fs.DurationVar(&s.worker.lease, "lease", 30*time.Second, "how long a claimed row is held; a crashed run's rows are taken back after it")
-		fs.DurationVar(&s.giveUp, "give-up", delivery.DefaultGiveUpAfter, "stop waiting after this long with no message settled (server unreachable, retries not yet due) and exit 4; the rows stay queued")
+		fs.DurationVar(&s.giveUp, "give-up", delivery.DefaultGiveUpAfter, "stop waiting after this long with no message settled (server unreachable, retries not yet due) and exit 4; the rows stay queued (rows waiting for their readers' local time do not count: with only them left it stops and exits 0)")
 		a.softBounceFlag(fs, &s.worker.softBounceLimit)
 	}
 	return s
@@ -60,8 +60,10 @@ func (a *app) sendWorkspace(ctx context.Context, s *sendFlags, p *newsletter.Pub
 // runIssueSend is 'masthead issue send': assemble the issue if needed, start
 // it (snapshot the audience), and deliver it until every row is settled.
 // Interrupted (Ctrl-C), it finishes what is in flight and stops; run it again
-// to resume. It exits 0 when every row is sent or has definitively failed, 4
-// when some are left (paused, cancelled, interrupted, retries pending).
+// to resume. It exits 0 when every row is sent or has definitively failed, or
+// when the rows left all wait for their readers' local time (serve or worker
+// delivers them at their hour); 4 when some are left otherwise (paused,
+// cancelled, interrupted, retries pending).
 func runIssueSend(ctx context.Context, a *app, args []string) error {
 	fs := a.flags()
 	s := a.sendFlags(fs, true)
@@ -105,7 +107,7 @@ func runIssueSend(ctx context.Context, a *app, args []string) error {
 	}
 	if iss.Status == newsletter.Sent || iss.Status == newsletter.Cancelled {
 		fmt.Fprintf(out, "%s %s (%s) is already %s\n", p.Slug, d, iss.Label(), iss.Status)
-		return a.printCounts(ctx, iss.ID)
+		return a.printCounts(ctx, iss.ID, "")
 	}
 	res, err := work.Start(ctx, p, iss)
 	var other *ledger.TransportError
@@ -128,16 +130,26 @@ func runIssueSend(ctx context.Context, a *app, args []string) error {
 	default:
 		fmt.Fprintf(out, "continuing %s %s (%s) via %s\n", p.Slug, d, iss.Label(), via)
 	}
-	runCtx, giveUp := context.WithCancel(ctx)
-	defer giveUp()
-	gaveUp := a.watchProgress(runCtx, iss.ID, s.giveUp, giveUp)
+	runCtx, halt := context.WithCancel(ctx)
+	defer halt()
+	next := func(ctx context.Context) (time.Time, error) {
+		pr, err := work.Progress(ctx, iss)
+		if err != nil || pr.NextLocal == nil {
+			return time.Time{}, err
+		}
+		return pr.NextLocal.At, nil
+	}
+	watch := a.watchProgress(runCtx, iss.ID, s.giveUp, next, halt)
 	stop := a.showProgress(runCtx, iss.ID, srv.isDown)
 	sum, err := eng.Run(runCtx, iss.ID)
 	stop()
 	if err != nil {
 		return err
 	}
-	if gaveUp() {
+	if watch.waiting.Load() {
+		return a.leftForLocalTime(ctx, work, p, iss, sum, eng.Transport())
+	}
+	if watch.gaveUp.Load() {
 		why := "no message settled"
 		if st := srv.state(); st != nil {
 			why = st.Reason
@@ -146,12 +158,8 @@ func runIssueSend(ctx context.Context, a *app, args []string) error {
 			"'masthead issue send %s' again, or a 'masthead serve' sending via %s, continues\n",
 			s.giveUp, why, plural.Count(sum.Counts.Pending(), "row stays", "rows stay"), again, eng.Transport())
 	}
+	a.printSummary(sum, srv.isDown())
 	c := sum.Counts
-	if srv.isDown() {
-		c.Retrying = c.Pending() // each waits for the server
-	}
-	fmt.Fprintf(out, "%s after %s: %d sent, %d failed, %d skipped, %d cancelled, %d pending (%d retrying) of %d\n",
-		sum.Status, sum.Elapsed.Round(time.Millisecond), c.Sent, c.Failed, c.Skipped, c.Cancelled, c.Pending(), c.Retrying, c.Total)
 	if sum.Status == newsletter.Sent {
 		return nil
 	}
@@ -166,9 +174,58 @@ func runIssueSend(ctx context.Context, a *app, args []string) error {
 	return exitError{4}
 }
 
+// printSummary is the last line of 'issue send': where the send stands.
+// While down says the server cannot be reached, every row left that is due
+// counts as retrying.
+func (a *app) printSummary(sum delivery.Summary, down bool) {
+	c := sum.Counts
+	if down {
+		c.Retrying = c.Pending() - c.Waiting // each waits for the server
+	}
+	waiting := ""
+	if c.Waiting > 0 {
+		waiting = fmt.Sprintf(", %d waiting for local time", c.Waiting)
+	}
+	fmt.Fprintf(a.env.Stdout, "%s after %s: %d sent, %d failed, %d skipped, %d cancelled, %d pending (%d retrying%s) of %d\n",
+		sum.Status, sum.Elapsed.Round(time.Millisecond), c.Sent, c.Failed, c.Skipped, c.Cancelled, c.Pending(), c.Retrying, waiting, c.Total)
+}
+
+// leftForLocalTime ends an 'issue send' whose rows left all wait for their
+// readers' local time: the command did what it could, and the processes that
+// keep running (serve, worker) sending via the same transport deliver the
+// rest at each reader's hour, so it says when and exits 0.
+func (a *app) leftForLocalTime(ctx context.Context, work *workspace.Service, p *newsletter.Publication, iss *newsletter.Issue, sum delivery.Summary, transport string) error {
+	a.printSummary(sum, false)
+	pr, err := work.Progress(ctx, iss)
+	if err != nil {
+		return err
+	}
+	hour := "local time"
+	if c, ok := p.ReaderClock(pr.Started); ok {
+		hour = c.String()
+	}
+	next := ""
+	if pr.NextLocal != nil {
+		next = fmt.Sprintf(" (next at %s)", pr.NextLocal)
+	}
+	failed := ""
+	if pr.Failed > 0 {
+		failed = fmt.Sprintf(", %d failed", pr.Failed)
+	}
+	wait := fmt.Sprintf("%d wait for their readers'", pr.Waiting)
+	if pr.Waiting == 1 {
+		wait = "1 waits for its reader's"
+	}
+	fmt.Fprintf(a.env.Stdout, "started: %d sent now%s, %s %s%s; "+
+		"'masthead serve' (or 'masthead worker') sending via %s delivers them at their hour\n", pr.Sent, failed, wait, hour, next, transport)
+	return nil
+}
+
 // showProgress reports an issue's counts until the returned stop is called:
-// a progress bar on a terminal, a log line every few seconds otherwise. While
-// down says the server cannot be reached, every row left counts as retrying.
+// a progress bar on a terminal, a log line every few seconds otherwise; rows
+// waiting for their readers' local time are counted apart. While down says
+// the server cannot be reached, every row left that is due counts as
+// retrying.
 func (a *app) showProgress(ctx context.Context, issueID int64, down func() bool) (stop func()) {
 	ctx, cancel := context.WithCancel(ctx)
 	done := make(chan struct{})
@@ -203,11 +260,11 @@ func (a *app) showProgress(ctx context.Context, issueID int64, down func() bool)
 			}
 			settled := c.Total - c.Pending()
 			if down() {
-				c.Retrying = c.Pending() // each waits for the server
+				c.Retrying = c.Pending() - c.Waiting // each due row waits for the server
 			}
 			if !tty {
 				a.log.Info("sending", "issue", issueID, "sent", c.Sent, "failed", c.Failed, "retrying", c.Retrying,
-					"pending", c.Pending(), "total", c.Total)
+					"waiting", c.Waiting, "pending", c.Pending(), "total", c.Total)
 				continue
 			}
 			if bar == nil {
@@ -215,7 +272,11 @@ func (a *app) showProgress(ctx context.Context, issueID int64, down func() bool)
 					progressbar.OptionShowIts(), progressbar.OptionSetItsString("msg"), progressbar.OptionSetPredictTime(true),
 					progressbar.OptionThrottle(100*time.Millisecond), progressbar.OptionFullWidth())
 			}
-			bar.Describe(fmt.Sprintf("sent %d failed %d retrying %d", c.Sent, c.Failed, c.Retrying))
+			desc := fmt.Sprintf("sent %d failed %d retrying %d", c.Sent, c.Failed, c.Retrying)
+			if c.Waiting > 0 {
+				desc += fmt.Sprintf(" waiting for local time %d", c.Waiting)
+			}
+			bar.Describe(desc)
 			bar.Set(settled)
 		}
 	}()
@@ -264,10 +325,25 @@ func runIssueStatus(ctx context.Context, a *app, args []string) error {
 	if iss.Status == newsletter.Paused && iss.PauseReason != "" {
 		fmt.Fprintf(a.env.Stdout, "paused by masthead: %s\n", iss.PauseReason)
 	}
-	return a.printCounts(ctx, iss.ID)
+	waiting := ""
+	if iss.Status == newsletter.Sending || iss.Status == newsletter.Paused {
+		work, err := a.workspace(ctx, nil)
+		if err != nil {
+			return err
+		}
+		pr, err := work.Progress(ctx, iss)
+		if err != nil {
+			return err
+		}
+		waiting = pr.WaitingLine()
+	}
+	return a.printCounts(ctx, iss.ID, waiting)
 }
 
-func (a *app) printCounts(ctx context.Context, issueID int64) error {
+// printCounts prints the issue's ledger by status, then note (the rows
+// waiting for their readers' local time) when there is one, then the first
+// failures.
+func (a *app) printCounts(ctx context.Context, issueID int64, note string) error {
 	c, err := a.read().Counts(ctx, issueID)
 	if err != nil {
 		return err
@@ -277,6 +353,9 @@ func (a *app) printCounts(ctx context.Context, issueID int64) error {
 		c.Sent, c.Failed, c.Skipped, c.Cancelled, c.Queued, c.Retrying, c.Sending, c.Total)
 	if err := w.Flush(); err != nil {
 		return err
+	}
+	if note != "" {
+		fmt.Fprintln(a.env.Stdout, note)
 	}
 	failed, err := a.read().Deliveries(ctx, store.DeliveryFilter{IssueID: issueID, Status: ledger.DeliveryFailed, Limit: 10})
 	if err != nil || len(failed) == 0 {

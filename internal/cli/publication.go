@@ -23,7 +23,7 @@ import (
 func runPublicationSet(ctx context.Context, a *app, args []string) error {
 	fs := a.flags()
 	var p newsletter.Publication
-	var volStart, numbering, sections, empty, origins, welcomeFile string
+	var volStart, numbering, sections, deliverTo, empty, origins, welcomeFile string
 	var dkimKeys, dkimSelectors listFlag
 	fs.StringVar(&p.Name, "name", "", "name of the publication, e.g. \"The Daily Planet\"")
 	fs.StringVar(&p.Tagline, "tagline", "", "tagline under the name")
@@ -32,6 +32,8 @@ func runPublicationSet(ctx context.Context, a *app, args []string) error {
 	fs.StringVar(&p.Address, "address", "", "postal address printed in every footer (required by law for bulk email)")
 	fs.StringVar(&p.TimeZone, "timezone", "", "IANA time zone of the publication, e.g. America/New_York (default UTC)")
 	fs.StringVar(&p.Schedule, "schedule", "", "daily send time as a cron spec in the publication's zone, e.g. \"0 6 * * *\" (optional seconds field)")
+	fs.StringVar(&deliverTo, "deliver", "", "at-once (every reader from the release on, the default) or local (each reader at --local-time on their own clock)")
+	fs.StringVar(&p.LocalTime, "local-time", "", "with --deliver local, the hour each reader gets the issue, HH:MM on their own clock (\"\": the schedule's time of day)")
 	fs.StringVar(&volStart, "volume-start", "", "first day of Volume 1, YYYY-MM-DD (default today)")
 	fs.StringVar(&numbering, "numbering", "", "calendar (days since the volume began) or sequential (issues published)")
 	fs.StringVar(&p.Copyright, "copyright", "", "copyright line (default: Copyright START-YEAR - NAME, ADDRESS. All rights reserved.)")
@@ -132,6 +134,14 @@ func runPublicationSet(ctx context.Context, a *app, args []string) error {
 		}
 		cur.BaseURL = b
 	}
+	if set["deliver"] {
+		d, err := newsletter.ParseDeliver(deliverTo)
+		if err != nil {
+			return usageErr("--deliver: %v", err)
+		}
+		cur.Deliver = d
+	}
+	apply("local-time", &cur.LocalTime, p.LocalTime)
 	if set["numbering"] {
 		cur.Numbering = newsletter.Numbering(numbering)
 	}
@@ -200,6 +210,10 @@ func runPublicationSet(ctx context.Context, a *app, args []string) error {
 	}
 	// A broken theme override fails now, not at send time.
 	if err := work.SavePublication(ctx, cur); err != nil {
+		var late *newsletter.LateRelease
+		if errors.As(err, &late) {
+			return fmt.Errorf("publication %s not saved: %s", cur.Slug, late.Explain("--schedule '%s'", "--local-time %s"))
+		}
 		var fe *newsletter.FieldError
 		if errors.As(err, &fe) && fe.Field == "templates" {
 			return fmt.Errorf("publication %s not saved: %s", cur.Slug, fe.Msg)
@@ -214,6 +228,11 @@ func runPublicationSet(ctx context.Context, a *app, args []string) error {
 		verb = "created"
 	}
 	fmt.Fprintf(a.env.Stdout, "%s publication %s (%s)\n", verb, cur.Slug, cur.Name)
+	if cur.Deliver == newsletter.DeliverLocal && (set["deliver"] || set["local-time"] || set["schedule"] || set["timezone"]) {
+		if err := a.printLocalPlan(ctx, work, cur); err != nil {
+			return err
+		}
+	}
 	if set["base-url"] && cur.BaseURL != "" {
 		// Saved all the same (local testing uses http); the send refuses it
 		// by the same check.
@@ -239,7 +258,7 @@ func runPublicationList(ctx context.Context, a *app, args []string) error {
 		return err
 	}
 	tw := tabwriter.NewWriter(a.env.Stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "SLUG\tNAME\tZONE\tSCHEDULE\tNUMBERING\tVOLUME START\tBASE URL\tSIGNUP ORIGINS\tTEMPLATES")
+	fmt.Fprintln(tw, "SLUG\tNAME\tZONE\tSCHEDULE\tDELIVER\tNUMBERING\tVOLUME START\tBASE URL\tSIGNUP ORIGINS\tTEMPLATES")
 	for _, p := range pubs {
 		origins := strings.Join(p.SignupOrigins, ",")
 		if origins == "" {
@@ -253,7 +272,7 @@ func runPublicationList(ctx context.Context, a *app, args []string) error {
 		if base == "" {
 			base = "-"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", p.Slug, p.Name, p.TimeZone, p.Schedule, p.Numbering, p.VolumeStart, base, origins, tpl)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", p.Slug, p.Name, p.TimeZone, p.Schedule, deliverSummary(p), p.Numbering, p.VolumeStart, base, origins, tpl)
 	}
 	return tw.Flush()
 }

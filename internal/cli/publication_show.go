@@ -47,6 +47,7 @@ func runPublicationShow(ctx context.Context, a *app, args []string) error {
 		{"slug", p.Slug}, {"name", p.Name}, {"tagline", p.Tagline}, {"from", p.From},
 		{"reply-to", or(p.ReplyTo, "-")}, {"address", p.Address}, {"timezone", p.TimeZone},
 		{"schedule", or(p.Schedule, "- (sent when an editor sends it)")}, {"volume-start", p.VolumeStart.String()},
+		{"deliver", string(p.Deliver)}, {"local-time", or(p.LocalTime, "- (the schedule's time of day)")},
 		{"numbering", string(p.Numbering)}, {"copyright", or(p.Copyright, "- (default)")},
 		{"sections", or(strings.Join(p.Sections, ", "), "- (any)")}, {"templates", or(p.TemplateDir, "- (built-in theme)")},
 		{"base-url", or(p.BaseURL, "- (the process's --base-url: "+a.cfg.BaseURL+")")},
@@ -66,6 +67,13 @@ func runPublicationShow(ctx context.Context, a *app, args []string) error {
 	}
 	if p.WelcomeBody != "" {
 		fmt.Fprintf(a.env.Stdout, "welcome-body:\n%s\n", indent(p.WelcomeBody))
+	}
+	if p.Deliver == newsletter.DeliverLocal {
+		work, err := a.workspace(ctx, nil)
+		if err != nil {
+			return err
+		}
+		return a.printLocalPlan(ctx, work, p)
 	}
 	return nil
 }

@@ -25,6 +25,8 @@ type Env struct {
 	Stdin  io.Reader
 	Stdout io.Writer
 	Stderr io.Writer
+	// Now is the clock (nil: time.Now); tests set it.
+	Now func() time.Time
 }
 
 // command is one subcommand: "publication set", "issue send".
@@ -83,7 +85,8 @@ func commands() []command {
 		{"outbox list", "", "list the messages kept by the built-in outbox (no --smtp)", runOutboxList},
 		{"outbox show", "ID", "print one outbox message decoded: headers and text (--format text|html|headers|raw)", runOutboxShow},
 		{"subscriber add", "EMAIL", "add a subscriber: active at once (your consent), or --pending to ask them to confirm", runSubscriberAdd},
-		{"subscriber import", "FILE.csv", "import subscribers from CSV (columns email, name, status); bad rows reported by line, exit 3 if any", runSubscriberImport},
+		{"subscriber set", "EMAIL", "change a subscriber: --timezone ZONE (an IANA name such as Europe/London; \"\" for the publication's)", runSubscriberSet},
+		{"subscriber import", "FILE.csv", "import subscribers from CSV (columns email, name, status, timezone); bad rows reported by line, exit 3 if any", runSubscriberImport},
 		{"subscriber export", "", "write subscribers as CSV to stdout", runSubscriberExport},
 		{"subscriber list", "", "list subscribers, newest first, with counts per status", runSubscriberList},
 		{"subscriber search", "TEXT", "list subscribers whose address or name contains TEXT", runSubscriberList},
@@ -114,6 +117,9 @@ func usageErr(format string, args ...any) error {
 // Run runs the command named by args and returns the process exit code.
 func Run(ctx context.Context, args []string, env Env) int {
 	a := &app{env: env, now: time.Now}
+	if env.Now != nil {
+		a.now = env.Now
+	}
 	defer a.close()
 	if len(args) == 1 && args[0] == "--version" {
 		args = []string{"version"}

@@ -40,13 +40,20 @@ func TestSignupSettingsAndFormSnippet(t *testing.T) {
 	}
 	for _, want := range []string{`<form method="post" action="https://news.example.org/subscribe"`,
 		`<input type="hidden" name="publication" value="the-daily-planet">`,
-		`<input type="hidden" name="redirect" value="https://example.org/thanks">`, `name="email"`, `name="website"`} {
+		`<input type="hidden" name="redirect" value="https://example.org/thanks">`, `name="email"`, `name="website"`,
+		`<input type="hidden" name="timezone" value="">`} {
 		if !strings.Contains(out, want) {
 			t.Errorf("snippet lacks %s:\n%s", want, out)
 		}
 	}
-	if strings.Contains(out, "<script") || strings.Contains(out, "style=") {
-		t.Errorf("the snippet needs script or style:\n%s", out)
+	// The form needs no script or style; the one line after it, which
+	// records the reader's time zone, may be left out.
+	form, after, ok := strings.Cut(out, "</form>\n")
+	if !ok || strings.Contains(form, "<script") || strings.Contains(out, "style=") {
+		t.Errorf("the form needs script or style:\n%s", out)
+	}
+	if want := `<script src="https://news.example.org/static/timezone.js" defer></script>` + "\n"; after != want {
+		t.Errorf("after the form:\n%s\nwant:\n%s", after, want)
 	}
 	if code, _, errs = runCLI(t, db, "", "form", "snippet", "--redirect", "https://evil.example/"); code != 2 ||
 		!strings.Contains(errs, `--redirect "https://evil.example/" must be an http(s) address on one of the-daily-planet's signup origins (https://www.example.org, https://example.org)`) {

@@ -25,9 +25,10 @@ import (
 // editor vouches for consent) unless --pending asks for a confirmation first.
 func runSubscriberAdd(ctx context.Context, a *app, args []string) error {
 	fs := a.flags()
-	var name, pubSlug string
+	var name, zone, pubSlug string
 	var pending bool
 	fs.StringVar(&name, "name", "", "the subscriber's name")
+	fs.StringVar(&zone, "timezone", "", "the subscriber's IANA time zone, such as Europe/London (default: the publication's)")
 	fs.BoolVar(&pending, "pending", false, "wait for the subscriber to confirm (double opt-in) instead of active at once")
 	fs.StringVar(&pubSlug, "publication", "", "publication slug (needed only when there are several)")
 	email, err := a.parseOne(fs, args, "EMAIL")
@@ -43,7 +44,7 @@ func runSubscriberAdd(ctx context.Context, a *app, args []string) error {
 		return err
 	}
 	st := work.Reads()
-	sub, err := work.AddSubscriber(ctx, p, email, name, pending, subscribers.ViaEditor)
+	sub, err := work.AddSubscriber(ctx, p, email, name, zone, pending, subscribers.ViaEditor)
 	if errors.Is(err, subscribers.ErrSuppressed) {
 		return fmt.Errorf("%s: %w (masthead subscriber lift %s)", email, err, email)
 	}
@@ -455,7 +456,11 @@ func runSubscriberShow(ctx context.Context, a *app, args []string) error {
 	}
 	const when = "2006-01-02 15:04:05 MST"
 	w := a.env.Stdout
-	fmt.Fprintf(w, "%s (subscriber %d)\nname:    %s\nstatus:  %s\nsince:   %s\n", sub.Email, sub.ID, sub.Name, sub.Status, sub.CreatedAt.Format(when))
+	zone := sub.TimeZone
+	if zone == "" {
+		zone = "the publication's"
+	}
+	fmt.Fprintf(w, "%s (subscriber %d)\nname:    %s\nstatus:  %s\nzone:    %s\nsince:   %s\n", sub.Email, sub.ID, sub.Name, sub.Status, zone, sub.CreatedAt.Format(when))
 	if sup, err := st.Suppression(ctx, sub.Email); err == nil {
 		fmt.Fprintf(w, "suppressed: %s since %s %s (lift with: masthead subscriber lift %s)\n", sup.Reason, sup.CreatedAt.Format(when), sup.Detail, sub.Email)
 	}

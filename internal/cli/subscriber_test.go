@@ -62,7 +62,7 @@ func TestSubscriberCommands(t *testing.T) {
 		t.Errorf("show:\n%s", out)
 	}
 	out = must("subscriber", "export")
-	want := []string{"email,name,status,created_at,the-daily-planet", "jane@example.org,Jane Doe,active,", "ann@example.org,Ann,unsubscribed,"}
+	want := []string{"email,name,status,created_at,timezone,the-daily-planet", "jane@example.org,Jane Doe,active,", "ann@example.org,Ann,unsubscribed,"}
 	for _, w := range want {
 		if !strings.Contains(out, w) {
 			t.Errorf("export lacks %q:\n%s", w, out)

@@ -68,7 +68,7 @@ func Seed(ctx context.Context, work *workspace.Service, now time.Time) (*newslet
 		}
 	}
 	for _, s := range Subscribers {
-		if _, err := work.AddSubscriber(ctx, p, s.Email, s.Name, false, subscribers.ViaEditor); err != nil {
+		if _, err := work.AddSubscriber(ctx, p, s.Email, s.Name, "", false, subscribers.ViaEditor); err != nil {
 			return nil, false, fmt.Errorf("sample subscriber %s: %w", s.Email, err)
 		}
 	}

@@ -4,6 +4,7 @@ import (
 	"net/smtp"
 	"strings"
 	"testing"
+	"time"
 
 	"masthead/internal/smtptest"
 )
@@ -47,5 +48,23 @@ func TestOptionsShapeTheConversation(t *testing.T) {
 		}
 		c.Close()
 		srv.Close()
+	}
+}
+
+// With a Clock, a message's Received time is the clock's when its DATA was
+// read, not the wall clock's.
+func TestClockStampsReceived(t *testing.T) {
+	at := time.Date(2026, 10, 25, 6, 0, 0, 0, time.UTC)
+	srv, err := smtptest.Start(smtptest.Options{Clock: func() time.Time { return at }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	msg := "Message-ID: <1@example.org>\r\nSubject: x\r\n\r\nx\r\n"
+	if err := smtp.SendMail(srv.Addr, nil, "news@example.org", []string{"r@example.net"}, []byte(msg)); err != nil {
+		t.Fatal(err)
+	}
+	if m := srv.Messages(); len(m) != 1 || !m[0].Received.Equal(at) || m[0].MessageID != "<1@example.org>" {
+		t.Fatalf("messages %+v, want one received at %s", m, at)
 	}
 }

@@ -6,7 +6,6 @@ import (
 	"io"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/emersion/go-smtp"
 )
@@ -117,7 +116,7 @@ func (ss *session) Data(r io.Reader) error {
 	if err := ss.apply(StageData, rcpt); err != nil {
 		return err
 	}
-	m := Message{From: ss.from, To: ss.to, MessageID: messageID(buf.Bytes()), Received: time.Now(), Conn: ss.id, UTF8: ss.utf8}
+	m := Message{From: ss.from, To: ss.to, MessageID: messageID(buf.Bytes()), Received: ss.s.now(), Conn: ss.id, UTF8: ss.utf8}
 	if !ss.s.opts.Discard {
 		m.Data = buf.Bytes()
 	}

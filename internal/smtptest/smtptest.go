@@ -64,11 +64,11 @@ type Injector func(stage Stage, from, rcpt string) *Fault
 type Message struct {
 	From      string
 	To        []string
-	Data      []byte // nil in discard mode
-	MessageID string // the Message-ID header, with its angle brackets
-	Received  time.Time
-	Conn      int64 // which connection delivered it (counted from 1)
-	UTF8      bool  // MAIL FROM carried the SMTPUTF8 parameter (RFC 6531)
+	Data      []byte    // nil in discard mode
+	MessageID string    // the Message-ID header, with its angle brackets
+	Received  time.Time // when its DATA was read (Options.Clock)
+	Conn      int64     // which connection delivered it (counted from 1)
+	UTF8      bool      // MAIL FROM carried the SMTPUTF8 parameter (RFC 6531)
 }
 
 // Options configure a Server.
@@ -98,6 +98,13 @@ type Options struct {
 	// SMTPUTF8: the server offers SMTPUTF8 (RFC 6531); without it, MAIL
 	// FROM with the SMTPUTF8 parameter is refused.
 	SMTPUTF8 bool
+	// Clock, when set, gives each message's Received time (read when its
+	// DATA was read in full): a test's fake clock. nil: time.Now.
+	Clock func() time.Time
+	// IdleTimeout is how long the server waits for a client's next
+	// command before it says "421 4.4.2 Idle timeout" and closes the
+	// connection, as Postfix and Exim do [1m].
+	IdleTimeout time.Duration
 }
 
 // Server is a running test server.
@@ -136,6 +143,9 @@ func Start(opts Options) (*Server, error) {
 	s.srv.MaxRecipients = 100
 	s.srv.AllowInsecureAuth = true
 	s.srv.ReadTimeout = time.Minute
+	if opts.IdleTimeout > 0 {
+		s.srv.ReadTimeout = opts.IdleTimeout
+	}
 	s.srv.WriteTimeout = time.Minute
 	s.srv.ErrorLog = log.New(io.Discard, "", 0)
 	s.srv.TLSConfig = opts.TLS
@@ -188,6 +198,14 @@ func (s *Server) Reset() {
 	s.accepted.Store(0)
 	s.bytes.Store(0)
 	s.mu.Unlock()
+}
+
+// now is the server's clock (Options.Clock).
+func (s *Server) now() time.Time {
+	if s.opts.Clock != nil {
+		return s.opts.Clock()
+	}
+	return time.Now()
 }
 
 func (s *Server) injector() Injector {
