@@ -11,9 +11,10 @@ import (
 )
 
 // dueRows is how a snapshot times its rows: a WITH clause listing each
-// reader zone's due time, its join and the next_attempt_at column. For a
-// send at once, every row is due at once (0) and the clause is empty.
-type dueRows struct{ with, join, column string }
+// reader zone's due time, its join, the next_attempt_at column and the
+// order the rows are inserted in. For a send at once, every row is due at
+// once (0) and the clause is empty.
+type dueRows struct{ with, join, column, order string }
 
 // localDue times the snapshot of a publication that delivers at each
 // reader's local time: the audience's distinct zones are read, each zone's
@@ -22,7 +23,7 @@ type dueRows struct{ with, join, column string }
 // unknown is timed in the publication's own zone. The returned arguments go
 // before the INSERT's own.
 func (s *Store) localDue(ctx context.Context, tx *sql.Tx, pub *newsletter.Publication, pubID int64, release time.Time) (dueRows, []any, error) {
-	atOnce := dueRows{column: "0"}
+	atOnce := dueRows{column: "0", order: "s.id"}
 	if pub.Deliver != newsletter.DeliverLocal {
 		return atOnce, nil, nil
 	}
@@ -53,7 +54,7 @@ func (s *Store) localDue(ctx context.Context, tx *sql.Tx, pub *newsletter.Public
 	}
 	home := ms(clock.Next(release, pub.Location()))
 	if len(zones) == 0 {
-		return dueRows{column: fmt.Sprint(home)}, nil, nil
+		return dueRows{column: fmt.Sprint(home), order: "s.id"}, nil, nil
 	}
 	values := make([]string, len(zones))
 	args := make([]any, 0, 2*len(zones))
@@ -65,6 +66,7 @@ func (s *Store) localDue(ctx context.Context, tx *sql.Tx, pub *newsletter.Public
 		with:   "WITH due (zone, at) AS (VALUES " + strings.Join(values, ", ") + ") ",
 		join:   " LEFT JOIN due ON due.zone = s.timezone",
 		column: fmt.Sprintf("COALESCE(due.at, %d)", home),
+		order:  fmt.Sprintf("COALESCE(due.at, %d), s.id", home),
 	}, args, nil
 }
 

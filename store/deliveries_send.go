@@ -88,7 +88,7 @@ func (s *Store) StartSend(ctx context.Context, issueID int64, from []newsletter.
 			FROM subscriptions sub JOIN subscribers s ON s.id = sub.subscriber_id`+due.join+`
 			WHERE sub.publication_id = ? AND sub.status = 'active' AND s.status = 'active'
 				AND NOT EXISTS (SELECT 1 FROM suppressions x WHERE x.email = s.email)
-			ORDER BY s.id
+			ORDER BY `+due.order+`
 			ON CONFLICT (issue_id, subscriber_id) DO NOTHING`), args...)
 		if err != nil {
 			return fmt.Errorf("snapshot audience of issue %d: %w", issueID, err)
