@@ -353,7 +353,7 @@ func (a *Admin) issueAction(w http.ResponseWriter, r *http.Request) {
 				flash = "Sending resumed."
 			}
 		}
-	case "pause", "resume", "cancel", "test", "lift-suppressions":
+	case "pause", "resume", "cancel", "deliver-now", "test", "lift-suppressions":
 		var iss *newsletter.Issue
 		if iss, err = stored(); err != nil {
 			break
@@ -365,6 +365,13 @@ func (a *Admin) issueAction(w http.ResponseWriter, r *http.Request) {
 			err, flash = a.work.Resume(ctx, iss), "Resumed."
 		case "cancel":
 			err, flash = a.work.Cancel(ctx, iss), "Cancelled; unsent messages will not go out."
+		case "deliver-now":
+			var n int
+			n, err = a.work.DeliverNow(ctx, iss)
+			flash = "Sending " + plural.Count(n, "waiting copy", "waiting copies") + " now, not at each reader's local time."
+			if iss.Status == newsletter.Paused {
+				flash = plural.Count(n, "waiting copy goes", "waiting copies go") + " as soon as the send is resumed, not at each reader's local time."
+			}
 		case "test":
 			to := r.PostFormValue("email")
 			err, flash = a.work.TestSend(ctx, iss, to), "Test sent to "+to+"."

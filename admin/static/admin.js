@@ -63,6 +63,8 @@ document.querySelectorAll("textarea[data-preview]").forEach(function (ta) {
       set("p-eta", p.eta > 0 ? Math.round(p.eta) + " s" : p.waiting > 0 ? "waiting for local time" : "—");
       var w = document.getElementById("p-waiting");
       if (w) { w.hidden = !(p.waiting > 0); w.textContent = waitingLine(p); }
+      var dn = document.getElementById("deliver-now");
+      if (dn) { dn.style.display = p.waiting > 0 ? "" : "none"; }
       var bar = document.getElementById("p-bar");
       if (bar) { bar.max = Math.max(p.total, 1); bar.value = p.sent; }
       // masthead paused the send by itself: the page says why.
