@@ -107,6 +107,7 @@ func (a *API) routes() []route {
 		{"POST /api/issues/{id}/pause", ed, a.issueAction},
 		{"POST /api/issues/{id}/resume", ed, a.issueAction},
 		{"POST /api/issues/{id}/cancel", ed, a.issueAction},
+		{"POST /api/issues/{id}/deliver-now", ed, a.deliverNow},
 		{"POST /api/issues/{id}/lift-suppressions", ed, a.liftSendSuppressions},
 
 		{"GET /api/subscribers", ed, a.listSubscribers},

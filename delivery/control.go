@@ -51,6 +51,17 @@ func (e *Engine) Resume(ctx context.Context, issueID int64) error {
 	return err
 }
 
+// DueNow makes every row of a sending or paused issue that waits for its
+// reader's local time due at once (an editor's "deliver the waiting copies
+// now") and wakes the process's workers; it returns how many rows it moved.
+func (e *Engine) DueNow(ctx context.Context, issueID int64) (int, error) {
+	n, err := e.ledger.DueNow(ctx, issueID)
+	if err == nil {
+		e.started()
+	}
+	return n, err
+}
+
 // started tells the process's workers that a send may be waiting for them.
 func (e *Engine) started() {
 	if e.cfg.Started != nil {

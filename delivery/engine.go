@@ -28,6 +28,7 @@ type Ledger interface {
 	PauseSendFor(ctx context.Context, issueID int64, reason string) error
 	ResumeSend(ctx context.Context, issueID int64) error
 	CancelSend(ctx context.Context, issueID int64) error
+	DueNow(ctx context.Context, issueID int64) (int, error)
 
 	Claim(ctx context.Context, issueID int64, owner, transport string, n int, lease time.Duration) ([]*ledger.Delivery, error)
 	RenewLeases(ctx context.Context, issueID int64, owner string, lease time.Duration) error

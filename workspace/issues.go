@@ -148,6 +148,23 @@ func (s *Service) Cancel(ctx context.Context, iss *newsletter.Issue) error {
 	return s.stateErr(s.sends.Cancel(ctx, iss.ID), iss)
 }
 
+// DeliverNow sends the copies of a sending or paused send that wait for
+// their readers' local time now rather than at each reader's hour: every
+// one becomes due at once and the delivery workers are woken (a paused send
+// delivers them when resumed). It returns how many copies it moved;
+// ErrState when the issue is not sending or paused.
+func (s *Service) DeliverNow(ctx context.Context, iss *newsletter.Issue) (int, error) {
+	if s.sends == nil {
+		return 0, fmt.Errorf("delivering now: %w", ErrUnavailable)
+	}
+	n, err := s.sends.DueNow(ctx, iss.ID)
+	if err != nil {
+		return 0, s.stateErr(err, iss)
+	}
+	s.log.Info("waiting copies made due now by an editor", "issue", iss.ID, "date", iss.Date.String(), "edition", iss.Edition, "due_now", n)
+	return n, nil
+}
+
 func (s *Service) stateErr(err error, iss *newsletter.Issue) error {
 	if errors.Is(err, store.ErrConflict) {
 		return fmt.Errorf("issue %d is %s: %w", iss.ID, iss.Status, ErrState)

@@ -78,6 +78,7 @@ type Sends interface {
 	Pause(ctx context.Context, issueID int64) error
 	Resume(ctx context.Context, issueID int64) error
 	Cancel(ctx context.Context, issueID int64) error
+	DueNow(ctx context.Context, issueID int64) (int, error)
 	TestSend(ctx context.Context, issueID int64, addr string) error
 }
 

@@ -63,10 +63,13 @@ func (a *app) sendWorkspace(ctx context.Context, s *sendFlags, p *newsletter.Pub
 // to resume. It exits 0 when every row is sent or has definitively failed, or
 // when the rows left all wait for their readers' local time (serve or worker
 // delivers them at their hour); 4 when some are left otherwise (paused,
-// cancelled, interrupted, retries pending).
+// cancelled, interrupted, retries pending). With --at-once the copies that
+// wait for their readers' local time are made due at once and the command
+// delivers the whole send.
 func runIssueSend(ctx context.Context, a *app, args []string) error {
 	fs := a.flags()
 	s := a.sendFlags(fs, true)
+	atOnce := fs.Bool("at-once", false, "deliver every copy now, not at each reader's local time")
 	if pos, err := a.parse(fs, args); err != nil {
 		return err
 	} else if len(pos) > 0 {
@@ -129,6 +132,17 @@ func runIssueSend(ctx context.Context, a *app, args []string) error {
 		fmt.Fprintf(out, "sending %s %s (%s) to %s via %s\n", p.Slug, d, iss.Label(), plural.Count(res.Queued, "subscriber", "subscribers"), via)
 	default:
 		fmt.Fprintf(out, "continuing %s %s (%s) via %s\n", p.Slug, d, iss.Label(), via)
+	}
+	if *atOnce {
+		// An issue no longer sending (an empty audience is sent at once)
+		// has no copy waiting.
+		n, err := work.DeliverNow(ctx, iss)
+		if err != nil && !errors.Is(err, workspace.ErrState) {
+			return err
+		}
+		if n > 0 {
+			fmt.Fprintf(out, "delivering %s now, not at each reader's local time\n", plural.Count(n, "waiting copy", "waiting copies"))
+		}
 	}
 	runCtx, halt := context.WithCancel(ctx)
 	defer halt()

@@ -1,0 +1,84 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+)
+
+// TestDueNowOnEveryBackend runs testDueNow on both databases.
+func TestDueNowOnEveryBackend(t *testing.T) { eachBackend(t, testDueNow) }
+
+// testDueNow: a local-time send started hours before anyone's 06:00. DueNow
+// makes every waiting first attempt due at once, leaves a retry's back-off
+// alone, works on a paused send and refuses an issue that is not sending.
+func testDueNow(t *testing.T, dsn string) {
+	ctx := context.Background()
+	f := newSendFixtureAt(t, dsn, 0)
+	f.exec(t, `UPDATE publications SET deliver = 'local', local_time = '06:00', timezone = 'America/Los_Angeles' WHERE id = ?`, f.pubID)
+	zones := []string{"Europe/London", "Pacific/Kiritimati", "America/Los_Angeles", ""}
+	ids := f.subscribers(t, f.pubID, 0, len(zones), "active", "active")
+	for i, z := range zones {
+		f.exec(t, `UPDATE subscribers SET timezone = ? WHERE id = ?`, z, ids[i])
+	}
+	now := time.Date(2026, 10, 24, 7, 0, 0, 0, time.UTC) // 00:00 in Los Angeles
+	f.s.SetClock(func() time.Time { return now })
+
+	if _, err := f.s.DueNow(ctx, f.issueID); !errors.Is(err, ErrConflict) {
+		t.Fatalf("due now before the send: %v, want ErrConflict", err)
+	}
+	if _, err := f.s.StartSend(ctx, f.issueID, editorStart, ""); err != nil {
+		t.Fatal(err)
+	}
+	// The Los Angeles reader's copy was tried once and waits for its retry.
+	retryAt := now.Add(2 * time.Hour)
+	f.exec(t, `UPDATE deliveries SET attempts = 1, next_attempt_at = ? WHERE issue_id = ? AND subscriber_id = ?`, ms(retryAt), f.issueID, ids[2])
+	if c, _ := f.s.Counts(ctx, f.issueID); c.Waiting != 3 || c.Retrying != 1 {
+		t.Fatalf("counts before: %+v", c)
+	}
+	if got, err := f.s.Claim(ctx, f.issueID, "w", "", 100, time.Minute); err != nil || len(got) != 0 {
+		t.Fatalf("claim before anyone's hour: %d rows, %v", len(got), err)
+	}
+
+	if err := f.s.PauseSend(ctx, f.issueID); err != nil {
+		t.Fatal(err)
+	}
+	n, err := f.s.DueNow(ctx, f.issueID)
+	if err != nil || n != 3 {
+		t.Fatalf("due now on the paused send: %d, %v; want 3", n, err)
+	}
+	c, _ := f.s.Counts(ctx, f.issueID)
+	if c.Waiting != 0 || c.Queued != 4 || c.Retrying != 1 {
+		t.Fatalf("counts after: %+v", c)
+	}
+	if w, err := f.s.LocalWait(ctx, f.issueID); err != nil || !w.Next.IsZero() {
+		t.Fatalf("a wait is left: %+v, %v", w, err)
+	}
+	if n, err := f.s.DueNow(ctx, f.issueID); err != nil || n != 0 {
+		t.Fatalf("due now again: %d, %v; want 0", n, err)
+	}
+	if err := f.s.ResumeSend(ctx, f.issueID); err != nil {
+		t.Fatal(err)
+	}
+	got := f.claimAll(t, f.issueID)
+	if len(got) != 3 || got[ids[2]] != nil {
+		t.Fatalf("claimed %d rows (Los Angeles retry: %v), want the three that waited", len(got), got[ids[2]] != nil)
+	}
+	rows, err := f.s.Deliveries(ctx, DeliveryFilter{IssueID: f.issueID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range rows {
+		if d.SubscriberID == ids[2] && !d.NextAttemptAt.Equal(retryAt) {
+			t.Errorf("the retry's back-off moved: %s, want %s", d.NextAttemptAt, retryAt)
+		}
+	}
+
+	if err := f.s.CancelSend(ctx, f.issueID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.s.DueNow(ctx, f.issueID); !errors.Is(err, ErrConflict) {
+		t.Fatalf("due now on a cancelled send: %v, want ErrConflict", err)
+	}
+}
