@@ -145,15 +145,17 @@ const (
 // Like when they are those of the release before, a day later.
 type planFire struct {
 	workspace.PlanFire
-	Like   bool
-	Shown  []workspace.PlanGroup
-	Others int // zones not shown
+	Like         bool
+	Shown        []workspace.PlanGroup
+	Others       int // zones not shown
+	OtherReaders int // their readers
 }
 
 func planRows(plan *workspace.LocalPlan) []planFire {
 	out := make([]planFire, len(plan.Fires))
 	for i, f := range plan.Fires {
-		out[i] = planFire{PlanFire: f, Like: i > 0 && f.Like(plan.Fires[i-1]), Shown: f.Shown(planGroups), Others: f.More(planGroups)}
+		out[i] = planFire{PlanFire: f, Like: i > 0 && f.Like(plan.Fires[i-1]), Shown: f.Shown(planGroups)}
+		out[i].Others, out[i].OtherReaders = f.More(planGroups)
 	}
 	return out
 }

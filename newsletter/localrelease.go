@@ -47,23 +47,19 @@ func (e *LateRelease) Explain(schedule, localTime string) string {
 // reader's local time on a daily schedule: each daily fire (in the
 // publication's zone) is the release, and it must come at or before the
 // readers' hour on the issue's date in the publication's own zone. The next
-// week of fires after now is checked; nil when they all do, or when the
+// week of releases after now is checked (the first fire of each date: later
+// ones do nothing); nil when they all do, or when the
 // publication delivers at once or has no schedule (an editor's send
 // releases when it is made).
 func (p *Publication) CheckLocalRelease(now time.Time) *LateRelease {
 	if p.Deliver != DeliverLocal || p.Schedule == "" {
 		return nil
 	}
-	sched, err := ParseSchedule(p.Schedule, p.TimeZone)
-	if err != nil {
+	if _, err := ParseSchedule(p.Schedule, p.TimeZone); err != nil {
 		return nil // Validate names the schedule
 	}
 	loc := p.Location()
-	t := now
-	for range 7 {
-		if t = sched.Next(t); t.IsZero() {
-			return nil
-		}
+	for _, t := range p.DailyReleases(now, 7) {
 		clock, ok := p.ReaderClock(t)
 		if !ok {
 			return nil
@@ -95,4 +91,26 @@ func earlierSchedule(spec string, c Clock) string {
 		return fmt.Sprintf("%d %d * * *", at.Minute, at.Hour)
 	}
 	return strings.Join(f, " ")
+}
+
+// LateOwnReaders says, for a publication that delivers at each reader's
+// local time, what a release at release of the issue of date d means when
+// it comes after the readers' hour on that date in the publication's own
+// zone (an editor's send time, which the daily check does not see): its
+// own readers get it the next day. "" when it does not.
+func (p *Publication) LateOwnReaders(release time.Time, d Date) string {
+	if p.Deliver != DeliverLocal {
+		return ""
+	}
+	clock, ok := p.ReaderClock(release)
+	if !ok {
+		return ""
+	}
+	loc := p.Location()
+	due := clock.Next(release, loc).In(loc)
+	if !d.Before(DateOf(due)) {
+		return ""
+	}
+	return fmt.Sprintf("it is delivered at each reader's %s: released at %s, it reaches readers in %s on %s, after the issue's date",
+		clock, release.In(loc).Format("15:04"), p.TimeZone, due.Format("Mon 2 Jan"))
 }

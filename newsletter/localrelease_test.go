@@ -21,9 +21,12 @@ func TestCheckLocalRelease(t *testing.T) {
 		{pub("@daily", "00:00"), ""},                 // midnight to midnight: the same instant
 		{pub("0 1 * * *", "00:30"), "30 0 * * *"},    // not the day before
 		{pub("0 5 * * *", "06:00"), ""},
-		{pub("0 6 * * *", "06:00"), ""}, // at the hour itself
-		{pub("0 7 * * *", ""), ""},      // the schedule's own time of day
-		{pub("", "06:00"), ""},          // no schedule: an editor releases it
+		{pub("0 6 * * *", "06:00"), ""},    // at the hour itself
+		{pub("0 7 * * *", ""), ""},         // the schedule's own time of day
+		{pub("30 0 5 * * *", ""), ""},      // its own time of day, with seconds: at once
+		{pub("0 5,17 * * *", "06:00"), ""}, // the 17:00 fire releases nothing
+		{pub("0 5,17 * * *", ""), ""},      // the readers' hour is the date's first fire
+		{pub("", "06:00"), ""},             // no schedule: an editor releases it
 		{&Publication{TimeZone: "America/Los_Angeles", Schedule: "0 7 * * *", Deliver: DeliverAtOnce, LocalTime: "06:00"}, ""},
 	} {
 		late := c.p.CheckLocalRelease(now)
@@ -46,5 +49,25 @@ func TestCheckLocalRelease(t *testing.T) {
 	var fe *FieldError
 	if err := error(late); !errors.As(err, &fe) || fe.Field != "local-time" || fe.Msg != late.Error() {
 		t.Errorf("as a field error: %v", fe)
+	}
+}
+
+func TestLateOwnReaders(t *testing.T) {
+	la, _ := time.LoadLocation("America/Los_Angeles")
+	p := &Publication{TimeZone: "America/Los_Angeles", Schedule: "0 5 * * *", Deliver: DeliverLocal, LocalTime: "06:00"}
+	d := Date{Year: 2026, Month: 12, Day: 4}
+	want := "it is delivered at each reader's 06:00: released at 07:30, it reaches readers in America/Los_Angeles on Sat 5 Dec, after the issue's date"
+	if got := p.LateOwnReaders(time.Date(2026, 12, 4, 7, 30, 0, 0, la), d); got != want {
+		t.Errorf("a send at 07:30: %q, want %q", got, want)
+	}
+	if got := p.LateOwnReaders(time.Date(2026, 12, 4, 5, 30, 0, 0, la), d); got != "" {
+		t.Errorf("a send at 05:30: %q, want nothing to say", got)
+	}
+	if got := p.LateOwnReaders(time.Date(2026, 12, 3, 22, 0, 0, 0, la), d); got != "" {
+		t.Errorf("a send the evening before: %q, want nothing to say", got)
+	}
+	p.Deliver = DeliverAtOnce
+	if got := p.LateOwnReaders(time.Date(2026, 12, 4, 7, 30, 0, 0, la), d); got != "" {
+		t.Errorf("at once: %q", got)
 	}
 }

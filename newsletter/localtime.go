@@ -53,7 +53,7 @@ const MaxLocalWait = 25 * time.Hour
 
 // Next is when a reader whose clocks follow loc gets an issue released at
 // release: the first instant at or after release at which loc's clocks read
-// c. Where that time is skipped on a date (clocks jump over it, as at the
+// c (a release during that very minute counts: at once). Where that time is skipped on a date (clocks jump over it, as at the
 // start of summer time), the reader's copy is due at the jump itself, the
 // first instant after the skipped hour; where it happens twice (clocks go
 // back), at the first of the two that is not before the release. So a zone
@@ -63,11 +63,17 @@ const MaxLocalWait = 25 * time.Hour
 func (c Clock) Next(release time.Time, loc *time.Location) time.Time {
 	local := release.In(loc)
 	y, m, d := local.Date()
+	// To the minute: a release within the hour's own minute (a schedule
+	// with a seconds field, "30 0 5 * * *") delivers at once.
+	from := release.Truncate(time.Minute)
 	// The release's own date, the next and the one after (a zone that
 	// skipped a whole date, as Samoa did in 2011, needs the third).
 	for i := 0; i < 3; i++ {
 		for _, t := range c.occurrences(y, m, d+i, loc) {
-			if !t.Before(release) {
+			if !t.Before(from) {
+				if t.Before(release) {
+					return release
+				}
 				return t
 			}
 		}
@@ -123,8 +129,8 @@ func wall(t time.Time) time.Time {
 
 // ReaderClock is the time of day on each reader's clock at which p delivers
 // an issue with DeliverLocal: LocalTime, else the time of day of the daily
-// schedule's next fire after ref in p's zone. ok is false when there is
-// neither.
+// schedule's first fire on ref's date in p's zone (or of the next date
+// with a fire). ok is false when there is neither.
 func (p *Publication) ReaderClock(ref time.Time) (Clock, bool) {
 	if p.LocalTime != "" {
 		c, err := ParseClock(p.LocalTime)
@@ -137,11 +143,42 @@ func (p *Publication) ReaderClock(ref time.Time) (Clock, bool) {
 	if err != nil {
 		return Clock{}, false
 	}
-	t := sched.Next(ref).In(p.Location())
+	loc := p.Location()
+	t := sched.Next(DateIn(ref, loc).Time(loc).Add(-time.Nanosecond))
 	if t.IsZero() {
 		return Clock{}, false
 	}
+	t = t.In(loc)
 	return Clock{t.Hour(), t.Minute()}, true
+}
+
+// DailyReleases are the next n releases of p's daily schedule after now:
+// the first fire of each date in p's zone (a later fire on a date finds
+// the date's issue already sending and does nothing).
+func (p *Publication) DailyReleases(now time.Time, n int) []time.Time {
+	if p.Schedule == "" {
+		return nil
+	}
+	sched, err := ParseSchedule(p.Schedule, p.TimeZone)
+	if err != nil {
+		return nil
+	}
+	loc := p.Location()
+	var out []time.Time
+	t := now
+	if first := sched.Next(DateIn(now, loc).Time(loc).Add(-time.Nanosecond)); !first.After(now) {
+		// Today's release has been: the next one is on a later date.
+		t = DateIn(now, loc).AddDays(1).Time(loc).Add(-time.Nanosecond)
+	}
+	for len(out) < n {
+		f := sched.Next(t)
+		if f.IsZero() {
+			break
+		}
+		out = append(out, f.In(loc))
+		t = DateIn(f, loc).AddDays(1).Time(loc).Add(-time.Nanosecond)
+	}
+	return out
 }
 
 // ReaderLocation is the zone a reader's copy is timed in: their own zone
@@ -158,20 +195,45 @@ func ReaderLocation(zone string, pub *time.Location) *time.Location {
 }
 
 // ParseTimeZone checks a reader's time zone: an IANA name such as
-// Europe/London (or "" for none, meaning the publication's zone). It
-// returns the canonical spelling time.LoadLocation accepted.
+// Europe/London (or "" for none, meaning the publication's zone). Files of
+// the zone database that are not zones (posixrules, Factory, the posix/
+// and right/ copies) are refused; a name in the wrong case is refused with
+// the right spelling suggested.
 func ParseTimeZone(s string) (string, error) {
 	s = strings.TrimSpace(s)
 	if s == "" {
 		return "", nil
 	}
-	if s == "Local" || len(s) > 64 || strings.ContainsAny(s, " \\") || strings.HasPrefix(s, "/") || strings.Contains(s, "..") {
-		return "", fmt.Errorf("%q is not an IANA time zone name (such as Europe/London)", s)
+	bad := fmt.Errorf("%q is not an IANA time zone name (such as Europe/London)", s)
+	switch {
+	case s == "Local" || s == "localtime" || s == "posixrules" || s == "Factory" || len(s) > 64,
+		strings.HasPrefix(s, "posix/") || strings.HasPrefix(s, "right/"),
+		strings.ContainsAny(s, " \\") || strings.HasPrefix(s, "/") || strings.Contains(s, ".."):
+		return "", bad
 	}
 	if _, err := time.LoadLocation(s); err != nil {
-		return "", fmt.Errorf("%q is not an IANA time zone name (such as Europe/London)", s)
+		if fixed := zoneCase(s); fixed != s {
+			if _, err := time.LoadLocation(fixed); err == nil {
+				return "", fmt.Errorf("%q is not an IANA time zone name: did you mean %s?", s, fixed)
+			}
+		}
+		return "", bad
 	}
 	return s, nil
+}
+
+// zoneCase spells a zone name as the database does for most names: each
+// word capitalised ("america/new_york" → "America/New_York").
+func zoneCase(s string) string {
+	b := []byte(strings.ToLower(s))
+	up := true
+	for i, c := range b {
+		if up && c >= 'a' && c <= 'z' {
+			b[i] = c - 'a' + 'A'
+		}
+		up = c == '/' || c == '_' || c == '-'
+	}
+	return string(b)
 }
 
 // validateDeliver checks Deliver and LocalTime.

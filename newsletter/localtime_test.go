@@ -1,6 +1,7 @@
 package newsletter
 
 import (
+	"strings"
 	"testing"
 	"time"
 )
@@ -58,6 +59,11 @@ func TestClockNextCases(t *testing.T) {
 	apia := mustZone(t, "Pacific/Apia")
 	if got := six.Next(time.Date(2011, 12, 29, 7, 0, 0, 0, apia), apia).In(apia); got.Day() != 31 || got.Hour() != 0 {
 		t.Errorf("Samoa 2011: got %s, want 00:00 on the 31st", got)
+	}
+	// Within the hour's minute (a schedule's seconds field): at once, not
+	// the next day.
+	if r := time.Date(2026, 10, 24, 6, 0, 30, 0, la); !six.Next(r, la).Equal(r) {
+		t.Errorf("released at 06:00:30: got %s, want at once", six.Next(r, la))
 	}
 	// Exactly at the hour: at once.
 	if got := six.Next(time.Date(2026, 10, 24, 6, 0, 0, 0, la), la); !got.Equal(time.Date(2026, 10, 24, 6, 0, 0, 0, la)) {
@@ -124,9 +130,34 @@ func TestParseClockAndZone(t *testing.T) {
 			t.Errorf("ParseTimeZone(%q): %v", in, err)
 		}
 	}
-	for _, in := range []string{"Local", "Mars/Olympus_Mons", "../../etc/passwd", "/etc/localtime", "Europe/London "} {
+	if _, err := ParseTimeZone("america/new_york"); err == nil || !strings.Contains(err.Error(), "did you mean America/New_York?") {
+		t.Errorf("a zone in lower case: %v, want the spelling suggested", err)
+	}
+	for _, in := range []string{"Local", "Mars/Olympus_Mons", "../../etc/passwd", "/etc/localtime", "Europe/London ", "posixrules", "Factory", "right/UTC"} {
 		if got, err := ParseTimeZone(in); err == nil && in != "Europe/London " {
 			t.Errorf("ParseTimeZone(%q) accepted as %q", in, got)
+		}
+	}
+}
+
+func TestDailyReleasesAndReaderClock(t *testing.T) {
+	p := &Publication{TimeZone: "America/Los_Angeles", Schedule: "0 5,17 * * *"}
+	la := mustZone(t, "America/Los_Angeles")
+	now := time.Date(2026, 10, 24, 4, 0, 0, 0, la)
+	got := p.DailyReleases(now, 3)
+	want := []time.Time{time.Date(2026, 10, 24, 5, 0, 0, 0, la), time.Date(2026, 10, 25, 5, 0, 0, 0, la), time.Date(2026, 10, 26, 5, 0, 0, 0, la)}
+	if len(got) != 3 || !got[0].Equal(want[0]) || !got[1].Equal(want[1]) || !got[2].Equal(want[2]) {
+		t.Errorf("releases from 04:00: %v, want %v", got, want)
+	}
+	// After the day's first fire, the next release is tomorrow's, not 17:00.
+	if got := p.DailyReleases(time.Date(2026, 10, 24, 6, 0, 0, 0, la), 1); len(got) != 1 || !got[0].Equal(want[1]) {
+		t.Errorf("releases from 06:00: %v, want %v", got, want[1])
+	}
+	// The readers' hour follows the date's first fire, also when asked just
+	// after it (as a send started by that fire does).
+	for _, ref := range []time.Time{now, time.Date(2026, 10, 24, 5, 0, 0, 300, la), time.Date(2026, 10, 24, 18, 0, 0, 0, la)} {
+		if c, ok := p.ReaderClock(ref); !ok || c != (Clock{5, 0}) {
+			t.Errorf("ReaderClock(%s) = %v, %v; want 05:00", ref, c, ok)
 		}
 	}
 }

@@ -161,10 +161,19 @@ func ParseLanguage(s string) (string, error) {
 }
 
 // GreetedAt is the time an issue of date d is greeted for (the rule of
-// GreetingTime): its own send time sendAt when an editor set one, else the
+// GreetingTime): with delivery at each reader's local time, that hour;
+// else its own send time sendAt when an editor set one, else the
 // daily schedule's first fire on that date in the publication's zone, else
 // assembled (the time it is put together).
 func (p *Publication) GreetedAt(d Date, sendAt, assembled time.Time) time.Time {
+	// Delivered at each reader's local time, every reader reads it at that
+	// hour on their own clock, whenever it is released.
+	if p.Deliver == DeliverLocal {
+		if c, ok := p.ReaderClock(d.Time(p.Location())); ok {
+			y, m, day := d.Time(p.Location()).Date()
+			return time.Date(y, m, day, c.Hour, c.Minute, 0, 0, p.Location())
+		}
+	}
 	if !sendAt.IsZero() {
 		return sendAt
 	}

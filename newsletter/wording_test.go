@@ -31,6 +31,16 @@ func TestGreetedAt(t *testing.T) {
 			t.Errorf("%s: %q, want %q", c.name, got, c.want)
 		}
 	}
+	// Delivered at each reader's 18:40, it is evening for every reader,
+	// whatever the release or an editor's send time.
+	local := &Publication{TimeZone: "America/New_York", Schedule: "0 5 * * *", Deliver: DeliverLocal, LocalTime: "18:40"}
+	if got := w.GreetingText(local.GreetedAt(d, sendAt, assembled), local.Location()); got != "Good evening" {
+		t.Errorf("local delivery at 18:40: %q, want Good evening", got)
+	}
+	local.LocalTime = "" // the schedule's 05:00
+	if got := w.GreetingText(local.GreetedAt(d, sendAt, assembled), local.Location()); got != "Good morning" {
+		t.Errorf("local delivery at the schedule's 05:00: %q, want Good morning", got)
+	}
 	for g, want := range map[string]string{"": DefaultGreeting, "none": "", "NONE": "", " Shalom ": "Shalom"} {
 		if got := (Wording{Greeting: g}).GreetingText(sendAt, ny); got != want {
 			t.Errorf("greeting %q: %q, want %q", g, got, want)

@@ -47,6 +47,7 @@ func TestLedgerOnEveryBackend(t *testing.T) {
 		{"LocalDeliverySnapshot", testLocalDeliverySnapshot},
 		{"ReaderZones", testReaderZones},
 		{"LocalClaimsSeveralWorkers", testLocalClaimsSeveralWorkers},
+		{"LocalDeliveryExtraGoesAtOnce", testLocalDeliveryExtraGoesAtOnce},
 	} {
 		t.Run(c.name, func(t *testing.T) { eachBackend(t, c.fn) })
 	}

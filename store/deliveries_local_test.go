@@ -292,3 +292,40 @@ func hasRow(issueOf, subOf map[int64]int64, issueID, subscriberID int64) bool {
 	}
 	return false
 }
+
+// testLocalDeliveryExtraGoesAtOnce: an extra edition is breaking news: a
+// publication that delivers at each reader's hour sends it to everyone at
+// once, and a reader's copy of the daily issue still waiting does not hold it.
+func testLocalDeliveryExtraGoesAtOnce(t *testing.T, dsn string) {
+	ctx := context.Background()
+	f := newSendFixtureAt(t, dsn, 0)
+	f.exec(t, `UPDATE publications SET deliver = 'local', local_time = '06:00', timezone = 'America/Los_Angeles' WHERE id = ?`, f.pubID)
+	ids := f.subscribers(t, f.pubID, 0, 2, "active", "active")
+	f.exec(t, `UPDATE subscribers SET timezone = 'Europe/London' WHERE id = ?`, ids[0])
+	now := time.Date(2026, 10, 24, 21, 0, 0, 0, time.UTC) // 14:00 in Los Angeles, 22:00 in London
+	f.s.SetClock(func() time.Time { return now })
+	if _, err := f.s.StartSend(ctx, f.issueID, editorStart, ""); err != nil {
+		t.Fatal(err)
+	}
+	extra, err := f.s.CreateExtra(ctx, f.pubID, newsletter.Date{Year: 2009, Month: 7, Day: 9},
+		func(_ *newsletter.Issue, e int, _ newsletter.Numberer) (*newsletter.Issue, error) {
+			return &newsletter.Issue{Volume: 3, Number: 153, Edition: e, EditionTitle: "Extra", Status: newsletter.Assembled,
+				Subject: "Bridge closed", HTML: "<p>x</p>", Text: "x"}, nil
+		})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.s.StartSend(ctx, extra.ID, editorStart, ""); err != nil {
+		t.Fatal(err)
+	}
+	if c, _ := f.s.Counts(ctx, extra.ID); c.Waiting != 0 || c.Queued != 2 {
+		t.Fatalf("the extra's rows: %+v, want 2 due at once", c)
+	}
+	got, err := f.s.Claim(ctx, extra.ID, "w1", "", 10, time.Minute)
+	if err != nil || len(got) != 2 {
+		t.Fatalf("claim of the extra at once: %d rows, %v", len(got), err)
+	}
+	if c, _ := f.s.Counts(ctx, f.issueID); c.Waiting != 2 {
+		t.Fatalf("the daily issue's rows: %+v, want both still waiting for 06:00", c)
+	}
+}

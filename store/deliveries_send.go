@@ -75,8 +75,12 @@ func (s *Store) StartSend(ctx context.Context, issueID int64, from []newsletter.
 		case !status.CanStart():
 			return fmt.Errorf("%w: issue %d is %s", ErrConflict, issueID, status)
 		}
-		// With local delivery every row is due at its reader's hour
-		// (localDue), else at once.
+		// With local delivery every row of a daily issue is due at its
+		// reader's hour (localDue), else at once. An extra edition is
+		// breaking news: it goes at once to everyone, whatever the setting.
+		if edition > 0 {
+			pub.Deliver = newsletter.DeliverAtOnce
+		}
 		due, dueArgs, err := s.localDue(ctx, tx, &pub, pubID, s.now())
 		if err != nil {
 			return err

@@ -62,10 +62,7 @@ func (s *Service) LocalPlan(ctx context.Context, p *newsletter.Publication, n in
 	}
 	now := s.now()
 	plan.Clock, _ = p.ReaderClock(now)
-	fires, err := NextFires(p, now, n)
-	if err != nil {
-		return nil, err
-	}
+	fires := p.DailyReleases(now, n) // a date's later fires release nothing
 	pubLoc := p.Location()
 	for _, release := range fires {
 		clock, ok := p.ReaderClock(release)
@@ -212,14 +209,41 @@ func (f PlanFire) Like(prev PlanFire) bool {
 	return true
 }
 
-// Shown are the first max groups of f; More counts the zones of the rest.
-func (f PlanFire) Shown(max int) []PlanGroup { return f.Groups[:min(max, len(f.Groups))] }
-
-// More is how many zones the groups after the first max have.
-func (f PlanFire) More(max int) int {
-	n := 0
-	for _, g := range f.Groups[min(max, len(f.Groups)):] {
-		n += len(g.Zones)
+// Shown are the max groups of f with the most readers, in the order they
+// fall due; More counts the zones and readers of the rest.
+func (f PlanFire) Shown(max int) []PlanGroup {
+	keep := f.largest(max)
+	out := make([]PlanGroup, 0, len(keep))
+	for i, g := range f.Groups {
+		if keep[i] {
+			out = append(out, g)
+		}
 	}
-	return n
+	return out
+}
+
+// More is how many zones, and readers, the groups left out of Shown(max) have.
+func (f PlanFire) More(max int) (zones, readers int) {
+	keep := f.largest(max)
+	for i, g := range f.Groups {
+		if !keep[i] {
+			zones += len(g.Zones)
+			readers += g.Readers
+		}
+	}
+	return zones, readers
+}
+
+// largest marks the max groups with the most readers (the earlier on a tie).
+func (f PlanFire) largest(max int) map[int]bool {
+	idx := make([]int, len(f.Groups))
+	for i := range idx {
+		idx[i] = i
+	}
+	slices.SortStableFunc(idx, func(a, b int) int { return f.Groups[b].Readers - f.Groups[a].Readers })
+	keep := map[int]bool{}
+	for _, i := range idx[:min(max, len(idx))] {
+		keep[i] = true
+	}
+	return keep
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -111,8 +112,10 @@ Asia/Tokyo (2 readers): Mon 30 Mar 06:00, 17h after release, the morning after t
 			t.Errorf("fire %d:\n%s\nwant:\n%s", i+1, got, want)
 		}
 	}
-	if f := plan.Fires[0]; len(f.Shown(2)) != 2 || f.More(2) != 1 {
-		t.Errorf("the first 2 groups and the rest: %d shown, %d more zones", len(f.Shown(2)), f.More(2))
+	if f := plan.Fires[0]; len(f.Shown(2)) != 2 {
+		t.Errorf("the largest 2 groups: %d shown", len(f.Shown(2)))
+	} else if zones, _ := f.More(2); zones != 1 {
+		t.Errorf("the rest: %d more zones, want 1", zones)
 	}
 
 	// Far ahead of its readers, a publication's readers behind it get the
@@ -131,5 +134,23 @@ Asia/Tokyo (2 readers): Mon 30 Mar 06:00, 17h after release, the morning after t
 	}
 	if want := "Pacific/Honolulu (1 reader): Fri 27 Mar 06:00, 1h after release, the day before the issue's date"; hnl != want {
 		t.Errorf("Honolulu: %q, want %q", hnl, want)
+	}
+}
+
+// A plan with more groups than shown keeps the ones with the most readers
+// (the publication's own large zone among them), in the order they fall due.
+func TestLocalPlanShowsTheLargestGroups(t *testing.T) {
+	base := time.Date(2026, 10, 24, 12, 0, 0, 0, time.UTC)
+	var f workspace.PlanFire
+	for i, n := range []int{1, 1, 50, 2, 1, 30} {
+		f.Groups = append(f.Groups, workspace.PlanGroup{Readers: n, Due: base.Add(time.Duration(i) * time.Hour),
+			Zones: []store.ZoneCount{{Zone: fmt.Sprintf("Zone/%d", i), Readers: n}}})
+	}
+	shown := f.Shown(3)
+	if len(shown) != 3 || shown[0].Readers != 50 || shown[1].Readers != 2 || shown[2].Readers != 30 {
+		t.Errorf("shown: %+v, want the groups of 50, 2 and 30 readers in due order", shown)
+	}
+	if zones, readers := f.More(3); zones != 3 || readers != 3 {
+		t.Errorf("more: %d zones, %d readers; want 3 and 3", zones, readers)
 	}
 }

@@ -75,6 +75,11 @@ func (a *app) editorAction(ctx context.Context, args []string, withAt bool,
 		line += ", goes at " + iss.SendAt.In(p.Location()).Format("2006-01-02 15:04:05 MST")
 	}
 	fmt.Fprintln(a.env.Stdout, line)
+	if iss.Status == newsletter.Scheduled && !iss.IsExtra() {
+		if late := p.LateOwnReaders(iss.SendAt, d); late != "" {
+			fmt.Fprintln(a.env.Stdout, "note: "+late)
+		}
+	}
 	if iss.Status == newsletter.Assembled && iss.IsExtra() {
 		fmt.Fprintf(a.env.Stdout, "an extra edition goes out when sent: 'masthead issue send %s'\n", dateArgs(d, e))
 	} else if iss.Status == newsletter.Assembled && !d.Before(p.Today(a.now())) {

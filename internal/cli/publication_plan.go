@@ -59,8 +59,8 @@ func (a *app) printLocalPlan(ctx context.Context, work *workspace.Service, p *ne
 		for _, g := range f.Shown(planGroups) {
 			fmt.Fprintf(w, "  %s\n", g.Line())
 		}
-		if n := f.More(planGroups); n > 0 {
-			fmt.Fprintf(w, "  and %d more zones\n", n)
+		if zones, readers := f.More(planGroups); zones > 0 {
+			fmt.Fprintf(w, "  and %s in %s more\n", plural.Count(readers, "reader", "readers"), plural.Count(zones, "zone", "zones"))
 		}
 	}
 	return nil
