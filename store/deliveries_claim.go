@@ -61,10 +61,14 @@ func (s *Store) Claim(ctx context.Context, issueID int64, owner, transport strin
 		}
 		if len(claimed) < n {
 			// A row after an earlier issue's row for the same reader
-			// (orderAfterEarlier) waits until that row is settled.
+			// (orderAfterEarlier) waits until that row is settled. No
+			// "after_issue = 0 OR": with it PostgreSQL hashes every pending
+			// row of the ledger once one row has an after_issue; alone, the
+			// test is an anti join probing (issue_id, subscriber_id), and a
+			// row with none has no row in issue 0 (BENCHMARKS.md §10).
 			more, err := s.claimWhere(ctx, tx, `status = 'queued' AND next_attempt_at <= ?
-				AND (after_issue = 0 OR NOT EXISTS (SELECT 1 FROM deliveries e WHERE e.issue_id = deliveries.after_issue
-					AND e.subscriber_id = deliveries.subscriber_id AND e.status IN ('queued', 'sending')))
+				AND NOT EXISTS (SELECT 1 FROM deliveries e WHERE e.issue_id = deliveries.after_issue
+					AND e.subscriber_id = deliveries.subscriber_id AND e.status IN ('queued', 'sending'))
 				ORDER BY next_attempt_at`,
 				issueID, owner, n-len(claimed), now, lease)
 			if err != nil {
