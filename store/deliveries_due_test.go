@@ -5,6 +5,9 @@ import (
 	"errors"
 	"testing"
 	"time"
+
+	"masthead/ledger"
+	"masthead/newsletter"
 )
 
 // TestDueNowOnEveryBackend runs testDueNow on both databases.
@@ -80,5 +83,57 @@ func testDueNow(t *testing.T, dsn string) {
 	}
 	if _, err := f.s.DueNow(ctx, f.issueID); !errors.Is(err, ErrConflict) {
 		t.Fatalf("due now on a cancelled send: %v, want ErrConflict", err)
+	}
+}
+
+func TestDueNowTakesEarlierCopiesAlong(t *testing.T) { eachBackend(t, testDueNowEarlier) }
+
+// testDueNowEarlier: the next issue released while the reader's copy of the
+// previous one still waits for 06:00. Delivering the next one's copies now
+// makes the previous one's due too, so the reader gets both now, in order.
+func testDueNowEarlier(t *testing.T, dsn string) {
+	ctx := context.Background()
+	f := newSendFixtureAt(t, dsn, 0)
+	f.exec(t, `UPDATE publications SET deliver = 'local', local_time = '06:00', timezone = 'UTC' WHERE id = ?`, f.pubID)
+	ids := f.subscribers(t, f.pubID, 0, 2, "active", "active")
+	f.exec(t, `UPDATE subscribers SET timezone = 'Asia/Tokyo' WHERE id = ?`, ids[1])
+	now := time.Date(2026, 10, 24, 12, 0, 0, 0, time.UTC) // 21:00 in Tokyo: both hours to come
+	f.s.SetClock(func() time.Time { return now })
+	if _, err := f.s.StartSend(ctx, f.issueID, editorStart, ""); err != nil {
+		t.Fatal(err)
+	}
+	next, err := f.s.AssembleIssue(ctx, f.pubID, newsletter.Date{Year: 2009, Month: 7, Day: 10},
+		func(*newsletter.Issue, newsletter.Numberer) (*newsletter.Issue, error) {
+			return &newsletter.Issue{Volume: 3, Number: 154, Status: newsletter.Assembled, Subject: "Next", HTML: "<p>x</p>", Text: "x"}, nil
+		})
+	if err != nil {
+		t.Fatal(err)
+	}
+	now = now.Add(time.Hour)
+	if _, err := f.s.StartSend(ctx, next.ID, editorStart, ""); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := f.s.DueNow(ctx, next.ID); err != nil || n != 2 {
+		t.Fatalf("DueNow of the next issue: %d, %v; want 2", n, err)
+	}
+	if c, _ := f.s.Counts(ctx, f.issueID); c.Waiting != 0 {
+		t.Fatalf("the previous issue's copies still wait: %+v", c)
+	}
+	if got, _ := f.s.Claim(ctx, next.ID, "w", "", 10, time.Minute); len(got) != 0 {
+		t.Fatalf("the next issue claimed before the previous: %d rows", len(got))
+	}
+	first, err := f.s.Claim(ctx, f.issueID, "w", "", 10, time.Minute)
+	if err != nil || len(first) != 2 {
+		t.Fatalf("the previous issue's claim: %d, %v", len(first), err)
+	}
+	var out []ledger.Outcome
+	for _, d := range first {
+		out = append(out, ledger.Outcome{DeliveryID: d.ID, Owner: "w", Kind: ledger.OutcomeSent, At: now, Code: 250})
+	}
+	if err := f.s.Record(ctx, out, ledger.BouncePolicy{}); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := f.s.Claim(ctx, next.ID, "w", "", 10, time.Minute); len(got) != 2 {
+		t.Fatalf("the next issue after the previous was sent: %d rows, want 2", len(got))
 	}
 }
