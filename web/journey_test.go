@@ -2,8 +2,6 @@ package web
 
 import (
 	"context"
-	"log/slog"
-	"net"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -16,12 +14,9 @@ import (
 
 	"masthead/assembly"
 	"masthead/delivery"
-	"masthead/internal/smtptest"
 	"masthead/internal/testenv"
 	"masthead/newsletter"
 	"masthead/subscribers"
-	"masthead/subscribers/confirm"
-	"masthead/workspace"
 )
 
 var (
@@ -37,47 +32,9 @@ func TestBrowserJourney(t *testing.T) {
 	ctx := context.Background()
 	st := openStore(t)
 	pub := savePub(t, st, "planet", "The Daily Planet")
-	logs := &syncBuffer{}
-	log := slog.New(slog.NewTextHandler(logs, nil))
-
-	mailSrv, err := smtptest.Start(smtptest.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { mailSrv.Close() })
-	smtpCfg, err := delivery.ParseSMTPURL("smtp://" + mailSrv.Addr + "?tls=none")
-	if err != nil {
-		t.Fatal(err)
-	}
-	sender := delivery.NewSMTP(smtpCfg, log)
-
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	base := "http://" + ln.Addr().String()
-	signer := subscribers.NewSigner([]byte("journey secret, 32 bytes or more"))
+	site := startSignupSite(t, ctx, st, "journey secret, 32 bytes or more")
+	logs, log, mailSrv, sender, signer, base := site.logs, site.log, site.mail, site.sender, site.signer, site.base
 	asm := assembly.New(st, base)
-	queue, err := confirm.New(confirm.Config{Store: st, Mailer: delivery.NewMailer(sender), Assembler: asm, Signer: signer,
-		BaseURL: base, Log: log})
-	if err != nil {
-		t.Fatal(err)
-	}
-	work, err := workspace.New(workspace.Config{Store: st, Assembler: asm, Confirmations: queue, BaseURL: base, Log: log})
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv, err := New(Deps{Work: work, Log: log, BaseURL: base, Signer: signer})
-	if err != nil {
-		t.Fatal(err)
-	}
-	httpSrv := srv.HTTPServer("")
-	go httpSrv.Serve(ln)
-	t.Cleanup(func() { httpSrv.Close() })
-	loopCtx, stopLoop := context.WithCancel(ctx)
-	loopDone := make(chan struct{})
-	go func() { queue.Run(loopCtx); close(loopDone) }() // as serve runs it
-	t.Cleanup(func() { stopLoop(); <-loopDone })
 	engine, err := delivery.New(st, sender, delivery.Config{Connections: 1, Poll: 50 * time.Millisecond,
 		BaseURL: base, Signer: signer}, log)
 	if err != nil {

@@ -3,8 +3,6 @@ package web
 import (
 	"context"
 	"fmt"
-	"log/slog"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -14,13 +12,8 @@ import (
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 
-	"masthead/assembly"
-	"masthead/delivery"
-	"masthead/internal/smtptest"
 	"masthead/internal/testenv"
 	"masthead/subscribers"
-	"masthead/subscribers/confirm"
-	"masthead/workspace"
 )
 
 // newsroomSite is a newsroom's own site on its own origin: /signup is a
@@ -57,44 +50,8 @@ func TestBrowserSignupFromAnotherOrigin(t *testing.T) {
 	ctx := context.Background()
 	st := openStore(t)
 	pub := savePub(t, st, "planet", "The Daily Planet")
-	logs := &syncBuffer{}
-	log := slog.New(slog.NewTextHandler(logs, nil))
-	mailSrv, err := smtptest.Start(smtptest.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { mailSrv.Close() })
-	smtpCfg, err := delivery.ParseSMTPURL("smtp://" + mailSrv.Addr + "?tls=none")
-	if err != nil {
-		t.Fatal(err)
-	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	base := "http://" + ln.Addr().String()
-	signer := subscribers.NewSigner([]byte("signup secret, 32 bytes or more."))
-	asm := assembly.New(st, base)
-	queue, err := confirm.New(confirm.Config{Store: st, Mailer: delivery.NewMailer(delivery.NewSMTP(smtpCfg, log)),
-		Assembler: asm, Signer: signer, BaseURL: base, Log: log})
-	if err != nil {
-		t.Fatal(err)
-	}
-	work, err := workspace.New(workspace.Config{Store: st, Assembler: asm, Confirmations: queue, BaseURL: base, Log: log})
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv, err := New(Deps{Work: work, Log: log, BaseURL: base, Signer: signer})
-	if err != nil {
-		t.Fatal(err)
-	}
-	httpSrv := srv.HTTPServer("")
-	go httpSrv.Serve(ln)
-	t.Cleanup(func() { httpSrv.Close() })
-	loopCtx, stopLoop := context.WithCancel(ctx)
-	loopDone := make(chan struct{})
-	go func() { queue.Run(loopCtx); close(loopDone) }() // as serve runs it
-	t.Cleanup(func() { stopLoop(); <-loopDone })
+	site := startSignupSite(t, ctx, st, "signup secret, 32 bytes or more.")
+	logs, mailSrv, base, work := site.logs, site.mail, site.base, site.work
 
 	// The newsroom's site is allowed; another site pastes the same form.
 	var newsroomOrigin string
