@@ -273,13 +273,14 @@ func (a *API) importSubscribers(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusUnprocessableEntity, "invalid", "the file cannot be imported: "+publicImportError(err))
 		return
 	}
+	ignored := append([]string{}, rep.Ignored...) // [] rather than null
 	problems := make([]problemJSON, 0, len(rep.Problems))
 	for _, pr := range rep.Problems {
 		problems = append(problems, problemJSON{Line: pr.Line, Email: pr.Email, Problem: pr.Reason})
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"rows": rep.Rows, "added": rep.Added, "updated": rep.Updated,
 		"unchanged": rep.Unchanged, "suppressed": rep.Suppressed, "kept_unsubscribed": rep.KeptUnsubscribed,
-		"bad": rep.Bad, "problems": problems})
+		"bad": rep.Bad, "problems": problems, "ignored_columns": ignored})
 }
 
 // exportSubscribers: every subscriber as CSV (admins only); ?publication=

@@ -75,7 +75,14 @@ type ImportReport struct {
 	// first MaxProblems; Importer.OnProblem sees every one, in the same order,
 	// as each batch is written.
 	Problems []Problem
+	// Ignored names the header's columns that are not read (a "tz" column, an
+	// export's created_at and publication columns), as the file spells them.
+	Ignored []string
 }
+
+// KnownColumns are the columns an import reads, for messages.
+const KnownColumns = "email, name, status, timezone"
+
 
 // MaxProblems bounds ImportReport.Problems so a file of garbage cannot fill memory.
 const MaxProblems = 1000
@@ -108,6 +115,7 @@ type Importer struct {
 type columns struct {
 	n                             int
 	email, name, status, timezone int // -1 when absent
+	ignored                       []string
 }
 
 // Import reads CSV from r and writes its good rows to sink. Bad rows are
@@ -161,7 +169,7 @@ func (im *Importer) Import(ctx context.Context, r io.Reader, sink ImportSink) (*
 		}
 	}()
 
-	rep := &ImportReport{}
+	rep := &ImportReport{Ignored: cols.ignored}
 	problem := func(p Problem) {
 		if p.Reason == reasonSuppressed || p.Reason == reasonErased {
 			rep.Suppressed++
@@ -320,6 +328,9 @@ func parseHeader(h []string) (columns, error) {
 		case "timezone", "time zone", "time_zone":
 			dst = &c.timezone
 		default:
+			if n := strings.TrimSpace(name); n != "" {
+				c.ignored = append(c.ignored, n)
+			}
 			continue
 		}
 		if *dst >= 0 {

@@ -143,8 +143,13 @@ func TestImportHeader(t *testing.T) {
 		}
 		// A byte-order mark and spaces in the header are fine.
 		rep, err := im.Import(ctx, strings.NewReader("\uFEFF Email ,NAME\njane@example.org,Jane\n"), sink)
-		if err != nil || rep.Added != 1 {
+		if err != nil || rep.Added != 1 || len(rep.Ignored) != 0 {
 			t.Errorf("BOM header: %+v, %v", rep, err)
+		}
+		// Columns an import does not read are named, not dropped silently.
+		rep, err = im.Import(ctx, strings.NewReader("email,tz,First Name,,name\nkim@example.org,Europe/London,Kim,,Kim Lee\n"), sink)
+		if err != nil || rep.Added != 1 || strings.Join(rep.Ignored, "|") != "tz|First Name" {
+			t.Errorf("unknown columns: %+v, %v; want tz and First Name ignored", rep, err)
 		}
 	})
 }

@@ -135,6 +135,9 @@ func runSubscriberImport(ctx context.Context, a *app, args []string) error {
 		}
 		fmt.Fprintf(a.env.Stdout, "%s into %s: %d %s read in %s: %d added, %d updated, %d unchanged, %d suppressed (skipped), %d kept unsubscribed, %d bad\n",
 			src, p.Slug, rep.Rows, rows, a.now().Sub(start).Round(10*time.Millisecond), rep.Added, rep.Updated, rep.Unchanged, rep.Suppressed, rep.KeptUnsubscribed, rep.Bad)
+		if len(rep.Ignored) > 0 {
+			fmt.Fprintf(a.env.Stdout, "%s: columns not read: %s (an import reads %s)\n", src, strings.Join(rep.Ignored, ", "), subscribers.KnownColumns)
+		}
 		a.printConfirmationsDue(ctx, work.Reads())
 	}
 	if err == nil && rep.Bad > 0 {

@@ -100,3 +100,16 @@ func strip(export string) string {
 	}
 	return strings.Join(lines, "\n")
 }
+
+// An import names the columns it does not read rather than dropping them
+// silently (a "tz" column is not the timezone column).
+func TestSubscriberImportNamesColumnsNotRead(t *testing.T) {
+	db := newDB(t)
+	setupPlanet(t, db)
+	csv := filepath.Join(t.TempDir(), "tz.csv")
+	os.WriteFile(csv, []byte("email,tz\neve@example.org,Europe/Paris\n"), 0o644)
+	code, out, errs := runCLI(t, db, "", "subscriber", "import", csv)
+	if code != 0 || !strings.Contains(out, "tz.csv: columns not read: tz (an import reads email, name, status, timezone)") {
+		t.Errorf("import with a tz column: exit %d\n%s%s", code, out, errs)
+	}
+}
