@@ -83,7 +83,6 @@ type ImportReport struct {
 // KnownColumns are the columns an import reads, for messages.
 const KnownColumns = "email, name, status, timezone"
 
-
 // MaxProblems bounds ImportReport.Problems so a file of garbage cannot fill memory.
 const MaxProblems = 1000
 
