@@ -1,6 +1,7 @@
 package api
 
 import (
+	"errors"
 	"net/http"
 	"time"
 
@@ -207,6 +208,11 @@ func (a *API) patchPublication(w http.ResponseWriter, r *http.Request) {
 	in.Wording.apply(&p.Wording)
 	set(&p.Language, in.Language)
 	if err := a.work.SavePublication(r.Context(), p); err != nil {
+		var late *newsletter.LateRelease
+		if errors.As(err, &late) && in.Schedule != nil && in.LocalTime == nil {
+			// The schedule this PATCH changed is what moved the release.
+			err = &newsletter.FieldError{Field: "schedule", Msg: late.Explain("schedule '%s'", "local_time %s")}
+		}
 		a.fail(w, r, err)
 		return
 	}

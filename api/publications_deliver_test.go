@@ -24,6 +24,8 @@ func TestPublicationDeliver(t *testing.T) {
 			`"code": "invalid",\s*"message": "local_time: the schedule releases at 06:00 America/New_York, after the readers' 05:00: ` +
 				`readers in America/New_York would get each issue the next day; release earlier \(schedule '0 4 \* \* \*'\) or set local_time 06:00 or later"`},
 		{"refused settings were not saved", "", 200, `"deliver": "local",\s*"local_time": "07:30"`},
+		{"a schedule after the readers' hour", `{"schedule":"0 8 * * *"}`, 422,
+			`"message": "schedule: the schedule releases at 08:00 America/New_York, after the readers' 07:30: `},
 		{"at once again", `{"deliver":"at-once","local_time":""}`, 200, `"deliver": "at-once",\s*"local_time": ""`},
 	} {
 		method, ctype := "PATCH", "application/json"
