@@ -31,7 +31,7 @@ func (s *Store) SaveIssueLinks(ctx context.Context, issueID int64, links []engag
 				return s.mapErr(fmt.Errorf("issue %d: %w", issueID, err))
 			}
 			if status.Frozen() {
-				return fmt.Errorf("issue %d: %w", issueID, diff)
+				return fmt.Errorf("issue %d: %w: %w", issueID, ErrLinksDiffer, diff)
 			}
 			// A test message went out before the issue was assembled again:
 			// the send's table is the one that counts.
@@ -48,6 +48,11 @@ func (s *Store) SaveIssueLinks(ctx context.Context, issueID int64, links []engag
 		return nil
 	})
 }
+
+// ErrLinksDiffer is SaveIssueLinks refusing the links of an issue whose send
+// has started because they differ from the table stored then (most often a
+// process rendering it under another base URL).
+var ErrLinksDiffer = errors.New("its counted links differ from those stored when its send started")
 
 // sameLinks says how two link tables differ, or nil.
 func sameLinks(have, links []engagement.Link) error {

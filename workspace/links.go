@@ -2,12 +2,14 @@ package workspace
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
 
 	"masthead/engagement"
 	"masthead/newsletter"
+	"masthead/store"
 )
 
 // LinkTables is where an issue's link table is kept (*store.Store).
@@ -50,6 +52,10 @@ func (l *Links) Prepare(ctx context.Context, pub *newsletter.Publication, iss *n
 		return nil, fmt.Errorf("rewrite links: %w", err)
 	}
 	if err := l.tables.SaveIssueLinks(ctx, iss.ID, out.Links); err != nil {
+		if errors.Is(err, store.ErrLinksDiffer) {
+			return nil, fmt.Errorf("%w; this process makes %s's links under %s: give every process that sends it the same --base-url, "+
+				"or the publication its own ('masthead publication set %s --base-url URL')", err, pub.Slug, pub.LinkBase(l.baseURL), pub.Slug)
+		}
 		return nil, err
 	}
 	c := *iss
