@@ -252,6 +252,7 @@ type ledgerData struct {
 	Deliveries []*ledger.Delivery
 	Progress   workspace.Progress
 	More       bool
+	Now        time.Time // rows queued for later than this show when they are due
 }
 
 // ledger is the issue's per-recipient ledger, searchable by address.
@@ -261,7 +262,7 @@ func (a *Admin) ledger(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	q := r.URL.Query()
-	d := &ledgerData{Issue: iss, Query: q.Get("q"), Status: q.Get("status")}
+	d := &ledgerData{Issue: iss, Query: q.Get("q"), Status: q.Get("status"), Now: a.work.Now()}
 	const limit = 200
 	rows, err := a.work.Reads().Deliveries(r.Context(), store.DeliveryFilter{IssueID: iss.ID, Search: d.Query,
 		Status: ledger.DeliveryStatus(d.Status), Limit: limit + 1})

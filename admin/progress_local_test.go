@@ -29,6 +29,10 @@ func TestIssuePageShowsRowsWaitingForLocalTime(t *testing.T) {
 	if ledger := e.page(t, "/admin/issues/"+day.String()+"/ledger", cookie); !strings.Contains(ledger, "3 pending (3 waiting for local time) of 3.") {
 		t.Errorf("the ledger page does not count the waiting rows:\n%s", excerpt(ledger, `class="sub"`))
 	}
+	// Each waiting copy shows when it is due (in the publication's zone).
+	if ledger := e.page(t, "/admin/issues/"+day.String()+"/ledger", cookie); strings.Count(ledger, `<td class="due">20`) != 3 {
+		t.Errorf("the ledger does not show the three waiting copies' due times:\n%s", excerpt(ledger, `id="ledger"`))
+	}
 	progress := e.page(t, "/admin/issues/"+day.String()+"/progress", cookie)
 	if !strings.Contains(progress, `"waiting":3`) || !strings.Contains(progress, `"next_local":{"at":"`) {
 		t.Errorf("the page's progress JSON lacks the waiting rows: %s", progress)
