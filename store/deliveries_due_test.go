@@ -137,3 +137,96 @@ func testDueNowEarlier(t *testing.T, dsn string) {
 		t.Fatalf("the next issue after the previous was sent: %d rows, want 2", len(got))
 	}
 }
+
+// nextIssue assembles the publication's issue of 2009-07-day.
+func nextIssue(t *testing.T, f *sendFixture, day int) int64 {
+	t.Helper()
+	iss, err := f.s.AssembleIssue(context.Background(), f.pubID, newsletter.Date{Year: 2009, Month: 7, Day: day},
+		func(*newsletter.Issue, newsletter.Numberer) (*newsletter.Issue, error) {
+			return &newsletter.Issue{Volume: 3, Number: 144 + day, Status: newsletter.Assembled, Subject: "Issue", HTML: "<p>x</p>", Text: "x"}, nil
+		})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return iss.ID
+}
+
+func TestDueNowFollowsTheChain(t *testing.T) { eachBackend(t, testDueNowChain) }
+
+// testDueNowChain: three issues waiting for one reader's 06:00, each behind
+// the one before. Delivering the last one's copies now makes all three due,
+// and they go in order.
+func testDueNowChain(t *testing.T, dsn string) {
+	ctx := context.Background()
+	f := newSendFixtureAt(t, dsn, 0)
+	f.exec(t, `UPDATE publications SET deliver = 'local', local_time = '06:00', timezone = 'UTC' WHERE id = ?`, f.pubID)
+	f.subscribers(t, f.pubID, 0, 1, "active", "active")
+	other := f.subscribers(t, f.pubID, 1, 1, "active", "active") // a reader left out of the last issue
+	now := time.Date(2026, 10, 24, 12, 0, 0, 0, time.UTC)
+	f.s.SetClock(func() time.Time { return now })
+	issues := []int64{f.issueID, nextIssue(t, f, 10)}
+	for _, id := range issues {
+		now = now.Add(time.Hour)
+		if _, err := f.s.StartSend(ctx, id, editorStart, ""); err != nil {
+			t.Fatal(err)
+		}
+	}
+	f.exec(t, `UPDATE subscriptions SET status = 'unsubscribed' WHERE subscriber_id = ?`, other[0])
+	last := nextIssue(t, f, 11)
+	issues = append(issues, last)
+	now = now.Add(time.Hour)
+	if _, err := f.s.StartSend(ctx, last, editorStart, ""); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := f.s.DueNow(ctx, last); err != nil || n != 1 {
+		t.Fatalf("DueNow of the last issue: %d, %v", n, err)
+	}
+	for i, id := range issues[:2] {
+		if c, _ := f.s.Counts(ctx, id); c.Waiting != 1 { // the other reader's copy still waits
+			t.Errorf("issue %d: %+v, want only the other reader's copy waiting", i+1, c)
+		}
+	}
+	for i, id := range issues {
+		for j, later := range issues[i+1:] {
+			if got, _ := f.s.Claim(ctx, later, "w", "", 10, time.Minute); len(got) != 0 {
+				t.Fatalf("issue %d claimed before issue %d was sent", i+j+2, i+1)
+			}
+		}
+		got, err := f.s.Claim(ctx, id, "w", "", 10, time.Minute)
+		if err != nil || len(got) != 1 {
+			t.Fatalf("issue %d: claimed %d, %v; want the reader's copy", i+1, len(got), err)
+		}
+		if err := f.s.Record(ctx, []ledger.Outcome{{DeliveryID: got[0].ID, Owner: "w", Kind: ledger.OutcomeSent, At: now, Code: 250}},
+			ledger.BouncePolicy{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+func TestAtOnceAfterLocalKeepsOrder(t *testing.T) { eachBackend(t, testAtOnceAfterLocal) }
+
+// testAtOnceAfterLocal: the publication is switched back to at-once while a
+// reader's copy of the last local issue waits for 06:00. The next issue's
+// copy waits behind it; a reader with nothing waiting gets it at once.
+func testAtOnceAfterLocal(t *testing.T, dsn string) {
+	ctx := context.Background()
+	f := newSendFixtureAt(t, dsn, 0)
+	f.exec(t, `UPDATE publications SET deliver = 'local', local_time = '06:00', timezone = 'UTC' WHERE id = ?`, f.pubID)
+	f.subscribers(t, f.pubID, 0, 1, "active", "active")
+	now := time.Date(2026, 10, 24, 12, 0, 0, 0, time.UTC)
+	f.s.SetClock(func() time.Time { return now })
+	if _, err := f.s.StartSend(ctx, f.issueID, editorStart, ""); err != nil {
+		t.Fatal(err)
+	}
+	f.subscribers(t, f.pubID, 1, 1, "active", "active") // joins after that send started
+	f.exec(t, `UPDATE publications SET deliver = 'at-once' WHERE id = ?`, f.pubID)
+	next := nextIssue(t, f, 10)
+	now = now.Add(time.Hour)
+	if _, err := f.s.StartSend(ctx, next, editorStart, ""); err != nil {
+		t.Fatal(err)
+	}
+	got, err := f.s.Claim(ctx, next, "w", "", 10, time.Minute)
+	if err != nil || len(got) != 1 || got[0].Email != "reader1@example.net" {
+		t.Fatalf("the next issue at once: %d rows, %v; want only the new reader's", len(got), err)
+	}
+}

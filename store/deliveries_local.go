@@ -73,13 +73,21 @@ func (s *Store) localDue(ctx context.Context, tx *sql.Tx, pub *newsletter.Public
 // orderAfterEarlier keeps issue order for each reader: a new issue's row for
 // a reader who still has a row queued or being sent in an earlier issue of
 // the publication (by date, then edition) that is sending or paused waits
-// for it (after_issue, which Claim honours). With several such issues, the
+// for it (after_issue, which Claim honours); with onlyWaiting (a send at
+// once), only earlier issues that still have rows waiting for their
+// readers' hour count. With several such issues, the
 // latest one wins: it waits for the ones before it in turn.
-func (s *Store) orderAfterEarlier(ctx context.Context, tx *sql.Tx, issueID, pubID int64, date string, edition int) error {
+func (s *Store) orderAfterEarlier(ctx context.Context, tx *sql.Tx, issueID, pubID int64, date string, edition int, onlyWaiting bool) error {
+	cond, args := "", []any{pubID, issueID, date, date, edition}
+	if onlyWaiting {
+		cond = ` AND EXISTS (SELECT 1 FROM deliveries w WHERE w.issue_id = issues.id AND w.status = 'queued'
+			AND w.next_attempt_at > ? AND w.attempts = 0)`
+		args = append(args, ms(s.now()))
+	}
 	rows, err := tx.QueryContext(ctx, s.q(`SELECT id FROM issues
 		WHERE publication_id = ? AND id <> ? AND status IN ('sending', 'paused')
-			AND (issue_date < ? OR (issue_date = ? AND edition < ?))
-		ORDER BY issue_date, edition`), pubID, issueID, date, date, edition)
+			AND (issue_date < ? OR (issue_date = ? AND edition < ?))`+cond+`
+		ORDER BY issue_date, edition`), args...)
 	if err != nil {
 		return fmt.Errorf("earlier issues: %w", err)
 	}

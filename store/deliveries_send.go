@@ -99,8 +99,12 @@ func (s *Store) StartSend(ctx context.Context, issueID int64, from []newsletter.
 		}
 		n, _ := r.RowsAffected()
 		res.Queued = int(n)
-		if pub.Deliver == newsletter.DeliverLocal && n > 0 {
-			if err := s.orderAfterEarlier(ctx, tx, issueID, pubID, date, edition); err != nil {
+		if edition == 0 && n > 0 {
+			// Issue order (an extra, at once, is outside it). A send at once
+			// waits only behind earlier issues still waiting for readers'
+			// hours (the publication was switched back to at-once), so that
+			// sends at once keep going out as they always did.
+			if err := s.orderAfterEarlier(ctx, tx, issueID, pubID, date, edition, pub.Deliver != newsletter.DeliverLocal); err != nil {
 				return err
 			}
 		}
