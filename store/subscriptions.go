@@ -60,6 +60,14 @@ func (s *Store) subscribeTx(ctx context.Context, tx *sql.Tx, subscriberID, publi
 // (subscriptions_welcome.go). Confirming an active one again is a no-op; a subscription that is not pending (it was
 // unsubscribed since, or never existed) gives subscribers.ErrNotPending.
 func (s *Store) Confirm(ctx context.Context, subscriberID, publicationID int64, via subscribers.Via) error {
+	return s.ConfirmFrom(ctx, subscriberID, publicationID, via, "")
+}
+
+// ConfirmFrom is Confirm by a reader whose browser, as it confirms, reports
+// zone (a valid IANA name, or ""): that zone becomes theirs, else the one the
+// subscribe form reported, kept with the pending subscription. The browser
+// that opens the emailed link is the reader's; a form anyone may post.
+func (s *Store) ConfirmFrom(ctx context.Context, subscriberID, publicationID int64, via subscribers.Via, browserZone string) error {
 	return s.inTx(ctx, func(tx *sql.Tx) error {
 		sub, err := s.subscriberByID(ctx, tx, subscriberID)
 		if err != nil {
@@ -81,10 +89,13 @@ func (s *Store) Confirm(ctx context.Context, subscriberID, publicationID int64, 
 		if err != nil {
 			return err
 		}
+		if browserZone != "" {
+			zone = browserZone
+		}
 		if err := s.subscribeTx(ctx, tx, subscriberID, publicationID, subscribers.Active, via); err != nil {
 			return err
 		}
-		if zone != "" { // the zone the form reported: the link proves the address was theirs
+		if zone != "" && zone != sub.TimeZone { // the link proves the address is theirs
 			if err := s.setTimeZoneTx(ctx, tx, sub, zone, via); err != nil {
 				return err
 			}

@@ -35,7 +35,9 @@ func (s *Server) confirm(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	err := s.work.Confirm(r.Context(), tok.SubscriberID, tok.PublicationID, subscribers.ViaLink)
+	// The zone the reader's own browser reports as they confirm (the page's
+	// script; none without JavaScript) wins over the subscribe form's.
+	err := s.work.ConfirmFrom(r.Context(), tok.SubscriberID, tok.PublicationID, subscribers.ViaLink, r.PostFormValue("timezone"))
 	switch {
 	case errors.Is(err, subscribers.ErrNotPending):
 		s.errorPageText(w, r, http.StatusConflict, "Nothing to confirm",

@@ -107,9 +107,18 @@ func TestBrowserSignupRecordsTimeZone(t *testing.T) {
 		}
 		return sub
 	}
+	zoneField := func() string {
+		t.Helper()
+		zone, err := chromedp.Run(b, chromedp.Evaluate[string](`document.querySelector('input[name="timezone"]').value`))
+		if err != nil {
+			t.Fatalf("read the timezone field: %v", err)
+		}
+		return zone
+	}
 	// confirm opens the newest confirmation link sent to rcpt, the n-th,
-	// and presses its button.
-	confirm := func(rcpt string, n int) {
+	// and presses its button; the confirm page's own timezone field holds
+	// zone, the browser's (none without JavaScript).
+	confirm := func(rcpt string, n int, zone string) {
 		t.Helper()
 		var links []string
 		for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
@@ -130,6 +139,9 @@ func TestBrowserSignupRecordsTimeZone(t *testing.T) {
 			t.Fatalf("%d confirmation emails to %s, want %d", len(links), rcpt, n)
 		}
 		open(links[n-1])
+		if z := zoneField(); z != zone {
+			t.Errorf("the confirm page's timezone field holds %q, want %q", z, zone)
+		}
 		press(`main form button[type=submit]`)
 		if got := h1(); got != "You are subscribed" {
 			t.Fatalf("after confirming the page says %q", got)
@@ -142,14 +154,6 @@ func TestBrowserSignupRecordsTimeZone(t *testing.T) {
 		if got := h1(); got != "Check your inbox" {
 			t.Fatalf("after subscribing the page says %q", got)
 		}
-	}
-	zoneField := func() string {
-		t.Helper()
-		zone, err := chromedp.Run(b, chromedp.Evaluate[string](`document.querySelector('input[name="timezone"]').value`))
-		if err != nil {
-			t.Fatalf("read the timezone field: %v", err)
-		}
-		return zone
 	}
 
 	// 1. In Jerusalem, on the front page, a new reader.
@@ -164,7 +168,7 @@ func TestBrowserSignupRecordsTimeZone(t *testing.T) {
 	if sub := subscriber("new@example.org"); sub.Status != subscribers.Pending || sub.TimeZone != "Asia/Jerusalem" {
 		t.Errorf("after the form: %s, zone %q", sub.Status, sub.TimeZone)
 	}
-	confirm("new@example.org", 1)
+	confirm("new@example.org", 1, "Asia/Jerusalem")
 	if sub := subscriber("new@example.org"); sub.Status != subscribers.Active || sub.TimeZone != "Asia/Jerusalem" {
 		t.Errorf("after confirming: %s, zone %q; want active in Asia/Jerusalem", sub.Status, sub.TimeZone)
 	}
@@ -176,7 +180,7 @@ func TestBrowserSignupRecordsTimeZone(t *testing.T) {
 	if sub := subscriber("back@example.org"); sub.TimeZone != "Europe/London" {
 		t.Errorf("before confirming, the form changed the zone to %q", sub.TimeZone)
 	}
-	confirm("back@example.org", 1)
+	confirm("back@example.org", 1, "Asia/Jerusalem")
 	if sub := subscriber("back@example.org"); sub.Status != subscribers.Active || sub.TimeZone != "Asia/Jerusalem" {
 		t.Errorf("after confirming: %s, zone %q; want active in Asia/Jerusalem", sub.Status, sub.TimeZone)
 	}
@@ -190,7 +194,7 @@ func TestBrowserSignupRecordsTimeZone(t *testing.T) {
 	if loc, err := chromedp.Run(b, chromedp.Location()); err != nil || loc != newsroom.URL+"/thanks" {
 		t.Fatalf("after the newsroom's form the browser is at %s (%v)", loc, err)
 	}
-	confirm("far@example.org", 1)
+	confirm("far@example.org", 1, "America/Sao_Paulo")
 	if sub := subscriber("far@example.org"); sub.TimeZone != "America/Sao_Paulo" {
 		t.Errorf("from the newsroom's form: zone %q, want America/Sao_Paulo", sub.TimeZone)
 	}
@@ -201,7 +205,7 @@ func TestBrowserSignupRecordsTimeZone(t *testing.T) {
 	open(base + "/")
 	testenv.Screenshot(t, b, shots, "signup-timezone-form-nojs")
 	subscribe("plain@example.org")
-	confirm("plain@example.org", 1)
+	confirm("plain@example.org", 1, "")
 	if sub := subscriber("plain@example.org"); sub.Status != subscribers.Active || sub.TimeZone != "" {
 		t.Errorf("without JavaScript: %s, zone %q; want active with the publication's zone", sub.Status, sub.TimeZone)
 	}

@@ -54,3 +54,27 @@ func TestSubscribeTimeZoneField(t *testing.T) {
 		t.Errorf("the front page lacks the script or the field:\n%s", home)
 	}
 }
+
+// Anyone may post the form with anyone's address and a zone; only the reader
+// opens the emailed link. The zone the reader's browser reports on the
+// confirm page is the one kept, not a stranger's posted in between.
+func TestConfirmKeepsTheConfirmingBrowsersZone(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	if _, err := e.work.AddSubscriber(ctx, e.pub, "alice@example.org", "", "Europe/London", false, subscribers.ViaEditor); err != nil {
+		t.Fatal(err)
+	}
+	alice, _ := e.subscriber("alice@example.org")
+	if err := e.st.Unsubscribe(ctx, alice.ID, e.pub.ID, subscribers.ViaLink, ""); err != nil {
+		t.Fatal(err)
+	}
+	e.postForm("/subscribe", "email=alice%40example.org&publication=planet&timezone=Europe%2FLondon")      // Alice, coming back
+	e.postForm("/subscribe", "email=alice%40example.org&publication=planet&timezone=Pacific%2FKiritimati") // a stranger
+	res, _ := e.postForm(e.confirmPath("alice@example.org"), "timezone=Europe%2FLondon")                   // her browser, as she confirms
+	if res.StatusCode != http.StatusOK {
+		t.Fatalf("confirm: %d", res.StatusCode)
+	}
+	if sub, st := e.subscriber("alice@example.org"); st != subscribers.Active || sub.TimeZone != "Europe/London" {
+		t.Errorf("after confirming from London: %s, zone %q; want active in Europe/London", st, sub.TimeZone)
+	}
+}

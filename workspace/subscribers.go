@@ -111,7 +111,21 @@ func domainOf(email string) string {
 // confirming twice is fine. One that was cancelled meanwhile gives
 // subscribers.ErrNotPending, a suppressed address subscribers.ErrSuppressed.
 func (s *Service) Confirm(ctx context.Context, subscriberID, publicationID int64, via subscribers.Via) error {
-	if err := s.st.Confirm(ctx, subscriberID, publicationID, via); err != nil {
+	return s.ConfirmFrom(ctx, subscriberID, publicationID, via, "")
+}
+
+// ConfirmFrom is Confirm from the reader's browser, which reports zone (the
+// confirm page's hidden field): a valid IANA name becomes the reader's zone,
+// rather than the one the subscribe form reported (anyone may post a form
+// with anyone's address; only the reader opens the link). An invalid or
+// empty one is ignored.
+func (s *Service) ConfirmFrom(ctx context.Context, subscriberID, publicationID int64, via subscribers.Via, zone string) error {
+	if z, err := newsletter.ParseTimeZone(zone); err == nil {
+		zone = z
+	} else {
+		zone = ""
+	}
+	if err := s.st.ConfirmFrom(ctx, subscriberID, publicationID, via, zone); err != nil {
 		return err
 	}
 	s.log.Info("subscription confirmed", "subscriber", subscriberID, "publication", publicationID, "via", via)
