@@ -16,27 +16,10 @@ func TestIssueSendAtOnceDeliversWaitingCopies(t *testing.T) {
 	ctx := context.Background()
 	db := newDB(t)
 	setupPlanet(t, db)
-	if code, _, errs := runCLI(t, db, "The council voted.\n", "article", "add", "-", "--date", "2009-07-09", "--title", "Bridge Vote", "--section", "News"); code != 0 {
-		t.Fatal(errs)
-	}
-	zones := map[string]string{"clark@example.org": "Europe/London", "jimmy@example.org": "Asia/Tokyo"}
-	for who := range zones {
-		if code, _, errs := runCLI(t, db, "", "subscriber", "add", who); code != 0 {
-			t.Fatal(errs)
-		}
-	}
 	// Two and a half hours ago on a UTC clock: in London (UTC+0 or +1) the
 	// hour is 20 hours or more away, in Tokyo (UTC+9) 12.
-	hour := time.Now().UTC().Add(-150 * time.Minute).Format("15:04")
-	raw := rawDB(t, db)
-	if _, err := raw.ExecContext(ctx, `UPDATE publications SET deliver = 'local', local_time = ?`, hour); err != nil {
-		t.Fatal(err)
-	}
-	for who, z := range zones {
-		if _, err := raw.ExecContext(ctx, `UPDATE subscribers SET timezone = ? WHERE email = ?`, z, who); err != nil {
-			t.Fatal(err)
-		}
-	}
+	zones := map[string]string{"clark@example.org": "Europe/London", "jimmy@example.org": "Asia/Tokyo"}
+	localTimePlanet(t, db, time.Now().UTC().Add(-150*time.Minute).Format("15:04"), zones)
 	code, out, errs := runCLI(t, db, "", "issue", "send", "--at-once", "--date", "2009-07-09", "--give-up", "30s")
 	if code != 0 {
 		t.Fatalf("issue send --at-once: exit %d, want 0\n%s%s", code, out, errs)

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"database/sql"
 	"strings"
 	"testing"
 	"time"
@@ -17,28 +18,11 @@ func TestIssueSendLeavesLocalTimeRowsToServe(t *testing.T) {
 	ctx := context.Background()
 	db := newDB(t)
 	setupPlanet(t, db)
-	if code, _, errs := runCLI(t, db, "The council voted.\n", "article", "add", "-", "--date", "2009-07-09", "--title", "Bridge Vote", "--section", "News"); code != 0 {
-		t.Fatal(errs)
-	}
-	zones := map[string]string{"lois@example.org": "", "clark@example.org": "Europe/London", "jimmy@example.org": "Asia/Tokyo"}
-	for who := range zones {
-		if code, _, errs := runCLI(t, db, "", "subscriber", "add", who); code != 0 {
-			t.Fatal(errs)
-		}
-	}
 	// The hour is half an hour ago on a UTC clock: in every zone of whole
 	// hours it is due at least half an hour from now, so nobody's row falls
 	// due while the test runs, whenever it runs.
 	hour := time.Now().UTC().Add(-30 * time.Minute).Format("15:04")
-	raw := rawDB(t, db)
-	if _, err := raw.ExecContext(ctx, `UPDATE publications SET deliver = 'local', local_time = ?`, hour); err != nil {
-		t.Fatal(err)
-	}
-	for who, z := range zones {
-		if _, err := raw.ExecContext(ctx, `UPDATE subscribers SET timezone = ? WHERE email = ?`, z, who); err != nil {
-			t.Fatal(err)
-		}
-	}
+	raw := localTimePlanet(t, db, hour, map[string]string{"lois@example.org": "", "clark@example.org": "Europe/London", "jimmy@example.org": "Asia/Tokyo"})
 	// nextAt is the next waiting group as the ledger has it: its time on
 	// its zone's clock (the publication's for a reader with none).
 	nextAt := func() string {
@@ -103,4 +87,27 @@ func TestIssueSendLeavesLocalTimeRowsToServe(t *testing.T) {
 	if want := "waiting for local time: 2 (next at " + nextAt() + ")\n"; !strings.Contains(out, want) || !strings.Contains(out, "sending") {
 		t.Errorf("issue status once London's hour came lacks %q:\n%s", want, out)
 	}
+}
+
+// localTimePlanet adds the Bridge Vote article of 2009-07-09 and the readers
+// (address → zone, "" for none) with 'subscriber add --timezone', and makes
+// the publication deliver at hour on each reader's clock. That is set in the
+// database: a test's hour is any time of day, which 'publication set' may
+// refuse against the schedule as a late release. It returns the database,
+// for the test's own reads.
+func localTimePlanet(t *testing.T, db, hour string, zones map[string]string) *sql.DB {
+	t.Helper()
+	if code, _, errs := runCLI(t, db, "The council voted.\n", "article", "add", "-", "--date", "2009-07-09", "--title", "Bridge Vote", "--section", "News"); code != 0 {
+		t.Fatal(errs)
+	}
+	for who, zone := range zones {
+		if code, _, errs := runCLI(t, db, "", "subscriber", "add", who, "--timezone", zone); code != 0 {
+			t.Fatal(errs)
+		}
+	}
+	raw := rawDB(t, db)
+	if _, err := raw.Exec(`UPDATE publications SET deliver = 'local', local_time = ?`, hour); err != nil {
+		t.Fatal(err)
+	}
+	return raw
 }
