@@ -7,9 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"masthead/newsletter"
 	"masthead/store"
-	"masthead/subscribers"
 )
 
 // TestDeliverNow: POST /api/issues/{id}/deliver-now makes every copy of a
@@ -20,27 +18,7 @@ func TestDeliverNow(t *testing.T) {
 	ctx := context.Background()
 	f := newFixture(t) // New York
 	// Two and a half hours ago on a UTC clock: hours away in New York and Tokyo.
-	f.pub.Deliver, f.pub.LocalTime = newsletter.DeliverLocal, time.Now().UTC().Add(-150*time.Minute).Format("15:04")
-	if err := f.st.SavePublication(ctx, f.pub); err != nil {
-		t.Fatal(err)
-	}
-	for i, z := range []string{"", "Asia/Tokyo"} {
-		sub, err := f.st.AddSubscriber(ctx, fmt.Sprintf("reader%d@example.org", i), "", f.pub.ID, subscribers.Active, subscribers.ViaEditor)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := f.st.SetSubscriberTimeZone(ctx, sub.ID, z, subscribers.ViaEditor); err != nil {
-			t.Fatal(err)
-		}
-	}
-	d := newsletter.Date{Year: 2009, Month: 7, Day: 9}
-	if err := f.api.work.SaveArticle(ctx, f.pub, &newsletter.Article{Date: d, Title: "Dawn", Section: "News", Status: newsletter.Ready}); err != nil {
-		t.Fatal(err)
-	}
-	iss, _, err := f.api.work.SendNow(ctx, f.pub, d)
-	if err != nil {
-		t.Fatal(err)
-	}
+	iss, _ := f.localTimeSend(t, time.Now().UTC().Add(-150*time.Minute).Format("15:04"))
 	url := fmt.Sprintf("/api/issues/%d/deliver-now", iss.ID)
 	if code, body := f.do(t, "", "POST", url, "", ""); code != 401 {
 		t.Fatalf("without a token: %d %s", code, body)

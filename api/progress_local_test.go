@@ -21,29 +21,7 @@ func TestProgressOfALocalTimeSend(t *testing.T) {
 	f := newFixture(t) // New York
 	// Half an hour ago on a UTC clock: in zones of whole hours, nobody's
 	// hour comes while the test runs.
-	f.pub.Deliver, f.pub.LocalTime = newsletter.DeliverLocal, time.Now().UTC().Add(-30*time.Minute).Format("15:04")
-	if err := f.st.SavePublication(ctx, f.pub); err != nil {
-		t.Fatal(err)
-	}
-	zones := map[int64]string{}
-	for i, z := range []string{"", "Asia/Tokyo"} {
-		sub, err := f.st.AddSubscriber(ctx, fmt.Sprintf("reader%d@example.org", i), "", f.pub.ID, subscribers.Active, subscribers.ViaEditor)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := f.st.SetSubscriberTimeZone(ctx, sub.ID, z, subscribers.ViaEditor); err != nil {
-			t.Fatal(err)
-		}
-		zones[sub.ID] = z
-	}
-	d := newsletter.Date{Year: 2009, Month: 7, Day: 9}
-	if err := f.api.work.SaveArticle(ctx, f.pub, &newsletter.Article{Date: d, Title: "Dawn", Section: "News", Status: newsletter.Ready}); err != nil {
-		t.Fatal(err)
-	}
-	iss, _, err := f.api.work.SendNow(ctx, f.pub, d)
-	if err != nil {
-		t.Fatal(err)
-	}
+	iss, zones := f.localTimeSend(t, time.Now().UTC().Add(-30*time.Minute).Format("15:04"))
 	// The next group as the ledger has it.
 	rows, err := f.st.Deliveries(ctx, store.DeliveryFilter{IssueID: iss.ID})
 	if err != nil || len(rows) != 2 {
@@ -98,4 +76,37 @@ func TestProgressOfALocalTimeSend(t *testing.T) {
 	if got.Waiting == nil || *got.Waiting != 0 || got.NextLocal != nil {
 		t.Errorf("status of the cancelled send: want 0 waiting and next_local null:\n%s", body)
 	}
+}
+
+// localTimeSend makes f's publication deliver at hour on each reader's
+// clock, adds two readers (one without a zone, one in Asia/Tokyo) and starts
+// the send of an issue of 2009-07-09; it returns the issue and each reader's
+// zone by subscriber id.
+func (f *fixture) localTimeSend(t *testing.T, hour string) (*newsletter.Issue, map[int64]string) {
+	t.Helper()
+	ctx := context.Background()
+	f.pub.Deliver, f.pub.LocalTime = newsletter.DeliverLocal, hour
+	if err := f.st.SavePublication(ctx, f.pub); err != nil {
+		t.Fatal(err)
+	}
+	zones := map[int64]string{}
+	for i, z := range []string{"", "Asia/Tokyo"} {
+		sub, err := f.st.AddSubscriber(ctx, fmt.Sprintf("reader%d@example.org", i), "", f.pub.ID, subscribers.Active, subscribers.ViaEditor)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.st.SetSubscriberTimeZone(ctx, sub.ID, z, subscribers.ViaEditor); err != nil {
+			t.Fatal(err)
+		}
+		zones[sub.ID] = z
+	}
+	d := newsletter.Date{Year: 2009, Month: 7, Day: 9}
+	if err := f.api.work.SaveArticle(ctx, f.pub, &newsletter.Article{Date: d, Title: "Dawn", Section: "News", Status: newsletter.Ready}); err != nil {
+		t.Fatal(err)
+	}
+	iss, _, err := f.api.work.SendNow(ctx, f.pub, d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return iss, zones
 }
