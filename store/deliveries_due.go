@@ -14,7 +14,8 @@ import (
 // next attempt. Rows being retried keep their back-off. A row that waits for
 // the reader's copy of an earlier issue (after_issue) still waits for it, so
 // that copy, when it too only waits for the reader's hour and its issue is
-// sending, is made due now as well: the reader gets both now, in order. It
+// sending, is made due now as well, and so on back along the chain: the
+// reader gets them all now, in order. It
 // returns how many rows of this issue it moved; ErrConflict when the issue
 // is not sending or paused.
 func (s *Store) DueNow(ctx context.Context, issueID int64) (int, error) {
